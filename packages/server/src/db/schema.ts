@@ -1,0 +1,94 @@
+import type { ColumnType } from "kysely";
+
+/**
+ * Table row types. JSON columns are stored as text in both SQLite and PostgreSQL and parsed
+ * with zod where they are read (see the repositories). Times are epoch seconds, as in Open WebUI.
+ */
+export interface UserTable {
+  id: string;
+  name: string;
+  email: string;
+  role: "admin" | "user" | "pending";
+  password_hash: string;
+  /** JSON: `{ functions?: { valves?: Record<id, values> }, tools?: { valves?: … }, permissions?: … }` */
+  settings: string;
+  created_at: number;
+  updated_at: number;
+  last_active_at: number;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  user_id: string;
+  /** sha256 of the key, hex; the key itself is shown once. */
+  key_hash: string;
+  /** Last four characters, to let a user recognise a key. */
+  key_hint: string;
+  created_at: number;
+}
+
+export interface FunctionTable {
+  id: string;
+  user_id: string;
+  name: string;
+  type: string;
+  content: string;
+  /** JSON `{ description, manifest, toggle?, … }` */
+  meta: string;
+  /** JSON of the admin valves that were set (secret fields encrypted). */
+  valves: string;
+  is_active: ColumnType<boolean | number, boolean | number, boolean | number>;
+  is_global: ColumnType<boolean | number, boolean | number, boolean | number>;
+  content_hash: string;
+  /** Null when the plugin loaded; the error text when the last load failed. */
+  load_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ToolTable {
+  id: string;
+  user_id: string;
+  name: string;
+  content: string;
+  /** JSON list of OpenAI function specs. */
+  specs: string;
+  meta: string;
+  valves: string;
+  /** JSON `{ read: {user_ids, group_ids}, write: {…} }` or null (public read). */
+  access_control: string | null;
+  is_active: ColumnType<boolean | number, boolean | number, boolean | number>;
+  content_hash: string;
+  load_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupTable {
+  id: string;
+  user_id: string;
+  name: string;
+  description: string;
+  /** JSON list of user ids. */
+  user_ids: string;
+  /** JSON permissions granted to members, same shape as a user's. */
+  permissions: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConfigTable {
+  key: string;
+  /** JSON value. */
+  value: string;
+  updated_at: number;
+}
+
+export interface Database {
+  user: UserTable;
+  api_key: ApiKeyTable;
+  function: FunctionTable;
+  tool: ToolTable;
+  group: GroupTable;
+  config: ConfigTable;
+}

@@ -1,0 +1,20 @@
+import type { ErrorCode } from "@sluice/sdk";
+
+/** The one table from error codes to HTTP statuses. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 400,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  VALVES_INVALID: 400,
+  PLUGIN_LOAD_FAILED: 400,
+  PLUGIN_ERROR: 400,
+  PLUGIN_TIMEOUT: 504,
+  PLUGIN_MEMORY_LIMIT: 507,
+  PERMISSION_DENIED: 403,
+  UPSTREAM_ERROR: 502,
+  INTERNAL: 500,
+};
