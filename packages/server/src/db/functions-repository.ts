@@ -1,0 +1,114 @@
+import type { Kysely, Selectable } from "kysely";
+import type { Database, FunctionTable } from "./schema.ts";
+import { nowSeconds, parseMeta, parseValveValues, type PluginMeta } from "./plugin-records.ts";
+
+export type FunctionKind = "pipe" | "filter" | "action";
+
+/** A stored function, JSON columns parsed. `valves` are as stored (secret fields sealed). */
+export interface FunctionRecord {
+  id: string;
+  user_id: string;
+  name: string;
+  type: FunctionKind;
+  content: string;
+  meta: PluginMeta;
+  valves: Record<string, unknown>;
+  is_active: boolean;
+  is_global: boolean;
+  content_hash: string;
+  load_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toRecord(row: Selectable<FunctionTable>): FunctionRecord {
+  return {
+    ...row,
+    type: row.type as FunctionKind,
+    meta: parseMeta(row.meta),
+    valves: parseValveValues(row.valves),
+    is_active: Boolean(row.is_active),
+    is_global: Boolean(row.is_global),
+  };
+}
+
+type Executor = Kysely<Database>;
+
+export async function listFunctions(db: Executor): Promise<FunctionRecord[]> {
+  const rows = await db.selectFrom("function").selectAll().orderBy("updated_at", "desc").orderBy("id").execute();
+  return rows.map(toRecord);
+}
+
+export async function findFunction(db: Executor, id: string): Promise<FunctionRecord | undefined> {
+  const row = await db.selectFrom("function").selectAll().where("id", "=", id).executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
+export interface NewFunction {
+  id: string;
+  user_id: string;
+  name: string;
+  type: FunctionKind;
+  content: string;
+  meta: PluginMeta;
+  content_hash: string;
+  valves?: Record<string, unknown>;
+  is_active?: boolean;
+  is_global?: boolean;
+}
+
+export async function insertFunction(db: Executor, input: NewFunction): Promise<FunctionRecord> {
+  const now = nowSeconds();
+  await db
+    .insertInto("function")
+    .values({
+      id: input.id,
+      user_id: input.user_id,
+      name: input.name,
+      type: input.type,
+      content: input.content,
+      meta: JSON.stringify(input.meta),
+      valves: JSON.stringify(input.valves ?? {}),
+      is_active: input.is_active ?? false,
+      is_global: input.is_global ?? false,
+      content_hash: input.content_hash,
+      load_error: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  return (await findFunction(db, input.id))!;
+}
+
+export interface FunctionPatch {
+  name?: string;
+  type?: FunctionKind;
+  content?: string;
+  meta?: PluginMeta;
+  valves?: Record<string, unknown>;
+  is_active?: boolean;
+  is_global?: boolean;
+  content_hash?: string;
+  load_error?: string | null;
+  user_id?: string;
+}
+
+export async function updateFunction(db: Executor, id: string, patch: FunctionPatch): Promise<FunctionRecord | undefined> {
+  const { meta, valves, ...rest } = patch;
+  await db
+    .updateTable("function")
+    .set({
+      ...rest,
+      ...(meta === undefined ? {} : { meta: JSON.stringify(meta) }),
+      ...(valves === undefined ? {} : { valves: JSON.stringify(valves) }),
+      updated_at: nowSeconds(),
+    })
+    .where("id", "=", id)
+    .execute();
+  return findFunction(db, id);
+}
+
+export async function deleteFunction(db: Executor, id: string): Promise<boolean> {
+  const result = await db.deleteFrom("function").where("id", "=", id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
