@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { RequestUser } from "../http/request-user.ts";
-import { canRead, canWrite } from "./access-control.ts";
+import { canRead, canWrite, type Principal } from "./access-control.ts";
 
-function user(id: string, role: RequestUser["role"] = "user", groupIds: string[] = []): RequestUser {
-  return { id, name: id, email: `${id}@example.com`, role, settings: {}, groupIds, permissions: {} };
+function user(id: string, role: Principal["role"] = "user", groupIds: string[] = []): Principal {
+  return { id, role, groupIds };
 }
 
 describe("tool access control", () => {
