@@ -1,0 +1,46 @@
+import fs from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Config } from "../config.ts";
+import type { Database } from "./schema.ts";
+import { createSqliteDialect } from "./sqlite-dialect.ts";
+
+const INT8_OID = 20;
+
+/** pg returns int8 (bigint) as a string; our bigints are epoch seconds and counts, safe as numbers. */
+const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8_OID && format !== "binary") return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+};
+
+function openSqlite(dataDir: string): DatabaseSync {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const database = new DatabaseSync(path.join(dataDir, "sluice.db"), { enableForeignKeyConstraints: true });
+  database.exec("PRAGMA journal_mode = WAL");
+  database.exec("PRAGMA synchronous = NORMAL");
+  // Another process (a second instance, a CLI) may hold the write lock briefly.
+  database.exec("PRAGMA busy_timeout = 5000");
+  return database;
+}
+
+/**
+ * Opens the database the configuration names: PostgreSQL when `databaseUrl` is set, otherwise
+ * SQLite at `<dataDir>/sluice.db` (created with its folder when missing). Call `migrateToLatest`
+ * before use, and `db.destroy()` to close.
+ */
+export function connectDatabase(
+  config: Pick<Config, "dataDir" | "databaseUrl">,
+  options: { onConnectionError?: (error: Error) => void } = {},
+): Kysely<Database> {
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, types: pgTypes, max: 10 });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    pool.on("error", (error) => options.onConnectionError?.(error));
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  return new Kysely<Database>({ dialect: createSqliteDialect(openSqlite(config.dataDir)) });
+}

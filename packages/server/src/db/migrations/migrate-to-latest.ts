@@ -1,0 +1,28 @@
+import type { Kysely } from "kysely";
+import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
+import { initialMigration } from "./0001-initial.ts";
+
+/**
+ * Every migration, in order. Names sort lexically, so keep the four-digit prefix.
+ * A new migration is a new file here plus a line in this list; never edit a released one.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  "0001-initial": initialMigration,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/**
+ * Brings the schema up to date; run at start-up. Kysely locks the migration table, so several
+ * instances starting at once on one PostgreSQL database apply each migration exactly once.
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, migrationTableName: "sluice_migration", migrationLockTableName: "sluice_migration_lock" });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results.find((result) => result.status === "Error");
+    const where = failed ? ` (migration ${failed.migrationName})` : "";
+    throw new Error(`Database migration failed${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return results.filter((result) => result.status === "Success").map((result) => result.migrationName);
+}
