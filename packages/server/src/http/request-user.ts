@@ -20,12 +20,16 @@ export interface RequestUser {
 declare module "fastify" {
   interface FastifyRequest {
     user: RequestUser | null;
+    /** Why the presented credentials were refused (expired, unknown key…); null when none were sent or they were fine. */
+    authFailure: string | null;
   }
 }
 
 /** Any signed-in caller, pending ones included (they may only see their own account). */
 export function requireUser(request: FastifyRequest): RequestUser {
-  if (!request.user) throw new SluiceError("UNAUTHORIZED", "Not authenticated: send Authorization: Bearer <token or API key>");
+  if (!request.user) {
+    throw new SluiceError("UNAUTHORIZED", request.authFailure ?? "Not authenticated: send Authorization: Bearer <token or API key>");
+  }
   return request.user;
 }
 

@@ -1,0 +1,40 @@
+import { SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import { signToken, verifyToken } from "./jwt.ts";
+
+const secret = Buffer.from("test secret key, long enough for HS256");
+
+describe("signToken / verifyToken", () => {
+  it("round-trips the user id", async () => {
+    const { token, expiresAt } = await signToken(secret, "user-1", 0);
+    expect(expiresAt).toBeNull();
+    expect(await verifyToken(secret, token)).toEqual({ isValid: true, userId: "user-1" });
+  });
+
+  it("sets an expiry when asked", async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const { token, expiresAt } = await signToken(secret, "user-1", 3600);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 3600);
+    expect((await verifyToken(secret, token)).isValid).toBe(true);
+  });
+
+  it("rejects an expired token, saying so", async () => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("user-1").setExpirationTime(Math.floor(Date.now() / 1000) - 10).sign(secret);
+    expect(await verifyToken(secret, token)).toEqual({ isValid: false, reason: "Your session has expired; sign in again" });
+  });
+
+  it("rejects tokens signed with another key, tampered with, or not tokens at all", async () => {
+    const { token } = await signToken(secret, "user-1", 0);
+    expect((await verifyToken(Buffer.from("another key"), token)).isValid).toBe(false);
+    const [header, , signature] = token.split(".");
+    const forged = `${header}.${Buffer.from(JSON.stringify({ sub: "admin" })).toString("base64url")}.${signature}`;
+    expect((await verifyToken(secret, forged)).isValid).toBe(false);
+    expect((await verifyToken(secret, "not a token")).isValid).toBe(false);
+  });
+
+  it("rejects unsigned tokens (alg none)", async () => {
+    const header = Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url");
+    const payload = Buffer.from(JSON.stringify({ sub: "user-1" })).toString("base64url");
+    expect((await verifyToken(secret, `${header}.${payload}.`)).isValid).toBe(false);
+  });
+});

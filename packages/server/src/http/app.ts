@@ -1,0 +1,68 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import type { AppServices } from "../services.ts";
+import { authenticateRequest } from "./authenticate-request.ts";
+import { installErrorHandler } from "./error-handler.ts";
+import { registerAuthRoutes } from "./routes/auths.ts";
+import { registerGroupRoutes } from "./routes/groups.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
+import { registerUserRoutes } from "./routes/users.ts";
+
+/**
+ * A group of routes. It receives an encapsulated Fastify scope (hooks and decorations it adds
+ * stay inside) whose requests are already authenticated (`request.user`), and the services.
+ *
+ * @example
+ * export function registerHealthRoutes(app: FastifyInstance, services: AppServices): void {
+ *   app.get("/health", async () => ({ status: true }));
+ * }
+ */
+export type RouteModule = (app: FastifyInstance, services: AppServices) => void | Promise<void>;
+
+/** Every route module of the server, in registration order. Add new ones here. */
+export const ROUTE_MODULES: RouteModule[] = [registerHealthRoutes, registerAuthRoutes, registerUserRoutes, registerGroupRoutes];
+
+export interface BuildAppOptions {
+  /** Route modules to register instead of {@link ROUTE_MODULES} (tests). */
+  routes?: RouteModule[];
+}
+
+const BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The HTTP application: Fastify with JSON errors, bearer authentication and every route module.
+ * It is not listening yet: call `app.listen()`, or `app.inject()` in tests.
+ */
+export function buildApp(services: AppServices, options: BuildAppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: services.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Open WebUI's clients call `/api/v1/functions/` with the slash and scripts often without.
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as unknown as FastifyInstance;
+
+  installErrorHandler(app);
+  acceptEmptyJsonBodies(app);
+
+  app.decorateRequest("user", null);
+  app.decorateRequest("authFailure", null);
+  app.addHook("onRequest", async (request) => authenticateRequest(services, request));
+
+  for (const routeModule of options.routes ?? ROUTE_MODULES) {
+    app.register(async (scope) => routeModule(scope, services));
+  }
+  return app;
+}
+
+/**
+ * Open WebUI's web client sends `Content-Type: application/json` with no body on some POSTs
+ * (toggles, deletes); Fastify would refuse those with 400, so an empty body parses as undefined.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser("error", "ignore");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === "") return done(null, undefined);
+    return parseJson(request, text, done);
+  });
+}

@@ -1,0 +1,62 @@
+import type { AddressInfo } from "node:net";
+import { loadConfig, type Config } from "./config.ts";
+import { buildApp } from "./http/app.ts";
+import { closeServices, createServices, type AppServices } from "./services.ts";
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function fail(message: string): never {
+  process.stderr.write(`Sluice: ${message}\n`);
+  process.exit(1);
+}
+
+function formatHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+async function start(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    fail(`invalid configuration: ${(error as Error).message}`);
+  }
+
+  let services: AppServices;
+  try {
+    services = await createServices(config);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+
+  const app = buildApp(services);
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await closeServices(services).catch(() => {});
+    fail(`cannot listen on ${formatHost(config.host)}:${config.port}: ${(error as Error).message}`);
+  }
+
+  const { port } = app.server.address() as AddressInfo;
+  // Test helpers and scripts wait for exactly this line.
+  process.stdout.write(`Sluice listening on http://${formatHost(config.host)}:${port}\n`);
+
+  let isStopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (isStopping) return;
+    isStopping = true;
+    services.logger.info({ signal }, "shutting down");
+    setTimeout(() => fail("shutdown took too long; exiting"), SHUTDOWN_TIMEOUT_MS).unref();
+    try {
+      await app.close();
+      await closeServices(services);
+    } catch (error) {
+      fail(`error while shutting down: ${(error as Error).message}`);
+    }
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+await start();

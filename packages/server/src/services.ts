@@ -1,0 +1,53 @@
+import type { Kysely } from "kysely";
+import { pino, type Logger } from "pino";
+import { loadSecretKey } from "./auth/secret-key.ts";
+import type { Config } from "./config.ts";
+import { connectDatabase } from "./db/connect-database.ts";
+import { migrateToLatest } from "./db/migrations/migrate-to-latest.ts";
+import type { Database } from "./db/schema.ts";
+
+/** What route modules and the rest of the server share; built once at start-up. */
+export interface AppServices {
+  config: Config;
+  db: Kysely<Database>;
+  logger: Logger;
+  /** Signs JWTs; from WEBUI_SECRET_KEY or `<dataDir>/.secret_key`. */
+  secretKey: Buffer;
+}
+
+/** `postgres://user:password@host/db` without the password, for messages. */
+function describeDatabase(config: Config): string {
+  if (!config.databaseUrl) return `SQLite in ${config.dataDir}`;
+  try {
+    const url = new URL(config.databaseUrl);
+    if (url.password) url.password = "***";
+    return `PostgreSQL at ${url.toString()}`;
+  } catch {
+    return "PostgreSQL";
+  }
+}
+
+/**
+ * Opens and migrates the database, loads the secret key and creates the logger.
+ * Throws an Error with a one-line message saying what failed.
+ */
+export async function createServices(config: Config, options: { logger?: Logger } = {}): Promise<AppServices> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const secretKey = loadSecretKey(config);
+  const db = connectDatabase(config, {
+    onConnectionError: (error) => logger.warn({ err: error }, "database connection lost"),
+  });
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) logger.info({ migrations: applied }, "database migrated");
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw new Error(`Cannot open the database (${describeDatabase(config)}): ${(error as Error).message}`, { cause: error });
+  }
+  return { config, db, logger, secretKey };
+}
+
+/** Releases what {@link createServices} opened. */
+export async function closeServices(services: AppServices): Promise<void> {
+  await services.db.destroy();
+}
