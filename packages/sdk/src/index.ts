@@ -1,1 +1,29 @@
-export const hello: string = "sdk";
+export { z } from "zod";
+export { ERROR_CODES, SluiceError } from "./errors.ts";
+export type { ErrorCode, SluiceErrorOptions } from "./errors.ts";
+export { definePipe } from "./define-pipe.ts";
+export type { PipeDefinition, PipeEntry, PipePlugin, PipeResult } from "./define-pipe.ts";
+export { defineFilter } from "./define-filter.ts";
+export type { FilterDefinition, FilterPlugin } from "./define-filter.ts";
+export { defineAction } from "./define-action.ts";
+export type { ActionDefinition, ActionEntry, ActionPlugin, ActionResult } from "./define-action.ts";
+export { defineTools } from "./define-tools.ts";
+export type { ToolDefinition, ToolParameters, ToolsDefinition, ToolsPlugin } from "./define-tools.ts";
+export { PLUGIN_KINDS } from "./plugin-kind.ts";
+export type { PluginKind } from "./plugin-kind.ts";
+export { EVENT_TYPES } from "./sluice-event.ts";
+export type { CitationData, CustomSluiceEvent, EmittableEvent, EventOfType, SluiceEvent, SluiceEventType, StatusData } from "./sluice-event.ts";
+export type {
+  EventCall,
+  ModelInfo,
+  PipesContext,
+  PluginAbortSignal,
+  PluginContext,
+  PluginLogger,
+  PluginMetadata,
+  PluginUser,
+} from "./plugin-context.ts";
+export type { FetchHeaders, FetchInit, FetchResponse, PluginFetch } from "./plugin-fetch.ts";
+export type { ActionBody, ChatBody, ChatCompletion, ChatContentPart, ChatMessage, FileReference, OutletBody, ToolCall } from "./chat-body.ts";
+export type { StreamDelta, StreamEvent } from "./stream-event.ts";
+export type { Awaitable, InferValves, ValvesSchema } from "./valves-schema.ts";

@@ -1,0 +1,58 @@
+import type { ChatBody, OutletBody } from "./chat-body.ts";
+import type { PluginContext } from "./plugin-context.ts";
+import type { StreamEvent } from "./stream-event.ts";
+import type { Awaitable, InferValves, ValvesSchema } from "./valves-schema.ts";
+
+/**
+ * What {@link defineFilter} takes. Each hook's return value replaces the data; returning
+ * nothing (`undefined`) leaves it unchanged; `stream` returning `null` drops the chunk.
+ *
+ * @example
+ * const definition: FilterDefinition = { outlet: (body) => body };
+ */
+export interface FilterDefinition<V extends ValvesSchema | undefined = undefined, UV extends ValvesSchema | undefined = undefined> {
+  /** Admin valves: a zod object schema. A `priority` number valve orders filters (lower first). */
+  valves?: V;
+  /** Per-user valves: a zod object schema. */
+  userValves?: UV;
+  /** A toggle filter runs only when the user switched it on in the chat. */
+  toggle?: boolean;
+  /** Icon of the toggle (a URL or a `data:` URI). */
+  icon?: string;
+  /** Before the model call. Throwing aborts the turn with the error's message. */
+  inlet?(body: ChatBody, ctx: PluginContext<InferValves<V>, InferValves<UV>>): Awaitable<ChatBody | void>;
+  /** For each streamed chunk. Return `null` to drop it. */
+  stream?(event: StreamEvent, ctx: PluginContext<InferValves<V>, InferValves<UV>>): Awaitable<StreamEvent | null | void>;
+  /** After the reply was saved, for browser and API callers alike. */
+  outlet?(body: OutletBody, ctx: PluginContext<InferValves<V>, InferValves<UV>>): Awaitable<OutletBody | void>;
+}
+
+/**
+ * A filter plugin: what {@link defineFilter} returns and the module's default export.
+ *
+ * @example
+ * const plugin: FilterPlugin = defineFilter({ inlet: (body) => body });
+ */
+export type FilterPlugin<V extends ValvesSchema | undefined = undefined, UV extends ValvesSchema | undefined = undefined> = Readonly<
+  FilterDefinition<V, UV> & { kind: "filter" }
+>;
+
+/**
+ * Defines a filter: hooks around every model call.
+ *
+ * @example
+ * export default defineFilter({
+ *   valves: z.object({ priority: z.number().default(0), maxTurns: z.number().int().min(1).default(8) }),
+ *   inlet(body, ctx) {
+ *     if (body.messages.length > ctx.valves.maxTurns * 2) throw new Error("Too many turns");
+ *   },
+ *   stream(event) {
+ *     return event.choices.length === 0 ? null : event;
+ *   },
+ * });
+ */
+export function defineFilter<V extends ValvesSchema | undefined = undefined, UV extends ValvesSchema | undefined = undefined>(
+  definition: FilterDefinition<V, UV>,
+): FilterPlugin<V, UV> {
+  return Object.freeze({ ...definition, kind: "filter" as const });
+}

@@ -1,0 +1,15 @@
+import { installGlobals } from "./install-globals.ts";
+import type { SluiceHost } from "./types.ts";
+
+export { abortInvocation } from "./abort-invocation.ts";
+export { installGlobals } from "./install-globals.ts";
+export { describePlugin, invokeHook, registerPlugin, validateValves } from "./register-plugin.ts";
+export type { PluginFactory } from "./register-plugin.ts";
+export type * from "./types.ts";
+export * as sdk from "../index.ts";
+export * as zod from "zod";
+
+// In the sandbox the host is installed before this bundle runs; in Node (tests) it is not, and
+// Node's own globals stay untouched.
+const host = (globalThis as { __sluice_host?: SluiceHost }).__sluice_host;
+if (host) installGlobals(host);

@@ -1,0 +1,215 @@
+import type { ErrorCode } from "../errors.ts";
+import type { PluginKind } from "../plugin-kind.ts";
+
+/**
+ * What the runtime reports about the loaded plugin (plain JSON): its kind, valve schemas as JSON
+ * Schema, secret fields, manifold entries, actions, tool specs and the hooks it has.
+ *
+ * @example
+ * const descriptor: PluginDescriptor = registerPlugin(factory);
+ * if (descriptor.kind === "filter" && descriptor.toggle) showToggle(descriptor.icon);
+ */
+export interface PluginDescriptor {
+  kind: PluginKind;
+  /** JSON Schema (`io: "input"`, zod `.meta()` kept) of the admin valves, or `null`. */
+  valvesSchema: object | null;
+  /** JSON Schema of the user valves, or `null`. */
+  userValvesSchema: object | null;
+  /** Admin valve names whose `input.type` is `password`. */
+  secretFields: string[];
+  /** User valve names whose `input.type` is `password`. */
+  userSecretFields: string[];
+  /** A manifold's static entries, `null` when dynamic or not a manifold. */
+  pipes: Array<{ id: string; name: string }> | null;
+  /** True when `pipes` is a function: call the `pipes` hook to list models. */
+  hasDynamicPipes: boolean;
+  actions: Array<{ id: string; name: string; icon_url?: string }> | null;
+  toggle: boolean;
+  icon: string | null;
+  /** OpenAI function specs of a tools plugin (empty for other kinds). */
+  tools: ToolSpec[];
+  /** The hooks `invokeHook` can run: some of inlet, stream, outlet, pipe, pipes, action, tool. */
+  hooks: HookName[];
+}
+
+/**
+ * An OpenAI function spec, derived from a tool's zod parameters.
+ *
+ * @example
+ * const spec: ToolSpec = { name: "weather", description: "Weather", parameters: { type: "object", properties: {} } };
+ */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/**
+ * A hook `invokeHook` can run.
+ *
+ * @example
+ * const hook: HookName = "inlet";
+ */
+export type HookName = "inlet" | "stream" | "outlet" | "pipe" | "pipes" | "action" | "tool";
+
+/**
+ * One invalid valve field; `path` is dotted (`""` for the whole object).
+ *
+ * @example
+ * const issue: ValvesIssue = { path: "maxTurns", message: "Too small: expected number to be >=1" };
+ */
+export interface ValvesIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * The result of `validateValves`: on success the values to store (only the keys provided) and the
+ * effective values (defaults applied).
+ *
+ * @example
+ * const result: ValvesResult = validateValves("valves", { maxTurns: 3, unknown: 1, other: null });
+ * if (result.ok) save(result.stored); // { maxTurns: 3 }
+ */
+export type ValvesResult =
+  | { ok: true; stored: Record<string, unknown>; effective: Record<string, unknown> }
+  | { ok: false; issues: ValvesIssue[] };
+
+/**
+ * The user a hook runs for (no valves: the runtime adds them).
+ *
+ * @example
+ * const user: InvokeUser = { id: "u1", name: "Ada", email: "ada@example.com", role: "admin" };
+ */
+export interface InvokeUser {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+}
+
+/**
+ * What the host sends to run one hook.
+ *
+ * @example
+ * const request: InvokeRequest = {
+ *   invocationId: "inv-1", hook: "inlet", payload: body,
+ *   context: { id: "turn_limit", user, valves: {}, userValves: {}, metadata: { chat_id: "c1" }, canCall: true },
+ * };
+ */
+export interface InvokeRequest {
+  /** The host's handle for emit/call/fetch/log of this call. */
+  invocationId: string;
+  hook: HookName;
+  /** The tool to run, for hook `tool`. */
+  toolName?: string;
+  /** Body, stream event or tool arguments (an object, or a JSON string); unused for `pipes`. */
+  payload: unknown;
+  context: {
+    /** Plugin id, or `<id>.<sub>` for a manifold entry or an action entry. */
+    id: string;
+    /** Required for every hook but `pipes`. */
+    user: InvokeUser | null;
+    /** Stored admin valves (only set keys). */
+    valves: Record<string, unknown>;
+    /** Stored user valves (only set keys). */
+    userValves: Record<string, unknown>;
+    metadata: Record<string, unknown>;
+    model?: unknown;
+    messages?: unknown[];
+    files?: unknown[];
+    /** False for API callers without a socket session: `ctx.call` rejects. */
+    canCall: boolean;
+  };
+}
+
+/**
+ * The serialisable form of an error that crosses the isolate boundary.
+ *
+ * @example
+ * const error: InvokeError = { code: "PLUGIN_ERROR", message: "Limit of 4 turns reached" };
+ */
+export interface InvokeError {
+  code: ErrorCode;
+  message: string;
+  stack?: string;
+}
+
+/**
+ * The outcome of `invokeHook`, which never rejects. `chunks` holds a pipe's iterable output,
+ * collected.
+ *
+ * @example
+ * const result: InvokeResult = await invokeHook(request);
+ * if (!result.ok) throw new SluiceError(result.error.code, result.error.message);
+ */
+export type InvokeResult = { ok: true; value: unknown; chunks?: unknown[] } | { ok: false; error: InvokeError };
+
+/**
+ * What every host capability resolves to: host functions never throw or reject.
+ *
+ * @example
+ * const result: HostResult<null> = { ok: false, error: { code: "PERMISSION_DENIED", message: "Host not allowed" } };
+ */
+export type HostResult<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+/**
+ * A fetch request as the host receives it.
+ *
+ * @example
+ * const request: HostFetchRequest = { url: "https://example.com", method: "GET", headers: {} };
+ */
+export interface HostFetchRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * A fetch response as the host returns it (body read as text).
+ *
+ * @example
+ * const response: HostFetchResponse = { status: 200, statusText: "OK", headers: {}, body: "{}", url: "https://example.com" };
+ */
+export interface HostFetchResponse {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  body: string;
+  url: string;
+}
+
+/**
+ * The capabilities the sandbox installs as `globalThis.__sluice_host` before evaluating the
+ * runtime. Every function returns a result object and never throws or rejects.
+ *
+ * @example
+ * const host: SluiceHost = {
+ *   emit: async () => ({ ok: true, value: null }),
+ *   call: async () => ({ ok: false, error: { code: "FORBIDDEN", message: "No browser session" } }),
+ *   fetch: async () => ({ ok: false, error: { code: "PERMISSION_DENIED", message: "No network" } }),
+ *   log: () => {},
+ *   sleep: async () => ({ ok: true, value: null }),
+ *   randomBytes: (length) => Array.from({ length }, () => 4),
+ * };
+ */
+export interface SluiceHost {
+  emit(invocationId: string, event: { type: string; data: unknown }): Promise<HostResult<null>>;
+  call(invocationId: string, event: { type: string; data: unknown }): Promise<HostResult<unknown>>;
+  fetch(invocationId: string, request: HostFetchRequest): Promise<HostResult<HostFetchResponse>>;
+  /** Synchronous. */
+  log(invocationId: string | null, level: LogLevel, message: string): void;
+  /** Resolves after `milliseconds`, for the timers shim. */
+  sleep(milliseconds: number): Promise<HostResult<null>>;
+  /** Synchronous, for `crypto.getRandomValues` and `crypto.randomUUID`. */
+  randomBytes(length: number): number[];
+}
+
+/**
+ * A log level of `SluiceHost.log`.
+ *
+ * @example
+ * const level: LogLevel = "warn";
+ */
+export type LogLevel = "debug" | "info" | "warn" | "error";
