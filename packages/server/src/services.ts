@@ -5,6 +5,9 @@ import type { Config } from "./config.ts";
 import { connectDatabase } from "./db/connect-database.ts";
 import { migrateToLatest } from "./db/migrations/migrate-to-latest.ts";
 import type { Database } from "./db/schema.ts";
+import { PluginRegistry } from "./plugins/plugin-registry.ts";
+import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
+import { PluginWorkspace } from "./workspace/plugin-workspace.ts";
 
 /** What route modules and the rest of the server share; built once at start-up. */
 export interface AppServices {
@@ -13,6 +16,10 @@ export interface AppServices {
   logger: Logger;
   /** Signs JWTs; from WEBUI_SECRET_KEY or `<dataDir>/.secret_key`. */
   secretKey: Buffer;
+  /** Encrypts secret valves at rest (key derived from `secretKey`). */
+  secrets: SecretBox;
+  /** Loads, caches and tracks the load state of functions and tools. */
+  workspace: PluginWorkspace;
 }
 
 /** `postgres://user:password@host/db` without the password, for messages. */
@@ -44,10 +51,14 @@ export async function createServices(config: Config, options: { logger?: Logger 
     await db.destroy().catch(() => {});
     throw new Error(`Cannot open the database (${describeDatabase(config)}): ${(error as Error).message}`, { cause: error });
   }
-  return { config, db, logger, secretKey };
+  const loadOptions = { maxSourceBytes: config.maxPluginSourceBytes, logger: logger.child({ component: "plugin" }) };
+  const registry = new PluginRegistry(loadOptions);
+  const workspace = new PluginWorkspace({ db, registry, logger, loadOptions });
+  return { config, db, logger, secretKey, secrets: createSecretBox(secretKey), workspace };
 }
 
 /** Releases what {@link createServices} opened. */
 export async function closeServices(services: AppServices): Promise<void> {
+  services.workspace.registry.dispose();
   await services.db.destroy();
 }

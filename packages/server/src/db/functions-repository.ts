@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, FunctionTable } from "./schema.ts";
-import { nowSeconds, parseMeta, parseValveValues, type PluginMeta } from "./plugin-records.ts";
+import { epochSeconds } from "./epoch-seconds.ts";
+import { parseMeta, parseValveValues, type PluginMeta } from "./plugin-records.ts";
 
 export type FunctionKind = "pipe" | "filter" | "action";
 
@@ -58,7 +59,7 @@ export interface NewFunction {
 }
 
 export async function insertFunction(db: Executor, input: NewFunction): Promise<FunctionRecord> {
-  const now = nowSeconds();
+  const now = epochSeconds();
   await db
     .insertInto("function")
     .values({
@@ -101,7 +102,7 @@ export async function updateFunction(db: Executor, id: string, patch: FunctionPa
       ...rest,
       ...(meta === undefined ? {} : { meta: JSON.stringify(meta) }),
       ...(valves === undefined ? {} : { valves: JSON.stringify(valves) }),
-      updated_at: nowSeconds(),
+      updated_at: epochSeconds(),
     })
     .where("id", "=", id)
     .execute();

@@ -1,7 +1,9 @@
 import type { Kysely, Selectable } from "kysely";
 import { z } from "zod";
 import type { Database, ToolTable } from "./schema.ts";
-import { nowSeconds, parseJsonColumn, parseMeta, parseValveValues, type PluginMeta } from "./plugin-records.ts";
+import { epochSeconds } from "./epoch-seconds.ts";
+import { parseJsonColumn } from "./json-column.ts";
+import { parseMeta, parseValveValues, type PluginMeta } from "./plugin-records.ts";
 
 const principalsSchema = z.object({
   user_ids: z.array(z.string()).default([]),
@@ -79,7 +81,7 @@ export interface NewTool {
 }
 
 export async function insertTool(db: Executor, input: NewTool): Promise<ToolRecord> {
-  const now = nowSeconds();
+  const now = epochSeconds();
   await db
     .insertInto("tool")
     .values({
@@ -124,7 +126,7 @@ export async function updateTool(db: Executor, id: string, patch: ToolPatch): Pr
       ...(meta === undefined ? {} : { meta: JSON.stringify(meta) }),
       ...(valves === undefined ? {} : { valves: JSON.stringify(valves) }),
       ...(access_control === undefined ? {} : { access_control: access_control === null ? null : JSON.stringify(access_control) }),
-      updated_at: nowSeconds(),
+      updated_at: epochSeconds(),
     })
     .where("id", "=", id)
     .execute();

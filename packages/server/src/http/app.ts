@@ -3,6 +3,8 @@ import type { AppServices } from "../services.ts";
 import { authenticateRequest } from "./authenticate-request.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { registerAuthRoutes } from "./routes/auths.ts";
+import { registerFunctionRoutes } from "./routes/functions.ts";
+import { registerToolRoutes } from "./routes/tools.ts";
 import { registerGroupRoutes } from "./routes/groups.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerUserRoutes } from "./routes/users.ts";
@@ -19,7 +21,14 @@ import { registerUserRoutes } from "./routes/users.ts";
 export type RouteModule = (app: FastifyInstance, services: AppServices) => void | Promise<void>;
 
 /** Every route module of the server, in registration order. Add new ones here. */
-export const ROUTE_MODULES: RouteModule[] = [registerHealthRoutes, registerAuthRoutes, registerUserRoutes, registerGroupRoutes];
+export const ROUTE_MODULES: RouteModule[] = [
+  registerHealthRoutes,
+  registerAuthRoutes,
+  registerUserRoutes,
+  registerGroupRoutes,
+  registerFunctionRoutes,
+  registerToolRoutes,
+];
 
 export interface BuildAppOptions {
   /** Route modules to register instead of {@link ROUTE_MODULES} (tests). */

@@ -1,0 +1,224 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { SluiceError } from "@sluice/sdk";
+import type { AppServices } from "../../services.ts";
+import { parseInput } from "../parse-body.ts";
+import { requireAdmin, requireVerified } from "../request-user.ts";
+import {
+  deleteFunction,
+  findFunction,
+  insertFunction,
+  listFunctions,
+  updateFunction,
+  type FunctionKind,
+  type FunctionRecord,
+} from "../../db/functions-repository.ts";
+import { listUsers } from "../../db/users-repository.ts";
+import { isUniqueViolation } from "../../db/is-unique-violation.ts";
+import type { LoadedPlugin } from "../../plugins/load-plugin.ts";
+import { buildMeta, normalisePluginId } from "../../workspace/plugin-workspace.ts";
+import { loadFromUrl } from "../../workspace/load-from-url.ts";
+import { presentValves, prepareValvesUpdate, valvesSpec } from "../../workspace/plugin-valves.ts";
+import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts";
+import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
+
+export const functionFormSchema = z.object({
+  id: z.string().min(1, "id is required"),
+  name: z.string().trim().min(1, "name is required").max(200),
+  content: z.string().min(1, "content is required"),
+  meta: z.looseObject({ description: z.string().optional() }).optional(),
+});
+
+const idParams = z.object({ id: z.string() });
+
+/** The row as the API shows it; `loaded_at` (ms) tells when the cached isolate was loaded. */
+function functionResponse(record: FunctionRecord, loaded?: LoadedPlugin, options: { includeContent?: boolean } = {}) {
+  const { valves: _valves, content, content_hash: _hash, ...rest } = record;
+  return {
+    ...rest,
+    ...(options.includeContent === false ? {} : { content }),
+    loaded_at: loaded?.loadedAt ?? null,
+  };
+}
+
+function kindOf(loaded: LoadedPlugin): FunctionKind {
+  return loaded.descriptor.kind as FunctionKind;
+}
+
+/** `/api/v1/functions/…`: pipes, filters and actions; admins manage them. */
+export function registerFunctionRoutes(app: FastifyInstance, services: AppServices): void {
+  const { db, workspace, secrets } = services;
+  const prefix = "/api/v1/functions";
+
+  async function requireFunction(id: string): Promise<FunctionRecord> {
+    const record = await findFunction(db, id);
+    if (!record) throw new SluiceError("NOT_FOUND", `Function not found: ${id}`);
+    return record;
+  }
+
+  app.get(`${prefix}/`, async (request) => {
+    requireVerified(request);
+    return (await listFunctions(db)).map((record) => functionResponse(record, workspace.registry.peek("function", record.id), { includeContent: false }));
+  });
+
+  app.get(`${prefix}/list`, async (request) => {
+    requireAdmin(request);
+    const users = new Map((await listUsers(db)).map((user) => [user.id, user]));
+    return (await listFunctions(db)).map((record) => {
+      const owner = users.get(record.user_id);
+      return {
+        ...functionResponse(record, workspace.registry.peek("function", record.id), { includeContent: false }),
+        user: owner ? { id: owner.id, name: owner.name, email: owner.email, role: owner.role } : null,
+      };
+    });
+  });
+
+  app.get(`${prefix}/export`, async (request) => {
+    requireAdmin(request);
+    const includeValves = z.object({ include_valves: z.stringbool().optional() }).parse(request.query ?? {}).include_valves === true;
+    return (await listFunctions(db)).map(({ content_hash: _hash, valves, ...record }) =>
+      includeValves ? { ...record, valves: presentValves(undefined, "valves", valves, secrets, true) } : record,
+    );
+  });
+
+  app.post(`${prefix}/load/url`, async (request) => {
+    requireAdmin(request);
+    const { url } = parseInput(z.object({ url: z.string().min(1, "url is required") }), request.body);
+    return loadFromUrl(url, { maxBytes: services.config.maxPluginSourceBytes });
+  });
+
+  app.post(`${prefix}/create`, async (request) => {
+    const admin = requireAdmin(request);
+    const form = parseInput(functionFormSchema, request.body);
+    const id = normalisePluginId(form.id);
+    if (await findFunction(db, id)) throw new SluiceError("ALREADY_EXISTS", `The id "${id}" is already taken`);
+    const loaded = await workspace.prepare("function", id, form.content);
+    let record: FunctionRecord;
+    try {
+      record = await insertFunction(db, {
+        id,
+        user_id: admin.id,
+        name: form.name,
+        type: kindOf(loaded),
+        content: form.content,
+        meta: buildMeta(form.meta, loaded),
+        content_hash: loaded.contentHash,
+      });
+    } catch (error) {
+      loaded.sandbox.dispose();
+      if (isUniqueViolation(error)) throw new SluiceError("ALREADY_EXISTS", `The id "${id}" is already taken`);
+      throw error;
+    }
+    workspace.registry.put("function", id, loaded);
+    request.log.info({ pluginId: id }, "function created");
+    return functionResponse(record, loaded);
+  });
+
+  app.post(`${prefix}/sync`, async (request) => {
+    const admin = requireAdmin(request);
+    return importPlugins(services, "function", admin, parseInput(pluginImportSchema("functions"), request.body));
+  });
+
+  app.post(`${prefix}/import`, async (request) => {
+    const admin = requireAdmin(request);
+    return importPlugins(services, "function", admin, parseInput(pluginImportSchema("functions"), request.body));
+  });
+
+  app.get(`${prefix}/id/:id`, async (request) => {
+    requireAdmin(request);
+    const record = await requireFunction(parseInput(idParams, request.params).id);
+    let loaded: LoadedPlugin | undefined;
+    try {
+      loaded = await workspace.loaded("function", record);
+    } catch {
+      // The row now carries the load error, which is what an admin needs to see.
+    }
+    return functionResponse(record, loaded);
+  });
+
+  app.post(`${prefix}/id/:id/update`, async (request) => {
+    requireAdmin(request);
+    const current = await requireFunction(parseInput(idParams, request.params).id);
+    const form = parseInput(functionFormSchema.extend({ id: z.string().optional() }), request.body);
+    const loaded = await workspace.prepare("function", current.id, form.content);
+    const record = await updateFunction(db, current.id, {
+      name: form.name,
+      type: kindOf(loaded),
+      content: form.content,
+      meta: buildMeta({ ...current.meta, ...form.meta }, loaded),
+      content_hash: loaded.contentHash,
+      load_error: null,
+    });
+    if (!record) {
+      loaded.sandbox.dispose();
+      throw new SluiceError("NOT_FOUND", `Function not found: ${current.id}`);
+    }
+    workspace.registry.put("function", record.id, loaded);
+    request.log.info({ pluginId: record.id }, "function updated");
+    return functionResponse(record, loaded);
+  });
+
+  app.post(`${prefix}/id/:id/toggle`, async (request) => {
+    requireAdmin(request);
+    const record = await requireFunction(parseInput(idParams, request.params).id);
+    // Activating checks that the code still loads, so an active plugin is one that works.
+    const loaded = record.is_active ? undefined : await workspace.loaded("function", record);
+    const updated = await updateFunction(db, record.id, { is_active: !record.is_active });
+    return functionResponse(updated!, loaded ?? workspace.registry.peek("function", record.id));
+  });
+
+  app.post(`${prefix}/id/:id/toggle/global`, async (request) => {
+    requireAdmin(request);
+    const record = await requireFunction(parseInput(idParams, request.params).id);
+    const updated = await updateFunction(db, record.id, { is_global: !record.is_global });
+    return functionResponse(updated!, workspace.registry.peek("function", record.id));
+  });
+
+  app.delete(`${prefix}/id/:id/delete`, async (request) => {
+    requireAdmin(request);
+    const record = await requireFunction(parseInput(idParams, request.params).id);
+    await deleteFunction(db, record.id);
+    workspace.registry.evict("function", record.id);
+    request.log.info({ pluginId: record.id }, "function deleted");
+    return true;
+  });
+
+  app.get(`${prefix}/id/:id/valves`, async (request) => {
+    requireAdmin(request);
+    const record = await requireFunction(parseInput(idParams, request.params).id);
+    return presentValves(undefined, "valves", record.valves, secrets, true);
+  });
+
+  app.get(`${prefix}/id/:id/valves/spec`, async (request) => {
+    requireAdmin(request);
+    const record = await requireFunction(parseInput(idParams, request.params).id);
+    return valvesSpec(await workspace.loaded("function", record), "valves");
+  });
+
+  app.post(`${prefix}/id/:id/valves/update`, async (request) => {
+    requireAdmin(request);
+    const record = await requireFunction(parseInput(idParams, request.params).id);
+    const update = await prepareValvesUpdate(await workspace.loaded("function", record), "valves", request.body, record.valves, secrets);
+    await updateFunction(db, record.id, { valves: update.sealed });
+    request.log.info({ pluginId: record.id }, "function valves updated");
+    return update.opened;
+  });
+
+  app.get(`${prefix}/id/:id/valves/user`, async (request) => {
+    const user = requireVerified(request);
+    const record = await requireFunction(parseInput(idParams, request.params).id);
+    return readUserValves(services, "function", record.id, user, await workspace.loaded("function", record));
+  });
+
+  app.get(`${prefix}/id/:id/valves/user/spec`, async (request) => {
+    requireVerified(request);
+    const record = await requireFunction(parseInput(idParams, request.params).id);
+    return valvesSpec(await workspace.loaded("function", record), "userValves");
+  });
+
+  app.post(`${prefix}/id/:id/valves/user/update`, async (request) => {
+    const user = requireVerified(request);
+    const record = await requireFunction(parseInput(idParams, request.params).id);
+    return writeUserValves(services, "function", record.id, user, await workspace.loaded("function", record), request.body);
+  });
+}

@@ -1,0 +1,102 @@
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import { SluiceError } from "@sluice/sdk";
+import type { Database } from "../db/schema.ts";
+import { updateFunction, type FunctionRecord } from "../db/functions-repository.ts";
+import { updateTool, type ToolRecord } from "../db/tools-repository.ts";
+import type { PluginMeta } from "../db/plugin-records.ts";
+import { loadPlugin, type LoadedPlugin, type LoadPluginOptions } from "../plugins/load-plugin.ts";
+import type { PluginNamespace, PluginRegistry } from "../plugins/plugin-registry.ts";
+
+export type { PluginNamespace };
+
+export interface PluginWorkspaceOptions {
+  db: Kysely<Database>;
+  registry: PluginRegistry;
+  logger: Logger;
+  /** The same options the registry loads with, so a save loads exactly as a later use will. */
+  loadOptions: Omit<LoadPluginOptions, "pluginId" | "expectedKind">;
+}
+
+/** Plugin ids: lower-case letters, digits and underscores (Open WebUI lower-cases ids too). */
+export function normalisePluginId(raw: string): string {
+  const id = raw.trim().toLowerCase();
+  if (!/^[a-z0-9_]{1,64}$/.test(id)) {
+    throw new SluiceError("INVALID_INPUT", "Only lower-case letters, digits and underscores are allowed in the id (at most 64)");
+  }
+  return id;
+}
+
+/** `meta` to store for a freshly loaded plugin: the form's fields, the frontmatter, what the code says. */
+export function buildMeta(formMeta: Record<string, unknown> | undefined, loaded: LoadedPlugin): PluginMeta {
+  const { descriptor, manifest } = loaded;
+  const formDescription = typeof formMeta?.description === "string" ? formMeta.description.trim() : "";
+  const meta: PluginMeta = {
+    ...formMeta,
+    description: formDescription || manifest.description || "",
+    manifest,
+    has_user_valves: descriptor.userValvesSchema !== null,
+  };
+  if (descriptor.kind === "filter" && descriptor.toggle) meta.toggle = true;
+  else delete meta.toggle;
+  const icon = manifest.icon_url ?? descriptor.icon;
+  if (icon) meta.icon = icon;
+  return meta;
+}
+
+/**
+ * Loads plugins for the save path and for use, and keeps the rows' load state true: a stored
+ * plugin that no longer loads is marked with its error (and a function is deactivated), so an
+ * admin sees why in `GET …/id/{id}`.
+ */
+export class PluginWorkspace {
+  readonly #options: PluginWorkspaceOptions;
+
+  constructor(options: PluginWorkspaceOptions) {
+    this.#options = options;
+  }
+
+  get registry(): PluginRegistry {
+    return this.#options.registry;
+  }
+
+  /** Loads new source for a save; nothing is cached or stored yet. Throws a 400-class error. */
+  async prepare(namespace: PluginNamespace, id: string, content: string): Promise<LoadedPlugin> {
+    return loadPlugin(content, { ...this.#options.loadOptions, pluginId: id, expectedKind: namespace === "function" ? "function" : "tools" });
+  }
+
+  /** The loaded plugin for a stored row (cached while its content hash is unchanged). */
+  async loaded(namespace: PluginNamespace, record: FunctionRecord | ToolRecord): Promise<LoadedPlugin> {
+    try {
+      const loaded = await this.#options.registry.get(namespace, record);
+      if (record.load_error !== null) await this.#recordLoadError(namespace, record, null);
+      return loaded;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (record.load_error !== message || (namespace === "function" && (record as FunctionRecord).is_active)) {
+        await this.#recordLoadError(namespace, record, message);
+      }
+      throw SluiceError.isInstance(error)
+        ? error
+        : new SluiceError("PLUGIN_LOAD_FAILED", message, { pluginId: record.id, cause: error });
+    }
+  }
+
+  async #recordLoadError(namespace: PluginNamespace, record: FunctionRecord | ToolRecord, message: string | null): Promise<void> {
+    const { db, logger } = this.#options;
+    if (message === null) {
+      record.load_error = null;
+      if (namespace === "function") await updateFunction(db, record.id, { load_error: null });
+      else await updateTool(db, record.id, { load_error: null });
+      return;
+    }
+    logger.error({ pluginId: record.id, namespace }, `plugin failed to load and was deactivated: ${message}`);
+    record.load_error = message;
+    if (namespace === "function") {
+      (record as FunctionRecord).is_active = false;
+      await updateFunction(db, record.id, { load_error: message, is_active: false });
+    } else {
+      await updateTool(db, record.id, { load_error: message });
+    }
+  }
+}
