@@ -89,7 +89,7 @@ export async function importPlugins(services: AppServices, namespace: PluginName
           written.push(
             (await findTool(transaction, id))
               ? await updateTool(transaction, id, { ...fields, ...access, load_error: null })
-              : await insertTool(transaction, { id, user_id: admin.id, access_control: item.access_control ?? {}, ...fields }),
+              : await insertTool(transaction, { id, user_id: admin.id, access_control: item.access_control === undefined ? {} : item.access_control, ...fields }),
           );
         }
       }

@@ -1,0 +1,115 @@
+import { expect, it } from "vitest";
+import { signUpAdmin, signUpUser, type TestAccount } from "./helpers/accounts.ts";
+import { describeEachDatabase } from "./helpers/describe-each-database.ts";
+import { expectError } from "./helpers/expect-error.ts";
+import { useServer } from "./helpers/use-server.ts";
+import { toggleFilter, weatherTools } from "./fixtures/plugin-sources.ts";
+
+describeEachDatabase("tools API", (kind) => {
+  const sluice = useServer({ kind });
+  let admin: TestAccount;
+  let author: TestAccount;
+  let reader: TestAccount;
+  let stranger: TestAccount;
+  let groupId: string;
+
+  const ids = (rows: { id: string }[]) => rows.map((row) => row.id).sort();
+
+  it("sets up an admin, a tool author (by permission) and two users", async () => {
+    admin = await signUpAdmin(sluice.url);
+    author = await signUpUser(sluice.url, admin);
+    reader = await signUpUser(sluice.url, admin);
+    stranger = await signUpUser(sluice.url, admin);
+    const group = await sluice.api.post("/api/v1/groups/create", { name: "Readers", user_ids: [reader.id] }, admin.token);
+    expect(group.status, JSON.stringify(group.body)).toBe(200);
+    groupId = group.body.id;
+  });
+
+  it("lets only admins and users allowed workspace.tools create tools", async () => {
+    const form = { id: "weather", name: "Weather", content: weatherTools };
+    expectError(await sluice.api.post("/api/v1/tools/create", form, author.token), 403, "workspace.tools");
+    const granted = await sluice.api.post(`/api/v1/users/${author.id}/update`, { permissions: { workspace: { tools: true } } }, admin.token);
+    expect(granted.status, JSON.stringify(granted.body)).toBe(200);
+    const created = await sluice.api.post("/api/v1/tools/create", form, author.token);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(created.body).toMatchObject({ id: "weather", user_id: author.id, access_control: {}, write_access: true, has_user_valves: true });
+    expect(created.body.specs).toEqual([
+      {
+        name: "get_weather",
+        description: "Current weather for a city",
+        parameters: expect.objectContaining({
+          type: "object",
+          properties: {
+            city: { type: "string", description: "City name" },
+            days: expect.objectContaining({ type: "integer", default: 1, minimum: 1, maximum: 7, description: "How many days" }),
+          },
+          required: ["city"],
+        }),
+      },
+    ]);
+    expectError(await sluice.api.post("/api/v1/tools/create", { ...form, id: "filter_here", content: toggleFilter }, admin.token), 400, /Functions/);
+    expectError(await sluice.api.post("/api/v1/tools/create", form, admin.token), 400, "already taken");
+  });
+
+  it("keeps a new tool private to its owner (and admins) until shared", async () => {
+    expect(ids((await sluice.api.get("/api/v1/tools/", author.token)).body)).toEqual(["weather"]);
+    expect(ids((await sluice.api.get("/api/v1/tools/", admin.token)).body)).toEqual(["weather"]);
+    expect((await sluice.api.get("/api/v1/tools/", reader.token)).body).toEqual([]);
+    expectError(await sluice.api.get("/api/v1/tools/id/weather", reader.token), 404);
+  });
+
+  it("shares read access with a group and write access with a user", async () => {
+    const shared = await sluice.api.post(
+      "/api/v1/tools/id/weather/access/update",
+      { access_control: { read: { group_ids: [groupId], user_ids: [] }, write: { user_ids: [stranger.id], group_ids: [] } } },
+      author.token,
+    );
+    expect(shared.status, JSON.stringify(shared.body)).toBe(200);
+    const asReader = await sluice.api.get("/api/v1/tools/id/weather", reader.token);
+    expect(asReader.body).toMatchObject({ id: "weather", write_access: false });
+    expect(asReader.body.content).toContain("defineTools");
+    expectError(await sluice.api.post("/api/v1/tools/id/weather/update", { name: "Mine", content: weatherTools }, reader.token), 403);
+    expectError(await sluice.api.delete("/api/v1/tools/id/weather/delete", reader.token), 403);
+    const edited = await sluice.api.post("/api/v1/tools/id/weather/update", { name: "Weather 2", content: weatherTools }, stranger.token);
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body).toMatchObject({ name: "Weather 2", user_id: author.id, write_access: true });
+  });
+
+  it("makes a tool public with access_control null", async () => {
+    await sluice.api.post("/api/v1/tools/id/weather/access/update", { access_control: null }, author.token);
+    const other = await signUpUser(sluice.url, admin);
+    expect(ids((await sluice.api.get("/api/v1/tools/list", other.token)).body)).toEqual(["weather"]);
+    expectError(await sluice.api.post("/api/v1/tools/id/weather/access/update", { access_control: {} }, other.token), 403);
+  });
+
+  it("guards admin valves: owners edit them, secrets are shown only to admins", async () => {
+    expectError(await sluice.api.get("/api/v1/tools/id/weather/valves", reader.token), 403);
+    expectError(await sluice.api.post("/api/v1/tools/id/weather/valves/update", { units: "kelvin" }, author.token), 400, "units");
+    const saved = await sluice.api.post("/api/v1/tools/id/weather/valves/update", { apiKey: "owm-secret", units: "imperial" }, author.token);
+    expect(saved.body).toEqual({ apiKey: "********", units: "imperial" });
+    expect((await sluice.api.get("/api/v1/tools/id/weather/valves", author.token)).body).toEqual({ apiKey: "********", units: "imperial" });
+    expect((await sluice.api.get("/api/v1/tools/id/weather/valves", admin.token)).body).toEqual({ apiKey: "owm-secret", units: "imperial" });
+    // The author re-saves the form with the mask: the secret survives.
+    await sluice.api.post("/api/v1/tools/id/weather/valves/update", { apiKey: "********", units: "metric" }, author.token);
+    expect((await sluice.api.get("/api/v1/tools/id/weather/valves", admin.token)).body).toEqual({ apiKey: "owm-secret", units: "metric" });
+  });
+
+  it("keeps user valves per reader", async () => {
+    const saved = await sluice.api.post("/api/v1/tools/id/weather/valves/user/update", { city: "Oslo" }, reader.token);
+    expect(saved.body).toEqual({ city: "Oslo" });
+    expect((await sluice.api.get("/api/v1/tools/id/weather/valves/user", reader.token)).body).toEqual({ city: "Oslo" });
+    expect((await sluice.api.get("/api/v1/tools/id/weather/valves/user", author.token)).body).toEqual({});
+    expect((await sluice.api.get("/api/v1/tools/id/weather/valves/user/spec", reader.token)).body.properties.city.default).toBe("Paris");
+  });
+
+  it("exports and imports tools, and the owner deletes", async () => {
+    const exported = await sluice.api.get("/api/v1/tools/export", admin.token);
+    expect(exported.body[0]).toMatchObject({ id: "weather", access_control: null });
+    const copy = { ...exported.body[0], id: "weather_copy" };
+    const imported = await sluice.api.post("/api/v1/tools/sync", { tools: [copy] }, admin.token);
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    expect(imported.body[0]).toMatchObject({ id: "weather_copy", access_control: null });
+    expect((await sluice.api.delete("/api/v1/tools/id/weather/delete", author.token)).body).toBe(true);
+    expectError(await sluice.api.get("/api/v1/tools/id/weather", admin.token), 404);
+  });
+});
