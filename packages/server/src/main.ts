@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { loadConfig, type Config } from "./config.ts";
 import { buildApp } from "./http/app.ts";
 import { closeServices, createServices, type AppServices } from "./services.ts";
+import { warmUpPlugins } from "./workspace/warm-up-plugins.ts";
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -40,6 +41,7 @@ async function start(): Promise<void> {
   const { port } = app.server.address() as AddressInfo;
   // Test helpers and scripts wait for exactly this line.
   process.stdout.write(`Sluice listening on http://${formatHost(config.host)}:${port}\n`);
+  warmUpPlugins(services).catch((error) => services.logger.error({ err: error }, "loading plugins at start-up failed"));
 
   let isStopping = false;
   const stop = async (signal: NodeJS.Signals) => {
