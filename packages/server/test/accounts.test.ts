@@ -1,11 +1,31 @@
+import http from "node:http";
 import { SignJWT } from "jose";
 import { expect, it } from "vitest";
 import { createApiKey, signUp, signUpAdmin, type TestAccount } from "./helpers/accounts.ts";
-import { api } from "./helpers/api.ts";
+import { api, type ApiResponse } from "./helpers/api.ts";
 import { describeEachDatabase } from "./helpers/describe-each-database.ts";
 import { expectError } from "./helpers/expect-error.ts";
 import { TEST_SECRET_KEY } from "./helpers/start-server.ts";
 import { useServer } from "./helpers/use-server.ts";
+
+/**
+ * Announces a body of `length` bytes and waits for the answer without sending it: the server
+ * refuses by Content-Length at once. (Sending the body races the server closing the socket.)
+ */
+function postAnnouncedLength(url: string, length: number): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: "POST", headers: { "content-type": "application/json", "content-length": String(length) } }, (response) => {
+      let text = "";
+      response.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+      response.on("end", () => {
+        request.destroy();
+        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text), headers: new Headers() });
+      });
+    });
+    request.on("error", reject);
+    request.flushHeaders();
+  });
+}
 
 describeEachDatabase("accounts", (kind) => {
   const sluice = useServer({ kind });
@@ -118,6 +138,16 @@ describeEachDatabase("accounts", (kind) => {
   it("answers unknown routes with 404 and malformed JSON with 400, as JSON", async () => {
     expectError(await sluice.api.get("/api/v1/nothing-here"), 404, "/api/v1/nothing-here");
     expectError(await sluice.api.request("POST", "/api/v1/auths/signin", { rawBody: '{"email": ' }), 400, /JSON/);
+  });
+
+  it("accepts an empty JSON body, as Open WebUI's web client sends on some POSTs", async () => {
+    const response = await sluice.api.request("POST", "/api/v1/auths/api_key", { token: admin.token, headers: { "content-type": "application/json" } });
+    expect(response.status).toBe(200);
+    expect(response.body.api_key).toMatch(/^sk-/);
+  });
+
+  it("refuses bodies over 10 MB with 413", async () => {
+    expectError(await postAnnouncedLength(`${sluice.url}/api/v1/auths/signin`, 11 * 1024 * 1024), 413, "too large");
   });
 });
 
