@@ -9,12 +9,12 @@ import type { z } from "zod";
 export type ValvesSchema = z.ZodObject<z.core.$ZodShape, z.core.$ZodObjectConfig>;
 
 /**
- * The parsed value type of a valves schema, or an empty record when the plugin has none.
+ * The parsed value type of a valves schema, or `{}` (no keys) when the plugin has none.
  *
  * @example
  * type Valves = InferValves<typeof valves>; // { maxTurns: number }
  */
-export type InferValves<Schema> = Schema extends ValvesSchema ? z.output<Schema> : Record<string, never>;
+export type InferValves<Schema> = Schema extends ValvesSchema ? z.output<Schema> : Record<never, never>;
 
 /**
  * A value or a promise of it: hooks may be synchronous or `async`.
