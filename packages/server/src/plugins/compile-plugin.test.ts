@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { SluiceError } from "@sluice/sdk";
+import { compilePlugin } from "./compile-plugin.ts";
+
+async function compileError(source: string): Promise<SluiceError> {
+  const error = await compilePlugin(source).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(SluiceError.isInstance(error)).toBe(true);
+  return error as SluiceError;
+}
+
+describe("compilePlugin", () => {
+  it("turns a TypeScript plugin into a CommonJS body that requires the SDK", async () => {
+    const { code } = await compilePlugin(
+      [
+        'import { defineFilter, z } from "@sluice/sdk";',
+        'import type { ChatBody } from "@sluice/sdk";',
+        "const limit: number = 3;",
+        "export default defineFilter({ valves: z.object({}), inlet(body: ChatBody) { return body; } });",
+      ].join("\n"),
+    );
+    expect(code).toContain('require("@sluice/sdk")');
+    expect(code).toContain("module.exports");
+    expect(code).not.toContain(": number");
+  });
+
+  it("allows zod and SDK subpaths", async () => {
+    const { code } = await compilePlugin('import { z } from "zod";\nimport * as t from "@sluice/sdk/testing";\nexport default [z, t];');
+    expect(code).toContain('require("zod")');
+    expect(code).toContain('require("@sluice/sdk/testing")');
+  });
+
+  it("reports a syntax error with line and column in the original source", async () => {
+    const error = await compileError('/**\n * title: Broken\n */\nimport { z } from "zod";\nconst x = ;\n');
+    expect(error.code).toBe("PLUGIN_LOAD_FAILED");
+    expect(error.message).toBe('Syntax error at line 5, column 11: Unexpected ";"');
+  });
+
+  it("counts columns in characters, not UTF-8 bytes", async () => {
+    const error = await compileError('const greeting = "héllo wörld"; const x = ;');
+    expect(error.message).toMatch(/^Syntax error at line 1, column 43: /);
+  });
+
+  it.each([
+    ["lodash", "plugins may import only @sluice/sdk and zod (npm requirements are not supported yet)"],
+    ["node:fs", "plugins run in a sandbox without Node APIs"],
+    ["child_process", "plugins run in a sandbox without Node APIs"],
+    ["./helpers.ts", "a plugin is a single file, relative imports have nothing to load"],
+  ])("refuses an import of %s, naming it and where it is", async (specifier, reason) => {
+    const error = await compileError(`import { z } from "zod";\nimport thing from "${specifier}";\nexport default thing;`);
+    expect(error.code).toBe("PLUGIN_LOAD_FAILED");
+    expect(error.message).toBe(`Import "${specifier}" at line 2, column 19 is not allowed: ${reason}`);
+  });
+
+  it("refuses require() and import() of other modules too", async () => {
+    expect((await compileError('const fs = require("fs");')).message).toMatch(/^Import "fs" at line 1, column 20 is not allowed/);
+    expect((await compileError('export const load = () => import("node:net");')).message).toMatch(/^Import "node:net" at line 1, column 34 is not allowed/);
+  });
+});

@@ -1,0 +1,127 @@
+import { SluiceError } from "@sluice/sdk";
+import { loadPlugin, type LoadPluginOptions, type LoadedPlugin } from "./load-plugin.ts";
+
+/** Functions (pipes, filters, actions) and tools live in separate tables with separate ids. */
+export type PluginNamespace = "function" | "tool";
+
+/** The columns of a function or tool row the registry needs. */
+export interface PluginRow {
+  id: string;
+  content: string;
+  content_hash: string;
+}
+
+export interface PluginRegistryOptions extends Omit<LoadPluginOptions, "pluginId" | "expectedKind"> {
+  /** Called after each load the registry performs (not for `put`): a hook for tests and metrics. */
+  onLoad?: (namespace: PluginNamespace, id: string, loaded: LoadedPlugin) => void;
+}
+
+interface Entry {
+  loaded: LoadedPlugin;
+  /** The row hash this entry serves. Kept apart from `loaded.contentHash` so that a row hashed
+   * under an older SDK version is not reloaded on every request. */
+  rowHash: string;
+}
+
+interface PendingLoad {
+  rowHash: string;
+  promise: Promise<LoadedPlugin>;
+}
+
+/**
+ * Loaded plugins per `namespace:id`, each reused while its row's `content_hash` is unchanged.
+ * A changed hash or a broken sandbox (time or memory limit) loads again; concurrent requests for
+ * the same row share one load. A replaced or evicted plugin's isolate is disposed once the calls
+ * running in it have finished.
+ *
+ * @example
+ * const registry = new PluginRegistry({ logger });
+ * const { sandbox } = await registry.get("function", row);
+ */
+export class PluginRegistry {
+  readonly #options: PluginRegistryOptions;
+  readonly #entries = new Map<string, Entry>();
+  readonly #pending = new Map<string, PendingLoad>();
+
+  constructor(options: PluginRegistryOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The loaded plugin for `row`: from the cache when its hash matches and its sandbox works, else loaded now. */
+  get(namespace: PluginNamespace, row: PluginRow): Promise<LoadedPlugin> {
+    const key = `${namespace}:${row.id}`;
+    const entry = this.#entries.get(key);
+    if (entry && entry.rowHash === row.content_hash && !entry.loaded.sandbox.isDisposed) {
+      return Promise.resolve(entry.loaded);
+    }
+    const pending = this.#pending.get(key);
+    if (pending && pending.rowHash === row.content_hash) return pending.promise;
+
+    const load: PendingLoad = { rowHash: row.content_hash, promise: Promise.resolve(undefined as never) };
+    load.promise = this.#load(namespace, row, key, load);
+    this.#pending.set(key, load);
+    return load.promise;
+  }
+
+  async #load(namespace: PluginNamespace, row: PluginRow, key: string, load: PendingLoad): Promise<LoadedPlugin> {
+    const { onLoad, ...loadOptions } = this.#options;
+    try {
+      const loaded = await loadPlugin(row.content, {
+        ...loadOptions,
+        pluginId: row.id,
+        expectedKind: namespace === "tool" ? "tools" : "function",
+      });
+      if (this.#pending.get(key) === load) {
+        this.#install(key, { loaded, rowHash: row.content_hash });
+        onLoad?.(namespace, row.id, loaded);
+        return loaded;
+      }
+      // Superseded while loading: a get for a newer hash, a put or an evict came in meanwhile.
+      loaded.sandbox.dispose();
+      const newer = this.#pending.get(key)?.promise ?? this.#entries.get(key)?.loaded;
+      if (newer) return await newer;
+      throw new SluiceError("NOT_FOUND", `Plugin "${row.id}" was removed while it was loading`, { pluginId: row.id });
+    } finally {
+      if (this.#pending.get(key) === load) this.#pending.delete(key);
+    }
+  }
+
+  /** Stores a plugin the save path has just loaded, replacing (and retiring) the cached one. */
+  put(namespace: PluginNamespace, id: string, loaded: LoadedPlugin): void {
+    const key = `${namespace}:${id}`;
+    this.#pending.delete(key);
+    this.#install(key, { loaded, rowHash: loaded.contentHash });
+  }
+
+  /** The cached plugin, if any, without loading. */
+  peek(namespace: PluginNamespace, id: string): LoadedPlugin | undefined {
+    return this.#entries.get(`${namespace}:${id}`)?.loaded;
+  }
+
+  /** Drops a plugin (deleted, deactivated, changed on another instance); its isolate is disposed once idle. */
+  evict(namespace: PluginNamespace, id: string): void {
+    const key = `${namespace}:${id}`;
+    this.#pending.delete(key);
+    const entry = this.#entries.get(key);
+    this.#entries.delete(key);
+    entry?.loaded.sandbox.disposeWhenIdle();
+  }
+
+  /** Number of cached plugins. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Disposes every cached isolate now (shutdown). */
+  dispose(): void {
+    this.#pending.clear();
+    for (const entry of this.#entries.values()) entry.loaded.sandbox.dispose();
+    this.#entries.clear();
+  }
+
+  #install(key: string, entry: Entry): void {
+    const previous = this.#entries.get(key);
+    this.#entries.set(key, entry);
+    if (previous && previous.loaded.sandbox !== entry.loaded.sandbox) previous.loaded.sandbox.disposeWhenIdle();
+  }
+}

@@ -1,0 +1,29 @@
+import type { HostFetchRequest, HostFetchResponse, LogLevel } from "@sluice/sdk/runtime";
+
+/** An event a plugin emits or calls with (`status`, `message`, `confirmation`, …). */
+export interface PluginEventMessage {
+  type: string;
+  data: unknown;
+}
+
+/**
+ * What the host does when a plugin uses `ctx.emit`, `ctx.call`, `ctx.fetch` or `ctx.log` during one
+ * hook call. Handlers may throw or reject: the sandbox turns that into an error inside the plugin
+ * (a SluiceError keeps its code). Values crossing into the plugin must be JSON-serialisable.
+ */
+export interface InvocationHandlers {
+  /** Deliver an event to the chat. Without a handler events are dropped (API callers). */
+  emit?(event: PluginEventMessage): void | Promise<void>;
+  /** Ask the browser and resolve with its answer. Without a handler `ctx.call` fails. */
+  call?(event: PluginEventMessage): unknown;
+  /** Perform a permission-checked request. Without a handler `ctx.fetch` is denied. */
+  fetch?(request: HostFetchRequest): HostFetchResponse | Promise<HostFetchResponse>;
+  /** Record a plugin log line. Without a handler it goes to the server log. */
+  log?(level: LogLevel, message: string): void;
+}
+
+/**
+ * A sandbox's defaults, used when an invocation brings no handler of its own; `log` also receives
+ * what the plugin logs outside any hook call (while loading, from timers).
+ */
+export type HostHandlers = InvocationHandlers;

@@ -1,0 +1,54 @@
+export interface IsolateWatchdogOptions {
+  /** Queues a no-op task in the isolate; settles once the isolate has run it. */
+  probe(): Promise<unknown>;
+  /** How long the isolate may leave a probe waiting before it counts as stuck. */
+  stallLimitMs(): number;
+  /** Called once when a probe waited longer than the limit; the watchdog has stopped. */
+  onStall(stalledMs: number): void;
+  intervalMs: number;
+}
+
+/**
+ * Notices an isolate that stopped responding. isolated-vm's `timeout` only covers the synchronous
+ * part of a call: code that runs after an `await` on a host promise (a loop after `ctx.emit`, a
+ * timer callback) runs without a deadline, and then nothing but `dispose()` stops it. Since tasks
+ * in an isolate run one at a time, a no-op probe left waiting longer than any call may take means
+ * the isolate is stuck.
+ */
+export class IsolateWatchdog {
+  readonly #options: IsolateWatchdogOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #probeSentAt: number | null = null;
+
+  constructor(options: IsolateWatchdogOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.#check(), this.#options.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #check(): void {
+    const now = performance.now();
+    if (this.#probeSentAt === null) {
+      this.#probeSentAt = now;
+      const answered = (): void => {
+        this.#probeSentAt = null;
+      };
+      this.#options.probe().then(answered, answered);
+      return;
+    }
+    const stalledMs = now - this.#probeSentAt;
+    if (stalledMs > this.#options.stallLimitMs()) {
+      this.stop();
+      this.#options.onStall(stalledMs);
+    }
+  }
+}
