@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/helpers/test-database.ts";
 import { deleteApiKey, findApiKeyByHash, findApiKeyByUserId, replaceApiKey } from "./api-keys-repository.ts";
@@ -121,6 +121,21 @@ describe.each(DATABASE_KINDS)("repositories (%s)", (kind) => {
     await setConfigValue(db, "permissions.default", { workspace: { tools: true } });
     await setConfigValue(db, "permissions.default", { workspace: { tools: false, models: true } });
     expect(await getConfigValue(db, "permissions.default", permissionsSchema, {})).toEqual({ workspace: { tools: false, models: true } });
+  });
+
+  it("makes exactly one admin when the first sign-ups arrive together", async () => {
+    const fresh = await createTestDatabase(kind);
+    const freshDb = connectDatabase(fresh);
+    try {
+      await migrateToLatest(freshDb);
+      // Open several pooled connections first, so the sign-ups really run side by side on PostgreSQL.
+      await Promise.all([1, 2, 3, 4, 5].map(() => sql`select pg_sleep(0.05)`.execute(freshDb).catch(() => undefined)));
+      const users = await Promise.all([1, 2, 3, 4, 5].map((index) => createUser(freshDb, newUser(`racer${index}@example.com`))));
+      expect(users.filter((user) => user.role === "admin")).toHaveLength(1);
+    } finally {
+      await freshDb.destroy();
+      await fresh.drop();
+    }
   });
 
   it("reads booleans and epoch seconds back with their JavaScript types", async () => {
