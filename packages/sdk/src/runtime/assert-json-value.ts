@@ -3,12 +3,12 @@ import { describeValue } from "./describe-value.ts";
 
 /**
  * Throws a `PLUGIN_ERROR` naming the first place where `value` is not plain JSON data (a function,
- * a class instance such as a Date or a Map, a bigint, a cycle). `undefined` is accepted: JSON
- * drops it.
+ * a class instance such as a Date or a Map, a bigint, a cycle): "`subject` is not plain JSON data:
+ * `root`.when is a Date". `undefined` is accepted: JSON drops it.
  */
-export function assertJsonValue(value: unknown, label: string): void {
-  const problem = findProblem(value, label, new Set());
-  if (problem) throw new SluiceError("PLUGIN_ERROR", `${label} must be plain JSON data, but ${problem}`);
+export function assertJsonValue(value: unknown, subject: string, root: string): void {
+  const problem = findProblem(value, root, new Set());
+  if (problem) throw new SluiceError("PLUGIN_ERROR", `${subject} is not plain JSON data: ${problem}`);
 }
 
 function findProblem(value: unknown, path: string, ancestors: Set<object>): string | null {

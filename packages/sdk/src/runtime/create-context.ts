@@ -58,5 +58,5 @@ function checkEvent(event: { type?: unknown; data?: unknown } | null | undefined
   if (typeof event !== "object" || event === null || typeof event.type !== "string" || event.type === "") {
     throw new SluiceError("INVALID_INPUT", `${label} expects { type: string, data }, got ${describeValue(event)}`);
   }
-  assertJsonValue(event.data, `${label}: data of the "${event.type}" event`);
+  assertJsonValue(event.data, `${label}: the "${event.type}" event`, "data");
 }

@@ -84,12 +84,12 @@ function checkBody(hook: string, result: unknown, payload: unknown): unknown {
     const keep = hook === "stream" ? "the event (null drops it, nothing keeps it unchanged)" : "the body (or nothing to keep it unchanged)";
     throw new SluiceError("PLUGIN_ERROR", `${hook} returned ${describeValue(result)}; return ${keep}`);
   }
-  assertJsonValue(result, `what ${hook} returned`);
+  assertJsonValue(result, `What ${hook} returned`, hook === "stream" ? "event" : "body");
   return result;
 }
 
 function checkResult(label: string, result: unknown): unknown {
-  assertJsonValue(result, `what ${label} returned`);
+  assertJsonValue(result, `What ${label} returned`, "result");
   return result === undefined ? null : result;
 }
 
@@ -105,7 +105,7 @@ async function collectPipeOutput(result: unknown, signal: PluginAbortSignal): Pr
     if (typeof chunk !== "string" && !isPlainObject(chunk)) {
       throw new SluiceError("PLUGIN_ERROR", `pipe yielded ${describeValue(chunk)}; yield strings or chat.completion.chunk objects`);
     }
-    assertJsonValue(chunk, `the chunk ${chunks.length} pipe yielded`);
+    assertJsonValue(chunk, "What pipe yielded", `chunk[${chunks.length}]`);
     chunks.push(chunk);
   }
   return { value: null, chunks };

@@ -68,7 +68,7 @@ describe("createTestHarness: filters", () => {
     const returnsText = createTestHarness(defineFilter({ inlet: () => "oops" as never }));
     await expect(returnsText.inlet(body())).rejects.toThrow('inlet returned a string; return the body (or nothing to keep it unchanged)');
     const returnsDate = createTestHarness(defineFilter({ outlet: (chat) => ({ ...chat, when: new Date(0) }) }));
-    await expect(returnsDate.outlet({ model: "m", messages: [] })).rejects.toThrow("what outlet returned.when is a Date (use toISOString())");
+    await expect(returnsDate.outlet({ model: "m", messages: [] })).rejects.toThrow("What outlet returned is not plain JSON data: body.when is a Date (use toISOString())");
   });
 });
 

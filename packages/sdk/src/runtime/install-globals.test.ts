@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { installGlobals } from "./install-globals.ts";
+import type { HostResult, SluiceHost } from "./types.ts";
+
+type Globals = Record<string, any>;
+
+function manualHost() {
+  const sleeps: Array<{ milliseconds: number; wake: (result: HostResult<null>) => void }> = [];
+  const logs: Array<[string | null, string, string]> = [];
+  const host: SluiceHost = {
+    emit: async () => ({ ok: true, value: null }),
+    call: async () => ({ ok: true, value: null }),
+    fetch: async () => ({ ok: false, error: { code: "PERMISSION_DENIED", message: "no" } }),
+    log: (invocationId, level, message) => logs.push([invocationId, level, message]),
+    sleep: (milliseconds) => new Promise((wake) => sleeps.push({ milliseconds, wake })),
+    randomBytes: (length) => Array.from({ length }, (_, index) => (index * 37 + 11) % 256),
+  };
+  const wakeAll = async () => {
+    for (const sleep of sleeps.splice(0)) sleep.wake({ ok: true, value: null });
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { host, sleeps, logs, wakeAll };
+}
+
+describe("installGlobals", () => {
+  it("routes console to host.log with levels and formatted values", () => {
+    const { host, logs } = manualHost();
+    const target: Globals = {};
+    installGlobals(host, target);
+    target.console.log("a", 1, { b: [2] });
+    target.console.warn("careful");
+    target.console.debug(undefined);
+    target.console.assert(false, "broken");
+    target.console.assert(true, "fine");
+    expect(logs).toEqual([
+      [null, "info", 'a 1 {"b":[2]}'],
+      [null, "warn", "careful"],
+      [null, "debug", "undefined"],
+      [null, "error", "Assertion failed: broken"],
+    ]);
+  });
+
+  it("fires setTimeout after host.sleep with its arguments, and clearTimeout cancels", async () => {
+    const { host, sleeps, wakeAll } = manualHost();
+    const target: Globals = {};
+    installGlobals(host, target);
+    const fired: unknown[] = [];
+    target.setTimeout((value: unknown) => fired.push(value), 25, "first");
+    const cancelled = target.setTimeout(() => fired.push("cancelled"), 5);
+    target.clearTimeout(cancelled);
+    expect(sleeps.map((sleep) => sleep.milliseconds)).toEqual([25, 5]);
+    expect(fired).toEqual([]);
+    await wakeAll();
+    expect(fired).toEqual(["first"]);
+  });
+
+  it("repeats setInterval until clearInterval, and logs a throwing callback instead of failing", async () => {
+    const { host, logs, wakeAll } = manualHost();
+    const target: Globals = {};
+    installGlobals(host, target);
+    let count = 0;
+    const id = target.setInterval(() => {
+      count++;
+      if (count === 2) throw new Error("tick failed");
+    }, 10);
+    await wakeAll();
+    await wakeAll();
+    target.clearInterval(id);
+    await wakeAll();
+    expect(count).toBe(2);
+    expect(logs[0]?.[2]).toMatch(/^Uncaught error in a timer callback: Error: tick failed/);
+    expect(() => target.setTimeout("code", 1)).toThrow(TypeError);
+  });
+
+  it("provides crypto.getRandomValues and a version 4 randomUUID over host.randomBytes", () => {
+    const { host } = manualHost();
+    const target: Globals = {};
+    installGlobals(host, target);
+    expect([...target.crypto.getRandomValues(new Uint8Array(3))]).toEqual([11, 48, 85]);
+    const words = target.crypto.getRandomValues(new Uint16Array(1));
+    expect(words[0]).toBe(11 + 48 * 256);
+    expect(target.crypto.randomUUID()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(() => target.crypto.getRandomValues(new Float64Array(1))).toThrow(TypeError);
+    expect(() => target.crypto.getRandomValues(new Uint8Array(65_537))).toThrow(RangeError);
+  });
+
+  it("adds queueMicrotask only when missing", async () => {
+    const { host } = manualHost();
+    const bare: Globals = {};
+    installGlobals(host, bare);
+    const order: string[] = [];
+    bare.queueMicrotask(() => order.push("micro"));
+    order.push("sync");
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(order).toEqual(["sync", "micro"]);
+    const existing = () => {};
+    const withOne: Globals = { queueMicrotask: existing };
+    installGlobals(host, withOne);
+    expect(withOne.queueMicrotask).toBe(existing);
+  });
+});
