@@ -2,7 +2,46 @@ import type { PluginAbortSignal } from "../plugin-context.ts";
 
 type AbortListener = (event: { type: "abort" }) => void;
 
-/** A signal and the function that aborts it: a tiny `AbortController`, since isolates have none. */
+/**
+ * A tiny `AbortSignal` (isolates have none) that its {@link AbortHandle} aborts. A class, so a
+ * hook call that never looks at `ctx.signal` costs one small object.
+ */
+class Signal implements PluginAbortSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  onabort: AbortListener | null = null;
+  #listeners: Set<AbortListener> | undefined;
+
+  addEventListener(type: "abort", listener: AbortListener): void {
+    if (type === "abort" && typeof listener === "function") (this.#listeners ??= new Set()).add(listener);
+  }
+
+  removeEventListener(type: "abort", listener: AbortListener): void {
+    if (type === "abort") this.#listeners?.delete(listener);
+  }
+
+  throwIfAborted(): void {
+    if (this.aborted) throw this.reason;
+  }
+
+  /** Marks the signal aborted and tells the listeners, once. */
+  fire(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const event = { type: "abort" as const };
+    for (const listener of [this.onabort, ...(this.#listeners ?? [])]) {
+      try {
+        listener?.(event);
+      } catch {
+        // A failing listener must not stop the others, as with EventTarget.
+      }
+    }
+    this.#listeners?.clear();
+  }
+}
+
+/** A signal and the function that aborts it: a tiny `AbortController`. */
 export interface AbortHandle {
   signal: PluginAbortSignal;
   abort(reason?: unknown): void;
@@ -10,44 +49,8 @@ export interface AbortHandle {
 
 /** Creates an {@link AbortHandle}. The default reason is an `Error` named `AbortError`. */
 export function createAbortHandle(): AbortHandle {
-  const listeners = new Set<AbortListener>();
-  let isAborted = false;
-  let abortReason: unknown = undefined;
-  const signal: PluginAbortSignal = {
-    get aborted() {
-      return isAborted;
-    },
-    get reason() {
-      return abortReason;
-    },
-    onabort: null,
-    addEventListener(type, listener) {
-      if (type === "abort" && typeof listener === "function") listeners.add(listener);
-    },
-    removeEventListener(type, listener) {
-      if (type === "abort") listeners.delete(listener);
-    },
-    throwIfAborted() {
-      if (isAborted) throw abortReason;
-    },
-  };
-  return {
-    signal,
-    abort(reason) {
-      if (isAborted) return;
-      isAborted = true;
-      abortReason = toAbortReason(reason);
-      const event = { type: "abort" as const };
-      for (const listener of [signal.onabort, ...listeners]) {
-        try {
-          listener?.(event);
-        } catch {
-          // A failing listener must not stop the others, as with EventTarget.
-        }
-      }
-      listeners.clear();
-    },
-  };
+  const signal = new Signal();
+  return { signal, abort: (reason) => signal.fire(toAbortReason(reason)) };
 }
 
 function toAbortReason(reason: unknown): unknown {

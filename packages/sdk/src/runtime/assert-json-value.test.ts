@@ -17,9 +17,9 @@ describe("assertJsonValue", () => {
     expect(() => assertJsonValue(value, "It", "value")).toThrow(`It is not plain JSON data: ${problem}`);
   });
 
-  it("detects cycles", () => {
+  it("stops at cycles", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = { back: cyclic };
-    expect(() => assertJsonValue(cyclic, "It", "value")).toThrow("value.self.back refers back to itself (a cycle)");
+    expect(() => assertJsonValue(cyclic, "It", "value")).toThrow(/^It is not plain JSON data: value\.self\.back\.self.* is nested more than 200 levels deep \(does it refer back to itself\?\)$/);
   });
 });

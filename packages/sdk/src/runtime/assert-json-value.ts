@@ -1,43 +1,43 @@
 import { SluiceError } from "../errors.ts";
 import { describeValue } from "./describe-value.ts";
 
+// Stream chunks pass through here, so nothing is allocated while the value is fine: a depth bound
+// stands in for cycle detection (chat JSON is a few levels deep), and the path of a problem is
+// built only on the way back up.
+const MAX_DEPTH = 200;
+
+type Problem = { path: string; what: string };
+
 /**
  * Throws a `PLUGIN_ERROR` naming the first place where `value` is not plain JSON data (a function,
  * a class instance such as a Date or a Map, a bigint, a cycle): "`subject` is not plain JSON data:
  * `root`.when is a Date". `undefined` is accepted: JSON drops it.
  */
 export function assertJsonValue(value: unknown, subject: string, root: string): void {
-  const problem = findProblem(value, root, new Set());
-  if (problem) throw new SluiceError("PLUGIN_ERROR", `${subject} is not plain JSON data: ${problem}`);
+  const problem = findProblem(value, 0);
+  if (problem) throw new SluiceError("PLUGIN_ERROR", `${subject} is not plain JSON data: ${root}${problem.path} ${problem.what}`);
 }
 
-function findProblem(value: unknown, path: string, ancestors: Set<object>): string | null {
+function findProblem(value: unknown, depth: number): Problem | null {
   if (value === null || value === undefined) return null;
   const type = typeof value;
   if (type === "string" || type === "number" || type === "boolean") return null;
-  if (type !== "object") return `${path} is ${describeValue(value)}`;
-  const object = value as object;
-  if (ancestors.has(object)) return `${path} refers back to itself (a cycle)`;
-  ancestors.add(object);
-  try {
-    if (Array.isArray(object)) {
-      for (let index = 0; index < object.length; index++) {
-        const problem = findProblem(object[index], `${path}[${index}]`, ancestors);
-        if (problem) return problem;
-      }
-      return null;
-    }
-    const prototype = Object.getPrototypeOf(object);
-    if (prototype !== Object.prototype && prototype !== null) {
-      const hint = object instanceof Date ? " (use toISOString())" : "";
-      return `${path} is ${describeValue(object)}${hint}`;
-    }
-    for (const key in object) {
-      const problem = findProblem((object as Record<string, unknown>)[key], `${path}.${key}`, ancestors);
-      if (problem) return problem;
+  if (type !== "object") return { path: "", what: `is ${describeValue(value)}` };
+  if (depth > MAX_DEPTH) return { path: "", what: `is nested more than ${MAX_DEPTH} levels deep (does it refer back to itself?)` };
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const problem = findProblem(value[index], depth + 1);
+      if (problem) return { path: `[${index}]${problem.path}`, what: problem.what };
     }
     return null;
-  } finally {
-    ancestors.delete(object);
   }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    return { path: "", what: `is ${describeValue(value)}${value instanceof Date ? " (use toISOString())" : ""}` };
+  }
+  for (const key in value as object) {
+    const problem = findProblem((value as Record<string, unknown>)[key], depth + 1);
+    if (problem) return { path: `.${key}${problem.path}`, what: problem.what };
+  }
+  return null;
 }

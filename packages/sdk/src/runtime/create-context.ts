@@ -1,5 +1,7 @@
 import { SluiceError } from "../errors.ts";
-import type { EventCall, PluginAbortSignal, PluginContext, PluginUser, PipesContext } from "../plugin-context.ts";
+import type { EventCall, ModelInfo, PluginAbortSignal, PluginContext, PluginLogger, PluginMetadata, PluginUser, PipesContext } from "../plugin-context.ts";
+import type { PluginFetch } from "../plugin-fetch.ts";
+import type { ChatMessage, FileReference } from "../chat-body.ts";
 import { assertJsonValue } from "./assert-json-value.ts";
 import { createFetch } from "./create-fetch.ts";
 import { createLogger } from "./create-logger.ts";
@@ -13,45 +15,80 @@ const NO_SESSION_MESSAGE =
   "ctx.call needs the browser tab the request came from, and this request has none (an API call or a background task); " +
   "check ctx.metadata.session_id before asking the user";
 
+type AnyEvent = { type: string; data?: unknown };
+
 /**
  * Builds the `ctx` a hook receives: valves validated (defaults applied) and frozen, the user with
  * their user valves, and `emit`, `call`, `fetch`, `log`, `signal` bound to this invocation.
  * A missing user is allowed only for the `pipes` hook.
  */
 export function createContext(plugin: NormalizedPlugin, request: InvokeRequest, host: SluiceHost, signal: PluginAbortSignal): PluginContext | PipesContext {
-  const { invocationId, context } = request;
-  const valves = resolveValves(plugin.valves, context.valves, "valves");
-  let user: PluginUser | null = null;
-  if (context.user) {
-    user = Object.freeze({ ...context.user, valves: resolveValves(plugin.userValves, context.userValves, "userValves") });
-  } else if (request.hook !== "pipes") {
+  const valves = resolveValves(plugin.valves, request.context.valves, "valves");
+  const invokeUser = request.context.user;
+  if (!invokeUser && request.hook !== "pipes") {
     throw new SluiceError("INVALID_INPUT", `The host sent no user for the "${request.hook}" hook (only "pipes" may run without one)`);
   }
-  const call = async (event: { type: string; data?: unknown }) => {
-    checkEvent(event, "ctx.call");
-    if (!context.canCall) throw new SluiceError("FORBIDDEN", NO_SESSION_MESSAGE);
-    const answer = unwrapHostResult(await host.call(invocationId, { type: event.type, data: event.data ?? null }), "call");
-    if (event.type === "confirmation") return answer === true;
-    if (event.type === "input") return typeof answer === "string" ? answer : answer === null || answer === undefined || answer === false ? "" : String(answer);
-    return answer;
-  };
-  return Object.freeze({
-    id: context.id,
-    user: user as PluginUser,
-    valves,
-    metadata: { ...context.metadata },
-    model: context.model as PluginContext["model"],
-    messages: (context.messages ?? []) as PluginContext["messages"],
-    files: (context.files ?? []) as PluginContext["files"],
-    async emit(event: { type: string; data?: unknown }) {
+  const user = invokeUser ? Object.freeze({ ...invokeUser, valves: resolveValves(plugin.userValves, request.context.userValves, "userValves") }) : null;
+  return Object.freeze(new InvocationContext(request, host, signal, valves, user));
+}
+
+// A class with lazily bound capabilities: stream hooks run per chunk and most never touch
+// fetch, log or call, so those closures are made only when read (destructuring still works).
+class InvocationContext {
+  readonly id: string;
+  readonly user: PluginUser | null;
+  readonly valves: Readonly<Record<string, unknown>>;
+  readonly metadata: PluginMetadata;
+  readonly model: ModelInfo | undefined;
+  readonly messages: ChatMessage[];
+  readonly files: FileReference[];
+  readonly signal: PluginAbortSignal;
+  #request: InvokeRequest;
+  #host: SluiceHost;
+  #emit: PluginContext["emit"] | undefined;
+  #call: EventCall | undefined;
+  #fetch: PluginFetch | undefined;
+  #log: PluginLogger | undefined;
+
+  constructor(request: InvokeRequest, host: SluiceHost, signal: PluginAbortSignal, valves: Readonly<Record<string, unknown>>, user: PluginUser | null) {
+    const { context } = request;
+    this.id = context.id;
+    this.user = user;
+    this.valves = valves;
+    this.metadata = context.metadata as PluginMetadata;
+    this.model = context.model as ModelInfo | undefined;
+    this.messages = (context.messages ?? []) as ChatMessage[];
+    this.files = (context.files ?? []) as FileReference[];
+    this.signal = signal;
+    this.#request = request;
+    this.#host = host;
+  }
+
+  get emit(): PluginContext["emit"] {
+    return (this.#emit ??= (async (event: AnyEvent) => {
       checkEvent(event, "ctx.emit");
-      unwrapHostResult(await host.emit(invocationId, { type: event.type, data: event.data ?? null }), "emit");
-    },
-    call: call as EventCall,
-    fetch: createFetch(host, invocationId, signal),
-    log: createLogger(host, invocationId),
-    signal,
-  });
+      unwrapHostResult(await this.#host.emit(this.#request.invocationId, { type: event.type, data: event.data ?? null }), "emit");
+    }) as PluginContext["emit"]);
+  }
+
+  get call(): EventCall {
+    return (this.#call ??= (async (event: AnyEvent) => {
+      checkEvent(event, "ctx.call");
+      if (!this.#request.context.canCall) throw new SluiceError("FORBIDDEN", NO_SESSION_MESSAGE);
+      const answer = unwrapHostResult(await this.#host.call(this.#request.invocationId, { type: event.type, data: event.data ?? null }), "call");
+      if (event.type === "confirmation") return answer === true;
+      if (event.type === "input") return typeof answer === "string" ? answer : answer === null || answer === undefined || answer === false ? "" : String(answer);
+      return answer;
+    }) as EventCall);
+  }
+
+  get fetch(): PluginFetch {
+    return (this.#fetch ??= createFetch(this.#host, this.#request.invocationId, this.signal));
+  }
+
+  get log(): PluginLogger {
+    return (this.#log ??= createLogger(this.#host, this.#request.invocationId));
+  }
 }
 
 function checkEvent(event: { type?: unknown; data?: unknown } | null | undefined, label: string): void {
