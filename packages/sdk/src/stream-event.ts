@@ -1,4 +1,3 @@
-import type { ToolCall } from "./chat-body.ts";
 
 /**
  * The `delta` of one streamed choice.
@@ -10,7 +9,7 @@ export interface StreamDelta {
   role?: string;
   content?: string | null;
   reasoning_content?: string | null;
-  tool_calls?: Array<Partial<ToolCall> & { index: number }>;
+  tool_calls?: Array<{ index: number; id?: string; type?: "function"; function?: { name?: string; arguments?: string } }>;
   [key: string]: unknown;
 }
 
