@@ -67,6 +67,15 @@ export type ActionPlugin<V extends ValvesSchema | undefined = undefined, UV exte
  *     return { messages: [{ id: body.id, content: message.content.toUpperCase() }] };
  *   },
  * });
+ * @example
+ * // The class form: a class named `Action` (or the default export) with an `action` method and
+ * // optional `valves`, `userValves` and `actions` as instance or static properties.
+ * export class Action {
+ *   actions = [{ id: "copy", name: "Copy" }];
+ *   action(body: ActionBody, ctx: PluginContext) {
+ *     return { pressed: ctx.id, message: body.id };
+ *   }
+ * }
  */
 export function defineAction<V extends ValvesSchema | undefined = undefined, UV extends ValvesSchema | undefined = undefined>(
   definition: ActionDefinition<V, UV>,

@@ -50,6 +50,20 @@ export type FilterPlugin<V extends ValvesSchema | undefined = undefined, UV exte
  *     return event.choices.length === 0 ? null : event;
  *   },
  * });
+ * @example
+ * // The class form, for authors coming from Open WebUI: export a class named `Filter` (or export
+ * // it as default). `valves`/`userValves` are zod schemas on the instance or static; hooks are
+ * // methods; prefer define* for typed `ctx.valves` without repeating the type.
+ * const valves = z.object({ prefix: z.string().default("> ") });
+ * export class Filter {
+ *   valves = valves;
+ *   toggle = true;
+ *   outlet(body: OutletBody, ctx: PluginContext<InferValves<typeof valves>>) {
+ *     const reply = body.messages.at(-1);
+ *     if (reply && typeof reply.content === "string") reply.content = ctx.valves.prefix + reply.content;
+ *     return body;
+ *   }
+ * }
  */
 export function defineFilter<V extends ValvesSchema | undefined = undefined, UV extends ValvesSchema | undefined = undefined>(
   definition: FilterDefinition<V, UV>,

@@ -68,6 +68,15 @@ export type PipePlugin<V extends ValvesSchema | undefined = undefined, UV extend
  *     yield `${ctx.valves.greeting} from ${ctx.metadata.subModel}`;
  *   },
  * });
+ * @example
+ * // The class form: a class named `Pipe` (or the default export) with a `pipe` method and
+ * // optional `valves`, `userValves` and `pipes` as instance or static properties.
+ * export class Pipe {
+ *   pipes = [{ id: "echo", name: "Echo" }];
+ *   pipe(body: ChatBody, ctx: PluginContext) {
+ *     return `${ctx.metadata.subModel}: ${body.messages.length} messages`;
+ *   }
+ * }
  */
 export function definePipe<V extends ValvesSchema | undefined = undefined, UV extends ValvesSchema | undefined = undefined>(
   definition: PipeDefinition<V, UV>,

@@ -81,6 +81,19 @@ export type ToolsPlugin<
  *     },
  *   },
  * });
+ * @example
+ * // The class form: a class named `Tools` (or the default export) whose methods listed in a
+ * // `tools` map of `{ description, parameters }` (instance or static) are the tools; methods
+ * // starting with `_` stay private helpers.
+ * export class Tools {
+ *   static tools = { shout: { description: "Upper-case a text", parameters: z.object({ text: z.string() }) } };
+ *   shout({ text }: { text: string }) {
+ *     return this._loud(text);
+ *   }
+ *   _loud(text: string) {
+ *     return text.toUpperCase();
+ *   }
+ * }
  */
 export function defineTools<
   V extends ValvesSchema | undefined = undefined,

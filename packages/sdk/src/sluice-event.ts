@@ -1,6 +1,11 @@
 import type { ChatMessage, FileReference } from "./chat-body.ts";
 
-/** A citation's source, for `source` / `citation` events. */
+/**
+ * A citation's source, for `source` / `citation` events.
+ *
+ * @example
+ * const data: CitationData = { source: { name: "Docs", url: "https://docs.example.com" }, document: ["…"], metadata: [{ source: "https://docs.example.com" }] };
+ */
 export interface CitationData {
   source: { name: string; id?: string; url?: string; [key: string]: unknown };
   document: string[];
@@ -10,7 +15,12 @@ export interface CitationData {
   [key: string]: unknown;
 }
 
-/** `status` data: a progress line shown above the message. */
+/**
+ * `status` data: a progress line shown above the message.
+ *
+ * @example
+ * const data: StatusData = { description: "Searching…", done: false };
+ */
 export interface StatusData {
   description: string;
   done?: boolean;

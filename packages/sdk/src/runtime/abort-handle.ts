@@ -41,13 +41,25 @@ class Signal implements PluginAbortSignal {
   }
 }
 
-/** A signal and the function that aborts it: a tiny `AbortController`. */
+/**
+ * A signal and the function that aborts it: a tiny `AbortController`.
+ *
+ * @example
+ * const { signal, abort }: AbortHandle = createAbortHandle();
+ */
 export interface AbortHandle {
   signal: PluginAbortSignal;
   abort(reason?: unknown): void;
 }
 
-/** Creates an {@link AbortHandle}. The default reason is an `Error` named `AbortError`. */
+/**
+ * Creates an {@link AbortHandle}. The default reason is an `Error` named `AbortError`.
+ *
+ * @example
+ * const handle = createAbortHandle();
+ * handle.abort("client left");
+ * handle.signal.aborted; // true
+ */
 export function createAbortHandle(): AbortHandle {
   const signal = new Signal();
   return { signal, abort: (reason) => signal.fire(toAbortReason(reason)) };

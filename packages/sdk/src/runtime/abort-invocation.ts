@@ -2,14 +2,24 @@ import { createAbortHandle, type AbortHandle } from "./abort-handle.ts";
 
 const running = new Map<string, AbortHandle>();
 
-/** Registers a running invocation and returns the handle that aborts its `ctx.signal`. */
+/**
+ * Registers a running invocation and returns the handle that aborts its `ctx.signal`.
+ *
+ * @example
+ * const handle = startInvocation(request.invocationId);
+ */
 export function startInvocation(invocationId: string): AbortHandle {
   const handle = createAbortHandle();
   running.set(invocationId, handle);
   return handle;
 }
 
-/** Forgets a finished invocation. */
+/**
+ * Forgets a finished invocation.
+ *
+ * @example
+ * endInvocation(request.invocationId, handle);
+ */
 export function endInvocation(invocationId: string, handle: AbortHandle): void {
   if (running.get(invocationId) === handle) running.delete(invocationId);
 }

@@ -12,6 +12,10 @@ type Problem = { path: string; what: string };
  * Throws a `PLUGIN_ERROR` naming the first place where `value` is not plain JSON data (a function,
  * a class instance such as a Date or a Map, a bigint, a cycle): "`subject` is not plain JSON data:
  * `root`.when is a Date". `undefined` is accepted: JSON drops it.
+ *
+ * @example
+ * assertJsonValue({ when: new Date() }, "What inlet returned", "body");
+ * // throws: What inlet returned is not plain JSON data: body.when is a Date (use toISOString())
  */
 export function assertJsonValue(value: unknown, subject: string, root: string): void {
   const problem = findProblem(value, 0);

@@ -3,7 +3,12 @@ import type { NormalizedPlugin } from "./normalize-plugin.ts";
 import { toJsonSchema } from "./to-json-schema.ts";
 import type { HookName, PluginDescriptor } from "./types.ts";
 
-/** The plain-JSON {@link PluginDescriptor} of a normalised plugin. */
+/**
+ * The plain-JSON {@link PluginDescriptor} of a normalised plugin.
+ *
+ * @example
+ * const descriptor = buildDescriptor(findPlugin(module.exports));
+ */
 export function buildDescriptor(plugin: NormalizedPlugin): PluginDescriptor {
   const valvesSchema = plugin.valves ? toJsonSchema(plugin.valves, '"valves"') : null;
   const userValvesSchema = plugin.userValves ? toJsonSchema(plugin.userValves, '"userValves"') : null;

@@ -6,6 +6,10 @@ import type { ValvesResult } from "./types.ts";
  * Validates valve values against a schema with Open WebUI's storage rules: `null` means "use the
  * default" and is dropped, unknown keys are dropped, defaults fill the rest. `stored` holds only
  * the provided keys (parsed), `effective` the full object.
+ *
+ * @example
+ * checkValves(z.object({ n: z.number().default(1) }), { n: null, extra: 2 }, "valves");
+ * // { ok: true, stored: {}, effective: { n: 1 } }
  */
 export function checkValves(schema: ValvesSchema | null, values: unknown, which: "valves" | "userValves"): ValvesResult {
   if (!schema) return failure("", which === "valves" ? "This plugin has no valves" : "This plugin has no user valves");

@@ -21,6 +21,9 @@ type AnyEvent = { type: string; data?: unknown };
  * Builds the `ctx` a hook receives: valves validated (defaults applied) and frozen, the user with
  * their user valves, and `emit`, `call`, `fetch`, `log`, `signal` bound to this invocation.
  * A missing user is allowed only for the `pipes` hook.
+ *
+ * @example
+ * const ctx = createContext(plugin, request, host, handle.signal);
  */
 export function createContext(plugin: NormalizedPlugin, request: InvokeRequest, host: SluiceHost, signal: PluginAbortSignal): PluginContext | PipesContext {
   const valves = resolveValves(plugin.valves, request.context.valves, "valves");

@@ -5,7 +5,13 @@ import { describeValue } from "./describe-value.ts";
 import type { HostFetchResponse, SluiceHost } from "./types.ts";
 import { unwrapHostResult } from "./unwrap-host-result.ts";
 
-/** Builds `ctx.fetch` over the host's `fetch` capability for one invocation. */
+/**
+ * Builds `ctx.fetch` over the host's `fetch` capability for one invocation.
+ *
+ * @example
+ * const fetch = createFetch(host, "inv-1", signal);
+ * const response = await fetch("https://api.example.com");
+ */
 export function createFetch(host: SluiceHost, invocationId: string, signal: PluginAbortSignal): PluginFetch {
   return async (url, init: FetchInit = {}) => {
     signal.throwIfAborted();

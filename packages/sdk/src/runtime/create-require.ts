@@ -4,6 +4,9 @@ import * as zod from "zod";
 /**
  * The `require` a plugin's CommonJS bundle gets: it knows `@sluice/sdk` and `zod` only, because
  * everything else was bundled in at compile time.
+ *
+ * @example
+ * factory(module, module.exports, createRequire());
  */
 export function createRequire(): (name: string) => unknown {
   return (name) => {

@@ -1,4 +1,9 @@
-/** A short phrase naming what a value is, for error messages ("a string", "null", "an array"). */
+/**
+ * A short phrase naming what a value is, for error messages ("a string", "null", "an array").
+ *
+ * @example
+ * describeValue([]); // "an array"
+ */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
@@ -11,14 +16,25 @@ export function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** True for `{}`-style objects (not arrays, class instances or null). */
+/**
+ * True for `{}`-style objects (not arrays, class instances or null).
+ *
+ * @example
+ * isPlainObject({}); // true
+ * isPlainObject(new Date()); // false
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
 
-/** The message of anything thrown. */
+/**
+ * The message of anything thrown.
+ *
+ * @example
+ * messageOf(new Error("boom")); // "boom"
+ */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   if (typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string") {

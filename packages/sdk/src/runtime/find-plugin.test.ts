@@ -121,6 +121,33 @@ describe("findPlugin: classes", () => {
   });
 });
 
+describe("findPlugin: the documented class forms", () => {
+  it("runs a Tools class whose tool calls a private helper through this", async () => {
+    class Tools {
+      static tools = { shout: { description: "Upper-case a text", parameters: z.object({ text: z.string() }) } };
+      shout({ text }: { text: string }) {
+        return this._loud(text);
+      }
+      _loud(text: string) {
+        return text.toUpperCase();
+      }
+    }
+    const plugin = findPlugin(esModule({ Tools }));
+    expect([...plugin.tools.keys()]).toEqual(["shout"]);
+    expect(await plugin.tools.get("shout")!.execute({ text: "hi" }, {})).toBe("HI");
+  });
+
+  it("refuses a private method as a tool", () => {
+    class Tools {
+      static tools = { _secret: { description: "No", parameters: z.object({}) } };
+      _secret() {
+        return "";
+      }
+    }
+    expect(() => findPlugin(esModule({ Tools }))).toThrow('tool "_secret": a method whose name starts with "_" is private and cannot be a tool');
+  });
+});
+
 describe("findPlugin: clear messages", () => {
   it.each([
     [{ hello: 1 }, "No plugin found (a default export that is an object)"],

@@ -22,6 +22,10 @@ const DEFINE_HELPER: Record<PluginKind, string> = {
  * object as default export (or as `module.exports`), a default-exported class whose members decide
  * its kind, or a class exported as `Pipe`, `Filter`, `Action` or `Tools` (in that precedence).
  * Throws an `Error` with a clear message when there is none or it is malformed.
+ *
+ * @example
+ * const plugin = findPlugin({ default: defineFilter({ inlet: (body) => body }) });
+ * plugin.kind; // "filter"
  */
 export function findPlugin(moduleExports: unknown): NormalizedPlugin {
   const exports = (typeof moduleExports === "object" || typeof moduleExports === "function") && moduleExports !== null

@@ -11,6 +11,9 @@ type JsonSchemaNode = Record<string, unknown> & {
  * The names of the top-level properties of an object JSON Schema marked as secrets with zod
  * `.meta({ input: { type: "password" } })`, looking through `$ref` and `anyOf`/`allOf`/`oneOf`
  * wrappers (as `.nullable()` or reused schemas produce).
+ *
+ * @example
+ * findSecretFields({ properties: { apiKey: { type: "string", input: { type: "password" } } } }); // ["apiKey"]
  */
 export function findSecretFields(jsonSchema: Record<string, unknown> | null): string[] {
   if (!jsonSchema) return [];

@@ -1,6 +1,11 @@
 const MAX_LENGTH = 16_000;
 
-/** Joins `console.log`-style arguments into one line of text, bounded in length. */
+/**
+ * Joins `console.log`-style arguments into one line of text, bounded in length.
+ *
+ * @example
+ * formatLogValues(["count", 2, { a: 1 }]); // 'count 2 {"a":1}'
+ */
 export function formatLogValues(values: unknown[]): string {
   const text = values.map(formatValue).join(" ");
   return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH)}… (${text.length - MAX_LENGTH} more characters)` : text;

@@ -6,10 +6,20 @@ import type { ValvesSchema } from "../valves-schema.ts";
 import { describeValue, isPlainObject } from "./describe-value.ts";
 import { isObjectSchema } from "./is-object-schema.ts";
 
-/** A hook as the runtime calls it: data first, context second, `this` already bound. */
+/**
+ * A hook as the runtime calls it: data first, context second, `this` already bound.
+ *
+ * @example
+ * const inlet: HookFunction = (body, ctx) => body;
+ */
 export type HookFunction = (data: unknown, ctx: unknown) => unknown;
 
-/** One tool, checked. */
+/**
+ * One tool, checked.
+ *
+ * @example
+ * const result = await plugin.tools.get("search")!.execute({ q: "x" }, ctx);
+ */
 export interface NormalizedTool {
   name: string;
   description: string;
@@ -17,7 +27,12 @@ export interface NormalizedTool {
   execute: HookFunction;
 }
 
-/** A plugin in one shape, whatever form (define* object or class) it was written in. */
+/**
+ * A plugin in one shape, whatever form (define* object or class) it was written in.
+ *
+ * @example
+ * if (plugin.kind === "filter" && plugin.hooks.stream) await plugin.hooks.stream(chunk, ctx);
+ */
 export interface NormalizedPlugin {
   kind: PluginKind;
   valves: ValvesSchema | null;
@@ -30,7 +45,12 @@ export interface NormalizedPlugin {
   tools: Map<string, NormalizedTool>;
 }
 
-/** Reads one member of the plugin (an instance property, then a static one for classes). */
+/**
+ * Reads one member of the plugin (an instance property, then a static one for classes).
+ *
+ * @example
+ * const read: MemberReader = (name) => instance[name] ?? PluginClass[name];
+ */
 export type MemberReader = (name: string) => unknown;
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -39,6 +59,9 @@ const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
  * Checks a plugin of a known kind and brings it into {@link NormalizedPlugin} form. `label` names
  * the plugin in error messages ("defineFilter(…)", "class Filter"). Throws an `Error` saying what
  * is wrong.
+ *
+ * @example
+ * normalizePlugin("filter", (name) => definition[name], definition, "defineFilter(…)");
  */
 export function normalizePlugin(kind: PluginKind, read: MemberReader, owner: object, label: string): NormalizedPlugin {
   const fail = (problem: string): never => {
@@ -100,7 +123,12 @@ function readPipes(value: unknown, owner: object, fail: (problem: string) => nev
   return checkEntries(value, '"pipes"', fail) as PipeEntry[];
 }
 
-/** Checks a list of `{ id, name, icon_url? }` and returns a plain copy. */
+/**
+ * Checks a list of `{ id, name, icon_url? }` and returns a plain copy.
+ *
+ * @example
+ * checkEntries([{ id: "a", name: "A" }], '"pipes"', fail); // [{ id: "a", name: "A" }]
+ */
 export function checkEntries(value: unknown, label: string, fail: (problem: string) => never): Array<{ id: string; name: string; icon_url?: string }> {
   if (!Array.isArray(value)) return fail(`${label} must be a list of { id, name }, got ${describeValue(value)}`);
   const seen = new Set<string>();

@@ -8,7 +8,12 @@ import { invokePlugin } from "./invoke-plugin.ts";
 import type { NormalizedPlugin } from "./normalize-plugin.ts";
 import type { InvokeRequest, InvokeResult, PluginDescriptor, SluiceHost, ValvesResult } from "./types.ts";
 
-/** The CommonJS wrapper of a compiled plugin bundle. */
+/**
+ * The CommonJS wrapper of a compiled plugin bundle.
+ *
+ * @example
+ * const factory: PluginFactory = (module, exports, require) => { module.exports = require("./plugin"); };
+ */
 export type PluginFactory = (module: { exports: unknown }, exports: unknown, require: (name: string) => unknown) => void;
 
 let loaded: { plugin: NormalizedPlugin; descriptor: PluginDescriptor } | null = null;

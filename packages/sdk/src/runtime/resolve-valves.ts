@@ -12,6 +12,9 @@ const cache = new WeakMap<ValvesSchema, Map<string, Readonly<Record<string, unkn
  * The effective, deeply frozen valves for stored values (defaults applied). A plugin without that
  * schema gets `{}`. Stored values the schema rejects (for example after a code change) throw a
  * `VALVES_INVALID` error naming the fields.
+ *
+ * @example
+ * const valves = resolveValves(plugin.valves, request.context.valves, "valves");
  */
 export function resolveValves(schema: ValvesSchema | null, stored: unknown, which: "valves" | "userValves"): Readonly<Record<string, unknown>> {
   if (!schema) return EMPTY;

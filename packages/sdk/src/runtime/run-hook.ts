@@ -8,7 +8,12 @@ import { describeValue, isPlainObject } from "./describe-value.ts";
 import { checkEntries, type NormalizedPlugin } from "./normalize-plugin.ts";
 import type { InvokeRequest, SluiceHost } from "./types.ts";
 
-/** What a hook produced: the value, and for a pipe returning an iterable, its chunks. */
+/**
+ * What a hook produced: the value, and for a pipe returning an iterable, its chunks.
+ *
+ * @example
+ * const { value, chunks } = await runHook(plugin, request, host);
+ */
 export interface HookOutput {
   value: unknown;
   chunks?: unknown[];
@@ -18,6 +23,10 @@ export interface HookOutput {
  * Runs one hook of a plugin with Sluice's semantics and checks what it returns. Throws what the
  * plugin throws, and `SluiceError`s for bad input or output. `invokeHook` and the test harness
  * both run hooks through here.
+ *
+ * @example
+ * const output = await runHook(plugin, { ...request, hook: "stream", payload: chunk }, host);
+ * if (output.value === null) return; // dropped
  */
 export async function runHook(plugin: NormalizedPlugin, request: InvokeRequest, host: SluiceHost): Promise<HookOutput> {
   const { hook, payload } = request;

@@ -5,6 +5,9 @@ import type { InvokeError } from "./types.ts";
 /**
  * The serialisable form of anything a hook threw: a `SluiceError` keeps its code, anything else
  * is a `PLUGIN_ERROR`.
+ *
+ * @example
+ * toInvokeError(new Error("Limit reached")); // { code: "PLUGIN_ERROR", message: "Limit reached", stack: "…" }
  */
 export function toInvokeError(error: unknown): InvokeError {
   const code = SluiceError.isInstance(error) && ERROR_CODES.includes(error.code) ? error.code : "PLUGIN_ERROR";

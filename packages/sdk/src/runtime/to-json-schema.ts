@@ -7,6 +7,10 @@ import { messageOf } from "./describe-value.ts";
  * `input: { type: "password" }`), without the `$schema` key and without the ±2^53 bounds zod puts on
  * every `.int()` (noise in forms and in the model's context). `label` names the schema in the error
  * thrown for types JSON Schema cannot express (such as `z.date()`).
+ *
+ * @example
+ * toJsonSchema(z.object({ q: z.string().describe("Query") }), "parameters");
+ * // { type: "object", properties: { q: { type: "string", description: "Query" } }, required: ["q"] }
  */
 export function toJsonSchema(schema: z.ZodType, label: string): Record<string, unknown> {
   let jsonSchema: Record<string, unknown>;

@@ -4,6 +4,9 @@ import type { HookOutput } from "../runtime/run-hook.ts";
  * The reply text of a pipe's output, as a chat would show it: a returned string, the message of a
  * returned `chat.completion`, or the concatenated deltas of yielded strings and chunks (strings
  * starting with `data:` are read as SSE lines, as Open WebUI does).
+ *
+ * @example
+ * collectPipeText({ value: null, chunks: ["Hel", { choices: [{ index: 0, delta: { content: "lo" } }] }] }); // "Hello"
  */
 export function collectPipeText(output: HookOutput): string {
   if (output.chunks) return output.chunks.map(chunkText).join("");

@@ -30,7 +30,12 @@ export type TestFetch = (request: HostFetchRequest) => TestFetchAnswer | Promise
  */
 export type AnswerCalls = (event: { type: string; data: unknown }) => unknown;
 
-/** Everything a plugin did through its host during a test. */
+/**
+ * Everything a plugin did through its host during a test.
+ *
+ * @example
+ * const record: TestRecord = { events: [], calls: [], logs: [], fetches: [] };
+ */
 export interface TestRecord {
   events: Array<SluiceEvent | CustomSluiceEvent>;
   calls: Array<{ type: string; data: unknown; answer: unknown }>;
@@ -38,7 +43,12 @@ export interface TestRecord {
   fetches: HostFetchRequest[];
 }
 
-/** A {@link SluiceHost} that records into `record` and answers calls and fetches from the options. */
+/**
+ * A {@link SluiceHost} that records into `record` and answers calls and fetches from the options.
+ *
+ * @example
+ * const host = createTestHost(record, { fetch: () => ({ body: "ok" }) });
+ */
 export function createTestHost(record: TestRecord, options: { fetch?: TestFetch; answerCalls?: AnswerCalls }): SluiceHost {
   return {
     async emit(_invocationId, event) {
