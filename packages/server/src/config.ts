@@ -1,4 +1,5 @@
 import path from "node:path";
+import { type OpenAIConnection, readOpenAIConnections } from "./providers/read-openai-connections.ts";
 
 /** Everything the server reads from its environment, parsed once at start-up. */
 export interface Config {
@@ -18,6 +19,14 @@ export interface Config {
   /** Largest plugin source accepted, in bytes. */
   maxPluginSourceBytes: number;
   logLevel: string;
+  /** OpenAI-compatible upstreams (`OPENAI_API_BASE_URL(S)`, `OPENAI_API_KEY(S)`); empty when none is set. */
+  openaiConnections: OpenAIConnection[];
+  /** Most tool-call rounds in one chat turn (`CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS`). */
+  maxToolCallIterations: number;
+  /** Whether chats get a generated title after the first reply (`ENABLE_TITLE_GENERATION`). */
+  enableTitleGeneration: boolean;
+  /** Model for background tasks such as titles (`TASK_MODEL`); the chat's model when unset. */
+  taskModel?: string;
 }
 
 function readInteger(value: string | undefined, fallback: number, name: string): number {
@@ -25,6 +34,14 @@ function readInteger(value: string | undefined, fallback: number, name: string):
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return parsed;
+}
+
+function readBoolean(value: string | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined || value.trim() === "") return fallback;
+  const normalized = value.trim().toLowerCase();
+  if (["true", "1", "yes", "on"].includes(normalized)) return true;
+  if (["false", "0", "no", "off"].includes(normalized)) return false;
+  throw new Error(`${name} must be true or false, got "${value}"`);
 }
 
 /** Reads the configuration from environment variables (see README for the list). */
@@ -48,5 +65,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     redisUrl: environment.REDIS_URL?.trim() || undefined,
     maxPluginSourceBytes: readInteger(environment.PLUGIN_MAX_SOURCE_BYTES, 1024 * 1024, "PLUGIN_MAX_SOURCE_BYTES"),
     logLevel: environment.LOG_LEVEL?.trim() || "info",
+    openaiConnections: readOpenAIConnections(environment),
+    maxToolCallIterations: readInteger(environment.CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS, 16, "CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS"),
+    enableTitleGeneration: readBoolean(environment.ENABLE_TITLE_GENERATION, true, "ENABLE_TITLE_GENERATION"),
+    taskModel: environment.TASK_MODEL?.trim() || undefined,
   };
 }

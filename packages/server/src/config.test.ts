@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.ts";
+
+describe("loadConfig: chat settings", () => {
+  it("has defaults: no upstream, 16 tool-call rounds, titles on, no task model", () => {
+    const config = loadConfig({});
+    expect(config.openaiConnections).toEqual([]);
+    expect(config.maxToolCallIterations).toBe(16);
+    expect(config.enableTitleGeneration).toBe(true);
+    expect(config.taskModel).toBeUndefined();
+  });
+
+  it("reads them from the environment", () => {
+    const config = loadConfig({
+      OPENAI_API_BASE_URL: "http://127.0.0.1:9/v1/",
+      OPENAI_API_KEY: "sk-1",
+      CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS: "3",
+      ENABLE_TITLE_GENERATION: "False",
+      TASK_MODEL: " fake-small ",
+    });
+    expect(config.openaiConnections).toEqual([{ baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-1" }]);
+    expect(config.maxToolCallIterations).toBe(3);
+    expect(config.enableTitleGeneration).toBe(false);
+    expect(config.taskModel).toBe("fake-small");
+  });
+
+  it("says which variable is wrong", () => {
+    expect(() => loadConfig({ ENABLE_TITLE_GENERATION: "maybe" })).toThrow('ENABLE_TITLE_GENERATION must be true or false, got "maybe"');
+    expect(() => loadConfig({ CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS: "-1" })).toThrow(/CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS/);
+    expect(() => loadConfig({ OPENAI_API_BASE_URL: "ftp://x" })).toThrow(/OPENAI_API_BASE_URL/);
+  });
+});
