@@ -84,6 +84,36 @@ export interface ConfigTable {
   updated_at: number;
 }
 
+export interface ChatTable {
+  id: string;
+  user_id: string;
+  /** Kept equal to `chat.title`, for listing without parsing the JSON. */
+  title: string;
+  /** JSON: Open WebUI's chat object `{ title, models, messages, history: { messages, currentId }, … }`. */
+  chat: string;
+  archived: ColumnType<boolean | number, boolean | number | undefined, boolean | number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ModelTable {
+  /** An upstream or pipe model id (its settings row), or the id of a custom model. */
+  id: string;
+  user_id: string;
+  /** Null for a settings row; the model a custom model is built on otherwise. */
+  base_model_id: string | null;
+  name: string;
+  /** JSON `{ description?, filterIds?, defaultFilterIds?, actionIds?, toolIds?, capabilities?, … }` */
+  meta: string;
+  /** JSON of request parameters (`function_calling`, `temperature`, `system`, …). */
+  params: string;
+  /** JSON `{ read: {user_ids, group_ids}, write: {…} }` or null (public read). */
+  access_control: string | null;
+  is_active: ColumnType<boolean | number, boolean | number | undefined, boolean | number>;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   user: UserTable;
   api_key: ApiKeyTable;
@@ -91,4 +121,6 @@ export interface Database {
   tool: ToolTable;
   group: GroupTable;
   config: ConfigTable;
+  chat: ChatTable;
+  model: ModelTable;
 }

@@ -1,52 +1,6 @@
 import type { FastifyRequest } from "fastify";
-import { hashApiKey, isApiKey } from "../auth/api-key.ts";
-import { readDefaultPermissions } from "../auth/default-permissions.ts";
-import { verifyToken } from "../auth/jwt.ts";
-import { findApiKeyByHash } from "../db/api-keys-repository.ts";
-import { listGroupsOfUser } from "../db/groups-repository.ts";
-import { mergePermissions, permissionsSchema } from "../db/permissions.ts";
-import { findUserById, type User } from "../db/users-repository.ts";
+import { authenticateToken } from "../auth/authenticate-token.ts";
 import type { AppServices } from "../services.ts";
-import type { RequestUser } from "./request-user.ts";
-
-/** A user's own permissions live in `settings.permissions`. */
-export function ownPermissions(user: User) {
-  const parsed = permissionsSchema.safeParse(user.settings.permissions);
-  return parsed.success ? parsed.data : {};
-}
-
-/** The caller as routes see it: its groups and its effective permissions (defaults ∪ own ∪ groups'). */
-export async function toRequestUser(services: AppServices, user: User): Promise<RequestUser> {
-  const [groups, defaults] = await Promise.all([listGroupsOfUser(services.db, user.id), readDefaultPermissions(services.db)]);
-  return {
-    id: user.id,
-    name: user.name,
-    email: user.email,
-    role: user.role,
-    settings: user.settings,
-    groupIds: groups.map((group) => group.id),
-    permissions: mergePermissions(defaults, ownPermissions(user), ...groups.map((group) => group.permissions)),
-  };
-}
-
-type Authentication = { user: RequestUser } | { failure: string };
-
-/** Resolves a bearer credential (a JWT or an `sk-` API key) to its user. */
-export async function authenticateToken(services: AppServices, token: string): Promise<Authentication> {
-  let userId: string;
-  if (isApiKey(token)) {
-    const key = await findApiKeyByHash(services.db, hashApiKey(token));
-    if (!key) return { failure: "Invalid API key" };
-    userId = key.user_id;
-  } else {
-    const check = await verifyToken(services.secretKey, token);
-    if (!check.isValid) return { failure: check.reason };
-    userId = check.userId;
-  }
-  const user = await findUserById(services.db, userId);
-  if (!user) return { failure: "This account no longer exists" };
-  return { user: await toRequestUser(services, user) };
-}
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 

@@ -1,5 +1,5 @@
 import type { User } from "../db/users-repository.ts";
-import { ownPermissions } from "./authenticate-request.ts";
+import { ownPermissions } from "../auth/authenticate-token.ts";
 
 /** A user as admins see it in `/api/v1/users/…`: no password hash, no settings (they hold user valves). */
 export interface UserView {

@@ -1,21 +1,11 @@
 import type { FastifyRequest } from "fastify";
 import { SluiceError } from "@sluice/sdk";
+import type { AuthenticatedUser } from "../auth/authenticate-token.ts";
 
-export type Role = "admin" | "user" | "pending";
+export type Role = AuthenticatedUser["role"];
 
 /** The authenticated caller, attached to each request by the auth hook. */
-export interface RequestUser {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  /** Parsed `settings` JSON of the user row. */
-  settings: Record<string, unknown>;
-  /** Ids of the groups the user belongs to. */
-  groupIds: string[];
-  /** Effective permissions (user's own merged with its groups'), e.g. `{ workspace: { tools: true } }`. */
-  permissions: Record<string, Record<string, boolean>>;
-}
+export type RequestUser = AuthenticatedUser;
 
 declare module "fastify" {
   interface FastifyRequest {

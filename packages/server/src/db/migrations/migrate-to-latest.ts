@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
 import { initialMigration } from "./0001-initial.ts";
+import { chatsAndModelsMigration } from "./0002-chats-and-models.ts";
 
 /**
  * Every migration, in order. Names sort lexically, so keep the four-digit prefix.
@@ -8,6 +9,7 @@ import { initialMigration } from "./0001-initial.ts";
  */
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-initial": initialMigration,
+  "0002-chats-and-models": chatsAndModelsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -8,7 +8,7 @@ import { deleteApiKey, findApiKeyByUserId, replaceApiKey } from "../../db/api-ke
 import { epochSeconds } from "../../db/epoch-seconds.ts";
 import { createUser, findUserByEmail, updateUser, type User } from "../../db/users-repository.ts";
 import type { AppServices } from "../../services.ts";
-import { toRequestUser } from "../authenticate-request.ts";
+import { toAuthenticatedUser } from "../../auth/authenticate-token.ts";
 import { parseInput } from "../parse-body.ts";
 import { type RequestUser, requireUser, requireVerified } from "../request-user.ts";
 
@@ -44,7 +44,7 @@ function sessionResponse(user: RequestUser, token: string, expiresAt: number | n
 
 async function startSession(services: AppServices, user: User) {
   const { token, expiresAt } = await signToken(services.secretKey, user.id, services.config.jwtExpiresInSeconds);
-  return sessionResponse(await toRequestUser(services, user), token, expiresAt);
+  return sessionResponse(await toAuthenticatedUser(services, user), token, expiresAt);
 }
 
 function bearerToken(request: FastifyRequest): string {

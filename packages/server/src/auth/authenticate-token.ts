@@ -1,0 +1,68 @@
+import type { Kysely } from "kysely";
+import { findApiKeyByHash } from "../db/api-keys-repository.ts";
+import { listGroupsOfUser } from "../db/groups-repository.ts";
+import { mergePermissions, permissionsSchema } from "../db/permissions.ts";
+import type { Database } from "../db/schema.ts";
+import { findUserById, type User } from "../db/users-repository.ts";
+import { hashApiKey, isApiKey } from "./api-key.ts";
+import { readDefaultPermissions } from "./default-permissions.ts";
+import { verifyToken } from "./jwt.ts";
+
+/** A signed-in user as HTTP routes and socket sessions see it. */
+export interface AuthenticatedUser {
+  id: string;
+  name: string;
+  email: string;
+  role: "admin" | "user" | "pending";
+  /** Parsed `settings` JSON of the user row. */
+  settings: Record<string, unknown>;
+  /** Ids of the groups the user belongs to. */
+  groupIds: string[];
+  /** Effective permissions (defaults, the user's own and its groups'), e.g. `{ workspace: { tools: true } }`. */
+  permissions: Record<string, Record<string, boolean>>;
+}
+
+/** What authentication reads: the database and the key JWTs are signed with. */
+export interface AuthenticationContext {
+  db: Kysely<Database>;
+  secretKey: Uint8Array;
+}
+
+export type Authentication = { user: AuthenticatedUser } | { failure: string };
+
+/** A user's own permissions live in `settings.permissions`. */
+export function ownPermissions(user: User) {
+  const parsed = permissionsSchema.safeParse(user.settings.permissions);
+  return parsed.success ? parsed.data : {};
+}
+
+/** The user with its groups and effective permissions (defaults ∪ own ∪ groups'). */
+export async function toAuthenticatedUser(context: AuthenticationContext, user: User): Promise<AuthenticatedUser> {
+  const [groups, defaults] = await Promise.all([listGroupsOfUser(context.db, user.id), readDefaultPermissions(context.db)]);
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    role: user.role,
+    settings: user.settings,
+    groupIds: groups.map((group) => group.id),
+    permissions: mergePermissions(defaults, ownPermissions(user), ...groups.map((group) => group.permissions)),
+  };
+}
+
+/** Resolves a bearer credential (a JWT or an `sk-` API key) to its user, or says why not. */
+export async function authenticateToken(context: AuthenticationContext, token: string): Promise<Authentication> {
+  let userId: string;
+  if (isApiKey(token)) {
+    const key = await findApiKeyByHash(context.db, hashApiKey(token));
+    if (!key) return { failure: "Invalid API key" };
+    userId = key.user_id;
+  } else {
+    const check = await verifyToken(context.secretKey, token);
+    if (!check.isValid) return { failure: check.reason };
+    userId = check.userId;
+  }
+  const user = await findUserById(context.db, userId);
+  if (!user) return { failure: "This account no longer exists" };
+  return { user: await toAuthenticatedUser(context, user) };
+}
