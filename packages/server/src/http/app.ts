@@ -3,10 +3,12 @@ import type { AppServices } from "../services.ts";
 import { authenticateRequest } from "./authenticate-request.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { registerAuthRoutes } from "./routes/auths.ts";
+import { registerChatRoutes } from "./routes/chats.ts";
 import { registerFunctionRoutes } from "./routes/functions.ts";
 import { registerToolRoutes } from "./routes/tools.ts";
 import { registerGroupRoutes } from "./routes/groups.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
+import { registerModelRoutes } from "./routes/models.ts";
 import { registerUserRoutes } from "./routes/users.ts";
 
 /**
@@ -28,6 +30,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerGroupRoutes,
   registerFunctionRoutes,
   registerToolRoutes,
+  registerChatRoutes,
+  registerModelRoutes,
 ];
 
 export interface BuildAppOptions {
