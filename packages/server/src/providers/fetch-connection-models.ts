@@ -1,0 +1,53 @@
+import { SluiceError } from "@sluice/sdk";
+import type { OpenAIConnection } from "./read-openai-connections.ts";
+import { connectionHost, describeNetworkError, readUpstreamError } from "./upstream-error.ts";
+import type { UpstreamModel } from "./upstream-model.ts";
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The headers every upstream request carries. */
+export function upstreamHeaders(connection: OpenAIConnection, extra: Record<string, string> = {}): Record<string, string> {
+  const headers: Record<string, string> = { ...extra };
+  if (connection.apiKey) headers.authorization = `Bearer ${connection.apiKey}`;
+  return headers;
+}
+
+/**
+ * `GET {baseUrl}/models` on one connection. Throws `UPSTREAM_ERROR` when the connection cannot
+ * be reached, does not answer within `timeoutMs` (body included), answers non-2xx, or answers
+ * something without a `data` list.
+ */
+export async function fetchConnectionModels(
+  connection: OpenAIConnection,
+  connectionIndex: number,
+  options: { timeoutMs: number; fetch: typeof fetch },
+): Promise<UpstreamModel[]> {
+  const host = connectionHost(connection.baseUrl);
+  let body: unknown;
+  try {
+    const response = await options.fetch(`${connection.baseUrl}/models`, {
+      headers: upstreamHeaders(connection, { accept: "application/json" }),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    if (!response.ok) throw await readUpstreamError(response, host);
+    body = await response.json();
+  } catch (error) {
+    if (SluiceError.isInstance(error)) throw error;
+    const reason = error instanceof Error && error.name === "TimeoutError" ? `no answer within ${options.timeoutMs} ms` : describeNetworkError(error);
+    throw new SluiceError("UPSTREAM_ERROR", `cannot list the models of ${host}: ${reason}`, { cause: error });
+  }
+  // OpenAI answers {object: "list", data: [...]}; a few servers answer the bare list.
+  const list = isRecord(body) ? body.data : body;
+  if (!Array.isArray(list)) throw new SluiceError("UPSTREAM_ERROR", `${host} answered GET /models without a "data" list`);
+  return list
+    .filter((entry): entry is Record<string, unknown> => isRecord(entry) && typeof entry.id === "string" && entry.id !== "")
+    .map((entry) => ({
+      id: entry.id as string,
+      name: typeof entry.name === "string" && entry.name ? entry.name : (entry.id as string),
+      owned_by: typeof entry.owned_by === "string" && entry.owned_by ? entry.owned_by : "openai",
+      connectionIndex,
+      raw: entry,
+    }));
+}

@@ -1,0 +1,17 @@
+/**
+ * A model offered by one of the configured OpenAI-compatible connections.
+ *
+ * @example
+ * const model: UpstreamModel = { id: "gpt-4o", name: "gpt-4o", owned_by: "openai", connectionIndex: 0, raw: { id: "gpt-4o" } };
+ */
+export interface UpstreamModel {
+  id: string;
+  /** The upstream's `name` when it gives one, else the id. */
+  name: string;
+  /** The upstream's `owned_by`, `"openai"` when absent (as Open WebUI shows it). */
+  owned_by: string;
+  /** Position of the connection in `Config.openaiConnections` that serves this model. */
+  connectionIndex: number;
+  /** The entry of the upstream's `GET /models` list as it came. */
+  raw: Record<string, unknown>;
+}
