@@ -37,6 +37,10 @@ async function drain(chunks: AsyncIterable<StreamEvent>): Promise<StreamEvent[]>
   return all;
 }
 
+async function* replay(chunks: StreamEvent[]): AsyncGenerator<StreamEvent> {
+  yield* chunks;
+}
+
 const user = (content: string) => ({ messages: [{ role: "user", content }] });
 
 describe("OpenAIUpstream against fake upstreams on loopback", () => {
@@ -141,7 +145,7 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
   describe("streamChat", () => {
     it("streams the reply with stream, include_usage, the model id and the key", async () => {
       const chunks = await drain(upstream.streamChat(await model("fake-small"), { ...user("hello"), model: "whatever", temperature: 0 }));
-      const completion = await collectCompletion((async function* () { yield* chunks; })());
+      const completion = await collectCompletion(replay(chunks));
       expect(completion.choices[0]?.message.content).toBe("You said: hello");
       expect(completion.choices[0]?.finish_reason).toBe("stop");
       expect(chunks.filter((chunk) => chunk.choices[0]?.delta.content).length).toBe(3);
@@ -162,7 +166,7 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
       const chunks = await drain(upstream.streamChat(await model("fake-large"), { ...user("weather in Paris"), tools }));
       const argumentPieces = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).map((call) => call.function?.arguments);
       expect(argumentPieces.filter(Boolean).length).toBeGreaterThan(1);
-      const completion = await collectCompletion((async function* () { yield* chunks; })());
+      const completion = await collectCompletion(replay(chunks));
       expect(completion.choices[0]).toMatchObject({
         finish_reason: "tool_calls",
         message: { content: null, tool_calls: [{ id: expect.stringMatching(/^call_/), type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
@@ -249,9 +253,13 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
 
     it("turns a connection lost midway into UPSTREAM_ERROR", async () => {
       const cutting = await listen(
-        createHttpServer((_request, response) => {
-          response.writeHead(200, { "content-type": "text/event-stream" });
-          response.write('data: {"choices":[{"index":0,"delta":{"content":"half"}}]}\n\n', () => setTimeout(() => response.socket?.destroy(), 20));
+        createHttpServer((request, response) => {
+          request.resume();
+          request.once("end", () => {
+            response.writeHead(200, { "content-type": "text/event-stream" });
+            // Half a stream, then the connection ends without the end of the chunked body.
+            response.write('data: {"choices":[{"index":0,"delta":{"content":"half"}}]}\n\n', () => setTimeout(() => response.socket?.end(), 20));
+          });
         }),
       );
       try {
