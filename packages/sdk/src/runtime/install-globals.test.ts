@@ -14,6 +14,7 @@ function manualHost() {
     log: (invocationId, level, message) => logs.push([invocationId, level, message]),
     sleep: (milliseconds) => new Promise((wake) => sleeps.push({ milliseconds, wake })),
     randomBytes: (length) => Array.from({ length }, (_, index) => (index * 37 + 11) % 256),
+    parseUrl: () => ({ ok: false, error: { code: "INVALID_INPUT", message: "Invalid URL" } }),
   };
   const wakeAll = async () => {
     for (const sleep of sleeps.splice(0)) sleep.wake({ ok: true, value: null });

@@ -1,4 +1,5 @@
 import { formatLogValues } from "./format-log-values.ts";
+import { installWebGlobals } from "./install-web-globals.ts";
 import type { LogLevel, SluiceHost } from "./types.ts";
 
 type TimerCallback = (...args: unknown[]) => void;
@@ -9,7 +10,8 @@ const MAX_RANDOM_BYTES = 65_536;
  * Installs, on `target` (the isolate's `globalThis`), what plugins and npm packages expect and a
  * bare V8 context lacks, built over the host capabilities: `console` (→ `host.log`), `setTimeout`,
  * `setInterval`, `clearTimeout`, `clearInterval` (→ `host.sleep`), `queueMicrotask`, and
- * `crypto.getRandomValues` / `crypto.randomUUID` (→ `host.randomBytes`).
+ * `crypto.getRandomValues` / `crypto.randomUUID` (→ `host.randomBytes`), and, when missing,
+ * `TextEncoder`/`TextDecoder`, `atob`/`btoa`, `URL` (→ `host.parseUrl`) and `URLSearchParams`.
  * The runtime calls it at start-up when `globalThis.__sluice_host` exists.
  *
  * @example
@@ -27,6 +29,7 @@ export function installGlobals(host: SluiceHost, target: Record<string, unknown>
   }
   const existing = (typeof target.crypto === "object" && target.crypto) || {};
   target.crypto = Object.assign(existing, createCrypto(host));
+  installWebGlobals(host, target);
 }
 
 function createConsole(host: SluiceHost): Record<string, (...values: unknown[]) => void> {

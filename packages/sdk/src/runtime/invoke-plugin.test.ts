@@ -21,6 +21,7 @@ function fakeHost(overrides: Partial<SluiceHost> = {}): SluiceHost & { emitted: 
     log: (invocationId, level, message) => logged.push([invocationId, level, message]),
     sleep: async () => ({ ok: true, value: null }),
     randomBytes: (length) => new Array(length).fill(0),
+    parseUrl: () => ({ ok: false, error: { code: "INVALID_INPUT", message: "Invalid URL" } }),
     ...overrides,
   };
 }

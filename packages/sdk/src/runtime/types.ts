@@ -192,6 +192,7 @@ export interface HostFetchResponse {
  *   log: () => {},
  *   sleep: async () => ({ ok: true, value: null }),
  *   randomBytes: (length) => Array.from({ length }, () => 4),
+ *   parseUrl: () => ({ ok: false, error: { code: "INVALID_INPUT", message: "Invalid URL" } }),
  * };
  */
 export interface SluiceHost {
@@ -204,6 +205,31 @@ export interface SluiceHost {
   sleep(milliseconds: number): Promise<HostResult<null>>;
   /** Synchronous, for `crypto.getRandomValues` and `crypto.randomUUID`. */
   randomBytes(length: number): number[];
+  /** Synchronous: parses a URL with the host's WHATWG parser, for the isolate's `URL`. */
+  parseUrl(input: string, base?: string): HostResult<HostUrlParts>;
+}
+
+/**
+ * A parsed URL as `SluiceHost.parseUrl` returns it: the fields of a WHATWG `URL`.
+ *
+ * @example
+ * const parts: HostUrlParts = {
+ *   href: "https://example.com:8443/a?b=1#c", origin: "https://example.com:8443", protocol: "https:", username: "", password: "",
+ *   host: "example.com:8443", hostname: "example.com", port: "8443", pathname: "/a", search: "?b=1", hash: "#c",
+ * };
+ */
+export interface HostUrlParts {
+  href: string;
+  origin: string;
+  protocol: string;
+  username: string;
+  password: string;
+  host: string;
+  hostname: string;
+  port: string;
+  pathname: string;
+  search: string;
+  hash: string;
 }
 
 /**

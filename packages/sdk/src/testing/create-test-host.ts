@@ -74,6 +74,12 @@ export function createTestHost(record: TestRecord, options: { fetch?: TestFetch;
     },
     sleep: (milliseconds) => new Promise((resolve) => setTimeout(() => resolve({ ok: true, value: null }), milliseconds)),
     randomBytes: (length) => Array.from(globalThis.crypto.getRandomValues(new Uint8Array(length))),
+    parseUrl(input, base) {
+      // Tests run the plugin where URL exists already; this serves code that calls the host itself.
+      if (!URL.canParse(input, base)) return failure("INVALID_INPUT", "Invalid URL");
+      const { href, origin, protocol, username, password, host, hostname, port, pathname, search, hash } = new URL(input, base);
+      return { ok: true, value: { href, origin, protocol, username, password, host, hostname, port, pathname, search, hash } };
+    },
   };
 }
 

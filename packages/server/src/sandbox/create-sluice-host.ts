@@ -4,6 +4,7 @@ import { SluiceError } from "@sluice/sdk";
 import type { LogLevel, SluiceHost } from "@sluice/sdk/runtime";
 import type { HostTimers } from "./host-timers.ts";
 import type { HostHandlers, InvocationHandlers } from "./invocation-handlers.ts";
+import { parseUrl } from "./parse-url.ts";
 import { settleHostCall } from "./settle-host-call.ts";
 
 export interface SluiceHostOptions {
@@ -68,5 +69,6 @@ export function createSluiceHost(options: SluiceHostOptions): SluiceHost {
       const count = Math.min(Math.max(Math.trunc(Number(length)) || 0, 0), MAX_RANDOM_BYTES);
       return Array.from(randomBytes(count));
     },
+    parseUrl,
   };
 }

@@ -4,7 +4,7 @@ import type { SluiceHost } from "@sluice/sdk/runtime";
 // Runs inside the isolate. The ivm References stay in this closure, out of the plugin's reach
 // (a leaked Reference is a way back into the host). Like the host side, these functions never
 // throw or reject: a value that cannot be copied out becomes a failed HostResult.
-const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, sleepReference, log, randomBytes) {
+const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, sleepReference, log, randomBytes, parseUrl) {
   "use strict";
   const transfer = { arguments: { copy: true }, result: { promise: true, copy: true } };
   const failure = (error) => ({
@@ -25,9 +25,10 @@ const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, s
     sleep: (milliseconds) => request(sleepReference, [milliseconds]),
     log: (invocationId, level, message) => { log(invocationId, level, message); },
     randomBytes: (length) => randomBytes(length),
+    parseUrl: (input, base) => parseUrl(input, base),
   });
   Object.defineProperty(globalThis, "__sluice_host", { value: host, enumerable: false, writable: false, configurable: false });
-})($0, $1, $2, $3, $4, $5)`;
+})($0, $1, $2, $3, $4, $5, $6)`;
 
 /**
  * Installs `globalThis.__sluice_host` (contract §4) in `context`, backed by `host`, whose async
@@ -44,6 +45,7 @@ export async function installHost(context: ivm.Context, host: SluiceHost): Promi
   // down by the host instead of queueing without bound.
   const log = new ivm.Callback(host.log);
   const randomBytes = new ivm.Callback(host.randomBytes);
+  const parseUrl = new ivm.Callback(host.parseUrl);
   const release = (): void => {
     for (const reference of references) {
       try {
@@ -54,7 +56,7 @@ export async function installHost(context: ivm.Context, host: SluiceHost): Promi
     }
   };
   try {
-    await context.evalClosure(INSTALL_HOST, [...references, log, randomBytes]);
+    await context.evalClosure(INSTALL_HOST, [...references, log, randomBytes, parseUrl]);
   } catch (error) {
     release();
     throw error;
