@@ -30,3 +30,24 @@ describe("loadConfig: chat settings", () => {
     expect(() => loadConfig({ OPENAI_API_BASE_URL: "ftp://x" })).toThrow(/OPENAI_API_BASE_URL/);
   });
 });
+
+describe("loadConfig: realtime settings", () => {
+  it("waits 300 s for the browser, keeps execute events off, prefixes Redis keys with sluice", () => {
+    const config = loadConfig({});
+    expect(config.eventCallTimeoutSeconds).toBe(300);
+    expect(config.allowExecuteEvent).toBe(false);
+    expect(config.redisKeyPrefix).toBe("sluice");
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it("reads them from the environment, fractions of a second allowed", () => {
+    const config = loadConfig({ WEBSOCKET_EVENT_CALLER_TIMEOUT: "0.5", PLUGIN_ALLOW_EXECUTE_EVENT: "true", REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: "team-a" });
+    expect(config).toMatchObject({ eventCallTimeoutSeconds: 0.5, allowExecuteEvent: true, redisUrl: "redis://127.0.0.1:6379", redisKeyPrefix: "team-a" });
+  });
+
+  it("refuses a timeout that is not a positive number of seconds", () => {
+    for (const value of ["0", "-1", "soon", "1e12"]) {
+      expect(() => loadConfig({ WEBSOCKET_EVENT_CALLER_TIMEOUT: value })).toThrow(`WEBSOCKET_EVENT_CALLER_TIMEOUT must be a positive number of seconds, got "${value}"`);
+    }
+  });
+});

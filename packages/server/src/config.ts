@@ -15,7 +15,14 @@ export interface Config {
   defaultUserRole: "pending" | "user";
   /** Lifetime of issued JWTs, in seconds; 0 = no expiry. */
   jwtExpiresInSeconds: number;
+  /** Redis for several instances: socket.io fan-out, event-call routing (`REDIS_URL`). */
   redisUrl?: string;
+  /** Prefix of Sluice's Redis channels and keys, so instances of different deployments can share a Redis (`REDIS_KEY_PREFIX`). */
+  redisKeyPrefix: string;
+  /** How long `ctx.call` waits for the browser's answer, in seconds (`WEBSOCKET_EVENT_CALLER_TIMEOUT`, default 300). */
+  eventCallTimeoutSeconds: number;
+  /** Whether plugins may send `execute` events, which run JavaScript in the user's page (`PLUGIN_ALLOW_EXECUTE_EVENT`, default false). */
+  allowExecuteEvent: boolean;
   /** Largest plugin source accepted, in bytes. */
   maxPluginSourceBytes: number;
   logLevel: string;
@@ -33,6 +40,14 @@ function readInteger(value: string | undefined, fallback: number, name: string):
   if (value === undefined || value.trim() === "") return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+function readPositiveNumber(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const parsed = Number(value);
+  // Timers take at most 2^31-1 ms (about 24 days).
+  if (!Number.isFinite(parsed) || parsed <= 0 || parsed * 1000 > 2 ** 31 - 1) throw new Error(`${name} must be a positive number of seconds, got "${value}"`);
   return parsed;
 }
 
@@ -63,6 +78,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     defaultUserRole: defaultRole,
     jwtExpiresInSeconds: readInteger(environment.JWT_EXPIRES_IN_SECONDS, 0, "JWT_EXPIRES_IN_SECONDS"),
     redisUrl: environment.REDIS_URL?.trim() || undefined,
+    redisKeyPrefix: environment.REDIS_KEY_PREFIX?.trim() || "sluice",
+    eventCallTimeoutSeconds: readPositiveNumber(environment.WEBSOCKET_EVENT_CALLER_TIMEOUT, 300, "WEBSOCKET_EVENT_CALLER_TIMEOUT"),
+    allowExecuteEvent: readBoolean(environment.PLUGIN_ALLOW_EXECUTE_EVENT, false, "PLUGIN_ALLOW_EXECUTE_EVENT"),
     maxPluginSourceBytes: readInteger(environment.PLUGIN_MAX_SOURCE_BYTES, 1024 * 1024, "PLUGIN_MAX_SOURCE_BYTES"),
     logLevel: environment.LOG_LEVEL?.trim() || "info",
     openaiConnections: readOpenAIConnections(environment),

@@ -31,6 +31,7 @@ async function start(): Promise<void> {
   }
 
   const app = buildApp(services);
+  services.realtime.attach(app.server);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -50,6 +51,8 @@ async function start(): Promise<void> {
     services.logger.info({ signal }, "shutting down");
     setTimeout(() => fail("shutdown took too long; exiting"), SHUTDOWN_TIMEOUT_MS).unref();
     try {
+      // Open sockets would keep the HTTP server from closing.
+      await services.realtime.close();
       await app.close();
       await closeServices(services);
     } catch (error) {

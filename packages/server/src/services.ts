@@ -1,11 +1,14 @@
 import type { Kysely } from "kysely";
 import { pino, type Logger } from "pino";
+import { authenticateToken } from "./auth/authenticate-token.ts";
 import { loadSecretKey } from "./auth/secret-key.ts";
 import type { Config } from "./config.ts";
 import { connectDatabase } from "./db/connect-database.ts";
 import { migrateToLatest } from "./db/migrations/migrate-to-latest.ts";
 import type { Database } from "./db/schema.ts";
 import { PluginRegistry } from "./plugins/plugin-registry.ts";
+import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
+import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
 import { PluginWorkspace } from "./workspace/plugin-workspace.ts";
 
@@ -20,6 +23,10 @@ export interface AppServices {
   secrets: SecretBox;
   /** Loads, caches and tracks the load state of functions and tools. */
   workspace: PluginWorkspace;
+  /** socket.io sessions: events to users' tabs, calls to one tab. Attach it to the HTTP server (main.ts). */
+  realtime: Realtime;
+  /** The OpenAI-compatible upstreams (`OPENAI_API_BASE_URL(S)`); may have none. */
+  upstream: OpenAIUpstream;
 }
 
 /** `postgres://user:password@host/db` without the password, for messages. */
@@ -51,14 +58,28 @@ export async function createServices(config: Config, options: { logger?: Logger 
     await db.destroy().catch(() => {});
     throw new Error(`Cannot open the database (${describeDatabase(config)}): ${(error as Error).message}`, { cause: error });
   }
+  let realtime: Realtime;
+  try {
+    realtime = await createRealtime({
+      authenticate: (token) => authenticateToken({ db, secretKey }, token),
+      logger: logger.child({ component: "realtime" }),
+      redisUrl: config.redisUrl,
+      redisKeyPrefix: config.redisKeyPrefix,
+    });
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw error;
+  }
   const loadOptions = { maxSourceBytes: config.maxPluginSourceBytes, logger: logger.child({ component: "plugin" }) };
   const registry = new PluginRegistry(loadOptions);
   const workspace = new PluginWorkspace({ db, registry, logger, loadOptions });
-  return { config, db, logger, secretKey, secrets: createSecretBox(secretKey), workspace };
+  const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));
+  return { config, db, logger, secretKey, secrets: createSecretBox(secretKey), workspace, upstream, realtime };
 }
 
 /** Releases what {@link createServices} opened. */
 export async function closeServices(services: AppServices): Promise<void> {
+  await services.realtime.close();
   services.workspace.registry.dispose();
   await services.db.destroy();
 }

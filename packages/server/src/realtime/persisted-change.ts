@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { SluiceError } from "@sluice/sdk";
+import type { ChatMessageRecord, ChatMessageUpdate } from "../db/chat-data.ts";
+
+/** How an event changes the stored message; receives the message (created empty when missing). */
+export type MessageChange = (message: ChatMessageRecord) => ChatMessageUpdate;
+
+const objectData = z.looseObject({});
+const contentData = z.looseObject({ content: z.string() });
+const filesData = z.looseObject({ files: z.array(z.looseObject({})) });
+const embedsData = z.looseObject({ embeds: z.array(z.unknown()), replace: z.boolean().optional() });
+const sourceData = z.looseObject({ type: z.unknown().optional() });
+
+type FileEntry = Record<string, unknown>;
+
+function fileKey(file: FileEntry): string {
+  for (const key of ["id", "url"]) if (typeof file[key] === "string") return `${key}:${file[key]}`;
+  return JSON.stringify(file);
+}
+
+/** New files first (as Open WebUI prepends), an older entry with the same id or url replaced. */
+function mergeFiles(stored: FileEntry[] = [], added: FileEntry[]): FileEntry[] {
+  const addedKeys = new Set(added.map(fileKey));
+  return [...added, ...stored.filter((file) => !addedKeys.has(fileKey(file)))];
+}
+
+function parseData<Schema extends z.ZodType>(schema: Schema, type: string, data: unknown): z.output<Schema> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue.path.length > 0 ? `data.${issue.path.join(".")}` : "data";
+  throw new SluiceError("INVALID_INPUT", `Invalid "${type}" event: ${where}: ${issue.message}`);
+}
+
+/**
+ * What an event changes on its chat message (reference §11.2), or undefined for the types that
+ * are only delivered. `status` appends to `statusHistory`; `message` appends to the content;
+ * `replace` sets it; `files` and `chat:message:files` merge into `files`; `embeds` prepends (or
+ * replaces with `replace: true`); `source`/`citation` append to `sources` unless the data has a
+ * `type` (typed ones, such as `code_execution`, are the browser's to save). Throws INVALID_INPUT
+ * when the data of such an event has the wrong shape.
+ */
+export function persistedChange(event: { type: string; data?: unknown }): MessageChange | undefined {
+  const { type } = event;
+  switch (type) {
+    case "status": {
+      const data = parseData(objectData, type, event.data);
+      return (message) => ({ ...message, statusHistory: [...(message.statusHistory ?? []), data] });
+    }
+    case "message": {
+      const { content } = parseData(contentData, type, event.data);
+      return (message) => ({ ...message, content: message.content + content });
+    }
+    case "replace": {
+      const { content } = parseData(contentData, type, event.data);
+      return (message) => ({ ...message, content });
+    }
+    case "files":
+    case "chat:message:files": {
+      const { files } = parseData(filesData, type, event.data);
+      return (message) => ({ ...message, files: mergeFiles(message.files, files) });
+    }
+    case "embeds": {
+      const { embeds, replace } = parseData(embedsData, type, event.data);
+      return (message) => ({ ...message, embeds: replace ? embeds : [...embeds, ...(message.embeds ?? [])] });
+    }
+    case "source":
+    case "citation": {
+      const data = parseData(sourceData, type, event.data);
+      if (data.type !== undefined) return undefined;
+      return (message) => ({ ...message, sources: [...(message.sources ?? []), data] });
+    }
+    default:
+      return undefined;
+  }
+}
