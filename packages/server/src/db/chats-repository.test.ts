@@ -64,7 +64,7 @@ describe.each(DATABASE_KINDS)("chats repository (%s)", (kind) => {
       chat: chatOf({ title: "Tree", messages: [user], history: { messages: { u1: user }, currentId: "u1" } }),
     });
     const stored = await updateChatMessage(db, created.id, "a1", (message) => ({
-      ...(message ?? { id: "a1", role: "assistant", content: "", parentId: "u1" }),
+      ...(message ?? { id: "a1", role: "assistant", content: "" }),
       content: `${message?.content ?? ""}Hello`,
     }));
     expect(stored).toMatchObject({ id: "a1", role: "assistant", content: "Hello", parentId: "u1" });
@@ -78,6 +78,20 @@ describe.each(DATABASE_KINDS)("chats repository (%s)", (kind) => {
     expect(chat.history?.currentId).toBe("a1");
     expect(chat.history?.messages.a1.content).toBe("Hello world");
     expect(chat.history?.messages.u1.childrenIds).toEqual(["a1"]);
+    expect(chat.messages[0].childrenIds).toEqual(["a1"]);
+  });
+
+  it("links a new message under the last one when the chat has no history, or under the parent it names", async () => {
+    const created = await createChat(db, { userId: alice, chat: chatOf({ messages: [{ id: "u1", role: "user", content: "hi" }] }) });
+    await updateChatMessage(db, created.id, "a1", () => ({ id: "a1", role: "assistant", content: "" }));
+    await updateChatMessage(db, created.id, "a2", () => ({ id: "a2", role: "assistant", content: "", parentId: "u1" }));
+    const { chat } = (await findChat(db, alice, created.id))!;
+    expect(chat.messages.map((message) => [message.id, message.parentId ?? null, message.childrenIds ?? []])).toEqual([
+      ["u1", null, ["a1", "a2"]],
+      ["a1", "u1", []],
+      ["a2", "u1", []],
+    ]);
+    expect(chat.history).toBeUndefined();
   });
 
   it("loses no change when many updates of one chat run at once", async () => {

@@ -177,8 +177,9 @@ export async function updateChatTitle(db: Executor, userId: string, id: string, 
  * Changes one message of a stored chat atomically: `update` receives the stored message (from
  * `history.messages`, else `messages`), or undefined when there is none yet, and returns the new
  * one (its `id` is forced to `messageId`), or undefined to leave the chat unchanged. A new
- * message is appended to `messages` and, when the chat has a `history`, added there, linked
- * under its parent, and made `currentId`. Resolves to the stored message, or undefined when
+ * message without a `parentId` gets the message on screen as parent (`history.currentId`, else
+ * the last of `messages`) and is listed in the parent's `childrenIds`; it is appended to
+ * `messages` and, when the chat has a `history`, added there and made `currentId`. Resolves to the stored message, or undefined when
  * nothing was written: no such chat, a temporary chat (`local:…`), or `update` gave undefined.
  * A message that does not parse (e.g. `role` missing on a new one) throws INVALID_INPUT.
  *
@@ -200,14 +201,16 @@ export async function updateChatMessage(
     const updated = update(current);
     if (updated === undefined) return undefined;
     const next = parseMessage({ ...updated, id: messageId });
+    if (!current) {
+      // A new message answers the one on screen, so the web client's tree stays connected.
+      next.parentId ??= chat.history?.currentId ?? chat.messages.at(-1)?.id ?? null;
+      linkToParent(chat, next);
+    }
     if (index >= 0) chat.messages[index] = next;
     else if (!current) chat.messages.push(next);
     if (chat.history) {
       chat.history.messages[messageId] = next;
-      if (!current) {
-        chat.history.currentId = messageId;
-        linkToParent(chat, next);
-      }
+      if (!current) chat.history.currentId = messageId;
     }
     return { chat, result: next };
   });
