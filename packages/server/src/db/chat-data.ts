@@ -15,9 +15,9 @@ export const chatMessageSchema = z.looseObject({
     .string()
     .nullish()
     .transform((content) => content ?? ""),
-  model: z.string().optional(),
+  model: z.string().nullish(),
   /** Epoch seconds. */
-  timestamp: z.number().optional(),
+  timestamp: z.number().nullish(),
   /** `status` events, in the order they came. */
   statusHistory: objectList.optional(),
   /** Citations (`source` / `citation` events without a `type`). */
@@ -26,8 +26,8 @@ export const chatMessageSchema = z.looseObject({
   embeds: z.array(z.unknown()).optional(),
   done: z.boolean().optional(),
   error: z.unknown().optional(),
-  originalContent: z.string().optional(),
-  usage: z.record(z.string(), z.unknown()).optional(),
+  originalContent: z.string().nullish(),
+  usage: z.record(z.string(), z.unknown()).nullish(),
 });
 
 export type ChatMessageRecord = z.output<typeof chatMessageSchema>;

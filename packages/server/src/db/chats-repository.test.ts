@@ -31,9 +31,12 @@ describe.each(DATABASE_KINDS)("chats repository (%s)", (kind) => {
   const chatOf = (value: unknown) => chatDataSchema.parse(value);
 
   it("creates, finds only for its owner, lists newest first and deletes", async () => {
-    const first = await createChat(db, { userId: alice, chat: chatOf({ title: "First", messages: [{ id: "m1", role: "user", content: "hi" }] }) });
+    const first = await createChat(db, {
+      userId: alice,
+      chat: chatOf({ title: "First", messages: [{ id: "m1", parentId: null, role: "user", content: "hi", model: null, usage: null, info: { x: 1 } }] }),
+    });
     expect(first).toMatchObject({ user_id: alice, title: "First", archived: false });
-    expect(first.chat.messages[0]).toMatchObject({ id: "m1", role: "user", content: "hi" });
+    expect(first.chat.messages[0]).toEqual({ id: "m1", parentId: null, role: "user", content: "hi", model: null, usage: null, info: { x: 1 } });
     const second = await createChat(db, { userId: alice, chat: chatOf({}) });
     expect(second.title).toBe("New Chat");
     await db.updateTable("chat").set({ updated_at: first.updated_at + 10 }).where("id", "=", second.id).execute();
