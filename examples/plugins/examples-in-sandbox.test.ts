@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import { pino } from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import type { InvokeRequest } from "@sluice/sdk/runtime";
+import { loadPlugin, type LoadedPlugin } from "../../packages/server/src/plugins/load-plugin.ts";
+import type { InvocationHandlers } from "../../packages/server/src/sandbox/invocation-handlers.ts";
+
+// The other tests run each example in-process with @sluice/sdk/testing; this one loads every
+// example the way the server stores it (frontmatter, compile, isolate) and runs a hook there, so an
+// example that needs something the sandbox lacks fails here.
+
+const loaded: LoadedPlugin[] = [];
+afterAll(() => {
+  for (const plugin of loaded) plugin.sandbox.dispose();
+});
+
+async function load(file: string, pluginId: string, expectedKind: "function" | "tools"): Promise<LoadedPlugin> {
+  const source = readFileSync(new URL(file, import.meta.url), "utf8");
+  const plugin = await loadPlugin(source, { pluginId, expectedKind, logger: pino({ level: "silent" }) });
+  loaded.push(plugin);
+  return plugin;
+}
+
+const user = { id: "u1", name: "Ada", email: "ada@example.com", role: "user" };
+function request(hook: InvokeRequest["hook"], payload: unknown, context: Partial<InvokeRequest["context"]> = {}, toolName?: string): Omit<InvokeRequest, "invocationId"> {
+  return {
+    hook,
+    payload,
+    ...(toolName && { toolName }),
+    context: { id: "example", user, valves: {}, userValves: {}, metadata: { chat_id: "c1", message_id: "m1", session_id: "s1" }, canCall: true, ...context },
+  };
+}
+
+async function run(plugin: LoadedPlugin, invokeRequest: Omit<InvokeRequest, "invocationId">, handlers: InvocationHandlers = {}) {
+  const result = await plugin.sandbox.invoke(invokeRequest, handlers);
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+describe("the examples in a real sandbox", () => {
+  it("turn-limit", async () => {
+    const plugin = await load("./turn-limit.ts", "turn_limit", "function");
+    expect(plugin.manifest).toMatchObject({ title: "Turn Limit", version: "1.2.0" });
+    const events: unknown[] = [];
+    const body = { model: "m", messages: [{ role: "user", content: "hi" }] };
+    expect(await run(plugin, request("inlet", body), { emit: (event) => void events.push(event) })).toEqual(body);
+    expect(events).toEqual([{ type: "status", data: { description: "Turn 1 of 4", done: true } }]);
+  });
+
+  it("redact-emails, keeping held-back text between stream calls", async () => {
+    const plugin = await load("./redact-emails.ts", "redact_emails", "function");
+    const inlet = (await run(plugin, request("inlet", { model: "m", messages: [{ role: "user", content: "me@example.com" }] }), { emit: () => {} })) as { messages: Array<{ content: string }> };
+    expect(inlet.messages[0]!.content).toBe("[email hidden]");
+    const chunk = (content: string, finish: string | null = null) => ({ id: "c", choices: [{ index: 0, delta: { content }, finish_reason: finish }] });
+    const shown = [];
+    for (const piece of ["mail ada@", "example.org", " now"]) shown.push(await run(plugin, request("stream", chunk(piece))));
+    shown.push(await run(plugin, request("stream", chunk("", "stop"))));
+    expect(shown.map((event) => (event as ReturnType<typeof chunk> | null)?.choices[0]!.delta.content ?? "").join("")).toBe("mail [email hidden] now");
+  });
+
+  it("openai-manifold, answering ctx.fetch on the host", async () => {
+    const plugin = await load("./openai-manifold.ts", "openai_manifold", "function");
+    expect(plugin.manifest.permissions).toBe("network:api.openai.com");
+    expect(plugin.descriptor).toMatchObject({ kind: "pipe", hasDynamicPipes: true, secretFields: ["apiKey"] });
+    expect(await run(plugin, request("pipes", null, { user: null }))).toEqual([
+      { id: "gpt-4o-mini", name: "OpenAI: gpt-4o-mini" },
+      { id: "gpt-4_1", name: "OpenAI: gpt-4.1" },
+    ]);
+    const requests: unknown[] = [];
+    const fetch: InvocationHandlers["fetch"] = (fetchRequest) => {
+      requests.push(fetchRequest);
+      const completion = { choices: [{ index: 0, message: { role: "assistant", content: "Hi from upstream" } }] };
+      return { status: 200, statusText: "OK", headers: { "content-type": "application/json" }, body: JSON.stringify(completion), url: fetchRequest.url };
+    };
+    const pipeRequest = request("pipe", { model: "openai_manifold.gpt-4_1", messages: [{ role: "user", content: "hi" }] }, {
+      id: "openai_manifold.gpt-4_1",
+      valves: { apiKey: "sk-test" },
+      metadata: { subModel: "gpt-4_1" },
+    });
+    expect(await run(plugin, pipeRequest, { fetch })).toBe("Hi from upstream");
+    expect(requests).toMatchObject([{ url: "https://api.openai.com/v1/chat/completions", headers: { authorization: "Bearer sk-test" } }]);
+  });
+
+  it("summarise-action, asking the browser through ctx.call", async () => {
+    const plugin = await load("./summarise-action.ts", "summarise", "function");
+    expect(plugin.descriptor.actions?.[0]).toMatchObject({ id: "summarise", icon_url: expect.stringMatching(/^data:image\/svg\+xml;base64,/) });
+    const content = "One sentence here. Another sentence here. A third one. A fourth sentence follows.";
+    const body = { model: "m", id: "r1", messages: [{ id: "r1", role: "assistant", content }] };
+    const result = await run(plugin, request("action", body, { id: "summarise.summarise", valves: { sentences: 2 } }), { call: () => true });
+    expect(result).toMatchObject({ messages: [{ id: "r1" }] });
+  });
+
+  it("calculator-tools and clock-tools", async () => {
+    const calculator = await load("./calculator-tools.ts", "calculator", "tools");
+    expect(await run(calculator, request("tool", { expression: "2 ^ 10" }, {}, "calculate"))).toEqual({ expression: "2 ^ 10", result: 1024 });
+    expect(await run(calculator, request("tool", '{"expression":"1/0"}', {}, "calculate"))).toEqual({ expression: "1/0", error: "Division by zero" });
+    const clock = await load("./clock-tools.ts", "clock", "tools");
+    expect(await run(clock, request("tool", { timeZone: "Asia/Tokyo" }, {}, "current_time"))).toMatchObject({ timeZone: "Asia/Tokyo", utcOffset: "GMT+9" });
+    expect(await run(clock, request("tool", { from: "2026-01-01", to: "2026-02-01" }, {}, "days_between"))).toMatchObject({ days: 31 });
+  });
+});
