@@ -3,6 +3,9 @@ import type { AppServices } from "../services.ts";
 import { authenticateRequest } from "./authenticate-request.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { registerAuthRoutes } from "./routes/auths.ts";
+import { registerChatActionRoutes } from "./routes/chat-actions.ts";
+import { registerChatCompletionRoutes } from "./routes/chat-completions.ts";
+import { registerModelListRoutes } from "./routes/models-list.ts";
 import { registerChatRoutes } from "./routes/chats.ts";
 import { registerFunctionRoutes } from "./routes/functions.ts";
 import { registerToolRoutes } from "./routes/tools.ts";
@@ -32,6 +35,9 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerToolRoutes,
   registerChatRoutes,
   registerModelRoutes,
+  registerModelListRoutes,
+  registerChatCompletionRoutes,
+  registerChatActionRoutes,
 ];
 
 export interface BuildAppOptions {

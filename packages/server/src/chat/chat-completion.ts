@@ -1,0 +1,181 @@
+import { randomUUID } from "node:crypto";
+import { SluiceError, type StreamEvent } from "@sluice/sdk";
+import type { AppServices } from "../services.ts";
+import type { RequestUser } from "../http/request-user.ts";
+import { addUsage, contentChunk, finishChunk, TurnAccumulator, type ChunkBase } from "../core/completion-chunks.ts";
+import { findChat } from "../db/chats-repository.ts";
+import { createEventEmitter } from "../realtime/event-emitter.ts";
+import { callModel } from "./call-model.ts";
+import { modelBody, type ChatRequest } from "./chat-request.ts";
+import { resolveFilters, runBodyChain, runStreamChain, type RequestFilter } from "./filter-chain.ts";
+import { resolveModel, type CatalogModel } from "./model-catalog.ts";
+import { PluginCaller, type PluginEvents } from "./plugin-caller.ts";
+import { finishAssistantMessage } from "./finish-assistant-message.ts";
+import { resolveTools, type ToolSet } from "./tool-set.ts";
+
+export interface ChatCompletionInput {
+  user: RequestUser;
+  request: ChatRequest;
+  /** Aborted when the client goes away: stops the upstream request, the pipe and the tool loop. */
+  signal: AbortSignal;
+  /** A background task (`title_generation`, …), passed to plugins as `ctx.metadata.task`. */
+  task?: string;
+}
+
+export interface ChatCompletionRun {
+  model: CatalogModel;
+  base: ChunkBase;
+  /** The answer's chunks, after the stream filters; ends after the message is saved and the outlet ran. Throws a SluiceError mid-stream. */
+  chunks: AsyncGenerator<StreamEvent, void>;
+}
+
+/** Events of a request: to the user's browser tabs (and persisted) when it comes from the UI; dropped for API callers. */
+function requestEvents(services: AppServices, user: RequestUser, request: ChatRequest): PluginEvents {
+  const emitter = createEventEmitter(services, {
+    userId: user.id,
+    chatId: request.chat_id ?? undefined,
+    messageId: request.id ?? undefined,
+    sessionId: request.session_id ?? undefined,
+  });
+  return { emit: (event) => emitter.emit(event), call: (event) => emitter.call(event), canCall: Boolean(request.session_id) };
+}
+
+/** Removes what the client must not act on: tool calls the server runs, finish reasons and usage of single turns. */
+function forwardable(chunk: StreamEvent, tools: ToolSet): StreamEvent | null {
+  const choices = (chunk.choices ?? []).map((choice) => {
+    const { tool_calls: toolCalls, ...delta } = choice.delta ?? {};
+    const keptCalls = tools.specs.length > 0 ? [] : (toolCalls ?? []);
+    return { ...choice, delta: keptCalls.length ? { ...delta, tool_calls: keptCalls } : delta, finish_reason: null };
+  });
+  const hasContent = choices.some((choice) => Object.values(choice.delta).some((value) => value !== undefined && value !== null && value !== ""));
+  if (!hasContent) return null;
+  const { usage: _usage, ...rest } = chunk;
+  return { ...rest, choices };
+}
+
+/**
+ * Runs one chat request through the pipeline (DESIGN.md "Chat pipeline"): model, filters, inlet,
+ * tools, the model or pipe with stream filters and the tool loop, then saving and outlet.
+ * Everything up to the first chunk happens before this resolves, so those errors become HTTP
+ * errors; later ones are thrown by `chunks`.
+ */
+export async function startChatCompletion(services: AppServices, input: ChatCompletionInput): Promise<ChatCompletionRun> {
+  const { user, request, signal } = input;
+  const chatId = request.chat_id ?? "";
+  if (chatId && !chatId.startsWith("local:") && !(await findChat(services.db, user.id, chatId))) {
+    throw new SluiceError("NOT_FOUND", `Chat not found: ${chatId}`);
+  }
+  const events = requestEvents(services, user, request);
+  const metadata: Record<string, unknown> = {
+    user_id: user.id,
+    chat_id: chatId,
+    message_id: request.id ?? null,
+    session_id: request.session_id ?? null,
+    filter_ids: request.filter_ids ?? [],
+    tool_ids: request.tool_ids ?? [],
+    files: request.files ?? [],
+    features: request.features ?? {},
+    model: request.model,
+    task: input.task ?? null,
+  };
+  const caller = new PluginCaller(services, { user, metadata, events, signal, messages: request.messages, files: request.files ?? [] });
+  const model = await resolveModel(services, caller, request.model);
+  const modelInfo = { id: model.id, name: model.name, owned_by: model.owned_by, ...(model.row ? { info: { meta: model.row.meta, params: model.row.params } } : {}) };
+  caller.scope.model = modelInfo;
+
+  const filters = await resolveFilters(services, caller, model.settings.filterIds, request.filter_ids ?? []);
+  let body = modelBody(request);
+  body = await runBodyChain(caller, filters, "inlet", body);
+  if (!Array.isArray(body.messages)) throw new SluiceError("PLUGIN_ERROR", "After the inlet filters the body has no messages list");
+
+  const tools = await resolveTools(services, caller, [...(request.tool_ids ?? []), ...model.settings.toolIds]);
+  if (tools.specs.length > 0) body = { ...body, tools: [...((body.tools as unknown[]) ?? []), ...tools.specs] };
+
+  const base: ChunkBase = { id: `chatcmpl-${randomUUID()}`, model: model.id, created: Math.floor(Date.now() / 1000) };
+  const chunks = runTurns(services, { caller, model, filters, tools, body, base, signal, request, input });
+  // Pull the first chunk now: an unknown upstream model or a pipe that throws at once is an HTTP error.
+  const first = await chunks.next();
+  return { model, base, chunks: prepend(first, chunks) };
+}
+
+async function* prepend<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void>): AsyncGenerator<T, void> {
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
+}
+
+interface TurnState {
+  caller: PluginCaller;
+  model: CatalogModel;
+  filters: RequestFilter[];
+  tools: ToolSet;
+  body: Record<string, unknown> & { messages: Record<string, unknown>[] };
+  base: ChunkBase;
+  signal: AbortSignal;
+  request: ChatRequest;
+  input: ChatCompletionInput;
+}
+
+async function* runTurns(services: AppServices, state: TurnState): AsyncGenerator<StreamEvent, void> {
+  const { caller, model, filters, tools, base, signal, request } = state;
+  const maxRounds = Math.max(1, services.config.maxToolCallIterations);
+  let messages = state.body.messages;
+  let content = "";
+  let usage: Record<string, unknown> | undefined;
+  let finishReason = "stop";
+  const isUiRequest = Boolean(request.session_id);
+  try {
+    for (let round = 0; ; round += 1) {
+      const turn = new TurnAccumulator();
+      for await (const raw of callModel(services, caller, model, { ...state.body, messages }, base, signal)) {
+        const chunk = await runStreamChain(services, caller, filters, raw);
+        if (chunk === null) continue;
+        turn.add(chunk);
+        const forwarded = forwardable(chunk, tools);
+        if (!forwarded) continue;
+        const delta = forwarded.choices[0]?.delta.content;
+        if (isUiRequest && typeof delta === "string" && delta) {
+          await caller.scope.events.emit({ type: "chat:completion", data: { content: content + turn.content } }).catch(() => {});
+        }
+        yield forwarded;
+      }
+      content += turn.content;
+      usage = addUsage(usage, turn.usage);
+      const calls = turn.toolCalls;
+      if (tools.specs.length === 0 || calls.length === 0) {
+        finishReason = turn.finishReason ?? "stop";
+        break;
+      }
+      if (round + 1 >= maxRounds) {
+        const notice = `\n\nStopped: the tool call limit of ${maxRounds} rounds was reached.`;
+        content += notice;
+        finishReason = "length";
+        yield contentChunk(base, notice);
+        break;
+      }
+      for (const call of calls) {
+        await caller.scope.events.emit({ type: "status", data: { description: `Running tool ${call.function.name}`, done: false, action: "tool_call" } }).catch(() => {});
+      }
+      const results = await tools.execute(calls);
+      for (const result of results) {
+        await caller.scope.events
+          .emit({ type: "status", data: { description: `${result.isError ? "Tool failed" : "Ran tool"} ${result.name}`, done: true, action: "tool_call" } })
+          .catch(() => {});
+      }
+      messages = [
+        ...messages,
+        { role: "assistant", content: turn.content || null, tool_calls: calls },
+        ...results.map((result) => ({ role: "tool", tool_call_id: result.toolCallId, content: result.content })),
+      ];
+      if (signal.aborted) throw new SluiceError("CONFLICT", "The request was cancelled");
+    }
+  } catch (error) {
+    await finishAssistantMessage(services, caller, filters, { request, model, content, usage, error }).catch((saveError) =>
+      services.logger.warn({ err: saveError }, "saving a failed answer failed"),
+    );
+    throw error;
+  }
+  await finishAssistantMessage(services, caller, filters, { request, model, content, usage });
+  const wantsUsage = request.stream_options?.include_usage === true || !request.stream;
+  yield finishChunk(base, finishReason, wantsUsage ? usage : undefined);
+}

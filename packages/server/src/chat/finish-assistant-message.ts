@@ -1,0 +1,99 @@
+import type { AppServices } from "../services.ts";
+import { findChat, updateChatMessage } from "../db/chats-repository.ts";
+import type { ChatRequest } from "./chat-request.ts";
+import { runBodyChain, type RequestFilter } from "./filter-chain.ts";
+import type { CatalogModel } from "./model-catalog.ts";
+import type { PluginCaller } from "./plugin-caller.ts";
+import { generateTitleInBackground } from "./generate-title.ts";
+
+export interface FinishedAnswer {
+  request: ChatRequest;
+  model: CatalogModel;
+  content: string;
+  usage?: Record<string, unknown>;
+  /** Set when the answer ended in an error (content holds what came before it). */
+  error?: unknown;
+}
+
+interface OutletMessage {
+  id?: string;
+  role?: string;
+  content?: unknown;
+  [key: string]: unknown;
+}
+
+function isStoredChat(chatId: string | null | undefined): chatId is string {
+  return Boolean(chatId) && !chatId!.startsWith("local:");
+}
+
+/**
+ * After the model's answer: save the assistant message to the chat (created if missing), run the
+ * outlet chain for UI and API callers alike, save what the outlet changed (keeping
+ * `originalContent`), and tell the browser (`chat:outlet`, `chat:completion` done).
+ * Outlet errors are logged, not sent to the client: the answer was already delivered.
+ */
+export async function finishAssistantMessage(services: AppServices, caller: PluginCaller, filters: readonly RequestFilter[], answer: FinishedAnswer): Promise<void> {
+  const { request, model, content, usage, error } = answer;
+  const chatId = request.chat_id;
+  const messageId = request.id ?? undefined;
+  const events = caller.scope.events;
+  const errorText = error === undefined ? undefined : error instanceof Error ? error.message : String(error);
+  if (isStoredChat(chatId) && messageId) {
+    await updateChatMessage(services.db, chatId, messageId, (message) => ({
+      ...message,
+      id: messageId,
+      role: "assistant",
+      content,
+      model: model.id,
+      done: true,
+      timestamp: message?.timestamp ?? Math.floor(Date.now() / 1000),
+      ...(usage ? { usage } : {}),
+      ...(errorText ? { error: { content: errorText } } : {}),
+    }));
+  }
+  if (errorText !== undefined) {
+    if (request.session_id) await events.emit({ type: "chat:completion", data: { done: true, content, error: { content: errorText } } }).catch(() => {});
+    return;
+  }
+
+  const outletBody = {
+    model: model.id,
+    messages: [...(request.messages as OutletMessage[]), { id: messageId, role: "assistant", content, ...(usage ? { usage } : {}) }],
+    chat_id: chatId ?? "",
+    session_id: request.session_id ?? null,
+    id: messageId ?? null,
+    filter_ids: request.filter_ids ?? [],
+  };
+  let outlet = outletBody;
+  try {
+    outlet = await runBodyChain(caller, filters, "outlet", outletBody);
+  } catch (outletError) {
+    services.logger.warn({ err: outletError, chatId }, "outlet filter failed; the answer stays as it was");
+  }
+  const changed = changedMessages(outletBody.messages, Array.isArray(outlet?.messages) ? outlet.messages : []);
+  if (changed.length > 0 && isStoredChat(chatId)) {
+    const chat = await findChat(services.db, caller.scope.user.id, chatId);
+    const storedIds = new Set((chat?.chat.messages ?? []).map((message) => message.id));
+    for (const message of changed) {
+      if (!message.id || !storedIds.has(message.id)) continue;
+      await updateChatMessage(services.db, chatId, message.id, (stored) => ({
+        ...stored,
+        ...message,
+        id: message.id!,
+        role: message.role ?? stored?.role ?? "assistant",
+        content: typeof message.content === "string" ? message.content : JSON.stringify(message.content ?? null),
+        originalContent: stored?.originalContent ?? stored?.content,
+      }));
+    }
+  }
+  if (changed.length > 0) await events.emit({ type: "chat:outlet", data: { messages: changed } }).catch(() => {});
+  const finalContent = (changed.find((message) => message.id === messageId && message.role === "assistant")?.content as string | undefined) ?? content;
+  if (request.session_id) await events.emit({ type: "chat:completion", data: { done: true, content: finalContent } }).catch(() => {});
+  if (isStoredChat(chatId) && !caller.scope.metadata.task) generateTitleInBackground(services, caller.scope.user, request, model);
+}
+
+/** Messages whose content (or other fields) the outlet changed, matched by id. */
+function changedMessages(before: OutletMessage[], after: OutletMessage[]): OutletMessage[] {
+  const beforeById = new Map(before.filter((message) => message.id).map((message) => [message.id, JSON.stringify(message)]));
+  return after.filter((message) => message?.id && beforeById.has(message.id) && beforeById.get(message.id) !== JSON.stringify(message));
+}

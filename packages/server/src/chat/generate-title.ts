@@ -1,0 +1,70 @@
+import type { AppServices } from "../services.ts";
+import type { RequestUser } from "../http/request-user.ts";
+import { findChat, updateChatTitle } from "../db/chats-repository.ts";
+import { createEventEmitter } from "../realtime/event-emitter.ts";
+import { startChatCompletion } from "./chat-completion.ts";
+import type { ChatRequest } from "./chat-request.ts";
+import type { CatalogModel } from "./model-catalog.ts";
+
+const DEFAULT_TITLES = new Set(["", "New Chat", "New chat"]);
+const TITLE_TIMEOUT_MS = 60_000;
+
+function titlePrompt(messages: ChatRequest["messages"]): string {
+  const transcript = messages
+    .filter((message) => message.role === "user" || message.role === "assistant")
+    .slice(-4)
+    .map((message) => `${message.role.toUpperCase()}: ${typeof message.content === "string" ? message.content : JSON.stringify(message.content)}`)
+    .join("\n");
+  return [
+    "### Task:",
+    "Generate a concise, 3-5 word title with an emoji summarizing the chat history.",
+    '### Output:\nJSON format: { "title": "your concise title here" }',
+    `### Chat History:\n<chat_history>\n${transcript}\n</chat_history>`,
+  ].join("\n");
+}
+
+/** The title in a model's answer: `{"title": …}` JSON when present, else the first line. */
+export function parseTitle(text: string): string | undefined {
+  const start = text.indexOf("{");
+  const end = text.lastIndexOf("}");
+  if (start !== -1 && end > start) {
+    try {
+      const title = (JSON.parse(text.slice(start, end + 1)) as { title?: unknown }).title;
+      if (typeof title === "string" && title.trim()) return title.trim().slice(0, 100);
+    } catch {
+      // not JSON: fall through to the first line
+    }
+  }
+  const line = text.trim().split("\n")[0]?.replace(/^["'#\s]+|["'\s]+$/g, "");
+  return line ? line.slice(0, 100) : undefined;
+}
+
+/**
+ * After the first answer in a chat that still has its default title, asks the model (or
+ * `TASK_MODEL`) for a title through the same pipeline (filters see `ctx.metadata.task =
+ * "title_generation"`), stores it and sends `chat:title`. Failures are logged only.
+ */
+export function generateTitleInBackground(services: AppServices, user: RequestUser, request: ChatRequest, model: CatalogModel): void {
+  const chatId = request.chat_id;
+  if (!services.config.enableTitleGeneration || !chatId) return;
+  if (request.messages.filter((message) => message.role === "user").length !== 1) return;
+  void (async () => {
+    const chat = await findChat(services.db, user.id, chatId);
+    if (!chat || !DEFAULT_TITLES.has(chat.title.trim())) return;
+    const run = await startChatCompletion(services, {
+      user,
+      request: { model: services.config.taskModel ?? model.id, messages: [{ role: "user", content: titlePrompt(request.messages) }], stream: false },
+      signal: AbortSignal.timeout(TITLE_TIMEOUT_MS),
+      task: "title_generation",
+    });
+    let text = "";
+    for await (const chunk of run.chunks) {
+      const delta = chunk.choices[0]?.delta.content;
+      if (typeof delta === "string") text += delta;
+    }
+    const title = parseTitle(text);
+    if (!title) return;
+    await updateChatTitle(services.db, user.id, chatId, title);
+    await createEventEmitter(services, { userId: user.id, chatId, messageId: request.id ?? undefined, sessionId: request.session_id ?? undefined }).emit({ type: "chat:title", data: title });
+  })().catch((error) => services.logger.warn({ err: error, chatId }, "title generation failed"));
+}

@@ -1,0 +1,85 @@
+import type { ToolCall } from "@sluice/sdk";
+import type { AppServices } from "../services.ts";
+import { findTool, type ToolRecord } from "../db/tools-repository.ts";
+import { canRead } from "../core/access-control.ts";
+import type { PluginCaller } from "./plugin-caller.ts";
+
+interface ToolEntry {
+  record: ToolRecord;
+  /** The tool's own name inside its module. */
+  toolName: string;
+}
+
+export interface ToolResult {
+  toolCallId: string;
+  name: string;
+  content: string;
+  isError: boolean;
+}
+
+/** The OpenAI `tools` entries and the executor for the tools of one request. */
+export interface ToolSet {
+  specs: Array<{ type: "function"; function: { name: string; description: string; parameters: Record<string, unknown> } }>;
+  has(name: string): boolean;
+  execute(calls: ToolCall[]): Promise<ToolResult[]>;
+}
+
+/**
+ * Resolves `tool_ids` (the request's and the model's) into function specs. Tools the user may not
+ * read, or that do not load, are left out silently (as Open WebUI does); a name used by two
+ * modules gets the later module's id as prefix.
+ */
+export async function resolveTools(services: AppServices, caller: PluginCaller, toolIds: readonly string[]): Promise<ToolSet> {
+  const entries = new Map<string, ToolEntry>();
+  const specs: ToolSet["specs"] = [];
+  for (const id of new Set(toolIds)) {
+    const record = await findTool(services.db, id);
+    if (!record || !canRead(caller.scope.user, record)) continue;
+    let tools;
+    try {
+      tools = (await caller.plugin("tool", record)).descriptor.tools;
+    } catch (error) {
+      services.logger.warn({ pluginId: id, err: error }, "tool left out: it does not load");
+      continue;
+    }
+    for (const spec of tools) {
+      let name = spec.name;
+      while (entries.has(name)) name = `${record.id}_${name}`;
+      entries.set(name, { record, toolName: spec.name });
+      specs.push({ type: "function", function: { ...spec, name } });
+    }
+  }
+
+  async function executeOne(call: ToolCall): Promise<ToolResult> {
+    const name = call.function.name;
+    const entry = entries.get(name);
+    const fail = (message: string): ToolResult => ({ toolCallId: call.id, name, content: `Error: ${message}`, isError: true });
+    if (!entry) return fail(`there is no tool named ${JSON.stringify(name)}`);
+    let args: unknown = {};
+    if (call.function.arguments.trim() !== "") {
+      try {
+        args = JSON.parse(call.function.arguments);
+      } catch {
+        return fail(`the arguments are not valid JSON: ${call.function.arguments.slice(0, 200)}`);
+      }
+    }
+    try {
+      const value = await caller.invoke("tool", entry.record, "tool", args, { toolName: entry.toolName });
+      return { toolCallId: call.id, name, content: typeof value === "string" ? value : JSON.stringify(value ?? null), isError: false };
+    } catch (error) {
+      // A tool's failure is a result the model sees, not a crash of the turn.
+      services.logger.info({ pluginId: entry.record.id, hook: entry.toolName, err: error }, "tool call failed");
+      return fail(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  return {
+    specs,
+    has: (name) => entries.has(name),
+    execute: async (calls) => {
+      const results: ToolResult[] = [];
+      for (const call of calls) results.push(await executeOne(call));
+      return results;
+    },
+  };
+}

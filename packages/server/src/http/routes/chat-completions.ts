@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { SluiceError, type StreamEvent } from "@sluice/sdk";
+import type { AppServices } from "../../services.ts";
+import { parseInput } from "../parse-body.ts";
+import { requireVerified } from "../request-user.ts";
+import { buildCompletion, TurnAccumulator } from "../../core/completion-chunks.ts";
+import { chatRequestSchema } from "../../chat/chat-request.ts";
+import { startChatCompletion } from "../../chat/chat-completion.ts";
+
+/** Aborts when the client goes away before the response is complete. */
+function abortOnDisconnect(reply: FastifyReply): AbortController {
+  const controller = new AbortController();
+  reply.raw.on("close", () => {
+    if (!reply.raw.writableFinished) controller.abort(new SluiceError("CONFLICT", "The client disconnected"));
+  });
+  return controller;
+}
+
+function errorPayload(error: unknown): { error: { detail: string; code: string; plugin_id?: string; hook?: string } } {
+  if (SluiceError.isInstance(error)) {
+    return { error: { detail: error.message, code: error.code, ...(error.pluginId ? { plugin_id: error.pluginId } : {}), ...(error.hook ? { hook: error.hook } : {}) } };
+  }
+  return { error: { detail: "Internal server error", code: "INTERNAL" } };
+}
+
+/** `POST /api/chat/completions` (and `/api/v1/chat/completions`): OpenAI's format, JSON or SSE. */
+export function registerChatCompletionRoutes(app: FastifyInstance, services: AppServices): void {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const user = requireVerified(request);
+    const chatRequest = parseInput(chatRequestSchema, request.body);
+    const controller = abortOnDisconnect(reply);
+    const run = await startChatCompletion(services, { user, request: chatRequest, signal: controller.signal });
+
+    if (!chatRequest.stream) {
+      const turn = new TurnAccumulator();
+      for await (const chunk of run.chunks) turn.add(chunk);
+      return buildCompletion(run.base, turn.content, turn.finishReason ?? "stop", turn.usage, turn.toolCalls);
+    }
+
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    const write = (payload: StreamEvent | object | string) =>
+      new Promise<void>((resolve) => {
+        const line = `data: ${typeof payload === "string" ? payload : JSON.stringify(payload)}\n\n`;
+        if (reply.raw.write(line)) resolve();
+        else reply.raw.once("drain", () => resolve());
+      });
+    try {
+      for await (const chunk of run.chunks) {
+        if (controller.signal.aborted) break;
+        await write(chunk);
+      }
+    } catch (error) {
+      if (!controller.signal.aborted) {
+        request.log.warn({ err: error }, "chat stream ended with an error");
+        await write(errorPayload(error));
+      }
+    }
+    if (!controller.signal.aborted) {
+      await write("[DONE]");
+      reply.raw.end();
+    }
+  };
+  app.post("/api/chat/completions", handler);
+  app.post("/api/v1/chat/completions", handler);
+}
+
