@@ -2,6 +2,12 @@ import { installGlobals } from "./install-globals.ts";
 import type { SluiceHost } from "./types.ts";
 
 export { abortInvocation } from "./abort-invocation.ts";
+export { awaitHook, beginHook } from "./begin-hook.ts";
+export { awaitResult, forgetResult, takeResult } from "./pending-results.ts";
+export { pullPipe, startPipe, stopPipe } from "./pipe-stream.ts";
+export type { PipePullResult, PipeStartResult } from "./pipe-stream.ts";
+export { closeStreamSession, openStreamSession, streamChunk } from "./stream-session.ts";
+export type { StreamChunkResult } from "./stream-session.ts";
 export { installGlobals } from "./install-globals.ts";
 export { describePlugin, invokeHook, registerPlugin, validateValves } from "./register-plugin.ts";
 export type { PluginFactory } from "./register-plugin.ts";

@@ -82,6 +82,11 @@ export async function invokeHook(request: InvokeRequest): Promise<InvokeResult> 
   return invokePlugin(loaded.plugin, request, host);
 }
 
+/** The registered plugin, or null before `registerPlugin`: for the runtime's other entry points. */
+export function registeredPlugin(): NormalizedPlugin | null {
+  return loaded?.plugin ?? null;
+}
+
 function requireLoaded(): NonNullable<typeof loaded> {
   if (!loaded) throw new SluiceError("PLUGIN_LOAD_FAILED", "No plugin is registered in this isolate");
   return loaded;

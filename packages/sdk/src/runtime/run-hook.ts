@@ -67,7 +67,7 @@ export async function runHook(plugin: NormalizedPlugin, request: InvokeRequest, 
   }
 }
 
-function checkHookExists(plugin: NormalizedPlugin, request: InvokeRequest): void {
+export function checkHookExists(plugin: NormalizedPlugin, request: InvokeRequest): void {
   const { hook } = request;
   let isPresent: boolean;
   if (hook === "pipes") isPresent = plugin.pipes !== null;
@@ -82,12 +82,12 @@ function checkHookExists(plugin: NormalizedPlugin, request: InvokeRequest): void
   throw new SluiceError("INVALID_INPUT", `This ${plugin.kind} plugin has no "${hook}" hook`);
 }
 
-function requireObject(hook: string, payload: unknown): Record<string, unknown> {
+export function requireObject(hook: string, payload: unknown): Record<string, unknown> {
   if (!isPlainObject(payload)) throw new SluiceError("INVALID_INPUT", `The ${hook} hook needs an object, got ${describeValue(payload)}`);
   return payload;
 }
 
-function checkBody(hook: string, result: unknown, payload: unknown): unknown {
+export function checkBody(hook: string, result: unknown, payload: unknown): unknown {
   if (result === undefined) return payload;
   if (!isPlainObject(result)) {
     const keep = hook === "stream" ? "the event (null drops it, nothing keeps it unchanged)" : "the body (or nothing to keep it unchanged)";
@@ -97,7 +97,7 @@ function checkBody(hook: string, result: unknown, payload: unknown): unknown {
   return result;
 }
 
-function checkResult(label: string, result: unknown): unknown {
+export function checkResult(label: string, result: unknown): unknown {
   assertJsonValue(result, `What ${label} returned`, "result");
   return result === undefined ? null : result;
 }

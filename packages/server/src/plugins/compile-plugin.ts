@@ -2,12 +2,17 @@ import * as esbuild from "esbuild";
 import { SluiceError } from "@sluice/sdk";
 
 /** Imports a plugin may use; the sandbox's `require` provides them. */
-const ALLOWED_IMPORT = /^(@sluice\/sdk(\/.*)?|zod(\/.*)?)$/;
+const ALLOWED_IMPORT = /^(@sluice\/sdk|zod(\/.*)?)$/;
 
 /** Why an import is refused, in words a plugin author can act on. */
 function refusal(specifier: string): string {
   if (specifier.startsWith("node:") || NODE_BUILTINS.has(specifier.split("/")[0])) {
     return "plugins run in a sandbox without Node APIs";
+  }
+  if (specifier.startsWith("@sluice/sdk/")) {
+    return specifier === "@sluice/sdk/testing"
+      ? "the testing helpers run a plugin in your tests, not on the server; import them only from your test files"
+      : 'plugins import "@sluice/sdk" itself';
   }
   if (specifier.startsWith(".") || specifier.startsWith("/")) {
     return "a plugin is a single file, relative imports have nothing to load";

@@ -33,7 +33,7 @@ describe("PluginRegistry", () => {
     loads = [];
     registry = new PluginRegistry({
       logger,
-      timeoutMs: 150,
+      timeoutMs: 1000, // loading the runtime takes longer on a busy machine
       onLoad: (namespace: PluginNamespace, id: string) => void loads.push(`${namespace}:${id}`),
     });
   });

@@ -7,8 +7,5 @@ function versionOf(packageJson: URL): string {
 /** This server's version (packages/server/package.json), the one `required_sluice_version` is checked against. */
 export const SLUICE_VERSION: string = versionOf(new URL("../../package.json", import.meta.url));
 
-/**
- * The SDK version plugins are compiled against; part of every plugin's content hash, so a new SDK
- * reloads plugins. Read from the workspace folder: the SDK's exports map does not expose its package.json.
- */
-export const SDK_VERSION: string = versionOf(new URL("../../../sdk/package.json", import.meta.url));
+/** The SDK version plugins are compiled against; part of every plugin's content hash, so a new SDK reloads plugins. */
+export { SDK_VERSION } from "@sluice/sdk";

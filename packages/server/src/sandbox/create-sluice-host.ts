@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
 import type { LogLevel, SluiceHost } from "@sluice/sdk/runtime";
 import type { HostTimers } from "./host-timers.ts";
+import type { InvocationClock } from "./invocation-clock.ts";
 import type { HostHandlers, InvocationHandlers } from "./invocation-handlers.ts";
 import { parseUrl } from "./parse-url.ts";
 import { settleHostCall } from "./settle-host-call.ts";
@@ -10,11 +11,13 @@ import { settleHostCall } from "./settle-host-call.ts";
 export interface SluiceHostOptions {
   pluginId: string;
   /** The call with this id while it runs; undefined once it has finished. */
-  invocation(invocationId: string): { handlers: InvocationHandlers; hook: string } | undefined;
+  invocation(invocationId: string): { handlers: InvocationHandlers; hook: string; clock?: InvocationClock } | undefined;
   /** The sandbox's defaults, for calls without a handler of their own and for logs outside calls. */
   host: HostHandlers;
   logger: Logger;
   timers: HostTimers;
+  /** Called when a capability call settles, just before the isolate learns of it (and runs on). */
+  onSettle?: () => void;
 }
 
 const MAX_LOG_MESSAGE_LENGTH = 16_384;
@@ -26,30 +29,39 @@ const LOG_LEVELS = new Set<LogLevel>(["debug", "info", "warn", "error"]);
  * the handlers of the call it belongs to by invocation id. None of these throw or reject.
  */
 export function createSluiceHost(options: SluiceHostOptions): SluiceHost {
-  const { pluginId, host, logger, timers } = options;
+  const { pluginId, host, logger, timers, onSettle } = options;
   const running = (invocationId: string) => {
     const invocation = options.invocation(invocationId);
     if (!invocation) throw new SluiceError("PLUGIN_ERROR", "This hook call has finished; emit, call and fetch work only while it runs");
     return invocation;
   };
+  // The call's time limit does not run while it waits for the host.
+  const settle = async <T>(invocationId: string, work: (invocation: ReturnType<typeof running>) => T | Promise<T>) => {
+    const result = await settleHostCall(async () => {
+      const invocation = running(invocationId);
+      return invocation.clock ? await invocation.clock.waitFor(work(invocation)) : await work(invocation);
+    });
+    onSettle?.();
+    return result;
+  };
   return {
     emit: (invocationId, event) =>
-      settleHostCall(async () => {
-        const emit = running(invocationId).handlers.emit ?? host.emit;
+      settle(invocationId, async (invocation) => {
+        const emit = invocation.handlers.emit ?? host.emit;
         await emit?.(event);
         return null;
       }),
     call: (invocationId, event) =>
-      settleHostCall(async () => {
-        const call = running(invocationId).handlers.call ?? host.call;
+      settle(invocationId, (invocation) => {
+        const call = invocation.handlers.call ?? host.call;
         if (!call) throw new SluiceError("PLUGIN_ERROR", "ctx.call needs a browser session, and this request has none");
-        return await call(event);
+        return call(event);
       }),
     fetch: (invocationId, request) =>
-      settleHostCall(async () => {
-        const fetch = running(invocationId).handlers.fetch ?? host.fetch;
+      settle(invocationId, (invocation) => {
+        const fetch = invocation.handlers.fetch ?? host.fetch;
         if (!fetch) throw new SluiceError("PERMISSION_DENIED", `Plugin "${pluginId}" has no network permission`);
-        return await fetch(request);
+        return fetch(request);
       }),
     log: (invocationId, level, message) => {
       try {

@@ -251,21 +251,25 @@ describe("limits", () => {
     expect(await sandbox.invoke(request("inlet", body))).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT" } });
   });
 
-  it("time spent waiting on the host (ctx.call, a timer) does not count against the limit", async () => {
+  it("time spent waiting on the host (ctx.call) does not count against the limit; the plugin's own waiting does", async () => {
     const sandbox = await sandboxFor(
       `import { defineAction } from "@sluice/sdk";
       export default defineAction({
         async action(body, ctx) {
           const answer = await ctx.call({ type: "input", data: { title: "Name?" } });
-          await new Promise((resolve) => setTimeout(resolve, 150));
+          await new Promise((resolve) => setTimeout(resolve, body.sleep));
           return "hello " + answer;
         },
       });`,
       { timeoutMs: 100 },
     );
     const slowBrowser = () => new Promise((resolve) => setTimeout(() => resolve("Ada"), 150));
-    expect(await sandbox.invoke(request("action", {}), { call: slowBrowser })).toEqual({ ok: true, value: "hello Ada" });
+    expect(await sandbox.invoke(request("action", { sleep: 20 }), { call: slowBrowser })).toEqual({ ok: true, value: "hello Ada" });
+    const slept = await sandbox.invoke(request("action", { sleep: 300 }), { call: slowBrowser });
+    expect(slept).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in action after 100 ms' } });
+    // Only waiting, not running away: the isolate stays.
     expect(sandbox.isBroken).toBe(false);
+    expect(await sandbox.invoke(request("action", { sleep: 1 }), { call: () => "Bo" })).toEqual({ ok: true, value: "hello Bo" });
   });
 
   it("emit after the hook returned fails inside the plugin only", async () => {

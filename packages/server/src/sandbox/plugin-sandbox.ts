@@ -7,11 +7,19 @@ import { createSluiceHost } from "./create-sluice-host.ts";
 import { HostTimers } from "./host-timers.ts";
 import { installHost } from "./install-host.ts";
 import type { HostHandlers, InvocationHandlers } from "./invocation-handlers.ts";
+import { invokeHook, type InvokeOptions } from "./invoke-hook.ts";
+import { IsolateIdleTracker } from "./isolate-idle-tracker.ts";
 import { IsolateWatchdog } from "./isolate-watchdog.ts";
-import { parseInvokeResult, type SandboxInvokeResult } from "./parse-invoke-result.ts";
+import type { SandboxInvokeResult } from "./parse-invoke-result.ts";
 import { RUNTIME_GLOBAL, compileRuntimeScript } from "./runtime-script.ts";
+import { RUNTIME_ENTRY_NAMES, type Invocation, type RuntimeEntries, type SandboxCore } from "./sandbox-core.ts";
+import { openStreamHook, type StreamHookRequest, type StreamHookSession } from "./stream-hook.ts";
+import { streamPipe, type PipeOutput, type StreamPipeOptions, type StreamPipeRequest } from "./stream-pipe.ts";
 
 export type { SandboxInvokeResult } from "./parse-invoke-result.ts";
+export type { InvokeOptions } from "./invoke-hook.ts";
+export type { PipeOutput, StreamPipeOptions, StreamPipeRequest } from "./stream-pipe.ts";
+export type { StreamHookOutput, StreamHookRequest, StreamHookSession } from "./stream-hook.ts";
 
 export interface PluginSandboxOptions {
   pluginId: string;
@@ -19,33 +27,18 @@ export interface PluginSandboxOptions {
   memoryLimitMb?: number;
   /** Default time limit of loading and of each call, in milliseconds. Default 5000. */
   timeoutMs?: number;
+  /** Time limit of a stream hook on one chunk, in milliseconds. Default 100. */
+  streamTimeoutMs?: number;
   host: HostHandlers;
   logger: Logger;
 }
 
-interface Invocation {
-  handlers: InvocationHandlers;
-  hook: string;
-  timeoutMs: number;
-}
-
-interface RuntimeEntries {
-  registerPlugin: ivm.Reference;
-  validateValves: ivm.Reference;
-  invokeHook: ivm.Reference;
-  abortInvocation: ivm.Reference;
-}
-
-export interface InvokeOptions {
-  /** Time limit of this call; default the sandbox's `timeoutMs`. */
-  timeoutMs?: number;
-  /** Aborts the plugin's `ctx.signal` (client gone, request cancelled); the hook decides how to stop. */
-  signal?: AbortSignal;
-}
-
-const DEFAULT_MEMORY_LIMIT_MB = 128;
-const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_MEMORY_LIMIT_MB = 128;
+export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_STREAM_TIMEOUT_MS = 100;
 const IVM_TIMEOUT_MESSAGE = "Script execution timed out.";
+// How long an isolate may take to answer a no-op before a call that ran out of time counts as stuck.
+const RESPONSIVE_PROBE_MS = 100;
 
 // The CommonJS function the runtime's registerPlugin expects (contract §1). The runtime reports
 // a throw from the module body itself ("The plugin threw while loading: …").
@@ -68,8 +61,11 @@ function isPluginDescriptor(value: unknown): value is PluginDescriptor {
 /**
  * One plugin loaded into its own V8 isolate (isolated-vm) with a memory limit, per-call time limits
  * and the host capabilities of docs/internals/plugin-runtime.md §4. A call that exceeds a limit
- * fails with PLUGIN_TIMEOUT or PLUGIN_MEMORY_LIMIT and leaves the sandbox disposed (`isBroken`),
- * so its owner loads a fresh one.
+ * fails with PLUGIN_TIMEOUT or PLUGIN_MEMORY_LIMIT; a runaway (CPU) or out-of-memory call leaves
+ * the sandbox disposed (`isBroken`), so its owner loads a fresh one.
+ *
+ * Calls into one sandbox may overlap (several chats using one filter): the isolate runs one piece
+ * of plugin code at a time, and each call keeps its own invocation id, handlers and result.
  *
  * @example
  * const { sandbox, descriptor } = await PluginSandbox.create(code, { pluginId: "turn_limit", host: {}, logger });
@@ -80,12 +76,15 @@ export class PluginSandbox {
   readonly pluginId: string;
   readonly memoryLimitMb: number;
   readonly timeoutMs: number;
+  readonly streamTimeoutMs: number;
   readonly #host: HostHandlers;
   readonly #logger: Logger;
   readonly #isolate: ivm.Isolate;
-  readonly #timers = new HostTimers();
+  readonly #timers: HostTimers;
   readonly #invocations = new Map<string, Invocation>();
   readonly #watchdog: IsolateWatchdog;
+  readonly #idle: IsolateIdleTracker;
+  readonly #core: SandboxCore;
   #descriptor: PluginDescriptor | undefined;
   #entries: RuntimeEntries | undefined;
   #probe: ivm.Reference | undefined;
@@ -98,6 +97,7 @@ export class PluginSandbox {
     this.pluginId = options.pluginId;
     this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.streamTimeoutMs = options.streamTimeoutMs ?? DEFAULT_STREAM_TIMEOUT_MS;
     this.#host = options.host;
     this.#logger = options.logger;
     this.#isolate = new ivm.Isolate({
@@ -106,15 +106,63 @@ export class PluginSandbox {
         this.#logger.fatal({ pluginId: this.pluginId }, `isolated-vm lost control of a plugin isolate: ${message}`);
       },
     });
+    const probe = async (): Promise<unknown> => {
+      if (!this.#probe || this.isDisposed) throw new Error("The isolate is not loaded");
+      return this.#probe.apply(undefined, []);
+    };
+    this.#idle = new IsolateIdleTracker(probe);
+    this.#timers = new HostTimers(undefined, () => this.#idle.markActive());
     this.#watchdog = new IsolateWatchdog({
       intervalMs: Math.min(Math.max(this.timeoutMs / 5, 10), 1000),
-      probe: () => this.#probe?.apply(undefined, []) ?? Promise.resolve(),
+      probe,
       stallLimitMs: () => Math.max(this.timeoutMs, ...[...this.#invocations.values()].map((call) => call.timeoutMs)),
       onStall: (stalledMs) => {
         this.#logger.warn({ pluginId: this.pluginId, stalledMs: Math.round(stalledMs) }, "plugin stopped responding; disposing its isolate");
         this.#fail("PLUGIN_TIMEOUT");
       },
     });
+    this.#core = {
+      pluginId: this.pluginId,
+      timeoutMs: this.timeoutMs,
+      streamTimeoutMs: this.streamTimeoutMs,
+      entries: (hook) => this.#usableEntries(hook),
+      begin: (handlers, hook, timeoutMs) => {
+        const invocation: Invocation = { id: randomUUID(), handlers, hook, timeoutMs };
+        this.#invocations.set(invocation.id, invocation);
+        return invocation;
+      },
+      end: (invocation) => {
+        invocation.clock?.stop();
+        this.#invocations.delete(invocation.id);
+        if (this.#shouldDisposeWhenIdle && this.#invocations.size === 0) this.dispose();
+      },
+      callError: (error, hook, timeoutMs) => this.#callError(error, hook, timeoutMs),
+      isIdle: () => this.#idle.isIdle && !this.isDisposed,
+      markActive: () => this.#idle.markActive(),
+      track: (work) => {
+        const token = this.#idle.callStarted();
+        const done = (): void => this.#idle.callSettled(token);
+        const running = work();
+        running.then(done, done);
+        return running;
+      },
+      quickCalls: new Map(),
+      confirmTimeout: async (hook, timeoutMs) => {
+        if (this.isDisposed) return this.#failure ? this.#failureError(this.#failure, hook, timeoutMs) : undefined;
+        let timer: NodeJS.Timeout | undefined;
+        const answered = await Promise.race([
+          probe().then(() => true, () => true),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), RESPONSIVE_PROBE_MS))),
+        ]);
+        clearTimeout(timer);
+        if (answered && !this.#failure) return undefined;
+        if (!this.#failure) {
+          this.#logger.warn({ pluginId: this.pluginId, hook }, "plugin kept running past its time limit; disposing its isolate");
+          this.#fail("PLUGIN_TIMEOUT");
+        }
+        return this.#failureError(this.#failure!, hook, timeoutMs);
+      },
+    };
   }
 
   /**
@@ -150,7 +198,7 @@ export class PluginSandbox {
     return this.#failure !== undefined || (this.#isolate.isDisposed && !this.#isDisposing);
   }
 
-  /** Calls in flight. */
+  /** Calls in flight, open stream hook sessions included. */
   get activeInvocations(): number {
     return this.#invocations.size;
   }
@@ -163,6 +211,7 @@ export class PluginSandbox {
       host: this.#host,
       logger: this.#logger,
       timers: this.#timers,
+      onSettle: () => this.#idle.markActive(),
     });
     this.#releaseHost = await installHost(context, host);
     const runtime = await compileRuntimeScript(this.#isolate);
@@ -171,14 +220,10 @@ export class PluginSandbox {
     } finally {
       runtime.release();
     }
-    const entry = (name: string): Promise<ivm.Reference> => context.eval(`${RUNTIME_GLOBAL}.${name}`, { reference: true });
     // Taken before the plugin runs: a plugin that overwrites the global cannot redirect the host.
-    this.#entries = {
-      registerPlugin: await entry("registerPlugin"),
-      validateValves: await entry("validateValves"),
-      invokeHook: await entry("invokeHook"),
-      abortInvocation: await entry("abortInvocation"),
-    };
+    const entries: Partial<RuntimeEntries> = {};
+    for (const name of RUNTIME_ENTRY_NAMES) entries[name] = await context.eval(`${RUNTIME_GLOBAL}.${name}`, { reference: true });
+    this.#entries = entries as RuntimeEntries;
     this.#probe = await context.eval("(function () {})", { reference: true });
 
     const pluginScript = await this.#isolate.compileScript(wrapPluginCode(code), { filename: `plugin:${this.pluginId}` });
@@ -198,6 +243,7 @@ export class PluginSandbox {
     }
     this.#descriptor = descriptor;
     this.#watchdog.start();
+    this.#idle.markActive(); // the plugin may have started timers; the first probe settles it
     return descriptor;
   }
 
@@ -223,11 +269,13 @@ export class PluginSandbox {
     const entries = this.#usableEntries(label);
     let result: unknown;
     try {
-      result = await entries.validateValves.apply(undefined, [which, values], {
-        arguments: { copy: true },
-        result: { copy: true },
-        timeout: this.timeoutMs,
-      });
+      result = await this.#core.track(() =>
+        entries.validateValves.apply(undefined, [which, values], {
+          arguments: { copy: true },
+          result: { copy: true },
+          timeout: this.timeoutMs,
+        }),
+      );
     } catch (error) {
       throw this.#callError(error, label, this.timeoutMs);
     }
@@ -238,48 +286,61 @@ export class PluginSandbox {
   }
 
   /**
-   * Runs one hook (contract §6). `handlers` serve the plugin's `ctx.emit`, `ctx.call`, `ctx.fetch`
-   * and `ctx.log` during this call, over the sandbox's defaults. Never rejects: a plugin error, a
-   * timeout or the memory limit come back as `{ ok: false, error }` naming the plugin and hook.
+   * Runs one hook (contract §6) and resolves with its outcome; never rejects. `handlers` serve
+   * the plugin's `ctx.emit`, `ctx.call`, `ctx.fetch` and `ctx.log` during this call, over the
+   * sandbox's defaults. A plugin error, a timeout, the memory limit or an aborted `signal` come
+   * back as `{ ok: false, error }` naming the plugin and hook. A pipe's iterable is collected into
+   * `chunks` (use {@link invokeStream} to stream it).
+   *
+   * Time limit (`timeoutMs`, default the sandbox's): the call's own time, not counting its waits
+   * for the host (`emit`, `call`, `fetch`); timers and promises that never settle count. A hook
+   * that has been quick is called synchronously (two crossings of a few microseconds instead of a
+   * promise round trip) when the isolate is idle; a hook that then runs away is stopped after at
+   * most 200 ms of blocking, with PLUGIN_TIMEOUT.
    */
-  async invoke(
-    request: Omit<InvokeRequest, "invocationId">,
-    handlers: InvocationHandlers = {},
-    options: InvokeOptions = {},
-  ): Promise<SandboxInvokeResult> {
-    const hook = request.hook === "tool" && request.toolName ? request.toolName : request.hook;
-    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    let entries: RuntimeEntries;
-    try {
-      entries = this.#usableEntries(hook);
-    } catch (error) {
-      return { ok: false, error: error as SluiceError };
-    }
-    const invocationId = randomUUID();
-    this.#invocations.set(invocationId, { handlers, hook, timeoutMs });
-    const { signal } = options;
-    const abort = (): void => {
-      if (this.isDisposed) return;
-      const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason ?? "The request was aborted");
-      entries.abortInvocation.applyIgnored(undefined, [invocationId, reason], { arguments: { copy: true } });
-    };
-    signal?.addEventListener("abort", abort, { once: true });
-    try {
-      const running: Promise<unknown> = entries.invokeHook.apply(undefined, [{ ...request, invocationId }], {
-        arguments: { copy: true },
-        result: { promise: true, copy: true },
-        timeout: timeoutMs,
-      });
-      // Tasks run in the isolate in the order they were queued: the hook has started by then.
-      if (signal?.aborted) abort();
-      return parseInvokeResult(await running, this.pluginId, hook);
-    } catch (error) {
-      return { ok: false, error: this.#callError(error, hook, timeoutMs) };
-    } finally {
-      signal?.removeEventListener("abort", abort);
-      this.#invocations.delete(invocationId);
-      if (this.#shouldDisposeWhenIdle && this.#invocations.size === 0) this.dispose();
-    }
+  invoke(request: Omit<InvokeRequest, "invocationId">, handlers: InvocationHandlers = {}, options: InvokeOptions = {}): Promise<SandboxInvokeResult> {
+    return invokeHook(this.#core, request, handlers, options);
+  }
+
+  /**
+   * Runs a pipe's `pipe(body, ctx)` and yields what it produces as it produces it: one
+   * `{ kind: "value" }` for a returned string or object, or one `{ kind: "chunk" }` per item of a
+   * returned (async) iterable, each pulled only when the consumer asks for the next. A failure
+   * mid-stream is thrown (a SluiceError naming the plugin and hook) after the chunks already
+   * yielded. Stopping early (`return()`, `break`) or aborting `signal` aborts the plugin's
+   * `ctx.signal` and ends its iteration (its `finally` blocks run); an aborted signal is thrown as
+   * its reason. `timeoutMs` bounds the plugin's own time for each step (start, each chunk), not
+   * the time the consumer takes.
+   *
+   * @example
+   * for await (const output of sandbox.invokeStream({ hook: "pipe", payload: body, context }, { emit }, { signal })) {
+   *   if (output.kind === "chunk") send(output.value);
+   * }
+   */
+  invokeStream(request: StreamPipeRequest, handlers: InvocationHandlers = {}, options: StreamPipeOptions = {}): AsyncGenerator<PipeOutput, void, undefined> {
+    return streamPipe(this.#core, request, handlers, options);
+  }
+
+  /**
+   * Opens a filter's `stream` hook for one response: valves are validated and `ctx` is built once,
+   * then each `transform(chunk)` crosses into the isolate once (synchronously when the isolate is
+   * idle and the hook returns synchronously, limited by `streamTimeoutMs`). See {@link StreamHookSession}.
+   * Always `close()` the session when the response ends.
+   *
+   * @example
+   * const session = sandbox.openStreamHook({ context }, { emit });
+   * try {
+   *   for await (const chunk of upstream) {
+   *     const output = await session.transform(chunk);
+   *     if (SluiceError.isInstance(output)) log.warn(output.message);
+   *     else if (output !== null) send(output);
+   *   }
+   * } finally {
+   *   session.close();
+   * }
+   */
+  openStreamHook(request: StreamHookRequest, handlers: InvocationHandlers = {}): StreamHookSession {
+    return openStreamHook(this.#core, this.#descriptor, request, handlers);
   }
 
   #usableEntries(hook: string): RuntimeEntries {
@@ -293,6 +354,7 @@ export class PluginSandbox {
 
   /** Maps an isolated-vm failure of a call; a time or memory failure disposes the isolate. */
   #callError(error: unknown, hook: string, timeoutMs: number): SluiceError {
+    if (SluiceError.isInstance(error)) return error;
     if (!this.#failure && messageOf(error) === IVM_TIMEOUT_MESSAGE) this.#fail("PLUGIN_TIMEOUT");
     // isolated-vm disposes an isolate on its own only when it exceeds its memory limit.
     if (!this.#failure && this.#isolate.isDisposed && !this.#isDisposing) this.#fail("PLUGIN_MEMORY_LIMIT");
@@ -321,7 +383,10 @@ export class PluginSandbox {
     this.#teardown();
   }
 
-  /** Disposes the isolate once no call is in flight (a replaced or deleted plugin finishes its calls). */
+  /**
+   * Disposes the isolate once no call is in flight and no stream session is open: a replaced or
+   * deleted plugin finishes the requests that already hold it, with the code they started with.
+   */
   disposeWhenIdle(): void {
     if (this.#invocations.size === 0) this.dispose();
     else this.#shouldDisposeWhenIdle = true;
@@ -329,7 +394,9 @@ export class PluginSandbox {
 
   #teardown(): void {
     this.#watchdog.stop();
+    this.#idle.stop();
     this.#timers.clear();
+    for (const invocation of this.#invocations.values()) invocation.clock?.stop();
     for (const reference of [this.#probe, ...Object.values(this.#entries ?? {})]) {
       try {
         reference?.release();
@@ -342,3 +409,4 @@ export class PluginSandbox {
     if (!this.#isolate.isDisposed) this.#isolate.dispose();
   }
 }
+

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PluginSandbox } from "./plugin-sandbox.ts";
+import { delay, eventLoopBlockedMs, sandboxFor, testRequest } from "./sandbox-test-fixtures.ts";
+
+const sandboxes: PluginSandbox[] = [];
+afterAll(() => sandboxes.forEach((sandbox) => sandbox.dispose()));
+
+const FILTER = `
+import { defineFilter } from "@sluice/sdk";
+export default defineFilter({
+  async inlet(body, ctx) {
+    if (body.mode === "emit") await ctx.emit({ type: "status", data: { description: "seen " + body.n } });
+    if (body.mode === "loop") while (true) {}
+    if (body.mode === "busy") { await ctx.emit({ type: "status", data: {} }); const end = Date.now() + body.ms; while (Date.now() < end) {} }
+    if (body.mode === "never") await new Promise(() => {});
+    if (body.mode === "ignore-abort") await new Promise((resolve) => setTimeout(resolve, 2000));
+    return { ...body, seen: true };
+  },
+  outlet(body) {
+    return { ...body, done: true };
+  },
+});
+`;
+
+describe("PluginSandbox.invoke", () => {
+  let sandbox: PluginSandbox;
+
+  beforeAll(async () => {
+    sandbox = await sandboxFor(FILTER, { timeoutMs: 2000 }, sandboxes);
+  });
+
+  it("quick hooks keep their results apart over many calls, with and without host waits", async () => {
+    for (let n = 0; n < 6; n++) {
+      expect(await sandbox.invoke(testRequest("outlet", { n }))).toEqual({ ok: true, value: { n, done: true } });
+      const events: unknown[] = [];
+      const result = await sandbox.invoke(testRequest("inlet", { n, mode: n % 2 ? "emit" : "plain" }), { emit: (event) => void events.push(event) });
+      expect(result).toEqual({ ok: true, value: { n, mode: n % 2 ? "emit" : "plain", seen: true } });
+      expect(events).toEqual(n % 2 ? [{ type: "status", data: { description: `seen ${n}` } }] : []);
+    }
+    expect(sandbox.activeInvocations).toBe(0);
+  });
+
+  it("overlapping calls into one sandbox each get their own result", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => sandbox.invoke(testRequest("inlet", { n, mode: n % 3 ? "emit" : "plain" }), { emit: () => delay(n % 5) })),
+    );
+    expect(results.map((result) => (result.ok ? (result.value as { n: number }).n : -1))).toEqual(Array.from({ length: 20 }, (_, n) => n));
+  });
+
+  it("does not block the event loop on a busy isolate: calls wait asynchronously", async () => {
+    for (let n = 0; n < 3; n++) await sandbox.invoke(testRequest("outlet", {})); // quick: now called synchronously when idle
+    await delay(20);
+    const blocked = await eventLoopBlockedMs(async () => {
+      const busy = sandbox.invoke(testRequest("inlet", { mode: "busy", ms: 600 }));
+      await delay(30); // the isolate is now computing after its emit
+      expect(await sandbox.invoke(testRequest("outlet", { n: 1 }))).toEqual({ ok: true, value: { n: 1, done: true } });
+      expect(await busy).toMatchObject({ ok: true });
+    });
+    expect(blocked).toBeLessThan(300); // a synchronous call would have waited ~570 ms
+  });
+
+  it("a quick hook that suddenly runs away is stopped without blocking the server for the whole timeout", async () => {
+    const trained = await sandboxFor(FILTER, { timeoutMs: 3000 }, sandboxes);
+    for (let n = 0; n < 10; n++) await trained.invoke(testRequest("inlet", {}));
+    await delay(20);
+    const started = performance.now();
+    const result = await trained.invoke(testRequest("inlet", { mode: "loop" }));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(result).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT", pluginId: "test_plugin", hook: "inlet" } });
+    expect(trained.isBroken).toBe(true);
+  });
+
+  it("a hook waiting on a promise that never settles times out; the isolate stays", async () => {
+    const waiting = await sandboxFor(FILTER, { timeoutMs: 150 }, sandboxes);
+    const started = performance.now();
+    const result = await waiting.invoke(testRequest("inlet", { mode: "never" }));
+    expect(result).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in inlet after 150 ms' } });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(waiting.isBroken).toBe(false);
+    expect(await waiting.invoke(testRequest("outlet", {}))).toEqual({ ok: true, value: { done: true } });
+  });
+
+  it("an aborted call that ignores its signal ends shortly after the abort", async () => {
+    const controller = new AbortController();
+    const started = performance.now();
+    const running = sandbox.invoke(testRequest("inlet", { mode: "ignore-abort" }), {}, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("The client disconnected")), 20);
+    expect(await running).toMatchObject({ ok: false, error: { code: "PLUGIN_ERROR", message: 'Plugin "test_plugin" was stopped in inlet: The client disconnected' } });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(sandbox.activeInvocations).toBe(0);
+  });
+});

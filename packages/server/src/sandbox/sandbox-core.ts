@@ -1,0 +1,155 @@
+import type ivm from "isolated-vm";
+import { SluiceError } from "@sluice/sdk";
+import type { InvocationClock } from "./invocation-clock.ts";
+import type { InvocationHandlers } from "./invocation-handlers.ts";
+
+/** The runtime's entry points (docs/internals/plugin-runtime.md §2), taken before the plugin ran. */
+export const RUNTIME_ENTRY_NAMES = [
+  "registerPlugin",
+  "validateValves",
+  "abortInvocation",
+  "beginHook",
+  "awaitHook",
+  "takeResult",
+  "awaitResult",
+  "forgetResult",
+  "startPipe",
+  "pullPipe",
+  "stopPipe",
+  "openStreamSession",
+  "streamChunk",
+  "closeStreamSession",
+] as const;
+
+export type RuntimeEntries = Record<(typeof RUNTIME_ENTRY_NAMES)[number], ivm.Reference>;
+
+/** What `takeResult` / `streamChunk` answer while the work goes on (the runtime's PENDING). */
+export const PENDING = 0;
+
+/** One hook call (or stream session) in flight: the host side of its invocation id. */
+export interface Invocation {
+  id: string;
+  handlers: InvocationHandlers;
+  hook: string;
+  timeoutMs: number;
+  /** Counts the call's own time; absent between the chunks of a stream session. */
+  clock?: InvocationClock;
+}
+
+/**
+ * What the sandbox lends the modules that implement its calls (invoke, pipe streams, stream
+ * hooks): the entry points, the invocation registry, error mapping and the idle tracker.
+ */
+export interface SandboxCore {
+  readonly pluginId: string;
+  readonly timeoutMs: number;
+  readonly streamTimeoutMs: number;
+  /** The runtime's entry points, or a SluiceError (thrown) saying why the sandbox cannot be used. */
+  entries(hook: string): RuntimeEntries;
+  /** Registers a call; its capabilities find it by `invocation.id`. */
+  begin(handlers: InvocationHandlers, hook: string, timeoutMs: number): Invocation;
+  /** Unregisters a call (then disposes the sandbox if it was waiting to become idle). */
+  end(invocation: Invocation): void;
+  /** Maps an isolated-vm failure; a time or memory failure disposes the isolate. */
+  callError(error: unknown, hook: string, timeoutMs: number): SluiceError;
+  /** True when a synchronous call would not wait for other work in the isolate. */
+  isIdle(): boolean;
+  /** Something asynchronous was started in the isolate (a message whose end is not awaited). */
+  markActive(): void;
+  /** Tracks an asynchronous call into the isolate: its settling may show the isolate idle. */
+  track<T>(work: () => Promise<T>): Promise<T>;
+  /** Per hook: how many calls in a row were quick (see invoke-hook.ts). */
+  readonly quickCalls: Map<string, number>;
+  /**
+   * A call's time ran out: when the isolate does not answer at once, code is running away in it,
+   * and the only way to stop it is to dispose the isolate; that failure is returned. Undefined
+   * when the isolate answers (the call waits on a promise that never settles).
+   */
+  confirmTimeout(hook: string, timeoutMs: number): Promise<SluiceError | undefined>;
+}
+
+/** The error of a call whose own time ran out while it waited on itself (a promise that never settles). */
+export function clockTimeoutError(core: SandboxCore, invocation: Invocation): SluiceError {
+  return new SluiceError("PLUGIN_TIMEOUT", `Plugin "${core.pluginId}" timed out in ${invocation.hook} after ${invocation.timeoutMs} ms`, {
+    pluginId: core.pluginId,
+    hook: invocation.hook,
+  });
+}
+
+/** The reason a caller's signal aborted with, as an Error. */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const error = new Error(reason === undefined ? "The operation was aborted" : String(reason));
+  error.name = "AbortError";
+  return error;
+}
+
+export interface AwaitCallOptions {
+  /** The caller's signal: when it aborts, `onAbort` runs and the wait ends after `abortGraceMs`. */
+  signal?: AbortSignal;
+  /** Tells the plugin (its `ctx.signal`) that the caller has gone. */
+  onAbort?: (reason: Error) => void;
+  /** How long `work` may still finish after the abort. Default 0. */
+  abortGraceMs?: number;
+}
+
+type Settled<T> = { value: T } | { error: unknown } | { stop: "timeout" | "abort" };
+
+/**
+ * Waits for `work` (an asynchronous call into the isolate) unless the call's clock runs out first
+ * (PLUGIN_TIMEOUT is thrown) or the caller's signal aborts (its reason is thrown, once the grace
+ * period has passed without `work` settling). isolated-vm failures are mapped by `core.callError`.
+ * `work` is never left with an unobserved rejection.
+ */
+export async function awaitCall<T>(core: SandboxCore, invocation: Invocation, work: Promise<T>, options: AwaitCallOptions = {}): Promise<T> {
+  const { signal } = options;
+  const outcome: Promise<Settled<T>> = work.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  const racers: Array<Promise<Settled<T>>> = [outcome];
+  if (invocation.clock) racers.push(invocation.clock.expired.then(() => ({ stop: "timeout" as const })));
+  let onAbort: (() => void) | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  if (signal) {
+    racers.push(
+      new Promise((resolve) => {
+        onAbort = () => {
+          options.onAbort?.(abortReason(signal));
+          graceTimer = setTimeout(() => resolve({ stop: "abort" }), options.abortGraceMs ?? 0);
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      }),
+    );
+  }
+  try {
+    const settled = await Promise.race(racers);
+    if ("stop" in settled) {
+      if (settled.stop === "abort") throw abortReason(signal!);
+      const failure = await core.confirmTimeout(invocation.hook, invocation.timeoutMs);
+      // isolated-vm's own timeout may have stopped the call meanwhile (and then the isolate answers).
+      const late = await Promise.race([outcome, Promise.resolve(undefined)]);
+      if (late && "error" in late) throw core.callError(late.error, invocation.hook, invocation.timeoutMs);
+      throw failure ?? clockTimeoutError(core, invocation);
+    }
+    if ("error" in settled) throw core.callError(settled.error, invocation.hook, invocation.timeoutMs);
+    return settled.value;
+  } finally {
+    clearTimeout(graceTimer);
+    if (onAbort) signal!.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Parses the JSON text a runtime entry answered with; anything else is a malformed answer. */
+export function parseRuntimeJson(core: SandboxCore, hook: string, text: unknown): unknown {
+  if (typeof text === "string") {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Reported below.
+    }
+  }
+  throw new SluiceError("PLUGIN_ERROR", `Plugin "${core.pluginId}" returned a malformed result from ${hook}`, { pluginId: core.pluginId, hook });
+}
