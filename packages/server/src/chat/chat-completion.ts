@@ -4,12 +4,12 @@ import type { AppServices } from "../services.ts";
 import type { RequestUser } from "../http/request-user.ts";
 import { addUsage, contentChunk, finishChunk, TurnAccumulator, type ChunkBase } from "../core/completion-chunks.ts";
 import { findChat } from "../db/chats-repository.ts";
-import { createEventEmitter } from "../realtime/event-emitter.ts";
+import { requestEvents } from "./request-events.ts";
 import { callModel } from "./call-model.ts";
 import { modelBody, type ChatRequest } from "./chat-request.ts";
 import { resolveFilters, runBodyChain, runStreamChain, type RequestFilter } from "./filter-chain.ts";
 import { resolveModel, type CatalogModel } from "./model-catalog.ts";
-import { PluginCaller, type PluginEvents } from "./plugin-caller.ts";
+import { PluginCaller } from "./plugin-caller.ts";
 import { finishAssistantMessage } from "./finish-assistant-message.ts";
 import { resolveTools, type ToolSet } from "./tool-set.ts";
 
@@ -29,16 +29,8 @@ export interface ChatCompletionRun {
   chunks: AsyncGenerator<StreamEvent, void>;
 }
 
-/** Events of a request: to the user's browser tabs (and persisted) when it comes from the UI; dropped for API callers. */
-function requestEvents(services: AppServices, user: RequestUser, request: ChatRequest): PluginEvents {
-  const emitter = createEventEmitter(services, {
-    userId: user.id,
-    chatId: request.chat_id ?? undefined,
-    messageId: request.id ?? undefined,
-    sessionId: request.session_id ?? undefined,
-  });
-  return { emit: (event) => emitter.emit(event), call: (event) => emitter.call(event), canCall: Boolean(request.session_id) };
-}
+/** How often, at most, a UI request gets a `chat:completion` snapshot while streaming. */
+const SNAPSHOT_INTERVAL_MS = 50;
 
 /** Removes what the client must not act on: tool calls the server runs, finish reasons and usage of single turns. */
 function forwardable(chunk: StreamEvent, tools: ToolSet): StreamEvent | null {
@@ -65,7 +57,7 @@ export async function startChatCompletion(services: AppServices, input: ChatComp
   if (chatId && !chatId.startsWith("local:") && !(await findChat(services.db, user.id, chatId))) {
     throw new SluiceError("NOT_FOUND", `Chat not found: ${chatId}`);
   }
-  const events = requestEvents(services, user, request);
+  const events = requestEvents(services, user, { chatId: request.chat_id, messageId: request.id, sessionId: request.session_id });
   const metadata: Record<string, unknown> = {
     user_id: user.id,
     chat_id: chatId,
@@ -124,6 +116,7 @@ async function* runTurns(services: AppServices, state: TurnState): AsyncGenerato
   let usage: Record<string, unknown> | undefined;
   let finishReason = "stop";
   const isUiRequest = Boolean(request.session_id);
+  let lastSnapshotAt = 0;
   try {
     for (let round = 0; ; round += 1) {
       const turn = new TurnAccumulator();
@@ -134,7 +127,9 @@ async function* runTurns(services: AppServices, state: TurnState): AsyncGenerato
         const forwarded = forwardable(chunk, tools);
         if (!forwarded) continue;
         const delta = forwarded.choices[0]?.delta.content;
-        if (isUiRequest && typeof delta === "string" && delta) {
+        // Snapshots carry the whole text so far: throttled, so a long answer costs linear work.
+        if (isUiRequest && typeof delta === "string" && delta && Date.now() - lastSnapshotAt >= SNAPSHOT_INTERVAL_MS) {
+          lastSnapshotAt = Date.now();
           await caller.scope.events.emit({ type: "chat:completion", data: { content: content + turn.content } }).catch(() => {});
         }
         yield forwarded;

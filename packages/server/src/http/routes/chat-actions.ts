@@ -6,7 +6,7 @@ import { parseInput } from "../parse-body.ts";
 import { requireVerified, type RequestUser } from "../request-user.ts";
 import { findFunction } from "../../db/functions-repository.ts";
 import { findChat, updateChatMessage } from "../../db/chats-repository.ts";
-import { createEventEmitter } from "../../realtime/event-emitter.ts";
+import { requestEvents } from "../../chat/request-events.ts";
 import { PluginCaller } from "../../chat/plugin-caller.ts";
 import { resolveFilters, runBodyChain } from "../../chat/filter-chain.ts";
 import { resolveModel } from "../../chat/model-catalog.ts";
@@ -24,11 +24,10 @@ const messagesBodySchema = z.looseObject({
 type MessagesBody = z.output<typeof messagesBodySchema>;
 
 function callerFor(services: AppServices, user: RequestUser, body: MessagesBody): PluginCaller {
-  const emitter = createEventEmitter(services, { userId: user.id, chatId: body.chat_id ?? undefined, messageId: body.id ?? undefined, sessionId: body.session_id ?? undefined });
   return new PluginCaller(services, {
     user,
     metadata: { user_id: user.id, chat_id: body.chat_id ?? "", message_id: body.id ?? null, session_id: body.session_id ?? null, model: body.model, filter_ids: body.filter_ids ?? [] },
-    events: { emit: (event) => emitter.emit(event), call: (event) => emitter.call(event), canCall: Boolean(body.session_id) },
+    events: requestEvents(services, user, { chatId: body.chat_id, messageId: body.id, sessionId: body.session_id }),
     messages: body.messages,
   });
 }
