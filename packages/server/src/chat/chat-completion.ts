@@ -7,7 +7,7 @@ import { findChat } from "../db/chats-repository.ts";
 import { requestEvents } from "./request-events.ts";
 import { callModel } from "./call-model.ts";
 import { modelBody, type ChatRequest } from "./chat-request.ts";
-import { resolveFilters, runBodyChain, runStreamChain, type RequestFilter } from "./filter-chain.ts";
+import { openStreamChain, resolveFilters, runBodyChain, type RequestFilter } from "./filter-chain.ts";
 import { resolveModel, type CatalogModel } from "./model-catalog.ts";
 import { PluginCaller } from "./plugin-caller.ts";
 import { finishAssistantMessage } from "./finish-assistant-message.ts";
@@ -117,11 +117,13 @@ async function* runTurns(services: AppServices, state: TurnState): AsyncGenerato
   let finishReason = "stop";
   const isUiRequest = Boolean(request.session_id);
   let lastSnapshotAt = 0;
+  const streamChain = await openStreamChain(services, caller, filters);
   try {
     for (let round = 0; ; round += 1) {
       const turn = new TurnAccumulator();
       for await (const raw of callModel(services, caller, model, { ...state.body, messages }, base, signal)) {
-        const chunk = await runStreamChain(services, caller, filters, raw);
+        const applied = streamChain.apply(raw);
+        const chunk = applied instanceof Promise ? await applied : applied;
         if (chunk === null) continue;
         turn.add(chunk);
         const forwarded = forwardable(chunk, tools);
@@ -169,6 +171,9 @@ async function* runTurns(services: AppServices, state: TurnState): AsyncGenerato
       services.logger.warn({ err: saveError }, "saving a failed answer failed"),
     );
     throw error;
+  } finally {
+    // Also reached when the client stops reading (the generator is returned early).
+    streamChain.close();
   }
   await finishAssistantMessage(services, caller, filters, { request, model, content, usage });
   const wantsUsage = request.stream_options?.include_usage === true || !request.stream;

@@ -1,4 +1,5 @@
-import type { StreamEvent } from "@sluice/sdk";
+import { SluiceError, type StreamEvent } from "@sluice/sdk";
+import type { StreamHookSession } from "../sandbox/stream-hook.ts";
 import type { AppServices } from "../services.ts";
 import { listFunctions, type FunctionRecord } from "../db/functions-repository.ts";
 import { effectivePriority, selectFilters } from "../core/select-filters.ts";
@@ -53,20 +54,48 @@ export async function runBodyChain<Body>(caller: PluginCaller, filters: readonly
   return current;
 }
 
+/** The `stream` hooks of one response, each bound once (ctx built once, one crossing per chunk). */
+export interface StreamChain {
+  /** The chunk after every hook; `null` when one dropped it. Synchronous when every hook answered synchronously. */
+  apply(chunk: StreamEvent): StreamEvent | null | Promise<StreamEvent | null>;
+  close(): void;
+}
+
 /**
- * Applies every `stream` hook to one chunk: the returned value replaces the chunk and `null`
- * drops it. A hook that throws drops that chunk (logged); the answer goes on.
+ * Opens the `stream` hooks of a response. The returned value of a hook replaces the chunk and
+ * `null` drops it; a hook that throws (or runs past its per-chunk limit) drops that chunk, logged,
+ * and the answer goes on.
  */
-export async function runStreamChain(services: AppServices, caller: PluginCaller, filters: readonly RequestFilter[], chunk: StreamEvent): Promise<StreamEvent | null> {
-  let current: StreamEvent | null = chunk;
+export async function openStreamChain(services: AppServices, caller: PluginCaller, filters: readonly RequestFilter[]): Promise<StreamChain> {
+  const sessions: Array<{ record: FunctionRecord; session: StreamHookSession }> = [];
   for (const filter of filters) {
-    if (!filter.hooks.has("stream") || current === null) continue;
-    try {
-      current = (await caller.invoke("function", filter.record, "stream", current)) as StreamEvent | null;
-    } catch (error) {
-      services.logger.warn({ pluginId: filter.record.id, hook: "stream", err: error }, "stream hook failed; chunk dropped");
-      return null;
-    }
+    if (!filter.hooks.has("stream")) continue;
+    const loaded = await caller.plugin("function", filter.record);
+    const session = loaded.sandbox.openStreamHook({ context: caller.context("function", filter.record) }, caller.handlers(filter.record, "stream"));
+    sessions.push({ record: filter.record, session });
   }
-  return current;
+  const accept = (index: number, output: unknown): StreamEvent | null => {
+    if (!SluiceError.isInstance(output)) return output as StreamEvent | null;
+    services.logger.warn({ pluginId: sessions[index]!.record.id, hook: "stream", err: output }, "stream hook failed; chunk dropped");
+    return null;
+  };
+  const finish = async (index: number, pending: Promise<unknown>): Promise<StreamEvent | null> => {
+    let current = accept(index, await pending);
+    for (let next = index + 1; next < sessions.length && current !== null; next += 1) current = accept(next, await sessions[next]!.session.transform(current));
+    return current;
+  };
+  return {
+    apply(chunk) {
+      let current: StreamEvent | null = chunk;
+      for (let index = 0; index < sessions.length && current !== null; index += 1) {
+        const output = sessions[index]!.session.transform(current);
+        if (output instanceof Promise) return finish(index, output);
+        current = accept(index, output);
+      }
+      return current;
+    },
+    close() {
+      for (const { session } of sessions) session.close();
+    },
+  };
 }
