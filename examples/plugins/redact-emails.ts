@@ -12,7 +12,8 @@ import { defineFilter, z, type ChatMessage } from "@sluice/sdk";
 const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,63}/g;
 // A streamed chunk may end in the middle of an address ("ada.love" + "lace@example.com"), so the
 // run of address characters at the end of a chunk is held back and put in front of the next one.
-// That delays the reply by about a word. Addresses are at most 254 characters, so no more is held.
+// That delays the reply by about a word; the reply's last chunk (finish_reason set) lets out what
+// is held. Addresses are at most 254 characters, so no more is held.
 const ADDRESS_CHARACTER = /[A-Za-z0-9._%+@-]/;
 const MAX_ADDRESS_LENGTH = 254;
 // Held-back text per streamed reply. It lives in this plugin's isolate, which serves every chat;
