@@ -14,9 +14,9 @@ afterAll(() => {
   for (const plugin of loaded) plugin.sandbox.dispose();
 });
 
-async function load(file: string, pluginId: string, expectedKind: "function" | "tools"): Promise<LoadedPlugin> {
+async function load(file: string, pluginId: string, expectedKind: "function" | "tools", host?: InvocationHandlers): Promise<LoadedPlugin> {
   const source = readFileSync(new URL(file, import.meta.url), "utf8");
-  const plugin = await loadPlugin(source, { pluginId, expectedKind, logger: pino({ level: "silent" }) });
+  const plugin = await loadPlugin(source, { pluginId, expectedKind, logger: pino({ level: "silent" }), ...(host && { host }) });
   loaded.push(plugin);
   return plugin;
 }
@@ -59,25 +59,26 @@ describe("the examples in a real sandbox", () => {
   });
 
   it("openai-manifold, answering ctx.fetch on the host", async () => {
-    const plugin = await load("./openai-manifold.ts", "openai_manifold", "function");
+    const requests: unknown[] = [];
+    // In place of the network: the sandbox-wide fetch the server would check against permissions.
+    const fetch: InvocationHandlers["fetch"] = (fetchRequest) => {
+      requests.push(fetchRequest);
+      const completion = { choices: [{ index: 0, message: { role: "assistant", content: "Hi from upstream" } }] };
+      return { status: 200, statusText: "OK", headers: { "content-type": "application/json" }, body: JSON.stringify(completion), url: fetchRequest.url };
+    };
+    const plugin = await load("./openai-manifold.ts", "openai_manifold", "function", { fetch });
     expect(plugin.manifest.permissions).toBe("network:api.openai.com");
     expect(plugin.descriptor).toMatchObject({ kind: "pipe", hasDynamicPipes: true, secretFields: ["apiKey"] });
     expect(await run(plugin, request("pipes", null, { user: null }))).toEqual([
       { id: "gpt-4o-mini", name: "OpenAI: gpt-4o-mini" },
       { id: "gpt-4_1", name: "OpenAI: gpt-4.1" },
     ]);
-    const requests: unknown[] = [];
-    const fetch: InvocationHandlers["fetch"] = (fetchRequest) => {
-      requests.push(fetchRequest);
-      const completion = { choices: [{ index: 0, message: { role: "assistant", content: "Hi from upstream" } }] };
-      return { status: 200, statusText: "OK", headers: { "content-type": "application/json" }, body: JSON.stringify(completion), url: fetchRequest.url };
-    };
     const pipeRequest = request("pipe", { model: "openai_manifold.gpt-4_1", messages: [{ role: "user", content: "hi" }] }, {
       id: "openai_manifold.gpt-4_1",
       valves: { apiKey: "sk-test" },
       metadata: { subModel: "gpt-4_1" },
     });
-    expect(await run(plugin, pipeRequest, { fetch })).toBe("Hi from upstream");
+    expect(await run(plugin, pipeRequest)).toBe("Hi from upstream");
     expect(requests).toMatchObject([{ url: "https://api.openai.com/v1/chat/completions", headers: { authorization: "Bearer sk-test" } }]);
   });
 
