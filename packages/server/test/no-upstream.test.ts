@@ -21,6 +21,16 @@ export default definePipe({
 });
 `;
 
+const closingFilter = `import { defineFilter } from "@sluice/sdk";
+export default defineFilter({
+  stream(event) {
+    const choice = event.choices[0];
+    if (choice?.finish_reason) choice.delta = { ...choice.delta, content: " [end]" };
+    return event;
+  },
+});
+`;
+
 describe("a server without an upstream", () => {
   const sluice = useServer({ kind: "sqlite", env: { OPENAI_API_BASE_URL: undefined, OPENAI_API_BASE_URLS: undefined } });
   let admin: TestAccount;
@@ -45,5 +55,13 @@ describe("a server without an upstream", () => {
     const answer = await sluice.api.post("/api/chat/completions", { model: "words", messages: [{ role: "user", content: "go" }] }, admin.token);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body.choices[0].message.content).toBe("one two");
+  });
+
+  it("passes a last chunk with a finish reason through stream filters, even for a pipe that yields text", async () => {
+    await sluice.api.post("/api/v1/functions/create", { id: "closer", name: "closer", content: closingFilter }, admin.token);
+    await sluice.api.post("/api/v1/functions/id/closer/toggle", undefined, admin.token);
+    await sluice.api.post("/api/v1/functions/id/closer/toggle/global", undefined, admin.token);
+    const answer = await sluice.api.post("/api/chat/completions", { model: "echo", messages: [{ role: "user", content: "hi" }] }, admin.token);
+    expect(answer.body.choices[0].message.content).toBe("Pipe heard: hi from Admin [end]");
   });
 });

@@ -1,6 +1,6 @@
 import type { StreamEvent } from "@sluice/sdk";
 import type { AppServices } from "../services.ts";
-import { toStreamEvents, type ChunkBase } from "../core/completion-chunks.ts";
+import { finishChunk, toStreamEvents, type ChunkBase } from "../core/completion-chunks.ts";
 import type { CatalogModel } from "./model-catalog.ts";
 import type { PluginCaller } from "./plugin-caller.ts";
 
@@ -31,7 +31,14 @@ export async function* callModel(
     caller.handlers(record, "pipe"),
     { signal },
   );
+  let hasFinished = false;
   for await (const output of outputs) {
-    for (const chunk of toStreamEvents(output.value, base)) yield chunk;
+    for (const chunk of toStreamEvents(output.value, base)) {
+      hasFinished ||= chunk.choices.some((choice) => Boolean(choice.finish_reason));
+      yield chunk;
+    }
   }
+  // A pipe that yields text never says it is done; stream filters need a last chunk with a
+  // finish reason to flush what they hold back (as an upstream's last chunk gives them).
+  if (!hasFinished) yield finishChunk(base, "stop");
 }
