@@ -7,6 +7,7 @@ import { registerChatActionRoutes } from "./routes/chat-actions.ts";
 import { registerChatCompletionRoutes } from "./routes/chat-completions.ts";
 import { registerModelListRoutes } from "./routes/models-list.ts";
 import { registerChatRoutes } from "./routes/chats.ts";
+import { registerConfigRoutes } from "./routes/config.ts";
 import { registerFunctionRoutes } from "./routes/functions.ts";
 import { registerToolRoutes } from "./routes/tools.ts";
 import { registerGroupRoutes } from "./routes/groups.ts";
@@ -28,6 +29,7 @@ export type RouteModule = (app: FastifyInstance, services: AppServices) => void 
 /** Every route module of the server, in registration order. Add new ones here. */
 export const ROUTE_MODULES: RouteModule[] = [
   registerHealthRoutes,
+  registerConfigRoutes,
   registerAuthRoutes,
   registerUserRoutes,
   registerGroupRoutes,

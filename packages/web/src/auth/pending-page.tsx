@@ -1,0 +1,57 @@
+import { useEffect, useState } from "react";
+import { errorMessage } from "../api/api-error.ts";
+import { useAuth } from "./auth-context.tsx";
+
+const CHECK_INTERVAL_MS = 15_000;
+
+/** A `pending` account: says it waits for an admin, and checks now and then whether it was approved. */
+export function PendingPage() {
+  const { user, refresh, signOut } = useAuth();
+  const [error, setError] = useState<string | null>(null);
+  const [isChecking, setIsChecking] = useState(false);
+
+  const check = async () => {
+    setIsChecking(true);
+    try {
+      await refresh();
+      setError(null);
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setIsChecking(false);
+    }
+  };
+
+  useEffect(() => {
+    const timer = setInterval(() => refresh().catch(() => {}), CHECK_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  return (
+    <div className="accounts-page">
+      <div className="accounts-card">
+        <div className="pending-mark" aria-hidden="true">
+          ⏳
+        </div>
+        <h1>Waiting for approval</h1>
+        <p className="lead">
+          Your account <strong>{user?.email}</strong> was created. An admin has to approve it before you can chat; this page
+          moves on by itself once they do.
+        </p>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="button-row">
+          <button type="button" className="button" onClick={check} disabled={isChecking}>
+            {isChecking ? "Checking…" : "Check again"}
+          </button>
+          <button type="button" className="button button-quiet" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
