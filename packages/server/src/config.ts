@@ -25,6 +25,14 @@ export interface Config {
   allowExecuteEvent: boolean;
   /** Largest plugin source accepted, in bytes. */
   maxPluginSourceBytes: number;
+  /** Plugin sandbox limits: a hook call's own time (`PLUGIN_TIMEOUT_MS`, 5000), per stream chunk (`PLUGIN_STREAM_TIMEOUT_MS`, 100), heap (`PLUGIN_MEMORY_MB`, 128). */
+  pluginTimeoutMs: number;
+  pluginStreamTimeoutMs: number;
+  pluginMemoryMb: number;
+  /** `ctx.fetch`: reach loopback/private/link-local addresses (`PLUGIN_ALLOW_PRIVATE_NETWORK`, false), body cap (`PLUGIN_FETCH_MAX_BYTES`, 10 MB), time limit (`PLUGIN_FETCH_TIMEOUT_MS`, 30000). */
+  pluginAllowPrivateNetwork: boolean;
+  pluginFetchMaxBytes: number;
+  pluginFetchTimeoutMs: number;
   logLevel: string;
   /** OpenAI-compatible upstreams (`OPENAI_API_BASE_URL(S)`, `OPENAI_API_KEY(S)`); empty when none is set. */
   openaiConnections: OpenAIConnection[];
@@ -48,6 +56,12 @@ function readPositiveNumber(value: string | undefined, fallback: number, name: s
   const parsed = Number(value);
   // Timers take at most 2^31-1 ms (about 24 days).
   if (!Number.isFinite(parsed) || parsed <= 0 || parsed * 1000 > 2 ** 31 - 1) throw new Error(`${name} must be a positive number of seconds, got "${value}"`);
+  return parsed;
+}
+
+function readPositiveInteger(value: string | undefined, fallback: number, name: string): number {
+  const parsed = readInteger(value, fallback, name);
+  if (parsed === 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
   return parsed;
 }
 
@@ -82,6 +96,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     eventCallTimeoutSeconds: readPositiveNumber(environment.WEBSOCKET_EVENT_CALLER_TIMEOUT, 300, "WEBSOCKET_EVENT_CALLER_TIMEOUT"),
     allowExecuteEvent: readBoolean(environment.PLUGIN_ALLOW_EXECUTE_EVENT, false, "PLUGIN_ALLOW_EXECUTE_EVENT"),
     maxPluginSourceBytes: readInteger(environment.PLUGIN_MAX_SOURCE_BYTES, 1024 * 1024, "PLUGIN_MAX_SOURCE_BYTES"),
+    pluginTimeoutMs: readPositiveInteger(environment.PLUGIN_TIMEOUT_MS, 5000, "PLUGIN_TIMEOUT_MS"),
+    pluginStreamTimeoutMs: readPositiveInteger(environment.PLUGIN_STREAM_TIMEOUT_MS, 100, "PLUGIN_STREAM_TIMEOUT_MS"),
+    pluginMemoryMb: readPositiveInteger(environment.PLUGIN_MEMORY_MB, 128, "PLUGIN_MEMORY_MB"),
+    pluginAllowPrivateNetwork: readBoolean(environment.PLUGIN_ALLOW_PRIVATE_NETWORK, false, "PLUGIN_ALLOW_PRIVATE_NETWORK"),
+    pluginFetchMaxBytes: readPositiveInteger(environment.PLUGIN_FETCH_MAX_BYTES, 10 * 1024 * 1024, "PLUGIN_FETCH_MAX_BYTES"),
+    pluginFetchTimeoutMs: readPositiveInteger(environment.PLUGIN_FETCH_TIMEOUT_MS, 30_000, "PLUGIN_FETCH_TIMEOUT_MS"),
     logLevel: environment.LOG_LEVEL?.trim() || "info",
     openaiConnections: readOpenAIConnections(environment),
     maxToolCallIterations: readInteger(environment.CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS, 16, "CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS"),

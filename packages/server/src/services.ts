@@ -70,7 +70,18 @@ export async function createServices(config: Config, options: { logger?: Logger 
     await db.destroy().catch(() => {});
     throw error;
   }
-  const loadOptions = { maxSourceBytes: config.maxPluginSourceBytes, logger: logger.child({ component: "plugin" }) };
+  const loadOptions = {
+    maxSourceBytes: config.maxPluginSourceBytes,
+    logger: logger.child({ component: "plugin" }),
+    timeoutMs: config.pluginTimeoutMs,
+    streamTimeoutMs: config.pluginStreamTimeoutMs,
+    memoryLimitMb: config.pluginMemoryMb,
+    network: {
+      allowPrivateNetwork: config.pluginAllowPrivateNetwork,
+      fetchMaxBytes: config.pluginFetchMaxBytes,
+      fetchTimeoutMs: config.pluginFetchTimeoutMs,
+    },
+  };
   const registry = new PluginRegistry(loadOptions);
   const workspace = new PluginWorkspace({ db, registry, logger, loadOptions });
   const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));

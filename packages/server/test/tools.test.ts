@@ -102,6 +102,26 @@ describeEachDatabase("tools API", (kind) => {
     expect((await sluice.api.get("/api/v1/tools/id/weather/valves/user/spec", reader.token)).body.properties.city.default).toBe("Paris");
   });
 
+  it("keeps a user's network permissions requested until an admin approves them", async () => {
+    const source = (hosts: string) =>
+      `/**\n * permissions: ${hosts}\n */\nimport { defineTools, z } from "@sluice/sdk";\n` +
+      'export default defineTools({ tools: { ping: { description: "Ping", parameters: z.object({}), execute: () => "pong" } } });\n';
+    const created = await sluice.api.post("/api/v1/tools/create", { id: "fetcher", name: "Fetcher", content: source("network:api.example.com") }, author.token);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(created.body.meta.permissions).toEqual({ requested: ["network:api.example.com"], granted: [] });
+    expectError(await sluice.api.post("/api/v1/tools/id/fetcher/permissions/approve", {}, author.token), 403);
+    const approved = await sluice.api.post("/api/v1/tools/id/fetcher/permissions/approve", {}, admin.token);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.meta.permissions).toEqual({ requested: ["network:api.example.com"], granted: ["network:api.example.com"] });
+    // The author asks for one more host: what was approved stays, the new one waits.
+    const content = source("network:api.example.com, network:*.example.org");
+    const updated = await sluice.api.post("/api/v1/tools/id/fetcher/update", { name: "Fetcher", content }, author.token);
+    expect(updated.body.meta.permissions).toEqual({ requested: ["network:api.example.com", "network:*.example.org"], granted: ["network:api.example.com"] });
+    const byAdmin = await sluice.api.post("/api/v1/tools/id/fetcher/update", { name: "Fetcher", content }, admin.token);
+    expect(byAdmin.body.meta.permissions.granted).toEqual(["network:api.example.com", "network:*.example.org"]);
+    expect((await sluice.api.delete("/api/v1/tools/id/fetcher/delete", author.token)).body).toBe(true);
+  });
+
   it("exports and imports tools, and the owner deletes", async () => {
     const exported = await sluice.api.get("/api/v1/tools/export", admin.token);
     expect(exported.body[0]).toMatchObject({ id: "weather", access_control: null });

@@ -3,11 +3,13 @@ import { pino } from "pino";
 import semver from "semver";
 import { SluiceError } from "@sluice/sdk";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
+import { createHostFetch } from "../sandbox/create-host-fetch.ts";
 import type { HostHandlers } from "../sandbox/invocation-handlers.ts";
 import { PluginSandbox } from "../sandbox/plugin-sandbox.ts";
 import { compilePlugin } from "./compile-plugin.ts";
 import { hashPluginSource } from "./hash-plugin-source.ts";
 import { parseFrontmatter } from "./parse-frontmatter.ts";
+import { grantPermissions, networkPatterns, parsePermissions, type PermissionGrant, type PluginPermissions } from "./parse-permissions.ts";
 import { SDK_VERSION, SLUICE_VERSION } from "./plugin-versions.ts";
 
 /** A plugin ready to run: its sandbox, what it is, its frontmatter and the hash it was loaded for. */
@@ -20,6 +22,21 @@ export interface LoadedPlugin {
   contentHash: string;
   /** When the sandbox was created (epoch milliseconds). */
   loadedAt: number;
+  /**
+   * What the `permissions` frontmatter asks for and what the plugin was loaded with (normalised
+   * entries such as `network:api.example.com`); store both as `meta.permissions`.
+   */
+  permissions: PluginPermissions;
+}
+
+/** How plugins reach the network through `ctx.fetch` (from the server's configuration). */
+export interface PluginNetworkOptions {
+  /** `PLUGIN_ALLOW_PRIVATE_NETWORK`: let plugins reach loopback, private and link-local addresses. */
+  allowPrivateNetwork?: boolean;
+  /** `PLUGIN_FETCH_MAX_BYTES`: largest response body. */
+  fetchMaxBytes?: number;
+  /** `PLUGIN_FETCH_TIMEOUT_MS`: time limit of one fetch. */
+  fetchTimeoutMs?: number;
 }
 
 export interface LoadPluginOptions {
@@ -32,7 +49,15 @@ export interface LoadPluginOptions {
   sluiceVersion?: string;
   memoryLimitMb?: number;
   timeoutMs?: number;
-  /** Sandbox-wide capability handlers (see PluginSandbox). Default: none (fetch denied). */
+  streamTimeoutMs?: number;
+  /**
+   * Which of the requested permissions the plugin gets (see {@link PermissionGrant}). Default:
+   * everything requested for functions (only admins save them), nothing for tools (a tool saved
+   * by a user waits for an admin's approval; pass `"requested"` when an admin saves it).
+   */
+  grant?: PermissionGrant;
+  network?: PluginNetworkOptions;
+  /** Sandbox-wide capability handlers (see PluginSandbox). Default: the permission-checked fetch only. */
   host?: HostHandlers;
   /** Where plugin log lines go. Default: a pino logger named "plugin". */
   logger?: Logger;
@@ -80,6 +105,7 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
   }
   const manifest = parseFrontmatter(source);
   checkSluiceVersion(manifest, options.sluiceVersion ?? SLUICE_VERSION, pluginId);
+  const permissions = resolvePermissions(manifest, options);
   const contentHash = hashPluginSource(source, manifest.requirements ?? "", SDK_VERSION);
 
   let code: string;
@@ -89,11 +115,22 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     if (!SluiceError.isInstance(error)) throw error;
     throw new SluiceError(error.code, error.message, { pluginId, cause: error.cause });
   }
+  const allowedHosts = networkPatterns(permissions.granted);
+  const network = options.network ?? {};
+  const fetch = createHostFetch({
+    pluginId,
+    allowedHosts,
+    pendingHosts: networkPatterns(permissions.requested).filter((pattern) => !allowedHosts.includes(pattern)),
+    allowPrivateNetwork: network.allowPrivateNetwork,
+    maxBytes: network.fetchMaxBytes,
+    timeoutMs: network.fetchTimeoutMs,
+  });
   const { sandbox, descriptor } = await PluginSandbox.create(code, {
     pluginId,
     memoryLimitMb: options.memoryLimitMb,
     timeoutMs: options.timeoutMs,
-    host: options.host ?? {},
+    streamTimeoutMs: options.streamTimeoutMs,
+    host: { fetch, ...options.host },
     logger: options.logger ?? (defaultLogger ??= pino({ name: "plugin" })),
   });
   const mismatch = kindMismatch(descriptor, options.expectedKind);
@@ -101,5 +138,23 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     sandbox.dispose();
     throw new SluiceError("PLUGIN_LOAD_FAILED", mismatch, { pluginId });
   }
-  return { sandbox, descriptor, manifest, contentHash, loadedAt: Date.now() };
+  return { sandbox, descriptor, manifest, contentHash, loadedAt: Date.now(), permissions };
+}
+
+function resolvePermissions(manifest: Record<string, string>, options: LoadPluginOptions): PluginPermissions {
+  let requested: string[];
+  try {
+    requested = parsePermissions(manifest.permissions);
+  } catch (error) {
+    throw new SluiceError("PLUGIN_LOAD_FAILED", (error as Error).message, { pluginId: options.pluginId });
+  }
+  if (requested.includes("node")) {
+    throw new SluiceError(
+      "PLUGIN_LOAD_FAILED",
+      "permissions: node asks for the trusted tier (a Node.js process with full access), which this server does not offer yet; remove it to run the plugin in the sandbox",
+      { pluginId: options.pluginId },
+    );
+  }
+  const grant = options.grant ?? (options.expectedKind === "tools" ? [] : "requested");
+  return { requested, granted: grantPermissions(requested, grant) };
 }

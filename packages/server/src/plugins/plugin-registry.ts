@@ -9,6 +9,20 @@ export interface PluginRow {
   id: string;
   content: string;
   content_hash: string;
+  /** For tools: `meta.permissions.granted` holds what an admin approved (see LoadedPlugin.permissions). */
+  meta?: Record<string, unknown> | null;
+}
+
+/** The permissions stored as granted on a tool row (`meta.permissions.granted`); none when absent. */
+export function storedGrant(row: PluginRow): string[] {
+  const permissions = row.meta?.permissions as { granted?: unknown } | null | undefined;
+  const granted = permissions?.granted;
+  return Array.isArray(granted) ? granted.filter((entry): entry is string => typeof entry === "string") : [];
+}
+
+/** What a cached plugin was loaded for: its content, and for tools the permissions granted. */
+function cacheKey(namespace: PluginNamespace, contentHash: string, granted: readonly string[]): string {
+  return namespace === "tool" ? `${contentHash}|${[...granted].sort().join(",")}` : contentHash;
 }
 
 export interface PluginRegistryOptions extends Omit<LoadPluginOptions, "pluginId" | "expectedKind"> {
@@ -18,21 +32,22 @@ export interface PluginRegistryOptions extends Omit<LoadPluginOptions, "pluginId
 
 interface Entry {
   loaded: LoadedPlugin;
-  /** The row hash this entry serves. Kept apart from `loaded.contentHash` so that a row hashed
-   * under an older SDK version is not reloaded on every request. */
-  rowHash: string;
+  /** The row (hash, grant) this entry serves. Kept apart from `loaded.contentHash` so that a row
+   * hashed under an older SDK version is not reloaded on every request. */
+  rowKey: string;
 }
 
 interface PendingLoad {
-  rowHash: string;
+  rowKey: string;
   promise: Promise<LoadedPlugin>;
 }
 
 /**
- * Loaded plugins per `namespace:id`, each reused while its row's `content_hash` is unchanged.
- * A changed hash or a broken sandbox (time or memory limit) loads again; concurrent requests for
- * the same row share one load. A replaced or evicted plugin's isolate is disposed once the calls
- * running in it have finished.
+ * Loaded plugins per `namespace:id`, each reused while its row's `content_hash` (and, for tools,
+ * its granted permissions) is unchanged. A changed row or a broken sandbox (time or memory limit)
+ * loads again; concurrent requests for the same row share one load. A replaced or evicted
+ * plugin's isolate is disposed once the calls running in it have finished, so a request that
+ * resolved a plugin keeps using the same code until it is done.
  *
  * @example
  * const registry = new PluginRegistry({ logger });
@@ -50,14 +65,16 @@ export class PluginRegistry {
   /** The loaded plugin for `row`: from the cache when its hash matches and its sandbox works, else loaded now. */
   get(namespace: PluginNamespace, row: PluginRow): Promise<LoadedPlugin> {
     const key = `${namespace}:${row.id}`;
+    const granted = namespace === "tool" ? storedGrant(row) : [];
+    const rowKey = cacheKey(namespace, row.content_hash, granted);
     const entry = this.#entries.get(key);
-    if (entry && entry.rowHash === row.content_hash && !entry.loaded.sandbox.isDisposed) {
+    if (entry && entry.rowKey === rowKey && !entry.loaded.sandbox.isDisposed) {
       return Promise.resolve(entry.loaded);
     }
     const pending = this.#pending.get(key);
-    if (pending && pending.rowHash === row.content_hash) return pending.promise;
+    if (pending && pending.rowKey === rowKey) return pending.promise;
 
-    const load: PendingLoad = { rowHash: row.content_hash, promise: Promise.resolve(undefined as never) };
+    const load: PendingLoad = { rowKey, promise: Promise.resolve(undefined as never) };
     load.promise = this.#load(namespace, row, key, load);
     this.#pending.set(key, load);
     return load.promise;
@@ -70,9 +87,10 @@ export class PluginRegistry {
         ...loadOptions,
         pluginId: row.id,
         expectedKind: namespace === "tool" ? "tools" : "function",
+        grant: namespace === "tool" ? storedGrant(row) : "requested",
       });
       if (this.#pending.get(key) === load) {
-        this.#install(key, { loaded, rowHash: row.content_hash });
+        this.#install(key, { loaded, rowKey: load.rowKey });
         onLoad?.(namespace, row.id, loaded);
         return loaded;
       }
@@ -90,7 +108,7 @@ export class PluginRegistry {
   put(namespace: PluginNamespace, id: string, loaded: LoadedPlugin): void {
     const key = `${namespace}:${id}`;
     this.#pending.delete(key);
-    this.#install(key, { loaded, rowHash: loaded.contentHash });
+    this.#install(key, { loaded, rowKey: cacheKey(namespace, loaded.contentHash, loaded.permissions.granted) });
   }
 
   /** The cached plugin, if any, without loading. */

@@ -11,7 +11,7 @@ import { settleHostCall } from "./settle-host-call.ts";
 export interface SluiceHostOptions {
   pluginId: string;
   /** The call with this id while it runs; undefined once it has finished. */
-  invocation(invocationId: string): { handlers: InvocationHandlers; hook: string; clock?: InvocationClock } | undefined;
+  invocation(invocationId: string): { handlers: InvocationHandlers; hook: string; clock?: InvocationClock; controller?: AbortController } | undefined;
   /** The sandbox's defaults, for calls without a handler of their own and for logs outside calls. */
   host: HostHandlers;
   logger: Logger;
@@ -59,9 +59,11 @@ export function createSluiceHost(options: SluiceHostOptions): SluiceHost {
       }),
     fetch: (invocationId, request) =>
       settle(invocationId, (invocation) => {
-        const fetch = invocation.handlers.fetch ?? host.fetch;
+        // The sandbox-wide fetch is the permission-checked one: a call cannot widen it.
+        const fetch = host.fetch ?? invocation.handlers.fetch;
         if (!fetch) throw new SluiceError("PERMISSION_DENIED", `Plugin "${pluginId}" has no network permission`);
-        return fetch(request);
+        invocation.controller ??= new AbortController();
+        return fetch(request, { signal: invocation.controller.signal });
       }),
     log: (invocationId, level, message) => {
       try {

@@ -16,8 +16,12 @@ export interface InvocationHandlers {
   emit?(event: PluginEventMessage): void | Promise<void>;
   /** Ask the browser and resolve with its answer. Without a handler `ctx.call` fails. */
   call?(event: PluginEventMessage): unknown;
-  /** Perform a permission-checked request. Without a handler `ctx.fetch` is denied. */
-  fetch?(request: HostFetchRequest): HostFetchResponse | Promise<HostFetchResponse>;
+  /**
+   * Perform a permission-checked request; `signal` aborts when the hook call ends or its caller
+   * goes away. A sandbox-wide `fetch` (the loader installs the permission-checked one, see
+   * `createHostFetch`) takes precedence over a call's own. Without any, `ctx.fetch` is denied.
+   */
+  fetch?(request: HostFetchRequest, context: { signal: AbortSignal }): HostFetchResponse | Promise<HostFetchResponse>;
   /** Record a plugin log line. Without a handler it goes to the server log. */
   log?(level: LogLevel, message: string): void;
 }

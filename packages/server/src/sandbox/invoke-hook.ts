@@ -65,6 +65,7 @@ async function run(core: SandboxCore, entries: RuntimeEntries, invocation: Invoc
     signal,
     abortGraceMs: ABORT_GRACE_MS,
     onAbort: (reason: Error) => {
+      invocation.controller?.abort(reason);
       if (isGone(core)) return;
       entries.abortInvocation.applyIgnored(undefined, [invocation.id, reason.message], { arguments: { copy: true } });
       core.markActive();

@@ -133,6 +133,7 @@ export class PluginSandbox {
       },
       end: (invocation) => {
         invocation.clock?.stop();
+        invocation.controller?.abort(new Error("The hook call has ended"));
         this.#invocations.delete(invocation.id);
         if (this.#shouldDisposeWhenIdle && this.#invocations.size === 0) this.dispose();
       },

@@ -34,6 +34,8 @@ export interface Invocation {
   timeoutMs: number;
   /** Counts the call's own time; absent between the chunks of a stream session. */
   clock?: InvocationClock;
+  /** Made when the call first uses the host (ctx.fetch); aborted when the call ends or is aborted. */
+  controller?: AbortController;
 }
 
 /**

@@ -50,7 +50,13 @@ export async function* streamPipe(
       // The isolate is gone; nothing is left running.
     }
   };
-  const awaitOptions = { signal, onAbort: (reason: Error) => stop(reason.message) };
+  const awaitOptions = {
+    signal,
+    onAbort: (reason: Error) => {
+      invocation.controller?.abort(reason);
+      stop(reason.message);
+    },
+  };
   try {
     // Open before starting: a pipe returning an iterable is registered by the start itself.
     isOpen = true;

@@ -52,7 +52,7 @@ export async function importPlugins(services: AppServices, namespace: PluginName
       seen.add(id);
       let loaded: LoadedPlugin;
       try {
-        loaded = await workspace.prepare(namespace, id, item.content);
+        loaded = await workspace.prepare(namespace, id, item.content, "requested"); // admins import
       } catch (error) {
         throw prefixed(error, id);
       }

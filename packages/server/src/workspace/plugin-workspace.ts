@@ -6,6 +6,7 @@ import { updateFunction, type FunctionRecord } from "../db/functions-repository.
 import { updateTool, type ToolRecord } from "../db/tools-repository.ts";
 import type { PluginMeta } from "../db/plugin-records.ts";
 import { loadPlugin, type LoadedPlugin, type LoadPluginOptions } from "../plugins/load-plugin.ts";
+import type { PermissionGrant } from "../plugins/parse-permissions.ts";
 import type { PluginNamespace, PluginRegistry } from "../plugins/plugin-registry.ts";
 
 export type { PluginNamespace };
@@ -36,6 +37,8 @@ export function buildMeta(formMeta: Record<string, unknown> | undefined, loaded:
     description: formDescription || manifest.description || "",
     manifest,
     has_user_valves: descriptor.userValvesSchema !== null,
+    // What the frontmatter asks for and what an admin granted; the registry loads tools with `granted`.
+    permissions: loaded.permissions,
   };
   if (descriptor.kind === "filter" && descriptor.toggle) meta.toggle = true;
   else delete meta.toggle;
@@ -60,9 +63,13 @@ export class PluginWorkspace {
     return this.#options.registry;
   }
 
-  /** Loads new source for a save; nothing is cached or stored yet. Throws a 400-class error. */
-  async prepare(namespace: PluginNamespace, id: string, content: string): Promise<LoadedPlugin> {
-    return loadPlugin(content, { ...this.#options.loadOptions, pluginId: id, expectedKind: namespace === "function" ? "function" : "tools" });
+  /**
+   * Loads new source for a save; nothing is cached or stored yet. Throws a 400-class error.
+   * `grant`: the permissions it gets (default: all requested for functions, none for tools; an
+   * admin saving a tool passes "requested", a user passes what the row had granted).
+   */
+  async prepare(namespace: PluginNamespace, id: string, content: string, grant?: PermissionGrant): Promise<LoadedPlugin> {
+    return loadPlugin(content, { ...this.#options.loadOptions, pluginId: id, expectedKind: namespace === "function" ? "function" : "tools", grant });
   }
 
   /** The loaded plugin for a stored row (cached while its content hash is unchanged). */

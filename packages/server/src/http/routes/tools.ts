@@ -7,6 +7,9 @@ import { hasPermission, requireAdmin, requireVerified, type RequestUser } from "
 import { accessControlSchema, deleteTool, findTool, insertTool, listTools, updateTool, type ToolRecord } from "../../db/tools-repository.ts";
 import { isUniqueViolation } from "../../db/is-unique-violation.ts";
 import type { LoadedPlugin } from "../../plugins/load-plugin.ts";
+import { storedGrant } from "../../plugins/plugin-registry.ts";
+import { parseFrontmatter } from "../../plugins/parse-frontmatter.ts";
+import { parsePermissions } from "../../plugins/parse-permissions.ts";
 import { canRead, canWrite } from "../../core/access-control.ts";
 import { buildMeta, normalisePluginId } from "../../workspace/plugin-workspace.ts";
 import { loadFromUrl } from "../../workspace/load-from-url.ts";
@@ -87,7 +90,8 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     const form = parseInput(toolFormSchema, request.body);
     const id = normalisePluginId(form.id);
     if (await findTool(db, id)) throw new SluiceError("ALREADY_EXISTS", `The id "${id}" is already taken`);
-    const loaded = await workspace.prepare("tool", id, form.content);
+    // An admin's tool gets the permissions it asks for; a user's waits for an admin's approval.
+    const loaded = await workspace.prepare("tool", id, form.content, user.role === "admin" ? "requested" : []);
     let record: ToolRecord;
     try {
       record = await insertTool(db, {
@@ -134,7 +138,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     const user = requireVerified(request);
     const current = await writableTool(user, parseInput(idParams, request.params).id);
     const form = parseInput(toolFormSchema.extend({ id: z.string().optional() }), request.body);
-    const loaded = await workspace.prepare("tool", current.id, form.content);
+    const loaded = await workspace.prepare("tool", current.id, form.content, user.role === "admin" ? "requested" : storedGrant(current));
     const record = await updateTool(db, current.id, {
       name: form.name,
       content: form.content,
@@ -159,6 +163,17 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     const { access_control } = parseInput(z.object({ access_control: accessControlSchema }), request.body);
     const updated = await updateTool(db, record.id, { access_control });
     return toolResponse(updated!, user, workspace.registry.peek("tool", record.id));
+  });
+
+  /** An admin grants a tool every permission its frontmatter asks for (`meta.permissions`); it reloads on next use. */
+  app.post(`${prefix}/id/:id/permissions/approve`, async (request) => {
+    const admin = requireAdmin(request);
+    const record = await readableTool(admin, parseInput(idParams, request.params).id);
+    const requested = parsePermissions(parseFrontmatter(record.content).permissions);
+    const updated = await updateTool(db, record.id, { meta: { ...record.meta, permissions: { requested, granted: requested } } });
+    if (!updated) throw new SluiceError("NOT_FOUND", `Tool not found: ${record.id}`);
+    request.log.info({ pluginId: record.id, granted: requested }, "tool permissions approved");
+    return toolResponse(updated, admin, workspace.registry.peek("tool", record.id));
   });
 
   app.delete(`${prefix}/id/:id/delete`, async (request) => {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { grantPermissions, networkPatterns, parsePermissions } from "./parse-permissions.ts";
+
+describe("parsePermissions", () => {
+  it("normalises network entries and node, dropping duplicates and blanks", () => {
+    expect(parsePermissions(" network:API.Example.com., network:*.example.org ,, node, network:api.example.com")).toEqual([
+      "network:api.example.com",
+      "network:*.example.org",
+      "node",
+    ]);
+    expect(parsePermissions("network:127.0.0.1, network:[::1]")).toEqual(["network:127.0.0.1", "network:[::1]"]);
+    expect(parsePermissions(undefined)).toEqual([]);
+  });
+
+  it.each([
+    ["network:https://api.example.com", /no scheme, port or path/],
+    ["network:api.example.com:8443", /no scheme, port or path/],
+    ["network:api.example.com/v1", /no scheme, port or path/],
+    ["network:*", /not a host name|wildcard/],
+    ["network:*.com", /a wildcard must cover subdomains/],
+    ["network:exa_mple.com", /it is not a host name/],
+    ["fs:/etc", /use network:<host>/],
+  ])("refuses %s with a clear message", (value, message) => {
+    expect(() => parsePermissions(value)).toThrow(message);
+    expect(() => parsePermissions(value)).toThrow(`permissions: "${value}" is not valid`);
+  });
+
+  it("grants all requested entries, or only those an earlier grant covered", () => {
+    const requested = ["network:a.example.com", "network:b.example.com"];
+    expect(grantPermissions(requested, "requested")).toEqual(requested);
+    expect(grantPermissions(requested, ["network:b.example.com", "network:gone.example.com"])).toEqual(["network:b.example.com"]);
+    expect(networkPatterns(["network:a.example.com", "node", "network:*.x.org"])).toEqual(["a.example.com", "*.x.org"]);
+  });
+});

@@ -1,0 +1,85 @@
+import { SluiceError } from "@sluice/sdk";
+
+/**
+ * What a plugin asked for in its `permissions:` frontmatter and what it has been granted, each a
+ * list of normalised entries: `network:api.example.com`, `network:*.example.org`, `node`.
+ */
+export interface PluginPermissions {
+  requested: string[];
+  granted: string[];
+}
+
+/**
+ * What the save path grants: `"requested"` grants everything the frontmatter asks for (an admin
+ * saving), a list grants those entries only (kept from an earlier approval; a new request waits).
+ */
+export type PermissionGrant = "requested" | readonly string[];
+
+const NETWORK_PREFIX = "network:";
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+function refuse(entry: string, why: string): never {
+  throw new SluiceError("PLUGIN_LOAD_FAILED", `permissions: "${entry}" is not valid: ${why}`);
+}
+
+/** `api.example.com`, `*.example.org`, an IPv4 address or a bracketed IPv6 address, lower-cased. */
+function normaliseHostPattern(entry: string, pattern: string): string {
+  const isWildcard = pattern.startsWith("*.");
+  const host = (isWildcard ? pattern.slice(2) : pattern).toLowerCase().replace(/\.$/, "");
+  if (host === "" || /[/:?#@\s]/.test(host.replace(/^\[[0-9a-f:.]+\]$/, ""))) {
+    refuse(entry, "give a host name such as api.example.com or *.example.com (no scheme, port or path)");
+  }
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}/`).hostname;
+  } catch {
+    return refuse(entry, "it is not a host name");
+  }
+  if (hostname.startsWith("[")) {
+    if (isWildcard) refuse(entry, "a wildcard needs a domain name after *.");
+    return hostname;
+  }
+  const labels = hostname.split(".");
+  if (!labels.every((label) => LABEL.test(label))) refuse(entry, "it is not a host name");
+  if (isWildcard && (labels.length < 2 || /^\d+$/.test(labels.at(-1)!))) {
+    refuse(entry, "a wildcard must cover subdomains of a domain with at least two labels, as in *.example.com");
+  }
+  return isWildcard ? `*.${hostname}` : hostname;
+}
+
+/**
+ * Parses the `permissions` frontmatter value: entries separated by commas, each `network:<host>`
+ * (`*.example.com` covers the subdomains of example.com, not example.com itself) or `node` (the
+ * trusted tier). Duplicates are dropped. Throws PLUGIN_LOAD_FAILED naming a bad entry.
+ *
+ * @example
+ * parsePermissions("network:API.example.com, network:*.example.org");
+ * // → ["network:api.example.com", "network:*.example.org"]
+ */
+export function parsePermissions(value: string | undefined): string[] {
+  const entries = new Set<string>();
+  for (const raw of (value ?? "").split(",")) {
+    const entry = raw.trim();
+    if (entry === "") continue;
+    if (entry.toLowerCase() === "node") {
+      entries.add("node");
+    } else if (entry.toLowerCase().startsWith(NETWORK_PREFIX)) {
+      entries.add(NETWORK_PREFIX + normaliseHostPattern(entry, entry.slice(NETWORK_PREFIX.length).trim()));
+    } else {
+      refuse(entry, 'use network:<host> (for example network:api.example.com or network:*.example.com) or node');
+    }
+  }
+  return [...entries];
+}
+
+/** The requested entries that `grant` covers. */
+export function grantPermissions(requested: readonly string[], grant: PermissionGrant): string[] {
+  if (grant === "requested") return [...requested];
+  const granted = new Set(grant);
+  return requested.filter((entry) => granted.has(entry));
+}
+
+/** The host patterns of the `network:` entries. */
+export function networkPatterns(entries: readonly string[]): string[] {
+  return entries.filter((entry) => entry.startsWith(NETWORK_PREFIX)).map((entry) => entry.slice(NETWORK_PREFIX.length));
+}

@@ -1,0 +1,161 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHostFetch, type HostFetchOptions } from "./create-host-fetch.ts";
+
+// Every request goes to a server on 127.0.0.1; host names are mapped to it by a test resolver.
+let server: Server;
+let port: number;
+const seen: Array<{ path: string; method: string; headers: IncomingMessage["headers"]; body: string }> = [];
+
+function handle(request: IncomingMessage, response: ServerResponse, body: string): void {
+  const url = new URL(request.url ?? "/", "http://x");
+  seen.push({ path: url.pathname, method: request.method ?? "", headers: request.headers, body });
+  const redirect = (status: number, location: string) => {
+    response.writeHead(status, { location });
+    response.end();
+  };
+  switch (url.pathname) {
+    case "/hello":
+      response.setHeader("content-type", "text/plain");
+      response.setHeader("set-cookie", ["a=1", "b=2"]);
+      return response.end(`hello ${request.method} ${body}`);
+    case "/redirect":
+      return redirect(Number(url.searchParams.get("status") ?? 302), url.searchParams.get("to")!);
+    case "/loop":
+      return redirect(302, "/loop");
+    case "/big":
+      response.write("x".repeat(600_000));
+      return response.end("x".repeat(600_000));
+    case "/bomb":
+      response.setHeader("content-encoding", "gzip");
+      return response.end(gzipSync(Buffer.alloc(5_000_000)));
+    case "/gzip":
+      response.setHeader("content-encoding", "gzip");
+      return response.end(gzipSync("compressed hello"));
+    case "/slow":
+      return void setTimeout(() => response.end("late"), 2000).unref();
+    default:
+      response.statusCode = 404;
+      return response.end("missing");
+  }
+}
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => handle(request, response, Buffer.concat(chunks).toString("utf8")));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const toLoopback = async () => [{ address: "127.0.0.1", family: 4 }];
+
+function fetcher(options: Partial<HostFetchOptions> = {}) {
+  return createHostFetch({ pluginId: "weather", allowedHosts: ["api.test", "*.cdn.test", "127.0.0.1"], allowPrivateNetwork: true, resolve: toLoopback, ...options });
+}
+
+const get = (url: string, extra: Record<string, unknown> = {}) => ({ url, method: "GET", headers: {}, ...extra });
+
+describe("createHostFetch", () => {
+  it("fetches from a granted host, connecting to the address it checked", async () => {
+    const resolved: string[] = [];
+    const fetch = fetcher({ resolve: async (hostname) => (resolved.push(hostname), [{ address: "127.0.0.1", family: 4 }]) });
+    const response = await fetch({ url: `http://api.test:${port}/hello`, method: "post", headers: { "X-Trace": "1", Host: "evil.test" }, body: "body!" });
+    expect(response).toMatchObject({ status: 200, body: "hello POST body!", url: `http://api.test:${port}/hello` });
+    expect(response.headers["set-cookie"]).toBe("a=1, b=2");
+    // "api.test" exists only in the test resolver: the connection used its answer.
+    expect(resolved).toEqual(["api.test"]);
+    expect(seen.at(-1)!.headers).toMatchObject({ host: `api.test:${port}`, "x-trace": "1" });
+    expect((await fetch(get(`http://a.b.cdn.test:${port}/hello`))).status).toBe(200);
+    expect((await fetch(get(`http://127.0.0.1:${port}/missing`))).status).toBe(404);
+  });
+
+  it("decompresses gzip bodies", async () => {
+    expect((await fetcher()(get(`http://api.test:${port}/gzip`))).body).toBe("compressed hello");
+  });
+
+  it("refuses hosts the plugin was not granted, naming them", async () => {
+    const fetch = fetcher();
+    await expect(fetch(get(`http://other.test:${port}/hello`))).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+      message: 'Plugin "weather" may not reach other.test: its permissions allow api.test, *.cdn.test, 127.0.0.1',
+    });
+    await expect(fetch(get(`http://cdn.test:${port}/hello`))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("may not reach cdn.test") });
+    const pending = fetcher({ allowedHosts: [], pendingHosts: ["api.test"] });
+    await expect(pending(get(`http://api.test:${port}/hello`))).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+      message: 'Plugin "weather" may not reach api.test yet: an admin has not approved its network:api.test permission',
+    });
+    await expect(fetcher({ allowedHosts: [] })(get("https://api.test/"))).rejects.toMatchObject({ message: 'Plugin "weather" may not reach api.test: it has no network permission' });
+    await expect(fetch(get("file:///etc/passwd"))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: 'Plugin "weather" may fetch only http and https URLs, not file' });
+    await expect(fetch(get("not a url"))).rejects.toMatchObject({ code: "INVALID_INPUT" });
+  });
+
+  it("refuses loopback, private and link-local addresses after resolving, unless allowed", async () => {
+    const before = seen.length;
+    const strict = fetcher({ allowPrivateNetwork: false });
+    await expect(strict(get(`http://api.test:${port}/hello`))).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+      message: expect.stringMatching(/^Plugin "weather" may not reach api.test: it resolves to 127\.0\.0\.1, a loopback, private/),
+    });
+    await expect(strict(get(`http://127.0.0.1:${port}/hello`))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    const metadata = createHostFetch({ pluginId: "weather", allowedHosts: ["*.internal.test"], resolve: async () => [{ address: "169.254.169.254", family: 4 }] });
+    await expect(metadata(get("http://meta.internal.test/latest/"))).rejects.toMatchObject({ message: expect.stringContaining("169.254.169.254") });
+    expect(seen.length).toBe(before); // nothing was sent
+  });
+
+  it("follows redirects, checking every hop, and refuses one to a private address", async () => {
+    const fetch = fetcher();
+    const followed = await fetch({ url: `http://api.test:${port}/redirect?status=303&to=/hello`, method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
+    expect(followed).toMatchObject({ status: 200, body: "hello GET ", url: `http://api.test:${port}/hello` });
+
+    // A cross-host hop drops credentials.
+    await fetch(get(`http://api.test:${port}/redirect?to=http://127.0.0.1:${port}/hello`, { headers: { authorization: "Bearer secret" } }));
+    expect(seen.at(-1)!.headers.authorization).toBeUndefined();
+
+    await expect(fetch(get(`http://api.test:${port}/redirect?to=http://evil.test/`))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("may not reach evil.test") });
+
+    // Here 127.0.0.1 counts as public and 127.0.0.2 as private: the second hop is refused before any request.
+    const publicOnly = fetcher({ allowPrivateNetwork: false, isAddressAllowed: (address) => address === "127.0.0.1", allowedHosts: ["127.0.0.1", "127.0.0.2"] });
+    const before = seen.length;
+    await expect(publicOnly(get(`http://127.0.0.1:${port}/redirect?to=http://127.0.0.2:${port}/hello`))).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+      message: expect.stringContaining("may not reach 127.0.0.2: it resolves to 127.0.0.2"),
+    });
+    expect(seen.slice(before).map((request) => request.path)).toEqual(["/redirect"]);
+
+    await expect(fetch(get(`http://api.test:${port}/loop`))).rejects.toMatchObject({ code: "UPSTREAM_ERROR", message: expect.stringMatching(/more than 5 redirects/) });
+  });
+
+  it("caps the body as it streams in, compressed or not", async () => {
+    const fetch = fetcher({ maxBytes: 1_000_000 });
+    await expect(fetch(get(`http://api.test:${port}/big`))).rejects.toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      message: `ctx.fetch: the response from api.test:${port} is larger than 1000000 bytes`,
+    });
+    await expect(fetch(get(`http://api.test:${port}/bomb`))).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  });
+
+  it("times out, and stops when the call's signal aborts", async () => {
+    const started = performance.now();
+    await expect(fetcher({ timeoutMs: 200 })(get(`http://api.test:${port}/slow`))).rejects.toMatchObject({
+      code: "UPSTREAM_ERROR",
+      message: `ctx.fetch to api.test:${port} timed out after 200 ms`,
+    });
+    expect(performance.now() - started).toBeLessThan(1500);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("The hook call has ended")), 50);
+    await expect(fetcher()(get(`http://api.test:${port}/slow`), { signal: controller.signal })).rejects.toMatchObject({
+      code: "PLUGIN_ERROR",
+      message: expect.stringContaining("was stopped"),
+    });
+  });
+});

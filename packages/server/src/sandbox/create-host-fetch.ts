@@ -1,0 +1,224 @@
+import { lookup as dnsLookup } from "node:dns/promises";
+import http from "node:http";
+import https from "node:https";
+import { isIP, type LookupFunction } from "node:net";
+import type { Readable } from "node:stream";
+import zlib from "node:zlib";
+import { SluiceError } from "@sluice/sdk";
+import type { HostFetchRequest, HostFetchResponse } from "@sluice/sdk/runtime";
+import { hostMatches, isPublicAddress } from "./network-policy.ts";
+
+export interface HostFetchOptions {
+  pluginId: string;
+  /** Host patterns the plugin was granted (`api.example.com`, `*.example.org`). */
+  allowedHosts: readonly string[];
+  /** Host patterns it asked for that an admin has not approved yet, to say so when refusing. */
+  pendingHosts?: readonly string[];
+  /** Let plugins reach loopback, private and link-local addresses (`PLUGIN_ALLOW_PRIVATE_NETWORK`). */
+  allowPrivateNetwork?: boolean;
+  /** Largest response body (after decompression), in bytes (`PLUGIN_FETCH_MAX_BYTES`). Default 10 MB. */
+  maxBytes?: number;
+  /** Time limit of one fetch, redirects included (`PLUGIN_FETCH_TIMEOUT_MS`). Default 30 s. */
+  timeoutMs?: number;
+  /** Resolves a host name to its addresses; default the system resolver. For tests. */
+  resolve?: (hostname: string) => Promise<Array<{ address: string; family: number }>>;
+  /** Which addresses may be reached; default public ones only (all with `allowPrivateNetwork`). For tests. */
+  isAddressAllowed?: (address: string) => boolean;
+}
+
+/** A fetch handler for `ctx.fetch`: see {@link createHostFetch}. */
+export type HostFetch = (request: HostFetchRequest, context?: { signal?: AbortSignal }) => Promise<HostFetchResponse>;
+
+export const DEFAULT_FETCH_MAX_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
+const MAX_REDIRECTS = 5;
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+// Set by the connection, not by the plugin.
+const DROPPED_HEADERS = new Set(["host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "expect", "accept-encoding", "proxy-authorization", "proxy-connection"]);
+const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+
+interface Target {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+/**
+ * The host side of `ctx.fetch` for one plugin: http(s) only, to hosts its granted `network:`
+ * permissions cover, never (unless `allowPrivateNetwork`) to an address that is not public after
+ * DNS resolution; the connection goes to the very address that was checked, so DNS cannot change
+ * the answer in between. Redirects are followed by hand (at most 5), each hop checked again. The
+ * body is read as it streams in and capped; the whole fetch is timed out and stops when the
+ * call's signal aborts. Refusals are PERMISSION_DENIED naming the host.
+ *
+ * @example
+ * const fetch = createHostFetch({ pluginId: "weather", allowedHosts: ["api.weather.example"] });
+ * const response = await fetch({ url: "https://api.weather.example/today", method: "GET", headers: {} });
+ */
+export function createHostFetch(options: HostFetchOptions): HostFetch {
+  const maxBytes = options.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  const resolve = options.resolve ?? ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true }));
+  const isAddressAllowed = options.isAddressAllowed ?? (options.allowPrivateNetwork ? () => true : isPublicAddress);
+  const deny = (message: string) => new SluiceError("PERMISSION_DENIED", `Plugin "${options.pluginId}" ${message}`);
+
+  const checkTarget = async (url: URL): Promise<{ address: string; family: number }> => {
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw deny(`may fetch only http and https URLs, not ${url.protocol.replace(/:$/, "")}`);
+    if (url.username || url.password) throw new SluiceError("INVALID_INPUT", "ctx.fetch: put credentials in a header, not in the URL");
+    const hostname = url.hostname.replace(/\.$/, "");
+    if (!options.allowedHosts.some((pattern) => hostMatches(pattern, hostname))) {
+      if (options.pendingHosts?.some((pattern) => hostMatches(pattern, hostname))) {
+        throw deny(`may not reach ${hostname} yet: an admin has not approved its network:${hostname} permission`);
+      }
+      const allowed = options.allowedHosts.length ? `its permissions allow ${options.allowedHosts.join(", ")}` : "it has no network permission";
+      throw deny(`may not reach ${hostname}: ${allowed}`);
+    }
+    const literal = hostname.replace(/^\[(.*)\]$/, "$1");
+    let addresses: Array<{ address: string; family: number }>;
+    if (isIP(literal)) {
+      addresses = [{ address: literal, family: isIP(literal) }];
+    } else {
+      try {
+        addresses = await resolve(hostname);
+      } catch (error) {
+        throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch: could not resolve ${hostname} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
+      if (addresses.length === 0) throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch: ${hostname} has no addresses`);
+    }
+    const refused = addresses.find(({ address }) => !isAddressAllowed(address));
+    if (refused) {
+      throw deny(
+        `may not reach ${hostname}: it resolves to ${refused.address}, a loopback, private, link-local or reserved address ` +
+          "(an admin can allow those with PLUGIN_ALLOW_PRIVATE_NETWORK=true)",
+      );
+    }
+    return addresses[0]!;
+  };
+
+  return async (request, context = {}) => {
+    const signals = [AbortSignal.timeout(timeoutMs), ...(context.signal ? [context.signal] : [])];
+    const signal = AbortSignal.any(signals);
+    let target = initialTarget(request);
+    try {
+      for (let redirects = 0; ; redirects++) {
+        const address = await checkTarget(target.url);
+        signal.throwIfAborted();
+        const response = await send(target, address, signal);
+        const location = response.headers.location;
+        if ([301, 302, 303, 307, 308].includes(response.statusCode ?? 0) && location) {
+          response.resume();
+          if (redirects >= MAX_REDIRECTS) throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch: more than ${MAX_REDIRECTS} redirects from ${request.url}`);
+          target = redirectTarget(target, response.statusCode!, location);
+          continue;
+        }
+        const body = await readBody(response, maxBytes, target.url);
+        return {
+          status: response.statusCode ?? 0,
+          statusText: response.statusMessage ?? "",
+          headers: flattenHeaders(response.headers),
+          body,
+          url: target.url.href,
+        };
+      }
+    } catch (error) {
+      if (SluiceError.isInstance(error)) throw error;
+      if (signals[0]!.aborted) throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch to ${target.url.host} timed out after ${timeoutMs} ms`);
+      if (signal.aborted) throw new SluiceError("PLUGIN_ERROR", `ctx.fetch to ${target.url.host} was stopped: the hook call has ended`);
+      throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch to ${target.url.host} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  };
+}
+
+function initialTarget(request: HostFetchRequest): Target {
+  let url: URL;
+  try {
+    url = new URL(String(request.url));
+  } catch {
+    throw new SluiceError("INVALID_INPUT", `ctx.fetch: not a valid URL: ${String(request.url).slice(0, 200)}`);
+  }
+  const method = String(request.method ?? "GET").toUpperCase();
+  if (!METHODS.has(method)) throw new SluiceError("INVALID_INPUT", `ctx.fetch: method ${method} is not allowed`);
+  if ((method === "GET" || method === "HEAD") && request.body !== undefined) {
+    throw new SluiceError("INVALID_INPUT", `ctx.fetch: a ${method} request cannot have a body`);
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (!DROPPED_HEADERS.has(lower) && !lower.startsWith("proxy-")) headers[lower] = String(value);
+  }
+  return { url, method, headers, body: request.body };
+}
+
+/** The next hop of a redirect, as browsers do it: 303 (and 301/302 after a POST) become a GET. */
+function redirectTarget(previous: Target, status: number, location: string): Target {
+  let url: URL;
+  try {
+    url = new URL(location, previous.url);
+  } catch {
+    throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch: ${previous.url.host} redirected to an invalid URL`);
+  }
+  const headers = { ...previous.headers };
+  let { method, body } = previous;
+  if (status === 303 || ((status === 301 || status === 302) && method === "POST")) {
+    method = method === "HEAD" ? "HEAD" : "GET";
+    body = undefined;
+    delete headers["content-type"];
+  }
+  if (url.origin !== previous.url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+  return { url, method, headers, body };
+}
+
+function send(target: Target, address: { address: string; family: number }, signal: AbortSignal): Promise<http.IncomingMessage> {
+  // Connect to the address that was checked, whatever DNS says now.
+  const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
+    if ((lookupOptions as { all?: boolean }).all) (callback as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [address]);
+    else callback(null, address.address, address.family);
+  };
+  const headers: Record<string, string> = { "accept-encoding": "gzip, deflate, br", ...target.headers };
+  if (target.body !== undefined) headers["content-length"] = String(Buffer.byteLength(target.body));
+  const client = target.url.protocol === "https:" ? https : http;
+  return new Promise((resolve, reject) => {
+    let outgoing: http.ClientRequest;
+    try {
+      outgoing = client.request(target.url, { method: target.method, headers, lookup, signal, agent: false });
+    } catch (error) {
+      reject(new SluiceError("INVALID_INPUT", `ctx.fetch: ${(error as Error).message}`));
+      return;
+    }
+    outgoing.once("response", resolve);
+    outgoing.once("error", reject);
+    outgoing.end(target.body);
+  });
+}
+
+async function readBody(response: http.IncomingMessage, maxBytes: number, url: URL): Promise<string> {
+  let stream: Readable = response;
+  const encoding = String(response.headers["content-encoding"] ?? "").trim().toLowerCase();
+  if (encoding === "gzip" || encoding === "x-gzip") stream = response.pipe(zlib.createGunzip());
+  else if (encoding === "deflate") stream = response.pipe(zlib.createInflate());
+  else if (encoding === "br") stream = response.pipe(zlib.createBrotliDecompress());
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      total += (chunk as Buffer).byteLength;
+      if (total > maxBytes) {
+        throw new SluiceError("PAYLOAD_TOO_LARGE", `ctx.fetch: the response from ${url.host} is larger than ${maxBytes} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } finally {
+    response.destroy();
+    if (stream !== response) stream.destroy();
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return flat;
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { hostMatches, isPublicAddress } from "./network-policy.ts";
+
+describe("isPublicAddress", () => {
+  it.each([
+    "127.0.0.1", "127.5.6.7", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1",
+    "224.0.0.1", "255.255.255.255", "::", "::1", "fc00::1", "fd12:3456::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:8.8.8.8", "ff02::1", "not an address",
+  ])("refuses %s", (address) => {
+    expect(isPublicAddress(address)).toBe(false);
+  });
+
+  it.each(["8.8.8.8", "93.184.215.14", "172.32.0.1", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e"])("allows %s", (address) => {
+    expect(isPublicAddress(address)).toBe(true);
+  });
+});
+
+describe("hostMatches", () => {
+  it("matches exact hosts, and wildcards on subdomains only", () => {
+    expect(hostMatches("api.example.com", "api.example.com")).toBe(true);
+    expect(hostMatches("api.example.com", "API.example.com.")).toBe(true);
+    expect(hostMatches("api.example.com", "x.api.example.com")).toBe(false);
+    expect(hostMatches("*.example.com", "a.example.com")).toBe(true);
+    expect(hostMatches("*.example.com", "a.b.example.com")).toBe(true);
+    expect(hostMatches("*.example.com", "example.com")).toBe(false);
+    expect(hostMatches("*.example.com", "badexample.com")).toBe(false);
+    expect(hostMatches("*.example.com", "example.com.evil.org")).toBe(false);
+  });
+});
