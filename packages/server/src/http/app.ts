@@ -14,6 +14,7 @@ import { registerGroupRoutes } from "./routes/groups.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerUserRoutes } from "./routes/users.ts";
+import { registerWebAppRoutes } from "./routes/web-app.ts";
 
 /**
  * A group of routes. It receives an encapsulated Fastify scope (hooks and decorations it adds
@@ -40,6 +41,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerModelListRoutes,
   registerChatCompletionRoutes,
   registerChatActionRoutes,
+  // Last: its catch-all GET answers page paths with the web UI.
+  registerWebAppRoutes,
 ];
 
 export interface BuildAppOptions {
