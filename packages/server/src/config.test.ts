@@ -51,3 +51,20 @@ describe("loadConfig: realtime settings", () => {
     }
   });
 });
+
+describe("loadConfig: plugin sandbox settings", () => {
+  it("has the documented defaults and reads overrides", () => {
+    expect(loadConfig({})).toMatchObject({
+      pluginTimeoutMs: 5000,
+      pluginStreamTimeoutMs: 100,
+      pluginMemoryMb: 128,
+      pluginAllowPrivateNetwork: false,
+      pluginFetchMaxBytes: 10 * 1024 * 1024,
+      pluginFetchTimeoutMs: 30_000,
+    });
+    const config = loadConfig({ PLUGIN_TIMEOUT_MS: "2000", PLUGIN_STREAM_TIMEOUT_MS: "50", PLUGIN_MEMORY_MB: "64", PLUGIN_ALLOW_PRIVATE_NETWORK: "true", PLUGIN_FETCH_MAX_BYTES: "1000", PLUGIN_FETCH_TIMEOUT_MS: "500" });
+    expect(config).toMatchObject({ pluginTimeoutMs: 2000, pluginStreamTimeoutMs: 50, pluginMemoryMb: 64, pluginAllowPrivateNetwork: true, pluginFetchMaxBytes: 1000, pluginFetchTimeoutMs: 500 });
+    expect(() => loadConfig({ PLUGIN_TIMEOUT_MS: "0" })).toThrow('PLUGIN_TIMEOUT_MS must be a positive integer, got "0"');
+    expect(() => loadConfig({ PLUGIN_ALLOW_PRIVATE_NETWORK: "sometimes" })).toThrow(/PLUGIN_ALLOW_PRIVATE_NETWORK/);
+  });
+});

@@ -9,6 +9,7 @@ import { PluginSandbox } from "../sandbox/plugin-sandbox.ts";
 import { compilePlugin } from "./compile-plugin.ts";
 import { hashPluginSource } from "./hash-plugin-source.ts";
 import { parseFrontmatter } from "./parse-frontmatter.ts";
+import type { PluginLimits } from "./plugin-limits.ts";
 import { grantPermissions, networkPatterns, parsePermissions, type PermissionGrant, type PluginPermissions } from "./parse-permissions.ts";
 import { SDK_VERSION, SLUICE_VERSION } from "./plugin-versions.ts";
 
@@ -27,6 +28,8 @@ export interface LoadedPlugin {
    * entries such as `network:api.example.com`); store both as `meta.permissions`.
    */
   permissions: PluginPermissions;
+  /** The admin's limit override it was loaded with (`meta.limits`); `{}` for the server's defaults. */
+  limits: PluginLimits;
 }
 
 /** How plugins reach the network through `ctx.fetch` (from the server's configuration). */
@@ -57,6 +60,8 @@ export interface LoadPluginOptions {
    */
   grant?: PermissionGrant;
   network?: PluginNetworkOptions;
+  /** An admin's per-plugin override of `timeoutMs`, `streamTimeoutMs` and `memoryLimitMb` (`meta.limits`). */
+  limits?: PluginLimits;
   /** Sandbox-wide capability handlers (see PluginSandbox). Default: the permission-checked fetch only. */
   host?: HostHandlers;
   /** Where plugin log lines go. Default: a pino logger named "plugin". */
@@ -127,9 +132,9 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
   });
   const { sandbox, descriptor } = await PluginSandbox.create(code, {
     pluginId,
-    memoryLimitMb: options.memoryLimitMb,
-    timeoutMs: options.timeoutMs,
-    streamTimeoutMs: options.streamTimeoutMs,
+    memoryLimitMb: options.limits?.memoryMb ?? options.memoryLimitMb,
+    timeoutMs: options.limits?.timeoutMs ?? options.timeoutMs,
+    streamTimeoutMs: options.limits?.streamTimeoutMs ?? options.streamTimeoutMs,
     host: { fetch, ...options.host },
     logger: options.logger ?? (defaultLogger ??= pino({ name: "plugin" })),
   });
@@ -138,7 +143,7 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     sandbox.dispose();
     throw new SluiceError("PLUGIN_LOAD_FAILED", mismatch, { pluginId });
   }
-  return { sandbox, descriptor, manifest, contentHash, loadedAt: Date.now(), permissions };
+  return { sandbox, descriptor, manifest, contentHash, loadedAt: Date.now(), permissions, limits: options.limits ?? {} };
 }
 
 function resolvePermissions(manifest: Record<string, string>, options: LoadPluginOptions): PluginPermissions {

@@ -1,5 +1,6 @@
 import { SluiceError } from "@sluice/sdk";
 import { loadPlugin, type LoadPluginOptions, type LoadedPlugin } from "./load-plugin.ts";
+import { limitsKey, storedLimits, type PluginLimits } from "./plugin-limits.ts";
 
 /** Functions (pipes, filters, actions) and tools live in separate tables with separate ids. */
 export type PluginNamespace = "function" | "tool";
@@ -9,7 +10,10 @@ export interface PluginRow {
   id: string;
   content: string;
   content_hash: string;
-  /** For tools: `meta.permissions.granted` holds what an admin approved (see LoadedPlugin.permissions). */
+  /**
+   * For tools, `meta.permissions.granted` holds what an admin approved (see LoadedPlugin.permissions);
+   * for both, `meta.limits` an admin's limit override (see {@link PluginLimits}).
+   */
   meta?: Record<string, unknown> | null;
 }
 
@@ -20,9 +24,10 @@ export function storedGrant(row: PluginRow): string[] {
   return Array.isArray(granted) ? granted.filter((entry): entry is string => typeof entry === "string") : [];
 }
 
-/** What a cached plugin was loaded for: its content, and for tools the permissions granted. */
-function cacheKey(namespace: PluginNamespace, contentHash: string, granted: readonly string[]): string {
-  return namespace === "tool" ? `${contentHash}|${[...granted].sort().join(",")}` : contentHash;
+/** What a cached plugin was loaded for: its content, its limit override, and for tools the permissions granted. */
+function cacheKey(namespace: PluginNamespace, contentHash: string, granted: readonly string[], limits: PluginLimits): string {
+  const grant = namespace === "tool" ? [...granted].sort().join(",") : "";
+  return `${contentHash}|${limitsKey(limits)}|${grant}`;
 }
 
 export interface PluginRegistryOptions extends Omit<LoadPluginOptions, "pluginId" | "expectedKind"> {
@@ -66,7 +71,8 @@ export class PluginRegistry {
   get(namespace: PluginNamespace, row: PluginRow): Promise<LoadedPlugin> {
     const key = `${namespace}:${row.id}`;
     const granted = namespace === "tool" ? storedGrant(row) : [];
-    const rowKey = cacheKey(namespace, row.content_hash, granted);
+    const limits = storedLimits(row.meta);
+    const rowKey = cacheKey(namespace, row.content_hash, granted, limits);
     const entry = this.#entries.get(key);
     if (entry && entry.rowKey === rowKey && !entry.loaded.sandbox.isDisposed) {
       return Promise.resolve(entry.loaded);
@@ -75,12 +81,12 @@ export class PluginRegistry {
     if (pending && pending.rowKey === rowKey) return pending.promise;
 
     const load: PendingLoad = { rowKey, promise: Promise.resolve(undefined as never) };
-    load.promise = this.#load(namespace, row, key, load);
+    load.promise = this.#load(namespace, row, key, load, limits);
     this.#pending.set(key, load);
     return load.promise;
   }
 
-  async #load(namespace: PluginNamespace, row: PluginRow, key: string, load: PendingLoad): Promise<LoadedPlugin> {
+  async #load(namespace: PluginNamespace, row: PluginRow, key: string, load: PendingLoad, limits: PluginLimits): Promise<LoadedPlugin> {
     const { onLoad, ...loadOptions } = this.#options;
     try {
       const loaded = await loadPlugin(row.content, {
@@ -88,6 +94,7 @@ export class PluginRegistry {
         pluginId: row.id,
         expectedKind: namespace === "tool" ? "tools" : "function",
         grant: namespace === "tool" ? storedGrant(row) : "requested",
+        limits,
       });
       if (this.#pending.get(key) === load) {
         this.#install(key, { loaded, rowKey: load.rowKey });
@@ -108,7 +115,7 @@ export class PluginRegistry {
   put(namespace: PluginNamespace, id: string, loaded: LoadedPlugin): void {
     const key = `${namespace}:${id}`;
     this.#pending.delete(key);
-    this.#install(key, { loaded, rowKey: cacheKey(namespace, loaded.contentHash, loaded.permissions.granted) });
+    this.#install(key, { loaded, rowKey: cacheKey(namespace, loaded.contentHash, loaded.permissions.granted, loaded.limits) });
   }
 
   /** The cached plugin, if any, without loading. */

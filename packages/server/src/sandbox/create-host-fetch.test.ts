@@ -20,25 +20,25 @@ function handle(request: IncomingMessage, response: ServerResponse, body: string
     case "/hello":
       response.setHeader("content-type", "text/plain");
       response.setHeader("set-cookie", ["a=1", "b=2"]);
-      return response.end(`hello ${request.method} ${body}`);
+      return void response.end(`hello ${request.method} ${body}`);
     case "/redirect":
       return redirect(Number(url.searchParams.get("status") ?? 302), url.searchParams.get("to")!);
     case "/loop":
       return redirect(302, "/loop");
     case "/big":
       response.write("x".repeat(600_000));
-      return response.end("x".repeat(600_000));
+      return void response.end("x".repeat(600_000));
     case "/bomb":
       response.setHeader("content-encoding", "gzip");
-      return response.end(gzipSync(Buffer.alloc(5_000_000)));
+      return void response.end(gzipSync(Buffer.alloc(5_000_000)));
     case "/gzip":
       response.setHeader("content-encoding", "gzip");
-      return response.end(gzipSync("compressed hello"));
+      return void response.end(gzipSync("compressed hello"));
     case "/slow":
       return void setTimeout(() => response.end("late"), 2000).unref();
     default:
       response.statusCode = 404;
-      return response.end("missing");
+      return void response.end("missing");
   }
 }
 

@@ -21,12 +21,14 @@ import { loadFromUrl } from "../../workspace/load-from-url.ts";
 import { presentValves, prepareValvesUpdate, valvesSpec } from "../../workspace/plugin-valves.ts";
 import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts";
 import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
+import { pluginLimitsSchema } from "../../plugins/plugin-limits.ts";
 
 export const functionFormSchema = z.object({
   id: z.string().min(1, "id is required"),
   name: z.string().trim().min(1, "name is required").max(200),
   content: z.string().min(1, "content is required"),
-  meta: z.looseObject({ description: z.string().optional() }).optional(),
+  // `limits`: an admin's override of the sandbox limits (see plugins/plugin-limits.ts).
+  meta: z.looseObject({ description: z.string().optional(), limits: pluginLimitsSchema.optional() }).optional(),
 });
 
 const idParams = z.object({ id: z.string() });

@@ -100,7 +100,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
         name: form.name,
         content: form.content,
         specs: loaded.descriptor.tools,
-        meta: buildMeta(form.meta, loaded),
+        meta: buildMeta(user.role === "admin" ? form.meta : { ...form.meta, limits: undefined }, loaded),
         // A new tool is private to its owner unless the form says otherwise (null = public read).
         access_control: form.access_control === undefined ? {} : form.access_control,
         content_hash: loaded.contentHash,
@@ -143,7 +143,8 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
       name: form.name,
       content: form.content,
       specs: loaded.descriptor.tools,
-      meta: buildMeta({ ...current.meta, ...form.meta }, loaded),
+      // Only admins change a tool's limits.
+      meta: buildMeta({ ...current.meta, ...form.meta, ...(user.role === "admin" ? {} : { limits: current.meta.limits }) }, loaded),
       content_hash: loaded.contentHash,
       load_error: null,
       ...(form.access_control === undefined ? {} : { access_control: form.access_control }),
