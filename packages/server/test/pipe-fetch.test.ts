@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signUpAdmin, type TestAccount } from "./helpers/accounts.ts";
+import { expectError } from "./helpers/expect-error.ts";
+import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { useServer } from "./helpers/use-server.ts";
+
+/** A pipe that proxies to an OpenAI-compatible API with ctx.fetch, as a plugin author would write it. */
+function proxyPipe(permissions: string): string {
+  return `/**
+ * title: Proxy
+ * permissions: ${permissions}
+ */
+import { definePipe, z } from "@sluice/sdk";
+export default definePipe({
+  valves: z.object({ baseUrl: z.string(), apiKey: z.string().default("").meta({ input: { type: "password" } }) }),
+  async pipe(body, ctx) {
+    const response = await ctx.fetch(ctx.valves.baseUrl + "/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer " + ctx.valves.apiKey },
+      body: JSON.stringify({ model: "fake-small", messages: body.messages, stream: false }),
+    });
+    const answer = await response.json();
+    return "via pipe: " + answer.choices[0].message.content;
+  },
+});
+`;
+}
+
+describe("a pipe calling an upstream through ctx.fetch", () => {
+  let fake: FakeUpstream;
+  const env: Record<string, string> = { PLUGIN_ALLOW_PRIVATE_NETWORK: "true" };
+  beforeAll(async () => {
+    fake = await startFakeUpstream({ apiKey: "sk-pipe" });
+  });
+  afterAll(() => fake?.close());
+  const sluice = useServer({ kind: "sqlite", env });
+  let admin: TestAccount;
+
+  const store = async (id: string, content: string) => {
+    const created = await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
+    const valves = await sluice.api.post(`/api/v1/functions/id/${id}/valves/update`, { baseUrl: fake.baseUrl, apiKey: "sk-pipe" }, admin.token);
+    expect(valves.status, JSON.stringify(valves.body)).toBe(200);
+  };
+
+  it("reaches a host its permissions name", async () => {
+    admin = await signUpAdmin(sluice.url);
+    await store("proxy", proxyPipe("network:127.0.0.1"));
+    const answer = await sluice.api.post("/api/chat/completions", { model: "proxy", messages: [{ role: "user", content: "hello" }] }, admin.token);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.choices[0].message.content).toBe("via pipe: You said: hello");
+    expect(fake.requests.at(-1)!.headers.authorization).toBe("Bearer sk-pipe");
+  });
+
+  it("is refused for a host it was not granted, naming the host", async () => {
+    await store("wrong_host", proxyPipe("network:api.example.com"));
+    const refused = await sluice.api.post("/api/chat/completions", { model: "wrong_host", messages: [{ role: "user", content: "hello" }] }, admin.token);
+    expectError(refused, 403, "127.0.0.1");
+    expect(refused.body).toMatchObject({ code: "PERMISSION_DENIED", plugin_id: "wrong_host" });
+  });
+});
