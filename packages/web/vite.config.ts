@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { sdkTypesPlugin } from "./scripts/sdk-types-plugin.ts";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 /** Where `npm run dev` forwards API and socket calls: a Sluice server started with `npm start`. */
@@ -8,7 +9,7 @@ const serverUrl = process.env.SLUICE_URL ?? "http://127.0.0.1:8080";
 
 export default defineConfig({
   root,
-  plugins: [react()],
+  plugins: [react(), sdkTypesPlugin()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -1,0 +1,140 @@
+import { useEffect, useImperativeHandle, useRef, useState, type Ref } from "react";
+import type * as Monaco from "monaco-editor";
+import { errorMessage } from "../../api/api-error.ts";
+import { Spinner } from "../../ui/spinner.tsx";
+import { loadMonaco } from "./load-monaco.ts";
+import { PLUGIN_MODEL_URI } from "./editor-compiler-options.ts";
+import type { SourceLocation } from "./parse-load-error.ts";
+
+export interface CodeEditorProps {
+  /** The text; a value different from what the editor holds (an import, a template) replaces it. */
+  value: string;
+  onChange(value: string): void;
+  /** Errors from the server (a refused save), marked on their lines until the next change. */
+  serverErrors: SourceLocation[];
+  /** Ctrl+S / Cmd+S. */
+  onSave?(): void;
+  label: string;
+  ref?: Ref<CodeEditorHandle>;
+}
+
+export interface CodeEditorHandle {
+  /** Puts the cursor on a line (and column) and focuses the editor. */
+  revealPosition(line: number, column?: number): void;
+}
+
+const SERVER_OWNER = "sluice-server";
+
+/**
+ * Monaco editing a plugin's TypeScript with the `@sluice/sdk` types: completions, hovers and type
+ * errors while typing. Falls back to a plain text area when Monaco cannot load.
+ */
+export function CodeEditor({ value, onChange, serverErrors, onSave, label, ref }: CodeEditorProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const editorRef = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
+  const monacoRef = useRef<typeof Monaco | null>(null);
+  const decorations = useRef<Monaco.editor.IEditorDecorationsCollection | null>(null);
+  const callbacks = useRef({ onChange, onSave });
+  callbacks.current = { onChange, onSave };
+  const [state, setState] = useState<"loading" | "ready" | { failed: string }>("loading");
+  const fallback = useRef<HTMLTextAreaElement>(null);
+
+  useImperativeHandle(ref, () => ({
+    revealPosition(line, column = 1) {
+      const editor = editorRef.current;
+      if (!editor) {
+        fallback.current?.focus();
+        return;
+      }
+      editor.setPosition({ lineNumber: line, column });
+      editor.revealLineInCenter(line);
+      editor.focus();
+    },
+  }));
+
+  useEffect(() => {
+    let isMounted = true;
+    let editor: Monaco.editor.IStandaloneCodeEditor | undefined;
+    loadMonaco().then(
+      (monaco) => {
+        if (!isMounted || !container.current) return;
+        const uri = monaco.Uri.parse(PLUGIN_MODEL_URI);
+        monaco.editor.getModel(uri)?.dispose();
+        const model = monaco.editor.createModel(value, "typescript", uri);
+        editor = monaco.editor.create(container.current, {
+          model,
+          ariaLabel: label,
+          automaticLayout: true,
+          minimap: { enabled: false },
+          fontSize: 14,
+          tabSize: 2,
+          scrollBeyondLastLine: false,
+          fixedOverflowWidgets: true,
+          renderLineHighlight: "line",
+          glyphMargin: true,
+        });
+        editor.onDidChangeModelContent(() => callbacks.current.onChange(model.getValue()));
+        editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onSave?.());
+        monacoRef.current = monaco;
+        editorRef.current = editor;
+        decorations.current = editor.createDecorationsCollection();
+        setState("ready");
+      },
+      (error: unknown) => isMounted && setState({ failed: errorMessage(error) }),
+    );
+    return () => {
+      isMounted = false;
+      editor?.getModel()?.dispose();
+      editor?.dispose();
+      editorRef.current = null;
+    };
+    // The editor is made once; value changes are applied by the effect below.
+  }, []);
+
+  useEffect(() => {
+    const model = editorRef.current?.getModel();
+    if (model && model.getValue() !== value) model.setValue(value);
+  }, [value, state]);
+
+  useEffect(() => {
+    const monaco = monacoRef.current;
+    const model = editorRef.current?.getModel();
+    if (!monaco || !model) return;
+    const lineCount = model.getLineCount();
+    const markers = serverErrors.map((error) => {
+      const line = Math.min(Math.max(error.line, 1), lineCount);
+      const column = error.column ?? 1;
+      const endColumn = error.column ? Math.max(column + 1, model.getLineMaxColumn(line)) : model.getLineMaxColumn(line);
+      return { severity: monaco.MarkerSeverity.Error, message: error.message, startLineNumber: line, startColumn: column, endLineNumber: line, endColumn, source: "Sluice" };
+    });
+    monaco.editor.setModelMarkers(model, SERVER_OWNER, markers);
+    decorations.current?.set(
+      markers.map((marker) => ({
+        range: new monaco.Range(marker.startLineNumber, 1, marker.startLineNumber, 1),
+        options: { isWholeLine: true, className: "server-error-line", glyphMarginClassName: "server-error-glyph", glyphMarginHoverMessage: { value: marker.message } },
+      })),
+    );
+    if (markers[0]) editorRef.current?.revealLineInCenterIfOutsideViewport(markers[0].startLineNumber);
+  }, [serverErrors, state]);
+
+  if (typeof state === "object") {
+    return (
+      <div className="code-editor-fallback">
+        <p className="form-error" role="alert">
+          The code editor did not load ({state.failed}); you can still edit the code as plain text.
+        </p>
+        <textarea ref={fallback} className="input code-textarea" aria-label={label} spellCheck={false} value={value} onChange={(event) => onChange(event.target.value)} />
+      </div>
+    );
+  }
+  return (
+    <div className="code-editor">
+      {state === "loading" && (
+        <div className="code-editor-loading">
+          <Spinner label="Loading the code editor" /> Loading the code editor…
+        </div>
+      )}
+      <div ref={container} className="code-editor-surface" data-testid="code-editor" />
+    </div>
+  );
+}
