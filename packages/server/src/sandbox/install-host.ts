@@ -1,12 +1,24 @@
 import ivm from "isolated-vm";
-import type { SluiceHost } from "@sluice/sdk/runtime";
+import type { HostResult, SluiceHost } from "@sluice/sdk/runtime";
+import { parsePluginJson } from "./parse-plugin-json.ts";
 
-// Runs inside the isolate. The ivm References stay in this closure, out of the plugin's reach
-// (a leaked Reference is a way back into the host). Like the host side, these functions never
-// throw or reject: a value that cannot be copied out becomes a failed HostResult.
-const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, sleepReference, log, randomBytes, parseUrl) {
+/** The longest JSON text a plugin may hand a host capability (an event, a fetch request). */
+export const MAX_HOST_ARGUMENT_LENGTH = 16 * 1024 * 1024;
+const MAX_LOG_LENGTH = 16_384;
+
+// Runs inside the isolate, before the plugin. The ivm References stay in this closure, out of the
+// plugin's reach (a leaked Reference is a way back into the host). What the plugin could change
+// later is captured now (JSON.stringify, Promise.resolve), and the option objects have no
+// prototype: isolated-vm reads inherited option properties, which the plugin could plant on
+// Object.prototype. Values cross as JSON text whose length is checked, so a plugin cannot make
+// the host copy more than the limit. Like the host side, these functions never throw or reject.
+const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, sleepReference, log, randomBytes, parseUrl, maxLength, maxLogLength) {
   "use strict";
-  const transfer = { arguments: { copy: true }, result: { promise: true, copy: true } };
+  const stringify = JSON.stringify;
+  const resolved = Promise.resolve.bind(Promise);
+  const toText = String;
+  const plain = (fields) => Object.freeze(Object.assign(Object.create(null), fields));
+  const transfer = plain({ arguments: plain({ copy: true }), result: plain({ promise: true, copy: true }) });
   const failure = (error) => ({
     ok: false,
     error: { code: "PLUGIN_ERROR", message: "Could not pass a value to the host: " + (error && error.message) },
@@ -15,20 +27,46 @@ const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, s
     try {
       return reference.apply(undefined, args, transfer).catch(failure);
     } catch (error) {
-      return Promise.resolve(failure(error));
+      return resolved(failure(error));
     }
   };
+  const requestJson = (reference, invocationId, value) => {
+    let json;
+    try {
+      json = stringify(value);
+    } catch (error) {
+      return resolved(failure(error));
+    }
+    if (typeof json !== "string") json = "null";
+    if (json.length > maxLength) {
+      return resolved({ ok: false, error: { code: "PLUGIN_ERROR", message: "The value passed to the host is " + json.length + " characters of JSON; the limit is " + maxLength } });
+    }
+    return request(reference, [invocationId, json]);
+  };
   const host = Object.freeze({
-    emit: (invocationId, event) => request(emitReference, [invocationId, event]),
-    call: (invocationId, event) => request(callReference, [invocationId, event]),
-    fetch: (invocationId, fetchRequest) => request(fetchReference, [invocationId, fetchRequest]),
+    emit: (invocationId, event) => requestJson(emitReference, invocationId, event),
+    call: (invocationId, event) => requestJson(callReference, invocationId, event),
+    fetch: (invocationId, fetchRequest) => requestJson(fetchReference, invocationId, fetchRequest),
     sleep: (milliseconds) => request(sleepReference, [milliseconds]),
-    log: (invocationId, level, message) => { log(invocationId, level, message); },
+    log: (invocationId, level, message) => { log(invocationId, level, toText(message).slice(0, maxLogLength)); },
     randomBytes: (length) => randomBytes(length),
     parseUrl: (input, base) => parseUrl(input, base),
   });
   Object.defineProperty(globalThis, "__sluice_host", { value: host, enumerable: false, writable: false, configurable: false });
-})($0, $1, $2, $3, $4, $5, $6)`;
+})($0, $1, $2, $3, $4, $5, $6, $7, $8)`;
+
+/** A host capability that receives its argument as JSON text from the isolate; never rejects. */
+function fromJson<T>(capability: (invocationId: string, value: never) => Promise<HostResult<T>>) {
+  return (invocationId: string, json: string): Promise<HostResult<T>> => {
+    let value: unknown;
+    try {
+      value = parsePluginJson(json);
+    } catch {
+      return Promise.resolve({ ok: false, error: { code: "PLUGIN_ERROR", message: "The host could not read the value passed to it" } });
+    }
+    return capability(String(invocationId), value as never);
+  };
+}
 
 /**
  * Installs `globalThis.__sluice_host` (contract §4) in `context`, backed by `host`, whose async
@@ -36,9 +74,9 @@ const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, s
  */
 export async function installHost(context: ivm.Context, host: SluiceHost): Promise<() => void> {
   const references = [
-    new ivm.Reference(host.emit),
-    new ivm.Reference(host.call),
-    new ivm.Reference(host.fetch),
+    new ivm.Reference(fromJson(host.emit)),
+    new ivm.Reference(fromJson(host.call)),
+    new ivm.Reference(fromJson(host.fetch)),
     new ivm.Reference(host.sleep),
   ];
   // Synchronous callbacks: log lines keep their order and a plugin logging in a loop is slowed
@@ -56,7 +94,7 @@ export async function installHost(context: ivm.Context, host: SluiceHost): Promi
     }
   };
   try {
-    await context.evalClosure(INSTALL_HOST, [...references, log, randomBytes, parseUrl]);
+    await context.evalClosure(INSTALL_HOST, [...references, log, randomBytes, parseUrl, MAX_HOST_ARGUMENT_LENGTH, MAX_LOG_LENGTH]);
   } catch (error) {
     release();
     throw error;

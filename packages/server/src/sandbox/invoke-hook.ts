@@ -76,8 +76,11 @@ async function run(core: SandboxCore, entries: RuntimeEntries, invocation: Invoc
     const limit = Math.min(invocation.timeoutMs, SYNC_CALL_LIMIT_MS);
     let text: unknown;
     try {
-      entries.beginHook.applySync(undefined, [JSON.stringify(request)], { timeout: limit });
-      text = entries.takeResult.applySync(undefined, [invocation.id], { timeout: limit });
+      const requestJson = JSON.stringify(request);
+      text = core.syncCall(() => {
+        entries.beginHook.applySync(undefined, [requestJson], { timeout: limit });
+        return entries.takeResult.applySync(undefined, [invocation.id], { timeout: limit });
+      });
     } catch (error) {
       throw core.callError(error, invocation.hook, limit);
     }

@@ -91,6 +91,7 @@ export class PluginSandbox {
   #releaseHost: (() => void) | undefined;
   #failure: "PLUGIN_TIMEOUT" | "PLUGIN_MEMORY_LIMIT" | undefined;
   #isDisposing = false;
+  #syncDepth = 0;
   #shouldDisposeWhenIdle = false;
 
   private constructor(options: PluginSandboxOptions) {
@@ -138,7 +139,15 @@ export class PluginSandbox {
         if (this.#shouldDisposeWhenIdle && this.#invocations.size === 0) this.dispose();
       },
       callError: (error, hook, timeoutMs) => this.#callError(error, hook, timeoutMs),
-      isIdle: () => this.#idle.isIdle && !this.isDisposed,
+      isIdle: () => this.#idle.isIdle && this.#syncDepth === 0 && !this.isDisposed,
+      syncCall: (crossing) => {
+        this.#syncDepth += 1;
+        try {
+          return crossing();
+        } finally {
+          this.#syncDepth -= 1;
+        }
+      },
       markActive: () => this.#idle.markActive(),
       track: (work) => {
         const token = this.#idle.callStarted();

@@ -2,6 +2,7 @@ import type ivm from "isolated-vm";
 import { SluiceError } from "@sluice/sdk";
 import type { InvocationClock } from "./invocation-clock.ts";
 import type { InvocationHandlers } from "./invocation-handlers.ts";
+import { parsePluginJson } from "./parse-plugin-json.ts";
 
 /** The runtime's entry points (docs/internals/plugin-runtime.md §2), taken before the plugin ran. */
 export const RUNTIME_ENTRY_NAMES = [
@@ -56,6 +57,11 @@ export interface SandboxCore {
   callError(error: unknown, hook: string, timeoutMs: number): SluiceError;
   /** True when a synchronous call would not wait for other work in the isolate. */
   isIdle(): boolean;
+  /**
+   * Runs synchronous crossings. While they run the isolate is not idle: a host callback that
+   * calls back into this sandbox (a log handler, say) takes the asynchronous path.
+   */
+  syncCall<T>(crossing: () => T): T;
   /** Something asynchronous was started in the isolate (a message whose end is not awaited). */
   markActive(): void;
   /** Tracks an asynchronous call into the isolate: its settling may show the isolate idle. */
@@ -148,7 +154,7 @@ export async function awaitCall<T>(core: SandboxCore, invocation: Invocation, wo
 export function parseRuntimeJson(core: SandboxCore, hook: string, text: unknown): unknown {
   if (typeof text === "string") {
     try {
-      return JSON.parse(text);
+      return parsePluginJson(text);
     } catch {
       // Reported below.
     }

@@ -3,6 +3,7 @@ import type { InvokeRequest, PluginDescriptor } from "@sluice/sdk/runtime";
 import { InvocationClock } from "./invocation-clock.ts";
 import type { InvocationHandlers } from "./invocation-handlers.ts";
 import { SYNC_CALL_LIMIT_MS } from "./invoke-hook.ts";
+import { parsePluginJson } from "./parse-plugin-json.ts";
 import { awaitCall, PENDING, type Invocation, type RuntimeEntries, type SandboxCore } from "./sandbox-core.ts";
 
 /** What a stream hook session needs: the context of the response, as for `invoke`. */
@@ -121,8 +122,10 @@ class StreamHookConnection implements StreamHookSession {
       const limit = Math.min(this.#core.streamTimeoutMs, SYNC_CALL_LIMIT_MS);
       let answer: unknown;
       try {
-        answer = this.#entries.streamChunk.applySync(undefined, [this.#invocation.id, json, key], { result: { copy: true }, timeout: limit });
-        if (answer === PENDING) answer = this.#entries.takeResult.applySync(undefined, [key], { result: { copy: true }, timeout: limit });
+        answer = this.#core.syncCall(() => {
+          const first = this.#entries.streamChunk.applySync(undefined, [this.#invocation.id, json, key], { result: { copy: true }, timeout: limit });
+          return first === PENDING ? this.#entries.takeResult.applySync(undefined, [key], { result: { copy: true }, timeout: limit }) : first;
+        });
       } catch (error) {
         return this.#core.callError(error, HOOK, limit);
       }
@@ -185,7 +188,7 @@ class StreamHookConnection implements StreamHookSession {
     if (typeof answer === "string") {
       if (answer === json) return chunk; // unchanged: no need to parse it again
       try {
-        return JSON.parse(answer);
+        return parsePluginJson(answer);
       } catch {
         // Reported below.
       }
