@@ -92,6 +92,7 @@ export class PluginSandbox {
   #failure: "PLUGIN_TIMEOUT" | "PLUGIN_MEMORY_LIMIT" | undefined;
   #isDisposing = false;
   #syncDepth = 0;
+  #holds = 0;
   #shouldDisposeWhenIdle = false;
 
   private constructor(options: PluginSandboxOptions) {
@@ -136,7 +137,7 @@ export class PluginSandbox {
         invocation.clock?.stop();
         invocation.controller?.abort(new Error("The hook call has ended"));
         this.#invocations.delete(invocation.id);
-        if (this.#shouldDisposeWhenIdle && this.#invocations.size === 0) this.dispose();
+        this.#disposeIfIdle();
       },
       callError: (error, hook, timeoutMs) => this.#callError(error, hook, timeoutMs),
       isIdle: () => this.#idle.isIdle && this.#syncDepth === 0 && !this.isDisposed,
@@ -394,12 +395,39 @@ export class PluginSandbox {
   }
 
   /**
-   * Disposes the isolate once no call is in flight and no stream session is open: a replaced or
-   * deleted plugin finishes the requests that already hold it, with the code they started with.
+   * Keeps the sandbox from being disposed by {@link disposeWhenIdle} until the returned function is
+   * called (once; later calls do nothing). A request takes a hold on each plugin it resolved, for
+   * its whole length: a plugin saved meanwhile replaces this one for later requests, while this
+   * request runs every hook (inlet … outlet) on the code it started with.
+   *
+   * @example
+   * const loaded = await registry.get("function", row);
+   * const release = loaded.sandbox.hold();
+   * try { await runTurn(loaded); } finally { release(); }
+   */
+  hold(): () => void {
+    this.#holds += 1;
+    let isReleased = false;
+    return () => {
+      if (isReleased) return;
+      isReleased = true;
+      this.#holds -= 1;
+      this.#disposeIfIdle();
+    };
+  }
+
+  /**
+   * Disposes the isolate once no call is in flight, no stream session is open and no request holds
+   * it (see {@link hold}): a replaced or deleted plugin finishes the requests that already use it,
+   * with the code they started with.
    */
   disposeWhenIdle(): void {
-    if (this.#invocations.size === 0) this.dispose();
-    else this.#shouldDisposeWhenIdle = true;
+    this.#shouldDisposeWhenIdle = true;
+    this.#disposeIfIdle();
+  }
+
+  #disposeIfIdle(): void {
+    if (this.#shouldDisposeWhenIdle && this.#invocations.size === 0 && this.#holds === 0 && !this.isDisposed) this.dispose();
   }
 
   #teardown(): void {

@@ -1,0 +1,51 @@
+import type { LogLevel } from "@sluice/sdk/runtime";
+
+// The messages the server and a trusted-tier child process exchange over Node's IPC channel
+// (JSON serialisation). Values that come from plugin code cross as JSON text, which the host
+// parses itself (see parseChildJson), so it decides how `__proto__` keys are read.
+
+/** The runtime entry points the host calls and waits for (each answers JSON text). */
+export type ChildMethod = "validateValves" | "awaitHook" | "startPipe" | "pullPipe" | "openStreamSession" | "ping";
+
+/** The runtime entry points the host calls without waiting. */
+export type ChildSignal = "abortInvocation" | "forgetResult" | "stopPipe" | "closeStreamSession";
+
+/** How the child's `ctx.fetch` behaves (it is Node's own fetch, with these limits). */
+export interface ChildFetchSettings {
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+/** Server → child. */
+export type HostToChild =
+  | { t: "load"; id: number; pluginId: string; code: string; fetch: ChildFetchSettings }
+  | { t: "call"; id: number; method: ChildMethod; args: unknown[] }
+  | { t: "signal"; method: ChildSignal; args: unknown[] }
+  /** Stream hook chunks, in order: [session invocation id, sequence number, chunk JSON]. */
+  | { t: "chunks"; items: Array<[string, number, string]> }
+  /** The answer to a child's `host` request: a HostResult as JSON text. */
+  | { t: "host-reply"; id: number; json: string };
+
+/** Child → server. */
+export type ChildToHost =
+  | { t: "ready" }
+  /** The answer to a `load` or `call`: JSON text, or the message of a failure of the child itself. */
+  | { t: "reply"; id: number; json?: string; error?: string }
+  /** `ctx.emit` / `ctx.call` of a running invocation; the event as JSON text. */
+  | { t: "host"; id: number; capability: "emit" | "call"; invocationId: string; json: string }
+  | { t: "log"; invocationId: string | null; level: LogLevel; message: string }
+  /** The invocation waits for the network (`ctx.fetch`): its time limit stops meanwhile. */
+  | { t: "wait"; invocationId: string; isWaiting: boolean }
+  /** Stream hook answers, in the order of their chunks: [session invocation id, sequence number, answer]. */
+  | { t: "chunked"; items: Array<[string, number, ChunkAnswer]> };
+
+/**
+ * What the runtime's `streamChunk` answered for one chunk: the chunk as JSON text (replaced or
+ * as the hook left it), null (dropped), a failure, or 0 when the host gave the chunk up.
+ */
+export type ChunkAnswer = string | null | 0 | { ok: false; error: { code?: unknown; message?: unknown; stack?: unknown } };
+
+/** Parses JSON text that came from the child; `__proto__` keys are dropped. */
+export function parseChildJson(text: string): unknown {
+  return text.includes('"__proto__"') ? JSON.parse(text, (key, value: unknown) => (key === "__proto__" ? undefined : value)) : JSON.parse(text);
+}
