@@ -2,6 +2,7 @@ import { AuthProvider, useAuth } from "../auth/auth-context.tsx";
 import { AccountsPage } from "../auth/accounts-page.tsx";
 import { PendingPage } from "../auth/pending-page.tsx";
 import { SocketProvider } from "../realtime/socket-provider.tsx";
+import { PluginEventHost } from "../chat/plugin-event-host.tsx";
 import { ToastProvider } from "../ui/toasts.tsx";
 import { Spinner } from "../ui/spinner.tsx";
 import { AppLayout } from "./app-layout.tsx";
@@ -34,6 +35,7 @@ function SignedInGate({ routes }: { routes: readonly AppRoute[] }) {
   return (
     <SocketProvider token={token}>
       <RoutedPage routes={routes} isAdmin={user.role === "admin"} />
+      <PluginEventHost />
     </SocketProvider>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 
 export interface ModalProps {
@@ -30,9 +30,10 @@ export function Modal({ title, onClose, children, footer, size = "normal" }: Mod
   const titleId = useId();
   const onCloseRef = useRef(onClose);
   onCloseRef.current = onClose;
+  // Read while rendering: by the time effects run, an autoFocus field inside already has focus.
+  const [previousFocus] = useState(() => (typeof document === "undefined" ? null : (document.activeElement as HTMLElement | null)));
 
   useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
     const node = dialog.current!;
     if (!node.contains(document.activeElement)) {
       const first = node.querySelector<HTMLElement>("[autofocus], [data-autofocus]") ?? node.querySelector<HTMLElement>(FOCUSABLE);
@@ -59,9 +60,9 @@ export function Modal({ title, onClose, children, footer, size = "normal" }: Mod
     node.addEventListener("keydown", onKeyDown);
     return () => {
       node.removeEventListener("keydown", onKeyDown);
-      previous?.focus?.();
+      if (previousFocus?.isConnected) previousFocus.focus();
     };
-  }, []);
+  }, [previousFocus]);
 
   return createPortal(
     <div

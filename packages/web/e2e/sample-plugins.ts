@@ -1,0 +1,64 @@
+/** Plugins the browser tests and the screenshots install, written as plugin authors would. */
+
+/** A toggleable filter that reports its progress with status events and cites its source. */
+export const checkerFilter = `/**
+ * title: Fact Checker
+ * author: sluice
+ * version: 1.0.0
+ * description: Checks questions against the handbook and cites it.
+ */
+import { defineFilter, z } from "@sluice/sdk";
+export default defineFilter({
+  toggle: true,
+  userValves: z.object({ strict: z.boolean().default(false).describe("Refuse questions the handbook does not cover") }),
+  async inlet(body, ctx) {
+    await ctx.emit({ type: "status", data: { description: "Checking the handbook", done: false } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await ctx.emit({ type: "status", data: { description: "Checked the handbook", done: true } });
+    return body;
+  },
+  async outlet(body, ctx) {
+    await ctx.emit({ type: "citation", data: { source: { name: "Team handbook", url: "https://handbook.example.com/chat" }, document: ["Answers should be short and kind."], metadata: [{ source: "https://handbook.example.com/chat" }] } });
+    return body;
+  },
+});
+`;
+
+/** An action that asks for a confirmation, then rewrites the answer in capitals. */
+export const shoutAction = `/**
+ * title: Shout
+ * description: Rewrites the answer in capitals, after asking.
+ */
+import { defineAction } from "@sluice/sdk";
+export default defineAction({
+  actions: [{ id: "shout", name: "Shout", icon_url: "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxNiAxNiI+PHBhdGggZD0iTTIgNmg0bDQtNHYxMmwtNC00SDJ6IiBmaWxsPSIjMjQ1N2M1Ii8+PC9zdmc+" }],
+  async action(body, ctx) {
+    const isSure = await ctx.call({ type: "confirmation", data: { title: "Shout this answer?", message: "The answer will be rewritten in **capitals**." } });
+    if (!isSure) {
+      await ctx.emit({ type: "notification", data: { type: "info", content: "Not shouting" } });
+      return;
+    }
+    const message = body.messages.find((candidate) => candidate.id === body.id) ?? body.messages.at(-1);
+    await ctx.emit({ type: "notification", data: { type: "success", content: "Shouted" } });
+    return { content: String(message.content).toUpperCase() };
+  },
+});
+`;
+
+/** A pipe that asks the user for a name, then streams a greeting; "explode" makes it fail. */
+export const greeterPipe = `/**
+ * title: Greeter
+ * description: Asks your name and greets you.
+ */
+import { definePipe } from "@sluice/sdk";
+export default definePipe({
+  async *pipe(body, ctx) {
+    const text = String(body.messages.at(-1).content);
+    if (text.includes("explode")) throw new Error("The greeter broke down");
+    const name = await ctx.call({ type: "input", data: { title: "Your name", message: "Who should I greet?", placeholder: "Ada" } });
+    yield "Hello, ";
+    yield String(name ?? "stranger");
+    yield "! Here is some code:\\n\\n\`\`\`ts\\nconst greeting = \\"hi\\";\\n\`\`\`\\n";
+  },
+});
+`;

@@ -1,0 +1,14 @@
+import { api } from "../api/api-client.ts";
+import type { ChatData, ChatModel, ChatRecord, ChatSummary } from "./chat-types.ts";
+
+/** The chat endpoints the chat page and its sidebar use (docs/api.md "Chats"). */
+export const chatApi = {
+  list: () => api.get<ChatSummary[]>("/api/v1/chats/"),
+  get: (id: string) => api.get<ChatRecord>(`/api/v1/chats/${encodeURIComponent(id)}`),
+  create: (chat: Partial<ChatData>) => api.post<ChatRecord>("/api/v1/chats/new", { chat }),
+  /** Each field named replaces the stored one; `title` renames. */
+  update: (id: string, chat: Partial<ChatData>) => api.post<ChatRecord>(`/api/v1/chats/${encodeURIComponent(id)}`, { chat }),
+  remove: (id: string) => api.delete<boolean>(`/api/v1/chats/${encodeURIComponent(id)}`),
+  models: async () => (await api.get<{ data: ChatModel[] }>("/api/models")).data,
+  runAction: (actionId: string, body: Record<string, unknown>) => api.post<unknown>(`/api/chat/actions/${encodeURIComponent(actionId)}`, body),
+};

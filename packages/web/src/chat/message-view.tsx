@@ -1,0 +1,102 @@
+import { memo, useState } from "react";
+import { Spinner } from "../ui/spinner.tsx";
+import type { ChatMessage, ModelAction } from "./chat-types.ts";
+import { MarkdownContent } from "./markdown-content.tsx";
+import { MessageFiles, MessageSources } from "./message-sources.tsx";
+import { StatusLines } from "./status-lines.tsx";
+
+export interface MessageViewProps {
+  message: ChatMessage;
+  /** The model's name, for the answer's heading. */
+  modelName?: string;
+  /** Action buttons shown under a finished answer. */
+  actions: ModelAction[];
+  /** The action running on this message, if any. */
+  runningActionId?: string | null;
+  onAction(action: ModelAction, message: ChatMessage): void;
+}
+
+function errorText(error: ChatMessage["error"]): string | null {
+  if (error === null || error === undefined) return null;
+  if (typeof error === "string") return error;
+  return typeof error.content === "string" ? error.content : JSON.stringify(error);
+}
+
+/** An action's icon: an image URL or data URI from the plugin, else its initial. */
+function ActionIcon({ action }: { action: ModelAction }) {
+  const icon = action.icon ?? "";
+  if (/^(https?:|data:image\/|\/)/.test(icon)) return <img src={icon} alt="" className="action-icon" />;
+  return (
+    <span className="action-icon action-initial" aria-hidden="true">
+      {(action.name || action.id).slice(0, 1).toUpperCase()}
+    </span>
+  );
+}
+
+/** One message: the user's text, or an answer with its status lines, content, files, sources, error and buttons. */
+export const MessageView = memo(function MessageView({ message, modelName, actions, runningActionId, onAction }: MessageViewProps) {
+  const [isCopied, setIsCopied] = useState(false);
+  if (message.role === "user") {
+    return (
+      <article className="message message-user" aria-label="Your message">
+        <div className="message-bubble">{message.content}</div>
+      </article>
+    );
+  }
+  const error = errorText(message.error);
+  const isStreaming = message.done === false;
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(message.content);
+      setIsCopied(true);
+      setTimeout(() => setIsCopied(false), 1500);
+    } catch {
+      // not a secure context
+    }
+  };
+  return (
+    <article className="message message-assistant" aria-label={`Answer from ${modelName ?? message.model ?? "the model"}`} aria-busy={isStreaming}>
+      <div className="message-heading">
+        <span className="message-avatar" aria-hidden="true">
+          ≋
+        </span>
+        <span className="message-model">{modelName ?? message.model ?? "Assistant"}</span>
+      </div>
+      <StatusLines statuses={message.statusHistory ?? []} />
+      {message.content ? (
+        <MarkdownContent text={message.content} />
+      ) : isStreaming && !error ? (
+        <p className="message-waiting">
+          <Spinner label="Waiting for the answer" /> Thinking…
+        </p>
+      ) : null}
+      <MessageFiles files={message.files ?? []} />
+      {error && (
+        <div className="message-error" role="alert">
+          <strong>Error:</strong> {error}
+        </div>
+      )}
+      <MessageSources sources={message.sources ?? []} />
+      {!isStreaming && (
+        <div className="message-toolbar" role="toolbar" aria-label="Message actions">
+          <button type="button" className="button button-quiet button-small" onClick={copy}>
+            {isCopied ? "Copied" : "Copy"}
+          </button>
+          {actions.map((action) => (
+            <button
+              key={action.id}
+              type="button"
+              className="button button-quiet button-small action-button"
+              title={action.description || action.name}
+              disabled={Boolean(runningActionId)}
+              onClick={() => onAction(action, message)}
+            >
+              {runningActionId === action.id ? <Spinner label={`Running ${action.name}`} /> : <ActionIcon action={action} />}
+              {action.name}
+            </button>
+          ))}
+        </div>
+      )}
+    </article>
+  );
+});
