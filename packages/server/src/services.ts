@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Kysely } from "kysely";
 import { pino, type Logger } from "pino";
 import { authenticateToken } from "./auth/authenticate-token.ts";
@@ -81,6 +82,8 @@ export async function createServices(config: Config, options: { logger?: Logger 
       fetchMaxBytes: config.pluginFetchMaxBytes,
       fetchTimeoutMs: config.pluginFetchTimeoutMs,
     },
+    // npm requirements, one folder per spec list, kept across restarts.
+    requirements: { cacheDir: path.join(config.dataDir, "plugin-deps") },
   };
   const registry = new PluginRegistry(loadOptions);
   const workspace = new PluginWorkspace({ db, registry, logger, loadOptions });

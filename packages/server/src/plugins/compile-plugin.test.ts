@@ -1,9 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SluiceError } from "@sluice/sdk";
-import { compilePlugin } from "./compile-plugin.ts";
+import { compilePlugin, type PluginDependencies } from "./compile-plugin.ts";
 
-async function compileError(source: string): Promise<SluiceError> {
-  const error = await compilePlugin(source).then(
+async function compileError(source: string, options: { dependencies?: PluginDependencies } = {}): Promise<SluiceError> {
+  const error = await compilePlugin(source, options).then(
     () => undefined,
     (thrown: unknown) => thrown,
   );
@@ -44,7 +47,7 @@ describe("compilePlugin", () => {
   });
 
   it.each([
-    ["lodash", "plugins may import only @sluice/sdk and zod (npm requirements are not supported yet)"],
+    ["lodash", 'plugins may import only @sluice/sdk, zod and the packages listed under "requirements" in their frontmatter (add lodash there)'],
     ["node:fs", "plugins run in a sandbox without Node APIs"],
     ["child_process", "plugins run in a sandbox without Node APIs"],
     ["./helpers.ts", "a plugin is a single file, relative imports have nothing to load"],
@@ -59,5 +62,44 @@ describe("compilePlugin", () => {
   it("refuses require() and import() of other modules too", async () => {
     expect((await compileError('const fs = require("fs");')).message).toMatch(/^Import "fs" at line 1, column 20 is not allowed/);
     expect((await compileError('export const load = () => import("node:net");')).message).toMatch(/^Import "node:net" at line 1, column 34 is not allowed/);
+  });
+
+  describe("with installed requirements", () => {
+    let folder: string;
+    beforeAll(() => {
+      folder = mkdtempSync(path.join(tmpdir(), "sluice-compile-"));
+      const write = (file: string, text: string) => {
+        mkdirSync(path.dirname(path.join(folder, "node_modules", file)), { recursive: true });
+        writeFileSync(path.join(folder, "node_modules", file), text);
+      };
+      write("shout/package.json", JSON.stringify({ name: "shout", main: "index.js" }));
+      write("shout/index.js", 'const helper = require("./helper.js"); const pad = require("pad-left"); module.exports = (text) => pad(helper(text), 8);');
+      write("shout/helper.js", "module.exports = (text) => text.toUpperCase();");
+      write("pad-left/package.json", JSON.stringify({ name: "pad-left", module: "index.mjs" }));
+      write("pad-left/index.mjs", 'export default (text, width) => text.padStart(width, "-");');
+      write("reads-files/package.json", JSON.stringify({ name: "reads-files", main: "lib/main.js" }));
+      write("reads-files/lib/main.js", 'const fs = require("fs"); module.exports = () => fs.readFileSync("/etc/hostname", "utf8");');
+    });
+    afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+    it("bundles the listed packages and what they import", async () => {
+      const { code } = await compilePlugin('import shout from "shout";\nexport const text = shout("hi");', { dependencies: { folder, names: ["shout"] } });
+      expect(code).toContain("toUpperCase");
+      expect(code).toContain("padStart");
+      expect(code).not.toContain('require("shout")');
+    });
+
+    it("refuses a package that needs a Node built-in, naming the import and the trusted tier", async () => {
+      const error = await compileError('import read from "reads-files";\nexport default read;', { dependencies: { folder, names: ["reads-files"] } });
+      expect(error.message).toBe(
+        'The package reads-files imports the Node built-in "fs" (in reads-files/lib/main.js), which the sandbox does not have; ' +
+          "choose a package that runs in browsers, or run the plugin in the trusted tier (permissions: node)",
+      );
+    });
+
+    it("refuses installed packages the requirements do not list", async () => {
+      const error = await compileError('import pad from "pad-left";\nexport default pad;', { dependencies: { folder, names: ["shout"] } });
+      expect(error.message).toMatch(/^Import "pad-left" at line 1, column 17 is not allowed: .*add pad-left there/);
+    });
   });
 });

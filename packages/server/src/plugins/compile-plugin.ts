@@ -1,5 +1,15 @@
+import path from "node:path";
 import * as esbuild from "esbuild";
 import { SluiceError } from "@sluice/sdk";
+import { packageNameOf } from "./parse-requirements.ts";
+
+/** npm requirements installed for a plugin (see `installRequirements`). */
+export interface PluginDependencies {
+  /** The folder whose `node_modules` holds them. */
+  folder: string;
+  /** The package names the plugin's requirements list: the only bare imports it may make. */
+  names: readonly string[];
+}
 
 /** Imports a plugin may use; the sandbox's `require` provides them. */
 const ALLOWED_IMPORT = /^(@sluice\/sdk|zod(\/.*)?)$/;
@@ -17,7 +27,11 @@ function refusal(specifier: string): string {
   if (specifier.startsWith(".") || specifier.startsWith("/")) {
     return "a plugin is a single file, relative imports have nothing to load";
   }
-  return "plugins may import only @sluice/sdk and zod (npm requirements are not supported yet)";
+  return `plugins may import only @sluice/sdk, zod and the packages listed under "requirements" in their frontmatter (add ${packageNameOf(specifier)} there)`;
+}
+
+function isNodeBuiltin(specifier: string): boolean {
+  return specifier.startsWith("node:") || NODE_BUILTINS.has(specifier.split("/")[0]!);
 }
 
 const NODE_BUILTINS = new Set([
@@ -27,16 +41,36 @@ const NODE_BUILTINS = new Set([
   "sys", "timers", "tls", "trace_events", "tty", "url", "util", "v8", "vm", "wasi", "worker_threads", "zlib",
 ]);
 
-const importPolicy: esbuild.Plugin = {
-  name: "sluice-import-policy",
-  setup(build) {
-    build.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind === "entry-point") return undefined;
-      if (ALLOWED_IMPORT.test(args.path)) return { path: args.path, external: true };
-      return { errors: [{ text: refusal(args.path), detail: args.path }] };
-    });
-  },
-};
+const IMPORT_POLICY = "sluice-import-policy";
+
+/**
+ * The plugin may import the SDK and zod (left to the sandbox's `require`) and the packages of its
+ * requirements, which may import each other and their own files, but no Node built-in.
+ */
+function importPolicy(dependencies: PluginDependencies | undefined): esbuild.Plugin {
+  const modulesFolder = dependencies ? path.join(dependencies.folder, "node_modules") + path.sep : undefined;
+  return {
+    name: IMPORT_POLICY,
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === "entry-point") return undefined;
+        if (ALLOWED_IMPORT.test(args.path)) return { path: args.path, external: true };
+        if (modulesFolder && args.importer.startsWith(modulesFolder)) {
+          if (!isNodeBuiltin(args.path)) return undefined;
+          const from = args.importer.slice(modulesFolder.length);
+          const text =
+            `The package ${packageNameOf(from)} imports the Node built-in "${args.path}" (in ${from}), which the sandbox does not have; ` +
+            "choose a package that runs in browsers, or run the plugin in the trusted tier (permissions: node)";
+          return { errors: [{ text, detail: args.path }] };
+        }
+        if (dependencies && !isNodeBuiltin(args.path) && !/^[./]/.test(args.path) && dependencies.names.includes(packageNameOf(args.path))) {
+          return undefined;
+        }
+        return { errors: [{ text: refusal(args.path), detail: args.path }] };
+      });
+    },
+  };
+}
 
 /** esbuild reports columns as 0-based UTF-8 byte offsets; editors count 1-based UTF-16 units. */
 function editorColumn(location: esbuild.Location): number {
@@ -45,30 +79,40 @@ function editorColumn(location: esbuild.Location): number {
 
 function describeMessage(message: esbuild.Message): string {
   const where = message.location ? ` at line ${message.location.line}, column ${editorColumn(message.location)}` : "";
-  if (message.pluginName === importPolicy.name) return `Import "${message.detail}"${where} is not allowed: ${message.text}`;
+  if (message.pluginName === IMPORT_POLICY) {
+    // A refusal inside a dependency: its message names the package and file.
+    if (message.location?.file.includes("node_modules")) return message.text;
+    return `Import "${message.detail}"${where} is not allowed: ${message.text}`;
+  }
+  if (message.location?.file.includes("node_modules")) return `Could not bundle a requirement: ${message.text} (in ${message.location.file})`;
   return `Syntax error${where}: ${message.text}`;
 }
 
 /**
  * Compiles a plugin's TypeScript or JavaScript source into a CommonJS body for the sandbox
- * (contract: docs/internals/plugin-runtime.md §1). `@sluice/sdk` and `zod` stay external; any
- * other import is refused. Failures are PLUGIN_LOAD_FAILED with line and column in the source.
+ * (contract: docs/internals/plugin-runtime.md §1). `@sluice/sdk` and `zod` stay external; the
+ * packages of its installed requirements (`dependencies`) are bundled in; any other import, and a
+ * requirement that needs a Node built-in, is refused. Failures are PLUGIN_LOAD_FAILED with line
+ * and column in the source.
  *
  * esbuild's JS API keeps one service process alive after its first call, so later compiles
  * skip the start-up; {@link warmUpCompiler} starts it ahead of the first save.
  */
-export async function compilePlugin(source: string): Promise<{ code: string }> {
+export async function compilePlugin(source: string, options: { dependencies?: PluginDependencies } = {}): Promise<{ code: string }> {
+  const { dependencies } = options;
   let result: esbuild.BuildResult<{ write: false }>;
   try {
     result = await esbuild.build({
-      stdin: { contents: source, loader: "ts", sourcefile: "plugin.ts" },
+      // Bare imports resolve in the requirements' folder.
+      stdin: { contents: source, loader: "ts", sourcefile: "plugin.ts", ...(dependencies && { resolveDir: dependencies.folder }) },
       bundle: true,
       write: false,
       format: "cjs",
       platform: "neutral",
+      mainFields: ["module", "main"],
       target: "es2022",
       logLevel: "silent",
-      plugins: [importPolicy],
+      plugins: [importPolicy(dependencies)],
     });
   } catch (error) {
     const messages = (error as esbuild.BuildFailure).errors;

@@ -6,7 +6,9 @@ import type { PluginDescriptor } from "@sluice/sdk/runtime";
 import { createHostFetch } from "../sandbox/create-host-fetch.ts";
 import type { HostHandlers } from "../sandbox/invocation-handlers.ts";
 import { PluginSandbox } from "../sandbox/plugin-sandbox.ts";
-import { compilePlugin } from "./compile-plugin.ts";
+import { compilePlugin, type PluginDependencies } from "./compile-plugin.ts";
+import { installRequirements, type InstallRequirementsOptions } from "./install-requirements.ts";
+import { parseRequirements } from "./parse-requirements.ts";
 import { hashPluginSource } from "./hash-plugin-source.ts";
 import { parseFrontmatter } from "./parse-frontmatter.ts";
 import type { PluginLimits } from "./plugin-limits.ts";
@@ -60,6 +62,8 @@ export interface LoadPluginOptions {
    */
   grant?: PermissionGrant;
   network?: PluginNetworkOptions;
+  /** Where npm `requirements` are installed and how (`cacheDir`: `<DATA_DIR>/plugin-deps`). Without it, requirements are refused. */
+  requirements?: InstallRequirementsOptions;
   /** An admin's per-plugin override of `timeoutMs`, `streamTimeoutMs` and `memoryLimitMb` (`meta.limits`). */
   limits?: PluginLimits;
   /** Sandbox-wide capability handlers (see PluginSandbox). Default: the permission-checked fetch only. */
@@ -115,7 +119,7 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
 
   let code: string;
   try {
-    ({ code } = await compilePlugin(source));
+    ({ code } = await compilePlugin(source, { dependencies: await installedRequirements(manifest, options) }));
   } catch (error) {
     if (!SluiceError.isInstance(error)) throw error;
     throw new SluiceError(error.code, error.message, { pluginId, cause: error.cause });
@@ -144,6 +148,17 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     throw new SluiceError("PLUGIN_LOAD_FAILED", mismatch, { pluginId });
   }
   return { sandbox, descriptor, manifest, contentHash, loadedAt: Date.now(), permissions, limits: options.limits ?? {} };
+}
+
+/** Installs the frontmatter's npm requirements (reusing an earlier install of the same list). */
+async function installedRequirements(manifest: Record<string, string>, options: LoadPluginOptions): Promise<PluginDependencies | undefined> {
+  const requirements = parseRequirements(manifest.requirements);
+  if (requirements.length === 0) return undefined;
+  if (!options.requirements) {
+    throw new SluiceError("PLUGIN_LOAD_FAILED", "This server has no folder for npm requirements; remove the requirements line or set DATA_DIR");
+  }
+  const folder = await installRequirements(requirements, options.requirements);
+  return { folder, names: requirements.map((requirement) => requirement.name) };
 }
 
 function resolvePermissions(manifest: Record<string, string>, options: LoadPluginOptions): PluginPermissions {
