@@ -108,7 +108,7 @@ describe("the web UI in Chromium", () => {
 
   it("answers a pipe's input call, streams its Markdown, and shows a pipe's error on the message", async () => {
     const { page } = tab;
-    await page.getByRole("link", { name: "+ New chat" }).click();
+    await page.getByRole("link", { name: "New chat", exact: true }).click();
     await page.getByLabel("Model", { exact: true }).selectOption("greeter");
     await page.getByLabel("Message", { exact: true }).fill("greet me");
     await page.getByRole("button", { name: "Send" }).click();

@@ -62,3 +62,31 @@ export default definePipe({
   },
 });
 `;
+
+/** A pipe that looks things up (slowly, with status lines and citations) and answers in rich Markdown. */
+export const handbookPipe = `/**
+ * title: Handbook Assistant
+ * description: Answers from the team handbook, citing it.
+ */
+import { definePipe, z } from "@sluice/sdk";
+export default definePipe({
+  valves: z.object({ delayMs: z.number().int().min(0).default(1200) }),
+  async *pipe(body, ctx) {
+    const wait = () => new Promise((resolve) => setTimeout(resolve, ctx.valves.delayMs));
+    await ctx.emit({ type: "status", data: { description: "Searching the handbook", done: false } });
+    await wait();
+    await ctx.emit({ type: "status", data: { description: "Reading 2 sections", done: false } });
+    await wait();
+    await ctx.emit({ type: "citation", data: { source: { name: "Handbook: Deploys", url: "https://handbook.example.com/deploys" }, document: ["Deploys run from main after review."], metadata: [{ source: "https://handbook.example.com/deploys" }] } });
+    await ctx.emit({ type: "citation", data: { source: { name: "Handbook: On-call", url: "https://handbook.example.com/on-call" }, document: ["The on-call engineer approves Friday deploys."], metadata: [{ source: "https://handbook.example.com/on-call" }] } });
+    await ctx.emit({ type: "status", data: { description: "Found 2 sections", done: true } });
+    const answer = [
+      "Deploys go out from **main** once a change is reviewed. On Fridays, ask the on-call engineer first.\\n\\n",
+      "1. Merge the reviewed pull request\\n2. Tag the release\\n3. Watch the dashboard for ten minutes\\n\\n",
+      "| Day | Who approves |\\n|---|---|\\n| Mon–Thu | Any reviewer |\\n| Fri | On-call |\\n\\n",
+      "\`\`\`sh\\ngit tag v1.4.0 && git push --tags\\n\`\`\`\\n",
+    ];
+    for (const piece of answer) yield piece;
+  },
+});
+`;

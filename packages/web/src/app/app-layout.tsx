@@ -4,6 +4,7 @@ import { Link, usePathname } from "./router.tsx";
 import { useAuth } from "../auth/auth-context.tsx";
 import { ChatHistory } from "../chat/chat-history.tsx";
 import { PageTitleContext } from "./page-title.tsx";
+import { Icon } from "../ui/icon.tsx";
 
 interface AppLayoutProps {
   title: string;
@@ -54,11 +55,11 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
             Sluice
           </Link>
           <button type="button" className="icon-button sidebar-close" aria-label="Close menu" onClick={() => setIsDrawerOpen(false)}>
-            ×
+            <Icon name="close" size={18} />
           </button>
         </div>
         <Link to="/" className="button button-primary new-chat-button">
-          + New chat
+          <Icon name="plus" /> New chat
         </Link>
         <nav className="sidebar-nav" aria-label="Pages">
           {SECTIONS.map((section) => {
@@ -105,7 +106,7 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
       <div className="main-column">
         <header className="top-bar">
           <button type="button" className="icon-button menu-button" aria-label="Open menu" aria-expanded={isDrawerOpen} onClick={() => setIsDrawerOpen(true)}>
-            ☰
+            <Icon name="menu" size={20} />
           </button>
           <h1 className="top-bar-title">{shownTitle}</h1>
         </header>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { errorMessage } from "../api/api-error.ts";
+import { Icon } from "../ui/icon.tsx";
 import { useAuth } from "./auth-context.tsx";
 
 const CHECK_INTERVAL_MS = 15_000;
@@ -30,8 +31,8 @@ export function PendingPage() {
   return (
     <div className="accounts-page">
       <div className="accounts-card">
-        <div className="pending-mark" aria-hidden="true">
-          ⏳
+        <div className="pending-mark">
+          <Icon name="clock" size={40} />
         </div>
         <h1>Waiting for approval</h1>
         <p className="lead">

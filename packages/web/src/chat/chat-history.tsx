@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { errorMessage } from "../api/api-error.ts";
 import { Link, navigate, usePathname } from "../app/router.tsx";
+import { Icon } from "../ui/icon.tsx";
 import { Modal } from "../ui/modal.tsx";
 import { Spinner } from "../ui/spinner.tsx";
 import { useToaster } from "../ui/toasts.tsx";
@@ -52,10 +53,10 @@ export function ChatHistory() {
               </Link>
               <span className="chat-item-buttons">
                 <button type="button" className="icon-button small-icon" aria-label={`Rename “${chat.title}”`} title="Rename" onClick={() => setRenamingId(chat.id)}>
-                  ✎
+                  <Icon name="pencil" size={14} />
                 </button>
                 <button type="button" className="icon-button small-icon" aria-label={`Delete “${chat.title}”`} title="Delete" onClick={() => setDeleting(chat)}>
-                  🗑
+                  <Icon name="trash" size={14} />
                 </button>
               </span>
             </li>

@@ -1,4 +1,5 @@
 import { useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { Icon } from "../ui/icon.tsx";
 import type { ModelFilter } from "./chat-types.ts";
 
 export interface ChatInputProps {
@@ -61,7 +62,7 @@ export function ChatInput({ isStreaming, isDisabled, disabledReason, filters, en
           })}
           {onOpenSettings && (
             <button type="button" className="filter-chip settings-chip" onClick={onOpenSettings} title="Your settings for this model's plugins">
-              <span aria-hidden="true">⚙</span> Plugin settings
+              <Icon name="gear" size={14} /> Plugin settings
             </button>
           )}
         </div>
@@ -71,7 +72,8 @@ export function ChatInput({ isStreaming, isDisabled, disabledReason, filters, en
           ref={textArea}
           className="chat-textarea"
           aria-label="Message"
-          placeholder={isDisabled ? (disabledReason ?? "") : "Send a message (Shift+Enter for a new line)"}
+          placeholder={isDisabled ? (disabledReason ?? "") : "Send a message"}
+          title="Enter sends; Shift+Enter starts a new line"
           rows={1}
           value={text}
           disabled={isDisabled}
@@ -85,11 +87,11 @@ export function ChatInput({ isStreaming, isDisabled, disabledReason, filters, en
         />
         {isStreaming ? (
           <button type="button" className="button send-button" onClick={onStop} aria-label="Stop the answer">
-            ■ Stop
+            <Icon name="stop" /> Stop
           </button>
         ) : (
           <button type="submit" className="button button-primary send-button" disabled={!canSend} aria-label="Send">
-            Send ↑
+            <Icon name="send" /> Send
           </button>
         )}
       </div>

@@ -22,6 +22,12 @@ function errorText(error: ChatMessage["error"]): string | null {
   return typeof error.content === "string" ? error.content : JSON.stringify(error);
 }
 
+/** Whether the latest visible status line already shows a spinner. */
+function isStatusWorking(message: ChatMessage): boolean {
+  const latest = (message.statusHistory ?? []).filter((status) => !status.hidden && status.description).at(-1);
+  return latest?.done === false;
+}
+
 /** An action's icon: an image URL or data URI from the plugin, else its initial. */
 function ActionIcon({ action }: { action: ModelAction }) {
   const icon = action.icon ?? "";
@@ -65,7 +71,7 @@ export const MessageView = memo(function MessageView({ message, modelName, actio
       <StatusLines statuses={message.statusHistory ?? []} />
       {message.content ? (
         <MarkdownContent text={message.content} />
-      ) : isStreaming && !error ? (
+      ) : isStreaming && !error && !isStatusWorking(message) ? (
         <p className="message-waiting">
           <Spinner label="Waiting for the answer" /> Thinking…
         </p>
