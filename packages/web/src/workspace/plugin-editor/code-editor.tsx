@@ -7,8 +7,11 @@ import { PLUGIN_MODEL_URI } from "./editor-compiler-options.ts";
 import type { SourceLocation } from "./parse-load-error.ts";
 
 export interface CodeEditorProps {
-  /** The text; a value different from what the editor holds (an import, a template) replaces it. */
-  value: string;
+  /**
+   * The text the editor starts with. The editor owns the text afterwards (reported through
+   * `onChange`): feeding each keystroke back as a prop would race with fast typing.
+   */
+  initialValue: string;
   onChange(value: string): void;
   /** Errors from the server (a refused save), marked on their lines until the next change. */
   serverErrors: SourceLocation[];
@@ -29,11 +32,12 @@ const SERVER_OWNER = "sluice-server";
  * Monaco editing a plugin's TypeScript with the `@sluice/sdk` types: completions, hovers and type
  * errors while typing. Falls back to a plain text area when Monaco cannot load.
  */
-export function CodeEditor({ value, onChange, serverErrors, onSave, label, ref }: CodeEditorProps) {
+export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label, ref }: CodeEditorProps) {
   const container = useRef<HTMLDivElement>(null);
   const editorRef = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
   const monacoRef = useRef<typeof Monaco | null>(null);
   const decorations = useRef<Monaco.editor.IEditorDecorationsCollection | null>(null);
+  const [fallbackText, setFallbackText] = useState(initialValue);
   const callbacks = useRef({ onChange, onSave });
   callbacks.current = { onChange, onSave };
   const [state, setState] = useState<"loading" | "ready" | { failed: string }>("loading");
@@ -60,7 +64,7 @@ export function CodeEditor({ value, onChange, serverErrors, onSave, label, ref }
         if (!isMounted || !container.current) return;
         const uri = monaco.Uri.parse(PLUGIN_MODEL_URI);
         monaco.editor.getModel(uri)?.dispose();
-        const model = monaco.editor.createModel(value, "typescript", uri);
+        const model = monaco.editor.createModel(initialValue, "typescript", uri);
         editor = monaco.editor.create(container.current, {
           model,
           ariaLabel: label,
@@ -72,6 +76,7 @@ export function CodeEditor({ value, onChange, serverErrors, onSave, label, ref }
           fixedOverflowWidgets: true,
           renderLineHighlight: "line",
           glyphMargin: true,
+          lineNumbersMinChars: 3,
         });
         editor.onDidChangeModelContent(() => callbacks.current.onChange(model.getValue()));
         editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onSave?.());
@@ -88,13 +93,8 @@ export function CodeEditor({ value, onChange, serverErrors, onSave, label, ref }
       editor?.dispose();
       editorRef.current = null;
     };
-    // The editor is made once; value changes are applied by the effect below.
+    // The editor is made once, with the initial text.
   }, []);
-
-  useEffect(() => {
-    const model = editorRef.current?.getModel();
-    if (model && model.getValue() !== value) model.setValue(value);
-  }, [value, state]);
 
   useEffect(() => {
     const monaco = monacoRef.current;
@@ -123,7 +123,12 @@ export function CodeEditor({ value, onChange, serverErrors, onSave, label, ref }
         <p className="form-error" role="alert">
           The code editor did not load ({state.failed}); you can still edit the code as plain text.
         </p>
-        <textarea ref={fallback} className="input code-textarea" aria-label={label} spellCheck={false} value={value} onChange={(event) => onChange(event.target.value)} />
+        <textarea ref={fallback} className="input code-textarea" aria-label={label} spellCheck={false} value={fallbackText}
+          onChange={(event) => {
+            setFallbackText(event.target.value);
+            onChange(event.target.value);
+          }}
+        />
       </div>
     );
   }

@@ -275,7 +275,7 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
       <CodeEditor
         ref={editor}
         label={`Code of ${form.name || "the plugin"}`}
-        value={form.content}
+        initialValue={form.content}
         onChange={(content) => setForm((current) => (current.content === content ? current : { ...current, content }))}
         serverErrors={serverErrors}
         onSave={canWrite ? () => void save() : undefined}

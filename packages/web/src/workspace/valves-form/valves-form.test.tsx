@@ -41,7 +41,7 @@ describe("ValvesForm", () => {
     expect(screen.getByLabelText("Max turns")).toHaveProperty("value", "8");
     expect(screen.getByRole("switch", { name: "Is loud" })).toHaveProperty("checked", false);
     expect(screen.getByText("Most user turns (1 to 50)")).toBeTruthy();
-    expect(screen.getAllByRole("button", { name: /default value; press to set a custom value/ })).toHaveLength(7);
+    expect(screen.getAllByRole("button", { name: /^Custom value for / , pressed: false })).toHaveLength(7);
   });
 
   it("sends null for fields left at their default, so only edited keys are stored", async () => {
@@ -68,7 +68,7 @@ describe("ValvesForm", () => {
     const { onSave, user } = renderForm({ maxTurns: 3, prompt: "Be brief." });
     expect(screen.getByLabelText("Max turns")).toHaveProperty("value", "3");
     expect(screen.getByLabelText("Prompt")).toHaveProperty("value", "Be brief.");
-    await user.click(screen.getByRole("button", { name: /Max turns: custom value/ }));
+    await user.click(screen.getByRole("button", { name: "Custom value for Max turns", pressed: true }));
     expect(screen.getByLabelText("Max turns")).toHaveProperty("value", "8");
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(onSave).toHaveBeenCalledWith(expect.objectContaining({ maxTurns: null, prompt: "Be brief." }));
@@ -104,7 +104,7 @@ describe("ValvesForm", () => {
       />,
     );
     const user = userEvent.setup();
-    expect(screen.queryByRole("button", { name: /default value/ })).toBeNull();
+    expect(screen.queryByRole("button", { name: /Custom value for/ })).toBeNull();
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(screen.getByText("Must be at least 2 characters")).toBeTruthy();
     await user.type(screen.getByLabelText(/Region/), "eu-west");

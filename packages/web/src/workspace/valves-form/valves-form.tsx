@@ -133,7 +133,8 @@ export function ValvesForm({ schema, values, onSave, onCancel, saveLabel = "Save
                   type="button"
                   className={`valve-mode${draft.isCustom ? " is-custom" : ""}`}
                   aria-pressed={draft.isCustom}
-                  aria-label={`${field.label}: ${draft.isCustom ? "custom value; press to use the default" : "default value; press to set a custom value"}`}
+                  aria-label={`Custom value for ${field.label}`}
+                  title={draft.isCustom ? "Press to go back to the default" : "Press to set a value of your own"}
                   onClick={() =>
                     update(field, draft.isCustom ? { isCustom: false, input: toDraftInput(field, field.defaultValue) } : { ...draft, isCustom: true })
                   }
