@@ -5,6 +5,12 @@ export interface IsolateWatchdogOptions {
   stallLimitMs(): number;
   /** Called once when a probe waited longer than the limit; the watchdog has stopped. */
   onStall(stalledMs: number): void;
+  /**
+   * CPU time the isolate has used so far, in milliseconds. A probe left waiting only counts as
+   * stuck while the isolate itself was running: when the server's own event loop was busy, the
+   * answer may just not have been read yet.
+   */
+  cpuTimeMs?(): number;
   intervalMs: number;
 }
 
@@ -19,6 +25,7 @@ export class IsolateWatchdog {
   readonly #options: IsolateWatchdogOptions;
   #timer: NodeJS.Timeout | undefined;
   #probeSentAt: number | null = null;
+  #cpuAtProbe = 0;
 
   constructor(options: IsolateWatchdogOptions) {
     this.#options = options;
@@ -39,6 +46,7 @@ export class IsolateWatchdog {
     const now = performance.now();
     if (this.#probeSentAt === null) {
       this.#probeSentAt = now;
+      this.#cpuAtProbe = this.#options.cpuTimeMs?.() ?? 0;
       const answered = (): void => {
         this.#probeSentAt = null;
       };
@@ -46,7 +54,10 @@ export class IsolateWatchdog {
       return;
     }
     const stalledMs = now - this.#probeSentAt;
-    if (stalledMs > this.#options.stallLimitMs()) {
+    const limitMs = this.#options.stallLimitMs();
+    const busyMs = this.#options.cpuTimeMs ? this.#options.cpuTimeMs() - this.#cpuAtProbe : stalledMs;
+    // An idle isolate uses next to no CPU; a looping one, even on a crowded machine, a good share.
+    if (stalledMs > limitMs && busyMs > limitMs / 10) {
       this.stop();
       this.#options.onStall(stalledMs);
     }

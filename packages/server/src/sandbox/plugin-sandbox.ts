@@ -118,6 +118,7 @@ export class PluginSandbox {
       intervalMs: Math.min(Math.max(this.timeoutMs / 5, 10), 1000),
       probe,
       stallLimitMs: () => Math.max(this.timeoutMs, ...[...this.#invocations.values()].map((call) => call.timeoutMs)),
+      cpuTimeMs: () => this.#cpuTimeMs(),
       onStall: (stalledMs) => {
         this.#logger.warn({ pluginId: this.pluginId, stalledMs: Math.round(stalledMs) }, "plugin stopped responding; disposing its isolate");
         this.#fail("PLUGIN_TIMEOUT");
@@ -161,12 +162,15 @@ export class PluginSandbox {
       confirmTimeout: async (hook, timeoutMs) => {
         if (this.isDisposed) return this.#failure ? this.#failureError(this.#failure, hook, timeoutMs) : undefined;
         let timer: NodeJS.Timeout | undefined;
+        const cpuBefore = this.#cpuTimeMs();
         const answered = await Promise.race([
           probe().then(() => true, () => true),
           new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), RESPONSIVE_PROBE_MS))),
         ]);
         clearTimeout(timer);
-        if (answered && !this.#failure) return undefined;
+        // Unanswered while the isolate was not running means the server was slow to read the answer.
+        const wasRunning = this.#cpuTimeMs() - cpuBefore >= RESPONSIVE_PROBE_MS / 10;
+        if ((answered || !wasRunning) && !this.#failure) return undefined;
         if (!this.#failure) {
           this.#logger.warn({ pluginId: this.pluginId, hook }, "plugin kept running past its time limit; disposing its isolate");
           this.#fail("PLUGIN_TIMEOUT");
@@ -190,6 +194,14 @@ export class PluginSandbox {
       const loadError = sandbox.#loadError(error);
       sandbox.dispose();
       throw loadError;
+    }
+  }
+
+  #cpuTimeMs(): number {
+    try {
+      return Number(this.#isolate.cpuTime) / 1e6;
+    } catch {
+      return 0; // disposed
     }
   }
 
