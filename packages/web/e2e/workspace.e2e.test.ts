@@ -151,11 +151,14 @@ describe("the plugin workspace in Chromium", () => {
     await page.locator(".view-overlays .squiggly-error").first().waitFor();
     // F8 shows the problem at the cursor; the type checker's answer may take a moment to replace the syntax error of "ctx.".
     await expect
-      .poll(async () => {
-        await page.keyboard.press("Escape");
-        await page.keyboard.press("F8");
-        return page.locator(".marker-widget").innerText({ timeout: 2000 }).catch(() => "");
-      })
+      .poll(
+        async () => {
+          await page.keyboard.press("Escape");
+          await page.keyboard.press("F8");
+          return page.locator(".marker-widget").innerText({ timeout: 2000 }).catch(() => "");
+        },
+        { timeout: 20_000, interval: 500 },
+      )
       .toContain("Property 'nope' does not exist on type 'PluginContext");
     await screenshot(page, "plugin-editor-type-error.png");
     await page.keyboard.press("Escape");
@@ -164,7 +167,7 @@ describe("the plugin workspace in Chromium", () => {
     await page.keyboard.press("Home");
     await page.keyboard.press("Shift+End");
     await page.keyboard.press("Delete");
-    await expect.poll(() => page.locator(".view-overlays .squiggly-error").count()).toBe(0);
+    await expect.poll(() => page.locator(".view-overlays .squiggly-error").count(), { timeout: 20_000 }).toBe(0);
 
     await page.keyboard.press("Control+S");
     await page.waitForURL(/\/workspace\/functions\/turn_guard$/);
@@ -177,9 +180,8 @@ describe("the plugin workspace in Chromium", () => {
     const active = page.getByRole("switch", { name: "Active: Turn Guard" });
     expect(await active.isChecked()).toBe(false);
     await active.click();
-    await expect.poll(() => active.isChecked()).toBe(true);
+    await expect.poll(() => active.isChecked(), { timeout: 5000 }).toBe(true);
     expect((await api("GET", "/api/v1/functions/id/turn_guard")).body.is_active).toBe(true);
-    await screenshot(page, "workspace-functions.png");
     tab.assertNoErrors();
   });
 
@@ -199,14 +201,14 @@ describe("the plugin workspace in Chromium", () => {
     expect(lineText).not.toBeNull();
     const line = Number(lineText![1]);
     expect(line).toBe(await lineNumberOf(page, "const = 1;"));
-    await expect.poll(() => decoratedLines(page, "server-error-line")).toEqual([line]);
+    await expect.poll(() => decoratedLines(page, "server-error-line"), { timeout: 5000 }).toEqual([line]);
     expect(await page.locator(".monaco-editor .view-line", { hasText: "const = 1;" }).count()).toBe(1);
     expect(await page.getByText("Unsaved changes").count()).toBe(1);
     // The stored plugin is as it was.
     expect((await api("GET", "/api/v1/functions/id/broken_soon")).body.content).toBe(PLUGIN_TEMPLATES.action);
 
     await page.getByRole("button", { name: `Go to line ${line}` }).click();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.closest(".monaco-editor") !== null)).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest(".monaco-editor") !== null), { timeout: 5000 }).toBe(true);
     tab.assertNoErrors([EXPECTED_REFUSAL]);
   });
 
@@ -253,7 +255,7 @@ describe("the plugin workspace in Chromium", () => {
     await dialog.getByRole("button", { name: "Custom value for Max words", pressed: true }).click();
     await dialog.getByRole("button", { name: "Save" }).click();
     await page.getByText("Saved the valves of Reply Style").first().waitFor();
-    await expect.poll(async () => (await api("GET", "/api/v1/functions/id/reply_style/valves")).body).toEqual({ batch: 4, tone: "friendly", topics: ["sport"] });
+    await expect.poll(async () => (await api("GET", "/api/v1/functions/id/reply_style/valves")).body, { timeout: 5000 }).toEqual({ batch: 4, tone: "friendly", topics: ["sport"] });
     tab.assertNoErrors([EXPECTED_REFUSAL]);
   });
 
@@ -266,6 +268,9 @@ describe("the plugin workspace in Chromium", () => {
     expect(pending.role).toBe("pending");
 
     const { page } = await openSignedIn();
+    await page.goto("/workspace/functions");
+    await page.getByRole("listitem", { name: "Reply Style" }).waitFor();
+    await screenshot(page, "workspace-functions.png");
     await page.goto("/workspace/models");
     await page.getByRole("button", { name: "Attach plugins to fake-small" }).click();
     const dialog = page.getByRole("dialog", { name: "Plugins of fake-small" });
@@ -274,32 +279,73 @@ describe("the plugin workspace in Chromium", () => {
     await page.getByText("Saved the plugins of fake-small").waitFor();
     const model = (await api("GET", "/api/v1/models/model?id=fake-small")).body;
     expect(model.meta.filterIds).toEqual(["reply_style"]);
+    await page.reload();
+    await page.locator(".model-summary").first().waitFor();
     await screenshot(page, "models.png");
 
     await page.goto("/admin/users");
     const grace = page.getByRole("listitem", { name: "Grace Pending" });
+    await grace.getByRole("button", { name: "Approve" }).waitFor();
+    await screenshot(page, "users.png");
     await grace.getByRole("button", { name: "Approve" }).click();
     await page.getByText("Approved Grace Pending").waitFor();
     const toolsSwitch = grace.getByRole("switch", { name: "Grace Pending may create tools" });
     await toolsSwitch.click();
-    await expect.poll(() => toolsSwitch.isChecked()).toBe(true);
+    await expect.poll(() => toolsSwitch.isChecked(), { timeout: 5000 }).toBe(true);
     const user = (await api("GET", `/api/v1/users/${pending.id}`)).body;
     expect(user.role).toBe("user");
     expect(user.permissions.workspace.tools).toBe(true);
-    await screenshot(page, "users.png");
+    tab.assertNoErrors();
+  });
+
+  it("exports, deletes after a confirmation, imports the export back, and opens a .ts file in the editor", async () => {
+    const { page } = await openSignedIn();
+    await page.goto("/workspace/functions");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^sluice-functions-\d{4}-\d{2}-\d{2}\.json$/);
+    const exported = JSON.parse(await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8")));
+    const turnGuard = exported.find((row: { id: string }) => row.id === "turn_guard");
+    expect(turnGuard.content).toContain("defineFilter");
+
+    await page.getByRole("button", { name: "Delete Turn Guard" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete Turn Guard?" });
+    await confirm.getByRole("button", { name: "Delete" }).click();
+    await page.getByText("Deleted Turn Guard").waitFor();
+    expect((await api("GET", "/api/v1/functions/id/turn_guard")).status).toBe(404);
+
+    await page.getByRole("button", { name: "Import" }).click();
+    const importer = page.getByRole("dialog", { name: "Import functions" });
+    await importer.getByLabel("Exported JSON").fill(JSON.stringify([turnGuard]));
+    await importer.getByRole("button", { name: "Import" }).click();
+    await page.getByText("Imported 1 plugin").waitFor();
+    await page.getByRole("listitem", { name: "Turn Guard" }).waitFor();
+
+    await page.getByRole("button", { name: "Import" }).click();
+    await importer.getByText("A .ts file").click();
+    await importer.getByLabel("Plugin file").setInputFiles({ name: "shout-tools.ts", mimeType: "text/typescript", buffer: Buffer.from(PLUGIN_TEMPLATES.tools) });
+    // A tools module opens in the tools editor, named after its frontmatter title.
+    await page.waitForURL(/\/workspace\/tools\/new\?draft/);
+    expect(await page.getByLabel("Name", { exact: true }).inputValue()).toBe("Text tools");
+    expect(await page.getByLabel("ID", { exact: true }).inputValue()).toBe("text_tools");
+    await page.locator(".monaco-editor .view-line", { hasText: "count_words" }).waitFor();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.waitForURL(/\/workspace\/tools\/text_tools$/);
+    const tool = (await api("GET", "/api/v1/tools/id/text_tools")).body;
+    expect(tool.specs.map((spec: { name: string }) => spec.name)).toEqual(["count_words", "reverse"]);
     tab.assertNoErrors();
   });
 
   it("fits a 390-px-wide phone screen", async () => {
+    await api("POST", "/api/v1/functions/create", { id: "phone_check", name: "Phone Check", content: PLUGIN_TEMPLATES.filter });
     const { page } = await openSignedIn({ width: 390, height: 844 });
-    for (const pagePath of ["/workspace/functions", "/workspace/functions/turn_guard", "/workspace/models", "/admin/users"]) {
+    for (const pagePath of ["/workspace/functions", "/workspace/functions/phone_check", "/workspace/tools", "/workspace/models", "/admin/users"]) {
       await page.goto(pagePath);
-      await page.locator(".plugin-list, .monaco-editor").first().waitFor();
+      await page.locator(".plugin-list, .monaco-editor, .empty-state").first().waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth), pagePath).toBeLessThanOrEqual(390);
     }
     await page.goto("/workspace/functions");
-    await page.getByRole("button", { name: "Valves of Reply Style" }).click();
-    await page.getByRole("dialog").getByRole("textbox", { name: "Max words" }).waitFor();
+    await page.getByRole("button", { name: "Valves of Phone Check" }).click();
+    await page.getByRole("dialog").getByRole("textbox", { name: "Max turns" }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     tab.assertNoErrors();
   });

@@ -142,7 +142,7 @@ export function UsersPage() {
                       }
                       aria-label={`${user.name} may create tools`}
                     />
-                    <span aria-hidden="true">Tools</span>
+                    <span aria-hidden="true">Can create tools</span>
                   </label>
                 </div>
               </li>
