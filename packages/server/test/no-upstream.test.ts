@@ -31,8 +31,25 @@ export default defineFilter({
 });
 `;
 
+const stuckFilter = `import { defineFilter } from "@sluice/sdk";
+export default defineFilter({
+  stream(event) {
+    if (String(event.choices[0]?.delta?.content ?? "").includes("hang")) for (;;) {}
+    return event;
+  },
+});
+`;
+
+const hangingWordsPipe = `import { definePipe } from "@sluice/sdk";
+export default definePipe({
+  async *pipe() {
+    for (const word of ["alpha ", "hang ", "omega"]) yield word;
+  },
+});
+`;
+
 describe("a server without an upstream", () => {
-  const sluice = useServer({ kind: "sqlite", env: { OPENAI_API_BASE_URL: undefined, OPENAI_API_BASE_URLS: undefined } });
+  const sluice = useServer({ kind: "sqlite", env: { OPENAI_API_BASE_URL: undefined, OPENAI_API_BASE_URLS: undefined, PLUGIN_STREAM_TIMEOUT_MS: "300" } });
   let admin: TestAccount;
 
   it("starts, lists its pipes and refuses upstream models as unknown", async () => {
@@ -63,5 +80,18 @@ describe("a server without an upstream", () => {
     await sluice.api.post("/api/v1/functions/id/closer/toggle/global", undefined, admin.token);
     const answer = await sluice.api.post("/api/chat/completions", { model: "echo", messages: [{ role: "user", content: "hi" }] }, admin.token);
     expect(answer.body.choices[0].message.content).toBe("Pipe heard: hi from Admin [end]");
+  });
+
+  it("drops the chunk a stream hook hangs on, then passes that filter by for the rest of the answer", async () => {
+    for (const [id, content] of [["hanging_words", hangingWordsPipe], ["stuck", stuckFilter]]) {
+      await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
+      await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
+    }
+    const settings = await sluice.api.post("/api/v1/models/create", { id: "hanging_words", name: "Hanging", meta: { filterIds: ["stuck"] } }, admin.token);
+    expect(settings.status, JSON.stringify(settings.body)).toBe(200);
+    const answer = await sluice.api.post("/api/chat/completions", { model: "hanging_words", messages: [{ role: "user", content: "go" }] }, admin.token);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.choices[0].message.content).toBe("alpha omega [end]");
+    expect((await sluice.api.get("/health")).status).toBe(200);
   });
 });

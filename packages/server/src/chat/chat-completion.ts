@@ -71,6 +71,16 @@ export async function startChatCompletion(services: AppServices, input: ChatComp
     task: input.task ?? null,
   };
   const caller = new PluginCaller(services, { user, metadata, events, signal, messages: request.messages, files: request.files ?? [] });
+  try {
+    return await prepareRun(services, input, caller);
+  } catch (error) {
+    caller.release();
+    throw error;
+  }
+}
+
+async function prepareRun(services: AppServices, input: ChatCompletionInput, caller: PluginCaller): Promise<ChatCompletionRun> {
+  const { request, signal } = input;
   const model = await resolveModel(services, caller, request.model);
   const modelInfo = { id: model.id, name: model.name, owned_by: model.owned_by, ...(model.row ? { info: { meta: model.row.meta, params: model.row.params } } : {}) };
   caller.scope.model = modelInfo;
@@ -109,6 +119,14 @@ interface TurnState {
 }
 
 async function* runTurns(services: AppServices, state: TurnState): AsyncGenerator<StreamEvent, void> {
+  try {
+    yield* runTurnsHeld(services, state);
+  } finally {
+    state.caller.release();
+  }
+}
+
+async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGenerator<StreamEvent, void> {
   const { caller, model, filters, tools, base, signal, request } = state;
   const maxRounds = Math.max(1, services.config.maxToolCallIterations);
   let messages = state.body.messages;

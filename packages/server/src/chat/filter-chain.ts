@@ -74,20 +74,28 @@ export async function openStreamChain(services: AppServices, caller: PluginCalle
     const session = loaded.sandbox.openStreamHook({ context: caller.context("function", filter.record) }, caller.handlers(filter.record, "stream"));
     sessions.push({ record: filter.record, session });
   }
+  // A filter whose sandbox was lost to a limit would fail every later chunk: after dropping the
+  // chunk it failed on, the rest of the answer passes it by instead of vanishing.
+  const bypassed = new Set<number>();
   const accept = (index: number, output: unknown): StreamEvent | null => {
     if (!SluiceError.isInstance(output)) return output as StreamEvent | null;
-    services.logger.warn({ pluginId: sessions[index]!.record.id, hook: "stream", err: output }, "stream hook failed; chunk dropped");
+    const isLost = output.code === "PLUGIN_TIMEOUT" || output.code === "PLUGIN_MEMORY_LIMIT";
+    if (isLost) bypassed.add(index);
+    services.logger.warn({ pluginId: sessions[index]!.record.id, hook: "stream", err: output }, isLost ? "stream hook lost to a limit; chunk dropped, filter skipped for the rest of the answer" : "stream hook failed; chunk dropped");
     return null;
   };
   const finish = async (index: number, pending: Promise<unknown>): Promise<StreamEvent | null> => {
     let current = accept(index, await pending);
-    for (let next = index + 1; next < sessions.length && current !== null; next += 1) current = accept(next, await sessions[next]!.session.transform(current));
+    for (let next = index + 1; next < sessions.length && current !== null; next += 1) {
+      if (!bypassed.has(next)) current = accept(next, await sessions[next]!.session.transform(current));
+    }
     return current;
   };
   return {
     apply(chunk) {
       let current: StreamEvent | null = chunk;
       for (let index = 0; index < sessions.length && current !== null; index += 1) {
+        if (bypassed.has(index)) continue;
         const output = sessions[index]!.session.transform(current);
         if (output instanceof Promise) return finish(index, output);
         current = accept(index, output);

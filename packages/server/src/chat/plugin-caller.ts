@@ -39,6 +39,7 @@ export class PluginCaller {
   readonly #services: AppServices;
   readonly #scope: CallScope;
   readonly #loaded = new Map<string, Promise<LoadedPlugin>>();
+  readonly #releases: Array<() => void> = [];
 
   constructor(services: AppServices, scope: CallScope) {
     this.#services = services;
@@ -49,15 +50,26 @@ export class PluginCaller {
     return this.#scope;
   }
 
-  /** The loaded plugin for a record, the same one for the whole request. */
+  /**
+   * The loaded plugin for a record, the same one for the whole request: it is held, so a save
+   * while the request runs does not dispose it under the request (see {@link release}).
+   */
   plugin(namespace: PluginNamespace, record: PluginRecord): Promise<LoadedPlugin> {
     const key = `${namespace}:${record.id}`;
     let loaded = this.#loaded.get(key);
     if (!loaded) {
-      loaded = this.#services.workspace.loaded(namespace, record);
+      loaded = this.#services.workspace.loaded(namespace, record).then((plugin) => {
+        this.#releases.push(plugin.sandbox.hold());
+        return plugin;
+      });
       this.#loaded.set(key, loaded);
     }
     return loaded;
+  }
+
+  /** Lets go of every plugin this request held; call once the request is over. */
+  release(): void {
+    for (const release of this.#releases.splice(0)) release();
   }
 
   /** The `context` of an invocation: user, decrypted valves and user valves, metadata. */

@@ -49,12 +49,16 @@ export function registerChatActionRoutes(app: FastifyInstance, services: AppServ
     if (!record || record.type !== "action" || !record.is_active) throw new SluiceError("NOT_FOUND", `Action not found: ${id}`);
     const chatId = await requireOwnChat(services, user, body.chat_id);
     const caller = callerFor(services, user, body);
-    await resolveModel(services, caller, body.model);
-    const { descriptor } = await caller.plugin("function", record);
-    if (subId !== undefined && !descriptor.actions?.some((entry) => entry.id === subId)) throw new SluiceError("NOT_FOUND", `Action not found: ${id}`);
-    const result = await caller.invoke("function", record, "action", body, { contextId: id, metadata: { action_id: id, sub_action_id: subId ?? null } });
-    if (chatId) await applyActionResult(services, chatId, body.id ?? undefined, result);
-    return result;
+    try {
+      await resolveModel(services, caller, body.model);
+      const { descriptor } = await caller.plugin("function", record);
+      if (subId !== undefined && !descriptor.actions?.some((entry) => entry.id === subId)) throw new SluiceError("NOT_FOUND", `Action not found: ${id}`);
+      const result = await caller.invoke("function", record, "action", body, { contextId: id, metadata: { action_id: id, sub_action_id: subId ?? null } });
+      if (chatId) await applyActionResult(services, chatId, body.id ?? undefined, result);
+      return result;
+    } finally {
+      caller.release();
+    }
   });
 
   app.post("/api/chat/completed", async (request) => {
@@ -62,9 +66,13 @@ export function registerChatActionRoutes(app: FastifyInstance, services: AppServ
     const body = parseInput(messagesBodySchema, request.body);
     await requireOwnChat(services, user, body.chat_id);
     const caller = callerFor(services, user, body);
-    const model = await resolveModel(services, caller, body.model);
-    const filters = await resolveFilters(services, caller, model.settings.filterIds, body.filter_ids ?? []);
-    return runBodyChain(caller, filters, "outlet", body);
+    try {
+      const model = await resolveModel(services, caller, body.model);
+      const filters = await resolveFilters(services, caller, model.settings.filterIds, body.filter_ids ?? []);
+      return await runBodyChain(caller, filters, "outlet", body);
+    } finally {
+      caller.release();
+    }
   });
 }
 

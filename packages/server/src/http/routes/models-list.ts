@@ -11,6 +11,14 @@ export function registerModelListRoutes(app: FastifyInstance, services: AppServi
     const user = requireVerified(request);
     const noEvents = { emit: async () => {}, call: async () => null, canCall: false };
     const caller = new PluginCaller(services, { user, metadata: { user_id: user.id }, events: noEvents });
+    try {
+      return await listModels(caller);
+    } finally {
+      caller.release();
+    }
+  });
+
+  async function listModels(caller: PluginCaller) {
     const catalog = await listCatalog(services, caller);
     const pluginsOf = await modelPluginLister(services, caller);
     return {
@@ -26,5 +34,5 @@ export function registerModelListRoutes(app: FastifyInstance, services: AppServi
         ...pluginsOf(model),
       })),
     };
-  });
+  }
 }
