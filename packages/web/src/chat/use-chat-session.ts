@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, errorMessage } from "../api/api-error.ts";
 import { navigate } from "../app/router.tsx";
+import type { Socket } from "socket.io-client";
 import { useSocket, useSocketEvent } from "../realtime/socket-provider.tsx";
 import { applyActionResult, applyCompletionUpdate, applyEnvelopeToTree } from "./apply-chat-event.ts";
 import { chatApi } from "./chat-api.ts";
@@ -24,6 +25,25 @@ export interface ChatSession {
   send(text: string, model: ChatModel, filterIds: string[]): Promise<void>;
   stop(): void;
   runAction(actionId: string, message: ChatMessage, modelId: string, onError: (message: string) => void): Promise<void>;
+}
+
+const SOCKET_WAIT_MS = 3000;
+
+/** The socket's id once it is connected (waiting a little for a socket still connecting), else undefined. */
+async function connectedSessionId(socket: Socket | null): Promise<string | undefined> {
+  if (!socket) return undefined;
+  if (!socket.connected) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, SOCKET_WAIT_MS);
+      function done() {
+        clearTimeout(timer);
+        socket!.off("connect", done);
+        resolve();
+      }
+      socket.on("connect", done);
+    });
+  }
+  return socket.connected ? socket.id : undefined;
 }
 
 function newId(): string {
@@ -167,7 +187,8 @@ export function useChatSession(routeChatId: string | null): ChatSession {
       const requestMessages = branchOf(withMessages)
         .filter((message) => message.id !== answer.id)
         .map(requestMessage);
-      const body = { model: model.id, messages: requestMessages, chat_id: id, id: answer.id, session_id: socket?.connected ? socket.id : undefined, filter_ids: filterIds };
+      const sessionId = await connectedSessionId(socket);
+      const body = { model: model.id, messages: requestMessages, chat_id: id, id: answer.id, session_id: sessionId, filter_ids: filterIds };
       let hasFailedEarly = false;
       try {
         for await (const update of streamChatCompletion(body, controller.signal)) {
@@ -214,7 +235,7 @@ export function useChatSession(routeChatId: string | null): ChatSession {
           model: message.model ?? modelId,
           messages: upTo.map((candidate) => ({ id: candidate.id, role: candidate.role, content: candidate.content, timestamp: candidate.timestamp, sources: candidate.sources })),
           chat_id: id,
-          session_id: socket?.connected ? socket.id : undefined,
+          session_id: await connectedSessionId(socket),
           id: message.id,
         });
         updateTree(id, (current) => applyActionResult(current, message.id, result));
