@@ -18,6 +18,8 @@ export interface CodeEditorProps {
   /** Ctrl+S / Cmd+S. */
   onSave?(): void;
   label: string;
+  /** Shows the code without letting it change (a tool the user may only use). */
+  isReadOnly?: boolean;
   ref?: Ref<CodeEditorHandle>;
 }
 
@@ -32,7 +34,7 @@ const SERVER_OWNER = "sluice-server";
  * Monaco editing a plugin's TypeScript with the `@sluice/sdk` types: completions, hovers and type
  * errors while typing. Falls back to a plain text area when Monaco cannot load.
  */
-export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label, ref }: CodeEditorProps) {
+export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label, isReadOnly = false, ref }: CodeEditorProps) {
   const container = useRef<HTMLDivElement>(null);
   const editorRef = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
   const monacoRef = useRef<typeof Monaco | null>(null);
@@ -77,6 +79,7 @@ export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label
           renderLineHighlight: "line",
           glyphMargin: true,
           lineNumbersMinChars: 3,
+          readOnly: isReadOnly,
         });
         editor.onDidChangeModelContent(() => callbacks.current.onChange(model.getValue()));
         editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onSave?.());
@@ -123,7 +126,13 @@ export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label
         <p className="form-error" role="alert">
           The code editor did not load ({state.failed}); you can still edit the code as plain text.
         </p>
-        <textarea ref={fallback} className="input code-textarea" aria-label={label} spellCheck={false} value={fallbackText}
+        <textarea
+          ref={fallback}
+          className="input code-textarea"
+          aria-label={label}
+          spellCheck={false}
+          readOnly={isReadOnly}
+          value={fallbackText}
           onChange={(event) => {
             setFallbackText(event.target.value);
             onChange(event.target.value);

@@ -278,6 +278,7 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
         initialValue={form.content}
         onChange={(content) => setForm((current) => (current.content === content ? current : { ...current, content }))}
         serverErrors={serverErrors}
+        isReadOnly={!canWrite}
         onSave={canWrite ? () => void save() : undefined}
       />
       <p className="editor-help small muted">
