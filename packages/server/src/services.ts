@@ -84,6 +84,8 @@ export async function createServices(config: Config, options: { logger?: Logger 
     },
     // npm requirements, one folder per spec list, kept across restarts.
     requirements: { cacheDir: path.join(config.dataDir, "plugin-deps") },
+    // The trusted tier (`permissions: node`): each plugin's folder is `<dataDir>/plugins/<id>`.
+    dataDir: config.dataDir,
   };
   const registry = new PluginRegistry(loadOptions);
   const workspace = new PluginWorkspace({ db, registry, logger, loadOptions });

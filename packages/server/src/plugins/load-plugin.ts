@@ -6,6 +6,7 @@ import type { PluginDescriptor } from "@sluice/sdk/runtime";
 import { createHostFetch } from "../sandbox/create-host-fetch.ts";
 import type { HostHandlers } from "../sandbox/invocation-handlers.ts";
 import { PluginSandbox } from "../sandbox/plugin-sandbox.ts";
+import type { PluginRunner } from "../sandbox/plugin-runner.ts";
 import { compilePlugin, type PluginDependencies } from "./compile-plugin.ts";
 import { installRequirements, type InstallRequirementsOptions } from "./install-requirements.ts";
 import { parseRequirements } from "./parse-requirements.ts";
@@ -14,10 +15,12 @@ import { parseFrontmatter } from "./parse-frontmatter.ts";
 import type { PluginLimits } from "./plugin-limits.ts";
 import { grantPermissions, networkPatterns, parsePermissions, type PermissionGrant, type PluginPermissions } from "./parse-permissions.ts";
 import { SDK_VERSION, SLUICE_VERSION } from "./plugin-versions.ts";
+import { loadTrustedPlugin } from "./load-trusted-plugin.ts";
 
 /** A plugin ready to run: its sandbox, what it is, its frontmatter and the hash it was loaded for. */
 export interface LoadedPlugin {
-  sandbox: PluginSandbox;
+  /** An isolate (PluginSandbox), or for `permissions: node` its Node.js process (NodePluginSandbox). */
+  sandbox: PluginRunner;
   descriptor: PluginDescriptor;
   /** The frontmatter (`title`, `version`, `requirements`, …), stored as `meta.manifest`. */
   manifest: Record<string, string>;
@@ -70,6 +73,18 @@ export interface LoadPluginOptions {
   host?: HostHandlers;
   /** Where plugin log lines go. Default: a pino logger named "plugin". */
   logger?: Logger;
+  /** The server's DATA_DIR: trusted-tier plugins get their folder under `<dataDir>/plugins/`. */
+  dataDir?: string;
+  /**
+   * An admin approved this plugin's `permissions: node` (the trusted tier): it is stored in the row's
+   * `meta.permissions.granted`. No `grant` ever includes `node` on its own; only this does.
+   */
+  isNodeGranted?: boolean;
+  /**
+   * For the save path: a trusted-tier plugin not approved yet gets a placeholder that runs nothing
+   * (see AwaitingApprovalRunner) instead of being refused, so it can be stored, inactive.
+   */
+  allowPendingApproval?: boolean;
 }
 
 const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024;
@@ -116,6 +131,7 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
   checkSluiceVersion(manifest, options.sluiceVersion ?? SLUICE_VERSION, pluginId);
   const permissions = resolvePermissions(manifest, options);
   const contentHash = hashPluginSource(source, manifest.requirements ?? "", SDK_VERSION);
+  if (permissions.requested.includes("node")) return loadTrustedPlugin(source, options, { manifest, contentHash, permissions });
 
   let code: string;
   try {
@@ -168,13 +184,9 @@ function resolvePermissions(manifest: Record<string, string>, options: LoadPlugi
   } catch (error) {
     throw new SluiceError("PLUGIN_LOAD_FAILED", (error as Error).message, { pluginId: options.pluginId });
   }
-  if (requested.includes("node")) {
-    throw new SluiceError(
-      "PLUGIN_LOAD_FAILED",
-      "permissions: node asks for the trusted tier (a Node.js process with full access), which this server does not offer yet; remove it to run the plugin in the sandbox",
-      { pluginId: options.pluginId },
-    );
-  }
   const grant = options.grant ?? (options.expectedKind === "tools" ? [] : "requested");
-  return { requested, granted: grantPermissions(requested, grant) };
+  // The trusted tier is granted only by an admin's explicit approval, never by a save.
+  const granted = grantPermissions(requested, grant).filter((entry) => entry !== "node");
+  if (requested.includes("node") && options.isNodeGranted === true) granted.push("node");
+  return { requested, granted };
 }

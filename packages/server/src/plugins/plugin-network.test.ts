@@ -96,8 +96,8 @@ describe("ctx.fetch by permission", () => {
     }
   });
 
-  it("refuses bad permission entries and the trusted tier at load", async () => {
+  it("refuses bad permission entries, and the trusted tier until an admin approved it, at load", async () => {
     await expect(load(toolSource("network:https://x.example.com"))).rejects.toMatchObject({ code: "PLUGIN_LOAD_FAILED", pluginId: "fetcher" });
-    await expect(load(toolSource("node"))).rejects.toMatchObject({ code: "PLUGIN_LOAD_FAILED", message: expect.stringMatching(/trusted tier/) });
+    await expect(load(toolSource("node"))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringMatching(/trusted tier/) });
   });
 });

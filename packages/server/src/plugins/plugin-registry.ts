@@ -17,16 +17,19 @@ export interface PluginRow {
   meta?: Record<string, unknown> | null;
 }
 
-/** The permissions stored as granted on a tool row (`meta.permissions.granted`); none when absent. */
+/** The permissions stored as granted on a row (`meta.permissions.granted`); none when absent. */
 export function storedGrant(row: PluginRow): string[] {
   const permissions = row.meta?.permissions as { granted?: unknown } | null | undefined;
   const granted = permissions?.granted;
   return Array.isArray(granted) ? granted.filter((entry): entry is string => typeof entry === "string") : [];
 }
 
-/** What a cached plugin was loaded for: its content, its limit override, and for tools the permissions granted. */
+/**
+ * What a cached plugin was loaded for: its content, its limit override, and the permissions
+ * granted (for functions only the trusted tier's, which an admin approves apart from saving).
+ */
 function cacheKey(namespace: PluginNamespace, contentHash: string, granted: readonly string[], limits: PluginLimits): string {
-  const grant = namespace === "tool" ? [...granted].sort().join(",") : "";
+  const grant = namespace === "tool" ? [...granted].sort().join(",") : granted.includes("node") ? "node" : "";
   return `${contentHash}|${limitsKey(limits)}|${grant}`;
 }
 
@@ -70,7 +73,7 @@ export class PluginRegistry {
   /** The loaded plugin for `row`: from the cache when its hash matches and its sandbox works, else loaded now. */
   get(namespace: PluginNamespace, row: PluginRow): Promise<LoadedPlugin> {
     const key = `${namespace}:${row.id}`;
-    const granted = namespace === "tool" ? storedGrant(row) : [];
+    const granted = storedGrant(row);
     const limits = storedLimits(row.meta);
     const rowKey = cacheKey(namespace, row.content_hash, granted, limits);
     const entry = this.#entries.get(key);
@@ -94,6 +97,7 @@ export class PluginRegistry {
         pluginId: row.id,
         expectedKind: namespace === "tool" ? "tools" : "function",
         grant: namespace === "tool" ? storedGrant(row) : "requested",
+        isNodeGranted: storedGrant(row).includes("node"),
         limits,
       });
       if (this.#pending.get(key) === load) {

@@ -7,6 +7,7 @@ import { accessControlSchema, findTool, insertTool, updateTool } from "../db/too
 import type { LoadedPlugin } from "../plugins/load-plugin.ts";
 import { buildMeta, normalisePluginId, type PluginNamespace } from "./plugin-workspace.ts";
 import { prepareValvesUpdate } from "./plugin-valves.ts";
+import { awaitsApproval } from "./approve-permissions.ts";
 
 const importItemSchema = z.looseObject({
   id: z.string().min(1, "id is required"),
@@ -77,7 +78,9 @@ export async function importPlugins(services: AppServices, namespace: PluginName
         };
         if (namespace === "function") {
           const fields = { ...common, type: loaded.descriptor.kind as FunctionKind };
-          const flags = { ...(item.is_active === undefined ? {} : { is_active: item.is_active }), ...(item.is_global === undefined ? {} : { is_global: item.is_global }) };
+          // A trusted-tier plugin (`permissions: node`) is imported inactive: it waits for an admin's approval.
+          const isActive = awaitsApproval(loaded) ? false : item.is_active;
+          const flags = { ...(isActive === undefined ? {} : { is_active: isActive }), ...(item.is_global === undefined ? {} : { is_global: item.is_global }) };
           written.push(
             (await findFunction(transaction, id))
               ? await updateFunction(transaction, id, { ...fields, ...flags, load_error: null })

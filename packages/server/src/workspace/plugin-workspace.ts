@@ -67,9 +67,18 @@ export class PluginWorkspace {
    * Loads new source for a save; nothing is cached or stored yet. Throws a 400-class error.
    * `grant`: the permissions it gets (default: all requested for functions, none for tools; an
    * admin saving a tool passes "requested", a user passes what the row had granted).
+   * `isNodeGranted`: the row's approval of `permissions: node` carries over (see `keepsNodeGrant`).
+   * A trusted-tier plugin without it is not run: it gets a placeholder and is stored inactive.
    */
-  async prepare(namespace: PluginNamespace, id: string, content: string, grant?: PermissionGrant): Promise<LoadedPlugin> {
-    return loadPlugin(content, { ...this.#options.loadOptions, pluginId: id, expectedKind: namespace === "function" ? "function" : "tools", grant });
+  async prepare(namespace: PluginNamespace, id: string, content: string, grant?: PermissionGrant, isNodeGranted = false): Promise<LoadedPlugin> {
+    return loadPlugin(content, {
+      ...this.#options.loadOptions,
+      pluginId: id,
+      expectedKind: namespace === "function" ? "function" : "tools",
+      grant,
+      isNodeGranted,
+      allowPendingApproval: true,
+    });
   }
 
   /** The loaded plugin for a stored row (cached while its content hash is unchanged). */

@@ -22,6 +22,7 @@ import { presentValves, prepareValvesUpdate, valvesSpec } from "../../workspace/
 import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts";
 import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
 import { pluginLimitsSchema } from "../../plugins/plugin-limits.ts";
+import { approvePermissions, awaitsApproval, keepsNodeGrant } from "../../workspace/approve-permissions.ts";
 
 export const functionFormSchema = z.object({
   id: z.string().min(1, "id is required"),
@@ -142,7 +143,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     requireAdmin(request);
     const current = await requireFunction(parseInput(idParams, request.params).id);
     const form = parseInput(functionFormSchema.extend({ id: z.string().optional() }), request.body);
-    const loaded = await workspace.prepare("function", current.id, form.content);
+    const loaded = await workspace.prepare("function", current.id, form.content, undefined, keepsNodeGrant(current, form.content, true));
     const record = await updateFunction(db, current.id, {
       name: form.name,
       type: kindOf(loaded),
@@ -150,6 +151,8 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
       meta: buildMeta({ ...current.meta, ...form.meta }, loaded),
       content_hash: loaded.contentHash,
       load_error: null,
+      // Code that now asks for the trusted tier waits, inactive, for an admin's approval.
+      ...(awaitsApproval(loaded) ? { is_active: false } : {}),
     });
     if (!record) {
       loaded.sandbox.dispose();
@@ -167,6 +170,20 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     const loaded = record.is_active ? undefined : await workspace.loaded("function", record);
     const updated = await updateFunction(db, record.id, { is_active: !record.is_active });
     return functionResponse(updated!, loaded ?? workspace.registry.peek("function", record.id));
+  });
+
+  /**
+   * An admin grants a function every permission its frontmatter asks for (`meta.permissions`), as
+   * for tools. A function asking for `permissions: node` (the trusted tier) is stored but never run,
+   * nor activated, until this: it then starts in its own Node.js process. `notices` says plainly
+   * what was granted (the trusted tier has network access and a whole CPU core).
+   */
+  app.post(`${prefix}/id/:id/permissions/approve`, async (request) => {
+    requireAdmin(request);
+    const current = await requireFunction(parseInput(idParams, request.params).id);
+    const { record, loaded, notices } = await approvePermissions(services, "function", current);
+    request.log.info({ pluginId: record.id, granted: record.meta.permissions }, "function permissions approved");
+    return { ...functionResponse(record, loaded ?? workspace.registry.peek("function", record.id)), notices };
   });
 
   app.post(`${prefix}/id/:id/toggle/global`, async (request) => {

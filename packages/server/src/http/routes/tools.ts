@@ -8,8 +8,7 @@ import { accessControlSchema, deleteTool, findTool, insertTool, listTools, updat
 import { isUniqueViolation } from "../../db/is-unique-violation.ts";
 import type { LoadedPlugin } from "../../plugins/load-plugin.ts";
 import { storedGrant } from "../../plugins/plugin-registry.ts";
-import { parseFrontmatter } from "../../plugins/parse-frontmatter.ts";
-import { parsePermissions } from "../../plugins/parse-permissions.ts";
+import { approvePermissions, keepsNodeGrant } from "../../workspace/approve-permissions.ts";
 import { canRead, canWrite } from "../../core/access-control.ts";
 import { buildMeta, normalisePluginId } from "../../workspace/plugin-workspace.ts";
 import { loadFromUrl } from "../../workspace/load-from-url.ts";
@@ -138,7 +137,8 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     const user = requireVerified(request);
     const current = await writableTool(user, parseInput(idParams, request.params).id);
     const form = parseInput(toolFormSchema.extend({ id: z.string().optional() }), request.body);
-    const loaded = await workspace.prepare("tool", current.id, form.content, user.role === "admin" ? "requested" : storedGrant(current));
+    const isAdmin = user.role === "admin";
+    const loaded = await workspace.prepare("tool", current.id, form.content, isAdmin ? "requested" : storedGrant(current), keepsNodeGrant(current, form.content, isAdmin));
     const record = await updateTool(db, current.id, {
       name: form.name,
       content: form.content,
@@ -166,15 +166,16 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     return toolResponse(updated!, user, workspace.registry.peek("tool", record.id));
   });
 
-  /** An admin grants a tool every permission its frontmatter asks for (`meta.permissions`); it reloads on next use. */
+  /**
+   * An admin grants a tool every permission its frontmatter asks for (`meta.permissions`); it reloads
+   * on next use. A trusted-tier tool (`permissions: node`) starts now; `notices` says what was granted.
+   */
   app.post(`${prefix}/id/:id/permissions/approve`, async (request) => {
     const admin = requireAdmin(request);
-    const record = await readableTool(admin, parseInput(idParams, request.params).id);
-    const requested = parsePermissions(parseFrontmatter(record.content).permissions);
-    const updated = await updateTool(db, record.id, { meta: { ...record.meta, permissions: { requested, granted: requested } } });
-    if (!updated) throw new SluiceError("NOT_FOUND", `Tool not found: ${record.id}`);
-    request.log.info({ pluginId: record.id, granted: requested }, "tool permissions approved");
-    return toolResponse(updated, admin, workspace.registry.peek("tool", record.id));
+    const current = await readableTool(admin, parseInput(idParams, request.params).id);
+    const { record, loaded, notices } = await approvePermissions(services, "tool", current);
+    request.log.info({ pluginId: record.id, granted: record.meta.permissions }, "tool permissions approved");
+    return { ...toolResponse(record, admin, loaded ?? workspace.registry.peek("tool", record.id)), notices };
   });
 
   app.delete(`${prefix}/id/:id/delete`, async (request) => {

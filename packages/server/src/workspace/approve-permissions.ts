@@ -1,0 +1,72 @@
+import { SluiceError } from "@sluice/sdk";
+import type { AppServices } from "../services.ts";
+import { updateFunction, type FunctionKind, type FunctionRecord } from "../db/functions-repository.ts";
+import type { PluginMeta } from "../db/plugin-records.ts";
+import { updateTool, type ToolRecord } from "../db/tools-repository.ts";
+import { AwaitingApprovalRunner } from "../plugins/awaiting-approval-runner.ts";
+import type { LoadedPlugin } from "../plugins/load-plugin.ts";
+import { TRUSTED_TIER_NOTICE } from "../plugins/load-trusted-plugin.ts";
+import { parseFrontmatter } from "../plugins/parse-frontmatter.ts";
+import { networkPatterns, parsePermissions } from "../plugins/parse-permissions.ts";
+import { storedGrant } from "../plugins/plugin-registry.ts";
+import { buildMeta } from "./plugin-workspace.ts";
+
+/** True for a trusted-tier plugin stored without running it, until an admin approves it. */
+export function awaitsApproval(loaded: LoadedPlugin): boolean {
+  return loaded.sandbox instanceof AwaitingApprovalRunner;
+}
+
+/**
+ * Whether a row's approval of `permissions: node` carries over to a save of `content`: an admin's
+ * save keeps it; anyone else's keeps it only when the code is unchanged (new code needs a new approval).
+ */
+export function keepsNodeGrant(record: FunctionRecord | ToolRecord, content: string, isAdmin: boolean): boolean {
+  return storedGrant(record).includes("node") && (isAdmin || content === record.content);
+}
+
+/** What an admin is told about the permissions just granted, in plain words. */
+export function permissionNotices(granted: readonly string[]): string[] {
+  if (granted.includes("node")) return [TRUSTED_TIER_NOTICE];
+  const hosts = networkPatterns(granted);
+  if (hosts.length === 0) return [];
+  return [`ctx.fetch may reach ${hosts.join(", ")} (public addresses only, unless PLUGIN_ALLOW_PRIVATE_NETWORK is true).`];
+}
+
+type PluginRecord<N> = N extends "function" ? FunctionRecord : ToolRecord;
+
+/**
+ * An admin grants a plugin every permission its frontmatter asks for (`meta.permissions.granted`),
+ * for functions and tools alike. A trusted-tier plugin (`node`) was stored without running; it
+ * starts now, and the row takes its kind, valves and tool specs from the plugin itself. If it
+ * fails to start, the grant stays and the row carries the load error.
+ *
+ * @example
+ * const { record, notices } = await approvePermissions(services, "function", row);
+ */
+export async function approvePermissions<N extends "function" | "tool">(
+  services: AppServices,
+  namespace: N,
+  record: PluginRecord<N>,
+): Promise<{ record: PluginRecord<N>; loaded?: LoadedPlugin; notices: string[] }> {
+  const { db, workspace } = services;
+  const write = async (fields: { meta: PluginMeta; descriptor?: LoadedPlugin["descriptor"] }): Promise<PluginRecord<N>> => {
+    const updated =
+      namespace === "function"
+        ? await updateFunction(db, record.id, { meta: fields.meta, ...(fields.descriptor ? { type: fields.descriptor.kind as FunctionKind } : {}) })
+        : await updateTool(db, record.id, { meta: fields.meta, ...(fields.descriptor ? { specs: fields.descriptor.tools } : {}) });
+    if (!updated) throw new SluiceError("NOT_FOUND", `Plugin not found: ${record.id}`);
+    return updated as PluginRecord<N>;
+  };
+  const requested = parsePermissions(parseFrontmatter(record.content).permissions);
+  let updated = await write({ meta: { ...record.meta, permissions: { requested, granted: requested } } });
+  let loaded: LoadedPlugin | undefined;
+  if (requested.includes("node")) {
+    try {
+      loaded = await workspace.loaded(namespace, updated);
+    } catch {
+      // workspace.loaded recorded the error on the row (and on `updated`).
+    }
+    if (loaded) updated = await write({ meta: buildMeta(updated.meta, loaded), descriptor: loaded.descriptor });
+  }
+  return { record: updated, loaded, notices: permissionNotices(requested) };
+}
