@@ -12,6 +12,7 @@ import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
 import { PluginWorkspace } from "./workspace/plugin-workspace.ts";
+import { connectPluginChangeFeed, LOCAL_CHANGE_FEED, type PluginChangeFeed } from "./workspace/plugin-change-feed.ts";
 
 /** What route modules and the rest of the server share; built once at start-up. */
 export interface AppServices {
@@ -28,6 +29,8 @@ export interface AppServices {
   realtime: Realtime;
   /** The OpenAI-compatible upstreams (`OPENAI_API_BASE_URL(S)`); may have none. */
   upstream: OpenAIUpstream;
+  /** Plugin saves and deletes, shared with other instances over Redis when `REDIS_URL` is set. */
+  pluginChanges: PluginChangeFeed;
 }
 
 /** `postgres://user:password@host/db` without the password, for messages. */
@@ -88,13 +91,30 @@ export async function createServices(config: Config, options: { logger?: Logger 
     dataDir: config.dataDir,
   };
   const registry = new PluginRegistry(loadOptions);
-  const workspace = new PluginWorkspace({ db, registry, logger, loadOptions });
+  // Filled in below once connected: the feed needs the workspace to apply remote changes.
+  const feed: { current: PluginChangeFeed } = { current: LOCAL_CHANGE_FEED };
+  const workspace = new PluginWorkspace({ db, registry, logger, loadOptions, changes: { publish: (change) => feed.current.publish(change), close: async () => {} } });
+  if (config.redisUrl) {
+    try {
+      feed.current = await connectPluginChangeFeed({
+        url: config.redisUrl,
+        keyPrefix: config.redisKeyPrefix,
+        logger: logger.child({ component: "plugin-changes" }),
+        onChange: (change) => workspace.applyRemoteChange(change),
+      });
+    } catch (error) {
+      await realtime.close().catch(() => {});
+      await db.destroy().catch(() => {});
+      throw new Error(`Cannot connect the plugin change feed to Redis: ${(error as Error).message}`, { cause: error });
+    }
+  }
   const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));
-  return { config, db, logger, secretKey, secrets: createSecretBox(secretKey), workspace, upstream, realtime };
+  return { config, db, logger, secretKey, secrets: createSecretBox(secretKey), workspace, upstream, realtime, pluginChanges: feed.current };
 }
 
 /** Releases what {@link createServices} opened. */
 export async function closeServices(services: AppServices): Promise<void> {
+  await services.pluginChanges.close();
   await services.realtime.close();
   services.workspace.registry.dispose();
   await services.db.destroy();

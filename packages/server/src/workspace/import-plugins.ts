@@ -98,7 +98,7 @@ export async function importPlugins(services: AppServices, namespace: PluginName
       }
       return written;
     });
-    for (const { id, loaded } of prepared) workspace.registry.put(namespace, id, loaded);
+    for (const { id, loaded } of prepared) workspace.install(namespace, id, loaded);
     return records.map((record) => {
       const { valves: _valves, content_hash: _hash, ...rest } = record!;
       return rest;

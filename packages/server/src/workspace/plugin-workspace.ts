@@ -8,6 +8,7 @@ import type { PluginMeta } from "../db/plugin-records.ts";
 import { loadPlugin, type LoadedPlugin, type LoadPluginOptions } from "../plugins/load-plugin.ts";
 import type { PermissionGrant } from "../plugins/parse-permissions.ts";
 import type { PluginNamespace, PluginRegistry } from "../plugins/plugin-registry.ts";
+import { LOCAL_CHANGE_FEED, type PluginChange, type PluginChangeFeed } from "./plugin-change-feed.ts";
 
 export type { PluginNamespace };
 
@@ -15,6 +16,8 @@ export interface PluginWorkspaceOptions {
   db: Kysely<Database>;
   registry: PluginRegistry;
   logger: Logger;
+  /** Tells other instances about saved and deleted plugins (Redis); local-only by default. */
+  changes?: PluginChangeFeed;
   /** The same options the registry loads with, so a save loads exactly as a later use will. */
   loadOptions: Omit<LoadPluginOptions, "pluginId" | "expectedKind">;
 }
@@ -61,6 +64,24 @@ export class PluginWorkspace {
 
   get registry(): PluginRegistry {
     return this.#options.registry;
+  }
+
+  /** Puts a freshly saved plugin in the cache and tells the other instances its code changed. */
+  install(namespace: PluginNamespace, id: string, loaded: LoadedPlugin): void {
+    this.#options.registry.put(namespace, id, loaded);
+    (this.#options.changes ?? LOCAL_CHANGE_FEED).publish({ namespace, id, contentHash: loaded.contentHash });
+  }
+
+  /** Drops a deleted plugin here and on the other instances. */
+  remove(namespace: PluginNamespace, id: string): void {
+    this.#options.registry.evict(namespace, id);
+    (this.#options.changes ?? LOCAL_CHANGE_FEED).publish({ namespace, id });
+  }
+
+  /** Another instance saved or deleted a plugin: drop a copy of other code held here. */
+  applyRemoteChange(change: PluginChange): void {
+    const cached = this.#options.registry.peek(change.namespace, change.id);
+    if (cached && cached.contentHash !== change.contentHash) this.#options.registry.evict(change.namespace, change.id);
   }
 
   /**

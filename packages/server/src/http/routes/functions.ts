@@ -112,7 +112,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
       if (isUniqueViolation(error)) throw new SluiceError("ALREADY_EXISTS", `The id "${id}" is already taken`);
       throw error;
     }
-    workspace.registry.put("function", id, loaded);
+    workspace.install("function", id, loaded);
     request.log.info({ pluginId: id }, "function created");
     return functionResponse(record, loaded);
   });
@@ -158,7 +158,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
       loaded.sandbox.dispose();
       throw new SluiceError("NOT_FOUND", `Function not found: ${current.id}`);
     }
-    workspace.registry.put("function", record.id, loaded);
+    workspace.install("function", record.id, loaded);
     request.log.info({ pluginId: record.id }, "function updated");
     return functionResponse(record, loaded);
   });
@@ -197,7 +197,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     requireAdmin(request);
     const record = await requireFunction(parseInput(idParams, request.params).id);
     await deleteFunction(db, record.id);
-    workspace.registry.evict("function", record.id);
+    workspace.remove("function", record.id);
     request.log.info({ pluginId: record.id }, "function deleted");
     return true;
   });

@@ -109,7 +109,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
       if (isUniqueViolation(error)) throw new SluiceError("ALREADY_EXISTS", `The id "${id}" is already taken`);
       throw error;
     }
-    workspace.registry.put("tool", id, loaded);
+    workspace.install("tool", id, loaded);
     request.log.info({ pluginId: id }, "tool created");
     return toolResponse(record, user, loaded);
   });
@@ -153,7 +153,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
       loaded.sandbox.dispose();
       throw new SluiceError("NOT_FOUND", `Tool not found: ${current.id}`);
     }
-    workspace.registry.put("tool", record.id, loaded);
+    workspace.install("tool", record.id, loaded);
     request.log.info({ pluginId: record.id }, "tool updated");
     return toolResponse(record, user, loaded);
   });
@@ -182,7 +182,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     const user = requireVerified(request);
     const record = await writableTool(user, parseInput(idParams, request.params).id);
     await deleteTool(db, record.id);
-    workspace.registry.evict("tool", record.id);
+    workspace.remove("tool", record.id);
     request.log.info({ pluginId: record.id }, "tool deleted");
     return true;
   });

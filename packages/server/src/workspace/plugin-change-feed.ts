@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { PluginNamespace } from "../plugins/plugin-registry.ts";
+
+/** A plugin whose code changed (or that was deleted) on some instance. */
+export interface PluginChange {
+  namespace: PluginNamespace;
+  id: string;
+  /** The new content hash; absent for a delete. */
+  contentHash?: string;
+}
+
+/** Tells the other instances sharing Redis about plugin changes, and hears theirs. */
+export interface PluginChangeFeed {
+  publish(change: PluginChange): void;
+  close(): Promise<void>;
+}
+
+const messageSchema = z.object({
+  origin: z.string(),
+  namespace: z.enum(["function", "tool"]),
+  id: z.string(),
+  contentHash: z.string().optional(),
+});
+
+/** One instance: nothing to tell. */
+export const LOCAL_CHANGE_FEED: PluginChangeFeed = { publish: () => {}, close: async () => {} };
+
+/**
+ * Connects the change feed over Redis pub/sub (`<prefix>:plugins:changed`). Every instance still
+ * checks a row's content hash before each use, so correctness never depends on this message; it
+ * lets the others drop a stale isolate at once instead of holding its memory until the next use.
+ */
+export async function connectPluginChangeFeed(options: {
+  url: string;
+  keyPrefix: string;
+  logger: Logger;
+  onChange(change: PluginChange): void;
+}): Promise<PluginChangeFeed> {
+  const channel = `${options.keyPrefix}:plugins:changed`;
+  const origin = randomUUID();
+  const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const subscriber = publisher.duplicate();
+  for (const client of [publisher, subscriber]) client.on("error", (error) => options.logger.warn({ err: error }, "plugin change feed: Redis error"));
+  await Promise.all([publisher.connect(), subscriber.connect()]);
+  await subscriber.subscribe(channel);
+  subscriber.on("message", (_channel, text) => {
+    let message: z.output<typeof messageSchema>;
+    try {
+      message = messageSchema.parse(JSON.parse(text));
+    } catch {
+      options.logger.warn({ channel }, "plugin change feed: ignored a malformed message");
+      return;
+    }
+    if (message.origin === origin) return;
+    options.onChange({ namespace: message.namespace, id: message.id, ...(message.contentHash ? { contentHash: message.contentHash } : {}) });
+  });
+  return {
+    publish(change) {
+      publisher.publish(channel, JSON.stringify({ origin, ...change })).catch((error) => options.logger.warn({ err: error }, "plugin change feed: publish failed"));
+    },
+    async close() {
+      await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+    },
+  };
+}
