@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { signUpAdmin, type TestAccount } from "./helpers/accounts.ts";
 import { expectError } from "./helpers/expect-error.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
@@ -58,5 +58,23 @@ describe("a pipe calling an upstream through ctx.fetch", () => {
     const refused = await sluice.api.post("/api/chat/completions", { model: "wrong_host", messages: [{ role: "user", content: "hello" }] }, admin.token);
     expectError(refused, 403, "127.0.0.1");
     expect(refused.body).toMatchObject({ code: "PERMISSION_DENIED", plugin_id: "wrong_host" });
+  });
+
+  it("stops the pipe, and the request it made, when the client goes away", async () => {
+    const slowProxy = proxyPipe("network:127.0.0.1").replace('stream: false', 'stream: true');
+    await store("slow_proxy", slowProxy);
+    const abortedBefore = fake.abortedRequests;
+    const controller = new AbortController();
+    const pending = fetch(`${sluice.url}/api/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${admin.token}` },
+      body: JSON.stringify({ model: "slow_proxy", messages: [{ role: "user", content: "slow please" }], stream: true }),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    // The pipe is now waiting on the upstream's slow answer (200 ticks, 50 ms apart).
+    await vi.waitFor(() => expect(fake.chatBodies().at(-1)?.messages).toEqual([{ role: "user", content: "slow please" }]), { timeout: 5000 });
+    controller.abort();
+    await pending;
+    await vi.waitFor(() => expect(fake.abortedRequests).toBe(abortedBefore + 1), { timeout: 5000 });
   });
 });
