@@ -125,6 +125,26 @@ describe("the web UI in Chromium", () => {
     tab.assertNoErrors([/Failed to load resource: the server responded with a status of (4|5)\d\d/]);
   });
 
+  it("stops a streaming answer and keeps what came, without an error", async () => {
+    const { page } = tab;
+    await page.getByRole("link", { name: "New chat", exact: true }).click();
+    await page.getByLabel("Model", { exact: true }).selectOption("fake-small");
+    // The fake upstream streams "tick " 200 times, 50 ms apart, for a message containing "slow".
+    await page.getByLabel("Message", { exact: true }).fill("slow please");
+    await page.getByLabel("Message", { exact: true }).press("Enter");
+    await page.getByText("tick tick tick").waitFor();
+    await page.getByRole("button", { name: "Stop the answer" }).click();
+    await page.getByRole("button", { name: "Send", exact: true }).waitFor();
+    const shown = await page.locator(".message-assistant .markdown").last().innerText();
+    expect(shown).toMatch(/^(tick ?)+$/);
+    await page.waitForTimeout(1000);
+    await page.reload();
+    await page.locator(".message-assistant .markdown").last().waitFor();
+    expect(await page.locator(".message-error").count()).toBe(0);
+    expect((await page.locator(".message-assistant .markdown").last().innerText()).length).toBeLessThan(200 * 5);
+    tab.assertNoErrors([/Failed to load resource: the server responded with a status of (4|5)\d\d/]);
+  });
+
   it("renames and deletes chats from the sidebar", async () => {
     const { page } = tab;
     const history = page.locator(".chat-history");

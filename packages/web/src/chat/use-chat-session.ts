@@ -28,6 +28,8 @@ export interface ChatSession {
 }
 
 const SOCKET_WAIT_MS = 3000;
+/** After a stop, how long to let the server finish saving the cut answer before saving the one on screen over it. */
+const STOP_SAVE_DELAY_MS = 500;
 
 /** The socket's id once it is connected (waiting a little for a socket still connecting), else undefined. */
 async function connectedSessionId(socket: Socket | null): Promise<string | undefined> {
@@ -78,6 +80,8 @@ export function useChatSession(routeChatId: string | null): ChatSession {
   const activeChatId = useRef<string | null>(routeChatId);
   const createdChatId = useRef<string | null>(null);
   const streamingIds = useRef(new Set<string>());
+  /** Answers the user stopped: the server's late events about them (a "client disconnected" error) are not shown. */
+  const stoppedIds = useRef(new Set<string>());
   const abortController = useRef<AbortController | null>(null);
   const treeRef = useRef(tree);
   treeRef.current = tree;
@@ -135,6 +139,7 @@ export function useChatSession(routeChatId: string | null): ChatSession {
       return;
     }
     const messageId = envelope.message_id;
+    if (messageId && stoppedIds.current.has(messageId)) return;
     setTree((current) => applyEnvelopeToTree(current, messageId, envelope.data, { isStreamingHere: messageId !== null && streamingIds.current.has(messageId) }));
   });
 
@@ -190,13 +195,15 @@ export function useChatSession(routeChatId: string | null): ChatSession {
       const sessionId = await connectedSessionId(socket);
       const body = { model: model.id, messages: requestMessages, chat_id: id, id: answer.id, session_id: sessionId, filter_ids: filterIds };
       let hasFailedEarly = false;
+      let isStopped = false;
       try {
         for await (const update of streamChatCompletion(body, controller.signal)) {
           updateTree(id, (current) => updateMessage(current, answer.id, (message) => applyCompletionUpdate(message, update)));
         }
       } catch (error) {
         if (controller.signal.aborted) {
-          // Stopped by the user: what came so far stays.
+          isStopped = true;
+          stoppedIds.current.add(answer.id);
         } else {
           hasFailedEarly = ApiError.isInstance(error);
           finishWithError(errorMessage(error));
@@ -209,7 +216,11 @@ export function useChatSession(routeChatId: string | null): ChatSession {
       }
 
       const chatIdForSync = id;
-      if (hasFailedEarly) {
+      if (isStopped) {
+        // The server saves a cut answer with a "client disconnected" error; the user stopped it on purpose, so keep what they saw.
+        await new Promise((resolve) => setTimeout(resolve, STOP_SAVE_DELAY_MS));
+        if (activeChatId.current === chatIdForSync) await chatApi.update(chatIdForSync, chatFieldsOf(treeRef.current)).catch(() => {});
+      } else if (hasFailedEarly) {
         // The server refused the request before answering (an inlet filter, an unknown model): it saved nothing, so save the error.
         await chatApi.update(chatIdForSync, chatFieldsOf(treeRef.current)).catch(() => {});
       } else if (!body.session_id) {
