@@ -1,0 +1,170 @@
+// 1. Per-chunk cost of 1 and 10 sandboxed stream filters, against the same loop with none.
+//
+// Headline: the fastest path the sandbox offers, one `openStreamHook` session per filter per
+// response (`transform` crosses into the isolate once, synchronously when the isolate is idle;
+// the sandbox has no batched entry point). For diagnosis, in the same rotation: the chat
+// pipeline's own stream step (whatever filter-chain.ts does at this commit), one `invoke` per
+// chunk per filter (the general hook call), and the floor: a bare isolated-vm crossing that
+// hands the chunk's JSON text to an isolate and back.
+
+import ivm from "isolated-vm";
+import { SluiceError } from "@sluice/sdk";
+import * as filterChain from "../packages/server/src/chat/filter-chain.ts";
+import type { StreamHookSession } from "../packages/server/src/sandbox/plugin-sandbox.ts";
+import { loadFilterSandboxes, testContext, type FilterSandboxes } from "./filter-sandboxes.ts";
+import { streamChunk } from "./fixtures.ts";
+import { alternating, nextTick, pairedDifference, summarise } from "./measure.ts";
+
+const FILTER_COUNTS = [1, 10] as const;
+const REPEATS = 15;
+const CHUNKS_PER_REPEAT: Record<number, number> = { 1: 2000, 10: 300 };
+const ATTEMPTS = 3;
+
+type Chunk = Record<string, unknown>;
+
+/** Distinct chunk objects, as a parsed upstream stream would give (none contains what the filter replaces). */
+function chunks(count: number): Chunk[] {
+  return Array.from({ length: count }, (_, index) => streamChunk(` token ${index} of the answer`));
+}
+
+/** One chunk through the sessions in order, synchronously as long as every session answers synchronously. */
+function throughSessions(sessions: readonly StreamHookSession[], chunk: unknown): unknown {
+  let current = chunk;
+  for (let index = 0; index < sessions.length; index += 1) {
+    const output = sessions[index]!.transform(current);
+    if (output instanceof Promise) return finishAsync(sessions, index, output);
+    if (output === null || SluiceError.isInstance(output)) return null;
+    current = output;
+  }
+  return current;
+}
+
+async function finishAsync(sessions: readonly StreamHookSession[], index: number, pending: Promise<unknown>): Promise<unknown> {
+  const output = await pending;
+  if (output === null || SluiceError.isInstance(output)) return null;
+  return throughSessions(sessions.slice(index + 1), output);
+}
+
+interface PipelineStep {
+  path: string;
+  apply(chunk: unknown): unknown;
+  close(): void;
+}
+
+/**
+ * The chat pipeline's stream step for `count` filters: `openStreamChain` (sessions per response)
+ * where the pipeline has it, else the older `runStreamChain` (a hook call per chunk per filter).
+ */
+async function openPipelineStep(filters: FilterSandboxes, count: number): Promise<PipelineStep> {
+  const { caller, filters: requestFilters, services } = filters.pipeline(count, []);
+  const chain = filterChain as unknown as {
+    openStreamChain?: (...args: unknown[]) => Promise<{ apply(chunk: unknown): unknown; close(): void }>;
+    runStreamChain?: (...args: unknown[]) => Promise<unknown>;
+  };
+  if (chain.openStreamChain) {
+    const opened = await chain.openStreamChain(services, caller, requestFilters);
+    return { path: "openStreamChain (a stream hook session per filter per response)", apply: (chunk) => opened.apply(chunk), close: () => opened.close() };
+  }
+  if (chain.runStreamChain) {
+    const run = chain.runStreamChain;
+    return { path: "runStreamChain (PluginCaller.invoke per chunk per filter)", apply: (chunk) => run(services, caller, requestFilters, chunk), close: () => {} };
+  }
+  throw new Error("filter-chain.ts exports neither openStreamChain nor runStreamChain");
+}
+
+/** A bare isolate whose function parses the chunk text and stringifies it back: one crossing, no Sluice. */
+async function bareCrossing(): Promise<{ apply(chunk: unknown): unknown; dispose(): void }> {
+  const isolate = new ivm.Isolate({ memoryLimit: 128 });
+  const context = await isolate.createContext();
+  const roundTrip: ivm.Reference = await context.eval("(function (json) { return JSON.stringify(JSON.parse(json)); })", { reference: true });
+  return {
+    apply: (chunk) => JSON.parse(roundTrip.applySync(undefined, [JSON.stringify(chunk)], { timeout: 100 }) as string),
+    dispose: () => isolate.dispose(),
+  };
+}
+
+export async function benchStreamFilters(): Promise<Record<string, unknown>> {
+  const filters = await loadFilterSandboxes(Math.max(...FILTER_COUNTS));
+  const floor = await bareCrossing();
+  try {
+    const perChunkPerFilter: Record<string, ReturnType<typeof summarise>> = {};
+    const details: Record<string, unknown> = {};
+    const incidents: string[] = [];
+    for (const count of FILTER_COUNTS) {
+      for (let attempt = 1; ; attempt += 1) {
+        const measured = await measure(filters, floor, count);
+        const broken = await filters.repair();
+        if (broken.length === 0) {
+          perChunkPerFilter[`${count}`] = measured.perChunkPerFilter;
+          details[`filters${count}`] = measured.details;
+          break;
+        }
+        incidents.push(`${count} filters, attempt ${attempt}: isolate(s) ${broken.join(", ")} disposed with PLUGIN_TIMEOUT mid-run; measured again`);
+        if (attempt === ATTEMPTS) throw new Error(incidents.join("; "));
+      }
+    }
+    return {
+      perChunkPerFilter,
+      method: {
+        headline: "openStreamHook session per filter (no batched entry point exists); µs per chunk per filter = (loop with filters − same loop without) / filters, paired per repeat",
+        chunkBytes: JSON.stringify(streamChunk(" token 1 of the answer")).length,
+        chunksPerRepeat: CHUNKS_PER_REPEAT,
+        repeats: REPEATS,
+      },
+      details,
+      incidents,
+    };
+  } finally {
+    floor.dispose();
+    filters.dispose();
+  }
+}
+
+async function measure(filters: FilterSandboxes, floor: { apply(chunk: unknown): unknown }, count: number) {
+  const input = chunks(1000);
+  const chunkAt = (index: number) => input[index % input.length];
+  const sandboxes = filters.sandboxes.slice(0, count);
+
+  const sessions = sandboxes.map((sandbox) => sandbox.openStreamHook({ context: testContext }));
+  await throughSessions(sessions, chunkAt(0)); // waits for the sessions to open
+  const pipelineStep = await openPipelineStep(filters, count);
+  await pipelineStep.apply(chunkAt(0));
+  await nextTick(5); // lets the isolates be seen idle, so chunks cross synchronously
+  const isSynchronous = !(throughSessions(sessions, chunkAt(1)) instanceof Promise);
+
+  const series = await alternating(CHUNKS_PER_REPEAT[count]!, REPEATS, {
+    baseline: (index) => throughSessions([], chunkAt(index)),
+    sessions: (index) => throughSessions(sessions, chunkAt(index)),
+    pipeline: (index) => pipelineStep.apply(chunkAt(index)),
+    invoke: async (index) => {
+      let current: unknown = chunkAt(index);
+      for (const sandbox of sandboxes) {
+        const result = await sandbox.invoke({ hook: "stream", payload: current, context: testContext });
+        if (!result.ok) return null;
+        current = result.value;
+      }
+      return current;
+    },
+    bareCrossing: (index) => {
+      let current: unknown = chunkAt(index);
+      for (let filter = 0; filter < count; filter += 1) current = floor.apply(current);
+      return current;
+    },
+  });
+  for (const session of sessions) session.close();
+  pipelineStep.close();
+
+  const perFilter = (name: keyof typeof series) => pairedDifference(series[name], series.baseline, count);
+  return {
+    perChunkPerFilter: perFilter("sessions"),
+    details: {
+      addedPerChunkMicroseconds: pairedDifference(series.sessions, series.baseline),
+      baselinePerChunkMicroseconds: summarise(series.baseline),
+      sessionsCrossedSynchronously: isSynchronous,
+      pipelinePerChunkPerFilterMicroseconds: perFilter("pipeline"),
+      pipelinePath: pipelineStep.path,
+      invokePerChunkPerFilterMicroseconds: perFilter("invoke"),
+      bareCrossingPerChunkPerFilterMicroseconds: perFilter("bareCrossing"),
+    },
+  };
+}
