@@ -158,19 +158,26 @@ describeEachDatabase("plugins at work in chats", (kind) => {
     }
   });
 
-  it("stops the upstream request when the client goes away mid-stream", async () => {
+  it("stops the upstream request when the client goes away mid-stream, keeping what was said", async () => {
+    const chatId = await newChat(user, [{ id: "u1", role: "user", content: "slow please" }]);
     const controller = new AbortController();
     const response = await fetch(`${sluice.url}/api/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
-      body: JSON.stringify({ model: "fake-small", messages: [{ role: "user", content: "slow please" }], stream: true }),
+      body: JSON.stringify({ model: "fake-small", messages: [{ id: "u1", role: "user", content: "slow please" }], stream: true, chat_id: chatId, id: "a1" }),
       signal: controller.signal,
     });
     const reader = response.body!.getReader();
-    await reader.read();
+    let received = "";
+    while ((received.match(/tick/g) ?? []).length < 2) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`The stream ended early: ${received}`);
+      received += new TextDecoder().decode(value);
+    }
     const abortedBefore = fake.abortedRequests;
     controller.abort();
     await vi.waitFor(() => expect(fake.abortedRequests).toBe(abortedBefore + 1), { timeout: 5000 });
     expect((await sluice.api.get("/health")).status).toBe(200);
+    await vi.waitFor(async () => expect((await storedMessage(chatId, "a1"))?.content).toMatch(/^(tick )+/), { timeout: 5000 });
   });
 });

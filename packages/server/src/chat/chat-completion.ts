@@ -136,9 +136,12 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
   const isUiRequest = Boolean(request.session_id);
   let lastSnapshotAt = 0;
   const streamChain = await openStreamChain(services, caller, filters);
+  let turn = new TurnAccumulator();
+  let isTurnCounted = false;
   try {
     for (let round = 0; ; round += 1) {
-      const turn = new TurnAccumulator();
+      turn = new TurnAccumulator();
+      isTurnCounted = false;
       for await (const raw of callModel(services, caller, model, { ...state.body, messages }, base, signal)) {
         const applied = streamChain.apply(raw);
         const chunk = applied instanceof Promise ? await applied : applied;
@@ -155,6 +158,7 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
         yield forwarded;
       }
       content += turn.content;
+      isTurnCounted = true;
       usage = addUsage(usage, turn.usage);
       const calls = turn.toolCalls;
       if (tools.specs.length === 0 || calls.length === 0) {
@@ -185,7 +189,8 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
       if (signal.aborted) throw new SluiceError("CONFLICT", "The request was cancelled");
     }
   } catch (error) {
-    await finishAssistantMessage(services, caller, filters, { request, model, content, usage, error }).catch((saveError) =>
+    // Keep what the client already saw of the turn that broke off.
+    await finishAssistantMessage(services, caller, filters, { request, model, content: isTurnCounted ? content : content + turn.content, usage, error }).catch((saveError) =>
       services.logger.warn({ err: saveError }, "saving a failed answer failed"),
     );
     throw error;

@@ -1,5 +1,6 @@
 import { SluiceError, type StreamEvent } from "@sluice/sdk";
 import type { StreamHookSession } from "../sandbox/stream-hook.ts";
+import type { PluginRunner } from "../sandbox/plugin-runner.ts";
 import type { AppServices } from "../services.ts";
 import { listFunctions, type FunctionRecord } from "../db/functions-repository.ts";
 import { effectivePriority, selectFilters } from "../core/select-filters.ts";
@@ -67,19 +68,21 @@ export interface StreamChain {
  * and the answer goes on.
  */
 export async function openStreamChain(services: AppServices, caller: PluginCaller, filters: readonly RequestFilter[]): Promise<StreamChain> {
-  const sessions: Array<{ record: FunctionRecord; session: StreamHookSession }> = [];
+  const sessions: Array<{ record: FunctionRecord; session: StreamHookSession; runner: PluginRunner }> = [];
   for (const filter of filters) {
     if (!filter.hooks.has("stream")) continue;
     const loaded = await caller.plugin("function", filter.record);
     const session = loaded.sandbox.openStreamHook({ context: caller.context("function", filter.record) }, caller.handlers(filter.record, "stream"));
-    sessions.push({ record: filter.record, session });
+    sessions.push({ record: filter.record, session, runner: loaded.sandbox });
   }
   // A filter whose sandbox was lost to a limit would fail every later chunk: after dropping the
-  // chunk it failed on, the rest of the answer passes it by instead of vanishing.
+  // chunk it failed on, the rest of the answer passes it by instead of vanishing. A chunk that
+  // merely timed out (a busy server) only drops that chunk: the filter keeps working.
   const bypassed = new Set<number>();
   const accept = (index: number, output: unknown): StreamEvent | null => {
     if (!SluiceError.isInstance(output)) return output as StreamEvent | null;
-    const isLost = output.code === "PLUGIN_TIMEOUT" || output.code === "PLUGIN_MEMORY_LIMIT";
+    const { runner } = sessions[index]!;
+    const isLost = runner.isBroken || runner.isDisposed;
     if (isLost) bypassed.add(index);
     services.logger.warn({ pluginId: sessions[index]!.record.id, hook: "stream", err: output }, isLost ? "stream hook lost to a limit; chunk dropped, filter skipped for the rest of the answer" : "stream hook failed; chunk dropped");
     return null;

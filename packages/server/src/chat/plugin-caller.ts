@@ -83,7 +83,9 @@ export class PluginCaller {
       userValves: openValves(storedUserValves(user.settings, namespace, record.id), secrets),
       metadata: { ...this.#scope.metadata, ...metadata },
       ...(model === undefined ? {} : { model }),
-      ...(messages === undefined ? {} : { messages }),
+      // Filters and pipes find the conversation in their body; copying it into every hook call
+      // would serialise it twice. Tools get it, as Open WebUI's `__messages__`.
+      ...(messages === undefined || namespace !== "tool" ? {} : { messages }),
       ...(files === undefined ? {} : { files }),
       canCall: events.canCall,
     };
