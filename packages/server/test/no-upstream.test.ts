@@ -34,7 +34,9 @@ export default defineFilter({
 const stuckFilter = `import { defineFilter } from "@sluice/sdk";
 export default defineFilter({
   stream(event) {
-    if (String(event.choices[0]?.delta?.content ?? "").includes("hang")) for (;;) {}
+    const delta = event.choices[0]?.delta;
+    if (String(delta?.content ?? "").includes("hang")) for (;;) {}
+    if (delta && typeof delta.content === "string") delta.content = delta.content.toUpperCase();
     return event;
   },
 });
@@ -82,7 +84,7 @@ describe("a server without an upstream", () => {
     expect(answer.body.choices[0].message.content).toBe("Pipe heard: hi from Admin [end]");
   });
 
-  it("drops the chunk a stream hook hangs on, then passes that filter by for the rest of the answer", async () => {
+  it("drops the chunk a stream hook hangs on, and loads the filter again for the rest of the answer", async () => {
     for (const [id, content] of [["hanging_words", hangingWordsPipe], ["stuck", stuckFilter]]) {
       await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
       await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
@@ -91,7 +93,8 @@ describe("a server without an upstream", () => {
     expect(settings.status, JSON.stringify(settings.body)).toBe(200);
     const answer = await sluice.api.post("/api/chat/completions", { model: "hanging_words", messages: [{ role: "user", content: "go" }] }, admin.token);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    expect(answer.body.choices[0].message.content).toBe("alpha omega [end]");
+    // The filter still upper-cases what comes after the chunk it was lost on.
+    expect(answer.body.choices[0].message.content).toBe("ALPHA OMEGA [END]");
     expect((await sluice.api.get("/health")).status).toBe(200);
   });
 });

@@ -68,45 +68,64 @@ export interface StreamChain {
  * and the answer goes on.
  */
 export async function openStreamChain(services: AppServices, caller: PluginCaller, filters: readonly RequestFilter[]): Promise<StreamChain> {
-  const sessions: Array<{ record: FunctionRecord; session: StreamHookSession; runner: PluginRunner }> = [];
-  for (const filter of filters) {
-    if (!filter.hooks.has("stream")) continue;
-    const loaded = await caller.plugin("function", filter.record);
-    const session = loaded.sandbox.openStreamHook({ context: caller.context("function", filter.record) }, caller.handlers(filter.record, "stream"));
-    sessions.push({ record: filter.record, session, runner: loaded.sandbox });
+  interface Link {
+    record: FunctionRecord;
+    session: StreamHookSession;
+    runner: PluginRunner;
+    reopens: number;
+    isLost: boolean;
   }
-  // A filter whose sandbox was lost to a limit would fail every later chunk: after dropping the
-  // chunk it failed on, the rest of the answer passes it by instead of vanishing. A chunk that
-  // merely timed out (a busy server) only drops that chunk: the filter keeps working.
-  const bypassed = new Set<number>();
-  const accept = (index: number, output: unknown): StreamEvent | null => {
+  const open = async (record: FunctionRecord, isReload: boolean): Promise<Pick<Link, "session" | "runner">> => {
+    const loaded = isReload ? await caller.reload("function", record) : await caller.plugin("function", record);
+    const session = loaded.sandbox.openStreamHook({ context: caller.context("function", record) }, caller.handlers(record, "stream"));
+    return { session, runner: loaded.sandbox };
+  };
+  const links: Link[] = [];
+  for (const filter of filters) {
+    if (filter.hooks.has("stream")) links.push({ record: filter.record, ...(await open(filter.record, false)), reopens: 0, isLost: false });
+  }
+  // A throw drops that chunk only. A sandbox lost to a limit (or to a busy server) is loaded
+  // again for the next chunk, so the filter keeps filtering; one that keeps failing is not
+  // skipped (it might be redacting): its chunks keep being dropped.
+  const accept = (link: Link, output: unknown): StreamEvent | null => {
     if (!SluiceError.isInstance(output)) return output as StreamEvent | null;
-    const { runner } = sessions[index]!;
-    const isLost = runner.isBroken || runner.isDisposed;
-    if (isLost) bypassed.add(index);
-    services.logger.warn({ pluginId: sessions[index]!.record.id, hook: "stream", err: output }, isLost ? "stream hook lost to a limit; chunk dropped, filter skipped for the rest of the answer" : "stream hook failed; chunk dropped");
+    link.isLost = link.runner.isBroken || link.runner.isDisposed;
+    services.logger.warn({ pluginId: link.record.id, hook: "stream", err: output }, "stream hook failed; chunk dropped");
     return null;
   };
-  const finish = async (index: number, pending: Promise<unknown>): Promise<StreamEvent | null> => {
-    let current = accept(index, await pending);
-    for (let next = index + 1; next < sessions.length && current !== null; next += 1) {
-      if (!bypassed.has(next)) current = accept(next, await sessions[next]!.session.transform(current));
+  const reopen = async (link: Link): Promise<void> => {
+    link.session.close();
+    link.reopens += 1;
+    try {
+      Object.assign(link, await open(link.record, true), { isLost: false });
+    } catch (error) {
+      services.logger.warn({ pluginId: link.record.id, err: error }, "stream filter could not be loaded again");
+    }
+  };
+  const MAX_REOPENS = 3;
+  const applyAsync = async (start: number, current: StreamEvent | null, pending?: Promise<unknown>): Promise<StreamEvent | null> => {
+    if (pending) current = accept(links[start]!, await pending);
+    for (let index = pending ? start + 1 : start; index < links.length && current !== null; index += 1) {
+      const link = links[index]!;
+      if (link.isLost && link.reopens < MAX_REOPENS) await reopen(link);
+      current = accept(link, await link.session.transform(current));
     }
     return current;
   };
   return {
     apply(chunk) {
       let current: StreamEvent | null = chunk;
-      for (let index = 0; index < sessions.length && current !== null; index += 1) {
-        if (bypassed.has(index)) continue;
-        const output = sessions[index]!.session.transform(current);
-        if (output instanceof Promise) return finish(index, output);
-        current = accept(index, output);
+      for (let index = 0; index < links.length && current !== null; index += 1) {
+        const link = links[index]!;
+        if (link.isLost && link.reopens < MAX_REOPENS) return applyAsync(index, current);
+        const output = link.session.transform(current);
+        if (output instanceof Promise) return applyAsync(index, current, output);
+        current = accept(link, output);
       }
       return current;
     },
     close() {
-      for (const { session } of sessions) session.close();
+      for (const { session } of links) session.close();
     },
   };
 }

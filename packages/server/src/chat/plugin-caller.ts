@@ -67,6 +67,12 @@ export class PluginCaller {
     return loaded;
   }
 
+  /** Loads a plugin again for this request after its sandbox was lost (the registry makes a fresh one). */
+  reload(namespace: PluginNamespace, record: PluginRecord): Promise<LoadedPlugin> {
+    this.#loaded.delete(`${namespace}:${record.id}`);
+    return this.plugin(namespace, record);
+  }
+
   /** Lets go of every plugin this request held; call once the request is over. */
   release(): void {
     for (const release of this.#releases.splice(0)) release();
