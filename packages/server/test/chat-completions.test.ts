@@ -97,6 +97,23 @@ describeEachDatabase("chat completions", (kind) => {
     expect(object.body.choices[0].message.content).toBe("an object answer");
   });
 
+  it("serves a custom model on top of an upstream model, with its system prompt and parameters", async () => {
+    const created = await sluice.api.post(
+      "/api/v1/models/create",
+      { id: "brief_helper", name: "Brief helper", base_model_id: "fake-small", params: { system: "Be brief.", temperature: 0.2 } },
+      admin.token,
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const answer = await complete({ model: "brief_helper", messages: [{ role: "user", content: "hi" }], temperature: 0.9 });
+    expect(answer.body).toMatchObject({ model: "brief_helper", choices: [{ message: { content: "You said: hi" } }] });
+    const sent = fake.chatBodies().at(-1)!;
+    expect(sent).toMatchObject({ model: "fake-small", temperature: 0.9, messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "hi" }] });
+    await complete({ model: "brief_helper", messages: [{ role: "user", content: "again" }] });
+    expect(fake.chatBodies().at(-1)).toMatchObject({ temperature: 0.2 });
+    const models = await sluice.api.get("/api/models", user.token);
+    expect(models.body.data.find((model: { id: string }) => model.id === "brief_helper")).toMatchObject({ name: "Brief helper" });
+  });
+
   it("ends a stream cleanly with an error chunk when a pipe throws midway", async () => {
     const response = await stream({ model: "streamer.one", messages: [{ role: "user", content: "explode" }] });
     expect(response.status).toBe(200);

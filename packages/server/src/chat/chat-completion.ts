@@ -86,7 +86,7 @@ async function prepareRun(services: AppServices, input: ChatCompletionInput, cal
   caller.scope.model = modelInfo;
 
   const filters = await resolveFilters(services, caller, model.settings.filterIds, request.filter_ids ?? []);
-  let body = modelBody(request);
+  let body = applyModelParams(modelBody(request), model.row?.params);
   body = await runBodyChain(caller, filters, "inlet", body);
   if (!Array.isArray(body.messages)) throw new SluiceError("PLUGIN_ERROR", "After the inlet filters the body has no messages list");
 
@@ -98,6 +98,31 @@ async function prepareRun(services: AppServices, input: ChatCompletionInput, cal
   // Pull the first chunk now: an unknown upstream model or a pipe that throws at once is an HTTP error.
   const first = await chunks.next();
   return { model, base, chunks: prepend(first, chunks) };
+}
+
+/** Settings Open WebUI keeps in a model's params that are not request fields. */
+const NON_REQUEST_PARAMS = new Set(["system", "function_calling", "stream_response", "stream_delta_chunk_size", "reasoning_tags"]);
+
+/**
+ * A model row's `params` (a custom model's settings): its `system` prompt goes first in the
+ * system message, and its request fields (temperature, max_tokens, …) apply unless the request
+ * set them itself.
+ */
+export function applyModelParams<Body extends Record<string, unknown> & { messages: Record<string, unknown>[] }>(body: Body, params: Record<string, unknown> | undefined): Body {
+  if (!params) return body;
+  const next: Record<string, unknown> = { ...body };
+  for (const [key, value] of Object.entries(params)) {
+    if (!NON_REQUEST_PARAMS.has(key) && next[key] === undefined && value !== null && value !== undefined) next[key] = value;
+  }
+  const system = typeof params.system === "string" ? params.system.trim() : "";
+  if (system) {
+    const [first, ...rest] = body.messages;
+    next.messages =
+      first?.role === "system" && typeof first.content === "string"
+        ? [{ ...first, content: `${system}\n\n${first.content}` }, ...rest]
+        : [{ role: "system", content: system }, ...body.messages];
+  }
+  return next as Body;
 }
 
 async function* prepend<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void>): AsyncGenerator<T, void> {
