@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+/**
+ * CONVENTIONS.md §1–2 as a test: the SDK imports nothing but zod and itself (it runs inside the
+ * sandbox and the browser), and the server's `core` does no I/O: it imports only core, the SDK
+ * and zod. A module-level `import`/`export … from` that breaks a rule fails here, naming it.
+ */
+const packagesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+function sourceFiles(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return /\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name) ? [full] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const statements = readFileSync(file, "utf8").match(/^(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"/gms) ?? [];
+  return statements.map((statement) => /"([^"]+)"$/.exec(statement)![1]!);
+}
+
+function violations(folder: string, isAllowed: (specifier: string, file: string) => boolean): string[] {
+  return sourceFiles(folder).flatMap((file) =>
+    importsOf(file)
+      .filter((specifier) => !isAllowed(specifier, file))
+      .map((specifier) => `${path.relative(packagesDir, file)} imports ${specifier}`),
+  );
+}
+
+describe("dependency rules", () => {
+  it("keeps the SDK free of Node built-ins and other packages", () => {
+    const sdk = path.join(packagesDir, "sdk/src");
+    expect(violations(sdk, (specifier) => specifier.startsWith(".") || specifier === "zod" || specifier.startsWith("zod/"))).toEqual([]);
+  });
+
+  it("keeps the server's core free of adapters and I/O", () => {
+    const core = path.join(packagesDir, "server/src/core");
+    const isInsideCore = (specifier: string, file: string) => path.resolve(path.dirname(file), specifier).startsWith(core);
+    expect(violations(core, (specifier, file) => (specifier.startsWith(".") ? isInsideCore(specifier, file) : specifier === "zod" || specifier.startsWith("@sluice/sdk")))).toEqual([]);
+  });
+
+  it("finds the imports it checks", () => {
+    // Guards the guard: the scanner must see real imports, or the rules above would pass vacuously.
+    expect(importsOf(path.join(packagesDir, "server/src/core/completion-chunks.ts"))).toContain("@sluice/sdk");
+    expect(importsOf(path.join(packagesDir, "sdk/src/index.ts"))).toContain("zod");
+  });
+});
