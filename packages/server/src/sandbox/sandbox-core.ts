@@ -1,6 +1,9 @@
 import type ivm from "isolated-vm";
 import { SluiceError } from "@sluice/sdk";
 import type { InvocationClock } from "./invocation-clock.ts";
+import { abortReason, raceCall, type AwaitCallOptions } from "./race-call.ts";
+
+export { abortReason, type AwaitCallOptions } from "./race-call.ts";
 import type { InvocationHandlers } from "./invocation-handlers.ts";
 import { parsePluginJson } from "./parse-plugin-json.ts";
 
@@ -84,25 +87,6 @@ export function clockTimeoutError(core: SandboxCore, invocation: Invocation): Sl
   });
 }
 
-/** The reason a caller's signal aborted with, as an Error. */
-export function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason;
-  const error = new Error(reason === undefined ? "The operation was aborted" : String(reason));
-  error.name = "AbortError";
-  return error;
-}
-
-export interface AwaitCallOptions {
-  /** The caller's signal: when it aborts, `onAbort` runs and the wait ends after `abortGraceMs`. */
-  signal?: AbortSignal;
-  /** Tells the plugin (its `ctx.signal`) that the caller has gone. */
-  onAbort?: (reason: Error) => void;
-  /** How long `work` may still finish after the abort. Default 0. */
-  abortGraceMs?: number;
-}
-
-type Settled<T> = { value: T } | { error: unknown } | { stop: "timeout" | "abort" };
 
 /**
  * Waits for `work` (an asynchronous call into the isolate) unless the call's clock runs out first
@@ -111,43 +95,17 @@ type Settled<T> = { value: T } | { error: unknown } | { stop: "timeout" | "abort
  * `work` is never left with an unobserved rejection.
  */
 export async function awaitCall<T>(core: SandboxCore, invocation: Invocation, work: Promise<T>, options: AwaitCallOptions = {}): Promise<T> {
-  const { signal } = options;
-  const outcome: Promise<Settled<T>> = work.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  const racers: Array<Promise<Settled<T>>> = [outcome];
-  if (invocation.clock) racers.push(invocation.clock.expired.then(() => ({ stop: "timeout" as const })));
-  let onAbort: (() => void) | undefined;
-  let graceTimer: NodeJS.Timeout | undefined;
-  if (signal) {
-    racers.push(
-      new Promise((resolve) => {
-        onAbort = () => {
-          options.onAbort?.(abortReason(signal));
-          graceTimer = setTimeout(() => resolve({ stop: "abort" }), options.abortGraceMs ?? 0);
-        };
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
-      }),
-    );
+  const { settled, outcome } = await raceCall(work, invocation.clock?.expired, options);
+  if ("stop" in settled) {
+    if (settled.stop === "abort") throw abortReason(options.signal!);
+    const failure = await core.confirmTimeout(invocation.hook, invocation.timeoutMs);
+    // isolated-vm's own timeout may have stopped the call meanwhile (and then the isolate answers).
+    const late = await Promise.race([outcome, Promise.resolve(undefined)]);
+    if (late && "error" in late) throw core.callError(late.error, invocation.hook, invocation.timeoutMs);
+    throw failure ?? clockTimeoutError(core, invocation);
   }
-  try {
-    const settled = await Promise.race(racers);
-    if ("stop" in settled) {
-      if (settled.stop === "abort") throw abortReason(signal!);
-      const failure = await core.confirmTimeout(invocation.hook, invocation.timeoutMs);
-      // isolated-vm's own timeout may have stopped the call meanwhile (and then the isolate answers).
-      const late = await Promise.race([outcome, Promise.resolve(undefined)]);
-      if (late && "error" in late) throw core.callError(late.error, invocation.hook, invocation.timeoutMs);
-      throw failure ?? clockTimeoutError(core, invocation);
-    }
-    if ("error" in settled) throw core.callError(settled.error, invocation.hook, invocation.timeoutMs);
-    return settled.value;
-  } finally {
-    clearTimeout(graceTimer);
-    if (onAbort) signal!.removeEventListener("abort", onAbort);
-  }
+  if ("error" in settled) throw core.callError(settled.error, invocation.hook, invocation.timeoutMs);
+  return settled.value;
 }
 
 /** Parses the JSON text a runtime entry answered with; anything else is a malformed answer. */

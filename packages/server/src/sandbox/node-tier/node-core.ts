@@ -1,4 +1,5 @@
 import type { SluiceError } from "@sluice/sdk";
+import type { AwaitCallOptions } from "../race-call.ts";
 import type { InvocationClock } from "../invocation-clock.ts";
 import type { InvocationHandlers } from "../invocation-handlers.ts";
 import type { ChildExit, NodeChild } from "./node-child.ts";
@@ -20,12 +21,8 @@ export interface NodeInvocation {
   onChildExit?(exit: ChildExit): void;
 }
 
-export interface NodeAwaitOptions {
-  /** The caller's signal: when it aborts, `onAbort` runs and the wait ends after `abortGraceMs`. */
-  signal?: AbortSignal;
-  onAbort?: (reason: Error) => void;
-  abortGraceMs?: number;
-}
+/** As for the isolate tier. */
+export type NodeAwaitOptions = AwaitCallOptions;
 
 /** What NodePluginSandbox lends the modules that implement its streaming calls. */
 export interface NodeCore {
@@ -47,11 +44,4 @@ export interface NodeCore {
   callError(error: unknown, invocation: NodeInvocation): SluiceError;
 }
 
-/** The reason a caller's signal aborted with, as an Error. */
-export function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason;
-  const error = new Error(reason === undefined ? "The operation was aborted" : String(reason));
-  error.name = "AbortError";
-  return error;
-}
+export { abortReason } from "../race-call.ts";

@@ -14,7 +14,8 @@ import type { StreamHookRequest, StreamHookSession } from "../stream-hook.ts";
 import type { PipeOutput, StreamPipeOptions, StreamPipeRequest } from "../stream-pipe.ts";
 import { childScriptPath } from "./child-script.ts";
 import { ChildExitedError, lastLine, NodeChild, type ChildExit } from "./node-child.ts";
-import { abortReason, type NodeAwaitOptions, type NodeCore, type NodeInvocation } from "./node-core.ts";
+import { type NodeAwaitOptions, type NodeCore, type NodeInvocation } from "./node-core.ts";
+import { abortReason, raceCall } from "../race-call.ts";
 import { openNodeStreamHook } from "./node-stream-hook.ts";
 import { streamNodePipe } from "./node-stream-pipe.ts";
 import { parseChildJson, type ChildFetchSettings, type ChildToHost } from "./node-tier-protocol.ts";
@@ -332,40 +333,13 @@ export class NodePluginSandbox implements PluginRunner {
   }
 
   async #awaitCall(invocation: NodeInvocation, work: Promise<string>, options: NodeAwaitOptions = {}): Promise<string> {
-    type Settled = { json: string } | { error: unknown } | { stop: "timeout" | "abort" };
-    const { signal } = options;
-    const outcome: Promise<Settled> = work.then(
-      (json) => ({ json }),
-      (error: unknown) => ({ error }),
-    );
-    const racers: Array<Promise<Settled>> = [outcome];
-    if (invocation.clock) racers.push(invocation.clock.expired.then(() => ({ stop: "timeout" as const })));
-    let onAbort: (() => void) | undefined;
-    let graceTimer: NodeJS.Timeout | undefined;
-    if (signal) {
-      racers.push(
-        new Promise((resolve) => {
-          onAbort = () => {
-            options.onAbort?.(abortReason(signal));
-            graceTimer = setTimeout(() => resolve({ stop: "abort" }), options.abortGraceMs ?? 0);
-          };
-          if (signal.aborted) onAbort();
-          else signal.addEventListener("abort", onAbort, { once: true });
-        }),
-      );
+    const { settled } = await raceCall(work, invocation.clock?.expired, options);
+    if ("stop" in settled) {
+      if (settled.stop === "abort") throw abortReason(options.signal!);
+      throw await this.#timedOut(invocation);
     }
-    try {
-      const settled = await Promise.race(racers);
-      if ("stop" in settled) {
-        if (settled.stop === "abort") throw abortReason(signal!);
-        throw await this.#timedOut(invocation);
-      }
-      if ("error" in settled) throw this.#callError(settled.error, invocation);
-      return settled.json;
-    } finally {
-      clearTimeout(graceTimer);
-      if (onAbort) signal!.removeEventListener("abort", onAbort);
-    }
+    if ("error" in settled) throw this.#callError(settled.error, invocation);
+    return settled.value;
   }
 
   async #timedOut(invocation: NodeInvocation): Promise<SluiceError> {
