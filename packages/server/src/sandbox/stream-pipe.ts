@@ -1,4 +1,4 @@
-import { ERROR_CODES, SluiceError, type ErrorCode } from "@sluice/sdk";
+import { pipeAnswerError, type PipeAnswer } from "./pipe-answer.ts";
 import type { InvokeRequest } from "@sluice/sdk/runtime";
 import { InvocationClock } from "./invocation-clock.ts";
 import type { InvocationHandlers } from "./invocation-handlers.ts";
@@ -14,13 +14,6 @@ export interface StreamPipeOptions {
   timeoutMs?: number;
 }
 
-interface RuntimeAnswer {
-  ok?: unknown;
-  kind?: string;
-  done?: boolean;
-  value?: unknown;
-  error?: { code?: unknown; message?: unknown; stack?: unknown };
-}
 
 /** A pipe request: as for `invoke`, where `hook` may be given but can only be "pipe". */
 export type StreamPipeRequest = Omit<InvokeRequest, "invocationId" | "hook"> & { hook?: "pipe" };
@@ -96,24 +89,15 @@ async function step(
   timeoutMs: number,
   awaitOptions: Parameters<typeof awaitCall>[3],
   call: () => Promise<unknown>,
-): Promise<RuntimeAnswer> {
+): Promise<PipeAnswer> {
   invocation.clock = new InvocationClock(timeoutMs);
   try {
     const text = await awaitCall(core, invocation, core.track(call), awaitOptions);
-    const answer = parseRuntimeJson(core, HOOK, text) as RuntimeAnswer | null;
+    const answer = parseRuntimeJson(core, HOOK, text) as PipeAnswer | null;
     if (answer?.ok === true) return answer;
-    throw runtimeError(core, answer);
+    throw pipeAnswerError(core.pluginId, answer);
   } finally {
     invocation.clock.stop();
     invocation.clock = undefined;
   }
-}
-
-function runtimeError(core: SandboxCore, answer: RuntimeAnswer | null): SluiceError {
-  const details = { pluginId: core.pluginId, hook: HOOK };
-  const error = answer?.error;
-  if (!error) return new SluiceError("PLUGIN_ERROR", `Plugin "${core.pluginId}" returned a malformed result from ${HOOK}`, details);
-  const code = (ERROR_CODES as readonly unknown[]).includes(error.code) ? (error.code as ErrorCode) : "PLUGIN_ERROR";
-  const message = typeof error.message === "string" ? error.message : `Plugin "${core.pluginId}" failed in ${HOOK}`;
-  return new SluiceError(code, message, { ...details, cause: typeof error.stack === "string" ? { stack: error.stack } : undefined });
 }

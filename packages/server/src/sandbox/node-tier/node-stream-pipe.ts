@@ -1,17 +1,10 @@
-import { ERROR_CODES, SluiceError, type ErrorCode } from "@sluice/sdk";
+import { pipeAnswerError, type PipeAnswer } from "../pipe-answer.ts";
 import { InvocationClock } from "../invocation-clock.ts";
 import type { InvocationHandlers } from "../invocation-handlers.ts";
 import type { PipeOutput, StreamPipeOptions, StreamPipeRequest } from "../stream-pipe.ts";
 import { abortReason, type NodeAwaitOptions, type NodeCore, type NodeInvocation } from "./node-core.ts";
 import { parseChildJson } from "./node-tier-protocol.ts";
 
-interface RuntimeAnswer {
-  ok?: unknown;
-  kind?: string;
-  done?: boolean;
-  value?: unknown;
-  error?: { code?: unknown; message?: unknown; stack?: unknown };
-}
 
 const HOOK = "pipe";
 
@@ -63,23 +56,14 @@ export async function* streamNodePipe(
 }
 
 /** One start or pull, with its own clock. */
-async function step(core: NodeCore, invocation: NodeInvocation, timeoutMs: number, awaitOptions: NodeAwaitOptions, call: () => Promise<string>): Promise<RuntimeAnswer> {
+async function step(core: NodeCore, invocation: NodeInvocation, timeoutMs: number, awaitOptions: NodeAwaitOptions, call: () => Promise<string>): Promise<PipeAnswer> {
   invocation.clock = new InvocationClock(timeoutMs);
   try {
-    const answer = parseChildJson(await core.awaitCall(invocation, call(), awaitOptions)) as RuntimeAnswer | null;
+    const answer = parseChildJson(await core.awaitCall(invocation, call(), awaitOptions)) as PipeAnswer | null;
     if (answer?.ok === true) return answer;
-    throw runtimeError(core, answer);
+    throw pipeAnswerError(core.pluginId, answer);
   } finally {
     invocation.clock.stop();
     invocation.clock = undefined;
   }
-}
-
-function runtimeError(core: NodeCore, answer: RuntimeAnswer | null): SluiceError {
-  const details = { pluginId: core.pluginId, hook: HOOK };
-  const error = answer?.error;
-  if (!error) return new SluiceError("PLUGIN_ERROR", `Plugin "${core.pluginId}" returned a malformed result from ${HOOK}`, details);
-  const code = (ERROR_CODES as readonly unknown[]).includes(error.code) ? (error.code as ErrorCode) : "PLUGIN_ERROR";
-  const message = typeof error.message === "string" ? error.message : `Plugin "${core.pluginId}" failed in ${HOOK}`;
-  return new SluiceError(code, message, { ...details, cause: typeof error.stack === "string" ? { stack: error.stack } : undefined });
 }
