@@ -9,6 +9,7 @@ export type { PipePullResult, PipeStartResult } from "./pipe-stream.ts";
 export { closeStreamSession, openStreamSession, streamChunk } from "./stream-session.ts";
 export type { StreamChunkResult } from "./stream-session.ts";
 export { installGlobals } from "./install-globals.ts";
+export { installMemoryGuards } from "./install-memory-guards.ts";
 export { describePlugin, invokeHook, registerPlugin, validateValves } from "./register-plugin.ts";
 export type { PluginFactory } from "./register-plugin.ts";
 export type * from "./types.ts";

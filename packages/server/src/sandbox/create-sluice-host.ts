@@ -16,8 +16,6 @@ export interface SluiceHostOptions {
   host: HostHandlers;
   logger: Logger;
   timers: HostTimers;
-  /** Called when a capability call settles, just before the isolate learns of it (and runs on). */
-  onSettle?: () => void;
 }
 
 const MAX_LOG_MESSAGE_LENGTH = 16_384;
@@ -29,7 +27,7 @@ const LOG_LEVELS = new Set<LogLevel>(["debug", "info", "warn", "error"]);
  * the handlers of the call it belongs to by invocation id. None of these throw or reject.
  */
 export function createSluiceHost(options: SluiceHostOptions): SluiceHost {
-  const { pluginId, host, logger, timers, onSettle } = options;
+  const { pluginId, host, logger, timers } = options;
   const running = (invocationId: string) => {
     const invocation = options.invocation(invocationId);
     if (!invocation) throw new SluiceError("PLUGIN_ERROR", "This hook call has finished; emit, call and fetch work only while it runs");
@@ -37,12 +35,10 @@ export function createSluiceHost(options: SluiceHostOptions): SluiceHost {
   };
   // The call's time limit does not run while it waits for the host.
   const settle = async <T>(invocationId: string, work: (invocation: ReturnType<typeof running>) => T | Promise<T>) => {
-    const result = await settleHostCall(async () => {
+    return settleHostCall(async () => {
       const invocation = running(invocationId);
       return invocation.clock ? await invocation.clock.waitFor(work(invocation)) : await work(invocation);
     });
-    onSettle?.();
-    return result;
   };
   return {
     emit: (invocationId, event) =>

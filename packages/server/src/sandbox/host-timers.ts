@@ -11,12 +11,9 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 export class HostTimers {
   readonly #pending = new Set<NodeJS.Timeout>();
   readonly #maxPending: number;
-  readonly #onFire: (() => void) | undefined;
 
-  /** `onFire` is told when a sleep resolves, just before the isolate learns of it. */
-  constructor(maxPending = 10_000, onFire?: () => void) {
+  constructor(maxPending = 10_000) {
     this.#maxPending = maxPending;
-    this.#onFire = onFire;
   }
 
   sleep(milliseconds: unknown): Promise<HostResult<null>> {
@@ -31,7 +28,6 @@ export class HostTimers {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#pending.delete(timer);
-        this.#onFire?.();
         resolve({ ok: true, value: null });
       }, delay);
       timer.unref();

@@ -3,7 +3,7 @@ import type { InvokeRequest } from "@sluice/sdk/runtime";
 import { InvocationClock } from "./invocation-clock.ts";
 import type { InvocationHandlers } from "./invocation-handlers.ts";
 import { parseInvokeResult, type SandboxInvokeResult } from "./parse-invoke-result.ts";
-import { awaitCall, parseRuntimeJson, PENDING, type Invocation, type RuntimeEntries, type SandboxCore } from "./sandbox-core.ts";
+import { awaitCall, parseRuntimeJson, type Invocation, type RuntimeEntries, type SandboxCore } from "./sandbox-core.ts";
 
 export interface InvokeOptions {
   /** Time limit of this call; default the sandbox's `timeoutMs`. */
@@ -19,13 +19,6 @@ export interface InvokeOptions {
 /** How long an aborted call may still finish (a tool returning what it has) before it is dropped. */
 export const ABORT_GRACE_MS = 250;
 
-// A hook that finished this quickly this many times in a row is called synchronously while the
-// isolate is idle. The synchronous crossing blocks the event loop while the plugin runs, so it is
-// limited to SYNC_CALL_LIMIT_MS: a quick hook that suddenly runs away costs the server at most
-// that, not PLUGIN_TIMEOUT_MS, and is stopped with PLUGIN_TIMEOUT.
-const QUICK_CALL_MS = 10;
-const QUICK_CALLS_BEFORE_SYNC = 2;
-export const SYNC_CALL_LIMIT_MS = 200;
 
 /** `PluginSandbox.invoke`: runs one hook; never rejects. */
 export async function invokeHook(
@@ -44,7 +37,6 @@ export async function invokeHook(
   }
   const invocation = core.begin(handlers, hook, timeoutMs);
   invocation.clock = new InvocationClock(timeoutMs);
-  const started = performance.now();
   let result: SandboxInvokeResult;
   try {
     const text = await run(core, entries, invocation, { ...request, invocationId: invocation.id }, options.signal);
@@ -55,8 +47,6 @@ export async function invokeHook(
   } finally {
     core.end(invocation);
   }
-  const isQuick = result.ok && performance.now() - started < QUICK_CALL_MS;
-  core.quickCalls.set(hook, isQuick ? (core.quickCalls.get(hook) ?? 0) + 1 : 0);
   return result;
 }
 
@@ -68,29 +58,10 @@ async function run(core: SandboxCore, entries: RuntimeEntries, invocation: Invoc
       invocation.controller?.abort(reason);
       if (isGone(core)) return;
       entries.abortInvocation.applyIgnored(undefined, [invocation.id, reason.message], { arguments: { copy: true } });
-      core.markActive();
     },
   };
   if (signal?.aborted) throw signal.reason;
-  if ((core.quickCalls.get(invocation.hook) ?? 0) >= QUICK_CALLS_BEFORE_SYNC && core.isIdle()) {
-    const limit = Math.min(invocation.timeoutMs, SYNC_CALL_LIMIT_MS);
-    let text: unknown;
-    try {
-      const requestJson = JSON.stringify(request);
-      text = core.syncCall(() => {
-        entries.beginHook.applySync(undefined, [requestJson], { timeout: limit });
-        return entries.takeResult.applySync(undefined, [invocation.id], { timeout: limit });
-      });
-    } catch (error) {
-      throw core.callError(error, invocation.hook, limit);
-    }
-    if (text !== PENDING) return text;
-    const held = core.track(() => entries.awaitResult.apply(undefined, [invocation.id], { result: { promise: true } }));
-    return awaitCall(core, invocation, held, awaitOptions);
-  }
-  const work = core.track(() =>
-    entries.awaitHook.apply(undefined, [JSON.stringify(request)], { result: { promise: true }, timeout: invocation.timeoutMs }),
-  );
+  const work = entries.awaitHook.apply(undefined, [JSON.stringify(request)], { result: { promise: true }, timeout: invocation.timeoutMs });
   return awaitCall(core, invocation, work, awaitOptions);
 }
 
@@ -109,7 +80,6 @@ function forget(core: SandboxCore, entries: RuntimeEntries, invocation: Invocati
   try {
     entries.abortInvocation.applyIgnored(undefined, [invocation.id, "The call was given up"], { arguments: { copy: true } });
     entries.forgetResult.applyIgnored(undefined, [invocation.id], { arguments: { copy: true } });
-    core.markActive();
   } catch {
     // The isolate went away meanwhile.
   }

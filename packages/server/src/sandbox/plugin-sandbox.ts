@@ -3,12 +3,13 @@ import ivm from "isolated-vm";
 import type { Logger } from "pino";
 import { PLUGIN_KINDS, SluiceError } from "@sluice/sdk";
 import type { InvokeRequest, PluginDescriptor, ValvesResult } from "@sluice/sdk/runtime";
+import { exitAtOnce } from "../process/exit-at-once.ts";
 import { createSluiceHost } from "./create-sluice-host.ts";
 import { HostTimers } from "./host-timers.ts";
 import { installHost } from "./install-host.ts";
 import type { HostHandlers, InvocationHandlers } from "./invocation-handlers.ts";
 import { invokeHook, type InvokeOptions } from "./invoke-hook.ts";
-import { IsolateIdleTracker } from "./isolate-idle-tracker.ts";
+import { IdleCpuBudget } from "./idle-cpu-budget.ts";
 import { IsolateWatchdog } from "./isolate-watchdog.ts";
 import type { SandboxInvokeResult } from "./parse-invoke-result.ts";
 import { RUNTIME_GLOBAL, compileRuntimeScript } from "./runtime-script.ts";
@@ -31,11 +32,24 @@ export interface PluginSandboxOptions {
   streamTimeoutMs?: number;
   host: HostHandlers;
   logger: Logger;
+  /**
+   * isolated-vm lost control of the isolate (an out-of-memory inside a built-in, or a built-in that
+   * kept running 5 s past its time limit): the thread that ran it is suspended for good with its
+   * memory, and the process cannot recover. Default: end the process at once (see `exitAtOnce`).
+   */
+  onCatastrophicError?: (pluginId: string, message: string) => void;
+  /**
+   * CPU the isolate may use between calls (its timers) per `windowMs`; past it the isolate is
+   * disposed and loaded afresh on the next call. Default 1000 ms per 10 s.
+   */
+  idleCpu?: { budgetMs: number; windowMs?: number };
 }
 
 export const DEFAULT_MEMORY_LIMIT_MB = 128;
 export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_STREAM_TIMEOUT_MS = 100;
+export const DEFAULT_IDLE_CPU_MS = 1000;
+const IDLE_CPU_WINDOW_MS = 10_000;
 const IVM_TIMEOUT_MESSAGE = "Script execution timed out.";
 // How long an isolate may take to answer a no-op before a call that ran out of time counts as stuck.
 const RESPONSIVE_PROBE_MS = 100;
@@ -83,7 +97,7 @@ export class PluginSandbox {
   readonly #timers: HostTimers;
   readonly #invocations = new Map<string, Invocation>();
   readonly #watchdog: IsolateWatchdog;
-  readonly #idle: IsolateIdleTracker;
+  readonly #idleCpu: IdleCpuBudget;
   readonly #core: SandboxCore;
   #descriptor: PluginDescriptor | undefined;
   #entries: RuntimeEntries | undefined;
@@ -91,7 +105,6 @@ export class PluginSandbox {
   #releaseHost: (() => void) | undefined;
   #failure: "PLUGIN_TIMEOUT" | "PLUGIN_MEMORY_LIMIT" | undefined;
   #isDisposing = false;
-  #syncDepth = 0;
   #holds = 0;
   #shouldDisposeWhenIdle = false;
 
@@ -105,15 +118,16 @@ export class PluginSandbox {
     this.#isolate = new ivm.Isolate({
       memoryLimit: this.memoryLimitMb,
       onCatastrophicError: (message) => {
-        this.#logger.fatal({ pluginId: this.pluginId }, `isolated-vm lost control of a plugin isolate: ${message}`);
+        this.#failure ??= "PLUGIN_MEMORY_LIMIT";
+        if (options.onCatastrophicError) options.onCatastrophicError(this.pluginId, message);
+        else exitAtOnce(`isolated-vm lost control of the isolate of plugin "${this.pluginId}": ${message}`);
       },
     });
     const probe = async (): Promise<unknown> => {
       if (!this.#probe || this.isDisposed) throw new Error("The isolate is not loaded");
       return this.#probe.apply(undefined, []);
     };
-    this.#idle = new IsolateIdleTracker(probe);
-    this.#timers = new HostTimers(undefined, () => this.#idle.markActive());
+    this.#timers = new HostTimers();
     this.#watchdog = new IsolateWatchdog({
       intervalMs: Math.min(Math.max(this.timeoutMs / 5, 10), 1000),
       probe,
@@ -124,12 +138,26 @@ export class PluginSandbox {
         this.#fail("PLUGIN_TIMEOUT");
       },
     });
+    const idleCpu = { budgetMs: options.idleCpu?.budgetMs ?? DEFAULT_IDLE_CPU_MS, windowMs: options.idleCpu?.windowMs ?? IDLE_CPU_WINDOW_MS };
+    this.#idleCpu = new IdleCpuBudget({
+      ...idleCpu,
+      cpuTimeMs: () => this.#cpuTimeMs(),
+      isBusy: () => this.#invocations.size > 0,
+      onExceeded: (usedMs) => {
+        this.#logger.warn(
+          { pluginId: this.pluginId, usedMs: Math.round(usedMs), budgetMs: idleCpu.budgetMs, windowMs: idleCpu.windowMs },
+          "plugin used too much CPU between calls (timers); disposing its isolate",
+        );
+        this.#fail("PLUGIN_TIMEOUT");
+      },
+    });
     this.#core = {
       pluginId: this.pluginId,
       timeoutMs: this.timeoutMs,
       streamTimeoutMs: this.streamTimeoutMs,
       entries: (hook) => this.#usableEntries(hook),
       begin: (handlers, hook, timeoutMs) => {
+        this.#idleCpu.noteCall();
         const invocation: Invocation = { id: randomUUID(), handlers, hook, timeoutMs };
         this.#invocations.set(invocation.id, invocation);
         return invocation;
@@ -141,24 +169,6 @@ export class PluginSandbox {
         this.#disposeIfIdle();
       },
       callError: (error, hook, timeoutMs) => this.#callError(error, hook, timeoutMs),
-      isIdle: () => this.#idle.isIdle && this.#syncDepth === 0 && !this.isDisposed,
-      syncCall: (crossing) => {
-        this.#syncDepth += 1;
-        try {
-          return crossing();
-        } finally {
-          this.#syncDepth -= 1;
-        }
-      },
-      markActive: () => this.#idle.markActive(),
-      track: (work) => {
-        const token = this.#idle.callStarted();
-        const done = (): void => this.#idle.callSettled(token);
-        const running = work();
-        running.then(done, done);
-        return running;
-      },
-      quickCalls: new Map(),
       confirmTimeout: async (hook, timeoutMs) => {
         if (this.isDisposed) return this.#failure ? this.#failureError(this.#failure, hook, timeoutMs) : undefined;
         let timer: NodeJS.Timeout | undefined;
@@ -234,7 +244,6 @@ export class PluginSandbox {
       host: this.#host,
       logger: this.#logger,
       timers: this.#timers,
-      onSettle: () => this.#idle.markActive(),
     });
     this.#releaseHost = await installHost(context, host);
     const runtime = await compileRuntimeScript(this.#isolate);
@@ -243,6 +252,8 @@ export class PluginSandbox {
     } finally {
       runtime.release();
     }
+    // WebAssembly memories and ICU objects live outside the heap the memory limit watches.
+    await context.eval(`${RUNTIME_GLOBAL}.installMemoryGuards(globalThis)`, { timeout: this.timeoutMs });
     // Taken before the plugin runs: a plugin that overwrites the global cannot redirect the host.
     const entries: Partial<RuntimeEntries> = {};
     for (const name of RUNTIME_ENTRY_NAMES) entries[name] = await context.eval(`${RUNTIME_GLOBAL}.${name}`, { reference: true });
@@ -266,7 +277,7 @@ export class PluginSandbox {
     }
     this.#descriptor = descriptor;
     this.#watchdog.start();
-    this.#idle.markActive(); // the plugin may have started timers; the first probe settles it
+    this.#idleCpu.start();
     return descriptor;
   }
 
@@ -292,13 +303,11 @@ export class PluginSandbox {
     const entries = this.#usableEntries(label);
     let result: unknown;
     try {
-      result = await this.#core.track(() =>
-        entries.validateValves.apply(undefined, [which, values], {
-          arguments: { copy: true },
-          result: { copy: true },
-          timeout: this.timeoutMs,
-        }),
-      );
+      result = await entries.validateValves.apply(undefined, [which, values], {
+        arguments: { copy: true },
+        result: { copy: true },
+        timeout: this.timeoutMs,
+      });
     } catch (error) {
       throw this.#callError(error, label, this.timeoutMs);
     }
@@ -444,7 +453,7 @@ export class PluginSandbox {
 
   #teardown(): void {
     this.#watchdog.stop();
-    this.#idle.stop();
+    this.#idleCpu.stop();
     this.#timers.clear();
     for (const invocation of this.#invocations.values()) invocation.clock?.stop();
     for (const reference of [this.#probe, ...Object.values(this.#entries ?? {})]) {

@@ -44,7 +44,7 @@ export interface Invocation {
 
 /**
  * What the sandbox lends the modules that implement its calls (invoke, pipe streams, stream
- * hooks): the entry points, the invocation registry, error mapping and the idle tracker.
+ * hooks): the entry points, the invocation registry, error mapping.
  */
 export interface SandboxCore {
   readonly pluginId: string;
@@ -58,19 +58,6 @@ export interface SandboxCore {
   end(invocation: Invocation): void;
   /** Maps an isolated-vm failure; a time or memory failure disposes the isolate. */
   callError(error: unknown, hook: string, timeoutMs: number): SluiceError;
-  /** True when a synchronous call would not wait for other work in the isolate. */
-  isIdle(): boolean;
-  /**
-   * Runs synchronous crossings. While they run the isolate is not idle: a host callback that
-   * calls back into this sandbox (a log handler, say) takes the asynchronous path.
-   */
-  syncCall<T>(crossing: () => T): T;
-  /** Something asynchronous was started in the isolate (a message whose end is not awaited). */
-  markActive(): void;
-  /** Tracks an asynchronous call into the isolate: its settling may show the isolate idle. */
-  track<T>(work: () => Promise<T>): Promise<T>;
-  /** Per hook: how many calls in a row were quick (see invoke-hook.ts). */
-  readonly quickCalls: Map<string, number>;
   /**
    * A call's time ran out: when the isolate does not answer at once, code is running away in it,
    * and the only way to stop it is to dispose the isolate; that failure is returned. Undefined

@@ -39,31 +39,31 @@ describe("PluginSandbox.openStreamHook", () => {
 
   async function openSession(valves: Record<string, unknown> = {}): Promise<StreamHookSession> {
     const session = sandbox.openStreamHook({ context: { ...testContext, valves } });
-    // The first chunk waits for the session to open; later ones cross synchronously.
+    // The first chunk waits for the session to open.
     await session.transform(chunk("warm up"));
     await delay(5);
     return session;
   }
 
-  it("replaces, drops and keeps chunks, synchronously once open", async () => {
+  it("replaces, drops and keeps chunks", async () => {
     const session = await openSession({ replacement: "h***" });
     const untouched = chunk("hello");
-    const kept = session.transform(untouched);
-    expect(kept).toBe(untouched); // not a promise, and the very same object when unchanged
-    expect(session.transform(chunk("oh heck"))).toEqual(chunk("oh h***"));
-    expect(session.transform(chunk("drop me"))).toBeNull();
-    expect(session.transform(chunk("mutate"))).toEqual({ ...chunk("mutate"), mutated: true });
+    const kept = await session.transform(untouched);
+    expect(kept).toBe(untouched); // the very same object when unchanged
+    expect(await session.transform(chunk("oh heck"))).toEqual(chunk("oh h***"));
+    expect(await session.transform(chunk("drop me"))).toBeNull();
+    expect(await session.transform(chunk("mutate"))).toEqual({ ...chunk("mutate"), mutated: true });
     session.close();
   });
 
   it("validates valves and builds ctx once per response", async () => {
     const first = await openSession();
-    expect(first.transform(chunk("count"))).toMatchObject({ contexts: expect.any(Number) });
-    const count = (first.transform(chunk("count")) as { contexts: number }).contexts;
-    expect((first.transform(chunk("count")) as { contexts: number }).contexts).toBe(count);
+    expect(await first.transform(chunk("count"))).toMatchObject({ contexts: expect.any(Number) });
+    const count = ((await first.transform(chunk("count"))) as { contexts: number }).contexts;
+    expect(((await first.transform(chunk("count"))) as { contexts: number }).contexts).toBe(count);
     first.close();
     const second = await openSession();
-    expect((second.transform(chunk("count")) as { contexts: number }).contexts).toBe(count + 1);
+    expect(((await second.transform(chunk("count"))) as { contexts: number }).contexts).toBe(count + 1);
     second.close();
 
     const invalid = sandbox.openStreamHook({ context: { ...testContext, valves: { replacement: "" } } });
@@ -75,10 +75,10 @@ describe("PluginSandbox.openStreamHook", () => {
 
   it("a throw on one chunk comes back as a SluiceError; the next chunk goes through", async () => {
     const session = await openSession();
-    const failed = session.transform(chunk("throw"));
+    const failed = await session.transform(chunk("throw"));
     expect(SluiceError.isInstance(failed)).toBe(true);
     expect(failed).toMatchObject({ code: "PLUGIN_ERROR", message: "cannot handle this chunk", pluginId: "test_plugin", hook: "stream" });
-    expect(session.transform(chunk("fine"))).toEqual(chunk("fine"));
+    expect(await session.transform(chunk("fine"))).toEqual(chunk("fine"));
     session.close();
   });
 

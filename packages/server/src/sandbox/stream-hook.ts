@@ -2,7 +2,6 @@ import { ERROR_CODES, SluiceError, type ErrorCode } from "@sluice/sdk";
 import type { InvokeRequest, PluginDescriptor } from "@sluice/sdk/runtime";
 import { InvocationClock } from "./invocation-clock.ts";
 import type { InvocationHandlers } from "./invocation-handlers.ts";
-import { SYNC_CALL_LIMIT_MS } from "./invoke-hook.ts";
 import { parsePluginJson } from "./parse-plugin-json.ts";
 import { awaitCall, PENDING, type Invocation, type RuntimeEntries, type SandboxCore } from "./sandbox-core.ts";
 
@@ -24,8 +23,9 @@ export type StreamHookOutput = unknown;
  */
 export interface StreamHookSession {
   /**
-   * Runs the hook on one chunk. Returns synchronously when it could (the usual case: the isolate
-   * was idle and the hook returned synchronously), else a promise; never throws or rejects.
+   * Runs the hook on one chunk. Never throws or rejects. (The isolate tier always answers with a
+   * promise: plugin code never runs on the server's main thread, where an out-of-memory error or a
+   * built-in that cannot be stopped would suspend the whole server.)
    */
   transform(chunk: unknown): StreamHookOutput | Promise<StreamHookOutput>;
   /** Ends the session: the hook's `ctx.signal` aborts and the sandbox may be disposed. */
@@ -85,13 +85,11 @@ class StreamHookConnection implements StreamHookSession {
     const invocation = this.#invocation;
     invocation.clock = new InvocationClock(this.#core.timeoutMs);
     try {
-      const opening = this.#core.track(() =>
-        this.#entries.openStreamSession.apply(undefined, [{ invocationId: invocation.id, hook: HOOK, payload: null, context: request.context }], {
+      const opening = this.#entries.openStreamSession.apply(undefined, [{ invocationId: invocation.id, hook: HOOK, payload: null, context: request.context }], {
           arguments: { copy: true },
           result: { copy: true },
           timeout: this.#core.timeoutMs,
-        }),
-      );
+        });
       const opened = await awaitCall(this.#core, invocation, opening);
       const answer = opened as { ok?: unknown; error?: unknown } | null;
       if (answer?.ok === true) return undefined;
@@ -118,20 +116,6 @@ class StreamHookConnection implements StreamHookSession {
       return new SluiceError("INVALID_INPUT", `A stream chunk is not JSON: ${(error as Error).message}`, this.#details());
     }
     const key = `${this.#invocation.id}:${++this.#sequence}`;
-    if (this.#core.isIdle()) {
-      const limit = Math.min(this.#core.streamTimeoutMs, SYNC_CALL_LIMIT_MS);
-      let answer: unknown;
-      try {
-        answer = this.#core.syncCall(() => {
-          const first = this.#entries.streamChunk.applySync(undefined, [this.#invocation.id, json, key], { result: { copy: true }, timeout: limit });
-          return first === PENDING ? this.#entries.takeResult.applySync(undefined, [key], { result: { copy: true }, timeout: limit }) : first;
-        });
-      } catch (error) {
-        return this.#core.callError(error, HOOK, limit);
-      }
-      if (answer !== PENDING) return this.#decode(answer, chunk, json);
-      return this.#track(this.#awaitHeld(key, chunk, json));
-    }
     return this.#track(this.#transformAsync(chunk, json, key));
   }
 
@@ -147,13 +131,11 @@ class StreamHookConnection implements StreamHookSession {
     const invocation = this.#invocation;
     invocation.clock = new InvocationClock(this.#core.streamTimeoutMs);
     try {
-      const work = this.#core.track(() =>
-        this.#entries.streamChunk.apply(undefined, [invocation.id, json, key], {
+      const work = this.#entries.streamChunk.apply(undefined, [invocation.id, json, key], {
           arguments: { copy: true },
           result: { copy: true },
           timeout: this.#core.streamTimeoutMs,
-        }),
-      );
+        });
       const answer = await awaitCall(this.#core, invocation, work);
       if (answer !== PENDING) return this.#decode(answer, chunk, json);
     } catch (error) {
@@ -170,9 +152,7 @@ class StreamHookConnection implements StreamHookSession {
     const invocation = this.#invocation;
     invocation.clock = new InvocationClock(this.#core.streamTimeoutMs);
     try {
-      const work = this.#core.track(() =>
-        this.#entries.awaitResult.apply(undefined, [key], { arguments: { copy: true }, result: { promise: true, copy: true } }),
-      );
+      const work = this.#entries.awaitResult.apply(undefined, [key], { arguments: { copy: true }, result: { promise: true, copy: true } });
       return this.#decode(await awaitCall(this.#core, invocation, work), chunk, json);
     } catch (error) {
       this.#forget(key);
@@ -213,7 +193,6 @@ class StreamHookConnection implements StreamHookSession {
     try {
       this.#core.entries(HOOK);
       this.#entries.forgetResult.applyIgnored(undefined, [key], { arguments: { copy: true } });
-      this.#core.markActive();
     } catch {
       // The isolate is gone.
     }
@@ -229,7 +208,6 @@ class StreamHookConnection implements StreamHookSession {
     try {
       this.#core.entries(HOOK);
       this.#entries.closeStreamSession.applyIgnored(undefined, [this.#invocation.id], { arguments: { copy: true } });
-      this.#core.markActive();
     } catch {
       // The isolate is gone; so is the session.
     }

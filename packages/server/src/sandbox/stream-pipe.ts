@@ -38,7 +38,6 @@ export async function* streamPipe(
     isOpen = false;
     try {
       entries.stopPipe.applyIgnored(undefined, [invocation.id, reason], { arguments: { copy: true } });
-      core.markActive();
     } catch {
       // The isolate is gone; nothing is left running.
     }
@@ -92,7 +91,7 @@ async function step(
 ): Promise<PipeAnswer> {
   invocation.clock = new InvocationClock(timeoutMs);
   try {
-    const text = await awaitCall(core, invocation, core.track(call), awaitOptions);
+    const text = await awaitCall(core, invocation, call(), awaitOptions);
     const answer = parseRuntimeJson(core, HOOK, text) as PipeAnswer | null;
     if (answer?.ok === true) return answer;
     throw pipeAnswerError(core.pluginId, answer);
