@@ -42,6 +42,10 @@ export interface Config {
   enableTitleGeneration: boolean;
   /** Model for background tasks such as titles (`TASK_MODEL`); the chat's model when unset. */
   taskModel?: string;
+  /** How long the event loop may stand still before the process ends itself for its supervisor (`SERVER_STALL_LIMIT_SECONDS`, 60; 0 = never). */
+  stallLimitSeconds: number;
+  /** CPU a plugin's isolate may use between calls (timers), in ms per 10 s (`PLUGIN_IDLE_CPU_MS`, 1000); past it the isolate is disposed. */
+  pluginIdleCpuMs: number;
 }
 
 function readInteger(value: string | undefined, fallback: number, name: string): number {
@@ -107,5 +111,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     maxToolCallIterations: readInteger(environment.CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS, 16, "CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS"),
     enableTitleGeneration: readBoolean(environment.ENABLE_TITLE_GENERATION, true, "ENABLE_TITLE_GENERATION"),
     taskModel: environment.TASK_MODEL?.trim() || undefined,
+    stallLimitSeconds: readInteger(environment.SERVER_STALL_LIMIT_SECONDS, 60, "SERVER_STALL_LIMIT_SECONDS"),
+    pluginIdleCpuMs: readPositiveInteger(environment.PLUGIN_IDLE_CPU_MS, 1000, "PLUGIN_IDLE_CPU_MS"),
   };
 }

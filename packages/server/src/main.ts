@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { loadConfig, type Config } from "./config.ts";
 import { buildApp } from "./http/app.ts";
+import { startLivenessWatchdog } from "./process/start-liveness-watchdog.ts";
 import { closeServices, createServices, type AppServices } from "./services.ts";
 import { warmUpPlugins } from "./workspace/warm-up-plugins.ts";
 
@@ -22,6 +23,9 @@ async function start(): Promise<void> {
   } catch (error) {
     fail(`invalid configuration: ${(error as Error).message}`);
   }
+
+  // A server whose event loop stands still (a thread isolated-vm suspended, say) ends itself.
+  if (config.stallLimitSeconds > 0) startLivenessWatchdog({ stallLimitMs: config.stallLimitSeconds * 1000 });
 
   let services: AppServices;
   try {
@@ -62,6 +66,11 @@ async function start(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  // Under `npm start` (supervise.ts): say it is serving, and end with the supervisor.
+  if (process.send) {
+    process.send({ type: "listening" });
+    process.on("disconnect", () => void stop("SIGTERM"));
+  }
 }
 
 await start();

@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import { connectDatabase } from "./db/connect-database.ts";
 import { migrateToLatest } from "./db/migrations/migrate-to-latest.ts";
 import type { Database } from "./db/schema.ts";
+import { createPluginCrashHandler } from "./process/handle-plugin-crash.ts";
 import { PluginRegistry } from "./plugins/plugin-registry.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
@@ -80,6 +81,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     timeoutMs: config.pluginTimeoutMs,
     streamTimeoutMs: config.pluginStreamTimeoutMs,
     memoryLimitMb: config.pluginMemoryMb,
+    idleCpuMs: config.pluginIdleCpuMs,
     network: {
       allowPrivateNetwork: config.pluginAllowPrivateNetwork,
       fetchMaxBytes: config.pluginFetchMaxBytes,
@@ -89,6 +91,8 @@ export async function createServices(config: Config, options: { logger?: Logger 
     requirements: { cacheDir: path.join(config.dataDir, "plugin-deps") },
     // The trusted tier (`permissions: node`): each plugin's folder is `<dataDir>/plugins/<id>`.
     dataDir: config.dataDir,
+    // A plugin that makes isolated-vm lose control of its isolate is switched off, then the server exits.
+    onCatastrophicError: createPluginCrashHandler({ db, logger }),
   };
   const registry = new PluginRegistry(loadOptions);
   // Filled in below once connected: the feed needs the workspace to apply remote changes.

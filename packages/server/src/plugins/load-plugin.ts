@@ -85,6 +85,10 @@ export interface LoadPluginOptions {
    * (see AwaitingApprovalRunner) instead of being refused, so it can be stored, inactive.
    */
   allowPendingApproval?: boolean;
+  /** isolated-vm lost control of the plugin's isolate; see `PluginSandboxOptions.onCatastrophicError`. */
+  onCatastrophicError?: (pluginId: string, message: string) => void;
+  /** CPU an isolate may use between calls, in ms per 10 s (`PLUGIN_IDLE_CPU_MS`). */
+  idleCpuMs?: number;
 }
 
 const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024;
@@ -157,6 +161,8 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     streamTimeoutMs: options.limits?.streamTimeoutMs ?? options.streamTimeoutMs,
     host: { fetch, ...options.host },
     logger: options.logger ?? (defaultLogger ??= pino({ name: "plugin" })),
+    onCatastrophicError: options.onCatastrophicError,
+    idleCpu: options.idleCpuMs === undefined ? undefined : { budgetMs: options.idleCpuMs },
   });
   const mismatch = kindMismatch(descriptor, options.expectedKind);
   if (mismatch) {

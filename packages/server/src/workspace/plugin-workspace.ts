@@ -1,3 +1,4 @@
+import { isQuarantined } from "../process/crash-quarantine.ts";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
@@ -104,6 +105,8 @@ export class PluginWorkspace {
 
   /** The loaded plugin for a stored row (cached while its content hash is unchanged). */
   async loaded(namespace: PluginNamespace, record: FunctionRecord | ToolRecord): Promise<LoadedPlugin> {
+    // A plugin that crashed the server runs again only once an admin saves it (which clears the mark).
+    if (isQuarantined(record.load_error)) throw new SluiceError("PLUGIN_LOAD_FAILED", record.load_error!, { pluginId: record.id });
     try {
       const loaded = await this.#options.registry.get(namespace, record);
       if (record.load_error !== null) await this.#recordLoadError(namespace, record, null);

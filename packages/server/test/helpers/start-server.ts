@@ -35,6 +35,8 @@ export interface RunningServer {
   output(): string;
   /** Stops the process (SIGTERM, then SIGKILL after 5 s) and drops the database if it made it. */
   stop(): Promise<void>;
+  /** Settles when the process ends, however it ends. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 const runningProcesses = new Set<ChildProcess>();
@@ -108,7 +110,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     stdio: ["ignore", "pipe", "pipe"],
   });
   runningProcesses.add(child);
-  child.once("exit", () => runningProcesses.delete(child));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => {
+      runningProcesses.delete(child);
+      resolve({ code, signal });
+    }),
+  );
 
   let stdout = "";
   let stderr = "";
@@ -149,7 +156,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         reject(error);
       });
     });
-    return { url: `http://127.0.0.1:${port}`, dataDir: database.dataDir, databaseUrl: database.databaseUrl, database, output, stop };
+    return { url: `http://127.0.0.1:${port}`, dataDir: database.dataDir, databaseUrl: database.databaseUrl, database, output, stop, exited };
   } catch (error) {
     await stop();
     throw error;
