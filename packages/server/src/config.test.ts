@@ -67,4 +67,12 @@ describe("loadConfig: plugin sandbox settings", () => {
     expect(() => loadConfig({ PLUGIN_TIMEOUT_MS: "0" })).toThrow('PLUGIN_TIMEOUT_MS must be a positive integer, got "0"');
     expect(() => loadConfig({ PLUGIN_ALLOW_PRIVATE_NETWORK: "sometimes" })).toThrow(/PLUGIN_ALLOW_PRIVATE_NETWORK/);
   });
+
+  it("bounds loaded plugins, imports and tools per user, with overrides", () => {
+    expect(loadConfig({})).toMatchObject({ pluginMaxResident: 64, pluginIdleEvictSeconds: 600, pluginMaxImportItems: 500, pluginMaxToolsPerUser: 100 });
+    const config = loadConfig({ PLUGIN_MAX_RESIDENT: "8", PLUGIN_IDLE_EVICT_SECONDS: "30", PLUGIN_MAX_IMPORT_ITEMS: "10", PLUGIN_MAX_TOOLS_PER_USER: "3" });
+    expect(config).toMatchObject({ pluginMaxResident: 8, pluginIdleEvictSeconds: 30, pluginMaxImportItems: 10, pluginMaxToolsPerUser: 3 });
+    expect(() => loadConfig({ PLUGIN_MAX_RESIDENT: "0" })).toThrow('PLUGIN_MAX_RESIDENT must be a positive integer, got "0"');
+    expect(() => loadConfig({ PLUGIN_IDLE_EVICT_SECONDS: "-1" })).toThrow(/PLUGIN_IDLE_EVICT_SECONDS must be a positive number of seconds/);
+  });
 });

@@ -33,6 +33,17 @@ export interface Config {
   pluginAllowPrivateNetwork: boolean;
   pluginFetchMaxBytes: number;
   pluginFetchTimeoutMs: number;
+  /**
+   * Loaded plugins: at most `PLUGIN_MAX_RESIDENT` (64) stay loaded, the least recently used idle
+   * ones unloaded past it; one unused for `PLUGIN_IDLE_EVICT_SECONDS` (600) is unloaded. Either
+   * loads again on its next use.
+   */
+  pluginMaxResident: number;
+  pluginIdleEvictSeconds: number;
+  /** Most plugins in one import or sync request (`PLUGIN_MAX_IMPORT_ITEMS`, 500). */
+  pluginMaxImportItems: number;
+  /** Most tools one non-admin user may own (`PLUGIN_MAX_TOOLS_PER_USER`, 100). */
+  pluginMaxToolsPerUser: number;
   logLevel: string;
   /** OpenAI-compatible upstreams (`OPENAI_API_BASE_URL(S)`, `OPENAI_API_KEY(S)`); empty when none is set. */
   openaiConnections: OpenAIConnection[];
@@ -106,6 +117,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     pluginAllowPrivateNetwork: readBoolean(environment.PLUGIN_ALLOW_PRIVATE_NETWORK, false, "PLUGIN_ALLOW_PRIVATE_NETWORK"),
     pluginFetchMaxBytes: readPositiveInteger(environment.PLUGIN_FETCH_MAX_BYTES, 10 * 1024 * 1024, "PLUGIN_FETCH_MAX_BYTES"),
     pluginFetchTimeoutMs: readPositiveInteger(environment.PLUGIN_FETCH_TIMEOUT_MS, 30_000, "PLUGIN_FETCH_TIMEOUT_MS"),
+    pluginMaxResident: readPositiveInteger(environment.PLUGIN_MAX_RESIDENT, 64, "PLUGIN_MAX_RESIDENT"),
+    pluginIdleEvictSeconds: readPositiveNumber(environment.PLUGIN_IDLE_EVICT_SECONDS, 600, "PLUGIN_IDLE_EVICT_SECONDS"),
+    pluginMaxImportItems: readPositiveInteger(environment.PLUGIN_MAX_IMPORT_ITEMS, 500, "PLUGIN_MAX_IMPORT_ITEMS"),
+    pluginMaxToolsPerUser: readPositiveInteger(environment.PLUGIN_MAX_TOOLS_PER_USER, 100, "PLUGIN_MAX_TOOLS_PER_USER"),
     logLevel: environment.LOG_LEVEL?.trim() || "info",
     openaiConnections: readOpenAIConnections(environment),
     maxToolCallIterations: readInteger(environment.CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS, 16, "CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS"),

@@ -94,7 +94,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     // A plugin that makes isolated-vm lose control of its isolate is switched off, then the server exits.
     onCatastrophicError: createPluginCrashHandler({ db, logger }),
   };
-  const registry = new PluginRegistry(loadOptions);
+  const registry = new PluginRegistry({ ...loadOptions, maxResident: config.pluginMaxResident, idleEvictMs: config.pluginIdleEvictSeconds * 1000 });
   // Filled in below once connected: the feed needs the workspace to apply remote changes.
   const feed: { current: PluginChangeFeed } = { current: LOCAL_CHANGE_FEED };
   const workspace = new PluginWorkspace({ db, registry, logger, loadOptions, changes: { publish: (change) => feed.current.publish(change), close: async () => {} } });

@@ -44,9 +44,12 @@ describe("a pipe calling an upstream through ctx.fetch", () => {
     expect(valves.status, JSON.stringify(valves.body)).toBe(200);
   };
 
-  it("reaches a host its permissions name", async () => {
+  // The fake upstream's host and port: a grant without a port covers 443 and 80 only.
+  const upstreamGrant = () => `network:${new URL(fake.baseUrl).host}`;
+
+  it("reaches a host and port its permissions name", async () => {
     admin = await signUpAdmin(sluice.url);
-    await store("proxy", proxyPipe("network:127.0.0.1"));
+    await store("proxy", proxyPipe(upstreamGrant()));
     const answer = await sluice.api.post("/api/chat/completions", { model: "proxy", messages: [{ role: "user", content: "hello" }] }, admin.token);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body.choices[0].message.content).toBe("via pipe: You said: hello");
@@ -60,8 +63,24 @@ describe("a pipe calling an upstream through ctx.fetch", () => {
     expect(refused.body).toMatchObject({ code: "PERMISSION_DENIED", plugin_id: "wrong_host" });
   });
 
+  it("is refused for a port its grant does not name, before anything is sent", async () => {
+    await store("wrong_port", proxyPipe("network:127.0.0.1"));
+    const sent = fake.requests.length;
+    const refused = await sluice.api.post("/api/chat/completions", { model: "wrong_port", messages: [{ role: "user", content: "hello" }] }, admin.token);
+    expectError(refused, 403, `may not reach ${new URL(fake.baseUrl).host}: its permissions allow 127.0.0.1`);
+    expect(fake.requests.length).toBe(sent);
+  });
+
+  it("refuses to save a wildcard on a public suffix, naming the pattern", async () => {
+    for (const pattern of ["*.co.uk", "*.github.io"]) {
+      const created = await sluice.api.post("/api/v1/functions/create", { id: "suffix", name: "suffix", content: proxyPipe(`network:${pattern}`) }, admin.token);
+      expectError(created, 400, `permissions: "network:${pattern}" is not valid: ${pattern.slice(2)} is a public suffix`);
+    }
+    expect((await sluice.api.get("/api/v1/functions/id/suffix", admin.token)).status).toBe(404);
+  });
+
   it("stops the pipe, and the request it made, when the client goes away", async () => {
-    const slowProxy = proxyPipe("network:127.0.0.1").replace('stream: false', 'stream: true');
+    const slowProxy = proxyPipe(upstreamGrant()).replace('stream: false', 'stream: true');
     await store("slow_proxy", slowProxy);
     const abortedBefore = fake.abortedRequests;
     const controller = new AbortController();

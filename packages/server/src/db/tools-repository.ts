@@ -63,6 +63,12 @@ export async function listTools(db: Executor): Promise<ToolRecord[]> {
   return rows.map(toRecord);
 }
 
+/** How many tools `userId` owns. */
+export async function countToolsOwnedBy(db: Executor, userId: string): Promise<number> {
+  const row = await db.selectFrom("tool").select((builder) => builder.fn.countAll<number | string | bigint>().as("count")).where("user_id", "=", userId).executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
 export async function findTool(db: Executor, id: string): Promise<ToolRecord | undefined> {
   const row = await db.selectFrom("tool").selectAll().where("id", "=", id).executeTakeFirst();
   return row ? toRecord(row) : undefined;

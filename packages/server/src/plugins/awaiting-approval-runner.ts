@@ -20,6 +20,7 @@ export class AwaitingApprovalRunner implements PluginRunner {
   readonly isDisposed = true;
   readonly isBroken = false;
   readonly activeInvocations = 0;
+  readonly isInUse = false;
   readonly #reason: SluiceError;
 
   constructor(pluginId: string, descriptor: PluginDescriptor, reason: SluiceError) {

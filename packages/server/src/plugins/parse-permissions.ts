@@ -1,8 +1,10 @@
 import { SluiceError } from "@sluice/sdk";
+import { getDomain } from "tldts";
 
 /**
  * What a plugin asked for in its `permissions:` frontmatter and what it has been granted, each a
- * list of normalised entries: `network:api.example.com`, `network:*.example.org`, `node`.
+ * list of normalised entries: `network:api.example.com`, `network:*.example.org`,
+ * `network:api.example.com:8443`, `node`.
  */
 export interface PluginPermissions {
   requested: string[];
@@ -22,12 +24,28 @@ function refuse(entry: string, why: string): never {
   throw new SluiceError("PLUGIN_LOAD_FAILED", `permissions: "${entry}" is not valid: ${why}`);
 }
 
-/** `api.example.com`, `*.example.org`, an IPv4 address or a bracketed IPv6 address, lower-cased. */
+/** `host` and an optional `:port` of a network entry: `api.example.com:8443`, `[::1]:8080`. */
+function splitPort(entry: string, pattern: string): { host: string; port?: number } {
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(pattern);
+  if (!match) return refuse(entry, "give a host name such as api.example.com or *.example.com, with an optional :port (no scheme or path)");
+  const [, host, port] = match;
+  if (port === undefined) return { host: host! };
+  const number = Number(port);
+  if (!/^\d{1,5}$/.test(port) || number < 1 || number > 65535) refuse(entry, "the port must be a number from 1 to 65535");
+  return { host: host!, port: number };
+}
+
+/**
+ * `api.example.com`, `*.example.org`, an IPv4 address or a bracketed IPv6 address, lower-cased,
+ * with `:port` when one is named. A wildcard's base must be a registrable domain, not a public
+ * suffix (`*.co.uk`, `*.github.io`): those cover every site anyone registers under them.
+ */
 function normaliseHostPattern(entry: string, pattern: string): string {
-  const isWildcard = pattern.startsWith("*.");
-  const host = (isWildcard ? pattern.slice(2) : pattern).toLowerCase().replace(/\.$/, "");
+  const { host: rawHost, port } = splitPort(entry, pattern);
+  const isWildcard = rawHost.startsWith("*.");
+  const host = (isWildcard ? rawHost.slice(2) : rawHost).toLowerCase().replace(/\.$/, "");
   if (host === "" || /[/:?#@\s]/.test(host.replace(/^\[[0-9a-f:.]+\]$/, ""))) {
-    refuse(entry, "give a host name such as api.example.com or *.example.com (no scheme, port or path)");
+    refuse(entry, "give a host name such as api.example.com or *.example.com, with an optional :port (no scheme or path)");
   }
   let hostname: string;
   try {
@@ -35,22 +53,27 @@ function normaliseHostPattern(entry: string, pattern: string): string {
   } catch {
     return refuse(entry, "it is not a host name");
   }
+  const suffix = port === undefined ? "" : `:${port}`;
   if (hostname.startsWith("[")) {
     if (isWildcard) refuse(entry, "a wildcard needs a domain name after *.");
-    return hostname;
+    return hostname + suffix;
   }
   const labels = hostname.split(".");
   if (!labels.every((label) => LABEL.test(label))) refuse(entry, "it is not a host name");
   if (isWildcard && (labels.length < 2 || /^\d+$/.test(labels.at(-1)!))) {
     refuse(entry, "a wildcard must cover subdomains of a domain with at least two labels, as in *.example.com");
   }
-  return isWildcard ? `*.${hostname}` : hostname;
+  if (isWildcard && getDomain(hostname, { allowPrivateDomains: true }) === null) {
+    refuse(entry, `${hostname} is a public suffix, under which anyone can register a site; name a domain of your own, as in *.example.${hostname}`);
+  }
+  return (isWildcard ? `*.${hostname}` : hostname) + suffix;
 }
 
 /**
- * Parses the `permissions` frontmatter value: entries separated by commas, each `network:<host>`
- * (`*.example.com` covers the subdomains of example.com, not example.com itself) or `node` (the
- * trusted tier). Duplicates are dropped. Throws PLUGIN_LOAD_FAILED naming a bad entry.
+ * Parses the `permissions` frontmatter value: entries separated by commas, each
+ * `network:<host>[:<port>]` or `node` (the trusted tier). `*.example.com` covers the subdomains of
+ * example.com, not example.com itself, and is refused when example.com is a public suffix. Without
+ * a port an entry covers ports 443 and 80 only; with one, that port only. Duplicates are dropped. Throws PLUGIN_LOAD_FAILED naming a bad entry.
  *
  * @example
  * parsePermissions("network:API.example.com, network:*.example.org");
@@ -66,7 +89,7 @@ export function parsePermissions(value: string | undefined): string[] {
     } else if (entry.toLowerCase().startsWith(NETWORK_PREFIX)) {
       entries.add(NETWORK_PREFIX + normaliseHostPattern(entry, entry.slice(NETWORK_PREFIX.length).trim()));
     } else {
-      refuse(entry, 'use network:<host> (for example network:api.example.com or network:*.example.com) or node');
+      refuse(entry, 'use network:<host>[:<port>] (for example network:api.example.com, network:*.example.com or network:api.example.com:8443) or node');
     }
   }
   return [...entries];

@@ -137,3 +137,105 @@ export default defineTools({ tools: { ping: { description: "Ping", parameters: z
     expect(registry.size).toBe(0);
   });
 });
+
+describe("PluginRegistry residency", () => {
+  let clock: number;
+  let loads: string[];
+  const registries: PluginRegistry[] = [];
+  const open = (options: { maxResident?: number; idleEvictMs?: number; recentUseMs?: number }) => {
+    const registry = new PluginRegistry({
+      logger,
+      timeoutMs: 1000,
+      now: () => clock,
+      onLoad: (namespace: PluginNamespace, id: string) => void loads.push(`${namespace}:${id}`),
+      ...options,
+    });
+    registries.push(registry);
+    return registry;
+  };
+  const inlet = (loaded: Awaited<ReturnType<PluginRegistry["get"]>>) => loaded.sandbox.invoke({ hook: "inlet", payload: { messages: [] }, context });
+
+  beforeEach(() => {
+    clock = 1_000_000;
+    loads = [];
+  });
+  afterEach(() => registries.splice(0).forEach((registry) => registry.dispose()));
+
+  it("keeps at most maxResident plugins loaded, and loads an unloaded one again on its next use", async () => {
+    const registry = open({ maxResident: 2, recentUseMs: 0 });
+    const rows = Array.from({ length: 6 }, (_, index) => row(`f${index}`, filterSource(`v${index}`)));
+    const loaded = [];
+    for (const each of rows) {
+      loaded.push(await registry.get("function", each));
+      clock += 1;
+      expect(registry.size).toBeLessThanOrEqual(2);
+    }
+    // The four least recently used were unloaded; the last two stay.
+    expect(loaded.slice(0, 4).every((plugin) => plugin.sandbox.isDisposed)).toBe(true);
+    expect(loaded.slice(4).map((plugin) => plugin.sandbox.isDisposed)).toEqual([false, false]);
+    expect(registry.peek("function", "f0")).toBeUndefined();
+
+    const again = await registry.get("function", rows[0]!);
+    expect(again).not.toBe(loaded[0]);
+    expect(await inlet(again)).toMatchObject({ ok: true, value: { label: "v0" } });
+    expect(loads.filter((id) => id === "function:f0")).toHaveLength(2);
+    expect(registry.size).toBe(2);
+  });
+
+  it("unloads the least recently used, not the first loaded", async () => {
+    const registry = open({ maxResident: 2, recentUseMs: 0 });
+    const a = await registry.get("function", row("a", filterSource("a")));
+    clock += 1;
+    await registry.get("function", row("b", filterSource("b")));
+    clock += 1;
+    expect(await registry.get("function", row("a", filterSource("a")))).toBe(a); // a is now the most recent
+    clock += 1;
+    await registry.get("function", row("c", filterSource("c")));
+    expect(registry.peek("function", "a")).toBe(a);
+    expect(registry.peek("function", "b")).toBeUndefined();
+  });
+
+  it("never unloads a plugin in use, nor one just handed out, to make room", async () => {
+    const registry = open({ maxResident: 1, recentUseMs: 500 });
+    const held = await registry.get("function", row("held", filterSource("held")));
+    const release = held.sandbox.hold();
+    clock += 1000;
+    await registry.get("function", row("other", filterSource("other")));
+    // `held` is over the cap but in use; `other` was just handed out.
+    expect(held.sandbox.isDisposed).toBe(false);
+    expect(registry.size).toBe(2);
+    expect(await inlet(held)).toMatchObject({ ok: true });
+    release();
+    registry.sweep();
+    expect(held.sandbox.isDisposed).toBe(true);
+    expect(registry.size).toBe(1);
+  });
+
+  it("unloads a plugin unused for idleEvictMs, unless it is in use", async () => {
+    const registry = open({ idleEvictMs: 60_000 });
+    const idle = await registry.get("function", row("idle", filterSource("idle")));
+    const busy = await registry.get("function", row("busy", filterSource("busy")));
+    const release = busy.sandbox.hold();
+    clock += 59_000;
+    registry.sweep();
+    expect(registry.size).toBe(2);
+    clock += 1000;
+    registry.sweep();
+    expect(idle.sandbox.isDisposed).toBe(true);
+    expect(busy.sandbox.isDisposed).toBe(false);
+    expect(registry.peek("function", "idle")).toBeUndefined();
+    release();
+    registry.sweep();
+    expect(busy.sandbox.isDisposed).toBe(true);
+    expect(registry.size).toBe(0);
+    expect(await inlet(await registry.get("function", row("idle", filterSource("idle"))))).toMatchObject({ ok: true, value: { label: "idle" } });
+  });
+
+  it("checks that a row loads without keeping it", async () => {
+    const registry = open({});
+    await registry.check("function", row("checked", filterSource("checked")));
+    expect(registry.size).toBe(0);
+    expect(loads).toEqual([]);
+    await expect(registry.check("function", row("broken", "export default 1;"))).rejects.toMatchObject({ code: "PLUGIN_LOAD_FAILED" });
+  });
+});

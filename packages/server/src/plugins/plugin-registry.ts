@@ -36,10 +36,27 @@ function cacheKey(namespace: PluginNamespace, contentHash: string, granted: read
 export interface PluginRegistryOptions extends Omit<LoadPluginOptions, "pluginId" | "expectedKind"> {
   /** Called after each load the registry performs (not for `put`): a hook for tests and metrics. */
   onLoad?: (namespace: PluginNamespace, id: string, loaded: LoadedPlugin) => void;
+  /** Most plugins kept loaded (`PLUGIN_MAX_RESIDENT`); past it the least recently used idle ones are unloaded. Default 64. */
+  maxResident?: number;
+  /** Unloads a plugin unused for this long (`PLUGIN_IDLE_EVICT_SECONDS`), in milliseconds. Default 10 minutes. */
+  idleEvictMs?: number;
+  /**
+   * A plugin handed out this recently (ms) is not unloaded to make room: the caller may not have
+   * taken its hold yet. Default 2000.
+   */
+  recentUseMs?: number;
+  /** The clock, in milliseconds. For tests. */
+  now?: () => number;
 }
+
+export const DEFAULT_MAX_RESIDENT = 64;
+export const DEFAULT_IDLE_EVICT_MS = 10 * 60_000;
+const DEFAULT_RECENT_USE_MS = 2000;
 
 interface Entry {
   loaded: LoadedPlugin;
+  /** When it was last handed out or installed (registry clock). */
+  usedAt: number;
   /** The row (hash, grant) this entry serves. Kept apart from `loaded.contentHash` so that a row
    * hashed under an older SDK version is not reloaded on every request. */
   rowKey: string;
@@ -57,6 +74,11 @@ interface PendingLoad {
  * plugin's isolate is disposed once the calls running in it have finished, so a request that
  * resolved a plugin keeps using the same code until it is done.
  *
+ * Plugins are loaded on first use and do not stay loaded for ever: one unused for `idleEvictMs`
+ * is unloaded, and past `maxResident` the least recently used ones are, never one in use (a call
+ * in flight or a request's hold); the next use loads it again. Plugins in use may take the count
+ * past `maxResident` for as long as they are in use.
+ *
  * @example
  * const registry = new PluginRegistry({ logger });
  * const { sandbox } = await registry.get("function", row);
@@ -65,9 +87,21 @@ export class PluginRegistry {
   readonly #options: PluginRegistryOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #pending = new Map<string, PendingLoad>();
+  readonly #maxResident: number;
+  readonly #idleEvictMs: number;
+  readonly #recentUseMs: number;
+  readonly #now: () => number;
+  readonly #sweeper: NodeJS.Timeout;
+  #trimmer: NodeJS.Timeout | undefined;
 
   constructor(options: PluginRegistryOptions = {}) {
     this.#options = options;
+    this.#maxResident = options.maxResident ?? DEFAULT_MAX_RESIDENT;
+    this.#idleEvictMs = options.idleEvictMs ?? DEFAULT_IDLE_EVICT_MS;
+    this.#recentUseMs = options.recentUseMs ?? DEFAULT_RECENT_USE_MS;
+    this.#now = options.now ?? Date.now;
+    const sweepEveryMs = Math.max(1000, Math.min(this.#idleEvictMs / 2, 60_000));
+    this.#sweeper = setInterval(() => this.sweep(), sweepEveryMs).unref();
   }
 
   /** The loaded plugin for `row`: from the cache when its hash matches and its sandbox works, else loaded now. */
@@ -78,6 +112,7 @@ export class PluginRegistry {
     const rowKey = cacheKey(namespace, row.content_hash, granted, limits);
     const entry = this.#entries.get(key);
     if (entry && entry.rowKey === rowKey && !entry.loaded.sandbox.isDisposed) {
+      this.#touch(key, entry);
       return Promise.resolve(entry.loaded);
     }
     const pending = this.#pending.get(key);
@@ -89,19 +124,35 @@ export class PluginRegistry {
     return load.promise;
   }
 
+  /**
+   * Loads `row` as {@link get} would, to check that it still loads, and disposes it right away
+   * (the start-up check): nothing is kept. Resolves at once when it is loaded already.
+   */
+  async check(namespace: PluginNamespace, row: PluginRow): Promise<void> {
+    const entry = this.#entries.get(`${namespace}:${row.id}`);
+    const rowKey = cacheKey(namespace, row.content_hash, storedGrant(row), storedLimits(row.meta));
+    if (entry && entry.rowKey === rowKey && !entry.loaded.sandbox.isDisposed) return;
+    (await this.#loadRow(namespace, row, storedLimits(row.meta))).sandbox.dispose();
+  }
+
+  #loadRow(namespace: PluginNamespace, row: PluginRow, limits: PluginLimits): Promise<LoadedPlugin> {
+    const { onLoad: _onLoad, maxResident: _max, idleEvictMs: _idle, recentUseMs: _recent, now: _now, ...loadOptions } = this.#options;
+    return loadPlugin(row.content, {
+      ...loadOptions,
+      pluginId: row.id,
+      expectedKind: namespace === "tool" ? "tools" : "function",
+      grant: namespace === "tool" ? storedGrant(row) : "requested",
+      isNodeGranted: storedGrant(row).includes("node"),
+      limits,
+    });
+  }
+
   async #load(namespace: PluginNamespace, row: PluginRow, key: string, load: PendingLoad, limits: PluginLimits): Promise<LoadedPlugin> {
-    const { onLoad, ...loadOptions } = this.#options;
+    const { onLoad } = this.#options;
     try {
-      const loaded = await loadPlugin(row.content, {
-        ...loadOptions,
-        pluginId: row.id,
-        expectedKind: namespace === "tool" ? "tools" : "function",
-        grant: namespace === "tool" ? storedGrant(row) : "requested",
-        isNodeGranted: storedGrant(row).includes("node"),
-        limits,
-      });
+      const loaded = await this.#loadRow(namespace, row, limits);
       if (this.#pending.get(key) === load) {
-        this.#install(key, { loaded, rowKey: load.rowKey });
+        this.#install(key, { loaded, rowKey: load.rowKey, usedAt: this.#now() });
         onLoad?.(namespace, row.id, loaded);
         return loaded;
       }
@@ -119,7 +170,7 @@ export class PluginRegistry {
   put(namespace: PluginNamespace, id: string, loaded: LoadedPlugin): void {
     const key = `${namespace}:${id}`;
     this.#pending.delete(key);
-    this.#install(key, { loaded, rowKey: cacheKey(namespace, loaded.contentHash, loaded.permissions.granted, loaded.limits) });
+    this.#install(key, { loaded, rowKey: cacheKey(namespace, loaded.contentHash, loaded.permissions.granted, loaded.limits), usedAt: this.#now() });
   }
 
   /** The cached plugin, if any, without loading. */
@@ -136,13 +187,39 @@ export class PluginRegistry {
     entry?.loaded.sandbox.disposeWhenIdle();
   }
 
-  /** Number of cached plugins. */
+  /** Number of cached (loaded) plugins. */
   get size(): number {
     return this.#entries.size;
   }
 
+  /**
+   * Unloads plugins idle for `idleEvictMs`, then the least recently used idle ones past
+   * `maxResident`. Runs on a timer and after each load; callable directly (tests).
+   */
+  sweep(): void {
+    const now = this.#now();
+    for (const [key, entry] of this.#entries) {
+      const { sandbox } = entry.loaded;
+      if (!sandbox.isInUse && now - entry.usedAt >= this.#idleEvictMs) this.#drop(key, entry);
+    }
+    // Map order is least recently used first (see #touch).
+    for (const [key, entry] of this.#entries) {
+      if (this.#entries.size <= this.#maxResident) break;
+      if (!entry.loaded.sandbox.isInUse && now - entry.usedAt >= this.#recentUseMs) this.#drop(key, entry);
+    }
+    // Still over: the rest were in use or just handed out. Look again once those may be done.
+    if (this.#entries.size > this.#maxResident && !this.#trimmer) {
+      this.#trimmer = setTimeout(() => {
+        this.#trimmer = undefined;
+        this.sweep();
+      }, Math.max(this.#recentUseMs, 250)).unref();
+    }
+  }
+
   /** Disposes every cached isolate now (shutdown). */
   dispose(): void {
+    clearInterval(this.#sweeper);
+    clearTimeout(this.#trimmer);
     this.#pending.clear();
     for (const entry of this.#entries.values()) entry.loaded.sandbox.dispose();
     this.#entries.clear();
@@ -150,7 +227,21 @@ export class PluginRegistry {
 
   #install(key: string, entry: Entry): void {
     const previous = this.#entries.get(key);
+    this.#entries.delete(key);
     this.#entries.set(key, entry);
     if (previous && previous.loaded.sandbox !== entry.loaded.sandbox) previous.loaded.sandbox.disposeWhenIdle();
+    this.sweep();
+  }
+
+  /** Marks an entry used now and moves it to the end of the map (most recently used). */
+  #touch(key: string, entry: Entry): void {
+    entry.usedAt = this.#now();
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+  }
+
+  #drop(key: string, entry: Entry): void {
+    this.#entries.delete(key);
+    entry.loaded.sandbox.disposeWhenIdle();
   }
 }

@@ -59,7 +59,7 @@ afterAll(() => {
 const toLoopback = async () => [{ address: "127.0.0.1", family: 4 }];
 
 function fetcher(options: Partial<HostFetchOptions> = {}) {
-  return createHostFetch({ pluginId: "weather", allowedHosts: ["api.test", "*.cdn.test", "127.0.0.1"], allowPrivateNetwork: true, resolve: toLoopback, ...options });
+  return createHostFetch({ pluginId: "weather", allowedHosts: [`api.test:${port}`, `*.cdn.test:${port}`, `127.0.0.1:${port}`], allowPrivateNetwork: true, resolve: toLoopback, ...options });
 }
 
 const get = (url: string, extra: Record<string, unknown> = {}) => ({ url, method: "GET", headers: {}, ...extra });
@@ -86,17 +86,44 @@ describe("createHostFetch", () => {
     const fetch = fetcher();
     await expect(fetch(get(`http://other.test:${port}/hello`))).rejects.toMatchObject({
       code: "PERMISSION_DENIED",
-      message: 'Plugin "weather" may not reach other.test: its permissions allow api.test, *.cdn.test, 127.0.0.1',
+      message: `Plugin "weather" may not reach other.test:${port}: its permissions allow api.test:${port}, *.cdn.test:${port}, 127.0.0.1:${port}`,
     });
     await expect(fetch(get(`http://cdn.test:${port}/hello`))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("may not reach cdn.test") });
-    const pending = fetcher({ allowedHosts: [], pendingHosts: ["api.test"] });
+    const pending = fetcher({ allowedHosts: [], pendingHosts: [`api.test:${port}`] });
     await expect(pending(get(`http://api.test:${port}/hello`))).rejects.toMatchObject({
       code: "PERMISSION_DENIED",
-      message: 'Plugin "weather" may not reach api.test yet: an admin has not approved its network:api.test permission',
+      message: `Plugin "weather" may not reach api.test:${port} yet: an admin has not approved its network:api.test:${port} permission`,
     });
     await expect(fetcher({ allowedHosts: [] })(get("https://api.test/"))).rejects.toMatchObject({ message: 'Plugin "weather" may not reach api.test: it has no network permission' });
     await expect(fetch(get("file:///etc/passwd"))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: 'Plugin "weather" may fetch only http and https URLs, not file' });
     await expect(fetch(get("not a url"))).rejects.toMatchObject({ code: "INVALID_INPUT" });
+  });
+
+  it("covers only ports 443 and 80 with a grant that names no port, and only the named port with one", async () => {
+    const before = seen.length;
+    const plain = fetcher({ allowedHosts: ["api.test", "*.cdn.test"] });
+    await expect(plain(get(`http://api.test:${port}/hello`))).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+      message: `Plugin "weather" may not reach api.test:${port}: its permissions allow api.test, *.cdn.test`,
+    });
+    await expect(plain(get(`http://a.cdn.test:${port}/hello`))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    const otherPort = fetcher({ allowedHosts: [`api.test:${port === 1 ? 2 : port - 1}`] });
+    await expect(otherPort(get(`http://api.test:${port}/hello`))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    await expect(otherPort(get("https://api.test/"))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    expect(seen.length).toBe(before); // nothing was sent
+    expect((await fetcher({ allowedHosts: [`api.test:${port}`] })(get(`http://api.test:${port}/hello`))).status).toBe(200);
+  });
+
+  it("refuses IPv6 addresses that embed a non-public IPv4 address, literal or resolved", async () => {
+    const before = seen.length;
+    for (const address of ["::7f00:1", "::ffff:0:7f00:1", "::ffff:127.0.0.1", "64:ff9b::7f00:1", "::a9fe:a9fe"]) {
+      const url = `http://[${address}]:${port}/hello`;
+      const literal = createHostFetch({ pluginId: "weather", allowedHosts: [new URL(url).host] }); // granted, as URL normalises it
+      await expect(literal(get(url)), url).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("a loopback, private, link-local or reserved address") });
+      const resolved = createHostFetch({ pluginId: "weather", allowedHosts: [`api.test:${port}`], resolve: async () => [{ address, family: 6 }] });
+      await expect(resolved(get(`http://api.test:${port}/hello`))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("it resolves to") });
+    }
+    expect(seen.length).toBe(before);
   });
 
   it("refuses loopback, private and link-local addresses after resolving, unless allowed", async () => {
@@ -124,11 +151,11 @@ describe("createHostFetch", () => {
     await expect(fetch(get(`http://api.test:${port}/redirect?to=http://evil.test/`))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("may not reach evil.test") });
 
     // Here 127.0.0.1 counts as public and 127.0.0.2 as private: the second hop is refused before any request.
-    const publicOnly = fetcher({ allowPrivateNetwork: false, isAddressAllowed: (address) => address === "127.0.0.1", allowedHosts: ["127.0.0.1", "127.0.0.2"] });
+    const publicOnly = fetcher({ allowPrivateNetwork: false, isAddressAllowed: (address) => address === "127.0.0.1", allowedHosts: [`127.0.0.1:${port}`, `127.0.0.2:${port}`] });
     const before = seen.length;
     await expect(publicOnly(get(`http://127.0.0.1:${port}/redirect?to=http://127.0.0.2:${port}/hello`))).rejects.toMatchObject({
       code: "PERMISSION_DENIED",
-      message: expect.stringContaining("may not reach 127.0.0.2: it resolves to 127.0.0.2"),
+      message: expect.stringContaining(`may not reach 127.0.0.2: it resolves to 127.0.0.2`),
     });
     expect(seen.slice(before).map((request) => request.path)).toEqual(["/redirect"]);
 

@@ -6,11 +6,11 @@ import type { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { SluiceError } from "@sluice/sdk";
 import type { HostFetchRequest, HostFetchResponse } from "@sluice/sdk/runtime";
-import { hostMatches, isPublicAddress } from "./network-policy.ts";
+import { DEFAULT_GRANTED_PORTS, isPublicAddress, patternAllows } from "./network-policy.ts";
 
 export interface HostFetchOptions {
   pluginId: string;
-  /** Host patterns the plugin was granted (`api.example.com`, `*.example.org`). */
+  /** Host patterns the plugin was granted (`api.example.com`, `*.example.org`, `api.example.com:8443`; see `patternAllows`). */
   allowedHosts: readonly string[];
   /** Host patterns it asked for that an admin has not approved yet, to say so when refusing. */
   pendingHosts?: readonly string[];
@@ -45,8 +45,8 @@ interface Target {
 }
 
 /**
- * The host side of `ctx.fetch` for one plugin: http(s) only, to hosts its granted `network:`
- * permissions cover, never (unless `allowPrivateNetwork`) to an address that is not public after
+ * The host side of `ctx.fetch` for one plugin: http(s) only, to hosts and ports its granted
+ * `network:` permissions cover (ports 443 and 80 unless an entry names one), never (unless `allowPrivateNetwork`) to an address that is not public after
  * DNS resolution; the connection goes to the very address that was checked, so DNS cannot change
  * the answer in between. Redirects are followed by hand (at most 5), each hop checked again. The
  * body is read as it streams in and capped; the whole fetch is timed out and stops when the
@@ -67,12 +67,14 @@ export function createHostFetch(options: HostFetchOptions): HostFetch {
     if (url.protocol !== "http:" && url.protocol !== "https:") throw deny(`may fetch only http and https URLs, not ${url.protocol.replace(/:$/, "")}`);
     if (url.username || url.password) throw new SluiceError("INVALID_INPUT", "ctx.fetch: put credentials in a header, not in the URL");
     const hostname = url.hostname.replace(/\.$/, "");
-    if (!options.allowedHosts.some((pattern) => hostMatches(pattern, hostname))) {
-      if (options.pendingHosts?.some((pattern) => hostMatches(pattern, hostname))) {
-        throw deny(`may not reach ${hostname} yet: an admin has not approved its network:${hostname} permission`);
+    if (!options.allowedHosts.some((pattern) => patternAllows(pattern, url))) {
+      // Named with its port when that is not one a plain host grant covers, so the refusal says what to ask for.
+      const wanted = url.port === "" || DEFAULT_GRANTED_PORTS.includes(Number(url.port)) ? hostname : `${hostname}:${url.port}`;
+      if (options.pendingHosts?.some((pattern) => patternAllows(pattern, url))) {
+        throw deny(`may not reach ${wanted} yet: an admin has not approved its network:${wanted} permission`);
       }
       const allowed = options.allowedHosts.length ? `its permissions allow ${options.allowedHosts.join(", ")}` : "it has no network permission";
-      throw deny(`may not reach ${hostname}: ${allowed}`);
+      throw deny(`may not reach ${wanted}: ${allowed}`);
     }
     const literal = hostname.replace(/^\[(.*)\]$/, "$1");
     let addresses: Array<{ address: string; family: number }>;

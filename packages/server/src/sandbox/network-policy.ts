@@ -2,8 +2,9 @@ import { BlockList, isIP } from "node:net";
 
 // Addresses a plugin may not reach unless PLUGIN_ALLOW_PRIVATE_NETWORK=true: the server itself,
 // its private and link-local networks (cloud metadata at 169.254.169.254 included), and
-// special-purpose ranges. IPv6 forms that embed an IPv4 address (mapped, NAT64, 6to4, Teredo)
-// are refused whole rather than decoded.
+// special-purpose ranges. IPv6 forms that embed an IPv4 address (IPv4-compatible ::/96,
+// IPv4-mapped ::ffff:0:0/96, IPv4-translated ::ffff:0:0:0/96, NAT64, 6to4, Teredo) are refused
+// whole rather than decoded: a public service is reached by its plain address.
 const SPECIAL_IPV4: Array<[string, number]> = [
   ["0.0.0.0", 8], // "this network"; 0.0.0.0 reaches the server itself on Linux
   ["10.0.0.0", 8],
@@ -23,8 +24,8 @@ const SPECIAL_IPV4: Array<[string, number]> = [
 ];
 
 const SPECIAL_IPV6: Array<[string, number]> = [
-  ["::", 128], // unspecified
-  ["::1", 128], // loopback
+  ["::", 96], // IPv4-compatible (deprecated): ::7f00:1 is 127.0.0.1; also unspecified (::) and loopback (::1)
+  ["::ffff:0:0:0", 96], // IPv4-translated (SIIT): ::ffff:0:7f00:1 is 127.0.0.1
   ["64:ff9b::", 96], // NAT64
   ["64:ff9b:1::", 48],
   ["100::", 64], // discard
@@ -57,6 +58,27 @@ export function isPublicAddress(address: string): boolean {
   if (version === 0) return false;
   if (version === 6 && ipv4Mapped.check(address, "ipv6")) return false;
   return !special.check(address, version === 4 ? "ipv4" : "ipv6");
+}
+
+/** The ports a `network:` entry without a port covers: those of https and http. */
+export const DEFAULT_GRANTED_PORTS: readonly number[] = [443, 80];
+
+/**
+ * Whether a granted pattern (`api.example.com`, `*.example.com:8443`, `[::1]:8080`) covers a URL's
+ * host and port: a pattern without a port covers {@link DEFAULT_GRANTED_PORTS} only, one with a
+ * port that port only. `url` is as `URL` parses it (an empty `port` is the scheme's default).
+ *
+ * @example
+ * patternAllows("api.example.com", new URL("https://api.example.com/")); // true
+ * patternAllows("api.example.com", new URL("http://api.example.com:6379/")); // false
+ * patternAllows("api.example.com:6379", new URL("http://api.example.com:6379/")); // true
+ */
+export function patternAllows(pattern: string, url: URL): boolean {
+  const match = /^(.*?)(?::(\d+))?$/.exec(pattern)!;
+  const host = match[1]!;
+  const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
+  const isPortCovered = match[2] === undefined ? DEFAULT_GRANTED_PORTS.includes(port) : Number(match[2]) === port;
+  return isPortCovered && hostMatches(host, url.hostname);
 }
 
 /**

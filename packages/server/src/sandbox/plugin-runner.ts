@@ -21,6 +21,8 @@ export interface PluginRunner {
   /** True when it was lost to a limit rather than disposed by its owner. */
   readonly isBroken: boolean;
   readonly activeInvocations: number;
+  /** True while a call is in flight, a stream session is open or a request holds it (see `hold`): the registry never evicts it then. */
+  readonly isInUse: boolean;
   validateValves(which: "valves" | "userValves", values: unknown): Promise<ValvesResult>;
   invoke(request: Omit<InvokeRequest, "invocationId">, handlers?: InvocationHandlers, options?: InvokeOptions): Promise<SandboxInvokeResult>;
   invokeStream(request: StreamPipeRequest, handlers?: InvocationHandlers, options?: StreamPipeOptions): AsyncGenerator<PipeOutput, void, undefined>;

@@ -236,6 +236,11 @@ export class PluginSandbox {
     return this.#invocations.size;
   }
 
+  /** True while a call is in flight, a stream session is open or a request holds it (see {@link hold}). */
+  get isInUse(): boolean {
+    return this.#invocations.size > 0 || this.#holds > 0;
+  }
+
   async #load(code: string): Promise<PluginDescriptor> {
     const context = await this.#isolate.createContext();
     const host = createSluiceHost({

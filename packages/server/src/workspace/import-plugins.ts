@@ -29,83 +29,98 @@ export function pluginImportSchema(key: "functions" | "tools") {
     .transform((value) => (Array.isArray(value) ? value : (value[key] as ImportItem[])));
 }
 
+/** What an import writes for one item, taken from its load; its isolate is already disposed. */
 interface Prepared {
   item: ImportItem;
   id: string;
-  loaded: LoadedPlugin;
+  contentHash: string;
+  meta: ReturnType<typeof buildMeta>;
+  kind: FunctionKind;
+  specs: LoadedPlugin["descriptor"]["tools"];
+  isAwaitingApproval: boolean;
   sealedValves?: Record<string, unknown>;
 }
 
 /**
- * Creates or updates every plugin of an exported list. All of them are loaded and their valves
- * validated first, then written in one transaction: when one fails, none is stored, and the
- * error names the plugin.
+ * Creates or updates every plugin of an exported list (at most `PLUGIN_MAX_IMPORT_ITEMS`). Each is
+ * loaded and its valves validated first, one at a time, its isolate disposed right after (nothing
+ * stays loaded: each plugin loads on its first use); then all are written in one transaction:
+ * when one fails, none is stored, and the error names the plugin.
  */
 export async function importPlugins(services: AppServices, namespace: PluginNamespace, admin: RequestUser, items: ImportItem[]) {
-  const { db, workspace, secrets } = services;
+  const { db, workspace, config } = services;
+  if (items.length > config.pluginMaxImportItems) {
+    throw new SluiceError(
+      "PAYLOAD_TOO_LARGE",
+      `An import may hold at most ${config.pluginMaxImportItems} plugins (PLUGIN_MAX_IMPORT_ITEMS); this one has ${items.length}. Import them in parts.`,
+    );
+  }
   const prepared: Prepared[] = [];
   const seen = new Set<string>();
-  const disposeAll = () => prepared.forEach(({ loaded }) => loaded.sandbox.dispose());
-  try {
-    for (const item of items) {
-      const id = normalisePluginId(item.id);
-      if (seen.has(id)) throw new SluiceError("INVALID_INPUT", `The id "${id}" appears twice in the list`);
-      seen.add(id);
-      let loaded: LoadedPlugin;
-      try {
-        loaded = await workspace.prepare(namespace, id, item.content, "requested"); // admins import
-      } catch (error) {
-        throw prefixed(error, id);
-      }
-      prepared.push({ item, id, loaded });
-      if (item.valves && Object.keys(item.valves).length > 0) {
-        try {
-          prepared.at(-1)!.sealedValves = (await prepareValvesUpdate(loaded, "valves", item.valves, {}, secrets)).sealed;
-        } catch (error) {
-          throw prefixed(error, id);
-        }
+  for (const item of items) {
+    const id = normalisePluginId(item.id);
+    if (seen.has(id)) throw new SluiceError("INVALID_INPUT", `The id "${id}" appears twice in the list`);
+    seen.add(id);
+    prepared.push(await prepareItem(services, namespace, item, id));
+  }
+  const records = await db.transaction().execute(async (transaction) => {
+    const written = [];
+    for (const { item, id, contentHash, meta, kind, specs, isAwaitingApproval, sealedValves } of prepared) {
+      const common = { name: item.name, content: item.content, meta, content_hash: contentHash, ...(sealedValves ? { valves: sealedValves } : {}) };
+      if (namespace === "function") {
+        const fields = { ...common, type: kind };
+        // A trusted-tier plugin (`permissions: node`) is imported inactive: it waits for an admin's approval.
+        const isActive = isAwaitingApproval ? false : item.is_active;
+        const flags = { ...(isActive === undefined ? {} : { is_active: isActive }), ...(item.is_global === undefined ? {} : { is_global: item.is_global }) };
+        written.push(
+          (await findFunction(transaction, id))
+            ? await updateFunction(transaction, id, { ...fields, ...flags, load_error: null })
+            : await insertFunction(transaction, { id, user_id: admin.id, ...fields, ...flags }),
+        );
+      } else {
+        const fields = { ...common, specs };
+        const access = item.access_control === undefined ? {} : { access_control: item.access_control };
+        written.push(
+          (await findTool(transaction, id))
+            ? await updateTool(transaction, id, { ...fields, ...access, load_error: null })
+            : await insertTool(transaction, { id, user_id: admin.id, access_control: item.access_control === undefined ? {} : item.access_control, ...fields }),
+        );
       }
     }
-    const records = await db.transaction().execute(async (transaction) => {
-      const written = [];
-      for (const { item, id, loaded, sealedValves } of prepared) {
-        const common = {
-          name: item.name,
-          content: item.content,
-          meta: buildMeta(item.meta ?? undefined, loaded),
-          content_hash: loaded.contentHash,
-          ...(sealedValves ? { valves: sealedValves } : {}),
-        };
-        if (namespace === "function") {
-          const fields = { ...common, type: loaded.descriptor.kind as FunctionKind };
-          // A trusted-tier plugin (`permissions: node`) is imported inactive: it waits for an admin's approval.
-          const isActive = awaitsApproval(loaded) ? false : item.is_active;
-          const flags = { ...(isActive === undefined ? {} : { is_active: isActive }), ...(item.is_global === undefined ? {} : { is_global: item.is_global }) };
-          written.push(
-            (await findFunction(transaction, id))
-              ? await updateFunction(transaction, id, { ...fields, ...flags, load_error: null })
-              : await insertFunction(transaction, { id, user_id: admin.id, ...fields, ...flags }),
-          );
-        } else {
-          const fields = { ...common, specs: loaded.descriptor.tools };
-          const access = item.access_control === undefined ? {} : { access_control: item.access_control };
-          written.push(
-            (await findTool(transaction, id))
-              ? await updateTool(transaction, id, { ...fields, ...access, load_error: null })
-              : await insertTool(transaction, { id, user_id: admin.id, access_control: item.access_control === undefined ? {} : item.access_control, ...fields }),
-          );
-        }
-      }
-      return written;
-    });
-    for (const { id, loaded } of prepared) workspace.install(namespace, id, loaded);
-    return records.map((record) => {
-      const { valves: _valves, content_hash: _hash, ...rest } = record!;
-      return rest;
-    });
+    return written;
+  });
+  for (const { id, contentHash } of prepared) workspace.replaced(namespace, id, contentHash);
+  return records.map((record) => {
+    const { valves: _valves, content_hash: _hash, ...rest } = record!;
+    return rest;
+  });
+}
+
+/** Loads one item to validate it and its valves, keeps what the write needs, and disposes its isolate. */
+async function prepareItem(services: AppServices, namespace: PluginNamespace, item: ImportItem, id: string): Promise<Prepared> {
+  let loaded: LoadedPlugin;
+  try {
+    loaded = await services.workspace.prepare(namespace, id, item.content, "requested"); // admins import
   } catch (error) {
-    disposeAll();
-    throw error;
+    throw prefixed(error, id);
+  }
+  try {
+    const sealedValves =
+      item.valves && Object.keys(item.valves).length > 0 ? (await prepareValvesUpdate(loaded, "valves", item.valves, {}, services.secrets)).sealed : undefined;
+    return {
+      item,
+      id,
+      contentHash: loaded.contentHash,
+      meta: buildMeta(item.meta ?? undefined, loaded),
+      kind: loaded.descriptor.kind as FunctionKind,
+      specs: loaded.descriptor.tools,
+      isAwaitingApproval: awaitsApproval(loaded),
+      ...(sealedValves ? { sealedValves } : {}),
+    };
+  } catch (error) {
+    throw prefixed(error, id);
+  } finally {
+    loaded.sandbox.dispose();
   }
 }
 

@@ -103,12 +103,34 @@ export class PluginWorkspace {
     });
   }
 
+  /**
+   * Tells this instance and the others that a plugin's stored code changed without loading it here
+   * (an import): a copy of other code held anywhere is dropped, and the next use loads the new one.
+   */
+  replaced(namespace: PluginNamespace, id: string, contentHash: string): void {
+    const cached = this.#options.registry.peek(namespace, id);
+    if (cached && cached.contentHash !== contentHash) this.#options.registry.evict(namespace, id);
+    (this.#options.changes ?? LOCAL_CHANGE_FEED).publish({ namespace, id, contentHash });
+  }
+
   /** The loaded plugin for a stored row (cached while its content hash is unchanged). */
   async loaded(namespace: PluginNamespace, record: FunctionRecord | ToolRecord): Promise<LoadedPlugin> {
+    return this.#tracked(namespace, record, () => this.#options.registry.get(namespace, record));
+  }
+
+  /**
+   * Checks that a stored row still loads, as {@link loaded} does (a row that does not is marked and
+   * a function deactivated), without keeping it loaded: the start-up check.
+   */
+  async check(namespace: PluginNamespace, record: FunctionRecord | ToolRecord): Promise<void> {
+    await this.#tracked(namespace, record, () => this.#options.registry.check(namespace, record));
+  }
+
+  async #tracked<T>(namespace: PluginNamespace, record: FunctionRecord | ToolRecord, load: () => Promise<T>): Promise<T> {
     // A plugin that crashed the server runs again only once an admin saves it (which clears the mark).
     if (isQuarantined(record.load_error)) throw new SluiceError("PLUGIN_LOAD_FAILED", record.load_error!, { pluginId: record.id });
     try {
-      const loaded = await this.#options.registry.get(namespace, record);
+      const loaded = await load();
       if (record.load_error !== null) await this.#recordLoadError(namespace, record, null);
       return loaded;
     } catch (error) {

@@ -3,9 +3,10 @@ import { listFunctions } from "../db/functions-repository.ts";
 import { listTools } from "../db/tools-repository.ts";
 
 /**
- * Loads every active function and every tool once at start-up, so the first chat does not pay
- * for it and a plugin that no longer loads (a changed server version, say) is deactivated and
- * marked with its error right away. Runs after the server listens; failures are logged.
+ * Checks at start-up that every active function and every tool still loads, one at a time, so a
+ * plugin that no longer loads (a changed server version, say) is deactivated and marked with its
+ * error right away. Nothing is kept loaded: each isolate is disposed as soon as it has loaded, and
+ * a plugin is loaded for use on its first use. Runs after the server listens; failures are logged.
  */
 export async function warmUpPlugins(services: AppServices): Promise<{ loaded: number; failed: number }> {
   const { db, workspace, logger } = services;
@@ -17,12 +18,12 @@ export async function warmUpPlugins(services: AppServices): Promise<{ loaded: nu
   ];
   for (const [namespace, record] of rows) {
     try {
-      await workspace.loaded(namespace, record);
+      await workspace.check(namespace, record);
       loaded += 1;
     } catch {
-      failed += 1; // logged and recorded on the row by workspace.loaded
+      failed += 1; // logged and recorded on the row by workspace.check
     }
   }
-  if (rows.length > 0) logger.info({ loaded, failed }, "plugins loaded at start-up");
+  if (rows.length > 0) logger.info({ loaded, failed }, "plugins checked at start-up");
   return { loaded, failed };
 }

@@ -14,6 +14,7 @@ import { buildMeta, normalisePluginId } from "../../workspace/plugin-workspace.t
 import { loadFromUrl } from "../../workspace/load-from-url.ts";
 import { presentValves, prepareValvesUpdate, valvesSpec } from "../../workspace/plugin-valves.ts";
 import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts";
+import { assertToolQuota } from "../../workspace/assert-tool-quota.ts";
 import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
 import { functionFormSchema } from "./functions.ts";
 
@@ -89,6 +90,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     const form = parseInput(toolFormSchema, request.body);
     const id = normalisePluginId(form.id);
     if (await findTool(db, id)) throw new SluiceError("ALREADY_EXISTS", `The id "${id}" is already taken`);
+    await assertToolQuota(services, user);
     // An admin's tool gets the permissions it asks for; a user's waits for an admin's approval.
     const loaded = await workspace.prepare("tool", id, form.content, user.role === "admin" ? "requested" : []);
     let record: ToolRecord;

@@ -157,6 +157,10 @@ export class NodePluginSandbox implements PluginRunner {
     return this.#invocations.size;
   }
 
+  get isInUse(): boolean {
+    return this.#invocations.size > 0 || this.#holds > 0;
+  }
+
   /** The process id of the running child, if one runs (for tests and diagnostics). */
   get processId(): number | undefined {
     return this.#child?.isAlive ? this.#child.pid : undefined;
