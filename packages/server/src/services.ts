@@ -89,6 +89,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     requirements: { cacheDir: path.join(config.dataDir, "plugin-deps") },
     // The trusted tier (`permissions: node`): each plugin's folder is `<dataDir>/plugins/<id>`.
     dataDir: config.dataDir,
+    nodeTierUser: config.pluginNodeTierUser,
   };
   const registry = new PluginRegistry(loadOptions);
   // Filled in below once connected: the feed needs the workspace to apply remote changes.
