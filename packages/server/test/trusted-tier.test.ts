@@ -162,7 +162,18 @@ describe("the trusted tier over HTTP", () => {
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     expect(created.body).toMatchObject({ specs: [], meta: { permissions: { requested: ["node"], granted: [] } } });
     expectError(await sluice.api.post("/api/v1/tools/id/host_info/permissions/approve", {}, user.token), 403);
-    const approved = await sluice.api.post("/api/v1/tools/id/host_info/permissions/approve", {}, admin.token);
+    // Security issue, point 6: the author swaps the code between the admin's read and approve.
+    const reviewed = (await sluice.api.get("/api/v1/tools/id/host_info", admin.token)).body.content_hash;
+    const swapped = await sluice.api.post("/api/v1/tools/id/host_info/update", { name: "Host info", content: tool("swapped") }, user.token);
+    expect(swapped.status, JSON.stringify(swapped.body)).toBe(200);
+    expectError(await sluice.api.post("/api/v1/tools/id/host_info/permissions/approve", { content_hash: reviewed }, admin.token), 409, "changed since it was reviewed");
+    const unapproved = await sluice.api.get("/api/v1/tools/id/host_info", admin.token);
+    expect(unapproved.body).toMatchObject({ specs: [], meta: { permissions: { granted: [] } } });
+    expect(fs.existsSync(path.join(sluice.server.dataDir, "plugins", "host_info"))).toBe(false);
+    // The admin reads the new code, and approves what they read.
+    await sluice.api.post("/api/v1/tools/id/host_info/update", { name: "Host info", content: tool("v1") }, user.token);
+    const reread = (await sluice.api.get("/api/v1/tools/id/host_info", admin.token)).body.content_hash;
+    const approved = await sluice.api.post("/api/v1/tools/id/host_info/permissions/approve", { content_hash: reread }, admin.token);
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     expect(approved.body.specs).toEqual([expect.objectContaining({ name: "cores", description: "CPU cores" })]);
     expect(approved.body.notices[0]).toMatch(/trusted tier/i);
