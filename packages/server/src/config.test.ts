@@ -76,3 +76,22 @@ describe("loadConfig: plugin sandbox settings", () => {
     expect(() => loadConfig({ PLUGIN_IDLE_EVICT_SECONDS: "-1" })).toThrow(/PLUGIN_IDLE_EVICT_SECONDS must be a positive number of seconds/);
   });
 });
+
+describe("loadConfig: the trusted tier's OS user", () => {
+  it("is nobody (65534) when the server runs as root, and the server's own user otherwise", () => {
+    expect(loadConfig({}, 0).pluginNodeTierUser).toEqual({ uid: 65534, gid: 65534 });
+    expect(loadConfig({}, 1000).pluginNodeTierUser).toBeUndefined();
+  });
+
+  it("is set by PLUGIN_NODE_TIER_UID and _GID (the group defaulting to the uid); 0 means no switch", () => {
+    expect(loadConfig({ PLUGIN_NODE_TIER_UID: "1234" }, 0).pluginNodeTierUser).toEqual({ uid: 1234, gid: 1234 });
+    expect(loadConfig({ PLUGIN_NODE_TIER_UID: "1234", PLUGIN_NODE_TIER_GID: "99" }, 0).pluginNodeTierUser).toEqual({ uid: 1234, gid: 99 });
+    expect(loadConfig({ PLUGIN_NODE_TIER_UID: "0" }, 0).pluginNodeTierUser).toBeUndefined();
+  });
+
+  it("refuses another user when the server cannot switch to it", () => {
+    expect(() => loadConfig({ PLUGIN_NODE_TIER_UID: "65534" }, 1000)).toThrow(/PLUGIN_NODE_TIER_UID=65534 needs the server to run as root/);
+    expect(loadConfig({ PLUGIN_NODE_TIER_UID: "1000" }, 1000).pluginNodeTierUser).toBeUndefined();
+    expect(() => loadConfig({ PLUGIN_NODE_TIER_UID: "nobody" }, 0)).toThrow(/PLUGIN_NODE_TIER_UID must be a non-negative integer/);
+  });
+});

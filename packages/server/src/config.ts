@@ -44,6 +44,12 @@ export interface Config {
   pluginMaxImportItems: number;
   /** Most tools one non-admin user may own (`PLUGIN_MAX_TOOLS_PER_USER`, 100). */
   pluginMaxToolsPerUser: number;
+  /**
+   * The OS user and group the trusted tier's processes run as (`PLUGIN_NODE_TIER_UID`,
+   * `PLUGIN_NODE_TIER_GID`): by default `nobody` (65534) when the server runs as root, so a
+   * plugin cannot open the server's files or signal it; undefined = the server's own user.
+   */
+  pluginNodeTierUser?: { uid: number; gid: number };
   logLevel: string;
   /** OpenAI-compatible upstreams (`OPENAI_API_BASE_URL(S)`, `OPENAI_API_KEY(S)`); empty when none is set. */
   openaiConnections: OpenAIConnection[];
@@ -88,8 +94,28 @@ function readBoolean(value: string | undefined, fallback: boolean, name: string)
   throw new Error(`${name} must be true or false, got "${value}"`);
 }
 
+const NOBODY = 65534;
+
+/**
+ * Root runs trusted-tier processes as `nobody` unless told otherwise; any other user cannot
+ * switch, so naming a different user then is an error, and naming its own user means no switch.
+ */
+function readNodeTierUser(environment: NodeJS.ProcessEnv, serverUid: number | undefined): Config["pluginNodeTierUser"] {
+  const isUidSet = (environment.PLUGIN_NODE_TIER_UID ?? "").trim() !== "";
+  const uid = readInteger(environment.PLUGIN_NODE_TIER_UID, NOBODY, "PLUGIN_NODE_TIER_UID");
+  const gid = readInteger(environment.PLUGIN_NODE_TIER_GID, isUidSet ? uid : NOBODY, "PLUGIN_NODE_TIER_GID");
+  if (serverUid === undefined) return undefined;
+  if (serverUid !== 0) {
+    if (isUidSet && uid !== serverUid) {
+      throw new Error(`PLUGIN_NODE_TIER_UID=${uid} needs the server to run as root (it runs as uid ${serverUid}); unset it to run the trusted tier as the server's own user`);
+    }
+    return undefined;
+  }
+  return uid === 0 ? undefined : { uid, gid };
+}
+
 /** Reads the configuration from environment variables (see README for the list). */
-export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverUid: number | undefined = process.getuid?.()): Config {
   const defaultRole = (environment.DEFAULT_USER_ROLE ?? "pending").trim();
   if (defaultRole !== "pending" && defaultRole !== "user") {
     throw new Error(`DEFAULT_USER_ROLE must be "pending" or "user", got "${defaultRole}"`);
@@ -121,6 +147,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     pluginIdleEvictSeconds: readPositiveNumber(environment.PLUGIN_IDLE_EVICT_SECONDS, 600, "PLUGIN_IDLE_EVICT_SECONDS"),
     pluginMaxImportItems: readPositiveInteger(environment.PLUGIN_MAX_IMPORT_ITEMS, 500, "PLUGIN_MAX_IMPORT_ITEMS"),
     pluginMaxToolsPerUser: readPositiveInteger(environment.PLUGIN_MAX_TOOLS_PER_USER, 100, "PLUGIN_MAX_TOOLS_PER_USER"),
+    pluginNodeTierUser: readNodeTierUser(environment, serverUid),
     logLevel: environment.LOG_LEVEL?.trim() || "info",
     openaiConnections: readOpenAIConnections(environment),
     maxToolCallIterations: readInteger(environment.CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS, 16, "CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS"),

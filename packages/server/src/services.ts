@@ -93,6 +93,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     dataDir: config.dataDir,
     // A plugin that makes isolated-vm lose control of its isolate is switched off, then the server exits.
     onCatastrophicError: createPluginCrashHandler({ db, logger }),
+    nodeTierUser: config.pluginNodeTierUser,
   };
   const registry = new PluginRegistry({ ...loadOptions, maxResident: config.pluginMaxResident, idleEvictMs: config.pluginIdleEvictSeconds * 1000 });
   // Filled in below once connected: the feed needs the workspace to apply remote changes.

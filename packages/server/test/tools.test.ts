@@ -122,6 +122,34 @@ describeEachDatabase("tools API", (kind) => {
     expect((await sluice.api.delete("/api/v1/tools/id/fetcher/delete", author.token)).body).toBe(true);
   });
 
+  // Security issue, point 6: the author swaps the code between the admin's read and approve.
+  it("approves exactly the code the admin read: a content_hash from before a change answers 409 and grants nothing", async () => {
+    const source = (work: string) =>
+      `/**\n * permissions: network:api.example.com\n */\nimport { defineTools, z } from "@sluice/sdk";\n` +
+      `export default defineTools({ tools: { ping: { description: "Ping", parameters: z.object({}), execute: () => ${work} } } });\n`;
+    const created = await sluice.api.post("/api/v1/tools/create", { id: "swapper", name: "Swapper", content: source('"pong"') }, author.token);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const read = await sluice.api.get("/api/v1/tools/id/swapper", admin.token);
+    const reviewed = read.body.content_hash;
+    expect(reviewed).toEqual(expect.any(String));
+    expect(created.body.content_hash).toBe(reviewed);
+    const listed = (await sluice.api.get("/api/v1/tools/", admin.token)).body.find((row: { id: string }) => row.id === "swapper");
+    expect(listed.content_hash).toBe(reviewed);
+
+    const swapped = await sluice.api.post("/api/v1/tools/id/swapper/update", { name: "Swapper", content: source('"stolen"') }, author.token);
+    expect(swapped.status, JSON.stringify(swapped.body)).toBe(200);
+    expect(swapped.body.content_hash).not.toBe(reviewed);
+    expectError(await sluice.api.post("/api/v1/tools/id/swapper/permissions/approve", { content_hash: reviewed }, admin.token), 409, "changed since it was reviewed");
+    const after = await sluice.api.get("/api/v1/tools/id/swapper", admin.token);
+    expect(after.body.meta.permissions).toEqual({ requested: ["network:api.example.com"], granted: [] });
+
+    expectError(await sluice.api.post("/api/v1/tools/id/swapper/permissions/approve", { content_hash: 5 }, admin.token), 400, "content_hash");
+    const approved = await sluice.api.post("/api/v1/tools/id/swapper/permissions/approve", { content_hash: after.body.content_hash }, admin.token);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body).toMatchObject({ content_hash: after.body.content_hash, meta: { permissions: { granted: ["network:api.example.com"] } } });
+    expect((await sluice.api.delete("/api/v1/tools/id/swapper/delete", author.token)).body).toBe(true);
+  });
+
   it("exports and imports tools, and the owner deletes", async () => {
     const exported = await sluice.api.get("/api/v1/tools/export", admin.token);
     expect(exported.body[0]).toMatchObject({ id: "weather", access_control: null });

@@ -19,6 +19,13 @@ export function loadSecretKey(config: Pick<Config, "secretKey" | "dataDir">): Bu
     fs.writeFileSync(file, randomBytes(32).toString("base64") + "\n", { flag: "wx", mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    // A key written by hand or by an older version: only the server's OS user may read it
+    // (best effort: a key mounted read-only stays as it is).
+    try {
+      fs.chmodSync(file, 0o600);
+    } catch {
+      // Not ours to change.
+    }
   }
   const text = fs.readFileSync(file, "utf8").trim();
   if (text === "") throw new Error(`${file} is empty; delete it to generate a new key (signed-in users will have to sign in again)`);

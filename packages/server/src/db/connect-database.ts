@@ -17,9 +17,25 @@ const pgTypes = {
   },
 };
 
+// The database is the server's alone (another OS user, such as the trusted tier's, cannot open
+// it). SQLite gives the -wal and -shm files the database file's mode.
+function makePrivate(file: string): void {
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  fs.chmodSync(file, 0o600);
+  for (const companion of [`${file}-wal`, `${file}-shm`]) {
+    try {
+      fs.chmodSync(companion, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+}
+
 function openSqlite(dataDir: string): DatabaseSync {
   fs.mkdirSync(dataDir, { recursive: true });
-  const database = new DatabaseSync(path.join(dataDir, "sluice.db"), { enableForeignKeyConstraints: true });
+  const file = path.join(dataDir, "sluice.db");
+  makePrivate(file);
+  const database = new DatabaseSync(file, { enableForeignKeyConstraints: true });
   database.exec("PRAGMA journal_mode = WAL");
   database.exec("PRAGMA synchronous = NORMAL");
   // Another process (a second instance, a CLI) may hold the write lock briefly.
@@ -29,7 +45,8 @@ function openSqlite(dataDir: string): DatabaseSync {
 
 /**
  * Opens the database the configuration names: PostgreSQL when `databaseUrl` is set, otherwise
- * SQLite at `<dataDir>/sluice.db` (created with its folder when missing). Call `migrateToLatest`
+ * SQLite at `<dataDir>/sluice.db` (created with its folder when missing; mode 0600 with its
+ * -wal and -shm files). Call `migrateToLatest`
  * before use, and `db.destroy()` to close.
  */
 export function connectDatabase(

@@ -94,9 +94,13 @@ export interface FunctionPatch {
   user_id?: string;
 }
 
-export async function updateFunction(db: Executor, id: string, patch: FunctionPatch): Promise<FunctionRecord | undefined> {
+/**
+ * Applies `patch` to the row; with `options.ifContentHash`, only while the row's code still has
+ * that hash (undefined otherwise, as for a missing row).
+ */
+export async function updateFunction(db: Executor, id: string, patch: FunctionPatch, options: { ifContentHash?: string } = {}): Promise<FunctionRecord | undefined> {
   const { meta, valves, ...rest } = patch;
-  await db
+  let update = db
     .updateTable("function")
     .set({
       ...rest,
@@ -104,8 +108,10 @@ export async function updateFunction(db: Executor, id: string, patch: FunctionPa
       ...(valves === undefined ? {} : { valves: JSON.stringify(valves) }),
       updated_at: epochSeconds(),
     })
-    .where("id", "=", id)
-    .execute();
+    .where("id", "=", id);
+  if (options.ifContentHash !== undefined) update = update.where("content_hash", "=", options.ifContentHash);
+  const result = await update.executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return undefined;
   return findFunction(db, id);
 }
 

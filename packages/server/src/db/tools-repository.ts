@@ -122,9 +122,13 @@ export interface ToolPatch {
   user_id?: string;
 }
 
-export async function updateTool(db: Executor, id: string, patch: ToolPatch): Promise<ToolRecord | undefined> {
+/**
+ * Applies `patch` to the row; with `options.ifContentHash`, only while the row's code still has
+ * that hash (undefined otherwise, as for a missing row).
+ */
+export async function updateTool(db: Executor, id: string, patch: ToolPatch, options: { ifContentHash?: string } = {}): Promise<ToolRecord | undefined> {
   const { specs, meta, valves, access_control, ...rest } = patch;
-  await db
+  let update = db
     .updateTable("tool")
     .set({
       ...rest,
@@ -134,8 +138,10 @@ export async function updateTool(db: Executor, id: string, patch: ToolPatch): Pr
       ...(access_control === undefined ? {} : { access_control: access_control === null ? null : JSON.stringify(access_control) }),
       updated_at: epochSeconds(),
     })
-    .where("id", "=", id)
-    .execute();
+    .where("id", "=", id);
+  if (options.ifContentHash !== undefined) update = update.where("content_hash", "=", options.ifContentHash);
+  const result = await update.executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return undefined;
   return findTool(db, id);
 }
 

@@ -75,6 +75,8 @@ export interface LoadPluginOptions {
   logger?: Logger;
   /** The server's DATA_DIR: trusted-tier plugins get their folder under `<dataDir>/plugins/`. */
   dataDir?: string;
+  /** The OS user and group trusted-tier processes run as; absent: the server's own. */
+  nodeTierUser?: { uid: number; gid: number };
   /**
    * An admin approved this plugin's `permissions: node` (the trusted tier): it is stored in the row's
    * `meta.permissions.granted`. No `grant` ever includes `node` on its own; only this does.

@@ -103,6 +103,7 @@ export async function loadTrustedPlugin(source: string, options: LoadPluginOptio
   const { sandbox, descriptor } = await NodePluginSandbox.create(code, {
     pluginId,
     dataDir: options.dataDir,
+    user: options.nodeTierUser,
     memoryLimitMb: limits.memoryMb ?? options.memoryLimitMb,
     timeoutMs: limits.timeoutMs ?? options.timeoutMs,
     streamTimeoutMs: limits.streamTimeoutMs ?? options.streamTimeoutMs,

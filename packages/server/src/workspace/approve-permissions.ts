@@ -1,8 +1,9 @@
+import { z } from "zod";
 import { SluiceError } from "@sluice/sdk";
 import type { AppServices } from "../services.ts";
-import { updateFunction, type FunctionKind, type FunctionRecord } from "../db/functions-repository.ts";
+import { findFunction, updateFunction, type FunctionKind, type FunctionRecord } from "../db/functions-repository.ts";
 import type { PluginMeta } from "../db/plugin-records.ts";
-import { updateTool, type ToolRecord } from "../db/tools-repository.ts";
+import { findTool, updateTool, type ToolRecord } from "../db/tools-repository.ts";
 import { AwaitingApprovalRunner } from "../plugins/awaiting-approval-runner.ts";
 import type { LoadedPlugin } from "../plugins/load-plugin.ts";
 import { TRUSTED_TIER_NOTICE } from "../plugins/load-trusted-plugin.ts";
@@ -35,27 +36,48 @@ export function permissionNotices(granted: readonly string[]): string[] {
 type PluginRecord<N> = N extends "function" ? FunctionRecord : ToolRecord;
 
 /**
+ * The body of `POST …/permissions/approve`: the `content_hash` of the code the admin reviewed (as
+ * the row showed it). Optional, for scripts written before it; the web UI always sends it.
+ */
+export const approveBodySchema = z.object({ content_hash: z.string().min(1, "content_hash must not be empty").max(200).optional() });
+
+function changedSinceReview(id: string): SluiceError {
+  return new SluiceError(
+    "CONFLICT",
+    `The code of "${id}" changed since it was reviewed; nothing was approved. Read it again (its content_hash is on the row) and approve what you read`,
+    { pluginId: id },
+  );
+}
+
+/**
  * An admin grants a plugin every permission its frontmatter asks for (`meta.permissions.granted`),
  * for functions and tools alike. A trusted-tier plugin (`node`) was stored without running; it
  * starts now, and the row takes its kind, valves and tool specs from the plugin itself. If it
  * fails to start, the grant stays and the row carries the load error.
  *
+ * The approval is bound to code: to `reviewedHash` when given (else CONFLICT, nothing granted),
+ * and in any case to the code read here, so a save racing the approval is never granted.
+ *
  * @example
- * const { record, notices } = await approvePermissions(services, "function", row);
+ * const { record, notices } = await approvePermissions(services, "function", row, body.content_hash);
  */
 export async function approvePermissions<N extends "function" | "tool">(
   services: AppServices,
   namespace: N,
   record: PluginRecord<N>,
+  reviewedHash?: string,
 ): Promise<{ record: PluginRecord<N>; loaded?: LoadedPlugin; notices: string[] }> {
   const { db, workspace } = services;
+  if (reviewedHash !== undefined && reviewedHash !== record.content_hash) throw changedSinceReview(record.id);
+  const bound = { ifContentHash: record.content_hash };
   const write = async (fields: { meta: PluginMeta; descriptor?: LoadedPlugin["descriptor"] }): Promise<PluginRecord<N>> => {
     const updated =
       namespace === "function"
-        ? await updateFunction(db, record.id, { meta: fields.meta, ...(fields.descriptor ? { type: fields.descriptor.kind as FunctionKind } : {}) })
-        : await updateTool(db, record.id, { meta: fields.meta, ...(fields.descriptor ? { specs: fields.descriptor.tools } : {}) });
-    if (!updated) throw new SluiceError("NOT_FOUND", `Plugin not found: ${record.id}`);
-    return updated as PluginRecord<N>;
+        ? await updateFunction(db, record.id, { meta: fields.meta, ...(fields.descriptor ? { type: fields.descriptor.kind as FunctionKind } : {}) }, bound)
+        : await updateTool(db, record.id, { meta: fields.meta, ...(fields.descriptor ? { specs: fields.descriptor.tools } : {}) }, bound);
+    if (updated) return updated as PluginRecord<N>;
+    const exists = namespace === "function" ? await findFunction(db, record.id) : await findTool(db, record.id);
+    throw exists ? changedSinceReview(record.id) : new SluiceError("NOT_FOUND", `Plugin not found: ${record.id}`);
   };
   const requested = parsePermissions(parseFrontmatter(record.content).permissions);
   let updated = await write({ meta: { ...record.meta, permissions: { requested, granted: requested } } });

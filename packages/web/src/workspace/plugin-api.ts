@@ -19,6 +19,8 @@ export interface PluginMeta {
   toggle?: boolean;
   icon?: string;
   has_user_valves?: boolean;
+  /** What the frontmatter's `permissions:` asks for (`network:<host>`, `node`) and what an admin granted. */
+  permissions?: { requested: string[]; granted: string[] };
   [key: string]: unknown;
 }
 
@@ -35,6 +37,8 @@ export interface PluginRow {
   /** Functions only. */
   is_global?: boolean;
   load_error: string | null;
+  /** Identifies the stored code; approving permissions sends it back, so only the code shown is approved. */
+  content_hash?: string;
   loaded_at: number | null;
   created_at: number;
   updated_at: number;
@@ -80,6 +84,9 @@ export const pluginApi = {
   remove: (namespace: PluginNamespace, id: string) => api.delete<boolean>(`${item(namespace, id)}/delete`),
   toggle: (id: string) => api.post<PluginRow>(`${item("functions", id)}/toggle`),
   toggleGlobal: (id: string) => api.post<PluginRow>(`${item("functions", id)}/toggle/global`),
+  /** Grants what the plugin asks for, if its code is still the one whose `content_hash` the admin saw (else 409). */
+  approvePermissions: (namespace: PluginNamespace, id: string, contentHash: string) =>
+    api.post<PluginRow & { notices: string[] }>(`${item(namespace, id)}/permissions/approve`, { content_hash: contentHash }),
   updateAccess: (id: string, accessControl: AccessControl) => api.post<PluginRow>(`${item("tools", id)}/access/update`, { access_control: accessControl }),
   exportAll: (namespace: PluginNamespace) => api.get<PluginRow[]>(`${base(namespace)}/export`),
   importAll: (namespace: PluginNamespace, rows: unknown[]) => api.post<PluginRow[]>(`${base(namespace)}/import`, rows),

@@ -22,7 +22,7 @@ import { presentValves, prepareValvesUpdate, valvesSpec } from "../../workspace/
 import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts";
 import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
 import { pluginLimitsSchema } from "../../plugins/plugin-limits.ts";
-import { approvePermissions, awaitsApproval, keepsNodeGrant } from "../../workspace/approve-permissions.ts";
+import { approveBodySchema, approvePermissions, awaitsApproval, keepsNodeGrant } from "../../workspace/approve-permissions.ts";
 
 export const functionFormSchema = z.object({
   id: z.string().min(1, "id is required"),
@@ -36,7 +36,8 @@ const idParams = z.object({ id: z.string() });
 
 /** The row as the API shows it; `loaded_at` (ms) tells when the cached isolate was loaded. */
 function functionResponse(record: FunctionRecord, loaded?: LoadedPlugin, options: { includeContent?: boolean } = {}) {
-  const { valves: _valves, content, content_hash: _hash, ...rest } = record;
+  // `content_hash` identifies the code shown: an approval sends it back (see approvePermissions).
+  const { valves: _valves, content, ...rest } = record;
   return {
     ...rest,
     ...(options.includeContent === false ? {} : { content }),
@@ -181,7 +182,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
   app.post(`${prefix}/id/:id/permissions/approve`, async (request) => {
     requireAdmin(request);
     const current = await requireFunction(parseInput(idParams, request.params).id);
-    const { record, loaded, notices } = await approvePermissions(services, "function", current);
+    const { record, loaded, notices } = await approvePermissions(services, "function", current, parseInput(approveBodySchema, request.body).content_hash);
     request.log.info({ pluginId: record.id, granted: record.meta.permissions }, "function permissions approved");
     return { ...functionResponse(record, loaded ?? workspace.registry.peek("function", record.id)), notices };
   });

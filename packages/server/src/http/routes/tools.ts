@@ -8,7 +8,7 @@ import { accessControlSchema, deleteTool, findTool, insertTool, listTools, updat
 import { isUniqueViolation } from "../../db/is-unique-violation.ts";
 import type { LoadedPlugin } from "../../plugins/load-plugin.ts";
 import { storedGrant } from "../../plugins/plugin-registry.ts";
-import { approvePermissions, keepsNodeGrant } from "../../workspace/approve-permissions.ts";
+import { approveBodySchema, approvePermissions, keepsNodeGrant } from "../../workspace/approve-permissions.ts";
 import { canRead, canWrite } from "../../core/access-control.ts";
 import { buildMeta, normalisePluginId } from "../../workspace/plugin-workspace.ts";
 import { loadFromUrl } from "../../workspace/load-from-url.ts";
@@ -22,7 +22,8 @@ const toolFormSchema = functionFormSchema.extend({ access_control: accessControl
 const idParams = z.object({ id: z.string() });
 
 function toolResponse(record: ToolRecord, user: RequestUser, loaded?: LoadedPlugin, options: { includeContent?: boolean } = {}) {
-  const { valves: _valves, content, content_hash: _hash, ...rest } = record;
+  // `content_hash` identifies the code shown: an approval sends it back (see approvePermissions).
+  const { valves: _valves, content, ...rest } = record;
   return {
     ...rest,
     ...(options.includeContent === false ? {} : { content }),
@@ -175,7 +176,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
   app.post(`${prefix}/id/:id/permissions/approve`, async (request) => {
     const admin = requireAdmin(request);
     const current = await readableTool(admin, parseInput(idParams, request.params).id);
-    const { record, loaded, notices } = await approvePermissions(services, "tool", current);
+    const { record, loaded, notices } = await approvePermissions(services, "tool", current, parseInput(approveBodySchema, request.body).content_hash);
     request.log.info({ pluginId: record.id, granted: record.meta.permissions }, "tool permissions approved");
     return { ...toolResponse(record, admin, loaded ?? workspace.registry.peek("tool", record.id)), notices };
   });

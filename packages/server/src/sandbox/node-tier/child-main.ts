@@ -21,6 +21,8 @@ import {
   type SluiceHost,
 } from "@sluice/sdk/runtime";
 import { childFetch } from "./child-fetch.ts";
+import { refuseBuiltins } from "./refuse-builtins.ts";
+import { refuseUnixSockets } from "./refuse-unix-sockets.ts";
 import type { ChildFetchSettings, ChildMethod, ChildSignal, ChildToHost, ChunkAnswer, HostToChild } from "./node-tier-protocol.ts";
 
 // The entry of a trusted-tier child process (bundled with the runtime by child-script.ts). It
@@ -97,6 +99,11 @@ const host: SluiceHost = {
 // The runtime reads the host at call time; installed after the runtime loaded, so it did not
 // replace Node's console and timers with its isolate shims.
 Object.defineProperty(globalThis, "__sluice_host", { value: host, enumerable: false, writable: false, configurable: false });
+
+// What Node's permission model lets through (see refused-builtins.ts), closed before any plugin
+// code runs. Where the server runs as root the process also runs as another OS user.
+refuseBuiltins();
+refuseUnixSockets();
 
 function isRuntimeModule(name: string): boolean {
   return name === "@sluice/sdk" || name.startsWith("@sluice/sdk/") || name === "zod" || name.startsWith("zod/");

@@ -1,5 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import type { Logger } from "pino";
+import type { ChildUser } from "./prepare-child-user.ts";
 import type { ChildFetchSettings, ChildMethod, ChildSignal, ChildToHost, HostToChild } from "./node-tier-protocol.ts";
 
 /** Why the server ended a child (absent when the child ended on its own: a crash, `process.exit`). */
@@ -36,6 +38,8 @@ export interface NodeChildOptions {
   execArgv: string[];
   /** The plugin's own folder: the child's working directory. */
   folder: string;
+  /** Another OS user to run as (the server must be root); see prepareChildUser. */
+  user?: ChildUser;
   logger: Logger;
   /** Messages that are not answers to requests: host capability calls, logs, waits, stream answers. */
   onMessage(message: Exclude<ChildToHost, { t: "ready" | "reply" }>, child: NodeChild): void;
@@ -62,14 +66,21 @@ export class NodeChild {
 
   private constructor(options: NodeChildOptions) {
     this.#options = options;
-    this.#process = fork(options.scriptPath, [], {
-      execArgv: options.execArgv,
-      // Nothing of the server's environment (secrets, database URLs) reaches the plugin.
-      env: {},
-      cwd: options.folder,
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      serialization: "json",
-    });
+    const executable = options.user ? openExecutable() : undefined;
+    try {
+      this.#process = fork(options.scriptPath, [], {
+        execArgv: options.execArgv,
+        // Nothing of the server's environment (secrets, database URLs) reaches the plugin.
+        env: {},
+        cwd: options.folder,
+        stdio: ["ignore", "pipe", "pipe", "ipc", ...(executable ? [executable.descriptor] : [])],
+        serialization: "json",
+        ...(options.user && { uid: options.user.uid, gid: options.user.gid }),
+        ...(executable && { execPath: executable.path }),
+      });
+    } finally {
+      if (executable) fs.closeSync(executable.descriptor);
+    }
     this.#forwardOutput();
     this.exited = new Promise((resolve) => {
       this.#process.once("exit", (code, signal) => {
@@ -211,6 +222,13 @@ export class NodeChild {
     forward(this.#process.stdout, "info", false);
     forward(this.#process.stderr, "warn", true);
   }
+}
+
+// Node's binary may sit where the other user cannot pass (under /root): on Linux the child runs
+// it through a descriptor the server opened (fd 4 in the child, after stdin, stdout, stderr, IPC).
+function openExecutable(): { descriptor: number; path: string } | undefined {
+  if (!fs.existsSync("/proc/self/fd")) return undefined;
+  return { descriptor: fs.openSync(process.execPath, "r"), path: "/proc/self/fd/4" };
 }
 
 /** The last non-empty line of `text`. */

@@ -20,11 +20,17 @@ import { openNodeStreamHook } from "./node-stream-hook.ts";
 import { streamNodePipe } from "./node-stream-pipe.ts";
 import { parseChildJson, type ChildFetchSettings, type ChildToHost } from "./node-tier-protocol.ts";
 import { permissionFlags } from "./permission-flags.ts";
+import { prepareChildUser, type ChildUser } from "./prepare-child-user.ts";
 
 export interface NodePluginSandboxOptions {
   pluginId: string;
   /** The server's DATA_DIR: the plugin's folder is `<dataDir>/plugins/<pluginId>`. */
   dataDir: string;
+  /**
+   * The OS user and group the process runs as (the server must be root), so that it cannot open
+   * the server's files or signal it; absent: the server's own user.
+   */
+  user?: ChildUser;
   /** The child's V8 heap limit (`--max-old-space-size`). Default 128. */
   memoryLimitMb?: number;
   /** Time limit of loading and of each call, in milliseconds. Default 5000. */
@@ -170,12 +176,15 @@ export class NodePluginSandbox implements PluginRunner {
     const { pluginId, logger } = this.#options;
     await fs.mkdir(this.folder, { recursive: true, mode: 0o700 });
     const scriptPath = await childScriptPath(this.#options.dataDir);
+    const { user } = this.#options;
+    if (user) await prepareChildUser({ dataDir: this.#options.dataDir, folder: this.folder, scriptPath, user });
     const child = await NodeChild.start(
       {
         pluginId,
         scriptPath,
         execArgv: permissionFlags({ scriptPath, folder: this.folder, memoryLimitMb: this.memoryLimitMb }),
         folder: this.folder,
+        user,
         logger,
         onMessage: (message, from) => this.#receive(message, from),
       },

@@ -6,7 +6,7 @@ import { ToastProvider } from "../../ui/toasts.tsx";
 import type { SourceLocation } from "./parse-load-error.ts";
 
 const { pluginApi, navigate, revealPosition } = vi.hoisted(() => ({
-  pluginApi: { get: vi.fn(), create: vi.fn(), update: vi.fn() },
+  pluginApi: { get: vi.fn(), create: vi.fn(), update: vi.fn(), approvePermissions: vi.fn() },
   navigate: vi.fn(),
   revealPosition: vi.fn(),
 }));
@@ -93,5 +93,36 @@ describe("PluginEditorPage", () => {
     renderEditor({ namespace: "functions", id: "gone" });
     expect(await screen.findByText("Could not open this plugin")).toBeTruthy();
     expect(screen.getByText("Function not found: gone")).toBeTruthy();
+  });
+
+  // Security issue, point 6: an approval names the code the admin saw, so a swap is not approved.
+  const waitingTool = { id: "host_info", name: "Host info", meta: { permissions: { requested: ["node"], granted: [] } }, content: "// v1", content_hash: "hash-v1", load_error: null };
+
+  it("lets an admin approve what a plugin asks for, sending the content_hash of the code shown", async () => {
+    pluginApi.get.mockResolvedValue(waitingTool);
+    pluginApi.approvePermissions.mockResolvedValue({ ...waitingTool, meta: { permissions: { requested: ["node"], granted: ["node"] } }, notices: ["Granted the trusted tier."] });
+    const user = renderEditor({ namespace: "tools", id: "host_info" });
+    expect((await screen.findByRole("note")).textContent).toContain("trusted tier");
+    await user.click(screen.getByRole("button", { name: "Approve" }));
+    expect(pluginApi.approvePermissions).toHaveBeenCalledWith("tools", "host_info", "hash-v1");
+    expect(await screen.findByText("Granted the trusted tier.")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Approve" })).toBeNull();
+  });
+
+  it("says nothing was approved when the code changed since it was shown (409)", async () => {
+    pluginApi.get.mockResolvedValue(waitingTool);
+    const detail = 'The code of "host_info" changed since it was reviewed; nothing was approved.';
+    pluginApi.approvePermissions.mockRejectedValue(new ApiError(409, detail, { detail, code: "CONFLICT" }));
+    const user = renderEditor({ namespace: "tools", id: "host_info" });
+    await user.click(await screen.findByRole("button", { name: "Approve" }));
+    expect((await screen.findByRole("alert")).textContent).toMatch(/code changed since this page loaded it; nothing was approved/);
+    expect(screen.getByRole("button", { name: "Approve" })).toBeTruthy();
+  });
+
+  it("does not approve while the code on screen is not the stored code", async () => {
+    pluginApi.get.mockResolvedValue(waitingTool);
+    const user = renderEditor({ namespace: "tools", id: "host_info" });
+    await user.type(await screen.findByLabelText("Code of Host info"), " edited");
+    expect((screen.getByRole("button", { name: "Approve" }) as HTMLButtonElement).disabled).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import { kindOf, pluginApi, type AccessControl, type PluginKind, type PluginName
 import { takePluginDraft } from "../plugin-draft-store.ts";
 import { readFrontmatter } from "../read-frontmatter.ts";
 import { ValvesDialog } from "../valves-form/valves-dialog.tsx";
+import { ApprovePermissionsBar } from "./approve-permissions-bar.tsx";
 import { CodeEditor, type CodeEditorHandle } from "./code-editor.tsx";
 import { parseLoadError, type SourceLocation } from "./parse-load-error.ts";
 import { PLUGIN_TEMPLATES } from "./plugin-templates.ts";
@@ -265,6 +266,7 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
           )}
         </div>
       )}
+      {row && user?.role === "admin" && <ApprovePermissionsBar namespace={namespace} row={row} isDirty={isDirty} onApproved={setRow} />}
       {!saveError && row?.load_error && (
         <div className="form-error" role="note">
           <strong>The stored code does not load: </strong>

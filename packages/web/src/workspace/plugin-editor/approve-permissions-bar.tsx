@@ -1,0 +1,68 @@
+import { useState } from "react";
+import { ApiError, errorMessage } from "../../api/api-error.ts";
+import { useToaster } from "../../ui/toasts.tsx";
+import { pluginApi, type PluginNamespace, type PluginRow } from "../plugin-api.ts";
+
+export interface ApprovePermissionsBarProps {
+  namespace: PluginNamespace;
+  /** The row as loaded or saved: its `content_hash` is the code on screen. */
+  row: PluginRow;
+  /** Unsaved edits: approving grants the stored code, not the text in the editor. */
+  isDirty: boolean;
+  onApproved(row: PluginRow): void;
+}
+
+function describePermission(permission: string): string {
+  if (permission === "node") return "the trusted tier (a Node.js process with Node APIs and any network access)";
+  return permission.startsWith("network:") ? `network access to ${permission.slice("network:".length)}` : permission;
+}
+
+/**
+ * For admins: what a plugin asks for that nobody granted yet, and a button that approves it. The
+ * approval names the code shown (its `content_hash`): if the code changed since it was loaded,
+ * the server grants nothing and the bar says to reload.
+ */
+export function ApprovePermissionsBar({ namespace, row, isDirty, onApproved }: ApprovePermissionsBarProps) {
+  const toaster = useToaster();
+  const [isApproving, setIsApproving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const permissions = row.meta?.permissions;
+  const waiting = permissions ? permissions.requested.filter((permission) => !permissions.granted.includes(permission)) : [];
+  if (waiting.length === 0 || !row.content_hash) return null;
+
+  const approve = async () => {
+    setIsApproving(true);
+    setError(null);
+    try {
+      const approved = await pluginApi.approvePermissions(namespace, row.id, row.content_hash!);
+      onApproved(approved);
+      toaster.show({ type: "success", content: approved.notices.join(" ") || `Approved ${approved.name}` });
+    } catch (caught) {
+      const isChanged = ApiError.isInstance(caught) && caught.status === 409;
+      setError(isChanged ? "The code changed since this page loaded it; nothing was approved. Reload the page and read the new code." : errorMessage(caught));
+    } finally {
+      setIsApproving(false);
+    }
+  };
+
+  return (
+    <div className="form-error" role="note">
+      <strong>Waiting for an admin's approval: </strong>
+      {waiting.map(describePermission).join("; ")}. Approving grants the code shown here.{" "}
+      <button
+        type="button"
+        className="button button-small"
+        onClick={() => void approve()}
+        disabled={isApproving || isDirty}
+        title={isDirty ? "Save or undo your changes first: approval grants the stored code" : undefined}
+      >
+        {isApproving ? "Approving…" : "Approve"}
+      </button>
+      {error && (
+        <p role="alert" className="small">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
