@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import { connectDatabase } from "./db/connect-database.ts";
 import { migrateToLatest } from "./db/migrations/migrate-to-latest.ts";
 import type { Database } from "./db/schema.ts";
+import { FirstLoadChecker } from "./sandbox/first-load-checker.ts";
 import { createPluginCrashHandler } from "./process/handle-plugin-crash.ts";
 import { PluginRegistry } from "./plugins/plugin-registry.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
@@ -93,6 +94,8 @@ export async function createServices(config: Config, options: { logger?: Logger 
     dataDir: config.dataDir,
     // A plugin that makes isolated-vm lose control of its isolate is switched off, then the server exits.
     onCatastrophicError: createPluginCrashHandler({ db, logger }),
+    // Saved code runs for the first time in a child process, where losing control of it is harmless.
+    firstLoadChecker: new FirstLoadChecker(),
     nodeTierUser: config.pluginNodeTierUser,
   };
   const registry = new PluginRegistry({ ...loadOptions, maxResident: config.pluginMaxResident, idleEvictMs: config.pluginIdleEvictSeconds * 1000 });
@@ -122,5 +125,6 @@ export async function closeServices(services: AppServices): Promise<void> {
   await services.pluginChanges.close();
   await services.realtime.close();
   services.workspace.registry.dispose();
+  services.workspace.closeFirstLoadChecker();
   await services.db.destroy();
 }

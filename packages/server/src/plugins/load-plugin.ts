@@ -5,7 +5,8 @@ import { SluiceError } from "@sluice/sdk";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
 import { createHostFetch } from "../sandbox/create-host-fetch.ts";
 import type { HostHandlers } from "../sandbox/invocation-handlers.ts";
-import { PluginSandbox } from "../sandbox/plugin-sandbox.ts";
+import type { FirstLoadChecker } from "../sandbox/first-load-checker.ts";
+import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, PluginSandbox } from "../sandbox/plugin-sandbox.ts";
 import type { PluginRunner } from "../sandbox/plugin-runner.ts";
 import { compilePlugin, type PluginDependencies } from "./compile-plugin.ts";
 import { installRequirements, type InstallRequirementsOptions } from "./install-requirements.ts";
@@ -91,6 +92,10 @@ export interface LoadPluginOptions {
   onCatastrophicError?: (pluginId: string, message: string) => void;
   /** CPU an isolate may use between calls, in ms per 10 s (`PLUGIN_IDLE_CPU_MS`). */
   idleCpuMs?: number;
+  /** Where code that has never run (a save) runs first, away from the server (see FirstLoadChecker). */
+  firstLoadChecker?: FirstLoadChecker;
+  /** This is the save path: the code has not run anywhere yet. */
+  isFirstLoad?: boolean;
 }
 
 const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024;
@@ -156,10 +161,13 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     maxBytes: network.fetchMaxBytes,
     timeoutMs: network.fetchTimeoutMs,
   });
+  const memoryLimitMb = options.limits?.memoryMb ?? options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
+  const timeoutMs = options.limits?.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (options.isFirstLoad && options.firstLoadChecker) await options.firstLoadChecker.check(code, { pluginId, memoryLimitMb, timeoutMs });
   const { sandbox, descriptor } = await PluginSandbox.create(code, {
     pluginId,
-    memoryLimitMb: options.limits?.memoryMb ?? options.memoryLimitMb,
-    timeoutMs: options.limits?.timeoutMs ?? options.timeoutMs,
+    memoryLimitMb,
+    timeoutMs,
     streamTimeoutMs: options.limits?.streamTimeoutMs ?? options.streamTimeoutMs,
     host: { fetch, ...options.host },
     logger: options.logger ?? (defaultLogger ??= pino({ name: "plugin" })),

@@ -67,6 +67,11 @@ export class PluginWorkspace {
     return this.#options.registry;
   }
 
+  /** Ends the process that runs saved code for the first time (see FirstLoadChecker). */
+  closeFirstLoadChecker(): void {
+    this.#options.loadOptions.firstLoadChecker?.close();
+  }
+
   /** Puts a freshly saved plugin in the cache and tells the other instances its code changed. */
   install(namespace: PluginNamespace, id: string, loaded: LoadedPlugin): void {
     this.#options.registry.put(namespace, id, loaded);
@@ -100,6 +105,7 @@ export class PluginWorkspace {
       grant,
       isNodeGranted,
       allowPendingApproval: true,
+      isFirstLoad: true,
     });
   }
 
