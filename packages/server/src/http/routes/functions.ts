@@ -34,6 +34,9 @@ export const functionFormSchema = z.object({
 
 const idParams = z.object({ id: z.string() });
 
+/** `GET …/export?include_valves=true` (functions and tools). */
+export const exportQuery = z.object({ include_valves: z.stringbool({ error: "include_valves must be true or false" }).optional() });
+
 /** The row as the API shows it; `loaded_at` (ms) tells when the cached isolate was loaded. */
 function functionResponse(record: FunctionRecord, loaded?: LoadedPlugin, options: { includeContent?: boolean } = {}) {
   const { valves: _valves, content, content_hash: _hash, ...rest } = record;
@@ -78,7 +81,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
 
   app.get(`${prefix}/export`, async (request) => {
     requireAdmin(request);
-    const includeValves = z.object({ include_valves: z.stringbool().optional() }).parse(request.query ?? {}).include_valves === true;
+    const includeValves = parseInput(exportQuery, request.query).include_valves === true;
     return (await listFunctions(db)).map(({ content_hash: _hash, valves, ...record }) =>
       includeValves ? { ...record, valves: presentValves(undefined, "valves", valves, secrets, true) } : record,
     );

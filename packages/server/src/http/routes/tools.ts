@@ -15,7 +15,7 @@ import { loadFromUrl } from "../../workspace/load-from-url.ts";
 import { presentValves, prepareValvesUpdate, valvesSpec } from "../../workspace/plugin-valves.ts";
 import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts";
 import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
-import { functionFormSchema } from "./functions.ts";
+import { exportQuery, functionFormSchema } from "./functions.ts";
 
 const toolFormSchema = functionFormSchema.extend({ access_control: accessControlSchema.optional() });
 const idParams = z.object({ id: z.string() });
@@ -71,7 +71,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
   app.get(`${prefix}/export`, async (request) => {
     const user = requireVerified(request);
     requireToolCreator(user);
-    const includeValves = z.object({ include_valves: z.stringbool().optional() }).parse(request.query ?? {}).include_valves === true;
+    const includeValves = parseInput(exportQuery, request.query).include_valves === true;
     return (await listReadable(user)).map(({ content_hash: _hash, valves, ...record }) =>
       includeValves && canWrite(user, { ...record }) ? { ...record, valves: presentValves(undefined, "valves", valves, secrets, user.role === "admin") } : record,
     );
