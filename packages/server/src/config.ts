@@ -13,7 +13,7 @@ export interface Config {
   secretKey?: string;
   /** Role of accounts created after the first (which is always admin). */
   defaultUserRole: "pending" | "user";
-  /** Lifetime of issued JWTs, in seconds; 0 = no expiry. */
+  /** Lifetime of issued JWTs, in seconds (`JWT_EXPIRES_IN_SECONDS`, default 4 weeks); 0, set explicitly, = no expiry. */
   jwtExpiresInSeconds: number;
   /** Redis for several instances: socket.io fan-out, event-call routing (`REDIS_URL`). */
   redisUrl?: string;
@@ -43,6 +43,9 @@ export interface Config {
   /** Model for background tasks such as titles (`TASK_MODEL`); the chat's model when unset. */
   taskModel?: string;
 }
+
+/** Four weeks, Open WebUI's default (`JWT_EXPIRES_IN=4w`): a stolen token is not good forever. */
+export const DEFAULT_JWT_EXPIRES_IN_SECONDS = 28 * 24 * 60 * 60;
 
 function readInteger(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value.trim() === "") return fallback;
@@ -90,7 +93,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     databaseUrl,
     secretKey: environment.WEBUI_SECRET_KEY?.trim() || undefined,
     defaultUserRole: defaultRole,
-    jwtExpiresInSeconds: readInteger(environment.JWT_EXPIRES_IN_SECONDS, 0, "JWT_EXPIRES_IN_SECONDS"),
+    jwtExpiresInSeconds: readInteger(environment.JWT_EXPIRES_IN_SECONDS, DEFAULT_JWT_EXPIRES_IN_SECONDS, "JWT_EXPIRES_IN_SECONDS"),
     redisUrl: environment.REDIS_URL?.trim() || undefined,
     redisKeyPrefix: environment.REDIS_KEY_PREFIX?.trim() || "sluice",
     eventCallTimeoutSeconds: readPositiveNumber(environment.WEBSOCKET_EVENT_CALLER_TIMEOUT, 300, "WEBSOCKET_EVENT_CALLER_TIMEOUT"),
