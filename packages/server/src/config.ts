@@ -38,6 +38,8 @@ export interface Config {
   openaiConnections: OpenAIConnection[];
   /** Most tool-call rounds in one chat turn (`CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS`). */
   maxToolCallIterations: number;
+  /** Longest answer, in characters of text across its turns (`CHAT_RESPONSE_MAX_CHARACTERS`, default 8 Mi); past it the answer is stopped with an error. */
+  maxAnswerCharacters: number;
   /** Whether chats get a generated title after the first reply (`ENABLE_TITLE_GENERATION`). */
   enableTitleGeneration: boolean;
   /** Model for background tasks such as titles (`TASK_MODEL`); the chat's model when unset. */
@@ -108,6 +110,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     logLevel: environment.LOG_LEVEL?.trim() || "info",
     openaiConnections: readOpenAIConnections(environment),
     maxToolCallIterations: readInteger(environment.CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS, 16, "CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS"),
+    maxAnswerCharacters: readPositiveInteger(environment.CHAT_RESPONSE_MAX_CHARACTERS, 8 * 1024 * 1024, "CHAT_RESPONSE_MAX_CHARACTERS"),
     enableTitleGeneration: readBoolean(environment.ENABLE_TITLE_GENERATION, true, "ENABLE_TITLE_GENERATION"),
     taskModel: environment.TASK_MODEL?.trim() || undefined,
   };
