@@ -80,7 +80,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
   app.post(`${prefix}/load/url`, async (request) => {
     requireAdmin(request);
     const { url } = parseInput(z.object({ url: z.string().min(1, "url is required") }), request.body);
-    return loadFromUrl(url, { maxBytes: services.config.maxPluginSourceBytes });
+    return loadFromUrl(url, { maxBytes: services.config.maxPluginSourceBytes, allowPrivateNetwork: services.config.pluginAllowPrivateNetwork });
   });
 
   app.post(`${prefix}/create`, async (request) => {
