@@ -13,7 +13,7 @@ export interface Config {
   secretKey?: string;
   /** Role of accounts created after the first (which is always admin). */
   defaultUserRole: "pending" | "user";
-  /** Lifetime of issued JWTs, in seconds; 0 = no expiry. */
+  /** Lifetime of issued JWTs, in seconds (`JWT_EXPIRES_IN_SECONDS`, default 4 weeks); 0, set explicitly, = no expiry. */
   jwtExpiresInSeconds: number;
   /** Redis for several instances: socket.io fan-out, event-call routing (`REDIS_URL`). */
   redisUrl?: string;
@@ -55,6 +55,8 @@ export interface Config {
   openaiConnections: OpenAIConnection[];
   /** Most tool-call rounds in one chat turn (`CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS`). */
   maxToolCallIterations: number;
+  /** Longest answer, in characters of text across its turns (`CHAT_RESPONSE_MAX_CHARACTERS`, default 8 Mi); past it the answer is stopped with an error. */
+  maxAnswerCharacters: number;
   /** Whether chats get a generated title after the first reply (`ENABLE_TITLE_GENERATION`). */
   enableTitleGeneration: boolean;
   /** Model for background tasks such as titles (`TASK_MODEL`); the chat's model when unset. */
@@ -64,6 +66,9 @@ export interface Config {
   /** CPU a plugin's isolate may use between calls (timers), in ms per 10 s (`PLUGIN_IDLE_CPU_MS`, 1000); past it the isolate is disposed. */
   pluginIdleCpuMs: number;
 }
+
+/** Four weeks, Open WebUI's default (`JWT_EXPIRES_IN=4w`): a stolen token is not good forever. */
+export const DEFAULT_JWT_EXPIRES_IN_SECONDS = 28 * 24 * 60 * 60;
 
 function readInteger(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value.trim() === "") return fallback;
@@ -131,7 +136,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     databaseUrl,
     secretKey: environment.WEBUI_SECRET_KEY?.trim() || undefined,
     defaultUserRole: defaultRole,
-    jwtExpiresInSeconds: readInteger(environment.JWT_EXPIRES_IN_SECONDS, 0, "JWT_EXPIRES_IN_SECONDS"),
+    jwtExpiresInSeconds: readInteger(environment.JWT_EXPIRES_IN_SECONDS, DEFAULT_JWT_EXPIRES_IN_SECONDS, "JWT_EXPIRES_IN_SECONDS"),
     redisUrl: environment.REDIS_URL?.trim() || undefined,
     redisKeyPrefix: environment.REDIS_KEY_PREFIX?.trim() || "sluice",
     eventCallTimeoutSeconds: readPositiveNumber(environment.WEBSOCKET_EVENT_CALLER_TIMEOUT, 300, "WEBSOCKET_EVENT_CALLER_TIMEOUT"),
@@ -151,6 +156,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     logLevel: environment.LOG_LEVEL?.trim() || "info",
     openaiConnections: readOpenAIConnections(environment),
     maxToolCallIterations: readInteger(environment.CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS, 16, "CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS"),
+    maxAnswerCharacters: readPositiveInteger(environment.CHAT_RESPONSE_MAX_CHARACTERS, 8 * 1024 * 1024, "CHAT_RESPONSE_MAX_CHARACTERS"),
     enableTitleGeneration: readBoolean(environment.ENABLE_TITLE_GENERATION, true, "ENABLE_TITLE_GENERATION"),
     taskModel: environment.TASK_MODEL?.trim() || undefined,
     stallLimitSeconds: readInteger(environment.SERVER_STALL_LIMIT_SECONDS, 60, "SERVER_STALL_LIMIT_SECONDS"),

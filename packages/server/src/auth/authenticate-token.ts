@@ -50,9 +50,13 @@ export async function toAuthenticatedUser(context: AuthenticationContext, user: 
   };
 }
 
-/** Resolves a bearer credential (a JWT or an `sk-` API key) to its user, or says why not. */
+/**
+ * Resolves a bearer credential (a JWT or an `sk-` API key) to its user, or says why not. A JWT
+ * must carry the user's current token version: a password change revokes the older ones.
+ */
 export async function authenticateToken(context: AuthenticationContext, token: string): Promise<Authentication> {
   let userId: string;
+  let tokenVersion: number | undefined;
   if (isApiKey(token)) {
     const key = await findApiKeyByHash(context.db, hashApiKey(token));
     if (!key) return { failure: "Invalid API key" };
@@ -61,8 +65,11 @@ export async function authenticateToken(context: AuthenticationContext, token: s
     const check = await verifyToken(context.secretKey, token);
     if (!check.isValid) return { failure: check.reason };
     userId = check.userId;
+    tokenVersion = check.tokenVersion;
   }
   const user = await findUserById(context.db, userId);
   if (!user) return { failure: "This account no longer exists" };
+  // A password change raises the user's token version, which ends every session signed before it.
+  if (tokenVersion !== undefined && tokenVersion !== user.token_version) return { failure: "This session has ended (the password was changed); sign in again" };
   return { user: await toAuthenticatedUser(context, user) };
 }

@@ -8,7 +8,14 @@ describe("signToken / verifyToken", () => {
   it("round-trips the user id", async () => {
     const { token, expiresAt } = await signToken(secret, "user-1", 0);
     expect(expiresAt).toBeNull();
-    expect(await verifyToken(secret, token)).toEqual({ isValid: true, userId: "user-1" });
+    expect(await verifyToken(secret, token)).toEqual({ isValid: true, userId: "user-1", tokenVersion: 0 });
+  });
+
+  it("carries the user's token version; tokens from before versions count as version 0", async () => {
+    const { token } = await signToken(secret, "user-1", 0, 3);
+    expect(await verifyToken(secret, token)).toMatchObject({ isValid: true, tokenVersion: 3 });
+    const old = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("user-1").sign(secret);
+    expect(await verifyToken(secret, old)).toMatchObject({ isValid: true, tokenVersion: 0 });
   });
 
   it("sets an expiry when asked", async () => {

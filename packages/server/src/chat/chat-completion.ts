@@ -5,6 +5,7 @@ import type { RequestUser } from "../http/request-user.ts";
 import { addUsage, contentChunk, finishChunk, TurnAccumulator, type ChunkBase } from "../core/completion-chunks.ts";
 import { findChat } from "../db/chats-repository.ts";
 import { requestEvents } from "./request-events.ts";
+import { AnswerLength } from "./answer-length.ts";
 import { callModel } from "./call-model.ts";
 import { modelBody, type ChatRequest } from "./chat-request.ts";
 import { openStreamChain, resolveFilters, runBodyChain, type RequestFilter } from "./filter-chain.ts";
@@ -163,6 +164,7 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
   const streamChain = await openStreamChain(services, caller, filters);
   let turn = new TurnAccumulator();
   let isTurnCounted = false;
+  const answerLength = new AnswerLength(services.config.maxAnswerCharacters);
   try {
     for (let round = 0; ; round += 1) {
       turn = new TurnAccumulator();
@@ -171,6 +173,8 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
         const applied = streamChain.apply(raw);
         const chunk = applied instanceof Promise ? await applied : applied;
         if (chunk === null) continue;
+        // Before the text piles up past what a string can hold (and the snapshots below cost more).
+        answerLength.add(chunk);
         turn.add(chunk);
         const forwarded = forwardable(chunk, tools);
         if (!forwarded) continue;

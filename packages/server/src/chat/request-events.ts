@@ -4,7 +4,7 @@ import type { RequestUser } from "../http/request-user.ts";
 import { createEventEmitter } from "../realtime/event-emitter.ts";
 import type { PluginEvents } from "./plugin-caller.ts";
 
-/** DESIGN.md: for API callers without a socket session `emit` is a no-op and `call` fails clearly. */
+/** DESIGN.md: for API callers without a socket session `emit` only saves (see below) and `call` fails clearly. */
 const API_CALLER_EVENTS: PluginEvents = {
   emit: async () => {},
   call: async () => {
@@ -14,15 +14,21 @@ const API_CALLER_EVENTS: PluginEvents = {
 };
 
 /**
- * Where the plugins of one request send events: the user's browser tabs (persisted on the chat
- * message) when the request comes from the UI with a `session_id`; nowhere for API callers.
+ * Where the plugins of one request send events. From the UI (a `session_id`): the user's browser
+ * tabs, with effects saved on the chat message. From an API caller naming a chat and a message:
+ * nowhere live, but the effects are saved on that message all the same. Otherwise nowhere.
+ * The route has checked that the chat is the user's.
  */
 export function requestEvents(
   services: AppServices,
   user: RequestUser,
   scope: { chatId?: string | null; messageId?: string | null; sessionId?: string | null },
 ): PluginEvents {
-  if (!scope.sessionId) return API_CALLER_EVENTS;
+  if (!scope.sessionId) {
+    if (!scope.chatId || !scope.messageId) return API_CALLER_EVENTS;
+    const saver = createEventEmitter(services, { userId: user.id, chatId: scope.chatId, messageId: scope.messageId, isLive: false });
+    return { ...API_CALLER_EVENTS, emit: (event) => saver.emit(event) };
+  }
   const emitter = createEventEmitter(services, {
     userId: user.id,
     chatId: scope.chatId ?? undefined,

@@ -15,6 +15,8 @@ export interface UserTable {
   created_at: number;
   updated_at: number;
   last_active_at: number;
+  /** Raised by every password change; session tokens signed at an older version are refused. */
+  token_version: ColumnType<number, number | undefined, number>;
 }
 
 export interface ApiKeyTable {

@@ -28,6 +28,8 @@ export interface User {
   created_at: number;
   updated_at: number;
   last_active_at: number;
+  /** Session tokens must carry this version; raised by every password change. */
+  token_version: number;
 }
 
 export interface UserWithPasswordHash extends User {
@@ -57,6 +59,7 @@ function toUser(row: Selectable<UserTable>): User {
     created_at: row.created_at,
     updated_at: row.updated_at,
     last_active_at: row.last_active_at,
+    token_version: Number(row.token_version ?? 0),
   };
 }
 
@@ -125,6 +128,7 @@ export interface UserChanges {
   name?: string;
   email?: string;
   role?: Role;
+  /** A new password also raises the token version, ending every session signed before. */
   passwordHash?: string;
   lastActiveAt?: number;
 }
@@ -138,7 +142,7 @@ export async function updateUser(db: Kysely<Database>, id: string, changes: User
         ...(changes.name !== undefined && { name: changes.name }),
         ...(changes.email !== undefined && { email: changes.email }),
         ...(changes.role !== undefined && { role: changes.role }),
-        ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash }),
+        ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash, token_version: sql<number>`token_version + 1` }),
         ...(changes.lastActiveAt !== undefined && { last_active_at: changes.lastActiveAt }),
         updated_at: epochSeconds(),
       })

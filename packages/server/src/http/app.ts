@@ -1,7 +1,9 @@
 import Fastify, { type FastifyInstance } from "fastify";
+import { SluiceError } from "@sluice/sdk";
 import type { AppServices } from "../services.ts";
 import { authenticateRequest } from "./authenticate-request.ts";
 import { installErrorHandler } from "./error-handler.ts";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth.ts";
 import { registerAuthRoutes } from "./routes/auths.ts";
 import { registerChatActionRoutes } from "./routes/chat-actions.ts";
 import { registerChatCompletionRoutes } from "./routes/chat-completions.ts";
@@ -80,6 +82,7 @@ export function buildApp(services: AppServices, options: BuildAppOptions = {}): 
 /**
  * Open WebUI's web client sends `Content-Type: application/json` with no body on some POSTs
  * (toggles, deletes); Fastify would refuse those with 400, so an empty body parses as undefined.
+ * Bodies nested deeper than {@link MAX_JSON_DEPTH} are refused before parsing (400).
  */
 function acceptEmptyJsonBodies(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser("error", "ignore");
@@ -87,6 +90,9 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = body.toString();
     if (text.trim() === "") return done(null, undefined);
+    if (exceedsJsonDepth(text)) {
+      return done(new SluiceError("INVALID_INPUT", `The JSON body is nested too deeply (at most ${MAX_JSON_DEPTH} levels of arrays and objects)`), undefined);
+    }
     return parseJson(request, text, done);
   });
 }

@@ -10,6 +10,17 @@ interface ErrorBody {
   errors?: unknown;
 }
 
+/**
+ * The HTTP status of a SluiceError. 401 says "your credentials are no good": clients (ours, Open
+ * WebUI's) sign the user out on it, so an error a plugin raised (it names the plugin) never
+ * answers 401, whatever code the plugin chose; it answers 400 and keeps its code in the body.
+ */
+function statusOf(error: SluiceError): number {
+  const status = ERROR_STATUS[error.code];
+  if (status === 401 && error.pluginId) return ERROR_STATUS.PLUGIN_ERROR;
+  return status;
+}
+
 /** Turns any thrown value into `{"detail": …}` with a fitting status; never leaks a stack. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | SluiceError | Error, request, reply) => {
@@ -18,7 +29,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (error.pluginId) body.plugin_id = error.pluginId;
       if (error.hook) body.hook = error.hook;
       if (error.details !== undefined) body.errors = error.details;
-      const status = ERROR_STATUS[error.code];
+      const status = statusOf(error);
       if (status >= 500) request.log.error({ err: error, pluginId: error.pluginId }, error.message);
       return reply.status(status).send(body);
     }

@@ -18,6 +18,8 @@ export interface EventScope {
   sessionId?: string;
   /** Aborted when the request is cancelled: a pending `call` rejects with its reason. */
   signal?: AbortSignal;
+  /** False for API callers: nothing is sent to the user's tabs, effects are only saved. True by default. */
+  isLive?: boolean;
 }
 
 /** An event as a plugin sends it: `{type, data}` (reference §11.4). */
@@ -106,7 +108,7 @@ export function createEventEmitter(services: Pick<AppServices, "db" | "realtime"
       const event = parseEvent(value);
       checkAllowed(event);
       const change = persistedChange(event);
-      services.realtime.emitToUser(scope.userId, envelope(event));
+      if (scope.isLive !== false) services.realtime.emitToUser(scope.userId, envelope(event));
       if (!change || !storedChatId) return;
       // One emitter's saves run one after another, so they land in the order they were emitted.
       saved = saved.then(() => save(change, event.type));

@@ -37,6 +37,10 @@ describe("loadFromUrl against a server on loopback", () => {
       if (request.url === "/plugins/echo.ts") return response.end("export default 1;\n");
       if (request.url === "/empty.ts") return response.end("   ");
       if (request.url === "/big.ts") return response.end("x".repeat(5000));
+      if (request.url === "/moved.ts") {
+        response.writeHead(302, { location: "/plugins/echo.ts" });
+        return response.end();
+      }
       if (request.url === "/secret.ts") {
         response.statusCode = 403;
         return response.end("no");
@@ -49,15 +53,27 @@ describe("loadFromUrl against a server on loopback", () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it("returns the name and content", async () => {
-    expect(await loadFromUrl(`${base}/plugins/echo.ts`)).toEqual({ name: "echo", content: "export default 1;\n" });
+  // The server is on loopback: these tests allow private addresses, as PLUGIN_ALLOW_PRIVATE_NETWORK=true does.
+  const allowed = { allowPrivateNetwork: true };
+
+  it("returns the name and content, following redirects", async () => {
+    expect(await loadFromUrl(`${base}/plugins/echo.ts`, allowed)).toEqual({ name: "echo", content: "export default 1;\n" });
+    expect((await loadFromUrl(`${base}/moved.ts`, allowed)).content).toBe("export default 1;\n");
   });
 
   it("passes the remote status on and refuses empty or oversized files", async () => {
-    await expect(loadFromUrl(`${base}/missing.ts`)).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(loadFromUrl(`${base}/secret.ts`)).rejects.toMatchObject({ code: "UPSTREAM_ERROR", details: { status: 403 } });
-    await expect(loadFromUrl(`${base}/empty.ts`)).rejects.toMatchObject({ code: "INVALID_INPUT" });
-    await expect(loadFromUrl(`${base}/big.ts`, { maxBytes: 1000 })).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    await expect(loadFromUrl(`${base}/missing.ts`, allowed)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(loadFromUrl(`${base}/secret.ts`, allowed)).rejects.toMatchObject({ code: "UPSTREAM_ERROR", details: { status: 403 } });
+    await expect(loadFromUrl(`${base}/empty.ts`, allowed)).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(loadFromUrl(`${base}/big.ts`, { ...allowed, maxBytes: 1000 })).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  });
+
+  it("refuses loopback, private and metadata addresses unless they are allowed", async () => {
+    await expect(loadFromUrl(`${base}/plugins/echo.ts`)).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("127.0.0.1") });
+    await expect(loadFromUrl(`http://localhost:${new URL(base).port}/plugins/echo.ts`)).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    for (const url of ["http://169.254.169.254/latest/meta-data/", "http://[::1]/x.ts", "http://10.0.0.1/x.ts", "http://0.0.0.0/x.ts", "http://[::ffff:127.0.0.1]/x.ts"]) {
+      await expect(loadFromUrl(url), url).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    }
   });
 
   it("refuses URLs that are not http(s)", async () => {

@@ -13,7 +13,8 @@ export interface RequestOptions {
 /**
  * Sends a request to the Sluice server with the signed-in user's token. Resolves with the
  * response; an HTTP error is thrown as an {@link ApiError} carrying the server's `detail`.
- * A 401 on a signed-in request forgets the token (the app shows the sign-in page).
+ * An auth failure on a signed-in request (see {@link ApiError.isAuthFailure}) forgets the token
+ * (the app shows the sign-in page).
  */
 export async function sendRequest(path: string, options: RequestOptions = {}): Promise<Response> {
   const token = readToken();
@@ -40,8 +41,9 @@ export async function sendRequest(path: string, options: RequestOptions = {}): P
   } catch {
     // not JSON: a proxy's error page, say
   }
-  if (response.status === 401 && token && readToken() === token) writeToken(null);
-  throw new ApiError(response.status, detailOf(body, `${response.status} ${response.statusText || "error"}`), body);
+  const error = new ApiError(response.status, detailOf(body, `${response.status} ${response.statusText || "error"}`), body);
+  if (error.isAuthFailure && token && readToken() === token) writeToken(null);
+  throw error;
 }
 
 /** Sends a request and parses the JSON answer. */

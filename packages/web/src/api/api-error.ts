@@ -29,6 +29,15 @@ export class ApiError extends Error {
     }
   }
 
+  /**
+   * Whether the server refused the credentials themselves, so the session is over: a 401 with the
+   * server's own `UNAUTHORIZED` code. An error a plugin raised (it names the plugin) never is,
+   * whatever its status, so a plugin cannot sign the user out.
+   */
+  get isAuthFailure(): boolean {
+    return this.status === 401 && this.code === "UNAUTHORIZED" && this.pluginId === undefined;
+  }
+
   static isInstance(value: unknown): value is ApiError {
     return value instanceof ApiError;
   }

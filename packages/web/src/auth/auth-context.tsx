@@ -45,7 +45,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setUser(current);
       return current;
     } catch (error) {
-      if (ApiError.isInstance(error) && error.status === 401) writeToken(null);
+      if (ApiError.isInstance(error) && error.isAuthFailure) writeToken(null);
       throw error;
     } finally {
       setIsChecking(false);

@@ -1,16 +1,8 @@
 import { memo, useState, type ComponentProps, type ReactNode } from "react";
 import Markdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
+import { isTrustedImage } from "./is-trusted-image.ts";
 
-/** Whether an image may load by itself: from this server or inline data, not a third party that would learn who reads the chat. */
-function isTrustedImage(source: string): boolean {
-  if (/^data:image\/(png|jpe?g|gif|webp);/i.test(source)) return true;
-  try {
-    return new URL(source, window.location.href).origin === window.location.origin;
-  } catch {
-    return false;
-  }
-}
 
 function textOf(node: ReactNode): string {
   if (typeof node === "string" || typeof node === "number") return String(node);

@@ -1,6 +1,17 @@
 import { useState } from "react";
 import { Modal } from "../ui/modal.tsx";
 import type { FileEntry, SourceEntry } from "./chat-types.ts";
+import { isTrustedImage } from "./is-trusted-image.ts";
+
+/** A file link the user may open: a web or same-site URL or inline data, never `javascript:`. */
+function isLinkable(url: string): boolean {
+  if (/^data:/i.test(url)) return true;
+  try {
+    return /^https?:$/.test(new URL(url, window.location.href).protocol);
+  } catch {
+    return false;
+  }
+}
 
 function isWebUrl(value: unknown): value is string {
   return typeof value === "string" && /^https?:\/\//i.test(value);
@@ -80,12 +91,11 @@ export function MessageFiles({ files }: { files: FileEntry[] }) {
         const url = typeof file.url === "string" ? file.url : undefined;
         const name = file.name ?? url?.split("/").at(-1) ?? file.id ?? "file";
         const isImage = file.type === "image" || (url !== undefined && /^data:image\//.test(url));
-        const isSameOrigin = url !== undefined && (url.startsWith("/") || url.startsWith("data:image/") || url.startsWith(window.location.origin));
         return (
           <li key={`${file.id ?? url ?? index}`} className="message-file">
-            {isImage && isSameOrigin ? (
+            {isImage && url && isTrustedImage(url) ? (
               <img src={url} alt={String(name)} className="message-image" />
-            ) : url ? (
+            ) : url && isLinkable(url) ? (
               <a href={url} target="_blank" rel="noopener noreferrer nofollow" download={url.startsWith("data:") ? String(name) : undefined}>
                 📎 {String(name)}
               </a>

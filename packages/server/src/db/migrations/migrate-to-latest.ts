@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
 import { initialMigration } from "./0001-initial.ts";
 import { chatsAndModelsMigration } from "./0002-chats-and-models.ts";
+import { userTokenVersionMigration } from "./0003-user-token-version.ts";
 
 /**
  * Every migration, in order. Names sort lexically, so keep the four-digit prefix.
@@ -10,6 +11,7 @@ import { chatsAndModelsMigration } from "./0002-chats-and-models.ts";
 export const MIGRATIONS: Record<string, Migration> = {
   "0001-initial": initialMigration,
   "0002-chats-and-models": chatsAndModelsMigration,
+  "0003-user-token-version": userTokenVersionMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -43,7 +43,7 @@ function sessionResponse(user: RequestUser, token: string, expiresAt: number | n
 }
 
 async function startSession(services: AppServices, user: User) {
-  const { token, expiresAt } = await signToken(services.secretKey, user.id, services.config.jwtExpiresInSeconds);
+  const { token, expiresAt } = await signToken(services.secretKey, user.id, services.config.jwtExpiresInSeconds, user.token_version);
   return sessionResponse(await toAuthenticatedUser(services, user), token, expiresAt);
 }
 

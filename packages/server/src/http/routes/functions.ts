@@ -34,6 +34,9 @@ export const functionFormSchema = z.object({
 
 const idParams = z.object({ id: z.string() });
 
+/** `GET …/export?include_valves=true` (functions and tools). */
+export const exportQuery = z.object({ include_valves: z.stringbool({ error: "include_valves must be true or false" }).optional() });
+
 /** The row as the API shows it; `loaded_at` (ms) tells when the cached isolate was loaded. */
 function functionResponse(record: FunctionRecord, loaded?: LoadedPlugin, options: { includeContent?: boolean } = {}) {
   // `content_hash` identifies the code shown: an approval sends it back (see approvePermissions).
@@ -79,7 +82,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
 
   app.get(`${prefix}/export`, async (request) => {
     requireAdmin(request);
-    const includeValves = z.object({ include_valves: z.stringbool().optional() }).parse(request.query ?? {}).include_valves === true;
+    const includeValves = parseInput(exportQuery, request.query).include_valves === true;
     return (await listFunctions(db)).map(({ content_hash: _hash, valves, ...record }) =>
       includeValves ? { ...record, valves: presentValves(undefined, "valves", valves, secrets, true) } : record,
     );
@@ -88,7 +91,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
   app.post(`${prefix}/load/url`, async (request) => {
     requireAdmin(request);
     const { url } = parseInput(z.object({ url: z.string().min(1, "url is required") }), request.body);
-    return loadFromUrl(url, { maxBytes: services.config.maxPluginSourceBytes });
+    return loadFromUrl(url, { maxBytes: services.config.maxPluginSourceBytes, allowPrivateNetwork: services.config.pluginAllowPrivateNetwork });
   });
 
   app.post(`${prefix}/create`, async (request) => {

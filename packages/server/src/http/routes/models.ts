@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { SluiceError } from "@sluice/sdk";
 import { canRead, canWrite } from "../../core/access-control.ts";
+import { modelIdSchema } from "../../core/model-id.ts";
 import { isUniqueViolation } from "../../db/is-unique-violation.ts";
 import {
   deleteModel,
@@ -18,20 +19,21 @@ import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { type RequestUser, requireAdmin, requireVerified } from "../request-user.ts";
 
-const modelId = z.string().trim().min(1, "id is required").max(256, "id is too long (256 characters at most)");
+/** An id to look up: rows stored before the id rule keep working; control characters never reach the database. */
+const lookupId = z.string().trim().min(1, "id is required").max(256, "id is too long (256 characters at most)").regex(/^[^\u0000-\u001f\u007f]*$/, "id may not hold control characters");
 
 const modelFormSchema = z.object({
-  id: modelId,
+  id: modelIdSchema,
   name: z.string().trim().min(1, "name is required"),
-  base_model_id: modelId.nullable().optional(),
+  base_model_id: modelIdSchema.nullable().optional(),
   meta: modelMetaSchema.default({}),
   params: modelParamsSchema.default({}),
   access_control: accessControlSchema.optional(),
   is_active: z.boolean().optional(),
 });
 
-const modelUpdateSchema = modelFormSchema.partial().extend({ meta: modelMetaSchema.optional(), params: modelParamsSchema.optional() });
-const idQuery = z.object({ id: modelId.optional() });
+const modelUpdateSchema = modelFormSchema.partial().extend({ id: lookupId.optional(), meta: modelMetaSchema.optional(), params: modelParamsSchema.optional() });
+const idQuery = z.object({ id: lookupId.optional() });
 
 function modelResponse(record: ModelRecord, user: RequestUser) {
   return { ...record, write_access: canWrite(user, record) };

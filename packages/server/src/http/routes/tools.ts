@@ -16,7 +16,7 @@ import { presentValves, prepareValvesUpdate, valvesSpec } from "../../workspace/
 import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts";
 import { assertToolQuota } from "../../workspace/assert-tool-quota.ts";
 import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
-import { functionFormSchema } from "./functions.ts";
+import { exportQuery, functionFormSchema } from "./functions.ts";
 
 const toolFormSchema = functionFormSchema.extend({ access_control: accessControlSchema.optional() });
 const idParams = z.object({ id: z.string() });
@@ -73,7 +73,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
   app.get(`${prefix}/export`, async (request) => {
     const user = requireVerified(request);
     requireToolCreator(user);
-    const includeValves = z.object({ include_valves: z.stringbool().optional() }).parse(request.query ?? {}).include_valves === true;
+    const includeValves = parseInput(exportQuery, request.query).include_valves === true;
     return (await listReadable(user)).map(({ content_hash: _hash, valves, ...record }) =>
       includeValves && canWrite(user, { ...record }) ? { ...record, valves: presentValves(undefined, "valves", valves, secrets, user.role === "admin") } : record,
     );
@@ -82,7 +82,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
   app.post(`${prefix}/load/url`, async (request) => {
     requireAdmin(request);
     const { url } = parseInput(z.object({ url: z.string().min(1, "url is required") }), request.body);
-    return loadFromUrl(url, { maxBytes: services.config.maxPluginSourceBytes });
+    return loadFromUrl(url, { maxBytes: services.config.maxPluginSourceBytes, allowPrivateNetwork: services.config.pluginAllowPrivateNetwork });
   });
 
   app.post(`${prefix}/create`, async (request) => {
