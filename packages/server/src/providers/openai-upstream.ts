@@ -168,7 +168,7 @@ export class OpenAIUpstream {
   }
 
   async #readCompletion(response: Response, host: string): Promise<ChatCompletion> {
-    const text = await response.text();
+    const text = await readLimitedText(response, MAX_COMPLETION_BYTES, host);
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -188,4 +188,24 @@ export class OpenAIUpstream {
     if (SluiceError.isInstance(error)) return error;
     return new SluiceError("UPSTREAM_ERROR", `the connection to ${host} was lost: ${describeNetworkError(error)}`, { cause: error });
   }
+}
+
+/** Largest non-streamed answer read from an upstream. */
+const MAX_COMPLETION_BYTES = 64 * 1024 * 1024;
+
+/** The body as text, refusing one longer than `maxBytes` before it fills memory. */
+async function readLimitedText(response: Response, maxBytes: number, host: string): Promise<string> {
+  if (!response.body) return "";
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  for await (const piece of response.body) {
+    bytes += piece.byteLength;
+    if (bytes > maxBytes) {
+      await response.body.cancel().catch(() => {});
+      throw new SluiceError("UPSTREAM_ERROR", `${host} answered with more than ${maxBytes} bytes`);
+    }
+    text += decoder.decode(piece, { stream: true });
+  }
+  return text + decoder.decode();
 }

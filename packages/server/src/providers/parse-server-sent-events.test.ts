@@ -65,3 +65,26 @@ describe("parseServerSentEvents", () => {
     expect(order).toEqual(["1", "a", "2", "b"]);
   });
 });
+
+describe("parseServerSentEvents limits", () => {
+  it("refuses a line that never ends instead of buffering it for ever", async () => {
+    async function* endless() {
+      for (let i = 0; i < 100; i++) yield new TextEncoder().encode("data: " + "x".repeat(1000));
+    }
+    const read = async () => {
+      for await (const _event of parseServerSentEvents(endless(), { maxLineCharacters: 10_000 })) {
+        // nothing
+      }
+    };
+    await expect(read()).rejects.toThrow("a line of the event stream is longer than 10000 characters");
+  });
+
+  it("finds line breaks split across many small pieces", async () => {
+    async function* pieces() {
+      for (const piece of ["da", "ta: a", "b\r", "\n\r", "\ndata: c\n", "\n"]) yield piece;
+    }
+    const events = [];
+    for await (const event of parseServerSentEvents(pieces())) events.push(event.data);
+    expect(events).toEqual(["ab", "c"]);
+  });
+});

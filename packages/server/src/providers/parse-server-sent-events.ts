@@ -8,6 +8,9 @@ export interface ServerSentEvent {
   id?: string;
 }
 
+/** Longest line accepted: an upstream that never ends a line must not fill the server's memory. */
+const DEFAULT_MAX_LINE_CHARACTERS = 16 * 1024 * 1024;
+
 /** Collects the fields of the event being read until a blank line dispatches it. */
 class EventBuilder {
   #event = "";
@@ -51,7 +54,11 @@ class EventBuilder {
  *   console.log(JSON.parse(event.data));
  * }
  */
-export async function* parseServerSentEvents(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<ServerSentEvent> {
+export async function* parseServerSentEvents(
+  source: AsyncIterable<Uint8Array | string>,
+  options: { maxLineCharacters?: number } = {},
+): AsyncGenerator<ServerSentEvent> {
+  const maxLineCharacters = options.maxLineCharacters ?? DEFAULT_MAX_LINE_CHARACTERS;
   const decoder = new TextDecoder();
   const builder = new EventBuilder();
   const lineBreak = /\r\n|\r|\n/g;
@@ -66,9 +73,11 @@ export async function* parseServerSentEvents(source: AsyncIterable<Uint8Array | 
   };
 
   for await (const piece of source) {
+    // Only the new text can hold a line break (and a CR kept back at the end of the old).
+    const scanFrom = Math.max(0, buffer.length - 1);
     buffer += take(typeof piece === "string" ? piece : decoder.decode(piece, { stream: true }));
     let start = 0;
-    lineBreak.lastIndex = 0;
+    lineBreak.lastIndex = scanFrom;
     for (let match = lineBreak.exec(buffer); match; match = lineBreak.exec(buffer)) {
       // A CR at the very end may be the first half of a CRLF split across two pieces.
       if (match[0] === "\r" && match.index === buffer.length - 1) break;
@@ -77,6 +86,7 @@ export async function* parseServerSentEvents(source: AsyncIterable<Uint8Array | 
       if (event) yield event;
     }
     buffer = buffer.slice(start);
+    if (buffer.length > maxLineCharacters) throw new Error(`a line of the event stream is longer than ${maxLineCharacters} characters`);
   }
 
   buffer += take(decoder.decode());
