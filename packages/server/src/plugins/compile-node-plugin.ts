@@ -3,7 +3,10 @@ import path from "node:path";
 import * as esbuild from "esbuild";
 import { SluiceError } from "@sluice/sdk";
 import type { PluginDependencies } from "./compile-plugin.ts";
+import { confineImports, hasImportAttributes, isConfinedResolve } from "./confine-imports.ts";
+import { describeRequirementMessage, PLUGIN_FILE } from "./describe-requirement-message.ts";
 import { packageNameOf } from "./parse-requirements.ts";
+import { startCompiler } from "./start-compiler.ts";
 
 const RUNTIME_IMPORT = /^(@sluice\/sdk|zod)(\/.*)?$/;
 const IMPORT_POLICY = "sluice-node-import-policy";
@@ -15,8 +18,12 @@ function editorColumn(location: esbuild.Location): number {
 
 function describeMessage(message: esbuild.Message): string {
   const where = message.location ? ` at line ${message.location.line}, column ${editorColumn(message.location)}` : "";
-  if (message.pluginName === IMPORT_POLICY) return `Import "${message.detail}"${where} is not allowed: ${message.text}`;
-  if (message.location?.file.includes("node_modules")) return `Could not bundle a requirement: ${message.text} (in ${message.location.file})`;
+  const file = message.location?.file;
+  if (message.pluginName === IMPORT_POLICY) {
+    if (file?.includes("node_modules")) return message.text;
+    return `Import "${message.detail}"${where} is not allowed: ${message.text}`;
+  }
+  if (file && file !== PLUGIN_FILE) return describeRequirementMessage(message);
   return `Syntax error${where}: ${message.text}`;
 }
 
@@ -27,12 +34,14 @@ function importPolicy(dependencies: PluginDependencies | undefined): esbuild.Plu
   return {
     name: IMPORT_POLICY,
     setup(build) {
+      const { resolveConfined } = confineImports(build, dependencies, IMPORT_POLICY);
       build.onResolve({ filter: /.*/ }, (args) => {
-        if (args.kind === "entry-point") return undefined;
+        if (args.kind === "entry-point" || isConfinedResolve(args)) return undefined;
+        if (hasImportAttributes(args)) return { errors: [{ text: "import attributes (with { type: … }) are not allowed", detail: args.path }] };
         if (isBuiltin(args.path) || RUNTIME_IMPORT.test(args.path)) return { path: args.path, external: true };
-        if (modulesFolder && args.importer.startsWith(modulesFolder)) return undefined;
+        if (modulesFolder && args.importer.startsWith(modulesFolder)) return resolveConfined(args);
         if (/^[./]/.test(args.path)) return { errors: [{ text: "a plugin is a single file, relative imports have nothing to load", detail: args.path }] };
-        if (dependencies?.names.includes(packageNameOf(args.path))) return undefined;
+        if (dependencies?.names.includes(packageNameOf(args.path))) return resolveConfined(args);
         return { errors: [{ text: `list the npm package under "requirements" in the frontmatter (add ${packageNameOf(args.path)} there)`, detail: args.path }] };
       });
     },
@@ -51,9 +60,11 @@ function importPolicy(dependencies: PluginDependencies | undefined): esbuild.Plu
  */
 export async function compileNodePlugin(source: string, options: { dependencies?: PluginDependencies } = {}): Promise<{ code: string }> {
   const { dependencies } = options;
+  await startCompiler();
   try {
     const result = await esbuild.build({
-      stdin: { contents: source, loader: "ts", sourcefile: "plugin.ts", ...(dependencies && { resolveDir: dependencies.folder }) },
+      stdin: { contents: source, loader: "ts", sourcefile: PLUGIN_FILE, ...(dependencies && { resolveDir: dependencies.folder }) },
+      tsconfigRaw: {},
       bundle: true,
       write: false,
       format: "cjs",

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SluiceError } from "@sluice/sdk";
+import { compileNodePlugin } from "./compile-node-plugin.ts";
 import { compilePlugin, type PluginDependencies } from "./compile-plugin.ts";
 
 async function compileError(source: string, options: { dependencies?: PluginDependencies } = {}): Promise<SluiceError> {
@@ -13,6 +14,8 @@ async function compileError(source: string, options: { dependencies?: PluginDepe
   expect(SluiceError.isInstance(error)).toBe(true);
   return error as SluiceError;
 }
+
+const SECRET = "SECRET-KEY-0123456789abcdef";
 
 describe("compilePlugin", () => {
   it("turns a TypeScript plugin into a CommonJS body that requires the SDK", async () => {
@@ -79,6 +82,12 @@ describe("compilePlugin", () => {
       write("pad-left/index.mjs", 'export default (text, width) => text.padStart(width, "-");');
       write("reads-files/package.json", JSON.stringify({ name: "reads-files", main: "lib/main.js" }));
       write("reads-files/lib/main.js", 'const fs = require("fs"); module.exports = () => fs.readFileSync("/etc/hostname", "utf8");');
+      write("shout/notes.txt", "NOTES-INSIDE-THE-PACKAGE");
+      write("shout/broken.js", "const = BROKEN-PACKAGE-TEXT");
+      // What a server keeps beside the requirements: DATA_DIR/.secret_key, the database.
+      writeFileSync(path.join(folder, ".secret_key"), SECRET);
+      writeFileSync(path.join(folder, "secret.js"), `module.exports = "${SECRET}";`);
+      symlinkSync(path.join(folder, "secret.js"), path.join(folder, "node_modules", "shout", "linked.js"));
     });
     afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
@@ -95,6 +104,36 @@ describe("compilePlugin", () => {
         'The package reads-files imports the Node built-in "fs" (in reads-files/lib/main.js), which the sandbox does not have; ' +
           "choose a package that runs in browsers, or run the plugin in the trusted tier (permissions: node)",
       );
+    });
+
+    // Security issue, point 1: the import policy checked the package name, then esbuild resolved
+    // `..` on the host and read any file, whose text came back in the error.
+    it.each([
+      ["a path out of the package, read as text", 'import key from "shout/../../.secret_key" with { type: "text" };\nexport default key;'],
+      ["a path out of the package to code", 'import key from "shout/../../secret.js";\nexport default key;'],
+      ["a path to /etc/passwd", 'import users from "shout/../../../../../../../../etc/passwd" with { type: "text" };\nexport default users;'],
+      ["/proc/self/environ", 'import environ from "shout/../../../../../../../../proc/self/environ" with { type: "text" };\nexport default environ;'],
+      ["a symbolic link inside the package", 'import key from "shout/linked.js";\nexport default key;'],
+      ["an import attribute", 'import notes from "shout/notes.txt" with { type: "text" };\nexport default notes;'],
+      ["a text file of the package", 'import notes from "shout/notes.txt";\nexport default notes;'],
+    ])("%s is refused and nothing of any file comes back", async (_label, source) => {
+      for (const compile of [compilePlugin, compileNodePlugin]) {
+        let message = "";
+        let code = "";
+        try {
+          ({ code } = await compile(source, { dependencies: { folder, names: ["shout"] } }));
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        expect(code).toBe("");
+        expect(message).not.toBe("");
+        for (const leaked of [SECRET, "NOTES-INSIDE-THE-PACKAGE", "root:", "PATH="]) expect(message).not.toContain(leaked);
+      }
+    });
+
+    it("a file of a package that does not compile is named, not quoted", async () => {
+      const error = await compileError('import broken from "shout/broken.js";\nexport default broken;', { dependencies: { folder, names: ["shout"] } });
+      expect(error.message).toBe("Could not bundle a requirement: esbuild could not compile shout/broken.js (line 1)");
     });
 
     it("refuses installed packages the requirements do not list", async () => {

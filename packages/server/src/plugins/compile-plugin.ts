@@ -1,7 +1,10 @@
 import path from "node:path";
 import * as esbuild from "esbuild";
 import { SluiceError } from "@sluice/sdk";
+import { confineImports, hasImportAttributes, isConfinedResolve } from "./confine-imports.ts";
+import { describeRequirementMessage, PLUGIN_FILE } from "./describe-requirement-message.ts";
 import { packageNameOf } from "./parse-requirements.ts";
+import { startCompiler } from "./start-compiler.ts";
 
 /** npm requirements installed for a plugin (see `installRequirements`). */
 export interface PluginDependencies {
@@ -52,11 +55,13 @@ function importPolicy(dependencies: PluginDependencies | undefined): esbuild.Plu
   return {
     name: IMPORT_POLICY,
     setup(build) {
+      const { resolveConfined } = confineImports(build, dependencies, IMPORT_POLICY);
       build.onResolve({ filter: /.*/ }, (args) => {
-        if (args.kind === "entry-point") return undefined;
+        if (args.kind === "entry-point" || isConfinedResolve(args)) return undefined;
+        if (hasImportAttributes(args)) return { errors: [{ text: "import attributes (with { type: … }) are not allowed", detail: args.path }] };
         if (ALLOWED_IMPORT.test(args.path)) return { path: args.path, external: true };
         if (modulesFolder && args.importer.startsWith(modulesFolder)) {
-          if (!isNodeBuiltin(args.path)) return undefined;
+          if (!isNodeBuiltin(args.path)) return resolveConfined(args);
           const from = args.importer.slice(modulesFolder.length);
           const text =
             `The package ${packageNameOf(from)} imports the Node built-in "${args.path}" (in ${from}), which the sandbox does not have; ` +
@@ -64,7 +69,7 @@ function importPolicy(dependencies: PluginDependencies | undefined): esbuild.Plu
           return { errors: [{ text, detail: args.path }] };
         }
         if (dependencies && !isNodeBuiltin(args.path) && !/^[./]/.test(args.path) && dependencies.names.includes(packageNameOf(args.path))) {
-          return undefined;
+          return resolveConfined(args);
         }
         return { errors: [{ text: refusal(args.path), detail: args.path }] };
       });
@@ -79,12 +84,13 @@ function editorColumn(location: esbuild.Location): number {
 
 function describeMessage(message: esbuild.Message): string {
   const where = message.location ? ` at line ${message.location.line}, column ${editorColumn(message.location)}` : "";
+  const file = message.location?.file;
   if (message.pluginName === IMPORT_POLICY) {
     // A refusal inside a dependency: its message names the package and file.
-    if (message.location?.file.includes("node_modules")) return message.text;
+    if (file?.includes("node_modules")) return message.text;
     return `Import "${message.detail}"${where} is not allowed: ${message.text}`;
   }
-  if (message.location?.file.includes("node_modules")) return `Could not bundle a requirement: ${message.text} (in ${message.location.file})`;
+  if (file && file !== PLUGIN_FILE) return describeRequirementMessage(message);
   return `Syntax error${where}: ${message.text}`;
 }
 
@@ -100,11 +106,14 @@ function describeMessage(message: esbuild.Message): string {
  */
 export async function compilePlugin(source: string, options: { dependencies?: PluginDependencies } = {}): Promise<{ code: string }> {
   const { dependencies } = options;
+  await startCompiler();
   let result: esbuild.BuildResult<{ write: false }>;
   try {
     result = await esbuild.build({
       // Bare imports resolve in the requirements' folder.
-      stdin: { contents: source, loader: "ts", sourcefile: "plugin.ts", ...(dependencies && { resolveDir: dependencies.folder }) },
+      stdin: { contents: source, loader: "ts", sourcefile: PLUGIN_FILE, ...(dependencies && { resolveDir: dependencies.folder }) },
+      // No tsconfig.json from the folders above the requirements is read.
+      tsconfigRaw: {},
       bundle: true,
       write: false,
       format: "cjs",
@@ -126,5 +135,5 @@ export async function compilePlugin(source: string, options: { dependencies?: Pl
 
 /** Starts esbuild's service so the first plugin save does not pay for it. */
 export async function warmUpCompiler(): Promise<void> {
-  await esbuild.transform("", { loader: "ts" });
+  await startCompiler();
 }

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import ivm from "isolated-vm";
 import { SluiceError } from "@sluice/sdk";
+import { startCompiler } from "../plugins/start-compiler.ts";
 
 /** The name the runtime's exports get inside each isolate (contract §2). */
 export const RUNTIME_GLOBAL = "__sluice_runtime";
@@ -21,6 +22,7 @@ function runtimeEntry(): string {
 }
 
 async function buildBundle(): Promise<string> {
+  await startCompiler();
   const result = await esbuild.build({
     entryPoints: [runtimeEntry()],
     bundle: true,

@@ -4,11 +4,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { SluiceError } from "@sluice/sdk";
+import { startCompiler } from "../../plugins/start-compiler.ts";
 
 let bundle: Promise<string> | undefined;
 const written = new Map<string, Promise<string>>();
 
 async function buildBundle(): Promise<string> {
+  await startCompiler();
   const result = await esbuild.build({
     entryPoints: [fileURLToPath(new URL("./child-main.ts", import.meta.url))],
     bundle: true,
