@@ -152,3 +152,15 @@ describe("loadPlugin", () => {
     expect(result).toEqual({ ok: true, value: "Sunny in Oslo" });
   });
 });
+
+describe("loadPlugin: source text", () => {
+  // Security issue, point 13: the database stored a lone surrogate as U+FFFD, so the stored code
+  // was not the code that was compiled and hashed.
+  it("refuses a lone surrogate, saying where", async () => {
+    const source = 'import { defineFilter } from "@sluice/sdk";\nexport default defineFilter({ inlet: (body) => ({ ...body, mark: "\uD83D" }) });\n';
+    await expect(loadPlugin(source, { pluginId: "lonely" })).rejects.toMatchObject({
+      code: "PLUGIN_LOAD_FAILED",
+      message: expect.stringMatching(/^The source has a lone surrogate .* at line 2, column 67;/),
+    });
+  });
+});

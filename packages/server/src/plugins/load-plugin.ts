@@ -123,6 +123,23 @@ function kindMismatch(descriptor: PluginDescriptor, expectedKind: "function" | "
 }
 
 /**
+ * Refuses source with a lone surrogate (half of a UTF-16 pair): the database would store it as
+ * U+FFFD, so the stored code would differ from what was compiled and hashed.
+ */
+function checkWellFormed(source: string, pluginId: string): void {
+  if (source.isWellFormed()) return;
+  const index = [...source].findIndex((character) => character.length === 1 && /[\uD800-\uDFFF]/.test(character));
+  const before = [...source].slice(0, index).join("");
+  const line = before.split("\n").length;
+  const column = before.length - before.lastIndexOf("\n");
+  throw new SluiceError(
+    "PLUGIN_LOAD_FAILED",
+    `The source has a lone surrogate (half of a UTF-16 pair, not valid Unicode) at line ${line}, column ${column}; write the character whole or as an escape such as \\uD83D`,
+    { pluginId },
+  );
+}
+
+/**
  * The load path of docs/internals/plugin-runtime.md and DESIGN.md "Lifecycle": size limit →
  * frontmatter → version check → compile → sandbox → kind check. Every refusal is a
  * PLUGIN_LOAD_FAILED SluiceError whose message an admin can act on (HTTP 400).
@@ -138,6 +155,7 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
   if (sourceBytes > maxSourceBytes) {
     throw new SluiceError("PLUGIN_LOAD_FAILED", `Plugin source is ${sourceBytes} bytes; the limit is ${maxSourceBytes}`, { pluginId });
   }
+  checkWellFormed(source, pluginId);
   const manifest = parseFrontmatter(source);
   checkSluiceVersion(manifest, options.sluiceVersion ?? SLUICE_VERSION, pluginId);
   const permissions = resolvePermissions(manifest, options);
