@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   "PLUGIN_MEMORY_LIMIT",
   "PERMISSION_DENIED",
   "UPSTREAM_ERROR",
+  "UNAVAILABLE",
   "INTERNAL",
 ] as const;
 

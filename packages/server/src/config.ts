@@ -63,6 +63,11 @@ export interface Config {
   taskModel?: string;
   /** How long the event loop may stand still before the process ends itself for its supervisor (`SERVER_STALL_LIMIT_SECONDS`, 60; 0 = never). */
   stallLimitSeconds: number;
+  /** npm `requirements`: most packages per plugin (`PLUGIN_REQUIREMENTS_MAX`, 16), npm runs at once (`PLUGIN_INSTALL_CONCURRENCY`, 2), one install's time (`PLUGIN_INSTALL_TIMEOUT_MS`, 120000), the install cache's size (`PLUGIN_DEPS_CACHE_MAX_MB`, 512). */
+  pluginRequirementsMax: number;
+  pluginInstallConcurrency: number;
+  pluginInstallTimeoutMs: number;
+  pluginDepsCacheMaxMb: number;
   /** CPU a plugin's isolate may use between calls (timers), in ms per 10 s (`PLUGIN_IDLE_CPU_MS`, 1000); past it the isolate is disposed. */
   pluginIdleCpuMs: number;
 }
@@ -160,6 +165,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     enableTitleGeneration: readBoolean(environment.ENABLE_TITLE_GENERATION, true, "ENABLE_TITLE_GENERATION"),
     taskModel: environment.TASK_MODEL?.trim() || undefined,
     stallLimitSeconds: readInteger(environment.SERVER_STALL_LIMIT_SECONDS, 60, "SERVER_STALL_LIMIT_SECONDS"),
+    pluginRequirementsMax: readPositiveInteger(environment.PLUGIN_REQUIREMENTS_MAX, 16, "PLUGIN_REQUIREMENTS_MAX"),
+    pluginInstallConcurrency: readPositiveInteger(environment.PLUGIN_INSTALL_CONCURRENCY, 2, "PLUGIN_INSTALL_CONCURRENCY"),
+    pluginInstallTimeoutMs: readPositiveInteger(environment.PLUGIN_INSTALL_TIMEOUT_MS, 120_000, "PLUGIN_INSTALL_TIMEOUT_MS"),
+    pluginDepsCacheMaxMb: readPositiveInteger(environment.PLUGIN_DEPS_CACHE_MAX_MB, 512, "PLUGIN_DEPS_CACHE_MAX_MB"),
     pluginIdleCpuMs: readPositiveInteger(environment.PLUGIN_IDLE_CPU_MS, 1000, "PLUGIN_IDLE_CPU_MS"),
   };
 }

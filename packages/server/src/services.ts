@@ -89,7 +89,13 @@ export async function createServices(config: Config, options: { logger?: Logger 
       fetchTimeoutMs: config.pluginFetchTimeoutMs,
     },
     // npm requirements, one folder per spec list, kept across restarts.
-    requirements: { cacheDir: path.join(config.dataDir, "plugin-deps") },
+    requirements: {
+      cacheDir: path.join(config.dataDir, "plugin-deps"),
+      maxPackages: config.pluginRequirementsMax,
+      concurrency: config.pluginInstallConcurrency,
+      timeoutMs: config.pluginInstallTimeoutMs,
+      maxCacheBytes: config.pluginDepsCacheMaxMb * 1024 * 1024,
+    },
     // The trusted tier (`permissions: node`): each plugin's folder is `<dataDir>/plugins/<id>`.
     dataDir: config.dataDir,
     // A plugin that makes isolated-vm lose control of its isolate is switched off, then the server exits.

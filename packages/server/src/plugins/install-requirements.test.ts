@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -64,5 +64,62 @@ describe("npm requirements", { timeout: 120_000 }, () => {
 
   it("refuses requirements when the server has no folder for them", async () => {
     await expect(loadPlugin(plugin, { pluginId: "durations", logger })).rejects.toMatchObject({ code: "PLUGIN_LOAD_FAILED", message: expect.stringMatching(/no folder for npm requirements/) });
+  });
+});
+
+// Security issue, point 17: a tool author could run npm for minutes, unbounded in parallel, with a
+// cache that only grew. These use a stand-in for npm that logs its runs.
+describe("npm requirements: bounds", () => {
+  const workDir = mkdtempSync(path.join(tmpdir(), "sluice-fake-npm-"));
+  const log = path.join(workDir, "runs.log");
+  const fakeNpm = path.join(workDir, "npm");
+  writeFileSync(
+    fakeNpm,
+    `#!/bin/sh
+# Logs its start and end, then "installs" every spec as a 1 KiB package.
+echo "start $$" >> ${log}
+sleep 0.4
+while [ "$1" != "--prefix" ]; do shift; done
+prefix="$2"; shift 2
+for spec in "$@"; do mkdir -p "$prefix/node_modules/$spec"; head -c 1024 /dev/zero > "$prefix/node_modules/$spec/index.js"; done
+echo "end $$" >> ${log}
+`,
+  );
+  chmodSync(fakeNpm, 0o755);
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+  const spec = (name: string) => ({ spec: name, name });
+
+  it("refuses a list longer than the limit without running npm", async () => {
+    const many = Array.from({ length: 5 }, (_, index) => spec(`package-${index}`));
+    await expect(installRequirements(many, { cacheDir: path.join(workDir, "long"), npmCommand: "/nonexistent/npm", maxPackages: 4 })).rejects.toMatchObject({
+      code: "PLUGIN_LOAD_FAILED",
+      message: "requirements: 5 packages are listed; the limit is 4",
+    });
+  });
+
+  it("runs at most `concurrency` installs at once, and refuses past the queue", async () => {
+    const options = { cacheDir: path.join(workDir, "queue"), npmCommand: fakeNpm, concurrency: 2, maxQueued: 2 };
+    const installs = ["a", "b", "c", "d", "e"].map((name) => installRequirements([spec(name)], options).then(() => "installed", (error) => error.code));
+    expect(await Promise.all(installs)).toEqual(["installed", "installed", "installed", "installed", "UNAVAILABLE"]);
+    let running = 0;
+    let most = 0;
+    for (const line of readFileSync(log, "utf8").trim().split("\n")) {
+      running += line.startsWith("start") ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    expect(most).toBe(2);
+  });
+
+  it("keeps the cache under its size by removing the least recently used installs", async () => {
+    const cacheDir = path.join(workDir, "cache");
+    const options = { cacheDir, npmCommand: fakeNpm, maxCacheBytes: 2600 };
+    const first = await installRequirements([spec("first")], options);
+    const second = await installRequirements([spec("second")], options);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await installRequirements([spec("first")], options); // used again: now the most recent
+    const third = await installRequirements([spec("third")], options);
+    expect(existsSync(first)).toBe(true);
+    expect(existsSync(second)).toBe(false);
+    expect(existsSync(third)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SluiceError } from "@sluice/sdk";
 import type { Requirement } from "./parse-requirements.ts";
@@ -15,9 +15,24 @@ export interface InstallRequirementsOptions {
   npmCommand?: string;
   /** Extra environment for npm (a test points `npm_config_registry` elsewhere). */
   environment?: Record<string, string>;
+  /** Most packages one plugin may list (`PLUGIN_REQUIREMENTS_MAX`). Default 16. */
+  maxPackages?: number;
+  /** Most npm runs at once in this process (`PLUGIN_INSTALL_CONCURRENCY`); more wait. Default 2. */
+  concurrency?: number;
+  /** Most installs waiting for a turn; past it an install is refused with UNAVAILABLE. Default 8. */
+  maxQueued?: number;
+  /**
+   * Size of `cacheDir` after an install, in bytes (`PLUGIN_DEPS_CACHE_MAX_MB`): past it the least
+   * recently used install folders are removed (installed again when next needed). Default 512 MiB.
+   */
+  maxCacheBytes?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_MAX_PACKAGES = 16;
+const DEFAULT_CONCURRENCY = 2;
+const DEFAULT_MAX_QUEUED = 8;
+const DEFAULT_MAX_CACHE_BYTES = 512 * 1024 * 1024;
 const COMPLETE_MARKER = ".sluice-complete";
 const NETWORK_ERROR = /\b(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ERR_SOCKET_TIMEOUT|UNABLE_TO_GET_ISSUER_CERT\w*|SELF_SIGNED_CERT\w*)\b/;
 // What npm may see of the server's environment: no secrets, just what finding the registry takes.
@@ -42,14 +57,102 @@ export function requirementsKey(requirements: readonly Requirement[]): string {
  * const folder = await installRequirements([{ spec: "ms@2", name: "ms" }], { cacheDir: "/data/plugin-deps" });
  */
 export function installRequirements(requirements: readonly Requirement[], options: InstallRequirementsOptions): Promise<string> {
+  const maxPackages = options.maxPackages ?? DEFAULT_MAX_PACKAGES;
+  if (requirements.length > maxPackages) {
+    return Promise.reject(new SluiceError("PLUGIN_LOAD_FAILED", `requirements: ${requirements.length} packages are listed; the limit is ${maxPackages}`));
+  }
   const folder = path.join(options.cacheDir, requirementsKey(requirements));
-  if (existsSync(path.join(folder, COMPLETE_MARKER))) return Promise.resolve(folder);
+  if (existsSync(path.join(folder, COMPLETE_MARKER))) {
+    markUsed(folder);
+    return Promise.resolve(folder);
+  }
   let running = installing.get(folder);
   if (!running) {
-    running = install(requirements, folder, options).finally(() => installing.delete(folder));
+    const queue = queueFor(options);
+    if (queue.waiting >= (options.maxQueued ?? DEFAULT_MAX_QUEUED)) {
+      return Promise.reject(new SluiceError("UNAVAILABLE", "Too many plugin requirements are being installed at once; try again in a minute"));
+    }
+    running = queue
+      .run(() => install(requirements, folder, options))
+      .then(async (installed) => {
+        await trimCache(options.cacheDir, options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES, installed);
+        return installed;
+      })
+      .finally(() => installing.delete(folder));
     installing.set(folder, running);
   }
   return running;
+}
+
+/** Installs take turns: at most `concurrency` npm runs at once per cache folder. */
+class InstallQueue {
+  readonly #concurrency: number;
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(concurrency: number) {
+    this.#concurrency = concurrency;
+  }
+
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.#concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#running += 1;
+    try {
+      return await work();
+    } finally {
+      this.#running -= 1;
+      this.#waiting.shift()?.();
+    }
+  }
+}
+
+const queues = new Map<string, InstallQueue>();
+
+function queueFor(options: InstallRequirementsOptions): InstallQueue {
+  let queue = queues.get(options.cacheDir);
+  if (!queue) {
+    queue = new InstallQueue(options.concurrency ?? DEFAULT_CONCURRENCY);
+    queues.set(options.cacheDir, queue);
+  }
+  return queue;
+}
+
+/** The marker's time says when a folder was last used, for {@link trimCache}. */
+function markUsed(folder: string): void {
+  const now = new Date();
+  utimes(path.join(folder, COMPLETE_MARKER), now, now).catch(() => {});
+}
+
+async function folderBytes(folder: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(folder, { withFileTypes: true, recursive: true }).catch(() => [])) {
+    if (!entry.isFile()) continue;
+    total += (await stat(path.join(entry.parentPath, entry.name)).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+/** Removes the least recently used install folders (never `keep`) while the cache is over `maxBytes`. */
+async function trimCache(cacheDir: string, maxBytes: number, keep: string): Promise<void> {
+  const folders: Array<{ folder: string; bytes: number; usedAt: number }> = [];
+  for (const name of await readdir(cacheDir).catch(() => [] as string[])) {
+    const folder = path.join(cacheDir, name);
+    const marker = await stat(path.join(folder, COMPLETE_MARKER)).catch(() => undefined);
+    if (!marker) continue; // staging folders of installs in progress
+    folders.push({ folder, bytes: await folderBytes(folder), usedAt: marker.mtimeMs });
+  }
+  let total = folders.reduce((sum, entry) => sum + entry.bytes, 0);
+  folders.sort((a, b) => a.usedAt - b.usedAt);
+  for (const entry of folders) {
+    if (total <= maxBytes) break;
+    if (entry.folder === keep || installing.has(entry.folder)) continue;
+    await rm(entry.folder, { recursive: true, force: true });
+    total -= entry.bytes;
+  }
 }
 
 async function install(requirements: readonly Requirement[], folder: string, options: InstallRequirementsOptions): Promise<string> {

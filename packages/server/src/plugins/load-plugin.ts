@@ -127,9 +127,9 @@ function kindMismatch(descriptor: PluginDescriptor, expectedKind: "function" | "
  * U+FFFD, so the stored code would differ from what was compiled and hashed.
  */
 function checkWellFormed(source: string, pluginId: string): void {
-  if (source.isWellFormed()) return;
-  const index = [...source].findIndex((character) => character.length === 1 && /[\uD800-\uDFFF]/.test(character));
-  const before = [...source].slice(0, index).join("");
+  const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(source);
+  if (!lone) return;
+  const before = source.slice(0, lone.index);
   const line = before.split("\n").length;
   const column = before.length - before.lastIndexOf("\n");
   throw new SluiceError(
