@@ -66,7 +66,7 @@ export default definePipe({
 export function proxyPipe(upstreamBaseUrl: string, model: string): string {
   return `/**
  * title: Proxy pipe
- * permissions: network:${new URL(upstreamBaseUrl).hostname}
+ * permissions: network:${new URL(upstreamBaseUrl).host}
  */
 import { definePipe } from "@sluice/sdk";
 export default definePipe({
