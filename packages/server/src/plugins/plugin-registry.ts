@@ -1,4 +1,3 @@
-import { SluiceError } from "@sluice/sdk";
 import { loadPlugin, type LoadPluginOptions, type LoadedPlugin } from "./load-plugin.ts";
 import { limitsKey, storedLimits, type PluginLimits } from "./plugin-limits.ts";
 
@@ -156,11 +155,18 @@ export class PluginRegistry {
         onLoad?.(namespace, row.id, loaded);
         return loaded;
       }
-      // Superseded while loading: a get for a newer hash, a put or an evict came in meanwhile.
-      loaded.sandbox.dispose();
+      // Superseded while loading: a get for a newer hash or a put came in meanwhile; use theirs.
       const newer = this.#pending.get(key)?.promise ?? this.#entries.get(key)?.loaded;
-      if (newer) return await newer;
-      throw new SluiceError("NOT_FOUND", `Plugin "${row.id}" was removed while it was loading`, { pluginId: row.id });
+      if (newer) {
+        loaded.sandbox.dispose();
+        return await newer;
+      }
+      // Evicted meanwhile (a change on another instance, a delete): this is still the code the
+      // caller's row holds, so it is kept; the next get with a newer row loads that one instead.
+      // Failing here would mark a healthy plugin as broken for every instance.
+      this.#install(key, { loaded, rowKey: load.rowKey, usedAt: this.#now() });
+      onLoad?.(namespace, row.id, loaded);
+      return loaded;
     } finally {
       if (this.#pending.get(key) === load) this.#pending.delete(key);
     }
