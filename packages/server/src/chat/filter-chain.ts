@@ -4,6 +4,7 @@ import type { PluginRunner } from "../sandbox/plugin-runner.ts";
 import type { AppServices } from "../services.ts";
 import { listFunctions, type FunctionRecord } from "../db/functions-repository.ts";
 import { effectivePriority, selectFilters } from "../core/select-filters.ts";
+import { isLocalLoadFailure } from "../plugins/is-local-load-failure.ts";
 import { openValves } from "../valves/stored-valves.ts";
 import type { PluginCaller } from "./plugin-caller.ts";
 
@@ -16,7 +17,8 @@ export interface RequestFilter {
 /**
  * The filters of one request, in order (reference §6.2): active global filters and the model's
  * `filterIds`; toggle filters only when in the request's `filter_ids`; by priority, then id.
- * A filter that fails to load is left out (and deactivated, with its error shown to admins).
+ * A filter that fails to load is left out (and deactivated, with its error shown to admins); one
+ * that cannot load on this instance only fails the request (UNAVAILABLE).
  */
 export async function resolveFilters(services: AppServices, caller: PluginCaller, modelFilterIds: readonly string[], enabledFilterIds: readonly string[]): Promise<RequestFilter[]> {
   const records = (await listFunctions(services.db)).filter((record) => record.type === "filter" && record.is_active);
@@ -36,6 +38,11 @@ export async function resolveFilters(services: AppServices, caller: PluginCaller
         priority: effectivePriority(openValves(record.valves, services.secrets), loaded.descriptor.valvesSchema),
       });
     } catch (error) {
+      // A filter that cannot load here for this instance's own reasons stays on for the others:
+      // this request fails rather than run without it (a redacting filter must not be skipped).
+      if (isLocalLoadFailure(error)) {
+        throw new SluiceError("UNAVAILABLE", `Filter "${record.id}" cannot run on this server instance: ${(error as Error).message}`, { pluginId: record.id, cause: error });
+      }
       services.logger.warn({ pluginId: record.id, err: error }, "filter left out: it does not load");
     }
   }

@@ -17,6 +17,7 @@ import type { PluginLimits } from "./plugin-limits.ts";
 import { grantPermissions, networkPatterns, parsePermissions, type PermissionGrant, type PluginPermissions } from "./parse-permissions.ts";
 import { SDK_VERSION, SLUICE_VERSION } from "./plugin-versions.ts";
 import { loadTrustedPlugin } from "./load-trusted-plugin.ts";
+import { LOCAL_FAILURE } from "./is-local-load-failure.ts";
 
 /** A plugin ready to run: its sandbox, what it is, its frontmatter and the hash it was loaded for. */
 export interface LoadedPlugin {
@@ -108,7 +109,7 @@ function checkSluiceVersion(manifest: Record<string, string>, sluiceVersion: str
     throw new SluiceError("PLUGIN_LOAD_FAILED", `required_sluice_version "${required}" is not a valid version range (for example ">=0.1")`, { pluginId });
   }
   if (!semver.satisfies(sluiceVersion, required, { includePrerelease: true })) {
-    throw new SluiceError("PLUGIN_LOAD_FAILED", `This plugin requires Sluice ${required}; this server is ${sluiceVersion}`, { pluginId });
+    throw new SluiceError("PLUGIN_LOAD_FAILED", `This plugin requires Sluice ${required}; this server is ${sluiceVersion}`, { pluginId, details: LOCAL_FAILURE });
   }
 }
 

@@ -1,4 +1,6 @@
+import { hostname } from "node:os";
 import { isQuarantined } from "../process/crash-quarantine.ts";
+import { isLocalLoadFailure } from "../plugins/is-local-load-failure.ts";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
@@ -19,6 +21,8 @@ export interface PluginWorkspaceOptions {
   logger: Logger;
   /** Tells other instances about saved and deleted plugins (Redis); local-only by default. */
   changes?: PluginChangeFeed;
+  /** Names this instance in load errors it reports. */
+  instanceId?: string;
   /** The same options the registry loads with, so a save loads exactly as a later use will. */
   loadOptions: Omit<LoadPluginOptions, "pluginId" | "expectedKind">;
 }
@@ -58,9 +62,18 @@ export function buildMeta(formMeta: Record<string, unknown> | undefined, loaded:
  */
 export class PluginWorkspace {
   readonly #options: PluginWorkspaceOptions;
+  readonly #localErrors = new Map<string, string>();
+  /** Names this instance in what it reports (`SLUICE_INSTANCE_ID`, else host name and process id). */
+  readonly instanceId: string;
 
   constructor(options: PluginWorkspaceOptions) {
     this.#options = options;
+    this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
+  }
+
+  /** Why a plugin does not load on this instance only (see {@link isLocalLoadFailure}); null when it does. */
+  localLoadError(namespace: PluginNamespace, id: string): string | null {
+    return this.#localErrors.get(`${namespace}:${id}`) ?? null;
   }
 
   get registry(): PluginRegistry {
@@ -135,13 +148,25 @@ export class PluginWorkspace {
   async #tracked<T>(namespace: PluginNamespace, record: FunctionRecord | ToolRecord, load: () => Promise<T>): Promise<T> {
     // A plugin that crashed the server runs again only once an admin saves it (which clears the mark).
     if (isQuarantined(record.load_error)) throw new SluiceError("PLUGIN_LOAD_FAILED", record.load_error!, { pluginId: record.id });
+    const localKey = `${namespace}:${record.id}`;
     try {
       const loaded = await load();
-      if (record.load_error !== null) await this.#recordLoadError(namespace, record, null);
+      this.#localErrors.delete(localKey);
+      // A function switched off for its error keeps the reason until someone acts (saves or switches it on).
+      const isOffForIt = namespace === "function" && !(record as FunctionRecord).is_active;
+      if (record.load_error !== null && !isOffForIt) await this.#recordLoadError(namespace, record, null);
       return loaded;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (record.load_error !== message || (namespace === "function" && (record as FunctionRecord).is_active)) {
+      if (isLocalLoadFailure(error)) {
+        // This instance's trouble (no npm registry here, an older server): its log and its own
+        // status, not a verdict written to the row every instance shares. Requests here that need
+        // the plugin fail with this error rather than run without it.
+        this.#localErrors.set(localKey, message);
+        this.#options.logger.error({ pluginId: record.id, namespace, instance: this.instanceId }, `plugin cannot load on this instance: ${message}`);
+        throw SluiceError.isInstance(error) ? error : new SluiceError("INTERNAL", message, { pluginId: record.id, cause: error });
+      }
+      if (!record.load_error?.startsWith(message) || (namespace === "function" && (record as FunctionRecord).is_active)) {
         await this.#recordLoadError(namespace, record, message);
       }
       throw SluiceError.isInstance(error)
@@ -150,7 +175,8 @@ export class PluginWorkspace {
     }
   }
 
-  async #recordLoadError(namespace: PluginNamespace, record: FunctionRecord | ToolRecord, message: string | null): Promise<void> {
+  async #recordLoadError(namespace: PluginNamespace, record: FunctionRecord | ToolRecord, reason: string | null): Promise<void> {
+    let message = reason;
     const { db, logger } = this.#options;
     if (message === null) {
       record.load_error = null;
@@ -159,6 +185,7 @@ export class PluginWorkspace {
       return;
     }
     logger.error({ pluginId: record.id, namespace }, `plugin failed to load and was deactivated: ${message}`);
+    message = `${message} (reported by instance ${this.instanceId} at ${new Date().toISOString()})`;
     record.load_error = message;
     if (namespace === "function") {
       (record as FunctionRecord).is_active = false;

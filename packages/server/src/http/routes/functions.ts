@@ -56,6 +56,12 @@ function kindOf(loaded: LoadedPlugin): FunctionKind {
 export function registerFunctionRoutes(app: FastifyInstance, services: AppServices): void {
   const { db, workspace, secrets } = services;
   const prefix = "/api/v1/functions";
+  // Why the plugin does not load on this instance only (its npm registry unreachable, an older
+  // server version): this instance's own report, not written to the shared row.
+  const functionResponseWithStatus = (...args: Parameters<typeof functionResponse>) => ({
+    ...functionResponse(...args),
+    instance_load_error: workspace.localLoadError("function", args[0].id),
+  });
 
   async function requireFunction(id: string): Promise<FunctionRecord> {
     const record = await findFunction(db, id);
@@ -65,7 +71,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
 
   app.get(`${prefix}/`, async (request) => {
     requireVerified(request);
-    return (await listFunctions(db)).map((record) => functionResponse(record, workspace.registry.peek("function", record.id), { includeContent: false }));
+    return (await listFunctions(db)).map((record) => functionResponseWithStatus(record, workspace.registry.peek("function", record.id), { includeContent: false }));
   });
 
   app.get(`${prefix}/list`, async (request) => {
@@ -74,7 +80,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     return (await listFunctions(db)).map((record) => {
       const owner = users.get(record.user_id);
       return {
-        ...functionResponse(record, workspace.registry.peek("function", record.id), { includeContent: false }),
+        ...functionResponseWithStatus(record, workspace.registry.peek("function", record.id), { includeContent: false }),
         user: owner ? { id: owner.id, name: owner.name, email: owner.email, role: owner.role } : null,
       };
     });
@@ -118,7 +124,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     }
     workspace.install("function", id, loaded);
     request.log.info({ pluginId: id }, "function created");
-    return functionResponse(record, loaded);
+    return functionResponseWithStatus(record, loaded);
   });
 
   app.post(`${prefix}/sync`, async (request) => {
@@ -140,7 +146,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     } catch {
       // The row now carries the load error, which is what an admin needs to see.
     }
-    return functionResponse(record, loaded);
+    return functionResponseWithStatus(record, loaded);
   });
 
   app.post(`${prefix}/id/:id/update`, async (request) => {
@@ -164,7 +170,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     }
     workspace.install("function", record.id, loaded);
     request.log.info({ pluginId: record.id }, "function updated");
-    return functionResponse(record, loaded);
+    return functionResponseWithStatus(record, loaded);
   });
 
   app.post(`${prefix}/id/:id/toggle`, async (request) => {
@@ -173,7 +179,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     // Activating checks that the code still loads, so an active plugin is one that works.
     const loaded = record.is_active ? undefined : await workspace.loaded("function", record);
     const updated = await updateFunction(db, record.id, { is_active: !record.is_active });
-    return functionResponse(updated!, loaded ?? workspace.registry.peek("function", record.id));
+    return functionResponseWithStatus(updated!, loaded ?? workspace.registry.peek("function", record.id));
   });
 
   /**
@@ -187,14 +193,14 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     const current = await requireFunction(parseInput(idParams, request.params).id);
     const { record, loaded, notices } = await approvePermissions(services, "function", current, parseInput(approveBodySchema, request.body).content_hash);
     request.log.info({ pluginId: record.id, granted: record.meta.permissions }, "function permissions approved");
-    return { ...functionResponse(record, loaded ?? workspace.registry.peek("function", record.id)), notices };
+    return { ...functionResponseWithStatus(record, loaded ?? workspace.registry.peek("function", record.id)), notices };
   });
 
   app.post(`${prefix}/id/:id/toggle/global`, async (request) => {
     requireAdmin(request);
     const record = await requireFunction(parseInput(idParams, request.params).id);
     const updated = await updateFunction(db, record.id, { is_global: !record.is_global });
-    return functionResponse(updated!, workspace.registry.peek("function", record.id));
+    return functionResponseWithStatus(updated!, workspace.registry.peek("function", record.id));
   });
 
   app.delete(`${prefix}/id/:id/delete`, async (request) => {

@@ -44,6 +44,11 @@ function requireToolCreator(user: RequestUser): void {
 export function registerToolRoutes(app: FastifyInstance, services: AppServices): void {
   const { db, workspace, secrets } = services;
   const prefix = "/api/v1/tools";
+  // This instance's own report of why the tool does not load here (see functions.ts).
+  const toolResponseWithStatus = (...args: Parameters<typeof toolResponse>) => ({
+    ...toolResponse(...args),
+    instance_load_error: workspace.localLoadError("tool", args[0].id),
+  });
 
   /** A tool the caller may read; a tool it may not read is reported missing, so ids don't leak. */
   async function readableTool(user: RequestUser, id: string): Promise<ToolRecord> {
@@ -62,12 +67,12 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
 
   app.get(`${prefix}/`, async (request) => {
     const user = requireVerified(request);
-    return (await listReadable(user)).map((record) => toolResponse(record, user, workspace.registry.peek("tool", record.id), { includeContent: false }));
+    return (await listReadable(user)).map((record) => toolResponseWithStatus(record, user, workspace.registry.peek("tool", record.id), { includeContent: false }));
   });
 
   app.get(`${prefix}/list`, async (request) => {
     const user = requireVerified(request);
-    return (await listReadable(user)).map((record) => toolResponse(record, user, workspace.registry.peek("tool", record.id), { includeContent: false }));
+    return (await listReadable(user)).map((record) => toolResponseWithStatus(record, user, workspace.registry.peek("tool", record.id), { includeContent: false }));
   });
 
   app.get(`${prefix}/export`, async (request) => {
@@ -114,7 +119,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     }
     workspace.install("tool", id, loaded);
     request.log.info({ pluginId: id }, "tool created");
-    return toolResponse(record, user, loaded);
+    return toolResponseWithStatus(record, user, loaded);
   });
 
   for (const path of ["sync", "import"]) {
@@ -133,7 +138,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     } catch {
       // The row now carries the load error.
     }
-    return toolResponse(record, user, loaded);
+    return toolResponseWithStatus(record, user, loaded);
   });
 
   app.post(`${prefix}/id/:id/update`, async (request) => {
@@ -158,7 +163,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     }
     workspace.install("tool", record.id, loaded);
     request.log.info({ pluginId: record.id }, "tool updated");
-    return toolResponse(record, user, loaded);
+    return toolResponseWithStatus(record, user, loaded);
   });
 
   app.post(`${prefix}/id/:id/access/update`, async (request) => {
@@ -166,7 +171,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     const record = await writableTool(user, parseInput(idParams, request.params).id);
     const { access_control } = parseInput(z.object({ access_control: accessControlSchema }), request.body);
     const updated = await updateTool(db, record.id, { access_control });
-    return toolResponse(updated!, user, workspace.registry.peek("tool", record.id));
+    return toolResponseWithStatus(updated!, user, workspace.registry.peek("tool", record.id));
   });
 
   /**
@@ -178,7 +183,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     const current = await readableTool(admin, parseInput(idParams, request.params).id);
     const { record, loaded, notices } = await approvePermissions(services, "tool", current, parseInput(approveBodySchema, request.body).content_hash);
     request.log.info({ pluginId: record.id, granted: record.meta.permissions }, "tool permissions approved");
-    return { ...toolResponse(record, admin, loaded ?? workspace.registry.peek("tool", record.id)), notices };
+    return { ...toolResponseWithStatus(record, admin, loaded ?? workspace.registry.peek("tool", record.id)), notices };
   });
 
   app.delete(`${prefix}/id/:id/delete`, async (request) => {
