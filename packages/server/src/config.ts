@@ -61,6 +61,8 @@ export interface Config {
   enableTitleGeneration: boolean;
   /** Model for background tasks such as titles (`TASK_MODEL`); the chat's model when unset. */
   taskModel?: string;
+  /** How long a stop (SIGTERM/SIGINT) waits for answers in flight to finish and be saved (`SHUTDOWN_DRAIN_SECONDS`, 30). */
+  shutdownDrainSeconds: number;
   /** How long the event loop may stand still before the process ends itself for its supervisor (`SERVER_STALL_LIMIT_SECONDS`, 60; 0 = never). */
   stallLimitSeconds: number;
   /** npm `requirements`: most packages per plugin (`PLUGIN_REQUIREMENTS_MAX`, 16), npm runs at once (`PLUGIN_INSTALL_CONCURRENCY`, 2), one install's time (`PLUGIN_INSTALL_TIMEOUT_MS`, 120000), the install cache's size (`PLUGIN_DEPS_CACHE_MAX_MB`, 512). */
@@ -164,6 +166,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     maxAnswerCharacters: readPositiveInteger(environment.CHAT_RESPONSE_MAX_CHARACTERS, 8 * 1024 * 1024, "CHAT_RESPONSE_MAX_CHARACTERS"),
     enableTitleGeneration: readBoolean(environment.ENABLE_TITLE_GENERATION, true, "ENABLE_TITLE_GENERATION"),
     taskModel: environment.TASK_MODEL?.trim() || undefined,
+    shutdownDrainSeconds: readInteger(environment.SHUTDOWN_DRAIN_SECONDS, 30, "SHUTDOWN_DRAIN_SECONDS"),
     stallLimitSeconds: readInteger(environment.SERVER_STALL_LIMIT_SECONDS, 60, "SERVER_STALL_LIMIT_SECONDS"),
     pluginRequirementsMax: readPositiveInteger(environment.PLUGIN_REQUIREMENTS_MAX, 16, "PLUGIN_REQUIREMENTS_MAX"),
     pluginInstallConcurrency: readPositiveInteger(environment.PLUGIN_INSTALL_CONCURRENCY, 2, "PLUGIN_INSTALL_CONCURRENCY"),

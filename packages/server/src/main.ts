@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { loadConfig, type Config } from "./config.ts";
 import { buildApp } from "./http/app.ts";
+import { trackInFlight } from "./http/track-in-flight.ts";
 import { startLivenessWatchdog } from "./process/start-liveness-watchdog.ts";
 import { closeServices, createServices, type AppServices } from "./services.ts";
 import { warmUpPlugins } from "./workspace/warm-up-plugins.ts";
@@ -35,6 +36,9 @@ async function start(): Promise<void> {
   }
 
   const app = buildApp(services);
+  const inFlight = trackInFlight(app);
+  // A library's stray rejection (a Redis publish during an outage, say) is logged, never fatal.
+  process.on("unhandledRejection", (reason) => services.logger.error({ err: reason }, "unhandled rejection"));
   services.realtime.attach(app.server);
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -52,9 +56,14 @@ async function start(): Promise<void> {
   const stop = async (signal: NodeJS.Signals) => {
     if (isStopping) return;
     isStopping = true;
-    services.logger.info({ signal }, "shutting down");
-    setTimeout(() => fail("shutdown took too long; exiting"), SHUTDOWN_TIMEOUT_MS).unref();
+    services.logger.info({ signal, inFlight: inFlight.count }, "shutting down");
+    const drainMs = config.shutdownDrainSeconds * 1000;
+    setTimeout(() => fail("shutdown took too long; exiting"), drainMs + SHUTDOWN_TIMEOUT_MS).unref();
     try {
+      // No new connections; answers in flight finish and are saved while realtime still carries
+      // their events, for at most SHUTDOWN_DRAIN_SECONDS.
+      app.server.close();
+      if (!(await inFlight.drained(drainMs))) services.logger.warn({ inFlight: inFlight.count }, "answers still running at the end of the drain; stopping them");
       // Open sockets would keep the HTTP server from closing.
       await services.realtime.close();
       await app.close();

@@ -47,6 +47,27 @@ export async function connectRedisAdapter(options: { url: string; keyPrefix: str
     subscriber.disconnect();
     throw new Error(`Cannot connect to Redis at ${describeRedis(options.url)}: ${(firstError ?? (error as Error)).message}`, { cause: error });
   }
+  // The adapter publishes without waiting for the answer; while Redis is down a publish rejects
+  // (MaxRetriesPerRequestError), which would be an unhandled rejection. An event that cannot cross
+  // to the other instances is logged and dropped: realtime across instances degrades, this
+  // instance goes on, and the clients reconnect when Redis is back.
+  const publish = publisher.publish.bind(publisher) as (channel: string | Buffer, message: string | Buffer) => Promise<number>;
+  let droppedSince: number | undefined;
+  (publisher as unknown as { publish: typeof publish }).publish = (channel, message) =>
+    publish(channel, message).then(
+      (receivers) => {
+        if (droppedSince !== undefined) options.logger.info("Redis is back: events reach the other instances again");
+        droppedSince = undefined;
+        return receivers;
+      },
+      (error: unknown) => {
+        if (droppedSince === undefined) {
+          droppedSince = Date.now();
+          options.logger.warn({ err: error }, "Redis unreachable: events are not reaching the other instances");
+        }
+        return 0;
+      },
+    );
   return {
     adapter: createAdapter(publisher, subscriber, { key: `${options.keyPrefix}:socket.io`, requestsTimeout: REQUESTS_TIMEOUT_MS }),
     async close() {

@@ -35,6 +35,8 @@ export interface RunningServer {
   output(): string;
   /** Stops the process (SIGTERM, then SIGKILL after 5 s) and drops the database if it made it. */
   stop(): Promise<void>;
+  /** The server's process id (to signal it as an operator would). */
+  pid: number;
   /** Settles when the process ends, however it ends. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -156,7 +158,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         reject(error);
       });
     });
-    return { url: `http://127.0.0.1:${port}`, dataDir: database.dataDir, databaseUrl: database.databaseUrl, database, output, stop, exited };
+    return { url: `http://127.0.0.1:${port}`, dataDir: database.dataDir, databaseUrl: database.databaseUrl, database, output, stop, exited, pid: child.pid! };
   } catch (error) {
     await stop();
     throw error;
