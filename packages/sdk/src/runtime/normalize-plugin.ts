@@ -120,7 +120,7 @@ function readPipes(value: unknown, owner: object, fail: (problem: string) => nev
   if (value === undefined || value === null) return null;
   if (typeof value === "function") return (value as (ctx: unknown) => unknown).bind(owner);
   if (!Array.isArray(value)) fail(`"pipes" must be a list of { id, name } or a function returning one, got ${describeValue(value)}`);
-  return checkEntries(value, '"pipes"', fail) as PipeEntry[];
+  return checkEntries(value, '"pipes"', fail, { isManifold: true }) as PipeEntry[];
 }
 
 /**
@@ -129,16 +129,24 @@ function readPipes(value: unknown, owner: object, fail: (problem: string) => nev
  * @example
  * checkEntries([{ id: "a", name: "A" }], '"pipes"', fail); // [{ id: "a", name: "A" }]
  */
-export function checkEntries(value: unknown, label: string, fail: (problem: string) => never): Array<{ id: string; name: string; icon_url?: string }> {
+export function checkEntries(
+  value: unknown,
+  label: string,
+  fail: (problem: string) => never,
+  options: { isManifold?: boolean } = {},
+): Array<{ id: string; name: string; icon_url?: string }> {
   if (!Array.isArray(value)) return fail(`${label} must be a list of { id, name }, got ${describeValue(value)}`);
   const seen = new Set<string>();
   return value.map((entry: unknown, index) => {
     const record = entry as Record<string, unknown>;
-    if (!isPlainObject(entry) || typeof record.id !== "string" || record.id === "" || typeof record.name !== "string") {
+    // Manifold entries are model ids, which have dots ("gpt-4.1-mini", "llama3.1:8b"); an empty or
+    // repeated one is left for the server to drop on its own, so the rest of the list stays.
+    const isEmptyAllowed = options.isManifold === true && record?.id === "";
+    if (!isPlainObject(entry) || typeof record.id !== "string" || (record.id === "" && !isEmptyAllowed) || typeof record.name !== "string") {
       return fail(`${label}[${index}] must be { id: string, name: string }, got ${describeValue(entry)}`);
     }
-    if (record.id.includes(".")) fail(`${label}[${index}].id "${record.id}" must not contain "."`);
-    if (seen.has(record.id)) fail(`${label} has the id "${record.id}" twice`);
+    if (!options.isManifold && record.id.includes(".")) fail(`${label}[${index}].id "${record.id}" must not contain "."`);
+    if (!options.isManifold && seen.has(record.id)) fail(`${label} has the id "${record.id}" twice`);
     seen.add(record.id);
     if (record.icon_url !== undefined && typeof record.icon_url !== "string") fail(`${label}[${index}].icon_url must be a string`);
     return { id: record.id, name: record.name, ...(typeof record.icon_url === "string" && { icon_url: record.icon_url }) };

@@ -50,7 +50,7 @@ export async function runHook(plugin: NormalizedPlugin, request: InvokeRequest, 
         return collectPipeOutput(await plugin.hooks.pipe!(requireObject(hook, payload), ctx), handle.signal);
       case "pipes": {
         const entries = typeof plugin.pipes === "function" ? await plugin.pipes(ctx) : plugin.pipes;
-        return { value: checkEntries(entries, "the list returned by pipes()", (problem) => { throw new SluiceError("PLUGIN_ERROR", problem); }) };
+        return { value: checkEntries(entries, "the list returned by pipes()", (problem) => { throw new SluiceError("PLUGIN_ERROR", problem); }, { isManifold: true }) };
       }
       case "action":
         return { value: checkResult("action", await plugin.hooks.action!(requireObject(hook, payload), ctx)) };

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
 import type { AppServices } from "../services.ts";
 import type { RequestUser } from "../http/request-user.ts";
@@ -44,20 +45,33 @@ function settingsOf(row: ModelRecord | undefined): ModelPluginSettings {
 }
 
 /** A pipe's models: one per manifold entry (`<id>.<entry>`), or the pipe itself. */
-export async function pipeModels(caller: PluginCaller, record: FunctionRecord): Promise<Array<{ id: string; name: string; subModel?: string }>> {
+export async function pipeModels(caller: PluginCaller, record: FunctionRecord, logger?: Logger): Promise<Array<{ id: string; name: string; subModel?: string }>> {
   const { descriptor } = await caller.plugin("function", record);
   if (descriptor.pipes === null && !descriptor.hasDynamicPipes) return [{ id: record.id, name: record.name }];
   const entries = descriptor.hasDynamicPipes
     ? ((await caller.invoke("function", record, "pipes", null)) as Array<{ id: string; name: string }>)
     : (descriptor.pipes ?? []);
-  return entries.map((entry) => ({ id: `${record.id}.${entry.id}`, name: entry.name, subModel: entry.id }));
+  const seen = new Set<string>();
+  const models: Array<{ id: string; name: string; subModel: string }> = [];
+  for (const entry of entries) {
+    // One bad entry drops that entry, not the manifold.
+    const problem = entry.id.trim() === "" ? "an empty id" : seen.has(entry.id) ? `the id "${entry.id}" twice` : undefined;
+    if (problem) {
+      logger?.warn({ pluginId: record.id }, `manifold entry left out: ${problem}`);
+      continue;
+    }
+    seen.add(entry.id);
+    models.push({ id: `${record.id}.${entry.id}`, name: entry.name, subModel: entry.id });
+  }
+  return models;
 }
 
 async function resolveBase(services: AppServices, caller: PluginCaller, id: string): Promise<Omit<CatalogModel, "row" | "settings"> | undefined> {
+  // `<plugin id>.<entry id>`, split at the first dot: entry ids are model ids and have dots of their own.
   const functionId = id.split(".")[0]!;
   const record = await findFunction(services.db, functionId);
   if (record && record.type === "pipe" && record.is_active) {
-    const entry = (await pipeModels(caller, record)).find((model) => model.id === id);
+    const entry = (await pipeModels(caller, record, services.logger)).find((model) => model.id === id);
     if (!entry) return undefined;
     return { id, name: entry.name, created: record.created_at, owned_by: "sluice", source: { kind: "pipe", record, subModel: entry.subModel } };
   }
@@ -91,7 +105,7 @@ export async function listCatalog(services: AppServices, caller: PluginCaller): 
   }
   for (const record of (await listFunctions(services.db)).filter((fn) => fn.type === "pipe" && fn.is_active)) {
     try {
-      for (const entry of await pipeModels(caller, record)) {
+      for (const entry of await pipeModels(caller, record, services.logger)) {
         bases.push({ id: entry.id, name: entry.name, created: record.created_at, owned_by: "sluice", source: { kind: "pipe", record, subModel: entry.subModel } });
       }
     } catch (error) {
