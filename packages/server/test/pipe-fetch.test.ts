@@ -97,3 +97,41 @@ describe("a pipe calling an upstream through ctx.fetch", () => {
     await vi.waitFor(() => expect(fake.abortedRequests).toBe(abortedBefore + 1), { timeout: 5000 });
   });
 });
+
+// Fixes issue, point 14: `network:*` (any public host) for plugins whose base URL is a valve.
+describe("a pipe with network:*", () => {
+  let fake: FakeUpstream;
+  beforeAll(async () => {
+    fake = await startFakeUpstream({ apiKey: "sk-pipe" });
+  });
+  afterAll(() => fake?.close());
+  const open = useServer({ kind: "sqlite", env: { PLUGIN_ALLOW_PRIVATE_NETWORK: "true" } });
+  const closed = useServer({ kind: "sqlite" });
+
+  const store = async (sluice: typeof open, admin: TestAccount, content: string) => {
+    const created = await sluice.api.post("/api/v1/functions/create", { id: "anywhere", name: "Anywhere", content }, admin.token);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    await sluice.api.post("/api/v1/functions/id/anywhere/toggle", undefined, admin.token);
+    await sluice.api.post("/api/v1/functions/id/anywhere/valves/update", { baseUrl: fake.baseUrl, apiKey: "sk-pipe" }, admin.token);
+    return created.body;
+  };
+  const ask = (sluice: typeof open, admin: TestAccount) =>
+    sluice.api.post("/api/chat/completions", { model: "anywhere", messages: [{ role: "user", content: "hello" }] }, admin.token);
+
+  it("is saved as asked and reaches the host its valve names", async () => {
+    const admin = await signUpAdmin(open.url);
+    const port = new URL(fake.baseUrl).port;
+    const row = await store(open, admin, proxyPipe(`network:*:${port}`));
+    expect(row.meta.permissions).toEqual({ requested: [`network:*:${port}`], granted: [`network:*:${port}`] });
+    const answer = await ask(open, admin);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.choices[0].message.content).toBe("via pipe: You said: hello");
+  });
+
+  it("still never reaches loopback or private addresses unless the server allows them", async () => {
+    const admin = await signUpAdmin(closed.url);
+    await store(closed, admin, proxyPipe(`network:*:${new URL(fake.baseUrl).port}`));
+    expectError(await ask(closed, admin), 403, "127.0.0.1");
+    expect(fake.requests.filter((request) => request.headers.authorization === "Bearer sk-pipe")).toHaveLength(1);
+  });
+});

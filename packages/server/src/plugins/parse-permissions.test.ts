@@ -26,7 +26,6 @@ describe("parsePermissions", () => {
     ["network:api.example.com:65536", /the port must be a number from 1 to 65535/],
     ["network:api.example.com:", /the port must be a number/],
     ["network:::1", /no scheme or path/],
-    ["network:*", /not a host name|wildcard/],
     ["network:*.com", /a wildcard must cover subdomains/],
     ["network:*.co.uk", /co\.uk is a public suffix/],
     ["network:*.github.io", /github\.io is a public suffix/],
@@ -44,5 +43,11 @@ describe("parsePermissions", () => {
     expect(grantPermissions(requested, "requested")).toEqual(requested);
     expect(grantPermissions(requested, ["network:b.example.com", "network:gone.example.com"])).toEqual(["network:b.example.com"]);
     expect(networkPatterns(["network:a.example.com", "node", "network:*.x.org"])).toEqual(["a.example.com", "*.x.org"]);
+  });
+});
+
+describe("network:*", () => {
+  it("means any host, with or without a port", () => {
+    expect(parsePermissions("network:*, network:*:8443")).toEqual(["network:*", "network:*:8443"]);
   });
 });

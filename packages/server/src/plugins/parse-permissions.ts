@@ -42,6 +42,9 @@ function splitPort(entry: string, pattern: string): { host: string; port?: numbe
  */
 function normaliseHostPattern(entry: string, pattern: string): string {
   const { host: rawHost, port } = splitPort(entry, pattern);
+  // `*`: any host on the internet, for plugins whose base URL is a valve (provider manifolds,
+  // search tools with a configurable endpoint). Addresses are still checked: public ones only.
+  if (rawHost === "*") return port === undefined ? "*" : `*:${port}`;
   const isWildcard = rawHost.startsWith("*.");
   const host = (isWildcard ? rawHost.slice(2) : rawHost).toLowerCase().replace(/\.$/, "");
   if (host === "" || /[/:?#@\s]/.test(host.replace(/^\[[0-9a-f:.]+\]$/, ""))) {
@@ -71,7 +74,8 @@ function normaliseHostPattern(entry: string, pattern: string): string {
 
 /**
  * Parses the `permissions` frontmatter value: entries separated by commas, each
- * `network:<host>[:<port>]` or `node` (the trusted tier). `*.example.com` covers the subdomains of
+ * `network:<host>[:<port>]` or `node` (the trusted tier). `network:*` means any host on the internet
+ * (public addresses only, as for every entry). `*.example.com` covers the subdomains of
  * example.com, not example.com itself, and is refused when example.com is a public suffix. Without
  * a port an entry covers ports 443 and 80 only; with one, that port only. Duplicates are dropped. Throws PLUGIN_LOAD_FAILED naming a bad entry.
  *

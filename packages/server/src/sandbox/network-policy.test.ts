@@ -45,3 +45,12 @@ describe("patternAllows", () => {
     expect(patternAllows("[::1]", new URL("http://[::1]/"))).toBe(true);
   });
 });
+
+describe("the pattern *", () => {
+  it("covers any host on the default ports, or on the port it names", () => {
+    expect(patternAllows("*", new URL("https://api.anthropic.com/v1/messages"))).toBe(true);
+    expect(patternAllows("*", new URL("http://example.org/"))).toBe(true);
+    expect(patternAllows("*", new URL("https://example.org:8443/"))).toBe(false);
+    expect(patternAllows("*:8443", new URL("https://example.org:8443/"))).toBe(true);
+  });
+});

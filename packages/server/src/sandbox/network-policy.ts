@@ -84,13 +84,15 @@ export function patternAllows(pattern: string, url: URL): boolean {
 /**
  * Whether `hostname` (as `URL#hostname` gives it: lower-case, IPv6 in brackets) is covered by a
  * permission pattern: `api.example.com` covers that host only; `*.example.com` covers every
- * subdomain of example.com (`a.example.com`, `a.b.example.com`) but not example.com itself.
+ * subdomain of example.com (`a.example.com`, `a.b.example.com`) but not example.com itself; `*`
+ * covers every host (the address checks still keep out private ones).
  *
  * @example
  * hostMatches("*.example.com", "api.example.com"); // true
  * hostMatches("*.example.com", "example.com"); // false
  */
 export function hostMatches(pattern: string, hostname: string): boolean {
+  if (pattern === "*") return true;
   const host = hostname.toLowerCase().replace(/\.$/, "");
   if (pattern.startsWith("*.")) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
   return host === pattern;

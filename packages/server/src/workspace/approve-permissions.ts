@@ -30,7 +30,15 @@ export function permissionNotices(granted: readonly string[]): string[] {
   if (granted.includes("node")) return [TRUSTED_TIER_NOTICE];
   const hosts = networkPatterns(granted);
   if (hosts.length === 0) return [];
-  return [`ctx.fetch may reach ${hosts.join(", ")} (public addresses only, unless PLUGIN_ALLOW_PRIVATE_NETWORK is true).`];
+  const described = hosts.map((host) => describeHostPattern(host));
+  return [`ctx.fetch may reach ${described.join(", ")} (public addresses only, unless PLUGIN_ALLOW_PRIVATE_NETWORK is true).`];
+}
+
+/** A granted host pattern in words: `*` is "any host on the internet". */
+export function describeHostPattern(pattern: string): string {
+  if (pattern === "*") return "any host on the internet";
+  if (pattern.startsWith("*:")) return `any host on the internet, port ${pattern.slice(2)}`;
+  return pattern;
 }
 
 type PluginRecord<N> = N extends "function" ? FunctionRecord : ToolRecord;

@@ -14,7 +14,11 @@ export interface ApprovePermissionsBarProps {
 
 function describePermission(permission: string): string {
   if (permission === "node") return "the trusted tier (a Node.js process with Node APIs and any network access)";
-  return permission.startsWith("network:") ? `network access to ${permission.slice("network:".length)}` : permission;
+  if (!permission.startsWith("network:")) return permission;
+  const host = permission.slice("network:".length);
+  if (host === "*") return "network access to any host on the internet";
+  if (host.startsWith("*:")) return `network access to any host on the internet, port ${host.slice(2)}`;
+  return `network access to ${host}`;
 }
 
 /**
