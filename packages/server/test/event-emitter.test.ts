@@ -118,7 +118,7 @@ describeEachDatabase("event emitter", (kind) => {
     expect(JSON.stringify(body)).not.toMatch(/ephemeral|no message id/);
   });
 
-  it("refuses malformed, oversized and execute events with a clear error, delivering nothing", async () => {
+  it("refuses malformed and oversized events with a clear error, drops execute events, delivering nothing", async () => {
     const events = emitterFor({ userId: alice.id, chatId, messageId: "a1" });
     const before = aliceTab.received.length;
     await expect(events.emit({ type: "", data: {} })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringContaining("type") });
@@ -131,7 +131,11 @@ describeEachDatabase("event emitter", (kind) => {
       message: expect.stringMatching(/too large: \d+ bytes \(at most 1048576\)/),
     });
     await expect(events.emit({ type: "custom", data: { big: 10n } })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringContaining("cannot be sent") });
-    await expect(events.emit({ type: "execute", data: { code: "alert(1)" } })).rejects.toMatchObject({
+    // Emitting is fire-and-forget: an execute event while those are off is dropped, not an error.
+    await expect(events.emit({ type: "execute", data: { code: "alert(1)" } }, { pluginId: "runner" })).resolves.toBeUndefined();
+    // A call waits for an answer, so it is refused clearly.
+    const caller = emitterFor({ userId: alice.id, chatId, messageId: "a1", sessionId: aliceTab.socket.id });
+    await expect(caller.call({ type: "execute", data: { code: "alert(1)" } })).rejects.toMatchObject({
       code: "PERMISSION_DENIED",
       message: expect.stringContaining("PLUGIN_ALLOW_EXECUTE_EVENT"),
     });

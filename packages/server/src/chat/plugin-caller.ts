@@ -12,7 +12,8 @@ import type { PluginNamespace } from "../workspace/plugin-workspace.ts";
 
 /** Where a plugin's `ctx.emit` / `ctx.call` go for one request. */
 export interface PluginEvents {
-  emit(event: { type: string; data: unknown }): Promise<void>;
+  /** `origin` names the plugin and hook, for what is logged about the event. */
+  emit(event: { type: string; data: unknown }, origin?: { pluginId: string; hook?: string }): Promise<void>;
   call(event: { type: string; data: unknown }): Promise<unknown>;
   /** False for API callers without a browser session: `ctx.call` then fails at once. */
   canCall: boolean;
@@ -102,7 +103,7 @@ export class PluginCaller {
     const { events } = this.#scope;
     const logger = this.#services.logger.child({ pluginId: record.id, hook });
     return {
-      emit: (event) => events.emit(event),
+      emit: (event) => events.emit(event, { pluginId: record.id, hook }),
       call: (event) => events.call(event),
       log: (level, message) => logger[level](message),
     };

@@ -27,7 +27,7 @@ export function requestEvents(
   if (!scope.sessionId) {
     if (!scope.chatId || !scope.messageId) return API_CALLER_EVENTS;
     const saver = createEventEmitter(services, { userId: user.id, chatId: scope.chatId, messageId: scope.messageId, isLive: false });
-    return { ...API_CALLER_EVENTS, emit: (event) => saver.emit(event) };
+    return { ...API_CALLER_EVENTS, emit: (event, origin) => saver.emit(event, origin) };
   }
   const emitter = createEventEmitter(services, {
     userId: user.id,
@@ -35,5 +35,5 @@ export function requestEvents(
     messageId: scope.messageId ?? undefined,
     sessionId: scope.sessionId,
   });
-  return { emit: (event) => emitter.emit(event), call: (event) => emitter.call(event), canCall: true };
+  return { emit: (event, origin) => emitter.emit(event, origin), call: (event) => emitter.call(event), canCall: true };
 }

@@ -30,8 +30,12 @@ export interface PluginEvent {
 
 /** What plugins' `ctx.emit` and `ctx.call` end up in. */
 export interface EventEmitter {
-  /** Delivers the event to every tab of the user and saves its effect on the chat message. */
-  emit(event: PluginEvent): Promise<void>;
+  /**
+   * Delivers the event to every tab of the user and saves its effect on the chat message. An
+   * `execute` event while those are off is dropped with a warning (`origin` names the plugin):
+   * emitting is fire-and-forget, so the hook goes on.
+   */
+  emit(event: PluginEvent, origin?: { pluginId: string; hook?: string }): Promise<void>;
   /** Asks the originating tab and resolves with its answer. */
   call(event: PluginEvent): Promise<unknown>;
 }
@@ -61,13 +65,15 @@ function parseEvent(value: unknown): PluginEvent {
   return result.data;
 }
 
+const EXECUTE_DISABLED = "The execute event (JavaScript run in the user's browser) is disabled; an admin can enable it with PLUGIN_ALLOW_EXECUTE_EVENT=true";
+
 /**
  * Builds the emitter for one request (reference §11.2–§11.3). `emit` sends
  * `{chat_id, message_id, data: event}` on channel `events` to room `user:<userId>` and, when the
  * scope names a stored chat and a message, saves the event's effect on that message (created if
  * missing) in the order the events were emitted. `call` sends it to the originating session only
  * and waits for the answer (`WEBSOCKET_EVENT_CALLER_TIMEOUT`). `execute` events (JavaScript run in
- * the page) are refused unless `PLUGIN_ALLOW_EXECUTE_EVENT` is on.
+ * the page) are dropped by `emit` and refused by `call` unless `PLUGIN_ALLOW_EXECUTE_EVENT` is on.
  *
  * @example
  * const events = createEventEmitter(services, { userId, chatId, messageId, sessionId });
@@ -85,10 +91,7 @@ export function createEventEmitter(services: Pick<AppServices, "db" | "realtime"
 
   function checkAllowed(event: PluginEvent): void {
     if (event.type === "execute" && !services.config.allowExecuteEvent) {
-      throw new SluiceError(
-        "PERMISSION_DENIED",
-        "The execute event (JavaScript run in the user's browser) is disabled; an admin can enable it with PLUGIN_ALLOW_EXECUTE_EVENT=true",
-      );
+      throw new SluiceError("PERMISSION_DENIED", EXECUTE_DISABLED);
     }
   }
 
@@ -104,9 +107,12 @@ export function createEventEmitter(services: Pick<AppServices, "db" | "realtime"
   }
 
   return {
-    async emit(value) {
+    async emit(value, origin) {
       const event = parseEvent(value);
-      checkAllowed(event);
+      if (event.type === "execute" && !services.config.allowExecuteEvent) {
+        services.logger.warn({ ...origin, chatId, messageId }, `execute event dropped: ${EXECUTE_DISABLED}`);
+        return;
+      }
       const change = persistedChange(event);
       if (scope.isLive !== false) services.realtime.emitToUser(scope.userId, envelope(event));
       if (!change || !storedChatId) return;
