@@ -12,6 +12,7 @@ import { compilePlugin, type PluginDependencies } from "./compile-plugin.ts";
 import { installRequirements, type InstallRequirementsOptions } from "./install-requirements.ts";
 import { parseRequirements } from "./parse-requirements.ts";
 import { hashPluginSource } from "./hash-plugin-source.ts";
+import { looksLikePython } from "./detect-python-source.ts";
 import { parseFrontmatter } from "./parse-frontmatter.ts";
 import type { PluginLimits } from "./plugin-limits.ts";
 import { grantPermissions, networkPatterns, parsePermissions, type PermissionGrant, type PluginPermissions } from "./parse-permissions.ts";
@@ -157,6 +158,14 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     throw new SluiceError("PLUGIN_LOAD_FAILED", `Plugin source is ${sourceBytes} bytes; the limit is ${maxSourceBytes}`, { pluginId });
   }
   checkWellFormed(source, pluginId);
+  if (looksLikePython(source)) {
+    throw new SluiceError(
+      "PLUGIN_LOAD_FAILED",
+      "This is Python source (an Open WebUI function or tool, it seems). Sluice runs plugins written in TypeScript or JavaScript; " +
+        "running Open WebUI's Python plugins unchanged is coming. Until then, port it: docs/plugins.md, \"The class form, for Open WebUI authors\".",
+      { pluginId },
+    );
+  }
   const manifest = parseFrontmatter(source);
   checkSluiceVersion(manifest, options.sluiceVersion ?? SLUICE_VERSION, pluginId);
   const permissions = resolvePermissions(manifest, options);

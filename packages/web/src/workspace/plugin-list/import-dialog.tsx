@@ -149,7 +149,7 @@ export function ImportDialog({ namespace, onClose, onImported }: ImportDialogPro
                 value={jsonText}
                 onChange={(event) => setJsonText(event.target.value)}
               />
-              <span className="field-hint">What Export downloads (from Sluice or Open WebUI). Plugins with an existing id are updated; all load first, or none is stored.</span>
+              <span className="field-hint">What Export downloads from Sluice or Open WebUI. Open WebUI's Python plugins are refused until Sluice runs Python; TypeScript and JavaScript ones load. Plugins with an existing id are updated; all load first, or none is stored.</span>
             </div>
             <div className="field">
               <label className="field-label" htmlFor={`${formId}-json-file`}>
