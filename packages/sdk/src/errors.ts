@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   "PERMISSION_DENIED",
   "UPSTREAM_ERROR",
   "UNAVAILABLE",
+  "RATE_LIMITED",
   "INTERNAL",
 ] as const;
 

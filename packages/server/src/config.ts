@@ -61,6 +61,10 @@ export interface Config {
   enableTitleGeneration: boolean;
   /** Model for background tasks such as titles (`TASK_MODEL`); the chat's model when unset. */
   taskModel?: string;
+  /** Shortest password accepted for new passwords (`PASSWORD_MIN_LENGTH`, 8). */
+  passwordMinLength: number;
+  /** Wrong passwords per account before sign-ins slow down (`SIGNIN_FREE_FAILURES`, 5; four times as many per address). */
+  signInFreeFailures: number;
   /** How long a stop (SIGTERM/SIGINT) waits for answers in flight to finish and be saved (`SHUTDOWN_DRAIN_SECONDS`, 30). */
   shutdownDrainSeconds: number;
   /** How long the event loop may stand still before the process ends itself for its supervisor (`SERVER_STALL_LIMIT_SECONDS`, 60; 0 = never). */
@@ -166,6 +170,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     maxAnswerCharacters: readPositiveInteger(environment.CHAT_RESPONSE_MAX_CHARACTERS, 8 * 1024 * 1024, "CHAT_RESPONSE_MAX_CHARACTERS"),
     enableTitleGeneration: readBoolean(environment.ENABLE_TITLE_GENERATION, true, "ENABLE_TITLE_GENERATION"),
     taskModel: environment.TASK_MODEL?.trim() || undefined,
+    passwordMinLength: readPositiveInteger(environment.PASSWORD_MIN_LENGTH, 8, "PASSWORD_MIN_LENGTH"),
+    signInFreeFailures: readPositiveInteger(environment.SIGNIN_FREE_FAILURES, 5, "SIGNIN_FREE_FAILURES"),
     shutdownDrainSeconds: readInteger(environment.SHUTDOWN_DRAIN_SECONDS, 30, "SHUTDOWN_DRAIN_SECONDS"),
     stallLimitSeconds: readInteger(environment.SERVER_STALL_LIMIT_SECONDS, 60, "SERVER_STALL_LIMIT_SECONDS"),
     pluginRequirementsMax: readPositiveInteger(environment.PLUGIN_REQUIREMENTS_MAX, 16, "PLUGIN_REQUIREMENTS_MAX"),

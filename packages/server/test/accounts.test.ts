@@ -64,7 +64,7 @@ describeEachDatabase("accounts", (kind) => {
   });
 
   it("refuses a second account with the same email, whatever its case", async () => {
-    expectError(await sluice.api.post("/api/v1/auths/signup", { name: "Copy", email: "ADA@EXAMPLE.com", password: "x" }), 400, "This email is already registered");
+    expectError(await sluice.api.post("/api/v1/auths/signup", { name: "Copy", email: "ADA@EXAMPLE.com", password: "long enough" }), 400, "This email is already registered");
   });
 
   it("refuses malformed emails, empty passwords and empty names, naming the field", async () => {
@@ -119,10 +119,10 @@ describeEachDatabase("accounts", (kind) => {
   });
 
   it("changes a password only with the current one", async () => {
-    expectError(await sluice.api.post("/api/v1/auths/update/password", { password: "wrong", new_password: "second" }, pending.token), 400, "current password");
-    expect((await sluice.api.post("/api/v1/auths/update/password", { password: pending.password, new_password: "second" }, pending.token)).status).toBe(200);
+    expectError(await sluice.api.post("/api/v1/auths/update/password", { password: "wrong", new_password: "second password" }, pending.token), 400, "current password");
+    expect((await sluice.api.post("/api/v1/auths/update/password", { password: pending.password, new_password: "second password" }, pending.token)).status).toBe(200);
     expect((await sluice.api.post("/api/v1/auths/signin", { email: pending.email, password: pending.password })).status).toBe(400);
-    expect((await sluice.api.post("/api/v1/auths/signin", { email: pending.email, password: "second" })).status).toBe(200);
+    expect((await sluice.api.post("/api/v1/auths/signin", { email: pending.email, password: "second password" })).status).toBe(200);
   });
 
   it("answers 401 with a reason for missing, forged and expired credentials", async () => {

@@ -17,5 +17,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   PERMISSION_DENIED: 403,
   UPSTREAM_ERROR: 502,
   UNAVAILABLE: 503,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };

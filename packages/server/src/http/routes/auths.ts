@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { SluiceError } from "@sluice/sdk";
 import { formatApiKeyHint, generateApiKey } from "../../auth/api-key.ts";
+import { checkNewPassword } from "../../auth/check-new-password.ts";
 import { signToken } from "../../auth/jwt.ts";
+import { SignInThrottle } from "../../auth/sign-in-throttle.ts";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "../../auth/password.ts";
 import { deleteApiKey, findApiKeyByUserId, replaceApiKey } from "../../db/api-keys-repository.ts";
 import { epochSeconds } from "../../db/epoch-seconds.ts";
@@ -55,9 +57,11 @@ function bearerToken(request: FastifyRequest): string {
 export function registerAuthRoutes(app: FastifyInstance, services: AppServices): void {
   const { db } = services;
   const prefix = "/api/v1/auths";
+  const throttle = new SignInThrottle({ freeFailures: services.config.signInFreeFailures });
 
   app.post(`${prefix}/signup`, async (request) => {
     const form = parseInput(signUpSchema, request.body);
+    checkNewPassword(form.password, services.config.passwordMinLength);
     if (await findUserByEmail(db, form.email)) throw new SluiceError("ALREADY_EXISTS", "This email is already registered");
     const user = await createUser(db, {
       name: form.name,
@@ -70,12 +74,21 @@ export function registerAuthRoutes(app: FastifyInstance, services: AppServices):
     return startSession(services, user);
   });
 
-  app.post(`${prefix}/signin`, async (request) => {
+  app.post(`${prefix}/signin`, async (request, reply) => {
     const form = parseInput(signInSchema, request.body);
+    const waitSeconds = throttle.waitSeconds(form.email, request.ip);
+    if (waitSeconds > 0) {
+      reply.header("retry-after", String(waitSeconds));
+      throw new SluiceError("RATE_LIMITED", `Too many wrong passwords; try again in ${waitSeconds} s`);
+    }
     const user = await findUserByEmail(db, form.email);
     // Unknown emails cost a hash too, so timing does not reveal which emails have accounts.
     const isMatch = await verifyPassword(form.password, user?.password_hash ?? (await decoyPasswordHash()));
-    if (!user || !isMatch) throw new SluiceError("INVALID_INPUT", WRONG_CREDENTIALS);
+    if (!user || !isMatch) {
+      throttle.failed(form.email, request.ip);
+      throw new SluiceError("INVALID_INPUT", WRONG_CREDENTIALS);
+    }
+    throttle.succeeded(form.email);
     const signedIn = (await updateUser(db, user.id, { lastActiveAt: epochSeconds() })) ?? user;
     return startSession(services, signedIn);
   });
@@ -89,6 +102,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: AppServices):
   app.post(`${prefix}/update/password`, async (request) => {
     const caller = requireVerified(request);
     const form = parseInput(updatePasswordSchema, request.body);
+    checkNewPassword(form.new_password, services.config.passwordMinLength);
     const user = await findUserByEmail(db, caller.email);
     if (!user || !(await verifyPassword(form.password, user.password_hash))) {
       throw new SluiceError("INVALID_INPUT", "The current password is incorrect");

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { SluiceError } from "@sluice/sdk";
 import { readDefaultPermissions, writeDefaultPermissions } from "../../auth/default-permissions.ts";
+import { checkNewPassword } from "../../auth/check-new-password.ts";
 import { hashPassword } from "../../auth/password.ts";
 import { listGroups } from "../../db/groups-repository.ts";
 import { permissionsSchema } from "../../db/permissions.ts";
@@ -73,6 +74,7 @@ export function registerUserRoutes(app: FastifyInstance, services: AppServices):
     const { id } = parseInput(idParams, request.params);
     const form = parseInput(userUpdateSchema, request.body);
     const user = await findOrFail(id);
+    if (form.password !== undefined) checkNewPassword(form.password, services.config.passwordMinLength);
     if (user.role === "admin" && form.role !== undefined && form.role !== "admin" && (await countUsers(db, "admin")) <= 1) {
       throw new SluiceError("INVALID_INPUT", "This is the only admin; make another user admin first");
     }
