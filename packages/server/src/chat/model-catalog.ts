@@ -92,7 +92,17 @@ export async function resolveModel(services: AppServices, caller: PluginCaller, 
   const notFound = () => new SluiceError("NOT_FOUND", `Model not found: ${id}`);
   if (!isVisible(caller.scope.user, row)) throw notFound();
   const base = await resolveBase(services, caller, row?.base_model_id ?? id);
-  if (!base) throw notFound();
+  if (!base) {
+    // The model may live on an upstream that did not answer: say that, not "not found".
+    const unreachable = services.upstream.unreachable;
+    if (unreachable.length > 0) {
+      const status = (unreachable[0]!.details as { status?: number } | undefined)?.status;
+      throw new SluiceError("UPSTREAM_ERROR", `Model "${id}" is not available: ${unreachable.map((error) => error.message).join("; ")}`, {
+        details: status === undefined ? undefined : { status },
+      });
+    }
+    throw notFound();
+  }
   return { ...base, id, name: row?.name || base.name, row, settings: settingsOf(row) };
 }
 

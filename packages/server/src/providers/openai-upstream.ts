@@ -44,6 +44,7 @@ export class OpenAIUpstream {
   #modelsCacheMs: number;
   #modelsTimeoutMs: number;
   #cached: { models: UpstreamModel[]; fetchedAt: number } | undefined;
+  #failures: SluiceError[] = [];
   #pending: Promise<UpstreamModel[]> | undefined;
 
   constructor(connections: readonly OpenAIConnection[], logger: UpstreamLogger, options: OpenAIUpstreamOptions = {}) {
@@ -64,6 +65,14 @@ export class OpenAIUpstream {
     if (!options.refresh && cached && Date.now() - cached.fetchedAt < this.#modelsCacheMs) return [...cached.models];
     this.#pending ??= this.#fetchModels().finally(() => (this.#pending = undefined));
     return [...(await this.#pending)];
+  }
+
+  /**
+   * Why connections were left out of the last model list (unreachable, or what status they
+   * answered): a model not found may live on one of them.
+   */
+  get unreachable(): readonly SluiceError[] {
+    return this.#failures;
   }
 
   /** The model with this id, or undefined; a miss in a cached list asks the upstreams again once. */
@@ -128,10 +137,12 @@ export class OpenAIUpstream {
   }
 
   async #fetchModels(): Promise<UpstreamModel[]> {
+    const failures: SluiceError[] = [];
     const lists = await Promise.all(
       this.connections.map((connection, index) =>
         fetchConnectionModels(connection, index, { timeoutMs: this.#modelsTimeoutMs, fetch: this.#fetch }).catch((error: unknown) => {
           this.#logger.warn({ connection: connectionHost(connection.baseUrl), err: error }, `upstream skipped: ${(error as Error).message}`);
+          failures.push(SluiceError.isInstance(error) ? error : new SluiceError("UPSTREAM_ERROR", `cannot reach ${connectionHost(connection.baseUrl)}: ${(error as Error).message}`));
           return [];
         }),
       ),
@@ -140,6 +151,7 @@ export class OpenAIUpstream {
     for (const model of lists.flat()) if (!byId.has(model.id)) byId.set(model.id, model);
     const models = [...byId.values()];
     this.#cached = { models, fetchedAt: Date.now() };
+    this.#failures = failures;
     return models;
   }
 
