@@ -2,6 +2,9 @@ import { z } from "zod";
 
 const objectList = z.array(z.looseObject({}));
 
+/** A message's content: text, or OpenAI's list of parts, kept as it came. */
+const messageContent = z.union([z.string(), z.array(z.looseObject({ type: z.string().min(1) }))]);
+
 /**
  * One message of a stored chat, Open WebUI's shape. Unknown keys (`childrenIds`, `models`,
  * `code_executions`, …) are kept as they are.
@@ -11,10 +14,9 @@ export const chatMessageSchema = z.looseObject({
   parentId: z.string().nullable().optional(),
   childrenIds: z.array(z.string()).optional(),
   role: z.string().min(1),
-  content: z
-    .string()
-    .nullish()
-    .transform((content) => content ?? ""),
+  // A string, or OpenAI's list of parts (`[{type: "text", text}, {type: "image_url", image_url}]`),
+  // stored and returned as it came.
+  content: messageContent.nullish().transform((content) => content ?? ""),
   model: z.string().nullish(),
   /** Epoch seconds. */
   timestamp: z.number().nullish(),
@@ -26,7 +28,7 @@ export const chatMessageSchema = z.looseObject({
   embeds: z.array(z.unknown()).optional(),
   done: z.boolean().optional(),
   error: z.unknown().optional(),
-  originalContent: z.string().nullish(),
+  originalContent: messageContent.nullish(),
   usage: z.record(z.string(), z.unknown()).nullish(),
 });
 
