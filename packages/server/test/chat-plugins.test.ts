@@ -62,6 +62,13 @@ describeEachDatabase("plugins at work in chats", (kind) => {
   it("turns a tool's error into a result the model sees, and stops the loop at the bound", async () => {
     const failed = await complete({ model: "fake-small", messages: [{ role: "user", content: "weather in Atlantis" }], tool_ids: ["weather"] });
     expect(failed.body.choices[0].message.content).toBe("Tool said: Error: no such city");
+    // The status line of a failed tool is marked as an error (the page shows it in red, not with a check).
+    const chatId = await newChat(user, [{ id: "u1", role: "user", content: "weather in Atlantis" }]);
+    await complete({ model: "fake-small", messages: [{ id: "u1", role: "user", content: "weather in Atlantis" }], tool_ids: ["weather"], chat_id: chatId, id: "a1" });
+    expect((await storedMessage(chatId, "a1")).statusHistory).toEqual([
+      expect.objectContaining({ description: "Running tool get_weather", done: false }),
+      expect.objectContaining({ description: "Tool failed get_weather", done: true, error: true }),
+    ]);
     const before = fake.chatBodies().length;
     const looped = await complete({ model: "fake-small", messages: [{ role: "user", content: "loop tools please" }], tool_ids: ["weather"] });
     expect(looped.status).toBe(200);

@@ -207,7 +207,10 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
       const results = await tools.execute(calls);
       for (const result of results) {
         await caller.scope.events
-          .emit({ type: "status", data: { description: `${result.isError ? "Tool failed" : "Ran tool"} ${result.name}`, done: true, action: "tool_call" } })
+          .emit({
+            type: "status",
+            data: { description: `${result.isError ? "Tool failed" : "Ran tool"} ${result.name}`, done: true, action: "tool_call", ...(result.isError ? { error: true } : {}) },
+          })
           .catch(() => {});
       }
       messages = [
