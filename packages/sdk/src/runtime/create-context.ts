@@ -77,7 +77,12 @@ class InvocationContext {
   get call(): EventCall {
     return (this.#call ??= (async (event: AnyEvent) => {
       checkEvent(event, "ctx.call");
-      if (!this.#request.context.canCall) throw new SluiceError("FORBIDDEN", NO_SESSION_MESSAGE);
+      if (!this.#request.context.canCall) {
+        const task = (this.#request.context.metadata as { task?: unknown } | undefined)?.task;
+        // Nobody is there to answer during a background task (naming a chat, say).
+        if (typeof task === "string" && task !== "") throw new SluiceError("FORBIDDEN", `ctx.call cannot ask the user anything during a background task (${task})`);
+        throw new SluiceError("FORBIDDEN", NO_SESSION_MESSAGE);
+      }
       const answer = unwrapHostResult(await this.#host.call(this.#request.invocationId, { type: event.type, data: event.data ?? null }), "call");
       if (event.type === "confirmation") return answer === true;
       if (event.type === "input") return typeof answer === "string" ? answer : answer === null || answer === undefined || answer === false ? "" : String(answer);

@@ -7,6 +7,18 @@ import type { ChatRequest } from "./chat-request.ts";
 import type { CatalogModel } from "./model-catalog.ts";
 
 const DEFAULT_TITLES = new Set(["", "New Chat", "New chat"]);
+const PROMPT_MARK = "Generate a concise, 3-5 word title";
+
+/**
+ * The model that names chats: `TASK_MODEL`, else the first upstream model, else the chat's own
+ * model (a pipe only when nothing else exists: pipes answer in their own way, not to a task).
+ */
+async function titleModel(services: AppServices, model: CatalogModel): Promise<string> {
+  if (services.config.taskModel) return services.config.taskModel;
+  if (model.source.kind === "upstream") return model.id;
+  const upstream = (await services.upstream.listModels())[0];
+  return upstream?.id ?? model.id;
+}
 const TITLE_TIMEOUT_MS = 60_000;
 
 function titlePrompt(messages: ChatRequest["messages"]): string {
@@ -17,7 +29,7 @@ function titlePrompt(messages: ChatRequest["messages"]): string {
     .join("\n");
   return [
     "### Task:",
-    "Generate a concise, 3-5 word title with an emoji summarizing the chat history.",
+    `${PROMPT_MARK} with an emoji summarizing the chat history.`,
     '### Output:\nJSON format: { "title": "your concise title here" }',
     `### Chat History:\n<chat_history>\n${transcript}\n</chat_history>`,
   ].join("\n");
@@ -40,8 +52,8 @@ export function parseTitle(text: string): string | undefined {
 }
 
 /**
- * After the first answer in a chat that still has its default title, asks the model (or
- * `TASK_MODEL`) for a title through the same pipeline (filters see `ctx.metadata.task =
+ * After the first answer in a chat that still has its default title, asks the task model (see
+ * `titleModel`) for a title through the same pipeline (filters see `ctx.metadata.task =
  * "title_generation"`), stores it and sends `chat:title`. Failures are logged only.
  */
 export function generateTitleInBackground(services: AppServices, user: RequestUser, request: ChatRequest, model: CatalogModel): void {
@@ -53,7 +65,7 @@ export function generateTitleInBackground(services: AppServices, user: RequestUs
     if (!chat || !DEFAULT_TITLES.has(chat.title.trim())) return;
     const run = await startChatCompletion(services, {
       user,
-      request: { model: services.config.taskModel ?? model.id, messages: [{ role: "user", content: titlePrompt(request.messages) }], stream: false },
+      request: { model: await titleModel(services, model), messages: [{ role: "user", content: titlePrompt(request.messages) }], stream: false },
       signal: AbortSignal.timeout(TITLE_TIMEOUT_MS),
       task: "title_generation",
     });
@@ -62,7 +74,8 @@ export function generateTitleInBackground(services: AppServices, user: RequestUs
       const delta = chunk.choices[0]?.delta.content;
       if (typeof delta === "string") text += delta;
     }
-    const title = parseTitle(text);
+    // A model that echoes its input (a pipe, often) gives the prompt back, not a title.
+    const title = text.includes(PROMPT_MARK) ? undefined : parseTitle(text);
     if (!title) return;
     await updateChatTitle(services.db, user.id, chatId, title);
     await createEventEmitter(services, { userId: user.id, chatId, messageId: request.id ?? undefined, sessionId: request.session_id ?? undefined }).emit({ type: "chat:title", data: title });

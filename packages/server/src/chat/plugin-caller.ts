@@ -104,7 +104,12 @@ export class PluginCaller {
     const logger = this.#services.logger.child({ pluginId: record.id, hook });
     return {
       emit: (event) => events.emit(event, { pluginId: record.id, hook }),
-      call: (event) => events.call(event),
+      call: (event) => {
+        // Nobody is there to answer during a background task (a title, say).
+        const task = this.#scope.metadata.task;
+        if (task) return Promise.reject(new SluiceError("FORBIDDEN", `ctx.call cannot ask the user anything during a background task (${String(task)})`));
+        return events.call(event);
+      },
       log: (level, message) => logger[level](message),
     };
   }
