@@ -65,7 +65,7 @@ describeEachDatabase("answers in progress (/api/tasks)", (kind) => {
     }
     expect(received.trim().endsWith("data: [DONE]")).toBe(true);
     expect(received).not.toContain('"error"');
-    expect((await tasksOf(chatId)).body).toEqual({ task_ids: [] });
+    await vi.waitFor(async () => expect((await tasksOf(chatId)).body).toEqual({ task_ids: [] }), { timeout: 5000 });
     const saved = (await sluice.api.get(`/api/v1/chats/${chatId}`, user.token)).body.chat.messages.find((message: { id: string }) => message.id === "a1");
     expect(saved).toMatchObject({ role: "assistant", done: true });
     expect(saved.content).toMatch(/^(tick )+/);

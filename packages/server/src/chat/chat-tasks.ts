@@ -35,14 +35,17 @@ export class ChatTasks {
     return [...this.#tasks].filter((task) => task.userId === userId && task.chatId === chatId).map((task) => task.taskId);
   }
 
-  /** Stops the user's answers with that task id; false when there is none (finished, or not theirs). */
+  /**
+   * Stops the user's answers with that task id; false when there is none (finished, or not
+   * theirs). Each stays listed until its request has saved what came and ended.
+   */
   stop(userId: string, taskId: string): boolean {
     const matching = [...this.#tasks].filter((task) => task.userId === userId && task.taskId === taskId);
     for (const task of matching) {
+      if (task.controller.signal.aborted) continue;
       const reason = new SluiceError("CONFLICT", "The answer was stopped");
       stopReasons.add(reason);
       task.controller.abort(reason);
-      this.#tasks.delete(task);
     }
     return matching.length > 0;
   }
