@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import { connectDatabase } from "./db/connect-database.ts";
 import { migrateToLatest } from "./db/migrations/migrate-to-latest.ts";
 import type { Database } from "./db/schema.ts";
+import { ChatTasks } from "./chat/chat-tasks.ts";
 import { FirstLoadChecker } from "./sandbox/first-load-checker.ts";
 import { createPluginCrashHandler } from "./process/handle-plugin-crash.ts";
 import { PluginRegistry } from "./plugins/plugin-registry.ts";
@@ -33,6 +34,8 @@ export interface AppServices {
   upstream: OpenAIUpstream;
   /** Plugin saves and deletes, shared with other instances over Redis when `REDIS_URL` is set. */
   pluginChanges: PluginChangeFeed;
+  /** The chat answers in progress on this instance (`/api/tasks`). */
+  chatTasks: ChatTasks;
 }
 
 /** `postgres://user:password@host/db` without the password, for messages. */
@@ -123,7 +126,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     }
   }
   const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));
-  return { config, db, logger, secretKey, secrets: createSecretBox(secretKey), workspace, upstream, realtime, pluginChanges: feed.current };
+  return { config, db, logger, secretKey, secrets: createSecretBox(secretKey), workspace, upstream, realtime, pluginChanges: feed.current, chatTasks: new ChatTasks() };
 }
 
 /** Releases what {@link createServices} opened. */

@@ -6,10 +6,14 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
-/** Starts headless Chromium; fails with a hint when it is not installed. */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Starts headless Chromium; fails with a hint when it is not installed. `extraArgs` adds
+ * command-line switches, e.g. `--host-resolver-rules=MAP sluice.lan 127.0.0.1` to reach the
+ * server by a name that is not a secure context.
+ */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium is not at ${CHROMIUM_PATH}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 export interface WatchedPage {

@@ -12,6 +12,7 @@ import { openStreamChain, resolveFilters, runBodyChain, type RequestFilter } fro
 import { resolveModel, type CatalogModel } from "./model-catalog.ts";
 import { PluginCaller } from "./plugin-caller.ts";
 import { finishAssistantMessage } from "./finish-assistant-message.ts";
+import { isStopRequested } from "./chat-tasks.ts";
 import { resolveTools, type ToolSet } from "./tool-set.ts";
 
 export interface ChatCompletionInput {
@@ -221,11 +222,14 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
       if (signal.aborted) throw new SluiceError("CONFLICT", "The request was cancelled");
     }
   } catch (error) {
-    // Keep what the client already saw of the turn that broke off.
-    await finishAssistantMessage(services, caller, filters, { request, model, content: isTurnCounted ? content : content + turn.content, usage, error }).catch((saveError) =>
-      services.logger.warn({ err: saveError }, "saving a failed answer failed"),
+    // Keep what the client already saw of the turn that broke off; a stop the user asked for is no error.
+    const isStopped = isStopRequested(signal);
+    await finishAssistantMessage(services, caller, filters, { request, model, content: isTurnCounted ? content : content + turn.content, usage, ...(isStopped ? { isStopped } : { error }) }).catch(
+      (saveError) => services.logger.warn({ err: saveError }, "saving a failed answer failed"),
     );
-    throw error;
+    if (!isStopped) throw error;
+    yield finishChunk(base, "stop");
+    return;
   } finally {
     // Also reached when the client stops reading (the generator is returned early).
     streamChain.close();

@@ -13,6 +13,8 @@ export interface FinishedAnswer {
   usage?: Record<string, unknown>;
   /** Set when the answer ended in an error (content holds what came before it). */
   error?: unknown;
+  /** The user stopped the answer: what came is saved as it is, without the outlet. */
+  isStopped?: boolean;
 }
 
 interface OutletMessage {
@@ -33,7 +35,7 @@ function isStoredChat(chatId: string | null | undefined): chatId is string {
  * Outlet errors are logged, not sent to the client: the answer was already delivered.
  */
 export async function finishAssistantMessage(services: AppServices, caller: PluginCaller, filters: readonly RequestFilter[], answer: FinishedAnswer): Promise<void> {
-  const { request, model, content, usage, error } = answer;
+  const { request, model, content, usage, error, isStopped } = answer;
   const chatId = request.chat_id;
   const messageId = request.id ?? undefined;
   const events = caller.scope.events;
@@ -51,8 +53,8 @@ export async function finishAssistantMessage(services: AppServices, caller: Plug
       ...(errorText ? { error: { content: errorText } } : {}),
     }));
   }
-  if (errorText !== undefined) {
-    if (request.session_id) await events.emit({ type: "chat:completion", data: { done: true, content, error: { content: errorText } } }).catch(() => {});
+  if (errorText !== undefined || isStopped) {
+    if (request.session_id) await events.emit({ type: "chat:completion", data: { done: true, content, ...(errorText ? { error: { content: errorText } } : {}) } }).catch(() => {});
     return;
   }
 

@@ -15,6 +15,7 @@ import { registerToolRoutes } from "./routes/tools.ts";
 import { registerGroupRoutes } from "./routes/groups.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerModelRoutes } from "./routes/models.ts";
+import { registerTaskRoutes } from "./routes/tasks.ts";
 import { registerUserRoutes } from "./routes/users.ts";
 import { registerWebAppRoutes } from "./routes/web-app.ts";
 
@@ -43,6 +44,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerModelListRoutes,
   registerChatCompletionRoutes,
   registerChatActionRoutes,
+  registerTaskRoutes,
   // Last: its catch-all GET answers page paths with the web UI.
   registerWebAppRoutes,
 ];

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type MouseEvent } from "react";
 import { Icon } from "../ui/icon.tsx";
 import type { ModelFilter } from "./chat-types.ts";
 
@@ -10,27 +10,49 @@ export interface ChatInputProps {
   filters: ModelFilter[];
   enabledFilterIds: ReadonlySet<string>;
   onToggleFilter(id: string): void;
-  onSend(text: string): void;
+  /** Resolves false when the text was not sent: it comes back into the box. */
+  onSend(text: string): Promise<boolean>;
   onStop(): void;
   /** Opens the user settings of the model's plugins; absent when there are none. */
   onOpenSettings?(): void;
 }
 
+const MAX_HEIGHT_PX = 240;
+
 /**
  * The message box: Enter sends, Shift+Enter starts a new line; the button stops a streaming
- * answer. Toggleable filters of the model sit above it as chips (pressed = on).
+ * answer (and only stops it). The box grows with its text up to 240 px and shrinks with it; a
+ * message that could not be sent comes back into it. Toggleable filters of the model sit above
+ * it as chips (pressed = on).
  */
 export function ChatInput({ isStreaming, isDisabled, disabledReason, filters, enabledFilterIds, onToggleFilter, onSend, onStop, onOpenSettings }: ChatInputProps) {
   const [text, setText] = useState("");
   const textArea = useRef<HTMLTextAreaElement>(null);
   const canSend = !isDisabled && !isStreaming && text.trim() !== "";
 
+  // Fit the box to its text, after typing and after sending alike.
+  useLayoutEffect(() => {
+    const element = textArea.current;
+    if (!element) return;
+    element.style.height = "auto";
+    element.style.height = `${Math.min(element.scrollHeight, MAX_HEIGHT_PX)}px`;
+  }, [text]);
+
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (!canSend) return;
-    onSend(text.trim());
+    const sent = text;
     setText("");
     requestAnimationFrame(() => textArea.current?.focus());
+    void onSend(sent.trim()).then((isSent) => {
+      if (!isSent) setText((current) => (current === "" ? sent : current));
+    });
+  };
+
+  const stop = (event: MouseEvent<HTMLButtonElement>) => {
+    // The Stop button becomes Send as the answer ends: this click must not submit the form.
+    event.preventDefault();
+    onStop();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -77,20 +99,15 @@ export function ChatInput({ isStreaming, isDisabled, disabledReason, filters, en
           rows={1}
           value={text}
           disabled={isDisabled}
-          onChange={(event) => {
-            setText(event.target.value);
-            const element = event.target;
-            element.style.height = "auto";
-            element.style.height = `${Math.min(element.scrollHeight, 240)}px`;
-          }}
+          onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
         />
         {isStreaming ? (
-          <button type="button" className="button send-button" onClick={onStop} aria-label="Stop the answer">
+          <button key="stop" type="button" className="button send-button" onClick={stop} aria-label="Stop the answer">
             <Icon name="stop" /> Stop
           </button>
         ) : (
-          <button type="submit" className="button button-primary send-button" disabled={!canSend} aria-label="Send">
+          <button key="send" type="submit" className="button button-primary send-button" disabled={!canSend} aria-label="Send">
             <Icon name="send" /> Send
           </button>
         )}

@@ -6,6 +6,7 @@ import { Link } from "../app/router.tsx";
 import { Spinner } from "../ui/spinner.tsx";
 import { useToaster } from "../ui/toasts.tsx";
 import { chatApi } from "./chat-api.ts";
+import { useChatList } from "./chat-list-store.ts";
 import { ChatInput } from "./chat-input.tsx";
 import type { ChatMessage, ChatModel, ModelAction } from "./chat-types.ts";
 import { branchOf } from "./message-tree.ts";
@@ -42,7 +43,9 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
   const [isSettingsOpen, setIsSettingsOpen] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
   const isPinnedToBottom = useRef(true);
-  usePageTitle(session.title ?? (chatId ? null : "New chat"));
+  // The sidebar's list has the chat's latest title (renamed there, or by `chat:title`).
+  const listedTitle = useChatList().chats.find((chat) => chat.id === session.chatId)?.title;
+  usePageTitle(listedTitle || session.title || (chatId ? null : "New chat"));
 
   const loadModels = useCallback(() => {
     setModelsState({ state: "loading" });
@@ -98,10 +101,12 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
     if (element && isPinnedToBottom.current) element.scrollTop = element.scrollHeight;
   });
 
-  const send = (text: string) => {
-    if (!model) return;
+  const send = async (text: string): Promise<boolean> => {
+    if (!model) return false;
     isPinnedToBottom.current = true;
-    void session.send(text, model, [...filterIds]);
+    const result = await session.send(text, model, [...filterIds]);
+    if (!result.isSent) toaster.show({ type: "error", content: result.error });
+    return result.isSent;
   };
 
   const disabledReason =
@@ -183,7 +188,7 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
           enabledFilterIds={filterIds}
           onToggleFilter={toggleFilter}
           onSend={send}
-          onStop={session.stop}
+          onStop={() => void session.stop()}
           onOpenSettings={model ? () => setIsSettingsOpen(true) : undefined}
         />
       </div>

@@ -1,6 +1,7 @@
-import { memo, useState, type ComponentProps, type ReactNode } from "react";
+import { memo, type ComponentProps, type ReactNode } from "react";
 import Markdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
+import { useCopyButton } from "../ui/use-copy-button.ts";
 import { isTrustedImage } from "./is-trusted-image.ts";
 
 
@@ -12,25 +13,16 @@ function textOf(node: ReactNode): string {
 }
 
 function CodeBlock({ children, ...rest }: ComponentProps<"pre">) {
-  const [isCopied, setIsCopied] = useState(false);
+  const copier = useCopyButton();
   const code = textOf(children).replace(/\n$/, "");
   const className = (children as { props?: { className?: string } } | undefined)?.props?.className ?? "";
   const language = /language-([\w+-]+)/.exec(className)?.[1];
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(code);
-      setIsCopied(true);
-      setTimeout(() => setIsCopied(false), 1500);
-    } catch {
-      // Clipboard refused (not a secure context): the text can still be selected.
-    }
-  };
   return (
     <div className="code-block">
       <div className="code-block-bar">
         <span>{language ?? "code"}</span>
-        <button type="button" className="button button-quiet button-small" onClick={copy} aria-label="Copy code">
-          {isCopied ? "Copied" : "Copy"}
+        <button type="button" className="button button-quiet button-small" onClick={() => void copier.copy(code)} aria-label="Copy code">
+          {copier.label}
         </button>
       </div>
       <pre {...rest}>{children}</pre>

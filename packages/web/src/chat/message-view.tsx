@@ -1,5 +1,6 @@
-import { memo, useState } from "react";
+import { memo } from "react";
 import { Spinner } from "../ui/spinner.tsx";
+import { useCopyButton } from "../ui/use-copy-button.ts";
 import type { ChatMessage, ModelAction } from "./chat-types.ts";
 import { MarkdownContent } from "./markdown-content.tsx";
 import { MessageFiles, MessageSources } from "./message-sources.tsx";
@@ -41,7 +42,7 @@ function ActionIcon({ action }: { action: ModelAction }) {
 
 /** One message: the user's text, or an answer with its status lines, content, files, sources, error and buttons. */
 export const MessageView = memo(function MessageView({ message, modelName, actions, runningActionId, onAction }: MessageViewProps) {
-  const [isCopied, setIsCopied] = useState(false);
+  const copier = useCopyButton();
   if (message.role === "user") {
     return (
       <article className="message message-user" aria-label="Your message">
@@ -51,15 +52,6 @@ export const MessageView = memo(function MessageView({ message, modelName, actio
   }
   const error = errorText(message.error);
   const isStreaming = message.done === false;
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(message.content);
-      setIsCopied(true);
-      setTimeout(() => setIsCopied(false), 1500);
-    } catch {
-      // not a secure context
-    }
-  };
   return (
     <article className="message message-assistant" aria-label={`Answer from ${modelName ?? message.model ?? "the model"}`} aria-busy={isStreaming}>
       <div className="message-heading">
@@ -85,8 +77,8 @@ export const MessageView = memo(function MessageView({ message, modelName, actio
       <MessageSources sources={message.sources ?? []} />
       {!isStreaming && (
         <div className="message-toolbar" role="toolbar" aria-label="Message actions">
-          <button type="button" className="button button-quiet button-small" onClick={copy}>
-            {isCopied ? "Copied" : "Copy"}
+          <button type="button" className="button button-quiet button-small" onClick={() => void copier.copy(message.content)}>
+            {copier.label}
           </button>
           {actions.map((action) => (
             <button

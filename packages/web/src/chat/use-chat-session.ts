@@ -8,6 +8,7 @@ import { chatApi } from "./chat-api.ts";
 import { chatList } from "./chat-list-store.ts";
 import type { ChatMessage, ChatModel, EventEnvelope, MessageTree } from "./chat-types.ts";
 import { addMessage, branchOf, chatFieldsOf, EMPTY_TREE, treeOfChat, updateMessage } from "./message-tree.ts";
+import { newId } from "./new-id.ts";
 import { streamChatCompletion } from "./stream-chat-completion.ts";
 
 export interface ChatSession {
@@ -22,12 +23,25 @@ export interface ChatSession {
   isStreaming: boolean;
   /** The action running, and on which message. */
   runningAction: { actionId: string; messageId: string } | null;
-  send(text: string, model: ChatModel, filterIds: string[]): Promise<void>;
-  stop(): void;
+  /** Sends a question; resolves unsent (with why) when it could not even be saved, leaving the chat as it was. */
+  send(text: string, model: ChatModel, filterIds: string[]): Promise<SendResult>;
+  /** Stops the answer in progress, whichever tab started it. */
+  stop(): Promise<void>;
   runAction(actionId: string, message: ChatMessage, modelId: string, onError: (message: string) => void): Promise<void>;
 }
 
+export type SendResult = { isSent: true } | { isSent: false; error: string };
+
+/** One answer this page streams; detached when the user leaves its chat (its chat then follows it like any other tab). */
+interface LocalAnswer {
+  answerId: string;
+  controller: AbortController | null;
+  isDetached: boolean;
+}
+
 const SOCKET_WAIT_MS = 3000;
+/** How often a chat opened mid-answer asks whether the answer is still being generated. */
+const FOLLOW_POLL_MS = 1000;
 /** After a stop, how long to let the server finish saving the cut answer before saving the one on screen over it. */
 const STOP_SAVE_DELAY_MS = 500;
 
@@ -48,10 +62,6 @@ async function connectedSessionId(socket: Socket | null): Promise<string | undef
   return socket.connected ? socket.id : undefined;
 }
 
-function newId(): string {
-  return crypto.randomUUID();
-}
-
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
@@ -66,6 +76,8 @@ function requestMessage(message: ChatMessage) {
  * on send, store the question and an empty answer (`/api/v1/chats/new` for the first message),
  * then stream `/api/chat/completions` with `chat_id`, the answer's `id` and the socket's
  * `session_id`, while plugin events on the socket change the answer; run action buttons.
+ * A chat opened while an answer is still being generated (`/api/tasks/chat/{id}`) shows it as
+ * streaming and follows it through the socket's snapshots until it ends.
  */
 export function useChatSession(routeChatId: string | null): ChatSession {
   const { socket } = useSocket();
@@ -82,7 +94,9 @@ export function useChatSession(routeChatId: string | null): ChatSession {
   const streamingIds = useRef(new Set<string>());
   /** Answers the user stopped: the server's late events about them (a "client disconnected" error) are not shown. */
   const stoppedIds = useRef(new Set<string>());
-  const abortController = useRef<AbortController | null>(null);
+  const localAnswers = useRef(new Set<LocalAnswer>());
+  /** The answer generated elsewhere (another tab, or this page before the user left the chat) that this chat follows. */
+  const [followedId, setFollowedId] = useState<string | null>(null);
   const treeRef = useRef(tree);
   treeRef.current = tree;
 
@@ -98,6 +112,11 @@ export function useChatSession(routeChatId: string | null): ChatSession {
       return;
     }
     activeChatId.current = routeChatId;
+    for (const answer of localAnswers.current) {
+      answer.isDetached = true;
+      streamingIds.current.delete(answer.answerId);
+    }
+    setFollowedId(null);
     setChatId(routeChatId);
     setTree(EMPTY_TREE);
     setTitle(null);
@@ -111,13 +130,21 @@ export function useChatSession(routeChatId: string | null): ChatSession {
     }
     setLoadState("loading");
     let isCurrent = true;
-    chatApi.get(routeChatId).then(
-      (record) => {
+    // Which answers are still being generated first: one that ends meanwhile is then saved in the record.
+    const generating = chatApi.tasks(routeChatId).catch(() => [] as string[]);
+    generating.then(async (taskIds) => ({ taskIds, record: await chatApi.get(routeChatId) })).then(
+      ({ taskIds, record }) => {
         if (!isCurrent) return;
-        setTree(treeOfChat(record.chat));
+        const loaded = treeOfChat(record.chat);
+        const followed = [...taskIds].reverse().find((id) => loaded.messages[id]);
+        setTree(markGenerating(loaded, followed));
         setTitle(record.title);
         setChatModelId(record.chat.models?.[0] ?? null);
         setLoadState("ready");
+        if (followed) {
+          setFollowedId(followed);
+          setStreamingId(followed);
+        }
       },
       (error: unknown) => {
         if (!isCurrent) return;
@@ -143,27 +170,71 @@ export function useChatSession(routeChatId: string | null): ChatSession {
     setTree((current) => applyEnvelopeToTree(current, messageId, envelope.data, { isStreamingHere: messageId !== null && streamingIds.current.has(messageId) }));
   });
 
+  // Follow an answer generated elsewhere: the socket's snapshots fill it in; when its task ends, take what was saved.
+  useEffect(() => {
+    if (!followedId || !chatId) return;
+    const forChatId = chatId;
+    let isCurrent = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (saved: ChatMessage | undefined) => {
+      if (!isCurrent) return;
+      updateTree(forChatId, (current) => updateMessage(current, followedId, (message) => ({ ...message, ...saved, done: true })));
+      setFollowedId(null);
+      setStreamingId((current) => (current === followedId ? null : current));
+    };
+    const check = async () => {
+      try {
+        const taskIds = await chatApi.tasks(forChatId);
+        if (!isCurrent) return;
+        if (!taskIds.includes(followedId)) {
+          const record = await chatApi.get(forChatId);
+          finish(treeOfChat(record.chat).messages[followedId]);
+          return;
+        }
+      } catch {
+        // the server is unreachable for a moment: ask again
+      }
+      if (isCurrent) timer = setTimeout(check, FOLLOW_POLL_MS);
+    };
+    timer = setTimeout(check, FOLLOW_POLL_MS);
+    return () => {
+      isCurrent = false;
+      clearTimeout(timer);
+    };
+  }, [followedId, chatId, updateTree]);
+
   const send = useCallback(
-    async (text: string, model: ChatModel, filterIds: string[]) => {
-      const question: ChatMessage = { id: newId(), parentId: treeRef.current.currentId, childrenIds: [], role: "user", content: text, timestamp: nowSeconds(), models: [model.id] };
-      const answer: ChatMessage = {
-        id: newId(),
-        parentId: question.id,
-        childrenIds: [],
-        role: "assistant",
-        content: "",
-        model: model.id,
-        modelName: model.name,
-        timestamp: nowSeconds(),
-        done: false,
-        statusHistory: [],
-      };
-      const withMessages = addMessage(addMessage(treeRef.current, question), answer);
+    async (text: string, model: ChatModel, filterIds: string[]): Promise<SendResult> => {
+      const treeBefore = treeRef.current;
+      let question: ChatMessage;
+      let answer: ChatMessage;
+      try {
+        question = { id: newId(), parentId: treeBefore.currentId, childrenIds: [], role: "user", content: text, timestamp: nowSeconds(), models: [model.id] };
+        answer = {
+          id: newId(),
+          parentId: question.id,
+          childrenIds: [],
+          role: "assistant",
+          content: "",
+          model: model.id,
+          modelName: model.name,
+          timestamp: nowSeconds(),
+          done: false,
+          statusHistory: [],
+        };
+      } catch (error) {
+        return { isSent: false, error: errorMessage(error) };
+      }
+      const withMessages = addMessage(addMessage(treeBefore, question), answer);
       let id = activeChatId.current;
+      const local: LocalAnswer = { answerId: answer.id, controller: null, isDetached: false };
       setTree(withMessages);
       setStreamingId(answer.id);
       streamingIds.current.add(answer.id);
-      const finishWithError = (detail: string) => updateTree(id, (current) => updateMessage(current, answer.id, (message) => ({ ...message, done: true, error: { content: detail } })));
+      localAnswers.current.add(local);
+      const updateAnswer = (change: (message: ChatMessage) => ChatMessage) => {
+        if (!local.isDetached) updateTree(id, (current) => updateMessage(current, answer.id, change));
+      };
 
       try {
         if (id === null) {
@@ -181,59 +252,74 @@ export function useChatSession(routeChatId: string | null): ChatSession {
           if (listed) chatList.upsert({ ...listed, updated_at: nowSeconds() });
         }
       } catch (error) {
-        finishWithError(`The chat could not be saved: ${errorMessage(error)}`);
+        // Nothing was sent: the chat goes back to how it was, and the composer keeps the text.
         streamingIds.current.delete(answer.id);
-        setStreamingId(null);
-        return;
-      }
-
-      const controller = new AbortController();
-      abortController.current = controller;
-      const requestMessages = branchOf(withMessages)
-        .filter((message) => message.id !== answer.id)
-        .map(requestMessage);
-      const sessionId = await connectedSessionId(socket);
-      const body = { model: model.id, messages: requestMessages, chat_id: id, id: answer.id, session_id: sessionId, filter_ids: filterIds };
-      let hasFailedEarly = false;
-      let isStopped = false;
-      try {
-        for await (const update of streamChatCompletion(body, controller.signal)) {
-          updateTree(id, (current) => updateMessage(current, answer.id, (message) => applyCompletionUpdate(message, update)));
-        }
-      } catch (error) {
-        if (controller.signal.aborted) {
-          isStopped = true;
-          stoppedIds.current.add(answer.id);
-        } else {
-          hasFailedEarly = ApiError.isInstance(error);
-          finishWithError(errorMessage(error));
-        }
-      } finally {
-        streamingIds.current.delete(answer.id);
-        if (abortController.current === controller) abortController.current = null;
+        localAnswers.current.delete(local);
         setStreamingId((current) => (current === answer.id ? null : current));
-        updateTree(id, (current) => updateMessage(current, answer.id, (message) => (message.done ? message : { ...message, done: true })));
+        if (!local.isDetached) updateTree(id, () => treeBefore);
+        return { isSent: false, error: `The chat could not be saved: ${errorMessage(error)}` };
       }
 
       const chatIdForSync = id;
-      if (isStopped) {
-        // The server saves a cut answer with a "client disconnected" error; the user stopped it on purpose, so keep what they saw.
-        await new Promise((resolve) => setTimeout(resolve, STOP_SAVE_DELAY_MS));
-        if (activeChatId.current === chatIdForSync) await chatApi.update(chatIdForSync, chatFieldsOf(treeRef.current)).catch(() => {});
-      } else if (hasFailedEarly) {
-        // The server refused the request before answering (an inlet filter, an unknown model): it saved nothing, so save the error.
-        await chatApi.update(chatIdForSync, chatFieldsOf(treeRef.current)).catch(() => {});
-      } else if (!body.session_id) {
-        // Without a socket no events came: take what the server saved (outlet changes, statuses).
-        const record = await chatApi.get(chatIdForSync).catch(() => null);
-        const saved = record ? treeOfChat(record.chat).messages[answer.id] : undefined;
-        if (saved) updateTree(chatIdForSync, (current) => updateMessage(current, answer.id, (message) => ({ ...message, ...saved, done: true })));
-      }
+      const streamAnswer = async () => {
+        const controller = new AbortController();
+        local.controller = controller;
+        const requestMessages = branchOf(withMessages)
+          .filter((message) => message.id !== answer.id)
+          .map(requestMessage);
+        const sessionId = await connectedSessionId(socket);
+        const body = { model: model.id, messages: requestMessages, chat_id: chatIdForSync, id: answer.id, session_id: sessionId, filter_ids: filterIds };
+        let hasFailedEarly = false;
+        let isStopped = false;
+        try {
+          for await (const update of streamChatCompletion(body, controller.signal)) {
+            updateAnswer((message) => applyCompletionUpdate(message, update));
+          }
+        } catch (error) {
+          if (controller.signal.aborted) {
+            isStopped = true;
+            stoppedIds.current.add(answer.id);
+          } else {
+            hasFailedEarly = ApiError.isInstance(error);
+            updateAnswer((message) => ({ ...message, done: true, error: { content: errorMessage(error) } }));
+          }
+        } finally {
+          streamingIds.current.delete(answer.id);
+          localAnswers.current.delete(local);
+          // A chat the user came back to follows this answer itself, until its task ends.
+          if (!local.isDetached) setStreamingId((current) => (current === answer.id ? null : current));
+          updateAnswer((message) => (message.done ? message : { ...message, done: true }));
+        }
+
+        // The user left the chat: the server saved the answer, and the tree here is another one.
+        if (local.isDetached) return;
+        if (isStopped) {
+          // Stopped without the server's help (it did not know the answer): it saves the cut answer with a "client disconnected" error; keep what the user saw.
+          await new Promise((resolve) => setTimeout(resolve, STOP_SAVE_DELAY_MS));
+          if (activeChatId.current === chatIdForSync) await chatApi.update(chatIdForSync, chatFieldsOf(treeRef.current)).catch(() => {});
+        } else if (hasFailedEarly) {
+          // The server refused the request before answering (an inlet filter, an unknown model): it saved nothing, so save the error.
+          await chatApi.update(chatIdForSync, chatFieldsOf(treeRef.current)).catch(() => {});
+        } else if (!body.session_id) {
+          // Without a socket no events came: take what the server saved (outlet changes, statuses).
+          const record = await chatApi.get(chatIdForSync).catch(() => null);
+          const saved = record ? treeOfChat(record.chat).messages[answer.id] : undefined;
+          if (saved) updateAnswer((message) => ({ ...message, ...saved, done: true }));
+        }
+      };
+      void streamAnswer();
+      return { isSent: true };
     },
     [socket, updateTree],
   );
 
-  const stop = useCallback(() => abortController.current?.abort(), []);
+  const stop = useCallback(async () => {
+    const answerId = streamingId;
+    if (!answerId) return;
+    // The server stops it and saves what came, for this tab and any other following it.
+    await chatApi.stopTask(answerId).catch(() => {});
+    for (const local of localAnswers.current) if (local.answerId === answerId) local.controller?.abort();
+  }, [streamingId]);
 
   const runAction = useCallback(
     async (actionId: string, message: ChatMessage, modelId: string, onError: (detail: string) => void) => {
@@ -260,4 +346,14 @@ export function useChatSession(routeChatId: string | null): ChatSession {
   );
 
   return { chatId, title, tree, chatModelId, loadState, loadError, isStreaming: streamingId !== null, runningAction, send, stop, runAction };
+}
+
+/** Marks the followed answer as generating and every other unfinished one as done (its generation ended without saving, e.g. the tab closed first). */
+function markGenerating(tree: MessageTree, generatingId: string | undefined): MessageTree {
+  let next = tree;
+  for (const message of Object.values(tree.messages)) {
+    if (message.id === generatingId) next = updateMessage(next, message.id, (current) => ({ ...current, done: false }));
+    else if (message.role === "assistant" && message.done === false) next = updateMessage(next, message.id, (current) => ({ ...current, done: true }));
+  }
+  return next;
 }

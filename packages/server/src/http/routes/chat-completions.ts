@@ -4,8 +4,10 @@ import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { requireVerified } from "../request-user.ts";
 import { buildCompletion, TurnAccumulator } from "../../core/completion-chunks.ts";
-import { chatRequestSchema } from "../../chat/chat-request.ts";
+import { chatRequestSchema, type ChatRequest } from "../../chat/chat-request.ts";
 import { startChatCompletion } from "../../chat/chat-completion.ts";
+import { isStopRequested } from "../../chat/chat-tasks.ts";
+import { randomUUID } from "node:crypto";
 
 /** Aborts when the client goes away before the response is complete. */
 function abortOnDisconnect(reply: FastifyReply): AbortController {
@@ -29,6 +31,17 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
     const user = requireVerified(request);
     const chatRequest = parseInput(chatRequestSchema, request.body);
     const controller = abortOnDisconnect(reply);
+    const chatId = chatRequest.chat_id && !chatRequest.chat_id.startsWith("local:") ? chatRequest.chat_id : null;
+    const endTask = services.chatTasks.start({ userId: user.id, chatId, taskId: chatRequest.id ?? randomUUID(), controller });
+    try {
+      return await answer(request, reply, chatRequest, controller);
+    } finally {
+      endTask();
+    }
+  };
+
+  const answer = async (request: FastifyRequest, reply: FastifyReply, chatRequest: ChatRequest, controller: AbortController) => {
+    const user = requireVerified(request);
     const run = await startChatCompletion(services, { user, request: chatRequest, signal: controller.signal });
 
     if (!chatRequest.stream) {
@@ -52,7 +65,7 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
       });
     try {
       for await (const chunk of run.chunks) {
-        if (controller.signal.aborted) break;
+        if (controller.signal.aborted && !isStopRequested(controller.signal)) break;
         await write(chunk);
       }
     } catch (error) {
@@ -61,7 +74,8 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
         await write(errorPayload(error));
       }
     }
-    if (!controller.signal.aborted) {
+    // A stop asked for through /api/tasks ends the answer like its last chunk; a client that went away gets nothing more.
+    if (!controller.signal.aborted || isStopRequested(controller.signal)) {
       await write("[DONE]");
       reply.raw.end();
     }
