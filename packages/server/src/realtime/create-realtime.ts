@@ -28,7 +28,18 @@ interface ServerToClientEvents {
 interface ServerSideEvents {
   /** A socket on one instance went away: the others stop waiting for it. */
   "session-ended": (sessionId: string) => void;
+  /** A question for the other instances (see {@link Realtime.askOtherInstances}); each answers. */
+  "instance-question": (question: InstanceQuestion, answer: (reply: unknown) => void) => void;
 }
+
+/** What one instance asks the others: a topic a handler was registered for, and its payload. */
+export interface InstanceQuestion {
+  topic: string;
+  payload: unknown;
+}
+
+/** How long an instance waits for the others' answers. */
+const QUESTION_TIMEOUT_MS = 2000;
 
 interface SocketData {
   user: SessionUser;
@@ -64,6 +75,13 @@ export interface Realtime {
    * that unsubscribes. Check {@link hasSession} first: a session already gone never ends again.
    */
   onSessionEnd(sessionId: string, callback: () => void): () => void;
+  /**
+   * Asks every other instance (over Redis) and resolves with their answers; without Redis, or
+   * when they do not answer in time, with what came (possibly none). Never rejects.
+   */
+  askOtherInstances(topic: string, payload: unknown): Promise<unknown[]>;
+  /** Answers the other instances' questions on `topic` (one handler per topic). */
+  answerOtherInstances(topic: string, handler: (payload: unknown) => unknown): void;
   /** Disconnects this instance's sockets and closes the Redis clients. The HTTP server is left to its owner. */
   close(): Promise<void>;
 }
@@ -156,6 +174,36 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
 
   io.on("session-ended", (sessionId) => endSession(sessionId));
 
+  const questionHandlers = new Map<string, (payload: unknown) => unknown>();
+  io.on("instance-question", (question, answer) => {
+    const handler = questionHandlers.get(question?.topic);
+    try {
+      answer(handler ? handler(question.payload) : null);
+    } catch (error) {
+      logger.warn({ err: error, topic: question?.topic }, "answering another instance failed");
+      answer(null);
+    }
+  });
+
+  async function askOtherInstances(topic: string, payload: unknown): Promise<unknown[]> {
+    if (!redis || isClosed) return [];
+    // The adapter gives up on instances that do not answer within its requests timeout.
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve([]), QUESTION_TIMEOUT_MS * 2);
+      try {
+        io.serverSideEmit("instance-question", { topic, payload }, (error: Error | null, answers: unknown[]) => {
+          clearTimeout(timer);
+          if (error) logger.warn({ err: error, topic }, "the other instances did not all answer");
+          resolve(Array.isArray(answers) ? answers : []);
+        });
+      } catch (error) {
+        clearTimeout(timer);
+        logger.warn({ err: error, topic }, "could not ask the other instances");
+        resolve([]);
+      }
+    });
+  }
+
   async function findSession(sessionId: string): Promise<SessionUser | undefined> {
     const local = io.of("/").sockets.get(sessionId);
     if (local || !redis) return local?.data.user;
@@ -229,6 +277,10 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
       return (await findSession(sessionId))?.id;
     },
     onSessionEnd,
+    askOtherInstances,
+    answerOtherInstances(topic, handler) {
+      questionHandlers.set(topic, handler);
+    },
     async close() {
       if (isClosed) return;
       isClosed = true;
