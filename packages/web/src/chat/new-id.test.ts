@@ -7,7 +7,8 @@ describe("newId", () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it("makes distinct version-4 UUIDs without crypto.randomUUID (plain HTTP)", () => {
-    vi.stubGlobal("crypto", { getRandomValues: (array: Uint8Array) => globalThis.crypto.getRandomValues(array) });
+    const real = globalThis.crypto;
+    vi.stubGlobal("crypto", { getRandomValues: (array: Uint8Array) => real.getRandomValues(array) });
     const stubbed = globalThis.crypto as Crypto;
     expect(stubbed.randomUUID).toBeUndefined();
     const ids = Array.from({ length: 100 }, () => newId());
