@@ -28,6 +28,14 @@ describe("MarkdownContent", () => {
     expect(links[1]!.getAttribute("rel")).toContain("noreferrer");
   });
 
+  it("keeps footnote links in the page and hides the footnotes heading from sight", () => {
+    const { container } = render(<MarkdownContent text={"A claim.[^1]\n\n[^1]: The source."} />);
+    const inPage = [...container.querySelectorAll("a")].filter((link) => link.getAttribute("href")?.startsWith("#"));
+    expect(inPage.length).toBeGreaterThanOrEqual(2);
+    for (const link of inPage) expect(link.getAttribute("target")).toBeNull();
+    expect(container.querySelector("h2.sr-only")?.textContent).toBe("Footnotes");
+  });
+
   it("does not load images from other sites", () => {
     const { container } = render(<MarkdownContent text={"![tracker](https://evil.example/pixel.png?q=secret) ![local](/logo.png)"} />);
     const images = [...container.querySelectorAll("img")];

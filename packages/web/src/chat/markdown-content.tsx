@@ -32,11 +32,17 @@ function CodeBlock({ children, ...rest }: ComponentProps<"pre">) {
 
 const COMPONENTS: Components = {
   pre: ({ node: _node, ...props }) => <CodeBlock {...props} />,
-  a: ({ node: _node, href, children, ...props }) => (
-    <a {...props} href={href} target="_blank" rel="noopener noreferrer nofollow">
-      {children}
-    </a>
-  ),
+  a: ({ node: _node, href, children, ...props }) =>
+    // In-page links (footnotes and their back-references) stay in the page.
+    typeof href === "string" && href.startsWith("#") ? (
+      <a {...props} href={href}>
+        {children}
+      </a>
+    ) : (
+      <a {...props} href={href} target="_blank" rel="noopener noreferrer nofollow">
+        {children}
+      </a>
+    ),
   img: ({ node: _node, src, alt, ...props }) => {
     const source = typeof src === "string" ? src : "";
     if (source && isTrustedImage(source)) return <img {...props} src={source} alt={alt ?? ""} loading="lazy" />;
