@@ -2,6 +2,7 @@ import { memo } from "react";
 import { Spinner } from "../ui/spinner.tsx";
 import { useCopyButton } from "../ui/use-copy-button.ts";
 import type { ChatMessage, ModelAction } from "./chat-types.ts";
+import { contentText } from "./content-text.ts";
 import { MarkdownContent } from "./markdown-content.tsx";
 import { MessageFiles, MessageSources } from "./message-sources.tsx";
 import { StatusLines } from "./status-lines.tsx";
@@ -46,7 +47,7 @@ export const MessageView = memo(function MessageView({ message, modelName, actio
   if (message.role === "user") {
     return (
       <article className="message message-user" aria-label="Your message">
-        <div className="message-bubble">{message.content}</div>
+        <div className="message-bubble">{contentText(message.content)}</div>
       </article>
     );
   }
@@ -62,7 +63,7 @@ export const MessageView = memo(function MessageView({ message, modelName, actio
       </div>
       <StatusLines statuses={message.statusHistory ?? []} />
       {message.content ? (
-        <MarkdownContent text={message.content} />
+        <MarkdownContent text={contentText(message.content)} />
       ) : isStreaming && !error && !isStatusWorking(message) ? (
         <p className="message-waiting">
           <Spinner label="Waiting for the answer" /> Thinking…
@@ -77,7 +78,7 @@ export const MessageView = memo(function MessageView({ message, modelName, actio
       <MessageSources sources={message.sources ?? []} />
       {!isStreaming && (
         <div className="message-toolbar" role="toolbar" aria-label="Message actions">
-          <button type="button" className="button button-quiet button-small" onClick={() => void copier.copy(message.content)}>
+          <button type="button" className="button button-quiet button-small" onClick={() => void copier.copy(contentText(message.content))}>
             {copier.label}
           </button>
           {actions.map((action) => (
