@@ -212,6 +212,45 @@ describe("the plugin workspace in Chromium", () => {
     tab.assertNoErrors([EXPECTED_REFUSAL]);
   });
 
+  it("asks before leaving unsaved edits, by a link or by Back, and keeps them when the user stays", async () => {
+    await api("POST", "/api/v1/functions/create", { id: "half_done", name: "Half Done", content: PLUGIN_TEMPLATES.action });
+    const { page } = await openSignedIn();
+    await page.goto("/workspace/functions");
+    await page.getByRole("listitem", { name: "Half Done" }).getByRole("link", { name: "Half Done", exact: true }).click();
+    await page.waitForURL(/\/workspace\/functions\/half_done$/);
+    await page.locator(".monaco-editor .view-line", { hasText: "export default defineAction({" }).click();
+    await page.keyboard.press("Home");
+    await page.keyboard.type("// still thinking");
+    await page.getByText("Unsaved changes").waitFor();
+
+    const questions: string[] = [];
+    const answerNext = (isLeaving: boolean) =>
+      page.once("dialog", (dialog) => {
+        questions.push(dialog.message());
+        void (isLeaving ? dialog.accept() : dialog.dismiss());
+      });
+
+    answerNext(false);
+    await page.getByRole("link", { name: "← Functions" }).click();
+    await expect.poll(() => questions.length).toBe(1);
+    expect(questions[0]).toContain("Leave without saving?");
+    expect(page.url()).toMatch(/\/workspace\/functions\/half_done$/);
+    expect(await page.locator(".monaco-editor .view-line", { hasText: "// still thinking" }).count()).toBe(1);
+
+    answerNext(false);
+    await page.goBack();
+    await expect.poll(() => questions.length).toBe(2);
+    await expect.poll(() => page.url()).toMatch(/\/workspace\/functions\/half_done$/);
+    expect(await page.locator(".monaco-editor .view-line", { hasText: "// still thinking" }).count()).toBe(1);
+
+    answerNext(true);
+    await page.getByRole("link", { name: "← Functions" }).click();
+    await page.getByRole("listitem", { name: "Half Done" }).waitFor();
+    expect(questions).toHaveLength(3);
+    expect((await api("GET", "/api/v1/functions/id/half_done")).body.content).toBe(PLUGIN_TEMPLATES.action);
+    tab.assertNoErrors();
+  });
+
   it("changes a valve through the form, with errors by their field", async () => {
     const created = await api("POST", "/api/v1/functions/create", { id: "reply_style", name: "Reply Style", content: VALVES_PLUGIN });
     expect(created.status).toBe(200);

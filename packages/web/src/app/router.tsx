@@ -1,29 +1,80 @@
-import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
+import { useEffect, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
 
 const listeners = new Set<() => void>();
+/** Questions to ask before leaving the page, from pages holding unsaved work (see {@link useLeaveGuard}). */
+const leaveGuards = new Set<{ question: string }>();
+/** The address the app shows, to go back to when a Back or Forward is refused. */
+let shownPath = typeof window === "undefined" ? "/" : currentPath();
+
+function currentPath(): string {
+  return window.location.pathname + window.location.search + window.location.hash;
+}
 
 function notify(): void {
+  shownPath = currentPath();
   for (const listener of listeners) listener();
+}
+
+/** Back and Forward: the browser has already changed the address, so a refused leave puts it back. */
+function onPopState(): void {
+  if (currentPath() !== shownPath && !mayLeave()) {
+    window.history.pushState(null, "", shownPath);
+    return;
+  }
+  notify();
 }
 
 function subscribe(listener: () => void): () => void {
   listeners.add(listener);
-  if (listeners.size === 1) window.addEventListener("popstate", notify);
+  if (listeners.size === 1) window.addEventListener("popstate", onPopState);
   return () => {
     listeners.delete(listener);
-    if (listeners.size === 0) window.removeEventListener("popstate", notify);
+    if (listeners.size === 0) window.removeEventListener("popstate", onPopState);
   };
+}
+
+/** Asks each guard's question; false when the user chose to stay. */
+function mayLeave(): boolean {
+  for (const guard of [...leaveGuards]) {
+    if (!window.confirm(guard.question)) return false;
+  }
+  return true;
+}
+
+/**
+ * While `question` is set, leaving the page asks it first: in-app navigation (links,
+ * {@link navigate}, Back and Forward) goes on only if the user confirms, and closing or
+ * reloading the tab gets the browser's own warning.
+ *
+ * @example
+ * useLeaveGuard(isDirty ? "Leave without saving? Your changes will be lost." : null);
+ */
+export function useLeaveGuard(question: string | null): void {
+  useEffect(() => {
+    if (question === null) return;
+    const guard = { question };
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    leaveGuards.add(guard);
+    window.addEventListener("beforeunload", warn);
+    return () => {
+      leaveGuards.delete(guard);
+      window.removeEventListener("beforeunload", warn);
+    };
+  }, [question]);
 }
 
 /**
  * Goes to an in-app path (history API; the server answers every page path with index.html).
+ * A page with unsaved work is asked first ({@link useLeaveGuard}) unless `isLeaveConfirmed`
+ * (the page itself moves on after saving).
  *
  * @example
  * navigate(`/c/${chat.id}`);
  * navigate("/workspace/functions", { replace: true });
  */
-export function navigate(path: string, options: { replace?: boolean } = {}): void {
+export function navigate(path: string, options: { replace?: boolean; isLeaveConfirmed?: boolean } = {}): void {
   if (path === window.location.pathname + window.location.search) return;
+  if (!options.isLeaveConfirmed && !mayLeave()) return;
   if (options.replace) window.history.replaceState(null, "", path);
   else window.history.pushState(null, "", path);
   notify();

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEven
 import { ApiError, errorMessage } from "../../api/api-error.ts";
 import { useAuth } from "../../auth/auth-context.tsx";
 import { usePageTitle } from "../../app/page-title.tsx";
-import { Link, navigate } from "../../app/router.tsx";
+import { Link, navigate, useLeaveGuard } from "../../app/router.tsx";
 import { Spinner } from "../../ui/spinner.tsx";
 import { useToaster } from "../../ui/toasts.tsx";
 import { derivePluginId, isValidPluginId } from "../derive-plugin-id.ts";
@@ -88,12 +88,9 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
   }, [namespace, id, isNew]);
 
   const isDirty = savedContent === null ? true : form.content !== savedContent || form.name !== row?.name || form.description !== (row?.meta?.description ?? "");
-  useEffect(() => {
-    if (!isDirty || loadState !== "ready") return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [isDirty, loadState]);
+  const [startingForm] = useState(form);
+  const hasUnsavedWork = isNew ? form.content !== startingForm.content || form.name !== startingForm.name || form.description !== startingForm.description || isDraft : isDirty;
+  useLeaveGuard(hasUnsavedWork && loadState === "ready" ? "Leave without saving? Your changes to this plugin will be lost." : null);
 
   const canWrite = namespace === "functions" ? user?.role === "admin" : isNew || row?.write_access !== false;
 
@@ -122,7 +119,7 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
       setSavedContent(form.content);
       setForm((current) => ({ ...current, name: saved.name, id: saved.id }));
       toaster.show({ type: "success", content: `Saved ${saved.name}${isNew && namespace === "functions" ? ". Switch it on in the list to use it." : ""}` });
-      if (isNew) navigate(`/workspace/${namespace}/${encodeURIComponent(saved.id)}`, { replace: true });
+      if (isNew) navigate(`/workspace/${namespace}/${encodeURIComponent(saved.id)}`, { replace: true, isLeaveConfirmed: true });
     } catch (error) {
       const message = errorMessage(error);
       const field = ApiError.isInstance(error) && error.code === "ALREADY_EXISTS" ? "id" : undefined;
