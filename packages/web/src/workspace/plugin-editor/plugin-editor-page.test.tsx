@@ -12,7 +12,7 @@ const { pluginApi, navigate, revealPosition } = vi.hoisted(() => ({
 }));
 vi.mock("../plugin-api.ts", async (importOriginal) => ({ ...(await importOriginal<object>()), pluginApi }));
 vi.mock("../../auth/auth-context.tsx", () => ({ useAuth: () => ({ user: { id: "u1", name: "Ada", email: "a@example.com", role: "admin" } }) }));
-vi.mock("../../app/router.tsx", () => ({ navigate, Link: ({ to, children, ...rest }: { to: string; children: unknown }) => <a href={to} {...rest}>{children as string}</a> }));
+vi.mock("../../app/router.tsx", () => ({ navigate, useLeaveGuard: () => {}, Link: ({ to, children, ...rest }: { to: string; children: unknown }) => <a href={to} {...rest}>{children as string}</a> }));
 // Monaco does not run in jsdom: a text area stands in, showing the server's markers.
 vi.mock("./code-editor.tsx", async () => {
   const { useImperativeHandle, useState } = await import("react");
@@ -59,7 +59,7 @@ describe("PluginEditorPage", () => {
     await user.type(screen.getByLabelText("Name"), "Loud Button");
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(pluginApi.create).toHaveBeenCalledWith("functions", expect.objectContaining({ id: "loud_button", name: "Loud Button", content: PLUGIN_TEMPLATES.action }));
-    expect(navigate).toHaveBeenCalledWith("/workspace/functions/loud_button", { replace: true });
+    expect(navigate).toHaveBeenCalledWith("/workspace/functions/loud_button", { replace: true, isLeaveConfirmed: true });
   });
 
   it("shows the load error with its line, marks it, and keeps the text", async () => {
