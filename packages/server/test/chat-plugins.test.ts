@@ -5,7 +5,7 @@ import { describeEachDatabase } from "./helpers/describe-each-database.ts";
 import { expectError } from "./helpers/expect-error.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { useServer } from "./helpers/use-server.ts";
-import { askingPipe, rewriteAction, shoutFilter, weatherToolsModule } from "./fixtures/pipeline-plugins.ts";
+import { askingPipe, narratingPipe, rewriteAction, shoutFilter, weatherToolsModule } from "./fixtures/pipeline-plugins.ts";
 
 describeEachDatabase("plugins at work in chats", (kind) => {
   let fake: FakeUpstream;
@@ -39,7 +39,7 @@ describeEachDatabase("plugins at work in chats", (kind) => {
     expect(tool.status, JSON.stringify(tool.body)).toBe(200);
     const privateTool = await sluice.api.post("/api/v1/tools/create", { id: "secret_weather", name: "Secret", content: weatherToolsModule }, admin.token);
     expect(privateTool.status).toBe(200);
-    for (const [id, content] of [["rewrite", rewriteAction], ["shout", shoutFilter], ["asker", askingPipe]] as const) {
+    for (const [id, content] of [["rewrite", rewriteAction], ["shout", shoutFilter], ["asker", askingPipe], ["narrator", narratingPipe]] as const) {
       const created = await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
       expect(created.status, JSON.stringify(created.body)).toBe(200);
       await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
@@ -149,6 +149,26 @@ describeEachDatabase("plugins at work in chats", (kind) => {
     } finally {
       tab.close();
       stranger.close();
+    }
+  });
+
+  it("keeps the text of message events in the saved answer, in the order it came, with the yielded text, and saves follow-ups", async () => {
+    const tab = await connectSocket(sluice.url, user.token);
+    try {
+      const chatId = await newChat(user, [{ id: "u1", role: "user", content: "what is it?" }]);
+      const answer = await complete({ model: "narrator", stream: true, messages: [{ id: "u1", role: "user", content: "what is it?" }], chat_id: chatId, id: "a1", session_id: tab.socket.id });
+      expect(answer.status).toBe(200);
+      const done = await tab.next((envelope) => envelope.data.type === "chat:completion" && (envelope.data.data as any).done === true);
+      expect((done.data.data as any).content).toBe("Looking it up… Found (from the index) 42.");
+      const stored = await storedMessage(chatId, "a1");
+      expect(stored.content).toBe("Looking it up… Found (from the index) 42.");
+      expect(stored.followUps).toEqual(["Why 42?", "Show the index"]);
+      // An API caller naming the chat and message gets the same saved answer.
+      const chatId2 = await newChat(user, [{ id: "u1", role: "user", content: "what is it?" }]);
+      await complete({ model: "narrator", messages: [{ id: "u1", role: "user", content: "what is it?" }], chat_id: chatId2, id: "a2" });
+      expect((await storedMessage(chatId2, "a2")).content).toBe("Looking it up… Found (from the index) 42.");
+    } finally {
+      tab.close();
     }
   });
 

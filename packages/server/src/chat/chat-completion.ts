@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { SluiceError, type StreamEvent } from "@sluice/sdk";
 import type { AppServices } from "../services.ts";
 import type { RequestUser } from "../http/request-user.ts";
+import { AnswerText } from "../core/answer-text.ts";
 import { addUsage, contentChunk, finishChunk, TurnAccumulator, type ChunkBase } from "../core/completion-chunks.ts";
 import { findChat } from "../db/chats-repository.ts";
 import { requestEvents } from "./request-events.ts";
@@ -10,7 +11,7 @@ import { callModel } from "./call-model.ts";
 import { modelBody, type ChatRequest } from "./chat-request.ts";
 import { openStreamChain, resolveFilters, runBodyChain, type RequestFilter } from "./filter-chain.ts";
 import { resolveModel, type CatalogModel } from "./model-catalog.ts";
-import { PluginCaller } from "./plugin-caller.ts";
+import { PluginCaller, type PluginEvents } from "./plugin-caller.ts";
 import { finishAssistantMessage } from "./finish-assistant-message.ts";
 import { isStopRequested } from "./chat-tasks.ts";
 import { resolveTools, type ToolSet } from "./tool-set.ts";
@@ -59,7 +60,8 @@ export async function startChatCompletion(services: AppServices, input: ChatComp
   if (chatId && !chatId.startsWith("local:") && !(await findChat(services.db, user.id, chatId))) {
     throw new SluiceError("NOT_FOUND", `Chat not found: ${chatId}`);
   }
-  const events = requestEvents(services, user, { chatId: request.chat_id, messageId: request.id, sessionId: request.session_id });
+  const answerText = new AnswerText();
+  const events = followAnswerText(requestEvents(services, user, { chatId: request.chat_id, messageId: request.id, sessionId: request.session_id }), answerText);
   const metadata: Record<string, unknown> = {
     user_id: user.id,
     chat_id: chatId,
@@ -74,14 +76,25 @@ export async function startChatCompletion(services: AppServices, input: ChatComp
   };
   const caller = new PluginCaller(services, { user, metadata, events, signal, messages: request.messages, files: request.files ?? [] });
   try {
-    return await prepareRun(services, input, caller);
+    return await prepareRun(services, input, caller, answerText);
   } catch (error) {
     caller.release();
     throw error;
   }
 }
 
-async function prepareRun(services: AppServices, input: ChatCompletionInput, caller: PluginCaller): Promise<ChatCompletionRun> {
+/** Events that change the answer's text (`message`, `replace`) also change what will be saved, once they are delivered. */
+function followAnswerText(events: PluginEvents, answerText: AnswerText): PluginEvents {
+  return {
+    ...events,
+    emit: async (event, origin) => {
+      await events.emit(event, origin);
+      answerText.applyEvent(event);
+    },
+  };
+}
+
+async function prepareRun(services: AppServices, input: ChatCompletionInput, caller: PluginCaller, answerText: AnswerText): Promise<ChatCompletionRun> {
   const { request, signal } = input;
   const model = await resolveModel(services, caller, request.model);
   const modelInfo = { id: model.id, name: model.name, owned_by: model.owned_by, ...(model.row ? { info: { meta: model.row.meta, params: model.row.params } } : {}) };
@@ -96,7 +109,7 @@ async function prepareRun(services: AppServices, input: ChatCompletionInput, cal
   if (tools.specs.length > 0) body = { ...body, tools: [...((body.tools as unknown[]) ?? []), ...tools.specs] };
 
   const base: ChunkBase = { id: `chatcmpl-${randomUUID()}`, model: model.id, created: Math.floor(Date.now() / 1000) };
-  const chunks = runTurns(services, { caller, model, filters, tools, body, base, signal, request, input });
+  const chunks = runTurns(services, { caller, model, filters, tools, body, base, signal, request, input, answerText });
   // Pull the first chunk now: an unknown upstream model or a pipe that throws at once is an HTTP error.
   const first = await chunks.next();
   return { model, base, chunks: prepend(first, chunks) };
@@ -143,6 +156,8 @@ interface TurnState {
   signal: AbortSignal;
   request: ChatRequest;
   input: ChatCompletionInput;
+  /** What is saved: the model's text with plugins' `message` / `replace` events in between. */
+  answerText: AnswerText;
 }
 
 async function* runTurns(services: AppServices, state: TurnState): AsyncGenerator<StreamEvent, void> {
@@ -154,41 +169,37 @@ async function* runTurns(services: AppServices, state: TurnState): AsyncGenerato
 }
 
 async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGenerator<StreamEvent, void> {
-  const { caller, model, filters, tools, base, signal, request } = state;
+  const { caller, model, filters, tools, base, signal, request, answerText } = state;
   const maxRounds = Math.max(1, services.config.maxToolCallIterations);
   let messages = state.body.messages;
-  let content = "";
   let usage: Record<string, unknown> | undefined;
   let finishReason = "stop";
   const isUiRequest = Boolean(request.session_id);
   let lastSnapshotAt = 0;
   const streamChain = await openStreamChain(services, caller, filters);
-  let turn = new TurnAccumulator();
-  let isTurnCounted = false;
   const answerLength = new AnswerLength(services.config.maxAnswerCharacters);
   try {
     for (let round = 0; ; round += 1) {
-      turn = new TurnAccumulator();
-      isTurnCounted = false;
+      const turn = new TurnAccumulator();
       for await (const raw of callModel(services, caller, model, { ...state.body, messages }, base, signal)) {
         const applied = streamChain.apply(raw);
         const chunk = applied instanceof Promise ? await applied : applied;
         if (chunk === null) continue;
         // Before the text piles up past what a string can hold (and the snapshots below cost more).
         answerLength.add(chunk);
+        const before = turn.content.length;
         turn.add(chunk);
+        if (turn.content.length > before) answerText.append(turn.content.slice(before));
         const forwarded = forwardable(chunk, tools);
         if (!forwarded) continue;
         const delta = forwarded.choices[0]?.delta.content;
         // Snapshots carry the whole text so far: throttled, so a long answer costs linear work.
         if (isUiRequest && typeof delta === "string" && delta && Date.now() - lastSnapshotAt >= SNAPSHOT_INTERVAL_MS) {
           lastSnapshotAt = Date.now();
-          await caller.scope.events.emit({ type: "chat:completion", data: { content: content + turn.content } }).catch(() => {});
+          await caller.scope.events.emit({ type: "chat:completion", data: { content: answerText.text } }).catch(() => {});
         }
         yield forwarded;
       }
-      content += turn.content;
-      isTurnCounted = true;
       usage = addUsage(usage, turn.usage);
       const calls = turn.toolCalls;
       if (tools.specs.length === 0 || calls.length === 0) {
@@ -197,7 +208,7 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
       }
       if (round + 1 >= maxRounds) {
         const notice = `\n\nStopped: the tool call limit of ${maxRounds} rounds was reached.`;
-        content += notice;
+        answerText.append(notice);
         finishReason = "length";
         yield contentChunk(base, notice);
         break;
@@ -224,7 +235,7 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
   } catch (error) {
     // Keep what the client already saw of the turn that broke off; a stop the user asked for is no error.
     const isStopped = isStopRequested(signal);
-    await finishAssistantMessage(services, caller, filters, { request, model, content: isTurnCounted ? content : content + turn.content, usage, ...(isStopped ? { isStopped } : { error }) }).catch(
+    await finishAssistantMessage(services, caller, filters, { request, model, content: answerText.text, usage, ...(isStopped ? { isStopped } : { error }) }).catch(
       (saveError) => services.logger.warn({ err: saveError }, "saving a failed answer failed"),
     );
     if (!isStopped) throw error;
@@ -234,7 +245,7 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
     // Also reached when the client stops reading (the generator is returned early).
     streamChain.close();
   }
-  await finishAssistantMessage(services, caller, filters, { request, model, content, usage });
+  await finishAssistantMessage(services, caller, filters, { request, model, content: answerText.text, usage });
   const wantsUsage = request.stream_options?.include_usage === true || !request.stream;
   yield finishChunk(base, finishReason, wantsUsage ? usage : undefined);
 }

@@ -26,6 +26,8 @@ export const chatMessageSchema = z.looseObject({
   sources: objectList.optional(),
   files: objectList.optional(),
   embeds: z.array(z.unknown()).optional(),
+  /** Questions the user may ask next (`chat:message:follow_ups`), shown as buttons. */
+  followUps: z.array(z.string()).optional(),
   done: z.boolean().optional(),
   error: z.unknown().optional(),
   originalContent: messageContent.nullish(),

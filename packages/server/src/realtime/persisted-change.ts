@@ -9,6 +9,7 @@ const objectData = z.looseObject({});
 const contentData = z.looseObject({ content: z.string() });
 const filesData = z.looseObject({ files: z.array(z.looseObject({})) });
 const embedsData = z.looseObject({ embeds: z.array(z.unknown()), replace: z.boolean().optional() });
+const followUpsData = z.looseObject({ follow_ups: z.array(z.string()) });
 const sourceData = z.looseObject({ type: z.unknown().optional() });
 
 type FileEntry = Record<string, unknown>;
@@ -36,7 +37,7 @@ function parseData<Schema extends z.ZodType>(schema: Schema, type: string, data:
  * What an event changes on its chat message (reference §11.2), or undefined for the types that
  * are only delivered. `status` appends to `statusHistory`; `message` appends to the content;
  * `replace` sets it; `files` and `chat:message:files` merge into `files`; `embeds` prepends (or
- * replaces with `replace: true`); `source`/`citation` append to `sources` unless the data has a
+ * replaces with `replace: true`); `chat:message:follow_ups` sets `followUps`; `source`/`citation` append to `sources` unless the data has a
  * `type` (typed ones, such as `code_execution`, are the browser's to save). Throws INVALID_INPUT
  * when the data of such an event has the wrong shape.
  */
@@ -63,6 +64,10 @@ export function persistedChange(event: { type: string; data?: unknown }): Messag
     case "embeds": {
       const { embeds, replace } = parseData(embedsData, type, event.data);
       return (message) => ({ ...message, embeds: replace ? embeds : [...embeds, ...(message.embeds ?? [])] });
+    }
+    case "chat:message:follow_ups": {
+      const { follow_ups: followUps } = parseData(followUpsData, type, event.data);
+      return (message) => ({ ...message, followUps });
     }
     case "source":
     case "citation": {
