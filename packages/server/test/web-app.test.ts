@@ -54,6 +54,17 @@ describe("web UI serving", () => {
     }
   });
 
+  it("serves the embed frame sandboxed by its own policy, so an embed never shares the page's origin", async () => {
+    const response = await built.inject({ method: "GET", url: "/embed-frame.html" });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toMatch(/^text\/html/);
+    const policy = String(response.headers["content-security-policy"]);
+    expect(policy).toMatch(/(^|; )sandbox allow-scripts(;|$)/);
+    expect(policy).not.toContain("allow-same-origin");
+    expect(policy).toContain("frame-ancestors 'self'");
+    expect(response.body).toContain("sluice:embed-ready");
+  });
+
   it("serves built files, hashed assets cached for a year", async () => {
     const asset = await built.inject({ method: "GET", url: "/assets/index-abc123.js" });
     expect(asset.statusCode).toBe(200);

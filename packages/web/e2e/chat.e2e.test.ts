@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, openPage, type WatchedPage } from "./launch-browser.ts";
-import { checkerFilter, greeterPipe, shoutAction } from "./sample-plugins.ts";
+import { checkerFilter, greeterPipe, shoutAction, showcasePipe } from "./sample-plugins.ts";
 import { startSluice, type SluiceForBrowser } from "./start-sluice.ts";
 
 async function tokenOf(page: Page): Promise<string> {
@@ -123,6 +123,42 @@ describe("the web UI in Chromium", () => {
     await page.locator(".message-error", { hasText: "The greeter broke down" }).waitFor();
     // The server answered the refused request with an error status, which Chromium logs.
     tab.assertNoErrors([/Failed to load resource: the server responded with a status of (4|5)\d\d/]);
+  });
+
+  it("shows embeds in a sandboxed frame sized to them, keeps message-event text, and sends a follow-up on click", async () => {
+    const { page } = tab;
+    await installFunction(sluice, await tokenOf(page), "showcase", "Showcase", showcasePipe);
+    await page.reload();
+    await page.getByRole("link", { name: "New chat", exact: true }).click();
+    await page.getByLabel("Model", { exact: true }).selectOption("showcase");
+    await page.getByLabel("Message", { exact: true }).fill("find it");
+    await page.getByLabel("Message", { exact: true }).press("Enter");
+    await page.getByText("Looking it up… Found 42.").waitFor();
+
+    const frame = page.locator("iframe.message-embed");
+    expect(await frame.getAttribute("sandbox")).toBe("allow-scripts");
+    const probe = page.frameLocator("iframe.message-embed").locator("#probe");
+    // The embed's script ran, but reached neither the page, nor the token, nor the API as the user.
+    await expect.poll(() => probe.textContent(), { timeout: 10_000 }).toMatch(/^Embed ran: parent blocked, storage blocked, api (blocked|401)$/);
+    // Sized to its content (320 px), not cut at the frame's first 150 px.
+    await expect.poll(async () => (await frame.boundingBox())?.height ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(320);
+    expect((await frame.boundingBox())!.height).toBeLessThan(400);
+
+    // The text of the message event is in the saved answer too.
+    await page.reload();
+    await page.getByText("Looking it up… Found 42.").waitFor();
+    await expect.poll(() => probe.textContent(), { timeout: 10_000 }).toContain("Embed ran");
+
+    const followUps = page.getByRole("group", { name: "Follow-up questions" });
+    await followUps.getByRole("button", { name: "Why 42?" }).click();
+    await page.locator(".message-user").getByText("Why 42?").waitFor();
+    await page.getByText("Because it is the answer.").waitFor();
+    // Follow-ups belong to the last answer only.
+    expect(await page.getByRole("group", { name: "Follow-up questions" }).count()).toBe(0);
+    // The embed's own request to the API was refused; Chromium logs that.
+    tab.assertNoErrors([/Failed to load resource|CORS|net::ERR_FAILED/]);
+    // Those expected refusals are checked: the next tests start from a clean record.
+    tab.errors.splice(0);
   });
 
   it("stops a streaming answer and keeps what came, without an error", async () => {

@@ -90,3 +90,36 @@ export default definePipe({
   },
 });
 `;
+
+/**
+ * A pipe that narrates with a \`message\` event, yields its answer, shows an embed whose script
+ * reports what it can reach, and suggests follow-ups. Asked a follow-up, it answers it.
+ */
+export const showcasePipe = `/**
+ * title: Showcase
+ */
+import { definePipe } from "@sluice/sdk";
+const EMBED = \`<div id="probe" style="height: 320px; font: 16px sans-serif">probing</div>
+<script>
+  const found = [];
+  try { found.push("parent " + (window.parent.document ? "open" : "none")); } catch (error) { found.push("parent blocked"); }
+  try { found.push("storage " + localStorage.getItem("token")); } catch (error) { found.push("storage blocked"); }
+  document.getElementById("probe").textContent = "Embed ran: " + found.join(", ");
+  fetch("/api/v1/chats/").then((response) => response.status, () => "blocked").then((answer) => {
+    document.getElementById("probe").textContent += ", api " + answer;
+  });
+</script>\`;
+export default definePipe({
+  async *pipe(body, ctx) {
+    const text = String(body.messages.at(-1).content);
+    if (text.startsWith("Why")) {
+      yield "Because it is the answer.";
+      return;
+    }
+    await ctx.emit({ type: "message", data: { content: "Looking it up… " } });
+    yield "Found 42.";
+    await ctx.emit({ type: "embeds", data: { embeds: [EMBED] } });
+    await ctx.emit({ type: "chat:message:follow_ups", data: { follow_ups: ["Why 42?", "Show the index"] } });
+  },
+});
+`;

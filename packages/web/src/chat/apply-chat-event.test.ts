@@ -133,3 +133,10 @@ describe("message tree", () => {
     ]);
   });
 });
+
+describe("follow-ups", () => {
+  it("sets the message's follow-up questions, keeping only text", () => {
+    const message = applyChatEvent(answer(), { type: "chat:message:follow_ups", data: { follow_ups: ["Why?", 7, "How?"] } });
+    expect(message.followUps).toEqual(["Why?", "How?"]);
+  });
+});

@@ -35,7 +35,7 @@ export interface ApplyOptions {
 
 /**
  * A plugin event's effect on its message (reference §11.4): `status` lines, `message` /
- * `replace` content, `files`, `source` / `citation`, `embeds`, `chat:completion` snapshots
+ * `replace` content, `files`, `source` / `citation`, `embeds`, follow-ups, `chat:completion` snapshots
  * (authoritative once `done`), `chat:message:error`. Other types leave the message unchanged.
  *
  * @example
@@ -66,6 +66,8 @@ export function applyChatEvent(message: ChatMessage, event: Event, options: Appl
     case "embeds":
     case "chat:message:embeds":
       return isRecord(data) && Array.isArray(data.embeds) ? { ...message, embeds: data.replace ? data.embeds : [...data.embeds, ...(message.embeds ?? [])] } : message;
+    case "chat:message:follow_ups":
+      return isRecord(data) && Array.isArray(data.follow_ups) ? { ...message, followUps: data.follow_ups.filter((question) => typeof question === "string") } : message;
     case "chat:message:error":
       return isRecord(data) ? { ...message, error: errorOf(data.error), done: true } : message;
     case "chat:completion":

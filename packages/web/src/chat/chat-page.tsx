@@ -109,6 +109,8 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
     return result.isSent;
   };
 
+  const askFollowUp = (question: string) => void send(question);
+
   const disabledReason =
     modelsState.state === "loading"
       ? "Loading models…"
@@ -167,7 +169,7 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
               </p>
             </div>
           )}
-          {messages.map((message) => (
+          {messages.map((message, index) => (
             <MessageView
               key={message.id}
               message={message}
@@ -175,6 +177,8 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
               actions={message.role === "assistant" ? actionsOf(message) : []}
               runningActionId={session.runningAction?.messageId === message.id ? session.runningAction.actionId : null}
               onAction={onAction}
+              onFollowUp={index === messages.length - 1 && message.role === "assistant" ? askFollowUp : undefined}
+              canFollowUp={!session.isStreaming && disabledReason === undefined}
             />
           ))}
         </div>

@@ -43,7 +43,10 @@ export interface ChatMessage {
   statusHistory?: StatusEntry[];
   sources?: SourceEntry[];
   files?: FileEntry[];
+  /** HTML strings or https URLs from plugins' `embeds` events, shown in sandboxed frames. */
   embeds?: unknown[];
+  /** Questions to ask next, from `chat:message:follow_ups`. */
+  followUps?: unknown[];
   /** What went wrong: `{content}` (Open WebUI's shape) or a string. */
   error?: { content?: string; [key: string]: unknown } | string | null;
   /** The answer as the model gave it, before an outlet filter or an action changed it. */

@@ -3,6 +3,8 @@ import { Spinner } from "../ui/spinner.tsx";
 import { useCopyButton } from "../ui/use-copy-button.ts";
 import type { ChatMessage, ModelAction } from "./chat-types.ts";
 import { contentText } from "./content-text.ts";
+import { EmbedFrames } from "./embed-frames.tsx";
+import { FollowUps } from "./follow-ups.tsx";
 import { MarkdownContent } from "./markdown-content.tsx";
 import { MessageFiles, MessageSources } from "./message-sources.tsx";
 import { StatusLines } from "./status-lines.tsx";
@@ -16,6 +18,10 @@ export interface MessageViewProps {
   /** The action running on this message, if any. */
   runningActionId?: string | null;
   onAction(action: ModelAction, message: ChatMessage): void;
+  /** Set on the last answer: its follow-up questions are shown, and a click sends one. */
+  onFollowUp?: (question: string) => void;
+  /** Whether follow-ups can be sent now (not while an answer streams). */
+  canFollowUp?: boolean;
 }
 
 function errorText(error: ChatMessage["error"]): string | null {
@@ -41,8 +47,8 @@ function ActionIcon({ action }: { action: ModelAction }) {
   );
 }
 
-/** One message: the user's text, or an answer with its status lines, content, files, sources, error and buttons. */
-export const MessageView = memo(function MessageView({ message, modelName, actions, runningActionId, onAction }: MessageViewProps) {
+/** One message: the user's text, or an answer with its status lines, content, files, embeds, sources, error, buttons and follow-ups. */
+export const MessageView = memo(function MessageView({ message, modelName, actions, runningActionId, onAction, onFollowUp, canFollowUp = true }: MessageViewProps) {
   const copier = useCopyButton();
   if (message.role === "user") {
     return (
@@ -70,6 +76,7 @@ export const MessageView = memo(function MessageView({ message, modelName, actio
         </p>
       ) : null}
       <MessageFiles files={message.files ?? []} />
+      <EmbedFrames embeds={Array.isArray(message.embeds) ? message.embeds : []} />
       {error && (
         <div className="message-error" role="alert">
           <strong>Error:</strong> {error}
@@ -96,6 +103,7 @@ export const MessageView = memo(function MessageView({ message, modelName, actio
           ))}
         </div>
       )}
+      {!isStreaming && onFollowUp && <FollowUps questions={Array.isArray(message.followUps) ? message.followUps : []} isDisabled={!canFollowUp} onAsk={onFollowUp} />}
     </article>
   );
 });

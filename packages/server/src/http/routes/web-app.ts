@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { SluiceError } from "@sluice/sdk";
 import type { RouteModule } from "../app.ts";
 import type { AppServices } from "../../services.ts";
+import { registerEmbedFrameRoute } from "./embed-frame.ts";
 
 /** Where `npm run build --workspace packages/web` (run by `npm ci`'s prepare step) puts the web UI. */
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../../web/dist", import.meta.url));
@@ -28,7 +29,8 @@ const CONTENT_SECURITY_POLICY = [
   "font-src 'self' data:",
   "connect-src 'self' ws: wss:",
   "worker-src 'self' blob:",
-  "frame-src 'self' blob: data:",
+  // Plugin embeds: this server's sandboxed embed frame, or a page the embed names.
+  "frame-src 'self' blob: data: https:",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",
@@ -67,6 +69,7 @@ export function createWebAppRoutes(webDir: string): RouteModule {
     const isBuilt = await isFile(path.join(root, "index.html"));
     if (!isBuilt) services.logger.warn({ webDir: root }, BUILD_HINT);
     await app.register(fastifyStatic, { root, serve: false, suppressWarning: true });
+    registerEmbedFrameRoute(app);
 
     app.get("/*", async (request, reply) => {
       let urlPath: string;
