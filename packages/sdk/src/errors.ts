@@ -19,6 +19,9 @@ export const ERROR_CODES = [
   "UPSTREAM_ERROR",
   "UNAVAILABLE",
   "RATE_LIMITED",
+  "UNSUPPORTED_MEDIA_TYPE",
+  /** The client went away (or the user stopped the answer) before the response was complete. */
+  "CLIENT_CLOSED_REQUEST",
   "INTERNAL",
 ] as const;
 
@@ -65,4 +68,41 @@ export class SluiceError extends Error {
   static isInstance(value: unknown): value is SluiceError {
     return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
   }
+}
+
+/** What {@link toSluiceError} gives a value that is not a SluiceError. */
+export interface ErrorFallback {
+  /** The code for values that carry none of their own (default `INTERNAL`). */
+  code?: ErrorCode;
+  /** Replaces the value's own message (e.g. "Internal server error", so nothing leaks). */
+  message?: string;
+  pluginId?: string;
+  hook?: string;
+}
+
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/**
+ * The one way to turn any thrown value into a {@link SluiceError}: a SluiceError stays as it is;
+ * an error sent over as plain data (`{ code, message }`, from a sandbox) keeps its code when it
+ * is one of {@link ERROR_CODES}; anything else gets the fallback's code and its own message
+ * (unless the fallback gives one), with the value as `cause`.
+ *
+ * @example
+ * const error = toSluiceError(thrown, { code: "PLUGIN_ERROR", pluginId: "summariser", hook: "inlet" });
+ */
+export function toSluiceError(value: unknown, fallback: ErrorFallback = {}): SluiceError {
+  if (SluiceError.isInstance(value)) return value;
+  const record = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+  const ownMessage = typeof record?.message === "string" ? record.message : value instanceof Error ? value.message : record ? undefined : String(value);
+  const isPlainData = record !== undefined && !(value instanceof Error);
+  const code = isPlainData && isErrorCode(record.code) ? record.code : (fallback.code ?? "INTERNAL");
+  const options: SluiceErrorOptions = { cause: value };
+  const pluginId = isPlainData && typeof record.pluginId === "string" ? record.pluginId : fallback.pluginId;
+  const hook = isPlainData && typeof record.hook === "string" ? record.hook : fallback.hook;
+  if (pluginId !== undefined) options.pluginId = pluginId;
+  if (hook !== undefined) options.hook = hook;
+  return new SluiceError(code, fallback.message ?? ownMessage ?? "Unknown error", options);
 }

@@ -1,7 +1,7 @@
 export { z } from "zod";
-export { ERROR_CODES, SluiceError } from "./errors.ts";
+export { ERROR_CODES, SluiceError, toSluiceError } from "./errors.ts";
 export { SDK_VERSION } from "./version.ts";
-export type { ErrorCode, SluiceErrorOptions } from "./errors.ts";
+export type { ErrorCode, ErrorFallback, SluiceErrorOptions } from "./errors.ts";
 export { definePipe } from "./define-pipe.ts";
 export type { PipeDefinition, PipeEntry, PipePlugin, PipeResult } from "./define-pipe.ts";
 export { defineFilter } from "./define-filter.ts";

@@ -43,7 +43,7 @@ async function start(): Promise<void> {
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    await closeServices(services).catch(() => {});
+    await closeServices(services).catch((closeError) => services.logger.warn({ err: closeError }, "closing after a failed listen failed"));
     fail(`cannot listen on ${formatHost(config.host)}:${config.port}: ${(error as Error).message}`);
   }
 

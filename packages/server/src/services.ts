@@ -64,7 +64,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ migrations: applied }, "database migrated");
   } catch (error) {
-    await db.destroy().catch(() => {});
+    await db.destroy().catch((closeError) => logger.warn({ err: closeError }, "closing the database after a failed migration failed"));
     throw new Error(`Cannot open the database (${describeDatabase(config)}): ${(error as Error).message}`, { cause: error });
   }
   let realtime: Realtime;
@@ -76,7 +76,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
       redisKeyPrefix: config.redisKeyPrefix,
     });
   } catch (error) {
-    await db.destroy().catch(() => {});
+    await db.destroy().catch((closeError) => logger.warn({ err: closeError }, "closing the database after a failed start failed"));
     throw error;
   }
   const loadOptions = {
@@ -120,8 +120,8 @@ export async function createServices(config: Config, options: { logger?: Logger 
         onChange: (change) => workspace.applyRemoteChange(change),
       });
     } catch (error) {
-      await realtime.close().catch(() => {});
-      await db.destroy().catch(() => {});
+      await realtime.close().catch((closeError) => logger.warn({ err: closeError }, "closing realtime after a failed start failed"));
+      await db.destroy().catch((closeError) => logger.warn({ err: closeError }, "closing the database after a failed start failed"));
       throw new Error(`Cannot connect the plugin change feed to Redis: ${(error as Error).message}`, { cause: error });
     }
   }

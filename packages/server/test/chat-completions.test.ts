@@ -121,6 +121,11 @@ describeEachDatabase("chat completions", (kind) => {
     expect(contentOf(events)).toBe("model one: abc");
     expect(events.at(-1).error).toMatchObject({ detail: expect.stringContaining("pipe blew up"), plugin_id: "streamer" });
     expect(isDone).toBe(true);
+    // The same failure answered as JSON carries the same fields as the stream's error frame.
+    const answered = await complete({ model: "streamer.one", messages: [{ role: "user", content: "explode" }] });
+    expect(answered.status).toBe(400);
+    expect(answered.body).toEqual(events.at(-1).error);
+    expect(answered.body).toMatchObject({ code: "PLUGIN_ERROR", plugin_id: "streamer", hook: "pipe" });
   });
 
   it("refuses bad requests with clear errors", async () => {

@@ -15,6 +15,7 @@ import { PluginCaller, type PluginEvents } from "./plugin-caller.ts";
 import { finishAssistantMessage } from "./finish-assistant-message.ts";
 import { isStopRequested } from "./chat-tasks.ts";
 import { resolveTools, type ToolSet } from "./tool-set.ts";
+import { sendPipelineEvent } from "./send-pipeline-event.ts";
 
 export interface ChatCompletionInput {
   user: RequestUser;
@@ -196,7 +197,7 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
         // Snapshots carry the whole text so far: throttled, so a long answer costs linear work.
         if (isUiRequest && typeof delta === "string" && delta && Date.now() - lastSnapshotAt >= SNAPSHOT_INTERVAL_MS) {
           lastSnapshotAt = Date.now();
-          await caller.scope.events.emit({ type: "chat:completion", data: { content: answerText.text } }).catch(() => {});
+          await sendPipelineEvent(services.logger, caller.scope.events, { type: "chat:completion", data: { content: answerText.text } });
         }
         yield forwarded;
       }
@@ -214,23 +215,21 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
         break;
       }
       for (const call of calls) {
-        await caller.scope.events.emit({ type: "status", data: { description: `Running tool ${call.function.name}`, done: false, action: "tool_call" } }).catch(() => {});
+        await sendPipelineEvent(services.logger, caller.scope.events, { type: "status", data: { description: `Running tool ${call.function.name}`, done: false, action: "tool_call" } });
       }
       const results = await tools.execute(calls);
       for (const result of results) {
-        await caller.scope.events
-          .emit({
-            type: "status",
-            data: { description: `${result.isError ? "Tool failed" : "Ran tool"} ${result.name}`, done: true, action: "tool_call", ...(result.isError ? { error: true } : {}) },
-          })
-          .catch(() => {});
+        await sendPipelineEvent(services.logger, caller.scope.events, {
+          type: "status",
+          data: { description: `${result.isError ? "Tool failed" : "Ran tool"} ${result.name}`, done: true, action: "tool_call", ...(result.isError ? { error: true } : {}) },
+        });
       }
       messages = [
         ...messages,
         { role: "assistant", content: turn.content || null, tool_calls: calls },
         ...results.map((result) => ({ role: "tool", tool_call_id: result.toolCallId, content: result.content })),
       ];
-      if (signal.aborted) throw new SluiceError("CONFLICT", "The request was cancelled");
+      if (signal.aborted) throw new SluiceError("CLIENT_CLOSED_REQUEST", "The request was cancelled");
     }
   } catch (error) {
     // Keep what the client already saw of the turn that broke off; a stop the user asked for is no error.

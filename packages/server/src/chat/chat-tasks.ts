@@ -43,7 +43,7 @@ export class ChatTasks {
     const matching = [...this.#tasks].filter((task) => task.userId === userId && task.taskId === taskId);
     for (const task of matching) {
       if (task.controller.signal.aborted) continue;
-      const reason = new SluiceError("CONFLICT", "The answer was stopped");
+      const reason = new SluiceError("CLIENT_CLOSED_REQUEST", "The answer was stopped");
       stopReasons.add(reason);
       task.controller.abort(reason);
     }

@@ -5,6 +5,7 @@ import { runBodyChain, type RequestFilter } from "./filter-chain.ts";
 import type { CatalogModel } from "./model-catalog.ts";
 import type { PluginCaller } from "./plugin-caller.ts";
 import { generateTitleInBackground } from "./generate-title.ts";
+import { sendPipelineEvent } from "./send-pipeline-event.ts";
 
 export interface FinishedAnswer {
   request: ChatRequest;
@@ -54,7 +55,9 @@ export async function finishAssistantMessage(services: AppServices, caller: Plug
     }));
   }
   if (errorText !== undefined || isStopped) {
-    if (request.session_id) await events.emit({ type: "chat:completion", data: { done: true, content, ...(errorText ? { error: { content: errorText } } : {}) } }).catch(() => {});
+    if (request.session_id) {
+      await sendPipelineEvent(services.logger, events, { type: "chat:completion", data: { done: true, content, ...(errorText ? { error: { content: errorText } } : {}) } });
+    }
     return;
   }
 
@@ -88,9 +91,9 @@ export async function finishAssistantMessage(services: AppServices, caller: Plug
       }));
     }
   }
-  if (changed.length > 0) await events.emit({ type: "chat:outlet", data: { messages: changed } }).catch(() => {});
+  if (changed.length > 0) await sendPipelineEvent(services.logger, events, { type: "chat:outlet", data: { messages: changed } });
   const finalContent = (changed.find((message) => message.id === messageId && message.role === "assistant")?.content as string | undefined) ?? content;
-  if (request.session_id) await events.emit({ type: "chat:completion", data: { done: true, content: finalContent } }).catch(() => {});
+  if (request.session_id) await sendPipelineEvent(services.logger, events, { type: "chat:completion", data: { done: true, content: finalContent } });
   if (isStoredChat(chatId) && !caller.scope.metadata.task) generateTitleInBackground(services, caller.scope.user, request, model);
 }
 

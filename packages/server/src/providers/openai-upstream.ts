@@ -214,6 +214,7 @@ async function readLimitedText(response: Response, maxBytes: number, host: strin
   for await (const piece of response.body) {
     bytes += piece.byteLength;
     if (bytes > maxBytes) {
+      // Only frees the connection; the error that matters is thrown next.
       await response.body.cancel().catch(() => {});
       throw new SluiceError("UPSTREAM_ERROR", `${host} answered with more than ${maxBytes} bytes`);
     }

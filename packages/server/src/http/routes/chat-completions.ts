@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { SluiceError, type StreamEvent } from "@sluice/sdk";
+import { SluiceError, toSluiceError, type StreamEvent } from "@sluice/sdk";
+import { errorBody, type ErrorBody } from "../error-status.ts";
 import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { requireVerified } from "../request-user.ts";
@@ -13,16 +14,14 @@ import { randomUUID } from "node:crypto";
 function abortOnDisconnect(reply: FastifyReply): AbortController {
   const controller = new AbortController();
   reply.raw.on("close", () => {
-    if (!reply.raw.writableFinished) controller.abort(new SluiceError("CONFLICT", "The client disconnected"));
+    if (!reply.raw.writableFinished) controller.abort(new SluiceError("CLIENT_CLOSED_REQUEST", "The client disconnected"));
   });
   return controller;
 }
 
-function errorPayload(error: unknown): { error: { detail: string; code: string; plugin_id?: string; hook?: string } } {
-  if (SluiceError.isInstance(error)) {
-    return { error: { detail: error.message, code: error.code, ...(error.pluginId ? { plugin_id: error.pluginId } : {}), ...(error.hook ? { hook: error.hook } : {}) } };
-  }
-  return { error: { detail: "Internal server error", code: "INTERNAL" } };
+/** An SSE error frame: the fields of a JSON error answer, under `error`. */
+function errorFrame(error: unknown): { error: ErrorBody } {
+  return { error: errorBody(toSluiceError(error, { code: "INTERNAL", message: "Internal server error" })) };
 }
 
 /** `POST /api/chat/completions` (and `/api/v1/chat/completions`): OpenAI's format, JSON or SSE. */
@@ -71,7 +70,7 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
     } catch (error) {
       if (!controller.signal.aborted) {
         request.log.warn({ err: error }, "chat stream ended with an error");
-        await write(errorPayload(error));
+        await write(errorFrame(error));
       }
     }
     // A stop asked for through /api/tasks ends the answer like its last chunk; a client that went away gets nothing more.
