@@ -1,8 +1,12 @@
 import { cleanup, render, screen } from "@testing-library/react";
-import { afterEach, describe, expect, it } from "vitest";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { MarkdownContent } from "./markdown-content.tsx";
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
 
 describe("MarkdownContent", () => {
   it("shows HTML from a model as text and never creates its elements", () => {
@@ -95,5 +99,18 @@ describe("MarkdownContent", () => {
     expect(error?.textContent).toBe("\\frac{1");
     expect(error?.style.color).not.toBe("");
     expect(container.querySelectorAll(".katex")).toHaveLength(1);
+  });
+
+  it("highlights a code block's syntax and still copies its plain text", async () => {
+    // The Clipboard API path of copyText, which jsdom only has with user-event's stand-in clipboard.
+    vi.stubGlobal("isSecureContext", true);
+    const user = userEvent.setup();
+    const code = 'const greeting: string = "hi";\nreturn greeting;';
+    const { container } = render(<MarkdownContent text={"```ts\n" + code + "\n```"} />);
+    expect(container.querySelector(".hljs-keyword")?.textContent).toBe("const");
+    expect(container.querySelector(".hljs-string")?.textContent).toBe('"hi"');
+    expect(container.querySelector(".code-block-bar")?.textContent).toContain("ts");
+    await user.click(screen.getByRole("button", { name: "Copy code" }));
+    expect(await navigator.clipboard.readText()).toBe(code);
   });
 });

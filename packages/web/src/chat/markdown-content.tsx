@@ -1,6 +1,7 @@
 import "katex/dist/katex.min.css";
 import { memo, type ComponentProps, type ReactNode } from "react";
 import Markdown, { type Components, type Options } from "react-markdown";
+import rehypeHighlight from "rehype-highlight";
 import rehypeKatex, { type Options as KatexOptions } from "rehype-katex";
 import remarkGfm from "remark-gfm";
 import remarkMath from "remark-math";
@@ -13,7 +14,8 @@ import { normalizeMathDelimiters } from "./normalize-math-delimiters.ts";
 // a warning per render for Unicode in math, which models write often.
 const KATEX_OPTIONS: KatexOptions = { errorColor: "var(--color-danger)", trust: false, strict: "ignore" };
 const REMARK_PLUGINS: Options["remarkPlugins"] = [remarkGfm, remarkMath];
-const REHYPE_PLUGINS: Options["rehypePlugins"] = [[rehypeKatex, KATEX_OPTIONS]];
+// KaTeX first: a ```math block is math, not code to highlight.
+const REHYPE_PLUGINS: Options["rehypePlugins"] = [[rehypeKatex, KATEX_OPTIONS], rehypeHighlight];
 
 function textOf(node: ReactNode): string {
   if (typeof node === "string" || typeof node === "number") return String(node);
@@ -71,9 +73,10 @@ const COMPONENTS: Components = {
 
 /**
  * Markdown from a model, a plugin or a user, rendered safely: GitHub-flavoured Markdown, math
- * (`$…$`, `\(…\)`, `$$…$$`, `\[…\]`) typeset by KaTeX, code blocks with a copy button; raw
- * HTML is shown as text (never parsed), `javascript:` links are dropped, links open in a new tab
- * without a referrer, and images from other sites show as links instead of loading.
+ * (`$…$`, `\(…\)`, `$$…$$`, `\[…\]`) typeset by KaTeX, code blocks highlighted and with a
+ * copy button; raw HTML is shown as text (never parsed), `javascript:` links are dropped, links
+ * open in a new tab without a referrer, and images from other sites show as links instead of
+ * loading.
  *
  * @example
  * <MarkdownContent text={message.content} />
