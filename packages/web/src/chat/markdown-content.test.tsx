@@ -1,8 +1,12 @@
 import { cleanup, render, screen } from "@testing-library/react";
-import { afterEach, describe, expect, it } from "vitest";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { MarkdownContent } from "./markdown-content.tsx";
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
 
 describe("MarkdownContent", () => {
   it("shows HTML from a model as text and never creates its elements", () => {
@@ -52,5 +56,61 @@ describe("MarkdownContent", () => {
     expect(container.querySelector("pre code")?.textContent).toBe("const x = 1;\n");
     expect(container.querySelector(".code-block-bar")?.textContent).toContain("ts");
     expect(screen.getByRole("button", { name: "Copy code" })).toBeTruthy();
+  });
+
+  it("renders $…$ and \\(…\\) as inline math with KaTeX", () => {
+    const { container } = render(<MarkdownContent text={"Area $x^2$ and sum \\(a+b\\)."} />);
+    const math = [...container.querySelectorAll(".katex")];
+    expect(math).toHaveLength(2);
+    expect(container.querySelector(".katex-display")).toBeNull();
+    expect(math.map((element) => element.querySelector("annotation")?.textContent)).toEqual(["x^2", "a+b"]);
+    expect(container.textContent).not.toContain("\\(");
+  });
+
+  it("renders $$…$$ and \\[…\\] alone on their lines as display math", () => {
+    const { container } = render(<MarkdownContent text={"Half:\n\n$$\\frac{1}{2}$$\n\nSum:\n\\[ \\sum_{i=1}^n i \\]"} />);
+    const displays = [...container.querySelectorAll(".katex-display")];
+    expect(displays.map((element) => element.querySelector("annotation")?.textContent)).toEqual(["\\frac{1}{2}", "\\sum_{i=1}^n i"]);
+    expect(container.querySelector("pre")).toBeNull();
+  });
+
+  it("keeps the backslashes of LaTeX that Markdown escapes used to eat", () => {
+    const source = "\\begin{pmatrix} a\\_1 & b \\\\ c & d \\end{pmatrix}";
+    const { container } = render(<MarkdownContent text={`\\[\n${source}\n\\]`} />);
+    expect(container.querySelector(".katex-display annotation")?.textContent).toBe(source);
+    expect(container.querySelector(".katex-error")).toBeNull();
+  });
+
+  it("leaves math delimiters inside code as code, while the same outside is math", () => {
+    const { container } = render(<MarkdownContent text={"Type `\\(x\\)` or `$x$` to get \\(x\\).\n\n```\n\\[ y \\] $z$\n```"} />);
+    expect([...container.querySelectorAll(".katex annotation")].map((annotation) => annotation.textContent)).toEqual(["x"]);
+    expect([...container.querySelectorAll("code")].map((code) => code.textContent)).toEqual(["\\(x\\)", "$x$", "\\[ y \\] $z$\n"]);
+  });
+
+  it("keeps prices as text", () => {
+    const { container } = render(<MarkdownContent text={"It costs $5 and $10, or $7.50 for $n$ items."} />);
+    expect([...container.querySelectorAll(".katex annotation")].map((annotation) => annotation.textContent)).toEqual(["n"]);
+    expect(container.querySelector("p")?.firstChild?.textContent).toBe("It costs $5 and $10, or $7.50 for ");
+  });
+
+  it("shows invalid LaTeX as its source in the error colour instead of breaking", () => {
+    const { container } = render(<MarkdownContent text={"Broken $\\frac{1$ here, fine $y$."} />);
+    const error = container.querySelector<HTMLElement>(".katex-error");
+    expect(error?.textContent).toBe("\\frac{1");
+    expect(error?.style.color).not.toBe("");
+    expect(container.querySelectorAll(".katex")).toHaveLength(1);
+  });
+
+  it("highlights a code block's syntax and still copies its plain text", async () => {
+    // The Clipboard API path of copyText, which jsdom only has with user-event's stand-in clipboard.
+    vi.stubGlobal("isSecureContext", true);
+    const user = userEvent.setup();
+    const code = 'const greeting: string = "hi";\nreturn greeting;';
+    const { container } = render(<MarkdownContent text={"```ts\n" + code + "\n```"} />);
+    expect(container.querySelector(".hljs-keyword")?.textContent).toBe("const");
+    expect(container.querySelector(".hljs-string")?.textContent).toBe('"hi"');
+    expect(container.querySelector(".code-block-bar")?.textContent).toContain("ts");
+    await user.click(screen.getByRole("button", { name: "Copy code" }));
+    expect(await navigator.clipboard.readText()).toBe(code);
   });
 });

@@ -1,9 +1,21 @@
+import "katex/dist/katex.min.css";
 import { memo, type ComponentProps, type ReactNode } from "react";
-import Markdown, { type Components } from "react-markdown";
+import Markdown, { type Components, type Options } from "react-markdown";
+import rehypeHighlight from "rehype-highlight";
+import rehypeKatex, { type Options as KatexOptions } from "rehype-katex";
 import remarkGfm from "remark-gfm";
+import remarkMath from "remark-math";
 import { useCopyButton } from "../ui/use-copy-button.ts";
 import { isTrustedImage } from "./is-trusted-image.ts";
+import { normalizeMathDelimiters } from "./normalize-math-delimiters.ts";
 
+// Invalid LaTeX shows as its source in this colour (rehype-katex never throws); `trust: false`
+// keeps \href, \url and \htmlClass out of a model's hands; `strict: "ignore"` spares the console
+// a warning per render for Unicode in math, which models write often.
+const KATEX_OPTIONS: KatexOptions = { errorColor: "var(--color-danger)", trust: false, strict: "ignore" };
+const REMARK_PLUGINS: Options["remarkPlugins"] = [remarkGfm, remarkMath];
+// KaTeX first: a ```math block is math, not code to highlight.
+const REHYPE_PLUGINS: Options["rehypePlugins"] = [[rehypeKatex, KATEX_OPTIONS], rehypeHighlight];
 
 function textOf(node: ReactNode): string {
   if (typeof node === "string" || typeof node === "number") return String(node);
@@ -60,10 +72,11 @@ const COMPONENTS: Components = {
 };
 
 /**
- * Markdown from a model, a plugin or a user, rendered safely: GitHub-flavoured Markdown, code
- * blocks with a copy button; raw HTML is shown as text (never parsed), `javascript:` links are
- * dropped, links open in a new tab without a referrer, and images from other sites show as
- * links instead of loading.
+ * Markdown from a model, a plugin or a user, rendered safely: GitHub-flavoured Markdown, math
+ * (`$…$`, `\(…\)`, `$$…$$`, `\[…\]`) typeset by KaTeX, code blocks highlighted and with a
+ * copy button; raw HTML is shown as text (never parsed), `javascript:` links are dropped, links
+ * open in a new tab without a referrer, and images from other sites show as links instead of
+ * loading.
  *
  * @example
  * <MarkdownContent text={message.content} />
@@ -71,8 +84,8 @@ const COMPONENTS: Components = {
 export const MarkdownContent = memo(function MarkdownContent({ text }: { text: string }) {
   return (
     <div className="markdown">
-      <Markdown remarkPlugins={[remarkGfm]} components={COMPONENTS}>
-        {text}
+      <Markdown remarkPlugins={REMARK_PLUGINS} rehypePlugins={REHYPE_PLUGINS} components={COMPONENTS}>
+        {normalizeMathDelimiters(text)}
       </Markdown>
     </div>
   );
