@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -31,6 +31,13 @@ function violations(folder: string, isAllowed: (specifier: string, file: string)
   );
 }
 
+/** The file paths an `exports` field points at (its string values, however nested). */
+function targetsOf(exports: unknown): string[] {
+  if (typeof exports === "string") return [exports];
+  if (typeof exports === "object" && exports !== null) return Object.values(exports).flatMap(targetsOf);
+  return [];
+}
+
 describe("dependency rules", () => {
   it("keeps the SDK free of Node built-ins and other packages", () => {
     const sdk = path.join(packagesDir, "sdk/src");
@@ -41,6 +48,21 @@ describe("dependency rules", () => {
     const core = path.join(packagesDir, "server/src/core");
     const isInsideCore = (specifier: string, file: string) => path.resolve(path.dirname(file), specifier).startsWith(core);
     expect(violations(core, (specifier, file) => (specifier.startsWith(".") ? isInsideCore(specifier, file) : specifier === "zod" || specifier.startsWith("@sluice/sdk")))).toEqual([]);
+  });
+
+  it("keeps the web UI off server code: it shares types through the SDK", () => {
+    const web = path.join(packagesDir, "web/src");
+    expect(violations(web, (specifier, file) => !specifier.includes("@sluice/server") && !path.resolve(path.dirname(file), specifier).startsWith(path.join(packagesDir, "server")))).toEqual([]);
+  });
+
+  it("points every package's exports at files that exist", () => {
+    const missing = readdirSync(packagesDir).flatMap((name) => {
+      const manifest = JSON.parse(readFileSync(path.join(packagesDir, name, "package.json"), "utf8")) as { exports?: unknown };
+      return targetsOf(manifest.exports)
+        .filter((target) => !target.includes("*") && !existsSync(path.join(packagesDir, name, target)))
+        .map((target) => `${name}: ${target}`);
+    });
+    expect(missing).toEqual([]);
   });
 
   it("finds the imports it checks", () => {

@@ -3,6 +3,7 @@ import { SluiceError } from "@sluice/sdk";
 import type { AppServices } from "../services.ts";
 import { authenticateRequest } from "./authenticate-request.ts";
 import { installErrorHandler } from "./error-handler.ts";
+import type { RouteModule } from "./route-module.ts";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth.ts";
 import { registerAuthRoutes } from "./routes/auths.ts";
 import { registerChatActionRoutes } from "./routes/chat-actions.ts";
@@ -19,16 +20,7 @@ import { registerTaskRoutes } from "./routes/tasks.ts";
 import { registerUserRoutes } from "./routes/users.ts";
 import { registerWebAppRoutes } from "./routes/web-app.ts";
 
-/**
- * A group of routes. It receives an encapsulated Fastify scope (hooks and decorations it adds
- * stay inside) whose requests are already authenticated (`request.user`), and the services.
- *
- * @example
- * export function registerHealthRoutes(app: FastifyInstance, services: AppServices): void {
- *   app.get("/health", async () => ({ status: true }));
- * }
- */
-export type RouteModule = (app: FastifyInstance, services: AppServices) => void | Promise<void>;
+export type { RouteModule };
 
 /** Every route module of the server, in registration order. Add new ones here. */
 export const ROUTE_MODULES: RouteModule[] = [

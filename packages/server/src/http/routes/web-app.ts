@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { SluiceError } from "@sluice/sdk";
-import type { RouteModule } from "../app.ts";
+import type { RouteModule } from "../route-module.ts";
 import type { AppServices } from "../../services.ts";
 import { registerEmbedFrameRoute } from "./embed-frame.ts";
 
