@@ -64,6 +64,8 @@ async function start(): Promise<void> {
       // their events, for at most SHUTDOWN_DRAIN_SECONDS.
       app.server.close();
       if (!(await inFlight.drained(drainMs))) services.logger.warn({ inFlight: inFlight.count }, "answers still running at the end of the drain; stopping them");
+      // They cannot be saved once the database closes: mark them interrupted now.
+      await services.answersInProgress.interruptOwn();
       // Open sockets would keep the HTTP server from closing.
       await services.realtime.close();
       await app.close();
