@@ -114,6 +114,27 @@ describeEachDatabase("an answer cut short", (kind) => {
       .poll(() => storedAnswer(second.url, admin, chatId), { timeout: 5_000, interval: 200 })
       .toMatchObject({ done: true, error: { content: INTERRUPTED } });
   });
+
+  it("is ended by the instance itself when a graceful stop's drain ends first, keeping what came", { timeout: 60_000 }, async () => {
+    const database = await createTestDatabase(kind);
+    databases.push(database);
+    const env = environment({ SHUTDOWN_DRAIN_SECONDS: "1" });
+    const first = await startServer({ kind, database, env });
+    servers.push(first);
+    const admin = await signUpAdmin(first.url);
+    const chatId = await chatAwaitingAnswer(first.url, admin);
+    const answer = await startSlowAnswer(first.url, admin, chatId);
+    process.kill(first.pid, "SIGTERM");
+    const rest = await answer.readRest();
+    expect(rest).toContain(INTERRUPTED);
+    expect(rest.trim().endsWith("data: [DONE]")).toBe(true);
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+
+    // A new instance id and the default heartbeat: the next server would take 30 s to call it cut.
+    const second = await startServer({ kind, database, env });
+    servers.push(second);
+    expect(await storedAnswer(second.url, admin, chatId)).toMatchObject({ done: true, content: expect.stringContaining("tick"), error: { content: INTERRUPTED } });
+  });
 });
 
 describe("an answer cut by kill -9 while another instance runs", () => {
