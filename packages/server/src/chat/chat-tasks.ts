@@ -65,7 +65,7 @@ export class ChatTasks {
   /**
    * Ends every answer of this instance with `reason` as its error, for the end of a graceful
    * stop's drain: each saves what came with that error and tells its client, as any failed
-   * answer does. Resolves nothing; the answers end as their requests finish.
+   * answer does. Returns at once: the answers end as their requests finish.
    */
   interruptAll(reason: SluiceError): void {
     interruptReasons.add(reason);
