@@ -95,3 +95,19 @@ describe("loadConfig: the trusted tier's OS user", () => {
     expect(() => loadConfig({ PLUGIN_NODE_TIER_UID: "nobody" }, 0)).toThrow(/PLUGIN_NODE_TIER_UID must be a non-negative integer/);
   });
 });
+
+describe("loadConfig: answers in progress", () => {
+  it("refreshes every 10 s and takes 30 s without a refresh for a cut answer; the instance id is unset", () => {
+    expect(loadConfig({})).toMatchObject({ answerHeartbeatSeconds: 10, answerStaleSeconds: 30, instanceId: undefined });
+  });
+
+  it("reads them from the environment, fractions of a second allowed", () => {
+    const config = loadConfig({ ANSWER_HEARTBEAT_SECONDS: "0.2", ANSWER_STALE_SECONDS: "1", SLUICE_INSTANCE_ID: " web-1 " });
+    expect(config).toMatchObject({ answerHeartbeatSeconds: 0.2, answerStaleSeconds: 1, instanceId: "web-1" });
+  });
+
+  it("refuses a limit shorter than two heartbeats", () => {
+    expect(() => loadConfig({ ANSWER_HEARTBEAT_SECONDS: "10", ANSWER_STALE_SECONDS: "15" })).toThrow(/ANSWER_STALE_SECONDS \(15\) must be at least twice ANSWER_HEARTBEAT_SECONDS/);
+    expect(() => loadConfig({ ANSWER_STALE_SECONDS: "0" })).toThrow(/ANSWER_STALE_SECONDS must be a positive number/);
+  });
+});

@@ -67,6 +67,15 @@ export interface Config {
   signInFreeFailures: number;
   /** How long a stop (SIGTERM/SIGINT) waits for answers in flight to finish and be saved (`SHUTDOWN_DRAIN_SECONDS`, 30). */
   shutdownDrainSeconds: number;
+  /**
+   * Answers in progress are recorded in the database so that one cut by a crash or kill -9 is
+   * marked interrupted: each instance refreshes its records every `ANSWER_HEARTBEAT_SECONDS` (10),
+   * and a record not refreshed for `ANSWER_STALE_SECONDS` (30) is taken as cut.
+   */
+  answerHeartbeatSeconds: number;
+  answerStaleSeconds: number;
+  /** Names this instance in its records and reports (`SLUICE_INSTANCE_ID`); host name and process id when unset. */
+  instanceId?: string;
   /** How long the event loop may stand still before the process ends itself for its supervisor (`SERVER_STALL_LIMIT_SECONDS`, 60; 0 = never). */
   stallLimitSeconds: number;
   /** npm `requirements`: most packages per plugin (`PLUGIN_REQUIREMENTS_MAX`, 16), npm runs at once (`PLUGIN_INSTALL_CONCURRENCY`, 2), one install's time (`PLUGIN_INSTALL_TIMEOUT_MS`, 120000), the install cache's size (`PLUGIN_DEPS_CACHE_MAX_MB`, 512). */
@@ -140,6 +149,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error(`DATABASE_URL must start with postgres:// (SQLite is the default when it is unset)`);
   }
+  const answerHeartbeatSeconds = readPositiveNumber(environment.ANSWER_HEARTBEAT_SECONDS, 10, "ANSWER_HEARTBEAT_SECONDS");
+  const answerStaleSeconds = readPositiveNumber(environment.ANSWER_STALE_SECONDS, 30, "ANSWER_STALE_SECONDS");
+  // A limit within one interval would take live answers for cut ones between two heartbeats.
+  if (answerStaleSeconds < 2 * answerHeartbeatSeconds) {
+    throw new Error(`ANSWER_STALE_SECONDS (${answerStaleSeconds}) must be at least twice ANSWER_HEARTBEAT_SECONDS (${answerHeartbeatSeconds})`);
+  }
   return {
     port: readInteger(environment.PORT, 8080, "PORT"),
     host: environment.HOST?.trim() || "0.0.0.0",
@@ -173,6 +188,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     passwordMinLength: readPositiveInteger(environment.PASSWORD_MIN_LENGTH, 8, "PASSWORD_MIN_LENGTH"),
     signInFreeFailures: readPositiveInteger(environment.SIGNIN_FREE_FAILURES, 5, "SIGNIN_FREE_FAILURES"),
     shutdownDrainSeconds: readInteger(environment.SHUTDOWN_DRAIN_SECONDS, 30, "SHUTDOWN_DRAIN_SECONDS"),
+    answerHeartbeatSeconds,
+    answerStaleSeconds,
+    instanceId: environment.SLUICE_INSTANCE_ID?.trim() || undefined,
     stallLimitSeconds: readInteger(environment.SERVER_STALL_LIMIT_SECONDS, 60, "SERVER_STALL_LIMIT_SECONDS"),
     pluginRequirementsMax: readPositiveInteger(environment.PLUGIN_REQUIREMENTS_MAX, 16, "PLUGIN_REQUIREMENTS_MAX"),
     pluginInstallConcurrency: readPositiveInteger(environment.PLUGIN_INSTALL_CONCURRENCY, 2, "PLUGIN_INSTALL_CONCURRENCY"),

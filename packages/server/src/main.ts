@@ -1,4 +1,6 @@
 import type { AddressInfo } from "node:net";
+import { SluiceError } from "@sluice/sdk";
+import { INTERRUPTED_ANSWER_ERROR } from "./chat/answers-in-progress.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { buildApp } from "./http/app.ts";
 import { trackInFlight } from "./http/track-in-flight.ts";
@@ -7,6 +9,8 @@ import { closeServices, createServices, type AppServices } from "./services.ts";
 import { warmUpPlugins } from "./workspace/warm-up-plugins.ts";
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** How long answers stopped at the end of the drain get to save what came. */
+const INTERRUPTED_SAVE_TIMEOUT_MS = 3_000;
 
 function fail(message: string): never {
   process.stderr.write(`Sluice: ${message}\n`);
@@ -63,7 +67,14 @@ async function start(): Promise<void> {
       // No new connections; answers in flight finish and are saved while realtime still carries
       // their events, for at most SHUTDOWN_DRAIN_SECONDS.
       app.server.close();
-      if (!(await inFlight.drained(drainMs))) services.logger.warn({ inFlight: inFlight.count }, "answers still running at the end of the drain; stopping them");
+      if (!(await inFlight.drained(drainMs))) {
+        services.logger.warn({ inFlight: inFlight.count }, "answers still running at the end of the drain; stopping them");
+        // Each saves what came with an error saying why, and tells its client.
+        services.chatTasks.interruptAll(new SluiceError("UNAVAILABLE", INTERRUPTED_ANSWER_ERROR));
+        await inFlight.drained(INTERRUPTED_SAVE_TIMEOUT_MS);
+      }
+      // One that could not save itself (a pipe deaf to the stop) is marked before the database closes.
+      await services.answersInProgress.interruptOwn();
       // Open sockets would keep the HTTP server from closing.
       await services.realtime.close();
       await app.close();

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import path from "node:path";
 import type { Kysely } from "kysely";
 import { pino, type Logger } from "pino";
@@ -8,6 +9,7 @@ import { connectDatabase } from "./db/connect-database.ts";
 import { migrateToLatest } from "./db/migrations/migrate-to-latest.ts";
 import type { Database } from "./db/schema.ts";
 import { ChatTasks } from "./chat/chat-tasks.ts";
+import { AnswersInProgress } from "./chat/answers-in-progress.ts";
 import { FirstLoadChecker } from "./sandbox/first-load-checker.ts";
 import { createPluginCrashHandler } from "./process/handle-plugin-crash.ts";
 import { PluginRegistry } from "./plugins/plugin-registry.ts";
@@ -36,6 +38,8 @@ export interface AppServices {
   pluginChanges: PluginChangeFeed;
   /** The chat answers in progress on this instance (`/api/tasks`). */
   chatTasks: ChatTasks;
+  /** The answers in progress recorded in the database, so one cut by a crash is marked interrupted. */
+  answersInProgress: AnswersInProgress;
 }
 
 /** `postgres://user:password@host/db` without the password, for messages. */
@@ -110,7 +114,8 @@ export async function createServices(config: Config, options: { logger?: Logger 
   const registry = new PluginRegistry({ ...loadOptions, maxResident: config.pluginMaxResident, idleEvictMs: config.pluginIdleEvictSeconds * 1000 });
   // Filled in below once connected: the feed needs the workspace to apply remote changes.
   const feed: { current: PluginChangeFeed } = { current: LOCAL_CHANGE_FEED };
-  const workspace = new PluginWorkspace({ db, registry, logger, loadOptions, changes: { publish: (change) => feed.current.publish(change), close: async () => {} } });
+  const instanceId = config.instanceId ?? `${hostname()}:${process.pid}`;
+  const workspace = new PluginWorkspace({ db, registry, logger, instanceId, loadOptions, changes: { publish: (change) => feed.current.publish(change), close: async () => {} } });
   if (config.redisUrl) {
     try {
       feed.current = await connectPluginChangeFeed({
@@ -126,11 +131,20 @@ export async function createServices(config: Config, options: { logger?: Logger 
     }
   }
   const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));
-  return { config, db, logger, secretKey, secrets: createSecretBox(secretKey), workspace, upstream, realtime, pluginChanges: feed.current, chatTasks: new ChatTasks() };
+  const answersInProgress = new AnswersInProgress({
+    db,
+    logger: logger.child({ component: "answers-in-progress" }),
+    instanceId,
+    heartbeatMs: config.answerHeartbeatSeconds * 1000,
+    staleMs: config.answerStaleSeconds * 1000,
+  });
+  await answersInProgress.start();
+  return { config, db, logger, secretKey, secrets: createSecretBox(secretKey), workspace, upstream, realtime, pluginChanges: feed.current, chatTasks: new ChatTasks(), answersInProgress };
 }
 
 /** Releases what {@link createServices} opened. */
 export async function closeServices(services: AppServices): Promise<void> {
+  services.answersInProgress.stop();
   await services.pluginChanges.close();
   await services.realtime.close();
   services.workspace.registry.dispose();

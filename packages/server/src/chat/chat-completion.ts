@@ -13,7 +13,7 @@ import { openStreamChain, resolveFilters, runBodyChain, type RequestFilter } fro
 import { resolveModel, type CatalogModel } from "./model-catalog.ts";
 import { PluginCaller, type PluginEvents } from "./plugin-caller.ts";
 import { finishAssistantMessage } from "./finish-assistant-message.ts";
-import { isStopRequested } from "./chat-tasks.ts";
+import { isInterrupted, isStopRequested } from "./chat-tasks.ts";
 import { resolveTools, type ToolSet } from "./tool-set.ts";
 import { sendPipelineEvent } from "./send-pipeline-event.ts";
 
@@ -234,10 +234,12 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
   } catch (error) {
     // Keep what the client already saw of the turn that broke off; a stop the user asked for is no error.
     const isStopped = isStopRequested(signal);
-    await finishAssistantMessage(services, caller, filters, { request, model, content: answerText.text, usage, ...(isStopped ? { isStopped } : { error }) }).catch(
+    // A server that stops says so, whatever error the abort surfaced as (an aborted fetch, a pipe's own).
+    const cause: unknown = isInterrupted(signal) ? signal.reason : error;
+    await finishAssistantMessage(services, caller, filters, { request, model, content: answerText.text, usage, ...(isStopped ? { isStopped } : { error: cause }) }).catch(
       (saveError) => services.logger.warn({ err: saveError }, "saving a failed answer failed"),
     );
-    if (!isStopped) throw error;
+    if (!isStopped) throw cause;
     yield finishChunk(base, "stop");
     return;
   } finally {

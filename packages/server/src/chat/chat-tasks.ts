@@ -10,9 +10,21 @@ interface ChatTask {
 /** Abort reasons of stops asked for through {@link ChatTasks.stop} (as opposed to a client going away). */
 const stopReasons = new WeakSet<object>();
 
+/** Abort reasons of answers cut through {@link ChatTasks.interruptAll} (this instance is stopping). */
+const interruptReasons = new WeakSet<object>();
+
+function isAbortedFor(signal: AbortSignal, reasons: WeakSet<object>): boolean {
+  return signal.aborted && typeof signal.reason === "object" && signal.reason !== null && reasons.has(signal.reason);
+}
+
 /** Whether a signal was aborted because its user asked to stop the answer. */
 export function isStopRequested(signal: AbortSignal): boolean {
-  return signal.aborted && typeof signal.reason === "object" && signal.reason !== null && stopReasons.has(signal.reason);
+  return isAbortedFor(signal, stopReasons);
+}
+
+/** Whether a signal was aborted because the server is stopping: the answer ends with the reason as its error, for its client too. */
+export function isInterrupted(signal: AbortSignal): boolean {
+  return isAbortedFor(signal, interruptReasons);
 }
 
 /**
@@ -48,5 +60,15 @@ export class ChatTasks {
       task.controller.abort(reason);
     }
     return matching.length > 0;
+  }
+
+  /**
+   * Ends every answer of this instance with `reason` as its error, for the end of a graceful
+   * stop's drain: each saves what came with that error and tells its client, as any failed
+   * answer does. Returns at once: the answers end as their requests finish.
+   */
+  interruptAll(reason: SluiceError): void {
+    interruptReasons.add(reason);
+    for (const task of this.#tasks) if (!task.controller.signal.aborted) task.controller.abort(reason);
   }
 }

@@ -1,5 +1,6 @@
 import type { AppServices } from "../services.ts";
 import { findChat, updateChatMessage } from "../db/chats-repository.ts";
+import type { ChatMessageRecord } from "../db/chat-data.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { runBodyChain, type RequestFilter } from "./filter-chain.ts";
 import type { CatalogModel } from "./model-catalog.ts";
@@ -42,17 +43,21 @@ export async function finishAssistantMessage(services: AppServices, caller: Plug
   const events = caller.scope.events;
   const errorText = error === undefined ? undefined : error instanceof Error ? error.message : String(error);
   if (isStoredChat(chatId) && messageId) {
-    await updateChatMessage(services.db, chatId, messageId, (message) => ({
-      ...message,
-      id: messageId,
-      role: "assistant",
-      content,
-      model: model.id,
-      done: true,
-      timestamp: message?.timestamp ?? Math.floor(Date.now() / 1000),
-      ...(usage ? { usage } : {}),
-      ...(errorText ? { error: { content: errorText } } : {}),
-    }));
+    await updateChatMessage(services.db, chatId, messageId, (stored) => {
+      // An earlier error no longer holds, e.g. the answer was taken for interrupted while this instance could not reach the database.
+      const { error: _earlierError, ...message }: Partial<ChatMessageRecord> = stored ?? {};
+      return {
+        ...message,
+        id: messageId,
+        role: "assistant",
+        content,
+        model: model.id,
+        done: true,
+        timestamp: message.timestamp ?? Math.floor(Date.now() / 1000),
+        ...(usage ? { usage } : {}),
+        ...(errorText ? { error: { content: errorText } } : {}),
+      };
+    });
   }
   if (errorText !== undefined || isStopped) {
     if (request.session_id) {

@@ -116,6 +116,22 @@ export interface ModelTable {
   updated_at: number;
 }
 
+/** A chat answer being written by some instance; deleted when it ends, however it ends. */
+export interface AnswerInProgressTable {
+  id: string;
+  chat_id: string;
+  /** The assistant message the answer is saved to. */
+  message_id: string;
+  /** The chat's owner, checked again before the message is marked. */
+  user_id: string;
+  /** The instance writing it (`SLUICE_INSTANCE_ID`, else host name and process id). */
+  instance_id: string;
+  /** Epoch milliseconds, unlike the `*_at` columns: heartbeats may come more than once a second. */
+  started_at_ms: number;
+  /** Refreshed by the writing instance while it lives; long unrefreshed means the answer was cut. */
+  heartbeat_at_ms: number;
+}
+
 export interface Database {
   user: UserTable;
   api_key: ApiKeyTable;
@@ -125,4 +141,5 @@ export interface Database {
   config: ConfigTable;
   chat: ChatTable;
   model: ModelTable;
+  answer_in_progress: AnswerInProgressTable;
 }

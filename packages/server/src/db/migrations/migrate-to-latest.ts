@@ -3,6 +3,7 @@ import { type Migration, type MigrationProvider, Migrator } from "kysely/migrati
 import { initialMigration } from "./0001-initial.ts";
 import { chatsAndModelsMigration } from "./0002-chats-and-models.ts";
 import { userTokenVersionMigration } from "./0003-user-token-version.ts";
+import { answerInProgressMigration } from "./0004-answer-in-progress.ts";
 
 /**
  * Every migration, in order. Names sort lexically, so keep the four-digit prefix.
@@ -12,6 +13,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0001-initial": initialMigration,
   "0002-chats-and-models": chatsAndModelsMigration,
   "0003-user-token-version": userTokenVersionMigration,
+  "0004-answer-in-progress": answerInProgressMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -7,7 +7,7 @@ import { requireVerified } from "../request-user.ts";
 import { buildCompletion, TurnAccumulator } from "../../core/completion-chunks.ts";
 import { chatRequestSchema, type ChatRequest } from "../../chat/chat-request.ts";
 import { startChatCompletion } from "../../chat/chat-completion.ts";
-import { isStopRequested } from "../../chat/chat-tasks.ts";
+import { isInterrupted, isStopRequested } from "../../chat/chat-tasks.ts";
 import { randomUUID } from "node:crypto";
 
 /** Aborts when the client goes away before the response is complete. */
@@ -32,10 +32,13 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
     const controller = abortOnDisconnect(reply);
     const chatId = chatRequest.chat_id && !chatRequest.chat_id.startsWith("local:") ? chatRequest.chat_id : null;
     const endTask = services.chatTasks.start({ userId: user.id, chatId, taskId: chatRequest.id ?? randomUUID(), controller });
+    // Recorded in the database too, so an answer cut by a crash is marked interrupted (only a stored message can be).
+    const endRecord = chatId && chatRequest.id ? await services.answersInProgress.begin({ chatId, messageId: chatRequest.id, userId: user.id }) : undefined;
     try {
       return await answer(request, reply, chatRequest, controller);
     } finally {
       endTask();
+      await endRecord?.();
     }
   };
 
@@ -62,19 +65,21 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
         if (reply.raw.write(line)) resolve();
         else reply.raw.once("drain", () => resolve());
       });
+    // A stop asked for through /api/tasks ends the answer like its last chunk, a server that stops
+    // ends it with an error; a client that went away gets nothing more.
+    const isClientGone = () => controller.signal.aborted && !isStopRequested(controller.signal) && !isInterrupted(controller.signal);
     try {
       for await (const chunk of run.chunks) {
-        if (controller.signal.aborted && !isStopRequested(controller.signal)) break;
+        if (isClientGone()) break;
         await write(chunk);
       }
     } catch (error) {
-      if (!controller.signal.aborted) {
+      if (!isClientGone()) {
         request.log.warn({ err: error }, "chat stream ended with an error");
         await write(errorFrame(error));
       }
     }
-    // A stop asked for through /api/tasks ends the answer like its last chunk; a client that went away gets nothing more.
-    if (!controller.signal.aborted || isStopRequested(controller.signal)) {
+    if (!isClientGone()) {
       await write("[DONE]");
       reply.raw.end();
     }
