@@ -13,16 +13,14 @@ import {
 import { databaseKind } from "./database-kind.ts";
 import { epochSeconds } from "./epoch-seconds.ts";
 import type { ChatTable, Database } from "./schema.ts";
+import type { ChatRecord as WireChatRecord } from "@sluice/sdk/wire";
 
-/** A stored chat with its JSON parsed: what `/api/v1/chats/{id}` returns. */
-export interface ChatRecord {
-  id: string;
-  user_id: string;
-  title: string;
+/**
+ * A stored chat with its JSON parsed: what `/api/v1/chats/{id}` returns. Its shape is the wire's
+ * (`@sluice/sdk/wire`), which the web reads: the compiler holds the stored shape to it.
+ */
+export interface ChatRecord extends WireChatRecord {
   chat: ChatData;
-  archived: boolean;
-  created_at: number;
-  updated_at: number;
 }
 
 /** A line of the chat list: no body. */

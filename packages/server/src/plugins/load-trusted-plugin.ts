@@ -7,7 +7,7 @@ import { compileNodePlugin } from "./compile-node-plugin.ts";
 import type { PluginDependencies } from "./compile-plugin.ts";
 import { installRequirements } from "./install-requirements.ts";
 import { parseRequirements } from "./parse-requirements.ts";
-import { guessPluginKind } from "./guess-plugin-kind.ts";
+import { guessPluginKind } from "@sluice/sdk/wire";
 import type { LoadedPlugin, LoadPluginOptions } from "./load-plugin.ts";
 
 let defaultLogger: Logger | undefined;

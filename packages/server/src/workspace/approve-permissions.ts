@@ -7,7 +7,7 @@ import { findTool, updateTool, type ToolRecord } from "../db/tools-repository.ts
 import { AwaitingApprovalRunner } from "../plugins/awaiting-approval-runner.ts";
 import type { LoadedPlugin } from "../plugins/load-plugin.ts";
 import { TRUSTED_TIER_NOTICE } from "../plugins/load-trusted-plugin.ts";
-import { parseFrontmatter } from "../plugins/parse-frontmatter.ts";
+import { parseFrontmatter } from "@sluice/sdk/wire";
 import { networkPatterns, parsePermissions } from "../plugins/parse-permissions.ts";
 import { storedGrant } from "../plugins/plugin-registry.ts";
 import { buildMeta } from "./plugin-workspace.ts";

@@ -1,125 +1,28 @@
-/** Open WebUI's chat shapes, as `/api/v1/chats` stores them and the chat page keeps them. */
+/** Open WebUI's chat shapes, declared once in `@sluice/sdk/wire` for the server and the web. */
+import type { ChatMessage as StoredChatMessage } from "@sluice/sdk/wire";
 
-/** One `status` event: a progress line above an answer. */
-export interface StatusEntry {
-  description?: string;
-  done?: boolean;
-  hidden?: boolean;
-  action?: string;
-  urls?: string[];
-  queries?: string[];
-  error?: boolean;
-  [key: string]: unknown;
-}
+export type {
+  ChatData,
+  ChatModel,
+  ChatRecord,
+  ChatSummary,
+  EventEnvelope,
+  FileEntry,
+  MessageContentPart,
+  ModelAction,
+  ModelFilter,
+  SourceEntry,
+  StatusEntry,
+} from "@sluice/sdk/wire";
 
-/** A `source` / `citation` event's data. */
-export interface SourceEntry {
-  source?: { name?: string; id?: string; url?: string; [key: string]: unknown };
-  document?: string[];
-  metadata?: Array<{ source?: string; name?: string; url?: string; [key: string]: unknown }>;
-  [key: string]: unknown;
-}
-
-/** A file attached to a message by a plugin (`files` event). */
-export interface FileEntry {
-  type?: string;
-  id?: string;
-  url?: string;
-  name?: string;
-  [key: string]: unknown;
-}
-
-export interface ChatMessage {
-  id: string;
+/** A message in the page's tree: a stored message with its links to parent and children filled in. */
+export interface ChatMessage extends StoredChatMessage {
   parentId: string | null;
   childrenIds: string[];
-  role: "user" | "assistant" | "system" | string;
-  content: string;
-  model?: string | null;
-  /** Epoch seconds. */
-  timestamp?: number | null;
-  /** False while the answer streams in. */
-  done?: boolean;
-  statusHistory?: StatusEntry[];
-  sources?: SourceEntry[];
-  files?: FileEntry[];
-  /** HTML strings or https URLs from plugins' `embeds` events, shown in sandboxed frames. */
-  embeds?: unknown[];
-  /** Questions to ask next, from `chat:message:follow_ups`. */
-  followUps?: unknown[];
-  /** What went wrong: `{content}` (Open WebUI's shape) or a string. */
-  error?: { content?: string; [key: string]: unknown } | string | null;
-  /** The answer as the model gave it, before an outlet filter or an action changed it. */
-  originalContent?: string | null;
-  usage?: Record<string, unknown> | null;
-  [key: string]: unknown;
 }
 
-/** The message tree: every message by id, and the last message of the branch on screen. */
+/** The message tree the page keeps: every message by id, and the last message of the branch on screen. */
 export interface MessageTree {
   messages: Record<string, ChatMessage>;
   currentId: string | null;
-}
-
-/** The `chat` JSON of a stored chat. */
-export interface ChatData {
-  title: string;
-  models?: string[];
-  messages: ChatMessage[];
-  history?: MessageTree;
-  [key: string]: unknown;
-}
-
-/** A row of `/api/v1/chats/{id}`. */
-export interface ChatRecord {
-  id: string;
-  user_id: string;
-  title: string;
-  chat: ChatData;
-  archived: boolean;
-  created_at: number;
-  updated_at: number;
-}
-
-/** A row of the chat list. */
-export interface ChatSummary {
-  id: string;
-  title: string;
-  created_at: number;
-  updated_at: number;
-}
-
-/** An action button of a model (`/api/models`). */
-export interface ModelAction {
-  id: string;
-  name: string;
-  description?: string;
-  icon?: string | null;
-}
-
-/** A toggleable filter of a model (`/api/models`). */
-export interface ModelFilter {
-  id: string;
-  name: string;
-  description?: string;
-  icon?: string | null;
-  has_user_valves?: boolean;
-}
-
-/** A model of `/api/models`. */
-export interface ChatModel {
-  id: string;
-  name: string;
-  owned_by?: string;
-  pipe?: { type: string };
-  info?: { meta?: { description?: string; filterIds?: string[]; defaultFilterIds?: string[]; actionIds?: string[]; toolIds?: string[]; [key: string]: unknown }; [key: string]: unknown };
-  actions?: ModelAction[];
-  filters?: ModelFilter[];
-}
-
-/** What the server sends on socket channel `events`. */
-export interface EventEnvelope {
-  chat_id: string | null;
-  message_id: string | null;
-  data: { type: string; data?: unknown };
 }

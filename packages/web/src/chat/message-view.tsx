@@ -24,10 +24,12 @@ export interface MessageViewProps {
   canFollowUp?: boolean;
 }
 
-function errorText(error: ChatMessage["error"]): string | null {
-  if (error === null || error === undefined) return null;
+/** The error to show: Open WebUI's `{content}`, a string, or whatever else a client stored, as JSON. */
+function errorText(error: unknown): string | null {
+  if (error === null || error === undefined || error === false) return null;
   if (typeof error === "string") return error;
-  return typeof error.content === "string" ? error.content : JSON.stringify(error);
+  const content = typeof error === "object" ? (error as { content?: unknown }).content : undefined;
+  return typeof content === "string" ? content : JSON.stringify(error);
 }
 
 /** Whether the latest visible status line already shows a spinner. */

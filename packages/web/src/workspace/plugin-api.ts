@@ -1,71 +1,9 @@
+import type { AccessControl, PluginForm, PluginNamespace, PluginRow } from "@sluice/sdk/wire";
 import { api } from "../api/api-client.ts";
 import type { JsonSchemaNode } from "./valves-form/describe-valve-fields.ts";
 
-/** Functions (pipes, filters, actions) live under `/api/v1/functions`, tools under `/api/v1/tools`. */
-export type PluginNamespace = "functions" | "tools";
-
-export type PluginKind = "pipe" | "filter" | "action" | "tools";
-
-/** `null` = every user may use it; `{}` = owner and admins only; otherwise explicit grants. */
-export type AccessControl = null | {
-  read?: { user_ids?: string[]; group_ids?: string[] };
-  write?: { user_ids?: string[]; group_ids?: string[] };
-};
-
-export interface PluginMeta {
-  description?: string;
-  /** The frontmatter: title, author, version, description, icon_url, … */
-  manifest?: Record<string, string>;
-  toggle?: boolean;
-  icon?: string;
-  has_user_valves?: boolean;
-  /** What the frontmatter's `permissions:` asks for (`network:<host>`, `node`) and what an admin granted. */
-  permissions?: { requested: string[]; granted: string[] };
-  [key: string]: unknown;
-}
-
-/** A function or tool row as the API answers it (docs/api.md). */
-export interface PluginRow {
-  id: string;
-  user_id: string;
-  name: string;
-  /** Functions only: what the code defines. */
-  type?: Exclude<PluginKind, "tools">;
-  content?: string;
-  meta: PluginMeta;
-  is_active: boolean;
-  /** Functions only. */
-  is_global?: boolean;
-  load_error: string | null;
-  /** Identifies the stored code; approving permissions sends it back, so only the code shown is approved. */
-  content_hash?: string;
-  loaded_at: number | null;
-  created_at: number;
-  updated_at: number;
-  /** Tools only. */
-  access_control?: AccessControl;
-  write_access?: boolean;
-  has_user_valves?: boolean;
-  user?: { id: string; name: string; email: string; role: string } | null;
-}
-
-export interface PluginForm {
-  id: string;
-  name: string;
-  content: string;
-  meta?: { description?: string };
-  access_control?: AccessControl;
-}
-
-/** The kind shown for a row: a function's `type`, or "tools". */
-export function kindOf(namespace: PluginNamespace, row: Pick<PluginRow, "type">): PluginKind {
-  return namespace === "tools" ? "tools" : (row.type ?? "pipe");
-}
-
-/** The namespace a kind is stored in. */
-export function namespaceOf(kind: PluginKind): PluginNamespace {
-  return kind === "tools" ? "tools" : "functions";
-}
+export type { AccessControl, PluginForm, PluginKind, PluginMeta, PluginNamespace, PluginRow } from "@sluice/sdk/wire";
+export { kindOf, namespaceOf } from "@sluice/sdk/wire";
 
 const base = (namespace: PluginNamespace) => `/api/v1/${namespace}`;
 const item = (namespace: PluginNamespace, id: string) => `${base(namespace)}/id/${encodeURIComponent(id)}`;

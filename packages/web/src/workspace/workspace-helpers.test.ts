@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { derivePluginId, isValidPluginId } from "./derive-plugin-id.ts";
-import { guessPluginKind } from "./guess-plugin-kind.ts";
-import { readFrontmatter } from "./read-frontmatter.ts";
+import { guessPluginKind, parseFrontmatter } from "@sluice/sdk/wire";
 import { PLUGIN_TEMPLATES } from "./plugin-editor/plugin-templates.ts";
 
-describe("readFrontmatter", () => {
+describe("parseFrontmatter", () => {
   it("reads the leading comment's keys", () => {
-    expect(readFrontmatter("/**\n * title: Turn Limit\n * Author: jane\n * version: 1.2.0\n */\nexport default 1;")).toEqual({
+    expect(parseFrontmatter("/**\n * title: Turn Limit\n * Author: jane\n * version: 1.2.0\n */\nexport default 1;")).toEqual({
       title: "Turn Limit",
       author: "jane",
       version: "1.2.0",
@@ -14,7 +13,7 @@ describe("readFrontmatter", () => {
   });
 
   it("ignores a comment that is not first", () => {
-    expect(readFrontmatter('import x from "y";\n/** title: No */')).toEqual({});
+    expect(parseFrontmatter('import x from "y";\n/** title: No */')).toEqual({});
   });
 });
 

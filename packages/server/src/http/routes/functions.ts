@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { SluiceError } from "@sluice/sdk";
+import type { PluginRow } from "@sluice/sdk/wire";
 import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { requireAdmin, requireVerified } from "../request-user.ts";
@@ -38,7 +39,7 @@ const idParams = z.object({ id: z.string() });
 export const exportQuery = z.object({ include_valves: z.stringbool({ error: "include_valves must be true or false" }).optional() });
 
 /** The row as the API shows it; `loaded_at` (ms) tells when the cached isolate was loaded. */
-function functionResponse(record: FunctionRecord, loaded?: LoadedPlugin, options: { includeContent?: boolean } = {}) {
+function functionResponse(record: FunctionRecord, loaded?: LoadedPlugin, options: { includeContent?: boolean } = {}): PluginRow {
   // `content_hash` identifies the code shown: an approval sends it back (see approvePermissions).
   const { valves: _valves, content, ...rest } = record;
   return {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import type { ChatModel } from "@sluice/sdk/wire";
 import type { AppServices } from "../../services.ts";
 import { requireVerified } from "../request-user.ts";
 import { PluginCaller } from "../../chat/plugin-caller.ts";
@@ -18,11 +19,11 @@ export function registerModelListRoutes(app: FastifyInstance, services: AppServi
     }
   });
 
-  async function listModels(caller: PluginCaller) {
+  async function listModels(caller: PluginCaller): Promise<{ object: "list"; data: ChatModel[] }> {
     const catalog = await listCatalog(services, caller);
     const pluginsOf = await modelPluginLister(services, caller);
     return {
-      object: "list",
+      object: "list" as const,
       data: catalog.map((model) => ({
         id: model.id,
         name: model.name,

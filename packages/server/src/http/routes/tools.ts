@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { SluiceError } from "@sluice/sdk";
+import type { PluginRow } from "@sluice/sdk/wire";
 import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { hasPermission, requireAdmin, requireVerified, type RequestUser } from "../request-user.ts";
@@ -21,7 +22,7 @@ import { exportQuery, functionFormSchema } from "./functions.ts";
 const toolFormSchema = functionFormSchema.extend({ access_control: accessControlSchema.optional() });
 const idParams = z.object({ id: z.string() });
 
-function toolResponse(record: ToolRecord, user: RequestUser, loaded?: LoadedPlugin, options: { includeContent?: boolean } = {}) {
+function toolResponse(record: ToolRecord, user: RequestUser, loaded?: LoadedPlugin, options: { includeContent?: boolean } = {}): PluginRow {
   // `content_hash` identifies the code shown: an approval sends it back (see approvePermissions).
   const { valves: _valves, content, ...rest } = record;
   return {

@@ -7,8 +7,8 @@ import { Spinner } from "../../ui/spinner.tsx";
 import { useToaster } from "../../ui/toasts.tsx";
 import { derivePluginId, isValidPluginId } from "../derive-plugin-id.ts";
 import { kindOf, pluginApi, type AccessControl, type PluginKind, type PluginNamespace, type PluginRow } from "../plugin-api.ts";
+import { parseFrontmatter } from "@sluice/sdk/wire";
 import { takePluginDraft } from "../plugin-draft-store.ts";
-import { readFrontmatter } from "../read-frontmatter.ts";
 import { ValvesDialog } from "../valves-form/valves-dialog.tsx";
 import { ApprovePermissionsBar } from "./approve-permissions-bar.tsx";
 import { CodeEditor, type CodeEditorHandle } from "./code-editor.tsx";
@@ -99,7 +99,7 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
   const save = useCallback(async () => {
     if (isSaving) return;
     setSaveError(null);
-    const name = form.name.trim() || readFrontmatter(form.content).title || "";
+    const name = form.name.trim() || parseFrontmatter(form.content).title || "";
     if (!name) {
       setSaveError({ message: "Give the plugin a name", field: "name" });
       return;
@@ -191,7 +191,7 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
           <input
             id={`${formId}-name`}
             value={form.name}
-            placeholder={readFrontmatter(form.content).title || "My plugin"}
+            placeholder={parseFrontmatter(form.content).title || "My plugin"}
             onChange={(event) => setName(event.target.value)}
             aria-invalid={saveError?.field === "name" || undefined}
             readOnly={!canWrite}
@@ -204,7 +204,7 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
           <input
             id={`${formId}-id`}
             value={form.id}
-            placeholder={derivePluginId(form.name || readFrontmatter(form.content).title || "") || "my_plugin"}
+            placeholder={derivePluginId(form.name || parseFrontmatter(form.content).title || "") || "my_plugin"}
             readOnly={!isNew}
             spellCheck={false}
             autoCapitalize="off"
@@ -226,7 +226,7 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
           <input
             id={`${formId}-description`}
             value={form.description}
-            placeholder={readFrontmatter(form.content).description || "What it does"}
+            placeholder={parseFrontmatter(form.content).description || "What it does"}
             onChange={(event) => setForm((current) => ({ ...current, description: event.target.value }))}
             readOnly={!canWrite}
           />

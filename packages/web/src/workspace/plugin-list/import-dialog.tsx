@@ -4,10 +4,9 @@ import { navigate } from "../../app/router.tsx";
 import { Modal } from "../../ui/modal.tsx";
 import { useToaster } from "../../ui/toasts.tsx";
 import { derivePluginId } from "../derive-plugin-id.ts";
-import { guessPluginKind } from "../guess-plugin-kind.ts";
 import { namespaceOf, pluginApi, type PluginNamespace } from "../plugin-api.ts";
 import { storePluginDraft } from "../plugin-draft-store.ts";
-import { readFrontmatter } from "../read-frontmatter.ts";
+import { guessPluginKind, parseFrontmatter } from "@sluice/sdk/wire";
 
 export interface ImportDialogProps {
   namespace: PluginNamespace;
@@ -34,7 +33,7 @@ export function readExport(text: string, namespace: PluginNamespace): { rows: un
 
 /** Opens the editor on code from a file or URL, in the namespace its kind belongs to. */
 function openDraft(namespace: PluginNamespace, content: string, fallbackName: string): void {
-  const frontmatter = readFrontmatter(content);
+  const frontmatter = parseFrontmatter(content);
   const name = frontmatter.title || fallbackName.replace(/\.[cm]?[jt]s$/i, "");
   const kind = guessPluginKind(content);
   const target = kind ? namespaceOf(kind) : namespace;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { looksLikePython } from "./detect-python-source.ts";
+import { looksLikePython } from "./plugin-source.ts";
 
 const OPEN_WEBUI_FILTER = `"""
 title: Turn Limit

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFrontmatter } from "./parse-frontmatter.ts";
+import { parseFrontmatter } from "./plugin-source.ts";
 
 describe("parseFrontmatter", () => {
   it("reads key: value lines of a leading /** */ comment", () => {

@@ -1,0 +1,12 @@
+/**
+ * What crosses between Sluice's server and its web UI (and Open WebUI's clients): the rows and
+ * records of the REST API, the socket's event envelope, and the rules for reading a plugin's
+ * source (frontmatter, kind, language). Declared once here, so the two sides cannot disagree.
+ * `@sluice/sdk/wire`; nothing in it runs in a plugin's sandbox.
+ */
+export type { ChatData, ChatMessage, ChatModel, ChatRecord, ChatSummary, EventEnvelope, FileEntry, MessageContentPart, MessageTree, ModelAction, ModelFilter, SourceEntry, StatusEntry } from "./chat-record.ts";
+export type { AccessControl, PluginForm, PluginMeta, PluginNamespace, PluginRow } from "./plugin-row.ts";
+export { kindOf, namespaceOf } from "./plugin-row.ts";
+export type { PluginKind } from "../plugin-kind.ts";
+export { PLUGIN_KINDS } from "../plugin-kind.ts";
+export { guessPluginKind, looksLikePython, parseFrontmatter } from "./plugin-source.ts";
