@@ -12,7 +12,7 @@ import { modelBody, type ChatRequest } from "./chat-request.ts";
 import { openStreamChain, resolveFilters, runBodyChain, type RequestFilter } from "./filter-chain.ts";
 import { resolveModel, type CatalogModel } from "./model-catalog.ts";
 import { PluginCaller, type PluginEvents } from "./plugin-caller.ts";
-import { finishAssistantMessage } from "./finish-assistant-message.ts";
+import { finishAssistantMessage, type FinishedTurn } from "./finish-assistant-message.ts";
 import { isInterrupted, isStopRequested } from "./chat-tasks.ts";
 import { resolveTools, type ToolSet } from "./tool-set.ts";
 import { sendPipelineEvent } from "./send-pipeline-event.ts";
@@ -24,6 +24,8 @@ export interface ChatCompletionInput {
   signal: AbortSignal;
   /** A background task (`title_generation`, …), passed to plugins as `ctx.metadata.task`. */
   task?: string;
+  /** Called when a turn of a stored chat ended well (title generation listens here). */
+  onFinished?: (turn: FinishedTurn) => void;
 }
 
 export interface ChatCompletionRun {
@@ -246,7 +248,7 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
     // Also reached when the client stops reading (the generator is returned early).
     streamChain.close();
   }
-  await finishAssistantMessage(services, caller, filters, { request, model, content: answerText.text, usage });
+  await finishAssistantMessage(services, caller, filters, { request, model, content: answerText.text, usage }, state.input.onFinished);
   const wantsUsage = request.stream_options?.include_usage === true || !request.stream;
   yield finishChunk(base, finishReason, wantsUsage ? usage : undefined);
 }

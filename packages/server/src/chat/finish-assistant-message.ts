@@ -1,11 +1,11 @@
 import type { AppServices } from "../services.ts";
+import type { RequestUser } from "../http/request-user.ts";
 import { findChat, updateChatMessage } from "../db/chats-repository.ts";
 import type { ChatMessageRecord } from "../db/chat-data.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { runBodyChain, type RequestFilter } from "./filter-chain.ts";
 import type { CatalogModel } from "./model-catalog.ts";
 import type { PluginCaller } from "./plugin-caller.ts";
-import { generateTitleInBackground } from "./generate-title.ts";
 import { sendPipelineEvent } from "./send-pipeline-event.ts";
 
 export interface FinishedAnswer {
@@ -17,6 +17,13 @@ export interface FinishedAnswer {
   error?: unknown;
   /** The user stopped the answer: what came is saved as it is, without the outlet. */
   isStopped?: boolean;
+}
+
+/** A turn of a stored chat that ended well: saved, outlet run. What listeners (title generation) get. */
+export interface FinishedTurn {
+  user: RequestUser;
+  request: ChatRequest;
+  model: CatalogModel;
 }
 
 interface OutletMessage {
@@ -36,7 +43,13 @@ function isStoredChat(chatId: string | null | undefined): chatId is string {
  * `originalContent`), and tell the browser (`chat:outlet`, `chat:completion` done).
  * Outlet errors are logged, not sent to the client: the answer was already delivered.
  */
-export async function finishAssistantMessage(services: AppServices, caller: PluginCaller, filters: readonly RequestFilter[], answer: FinishedAnswer): Promise<void> {
+export async function finishAssistantMessage(
+  services: AppServices,
+  caller: PluginCaller,
+  filters: readonly RequestFilter[],
+  answer: FinishedAnswer,
+  onFinished?: (turn: FinishedTurn) => void,
+): Promise<void> {
   const { request, model, content, usage, error, isStopped } = answer;
   const chatId = request.chat_id;
   const messageId = request.id ?? undefined;
@@ -99,7 +112,13 @@ export async function finishAssistantMessage(services: AppServices, caller: Plug
   if (changed.length > 0) await sendPipelineEvent(services.logger, events, { type: "chat:outlet", data: { messages: changed } });
   const finalContent = (changed.find((message) => message.id === messageId && message.role === "assistant")?.content as string | undefined) ?? content;
   if (request.session_id) await sendPipelineEvent(services.logger, events, { type: "chat:completion", data: { done: true, content: finalContent } });
-  if (isStoredChat(chatId) && !caller.scope.metadata.task) generateTitleInBackground(services, caller.scope.user, request, model);
+  if (isStoredChat(chatId) && onFinished) {
+    try {
+      onFinished({ user: caller.scope.user, request, model });
+    } catch (listenerError) {
+      services.logger.warn({ err: listenerError, chatId }, "a listener of finished turns failed");
+    }
+  }
 }
 
 /** Messages whose content (or other fields) the outlet changed, matched by id. */

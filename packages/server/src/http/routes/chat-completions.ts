@@ -8,6 +8,7 @@ import { buildCompletion, TurnAccumulator } from "../../core/completion-chunks.t
 import { chatRequestSchema, type ChatRequest } from "../../chat/chat-request.ts";
 import { startChatCompletion } from "../../chat/chat-completion.ts";
 import { isInterrupted, isStopRequested } from "../../chat/chat-tasks.ts";
+import { generateTitleInBackground } from "../../chat/generate-title.ts";
 import { randomUUID } from "node:crypto";
 
 /** Aborts when the client goes away before the response is complete. */
@@ -44,7 +45,12 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
 
   const answer = async (request: FastifyRequest, reply: FastifyReply, chatRequest: ChatRequest, controller: AbortController) => {
     const user = requireVerified(request);
-    const run = await startChatCompletion(services, { user, request: chatRequest, signal: controller.signal });
+    const run = await startChatCompletion(services, {
+      user,
+      request: chatRequest,
+      signal: controller.signal,
+      onFinished: (turn) => generateTitleInBackground(services, turn.user, turn.request, turn.model),
+    });
 
     if (!chatRequest.stream) {
       const turn = new TurnAccumulator();
