@@ -1,4 +1,5 @@
-import { ERROR_CODES, SluiceError, type ErrorCode } from "@sluice/sdk";
+import type { SluiceError } from "@sluice/sdk";
+import { malformedResultError, runtimeError, type RawRuntimeError } from "./host/plugin-errors.ts";
 
 const HOOK = "pipe";
 
@@ -8,15 +9,11 @@ export interface PipeAnswer {
   kind?: string;
   done?: boolean;
   value?: unknown;
-  error?: { code?: unknown; message?: unknown; stack?: unknown };
+  error?: RawRuntimeError;
 }
 
 /** The SluiceError for a pipe answer that is not `ok`, keeping the plugin's own code and stack. */
 export function pipeAnswerError(pluginId: string, answer: PipeAnswer | null): SluiceError {
   const details = { pluginId, hook: HOOK };
-  const error = answer?.error;
-  if (!error) return new SluiceError("PLUGIN_ERROR", `Plugin "${pluginId}" returned a malformed result from ${HOOK}`, details);
-  const code = (ERROR_CODES as readonly unknown[]).includes(error.code) ? (error.code as ErrorCode) : "PLUGIN_ERROR";
-  const message = typeof error.message === "string" ? error.message : `Plugin "${pluginId}" failed in ${HOOK}`;
-  return new SluiceError(code, message, { ...details, cause: typeof error.stack === "string" ? { stack: error.stack } : undefined });
+  return answer?.error ? runtimeError(answer.error, details) : malformedResultError(details);
 }

@@ -1,4 +1,5 @@
-import { ERROR_CODES, SluiceError, type ErrorCode } from "@sluice/sdk";
+import { SluiceError } from "@sluice/sdk";
+import { runtimeError } from "../host/plugin-errors.ts";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
 import { InvocationClock } from "../invocation-clock.ts";
 import type { InvocationHandlers } from "../invocation-handlers.ts";
@@ -183,10 +184,7 @@ class NodeStreamHookSession implements StreamHookSession {
   }
 
   #runtimeError(raw: unknown): SluiceError {
-    const error = (typeof raw === "object" && raw !== null ? raw : {}) as { code?: unknown; message?: unknown; stack?: unknown };
-    const code = (ERROR_CODES as readonly unknown[]).includes(error.code) ? (error.code as ErrorCode) : "PLUGIN_ERROR";
-    const message = typeof error.message === "string" ? error.message : `Plugin "${this.#core.pluginId}" failed in ${HOOK}`;
-    return new SluiceError(code, message, { ...this.#details(), cause: typeof error.stack === "string" ? { stack: error.stack } : undefined });
+    return runtimeError(raw, this.#details());
   }
 
   #details(): { pluginId: string; hook: string } {

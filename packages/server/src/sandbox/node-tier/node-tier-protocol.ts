@@ -46,6 +46,4 @@ export type ChildToHost =
 export type ChunkAnswer = string | null | 0 | { ok: false; error: { code?: unknown; message?: unknown; stack?: unknown } };
 
 /** Parses JSON text that came from the child; `__proto__` keys are dropped. */
-export function parseChildJson(text: string): unknown {
-  return text.includes('"__proto__"') ? JSON.parse(text, (key, value: unknown) => (key === "__proto__" ? undefined : value)) : JSON.parse(text);
-}
+export { parsePluginJson as parseChildJson } from "../parse-plugin-json.ts";
