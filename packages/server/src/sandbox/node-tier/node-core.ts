@@ -1,6 +1,6 @@
 import type { SluiceError } from "@sluice/sdk";
-import type { AwaitCallOptions } from "../race-call.ts";
-import type { InvocationClock } from "../invocation-clock.ts";
+import type { AwaitCallOptions } from "../host/race-call.ts";
+import type { InvocationClock } from "../host/invocation-clock.ts";
 import type { InvocationHandlers } from "../invocation-handlers.ts";
 import type { ChildExit, NodeChild } from "./node-child.ts";
 import type { ChunkAnswer } from "./node-tier-protocol.ts";
@@ -44,4 +44,4 @@ export interface NodeCore {
   callError(error: unknown, invocation: NodeInvocation): SluiceError;
 }
 
-export { abortReason } from "../race-call.ts";
+export { abortReason } from "../host/race-call.ts";

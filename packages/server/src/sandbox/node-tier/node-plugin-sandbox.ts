@@ -4,18 +4,18 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { PLUGIN_KINDS, SluiceError } from "@sluice/sdk";
 import type { HostResult, InvokeRequest, LogLevel, PluginDescriptor, ValvesResult } from "@sluice/sdk/runtime";
-import { InvocationClock } from "../invocation-clock.ts";
+import { InvocationClock } from "../host/invocation-clock.ts";
 import type { HostHandlers, InvocationHandlers, PluginEventMessage } from "../invocation-handlers.ts";
-import { ABORT_GRACE_MS, type InvokeOptions } from "../invoke-hook.ts";
-import { parseInvokeResult, type SandboxInvokeResult } from "../parse-invoke-result.ts";
+import { ABORT_GRACE_MS, type InvokeOptions } from "../host/invoke-hook.ts";
+import { parseInvokeResult, type SandboxInvokeResult } from "../host/parse-invoke-result.ts";
 import type { PluginRunner } from "../plugin-runner.ts";
-import { settleHostCall } from "../settle-host-call.ts";
+import { settleHostCall } from "../host/settle-host-call.ts";
 import type { StreamHookRequest, StreamHookSession } from "../stream-hook.ts";
-import type { PipeOutput, StreamPipeOptions, StreamPipeRequest } from "../stream-pipe.ts";
+import type { PipeOutput, StreamPipeOptions, StreamPipeRequest } from "../host/stream-pipe.ts";
 import { childScriptPath } from "./child-script.ts";
 import { ChildExitedError, lastLine, NodeChild, type ChildExit } from "./node-child.ts";
 import { type NodeAwaitOptions, type NodeCore, type NodeInvocation } from "./node-core.ts";
-import { abortReason, raceCall } from "../race-call.ts";
+import { abortReason, raceCall } from "../host/race-call.ts";
 import { openNodeStreamHook } from "./node-stream-hook.ts";
 import { streamNodePipe } from "./node-stream-pipe.ts";
 import { parseChildJson, type ChildFetchSettings, type ChildToHost } from "./node-tier-protocol.ts";
@@ -314,6 +314,14 @@ export class NodePluginSandbox implements PluginRunner {
    */
   openStreamHook(request: StreamHookRequest, handlers: InvocationHandlers = {}): StreamHookSession {
     return openNodeStreamHook(this.#core, this.#descriptor, request, handlers);
+  }
+
+  streamPipe(request: StreamPipeRequest, handlers: InvocationHandlers = {}, options: StreamPipeOptions = {}): AsyncGenerator<PipeOutput, void, undefined> {
+    return this.invokeStream(request, handlers, options);
+  }
+
+  openStreamFilter(request: StreamHookRequest, handlers: InvocationHandlers = {}): StreamHookSession {
+    return this.openStreamHook(request, handlers);
   }
 
   /** Ends the process now; calls in flight fail. */

@@ -1,7 +1,7 @@
 import { SluiceError } from "@sluice/sdk";
 import { runtimeError } from "../host/plugin-errors.ts";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
-import { InvocationClock } from "../invocation-clock.ts";
+import { InvocationClock } from "../host/invocation-clock.ts";
 import type { InvocationHandlers } from "../invocation-handlers.ts";
 import type { StreamHookOutput, StreamHookRequest, StreamHookSession } from "../stream-hook.ts";
 import { ChildExitedError, type ChildExit, type NodeChild } from "./node-child.ts";

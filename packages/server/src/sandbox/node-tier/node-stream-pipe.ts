@@ -1,7 +1,7 @@
 import { pipeAnswerError, type PipeAnswer } from "../pipe-answer.ts";
-import { InvocationClock } from "../invocation-clock.ts";
+import { InvocationClock } from "../host/invocation-clock.ts";
 import type { InvocationHandlers } from "../invocation-handlers.ts";
-import type { PipeOutput, StreamPipeOptions, StreamPipeRequest } from "../stream-pipe.ts";
+import type { PipeOutput, StreamPipeOptions, StreamPipeRequest } from "../host/stream-pipe.ts";
 import { abortReason, type NodeAwaitOptions, type NodeCore, type NodeInvocation } from "./node-core.ts";
 import { parseChildJson } from "./node-tier-protocol.ts";
 

@@ -46,4 +46,4 @@ export type ChildToHost =
 export type ChunkAnswer = string | null | 0 | { ok: false; error: { code?: unknown; message?: unknown; stack?: unknown } };
 
 /** Parses JSON text that came from the child; `__proto__` keys are dropped. */
-export { parsePluginJson as parseChildJson } from "../parse-plugin-json.ts";
+export { parsePluginJson as parseChildJson } from "../host/parse-plugin-json.ts";

@@ -1,5 +1,5 @@
 import type { SluiceError } from "@sluice/sdk";
-import { malformedResultError, runtimeError, type RawRuntimeError } from "./host/plugin-errors.ts";
+import { malformedResultError, runtimeError, type RawRuntimeError } from "./plugin-errors.ts";
 
 /** A hook's outcome. Failures (the plugin threw, timed out, ran out of memory) are data, never thrown. */
 export type SandboxInvokeResult = { ok: true; value: unknown; chunks?: unknown[] } | { ok: false; error: SluiceError };
