@@ -36,7 +36,8 @@ export async function invokeHook(
   let connection: PluginConnection;
   try {
     if (signal?.aborted) throw abortReason(signal);
-    connection = await calls.connect(hook);
+    const connecting = calls.connect(hook);
+    connection = connecting instanceof Promise ? await connecting : connecting;
   } catch (error) {
     return { ok: false, error: stoppedError(details, error) };
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import ivm from "isolated-vm";
 import type { SluiceHost } from "@sluice/sdk/runtime";
-import type { PluginCapabilities } from "./host/plugin-capabilities.ts";
+import type { PluginCapabilities } from "../host/plugin-capabilities.ts";
 
 /** The longest JSON text a plugin may hand a host capability (an event, a fetch request). */
 export const MAX_HOST_ARGUMENT_LENGTH = 16 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import type ivm from "isolated-vm";
 import type { SluiceError } from "@sluice/sdk";
-import type { CallInfo, ChunkAnswer, PluginConnection, RuntimeCall, RuntimeNotice } from "./host/plugin-transport.ts";
+import type { CallInfo, ChunkAnswer, PluginConnection, RuntimeCall, RuntimeNotice } from "../host/plugin-transport.ts";
 
 /** The runtime's entry points the isolate tier uses (docs/internals/plugin-runtime.md §2), taken before the plugin ran. */
 export const RUNTIME_ENTRY_NAMES = [
@@ -58,20 +58,24 @@ export class IsolateConnection implements PluginConnection {
     this.#owner = owner;
   }
 
-  async call(method: RuntimeCall, args: unknown[], timeoutMs: number): Promise<string> {
-    this.#assertUsable();
+  call(method: RuntimeCall, args: unknown[], timeoutMs: number): Promise<string> {
+    if (!this.#owner.isUsable()) return Promise.reject(new Error("The isolate is gone"));
     const entry = this.#entries[method];
-    switch (method) {
-      case "awaitHook":
-        // One string argument: no copy options needed.
-        return entry.apply(undefined, args, { result: { promise: true }, timeout: timeoutMs }) as Promise<string>;
-      case "startPipe":
-      case "pullPipe":
-        return entry.apply(undefined, args, { arguments: { copy: true }, result: { promise: true }, timeout: timeoutMs }) as Promise<string>;
-      case "validateValves":
-      case "openStreamSession":
-        // Synchronous entries answering a plain object: copied out, then handed on as JSON like the others.
-        return JSON.stringify(await entry.apply(undefined, args, { arguments: { copy: true }, result: { copy: true }, timeout: timeoutMs }));
+    try {
+      switch (method) {
+        case "awaitHook":
+          // One string argument: no copy options needed.
+          return entry.apply(undefined, args, { result: { promise: true }, timeout: timeoutMs }) as Promise<string>;
+        case "startPipe":
+        case "pullPipe":
+          return entry.apply(undefined, args, { arguments: { copy: true }, result: { promise: true }, timeout: timeoutMs }) as Promise<string>;
+        case "validateValves":
+        case "openStreamSession":
+          // Synchronous entries answering a plain object: copied out, then handed on as JSON like the others.
+          return entry.apply(undefined, args, { arguments: { copy: true }, result: { copy: true }, timeout: timeoutMs }).then((value) => JSON.stringify(value));
+      }
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
