@@ -19,6 +19,7 @@ export class FakeTransport implements PluginTransport, PluginConnection {
   readonly descriptor: PluginDescriptor;
   isDisposed = false;
   isBroken = false;
+  pipelinesChunks = true;
   /** What the host called, in order. */
   readonly calls: Array<{ method: RuntimeCall; args: unknown[] }> = [];
   /** What the host notified, in order. */

@@ -188,6 +188,25 @@ describe("PluginHost.openStreamFilter", () => {
     session.close();
   });
 
+  it("hands a transport that cannot pipeline one chunk at a time, in order, and times each from when it is handed over", async () => {
+    const plugin = await FakePluginHost.create({ streamTimeoutMs: 40 });
+    plugin.transport.answer = () => opened;
+    plugin.transport.pipelinesChunks = false;
+    const events: string[] = [];
+    plugin.transport.answerChunk = async (_sessionId, sequence, json) => {
+      events.push(`start ${sequence}`);
+      await delay(25);
+      events.push(`end ${sequence}`);
+      return json;
+    };
+    const session = plugin.openStreamFilter({ context: testContext });
+    const outputs = await Promise.all([1, 2, 3].map((n) => session.transform({ n })));
+    // Three chunks of 25 ms each: 75 ms in all, past the 40 ms limit of one chunk, and none timed out.
+    expect(outputs).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(events).toEqual(["start 1", "end 1", "start 2", "end 2", "start 3", "end 3"]);
+    session.close();
+  });
+
   it("a chunk that runs out of time is given up alone; the next one goes through", async () => {
     const plugin = await FakePluginHost.create({ streamTimeoutMs: 30 });
     plugin.transport.answer = () => opened;

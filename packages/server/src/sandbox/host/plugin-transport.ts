@@ -19,7 +19,7 @@ import type { RawRuntimeError } from "./plugin-errors.ts";
  *   (`unloadedError` once disposed; the limit it broke once broken);
  * - carry the runtime's entry points: {@link PluginConnection.call} for those that answer,
  *   {@link PluginConnection.notify} for those that do not, {@link PluginConnection.streamChunk}
- *   for a stream filter session's chunks, which must run in the order given;
+ *   for a stream filter session's chunks (pipelined if the plugin's side keeps them in order);
  * - route what the plugin asks of the host to {@link TransportHost.capabilities} (emit, call,
  *   fetch, log, and waits that stop the call's clock), with the invocation id the runtime gives;
  * - move only JSON text across: the host parses what comes back with `parsePluginJson`;
@@ -81,11 +81,15 @@ export interface PluginConnection {
   /** Calls a runtime entry point without waiting; never throws (a gone plugin ignores it). */
   notify(method: RuntimeNotice, args: unknown[]): void;
   /**
-   * Runs session `sessionId`'s stream hook on one chunk (JSON text). Chunks of one session are
-   * given in order and must run in that order; a transport may send them before the earlier ones
-   * are answered (pipelining) if the plugin's side keeps them in order. A hook that returns a
-   * promise is held under `${sessionId}:${sequence}` (the host may `forgetResult` it). Rejects
-   * only when the transport fails.
+   * True when the plugin's side runs a session's chunks in order by itself: the host then hands
+   * each chunk over as it comes (pipelining). False: the host hands a session's next chunk over
+   * only once the one before was answered or given up.
+   */
+  readonly pipelinesChunks: boolean;
+  /**
+   * Runs session `sessionId`'s stream hook on one chunk (JSON text), in the order given. A hook
+   * that returns a promise is held under `${sessionId}:${sequence}` (the host may `forgetResult`
+   * it). Rejects only when the transport fails.
    */
   streamChunk(sessionId: string, sequence: number, json: string, timeoutMs: number): Promise<ChunkAnswer>;
   /**

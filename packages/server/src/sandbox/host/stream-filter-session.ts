@@ -64,17 +64,17 @@ export function openStreamFilter(
 }
 
 /**
- * The session over a transport. Chunks are handed to the transport as they come (it may pipeline
- * them); each chunk's time limit (`streamTimeoutMs`) runs from when it is the oldest unanswered
- * one, so a chunk is not charged for the time earlier chunks took.
+ * The session over a transport. Chunks are handed to the transport as they come when it pipelines
+ * them, else one at a time; each chunk's time limit (`streamTimeoutMs`) runs from when it is the
+ * oldest unanswered one handed over, so a chunk is not charged for the time earlier chunks took.
  */
 class StreamFilterConnection implements StreamFilterSession {
   readonly #calls: HostCalls;
   readonly #invocation: Invocation;
   #connection: PluginConnection | undefined;
-  /** Unanswered chunks, oldest first. */
+  /** Chunks handed to the transport and not answered yet, oldest first. */
   readonly #pending = new Map<number, PendingChunk>();
-  /** Chunks given before the session was open in the plugin. */
+  /** Chunks waiting to be handed over: the session is opening, or the transport takes one at a time. */
   #unsent: PendingChunk[] = [];
   #head: { sequence: number; clock: InvocationClock } | undefined;
   #failure: SluiceError | undefined;
@@ -98,11 +98,12 @@ class StreamFilterConnection implements StreamFilterSession {
     invocation.clock = new InvocationClock(calls.timeoutMs);
     try {
       const connection = await connecting;
+      // Kept even if opening fails: a session the plugin opened late is still closed with the response.
+      this.#connection = connection;
       const work = connection.call("openStreamSession", [{ invocationId: invocation.id, hook: HOOK, payload: null, context: request.context }], calls.timeoutMs);
       const answer = parseRuntimeJson(calls.pluginId, HOOK, await awaitCall(calls, invocation, connection, work)) as { ok?: unknown; passThrough?: unknown; error?: unknown } | null;
       if (answer?.ok !== true) throw runtimeError(answer?.error, this.#details());
       this.#isPassThrough = answer.passThrough === true;
-      this.#connection = connection;
     } catch (error) {
       this.#failure = calls.callError(error, invocation);
     } finally {
@@ -112,9 +113,7 @@ class StreamFilterConnection implements StreamFilterSession {
     }
     this.#isOpen = true;
     if (this.#isClosed) return this.#finish();
-    const unsent = this.#unsent;
-    this.#unsent = [];
-    for (const pending of unsent) this.#dispatch(pending);
+    this.#sendUnsent();
   }
 
   transform(chunk: unknown): StreamFilterOutput | Promise<StreamFilterOutput> {
@@ -129,9 +128,16 @@ class StreamFilterConnection implements StreamFilterSession {
     }
     return new Promise((resolve) => {
       const pending: PendingChunk = { sequence: ++this.#sequence, chunk, json, resolve };
-      if (this.#isOpen) this.#dispatch(pending);
+      if (this.#isOpen && this.#unsent.length === 0 && (this.#pending.size === 0 || this.#connection?.pipelinesChunks)) this.#dispatch(pending);
       else this.#unsent.push(pending);
     });
+  }
+
+  /** Hands over the chunks waiting, as many as the transport takes now. */
+  #sendUnsent(): void {
+    while (this.#unsent.length > 0 && (this.#pending.size === 0 || this.#failure || this.#connection?.pipelinesChunks)) {
+      this.#dispatch(this.#unsent.shift()!);
+    }
   }
 
   #dispatch(pending: PendingChunk): void {
@@ -179,6 +185,12 @@ class StreamFilterConnection implements StreamFilterSession {
     const pending = this.#take(sequence);
     if (!pending) return;
     pending.resolve(this.#decode(answer, pending));
+    this.#next();
+  }
+
+  /** A chunk was answered or given up: the next one may go, and the oldest one handed over is timed. */
+  #next(): void {
+    this.#sendUnsent();
     this.#startHead();
   }
 
@@ -187,7 +199,7 @@ class StreamFilterConnection implements StreamFilterSession {
     const failure = this.#calls.callError(error, this.#invocation);
     this.#failure ??= failure;
     this.#take(sequence)?.resolve(failure);
-    this.#startHead();
+    this.#next();
   }
 
   async #headTimedOut(sequence: number): Promise<void> {
@@ -199,7 +211,7 @@ class StreamFilterConnection implements StreamFilterSession {
     // The plugin is responsive: the hook waits on a promise; the later chunks may go on.
     connection.notify("forgetResult", [`${this.#invocation.id}:${sequence}`]);
     pending.resolve(failure ?? timeoutError(this.#details(), this.#invocation.timeoutMs));
-    this.#startHead();
+    this.#next();
   }
 
   #decode(answer: ChunkAnswer, pending: PendingChunk): StreamFilterOutput {

@@ -23,20 +23,6 @@ export type RuntimeEntries = Record<(typeof RUNTIME_ENTRY_NAMES)[number], ivm.Re
 /** What `streamChunk` answers while the hook's promise goes on (the runtime's PENDING). */
 const PENDING = 0;
 
-interface QueuedChunk {
-  key: string;
-  json: string;
-  timeoutMs: number;
-  resolve(answer: ChunkAnswer): void;
-  reject(error: unknown): void;
-}
-
-/** A session's chunks: the runtime in an isolate runs what it is given at once, so they go one at a time. */
-interface ChunkQueue {
-  isRunning: boolean;
-  waiting: QueuedChunk[];
-}
-
 export interface IsolateConnectionOwner {
   /** False once the isolate is gone (its References are released). */
   isUsable(): boolean;
@@ -46,12 +32,14 @@ export interface IsolateConnectionOwner {
 /**
  * The isolate's runtime entry points as a {@link PluginConnection}: every call is an asynchronous
  * `apply` (run on isolated-vm's threads), with isolated-vm's own `timeout` stopping synchronous
- * code that runs away. Values cross as JSON text or copies, never References.
+ * code that runs away. Values cross as JSON text or copies, never References. A disposed
+ * isolate's References throw; the transport's `describeFailure` says what that means.
  */
 export class IsolateConnection implements PluginConnection {
+  /** The runtime in an isolate runs a chunk as soon as it is given: the host gives them one at a time. */
+  readonly pipelinesChunks = false;
   readonly #entries: RuntimeEntries;
   readonly #owner: IsolateConnectionOwner;
-  readonly #sessions = new Map<string, ChunkQueue>();
 
   constructor(entries: RuntimeEntries, owner: IsolateConnectionOwner) {
     this.#entries = entries;
@@ -59,7 +47,6 @@ export class IsolateConnection implements PluginConnection {
   }
 
   call(method: RuntimeCall, args: unknown[], timeoutMs: number): Promise<string> {
-    if (!this.#owner.isUsable()) return Promise.reject(new Error("The isolate is gone"));
     const entry = this.#entries[method];
     try {
       switch (method) {
@@ -80,7 +67,6 @@ export class IsolateConnection implements PluginConnection {
   }
 
   notify(method: RuntimeNotice, args: unknown[]): void {
-    if (method === "closeStreamSession") this.#sessions.delete(String(args[0]));
     if (!this.#owner.isUsable()) return;
     try {
       this.#entries[method].applyIgnored(undefined, args, { arguments: { copy: true } });
@@ -89,51 +75,15 @@ export class IsolateConnection implements PluginConnection {
     }
   }
 
-  streamChunk(sessionId: string, sequence: number, json: string, timeoutMs: number): Promise<ChunkAnswer> {
-    return new Promise((resolve, reject) => {
-      let queue = this.#sessions.get(sessionId);
-      if (!queue) {
-        queue = { isRunning: false, waiting: [] };
-        this.#sessions.set(sessionId, queue);
-      }
-      queue.waiting.push({ key: `${sessionId}:${sequence}`, json, timeoutMs, resolve, reject });
-      if (!queue.isRunning) this.#runNext(sessionId, queue);
-    });
+  async streamChunk(sessionId: string, sequence: number, json: string, timeoutMs: number): Promise<ChunkAnswer> {
+    const key = `${sessionId}:${sequence}`;
+    const first = await this.#entries.streamChunk.apply(undefined, [sessionId, json, key], { arguments: { copy: true }, result: { copy: true }, timeout: timeoutMs });
+    if (first !== PENDING) return first as ChunkAnswer;
+    // The hook returned a promise: its answer is held under the chunk's key (or 0 once forgotten).
+    return (await this.#entries.awaitResult.apply(undefined, [key], { arguments: { copy: true }, result: { promise: true, copy: true } })) as ChunkAnswer;
   }
 
   confirmTimeout(call: CallInfo): Promise<SluiceError | undefined> {
     return this.#owner.confirmTimeout(call);
-  }
-
-  #runNext(sessionId: string, queue: ChunkQueue): void {
-    const chunk = queue.waiting.shift();
-    queue.isRunning = chunk !== undefined;
-    if (!chunk) return;
-    this.#runChunk(sessionId, chunk).then(
-      (answer) => {
-        chunk.resolve(answer);
-        this.#runNext(sessionId, queue);
-      },
-      (error: unknown) => {
-        chunk.reject(error);
-        this.#runNext(sessionId, queue);
-      },
-    );
-  }
-
-  async #runChunk(sessionId: string, chunk: QueuedChunk): Promise<ChunkAnswer> {
-    this.#assertUsable();
-    const answer = await this.#entries.streamChunk.apply(undefined, [sessionId, chunk.json, chunk.key], {
-      arguments: { copy: true },
-      result: { copy: true },
-      timeout: chunk.timeoutMs,
-    });
-    if (answer !== PENDING) return answer as ChunkAnswer;
-    // The hook returned a promise: its answer is held under the chunk's key (or 0 once forgotten).
-    return (await this.#entries.awaitResult.apply(undefined, [chunk.key], { arguments: { copy: true }, result: { promise: true, copy: true } })) as ChunkAnswer;
-  }
-
-  #assertUsable(): void {
-    if (!this.#owner.isUsable()) throw new Error("The isolate is gone");
   }
 }

@@ -13,6 +13,8 @@ const RESPONSIVE_PROBE_MS = 100;
  * in batches (an awaited round trip per chunk would cost ~90 µs, pipelined ~10 µs).
  */
 export class ChildConnection implements PluginConnection {
+  /** The child runs each session's chunks in order itself (child-main.ts `queueChunk`). */
+  readonly pipelinesChunks = true;
   readonly child: NodeChild;
   readonly #logger: Logger;
   readonly #pluginId: string;
