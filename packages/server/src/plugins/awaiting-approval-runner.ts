@@ -1,9 +1,9 @@
 import type { SluiceError } from "@sluice/sdk";
 import type { PluginDescriptor, ValvesResult } from "@sluice/sdk/runtime";
-import type { SandboxInvokeResult } from "../sandbox/parse-invoke-result.ts";
+import type { SandboxInvokeResult } from "../sandbox/host/parse-invoke-result.ts";
+import type { StreamFilterSession } from "../sandbox/host/stream-filter-session.ts";
+import type { PipeOutput } from "../sandbox/host/stream-pipe.ts";
 import type { PluginRunner } from "../sandbox/plugin-runner.ts";
-import type { StreamHookSession } from "../sandbox/stream-hook.ts";
-import type { PipeOutput } from "../sandbox/stream-pipe.ts";
 
 /**
  * What the save path holds for a trusted-tier plugin (`permissions: node`) that no admin has
@@ -37,12 +37,20 @@ export class AwaitingApprovalRunner implements PluginRunner {
     return Promise.resolve({ ok: false, error: this.#reason });
   }
 
-  async *invokeStream(): AsyncGenerator<PipeOutput, void, undefined> {
+  async *streamPipe(): AsyncGenerator<PipeOutput, void, undefined> {
     throw this.#reason;
   }
 
-  openStreamHook(): StreamHookSession {
+  openStreamFilter(): StreamFilterSession {
     return { transform: () => this.#reason, close: () => {} };
+  }
+
+  invokeStream(): AsyncGenerator<PipeOutput, void, undefined> {
+    return this.streamPipe();
+  }
+
+  openStreamHook(): StreamFilterSession {
+    return this.openStreamFilter();
   }
 
   hold(): () => void {

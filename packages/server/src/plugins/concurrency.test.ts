@@ -46,7 +46,7 @@ describe("concurrency and lifecycle", () => {
       };
       return sandbox.invoke({ hook: n % 2 ? "inlet" : "outlet", payload: { n, wait: n % 3 === 0 }, context }, { emit });
     });
-    const sessions = Array.from({ length: 5 }, () => sandbox.openStreamHook({ context }));
+    const sessions = Array.from({ length: 5 }, () => sandbox.openStreamFilter({ context }));
     const streamed = await Promise.all(
       sessions.map(async (session, index) => {
         const out: unknown[] = [];
@@ -76,7 +76,7 @@ describe("concurrency and lifecycle", () => {
     expect(old.sandbox.isDisposed).toBe(false);
 
     // The rest of the old request runs on v1, a new request on v2.
-    const session = old.sandbox.openStreamHook({ context });
+    const session = old.sandbox.openStreamFilter({ context });
     expect(await session.transform({})).toEqual({ version: "v1" });
     session.close();
     const outlet = await old.sandbox.invoke({ hook: "outlet", payload: {}, context });

@@ -6,7 +6,7 @@ import type { PluginDescriptor } from "@sluice/sdk/runtime";
 import { createHostFetch } from "../sandbox/create-host-fetch.ts";
 import type { HostHandlers } from "../sandbox/invocation-handlers.ts";
 import type { FirstLoadChecker } from "../sandbox/first-load-checker.ts";
-import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, PluginSandbox } from "../sandbox/plugin-sandbox.ts";
+import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, PluginSandbox } from "../sandbox/isolate/plugin-sandbox.ts";
 import type { PluginRunner } from "../sandbox/plugin-runner.ts";
 import { compilePlugin, type PluginDependencies } from "./compile-plugin.ts";
 import { installRequirements, type InstallRequirementsOptions } from "./install-requirements.ts";

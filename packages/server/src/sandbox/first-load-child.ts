@@ -3,7 +3,7 @@
 // this process down instead of the server.
 import { pino } from "pino";
 import { exitAtOnce } from "../process/exit-at-once.ts";
-import { PluginSandbox } from "./plugin-sandbox.ts";
+import { PluginSandbox } from "./isolate/plugin-sandbox.ts";
 
 interface CheckRequest {
   id: number;

@@ -1,14 +1,14 @@
 import type { InvokeRequest, PluginDescriptor, ValvesResult } from "@sluice/sdk/runtime";
+import type { InvokeOptions } from "./host/invoke-hook.ts";
+import type { SandboxInvokeResult } from "./host/parse-invoke-result.ts";
+import type { StreamFilterRequest, StreamFilterSession } from "./host/stream-filter-session.ts";
+import type { PipeOutput, StreamPipeOptions, StreamPipeRequest } from "./host/stream-pipe.ts";
 import type { InvocationHandlers } from "./invocation-handlers.ts";
-import type { InvokeOptions } from "./invoke-hook.ts";
-import type { SandboxInvokeResult } from "./parse-invoke-result.ts";
-import type { StreamHookRequest, StreamHookSession } from "./stream-hook.ts";
-import type { PipeOutput, StreamPipeOptions, StreamPipeRequest } from "./stream-pipe.ts";
 
 /**
  * What the registry and the chat pipeline use of a loaded plugin, whichever tier runs it:
  * `PluginSandbox` (an isolate, the default) or `NodePluginSandbox` (a child process, the trusted
- * tier). See PluginSandbox for what each member does.
+ * tier), both a `PluginHost` over their transport. See PluginHost for what each member does.
  */
 export interface PluginRunner {
   readonly pluginId: string;
@@ -25,8 +25,14 @@ export interface PluginRunner {
   readonly isInUse: boolean;
   validateValves(which: "valves" | "userValves", values: unknown): Promise<ValvesResult>;
   invoke(request: Omit<InvokeRequest, "invocationId">, handlers?: InvocationHandlers, options?: InvokeOptions): Promise<SandboxInvokeResult>;
+  /** Runs a pipe and yields its output as it produces it. */
+  streamPipe(request: StreamPipeRequest, handlers?: InvocationHandlers, options?: StreamPipeOptions): AsyncGenerator<PipeOutput, void, undefined>;
+  /** Opens a filter's `stream` hook for one response. */
+  openStreamFilter(request: StreamFilterRequest, handlers?: InvocationHandlers): StreamFilterSession;
+  /** @deprecated The old name of `streamPipe`, kept for callers not moved yet. */
   invokeStream(request: StreamPipeRequest, handlers?: InvocationHandlers, options?: StreamPipeOptions): AsyncGenerator<PipeOutput, void, undefined>;
-  openStreamHook(request: StreamHookRequest, handlers?: InvocationHandlers): StreamHookSession;
+  /** @deprecated The old name of `openStreamFilter`, kept for callers not moved yet. */
+  openStreamHook(request: StreamFilterRequest, handlers?: InvocationHandlers): StreamFilterSession;
   /** Keeps it from being disposed by `disposeWhenIdle` until the returned function is called. */
   hold(): () => void;
   dispose(): void;

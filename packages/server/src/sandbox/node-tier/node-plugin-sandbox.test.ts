@@ -181,20 +181,20 @@ describe("a trusted-tier pipe", () => {
   it("streams its chunks from the child, one per pull", async () => {
     const sandbox = await nodeSandbox(PIPE, { pluginId: "streamer" });
     const chunks: unknown[] = [];
-    for await (const output of sandbox.invokeStream({ payload: { count: 5 }, context: testContext })) chunks.push(output);
+    for await (const output of sandbox.streamPipe({ payload: { count: 5 }, context: testContext })) chunks.push(output);
     expect(chunks).toEqual([0, 1, 2, 3, 4].map((index) => ({ kind: "chunk", value: `chunk ${index} (${index + 1} produced) ` })));
   });
 
   it("produces a chunk only when asked, and runs the pipe's finally when the reader stops early", async () => {
     const sandbox = await nodeSandbox(PIPE, { pluginId: "streamer_early" });
     const taken: unknown[] = [];
-    for await (const output of sandbox.invokeStream({ payload: { count: 1000 }, context: testContext })) {
+    for await (const output of sandbox.streamPipe({ payload: { count: 1000 }, context: testContext })) {
       taken.push(output.value);
       if (taken.length === 3) break;
     }
     const state = async () => {
       const outputs = [];
-      for await (const output of sandbox.invokeStream({ payload: { mode: "state" }, context: testContext })) outputs.push(output);
+      for await (const output of sandbox.streamPipe({ payload: { mode: "state" }, context: testContext })) outputs.push(output);
       return JSON.parse(outputs[0]!.value as string) as { produced: number; finished: boolean };
     };
     await expect.poll(state).toEqual({ produced: 3, finished: true });
@@ -219,7 +219,7 @@ describe("a trusted-tier stream hook", () => {
 
   it("transforms pipelined chunks in order, with drops, async hooks and per-chunk errors", async () => {
     const sandbox = await nodeSandbox(UPPER, { pluginId: "upper" });
-    const session = sandbox.openStreamHook({ context: testContext });
+    const session = sandbox.openStreamFilter({ context: testContext });
     const words = ["a", "slow", "drop", "boom", ...Array.from({ length: 50 }, (_, index) => `w${index}`)];
     const outputs = await Promise.all(words.map((word) => session.transform(chunk(word))));
     session.close();
@@ -232,12 +232,12 @@ describe("a trusted-tier stream hook", () => {
 
   it("kills a chunk that loops past the stream limit; later calls work", async () => {
     const sandbox = await nodeSandbox(UPPER, { pluginId: "upper_loop", streamTimeoutMs: 150 });
-    const session = sandbox.openStreamHook({ context: testContext });
+    const session = sandbox.openStreamFilter({ context: testContext });
     expect(await session.transform(chunk("ok"))).toEqual(chunk("OK"));
     const output = await session.transform(chunk("loop"));
     expect(output).toMatchObject({ code: "PLUGIN_TIMEOUT", message: 'Plugin "upper_loop" timed out in stream after 150 ms' });
     session.close();
-    const next = sandbox.openStreamHook({ context: testContext });
+    const next = sandbox.openStreamFilter({ context: testContext });
     expect(await next.transform(chunk("again"))).toEqual(chunk("AGAIN"));
     next.close();
   });

@@ -1,14 +1,17 @@
 import type { LogLevel } from "@sluice/sdk/runtime";
+import type { ChunkAnswer, RuntimeCall, RuntimeNotice } from "../host/plugin-transport.ts";
+
+export type { ChunkAnswer } from "../host/plugin-transport.ts";
 
 // The messages the server and a trusted-tier child process exchange over Node's IPC channel
 // (JSON serialisation). Values that come from plugin code cross as JSON text, which the host
-// parses itself (see parseChildJson), so it decides how `__proto__` keys are read.
+// parses itself (see parsePluginJson), so it decides how `__proto__` keys are read.
 
 /** The runtime entry points the host calls and waits for (each answers JSON text). */
-export type ChildMethod = "validateValves" | "awaitHook" | "startPipe" | "pullPipe" | "openStreamSession" | "ping";
+export type ChildMethod = RuntimeCall | "ping";
 
 /** The runtime entry points the host calls without waiting. */
-export type ChildSignal = "abortInvocation" | "forgetResult" | "stopPipe" | "closeStreamSession";
+export type ChildSignal = RuntimeNotice;
 
 /** How the child's `ctx.fetch` behaves (it is Node's own fetch, with these limits). */
 export interface ChildFetchSettings {
@@ -38,14 +41,3 @@ export type ChildToHost =
   | { t: "wait"; invocationId: string; isWaiting: boolean }
   /** Stream hook answers, in the order of their chunks: [session invocation id, sequence number, answer]. */
   | { t: "chunked"; items: Array<[string, number, ChunkAnswer]> };
-
-/**
- * What the runtime's `streamChunk` answered for one chunk: the chunk as JSON text (replaced or
- * as the hook left it), null (dropped), a failure, or 0 when the host gave the chunk up.
- */
-export type ChunkAnswer = string | null | 0 | { ok: false; error: { code?: unknown; message?: unknown; stack?: unknown } };
-
-/** Parses JSON text that came from the child; `__proto__` keys are dropped. */
-export function parseChildJson(text: string): unknown {
-  return text.includes('"__proto__"') ? JSON.parse(text, (key, value: unknown) => (key === "__proto__" ? undefined : value)) : JSON.parse(text);
-}

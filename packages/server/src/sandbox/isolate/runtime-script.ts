@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import ivm from "isolated-vm";
 import { SluiceError } from "@sluice/sdk";
-import { startCompiler } from "../plugins/start-compiler.ts";
+import { startCompiler } from "../../plugins/start-compiler.ts";
 
 /** The name the runtime's exports get inside each isolate (contract §2). */
 export const RUNTIME_GLOBAL = "__sluice_runtime";
@@ -17,7 +17,7 @@ function runtimeEntry(): string {
     return fileURLToPath(import.meta.resolve("@sluice/sdk/runtime"));
   } catch {
     // Test runners may not provide import.meta.resolve; the workspace layout is fixed.
-    return fileURLToPath(new URL("../../../sdk/src/runtime/index.ts", import.meta.url));
+    return fileURLToPath(new URL("../../../../sdk/src/runtime/index.ts", import.meta.url));
   }
 }
 

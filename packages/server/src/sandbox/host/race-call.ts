@@ -20,10 +20,10 @@ export function abortReason(signal: AbortSignal): Error {
 }
 
 /**
- * Races a call into a plugin (an isolate or a child process) against its clock (`expired`) and
- * the caller's signal (which wins only once the grace period passed without the call settling).
- * Both sandbox tiers decide what a timeout means; this only says which came first. `outcome` is
- * the call's own result, never left with an unobserved rejection, for a look after a timeout.
+ * Races a call into a plugin (over any transport) against its clock (`expired`) and the caller's
+ * signal (which wins only once the grace period passed without the call settling). `awaitCall`
+ * decides what a timeout means; this only says which came first. `outcome` is the call's own
+ * result, never left with an unobserved rejection, for a look after a timeout.
  */
 export async function raceCall<T>(
   work: Promise<T>,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PluginSandbox } from "./plugin-sandbox.ts";
-import { delay, eventLoopBlockedMs, sandboxFor, testRequest } from "./sandbox-test-fixtures.ts";
+import { delay, eventLoopBlockedMs, sandboxFor, testRequest } from "../sandbox-test-fixtures.ts";
 
 // Issue 4, points 1 and 2: a plugin that loops or hoards memory fails its call cleanly, while the
 // same process goes on serving other plugins and its memory comes back.

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { SluiceError } from "@sluice/sdk";
 import type { InvokeRequest } from "@sluice/sdk/runtime";
-import { compilePlugin } from "../plugins/compile-plugin.ts";
-import type { HostHandlers } from "./invocation-handlers.ts";
+import { compilePlugin } from "../../plugins/compile-plugin.ts";
+import type { HostHandlers } from "../invocation-handlers.ts";
 import { PluginSandbox, type PluginSandboxOptions } from "./plugin-sandbox.ts";
 
 const logger = pino({ level: "silent" });

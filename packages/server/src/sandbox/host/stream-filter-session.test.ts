@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SluiceError } from "@sluice/sdk";
-import type { PluginSandbox, StreamHookSession } from "./plugin-sandbox.ts";
-import { delay, sandboxFor, testContext } from "./sandbox-test-fixtures.ts";
+import type { PluginSandbox, StreamFilterSession } from "../isolate/plugin-sandbox.ts";
+import { delay, sandboxFor, testContext } from "../sandbox-test-fixtures.ts";
 
 const sandboxes: PluginSandbox[] = [];
 afterAll(() => sandboxes.forEach((sandbox) => sandbox.dispose()));
@@ -29,7 +29,7 @@ export default defineFilter({
 
 const chunk = (content: string) => ({ id: "c1", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content } }] });
 
-describe("PluginSandbox.openStreamHook", () => {
+describe("PluginSandbox.openStreamFilter", () => {
   let sandbox: PluginSandbox;
   const lines: string[] = [];
 
@@ -37,8 +37,8 @@ describe("PluginSandbox.openStreamHook", () => {
     sandbox = await sandboxFor(FILTER, { host: { log: (_level, message) => void lines.push(message) } }, sandboxes);
   });
 
-  async function openSession(valves: Record<string, unknown> = {}): Promise<StreamHookSession> {
-    const session = sandbox.openStreamHook({ context: { ...testContext, valves } });
+  async function openSession(valves: Record<string, unknown> = {}): Promise<StreamFilterSession> {
+    const session = sandbox.openStreamFilter({ context: { ...testContext, valves } });
     // The first chunk waits for the session to open.
     await session.transform(chunk("warm up"));
     await delay(5);
@@ -66,7 +66,7 @@ describe("PluginSandbox.openStreamHook", () => {
     expect(((await second.transform(chunk("count"))) as { contexts: number }).contexts).toBe(count + 1);
     second.close();
 
-    const invalid = sandbox.openStreamHook({ context: { ...testContext, valves: { replacement: "" } } });
+    const invalid = sandbox.openStreamFilter({ context: { ...testContext, valves: { replacement: "" } } });
     const output = await invalid.transform(chunk("hello"));
     expect(SluiceError.isInstance(output)).toBe(true);
     expect(output).toMatchObject({ code: "VALVES_INVALID", pluginId: "test_plugin", hook: "stream" });
@@ -104,7 +104,7 @@ describe("PluginSandbox.openStreamHook", () => {
 
   it("a retired sandbox waits for its open sessions", async () => {
     const retired = await sandboxFor(FILTER, {}, sandboxes);
-    const session = retired.openStreamHook({ context: testContext });
+    const session = retired.openStreamFilter({ context: testContext });
     expect(await session.transform(chunk("hi"))).toEqual(chunk("hi"));
     retired.disposeWhenIdle();
     expect(retired.isDisposed).toBe(false);
@@ -116,7 +116,7 @@ describe("PluginSandbox.openStreamHook", () => {
 
   it("a chunk that runs away is stopped at the per-chunk limit and breaks the sandbox", async () => {
     const looping = await sandboxFor(FILTER, { streamTimeoutMs: 50 }, sandboxes);
-    const session = looping.openStreamHook({ context: testContext });
+    const session = looping.openStreamFilter({ context: testContext });
     await session.transform(chunk("open"));
     await delay(5);
     const started = performance.now();
@@ -130,7 +130,7 @@ describe("PluginSandbox.openStreamHook", () => {
 
   it("a filter without a stream hook passes chunks through without crossing", async () => {
     const inletOnly = await sandboxFor('import { defineFilter } from "@sluice/sdk";\nexport default defineFilter({ inlet: (body) => body });', {}, sandboxes);
-    const session = inletOnly.openStreamHook({ context: testContext });
+    const session = inletOnly.openStreamFilter({ context: testContext });
     const original = chunk("x");
     expect(session.transform(original)).toBe(original);
     session.close();

@@ -1,10 +1,18 @@
+import { randomBytes } from "node:crypto";
 import ivm from "isolated-vm";
-import type { HostResult, SluiceHost } from "@sluice/sdk/runtime";
-import { parsePluginJson } from "./parse-plugin-json.ts";
+import type { SluiceHost } from "@sluice/sdk/runtime";
+import type { PluginCapabilities } from "../host/plugin-capabilities.ts";
 
 /** The longest JSON text a plugin may hand a host capability (an event, a fetch request). */
 export const MAX_HOST_ARGUMENT_LENGTH = 16 * 1024 * 1024;
 const MAX_LOG_LENGTH = 16_384;
+const MAX_RANDOM_BYTES = 65_536;
+
+/**
+ * What the isolate's `__sluice_host` is backed by: the host's capabilities (which receive the
+ * plugin's values as JSON text) and what the runtime's globals need that only the host has.
+ */
+export type IsolateHostFunctions = Pick<PluginCapabilities, "emit" | "call" | "fetch" | "log"> & Pick<SluiceHost, "sleep" | "parseUrl">;
 
 // Runs inside the isolate, before the plugin. The ivm References stay in this closure, out of the
 // plugin's reach (a leaked Reference is a way back into the host). What the plugin could change
@@ -55,34 +63,22 @@ const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, s
   Object.defineProperty(globalThis, "__sluice_host", { value: host, enumerable: false, writable: false, configurable: false });
 })($0, $1, $2, $3, $4, $5, $6, $7, $8)`;
 
-/** A host capability that receives its argument as JSON text from the isolate; never rejects. */
-function fromJson<T>(capability: (invocationId: string, value: never) => Promise<HostResult<T>>) {
-  return (invocationId: string, json: string): Promise<HostResult<T>> => {
-    let value: unknown;
-    try {
-      value = parsePluginJson(json);
-    } catch {
-      return Promise.resolve({ ok: false, error: { code: "PLUGIN_ERROR", message: "The host could not read the value passed to it" } });
-    }
-    return capability(String(invocationId), value as never);
-  };
+/** `crypto.getRandomValues` for the isolate: at most 64 KiB per call. */
+function randomByteArray(length: number): number[] {
+  const count = Math.min(Math.max(Math.trunc(Number(length)) || 0, 0), MAX_RANDOM_BYTES);
+  return Array.from(randomBytes(count));
 }
 
 /**
  * Installs `globalThis.__sluice_host` (contract §4) in `context`, backed by `host`, whose async
  * functions must never reject. Returns a function releasing the References it created.
  */
-export async function installHost(context: ivm.Context, host: SluiceHost): Promise<() => void> {
-  const references = [
-    new ivm.Reference(fromJson(host.emit)),
-    new ivm.Reference(fromJson(host.call)),
-    new ivm.Reference(fromJson(host.fetch)),
-    new ivm.Reference(host.sleep),
-  ];
+export async function installHost(context: ivm.Context, host: IsolateHostFunctions): Promise<() => void> {
+  const references = [new ivm.Reference(host.emit), new ivm.Reference(host.call), new ivm.Reference(host.fetch), new ivm.Reference(host.sleep)];
   // Synchronous callbacks: log lines keep their order and a plugin logging in a loop is slowed
   // down by the host instead of queueing without bound.
   const log = new ivm.Callback(host.log);
-  const randomBytes = new ivm.Callback(host.randomBytes);
+  const randomBytesCallback = new ivm.Callback(randomByteArray);
   const parseUrl = new ivm.Callback(host.parseUrl);
   const release = (): void => {
     for (const reference of references) {
@@ -94,7 +90,7 @@ export async function installHost(context: ivm.Context, host: SluiceHost): Promi
     }
   };
   try {
-    await context.evalClosure(INSTALL_HOST, [...references, log, randomBytes, parseUrl, MAX_HOST_ARGUMENT_LENGTH, MAX_LOG_LENGTH]);
+    await context.evalClosure(INSTALL_HOST, [...references, log, randomBytesCallback, parseUrl, MAX_HOST_ARGUMENT_LENGTH, MAX_LOG_LENGTH]);
   } catch (error) {
     release();
     throw error;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SluiceError } from "@sluice/sdk";
-import type { PluginSandbox, PipeOutput } from "./plugin-sandbox.ts";
-import { delay, sandboxFor, testContext } from "./sandbox-test-fixtures.ts";
+import type { PluginSandbox, PipeOutput } from "../isolate/plugin-sandbox.ts";
+import { delay, sandboxFor, testContext } from "../sandbox-test-fixtures.ts";
 
 const sandboxes: PluginSandbox[] = [];
 afterAll(() => sandboxes.forEach((sandbox) => sandbox.dispose()));
@@ -58,7 +58,7 @@ async function collect(outputs: AsyncIterable<PipeOutput>): Promise<{ outputs: P
   }
 }
 
-describe("PluginSandbox.invokeStream", () => {
+describe("PluginSandbox.streamPipe", () => {
   let sandbox: PluginSandbox;
   // The sandbox-wide log handler: it also gets what the plugin logs after its call has ended.
   const lines: string[] = [];
@@ -69,13 +69,13 @@ describe("PluginSandbox.invokeStream", () => {
   });
 
   it("yields one value for a pipe that returns a string or an object", async () => {
-    expect(await collect(sandbox.invokeStream(pipeRequest({ mode: "text" })))).toEqual({ outputs: [{ kind: "value", value: "whole answer" }] });
-    const { outputs } = await collect(sandbox.invokeStream(pipeRequest({ mode: "object" })));
+    expect(await collect(sandbox.streamPipe(pipeRequest({ mode: "text" })))).toEqual({ outputs: [{ kind: "value", value: "whole answer" }] });
+    const { outputs } = await collect(sandbox.streamPipe(pipeRequest({ mode: "object" })));
     expect(outputs).toEqual([{ kind: "value", value: { id: "x", choices: [{ message: { role: "assistant", content: "hi" } }] } }]);
   });
 
   it("yields each item of a sync generator as a chunk", async () => {
-    expect(await collect(sandbox.invokeStream(pipeRequest({ mode: "sync" })))).toEqual({
+    expect(await collect(sandbox.streamPipe(pipeRequest({ mode: "sync" })))).toEqual({
       outputs: [
         { kind: "chunk", value: "a" },
         { kind: "chunk", value: { choices: [{ delta: { content: "b" } }] } },
@@ -85,7 +85,7 @@ describe("PluginSandbox.invokeStream", () => {
 
   it("pulls the next chunk only when the consumer asks for it", async () => {
     lines.length = 0;
-    for await (const output of sandbox.invokeStream(pipeRequest({ mode: "async", count: 3 }))) {
+    for await (const output of sandbox.streamPipe(pipeRequest({ mode: "async", count: 3 }))) {
       lines.push(`consumed ${String(output.value)}`);
       await delay(5);
     }
@@ -102,19 +102,19 @@ describe("PluginSandbox.invokeStream", () => {
   });
 
   it("throws a failure mid-stream after the chunks already produced", async () => {
-    const { outputs, error } = await collect(sandbox.invokeStream(pipeRequest({ mode: "fail" })));
+    const { outputs, error } = await collect(sandbox.streamPipe(pipeRequest({ mode: "fail" })));
     expect(outputs.map((output) => output.value)).toEqual(["one", "two"]);
     expect(SluiceError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: "PLUGIN_ERROR", message: "upstream went away", pluginId: "test_plugin", hook: "pipe" });
 
-    const bad = await collect(sandbox.invokeStream(pipeRequest({ mode: "bad-chunk" })));
+    const bad = await collect(sandbox.streamPipe(pipeRequest({ mode: "bad-chunk" })));
     expect(bad.outputs).toEqual([{ kind: "chunk", value: "fine" }]);
     expect(bad.error).toMatchObject({ code: "PLUGIN_ERROR", message: expect.stringMatching(/^pipe yielded a number/) });
   });
 
   it("a consumer that stops early ends the plugin's iteration (its finally runs, ctx.signal aborts)", async () => {
     lines.length = 0;
-    for await (const output of sandbox.invokeStream(pipeRequest({ mode: "async", count: 1000 }))) {
+    for await (const output of sandbox.streamPipe(pipeRequest({ mode: "async", count: 1000 }))) {
       if (output.value === "chunk 2") break;
     }
     await expect.poll(() => lines.at(-1)).toBe("cleanup, aborted=true");
@@ -128,7 +128,7 @@ describe("PluginSandbox.invokeStream", () => {
     const controller = new AbortController();
     const seen: unknown[] = [];
     const running = (async () => {
-      for await (const output of sandbox.invokeStream(pipeRequest({ mode: "wait-for-abort" }), {}, { signal: controller.signal })) {
+      for await (const output of sandbox.streamPipe(pipeRequest({ mode: "wait-for-abort" }), {}, { signal: controller.signal })) {
         seen.push(output.value);
         setTimeout(() => controller.abort(new Error("The client disconnected")), 20);
       }
@@ -142,7 +142,7 @@ describe("PluginSandbox.invokeStream", () => {
   it("times out a step that never finishes, without blaming the isolate", async () => {
     lines.length = 0;
     const started = performance.now();
-    const { outputs, error } = await collect(sandbox.invokeStream(pipeRequest({ mode: "hang-after-one" }), {}, { timeoutMs: 100 }));
+    const { outputs, error } = await collect(sandbox.streamPipe(pipeRequest({ mode: "hang-after-one" }), {}, { timeoutMs: 100 }));
     expect(outputs).toEqual([{ kind: "chunk", value: "one" }]);
     expect(error).toMatchObject({ code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in pipe after 100 ms', hook: "pipe" });
     expect(performance.now() - started).toBeLessThan(1000);
@@ -151,7 +151,7 @@ describe("PluginSandbox.invokeStream", () => {
 
   it("does not count the consumer's time, only the plugin's own per step", async () => {
     const outputs: unknown[] = [];
-    for await (const output of sandbox.invokeStream(pipeRequest({ mode: "slow-steps" }), {}, { timeoutMs: 250 })) {
+    for await (const output of sandbox.streamPipe(pipeRequest({ mode: "slow-steps" }), {}, { timeoutMs: 250 })) {
       outputs.push(output.value);
       await delay(300); // a reader slower than the plugin's limit
     }
@@ -160,7 +160,7 @@ describe("PluginSandbox.invokeStream", () => {
 
   it("a pipe that runs away mid-stream fails with PLUGIN_TIMEOUT and breaks its sandbox", async () => {
     const looping = await sandboxFor(PIPE, { timeoutMs: 150 }, sandboxes);
-    const { outputs, error } = await collect(looping.invokeStream(pipeRequest({ mode: "loop-after-one" })));
+    const { outputs, error } = await collect(looping.streamPipe(pipeRequest({ mode: "loop-after-one" })));
     expect(outputs).toEqual([{ kind: "chunk", value: "one" }]);
     expect(error).toMatchObject({ code: "PLUGIN_TIMEOUT", hook: "pipe" });
     expect(looping.isBroken).toBe(true);
@@ -169,6 +169,6 @@ describe("PluginSandbox.invokeStream", () => {
   it("throws at once for a sandbox that cannot be used", async () => {
     const gone = await sandboxFor(PIPE, {}, sandboxes);
     gone.dispose();
-    await expect(collect(gone.invokeStream(pipeRequest({ mode: "text" })))).resolves.toMatchObject({ error: { code: "PLUGIN_ERROR", message: expect.stringMatching(/is unloaded/) } });
+    await expect(collect(gone.streamPipe(pipeRequest({ mode: "text" })))).resolves.toMatchObject({ error: { code: "PLUGIN_ERROR", message: expect.stringMatching(/is unloaded/) } });
   });
 });

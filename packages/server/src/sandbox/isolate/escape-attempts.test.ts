@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PluginEventMessage } from "./invocation-handlers.ts";
+import type { PluginEventMessage } from "../invocation-handlers.ts";
 import type { PluginSandbox } from "./plugin-sandbox.ts";
-import { delay, sandboxFor, testRequest } from "./sandbox-test-fixtures.ts";
+import { delay, sandboxFor, testRequest } from "../sandbox-test-fixtures.ts";
 
 // Issue 4, point 3: what a hostile plugin tries, and how each attempt fails. The plugin reports
 // what it reached; "reached" anywhere below would be a hole. (Module names are computed: the

@@ -1,4 +1,5 @@
-import { ERROR_CODES, SluiceError, type ErrorCode } from "@sluice/sdk";
+import type { SluiceError } from "@sluice/sdk";
+import { malformedResultError, runtimeError, type RawRuntimeError } from "./plugin-errors.ts";
 
 /** A hook's outcome. Failures (the plugin threw, timed out, ran out of memory) are data, never thrown. */
 export type SandboxInvokeResult = { ok: true; value: unknown; chunks?: unknown[] } | { ok: false; error: SluiceError };
@@ -7,7 +8,7 @@ interface RawInvokeResult {
   ok?: unknown;
   value?: unknown;
   chunks?: unknown;
-  error?: { code?: unknown; message?: unknown; stack?: unknown };
+  error?: RawRuntimeError;
 }
 
 /**
@@ -21,13 +22,7 @@ export function parseInvokeResult(result: unknown, pluginId: string, hook: strin
     if (raw.ok === true) {
       return Array.isArray(raw.chunks) ? { ok: true, value: raw.value, chunks: raw.chunks } : { ok: true, value: raw.value };
     }
-    if (raw.ok === false && raw.error) {
-      const code = (ERROR_CODES as readonly unknown[]).includes(raw.error.code) ? (raw.error.code as ErrorCode) : "PLUGIN_ERROR";
-      const message = typeof raw.error.message === "string" ? raw.error.message : `Plugin "${pluginId}" failed in ${hook}`;
-      // The plugin's own stack, for the server log; SluiceError's stack is the host's.
-      const cause = typeof raw.error.stack === "string" ? { stack: raw.error.stack } : undefined;
-      return { ok: false, error: new SluiceError(code, message, { ...details, cause }) };
-    }
+    if (raw.ok === false && raw.error) return { ok: false, error: runtimeError(raw.error, details) };
   }
-  return { ok: false, error: new SluiceError("PLUGIN_ERROR", `Plugin "${pluginId}" returned a malformed result from ${hook}`, details) };
+  return { ok: false, error: malformedResultError(details) };
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { PluginSandbox } from "./plugin-sandbox.ts";
-import { sandboxFor, testRequest } from "./sandbox-test-fixtures.ts";
+import { sandboxFor, testRequest } from "../sandbox-test-fixtures.ts";
 
 // Security issue, point 4: memory outside the isolate's heap (WebAssembly memories, ICU objects
 // behind Intl) counts against the plugin's limit.

@@ -1,8 +1,11 @@
-import { pipeAnswerError, type PipeAnswer } from "./pipe-answer.ts";
 import type { InvokeRequest } from "@sluice/sdk/runtime";
+import type { InvocationHandlers } from "../invocation-handlers.ts";
+import { awaitCall, parseRuntimeJson } from "./await-call.ts";
+import type { HostCalls, Invocation } from "./host-calls.ts";
 import { InvocationClock } from "./invocation-clock.ts";
-import type { InvocationHandlers } from "./invocation-handlers.ts";
-import { abortReason, awaitCall, parseRuntimeJson, type Invocation, type RuntimeEntries, type SandboxCore } from "./sandbox-core.ts";
+import { malformedResultError, runtimeError, type RawRuntimeError } from "./plugin-errors.ts";
+import type { PluginConnection } from "./plugin-transport.ts";
+import { abortReason, type AwaitCallOptions } from "./race-call.ts";
 
 /** What a streaming pipe produces: its whole answer (`value`), or one piece of it (`chunk`). */
 export type PipeOutput = { kind: "value"; value: unknown } | { kind: "chunk"; value: unknown };
@@ -10,64 +13,61 @@ export type PipeOutput = { kind: "value"; value: unknown } | { kind: "chunk"; va
 export interface StreamPipeOptions {
   /** Stops the pipe: its `ctx.signal` aborts, its iteration ends, the generator throws the reason. */
   signal?: AbortSignal;
-  /** Limit of the plugin's own time per step (start, each chunk); default the sandbox's `timeoutMs`. */
+  /** Limit of the plugin's own time per step (start, each chunk); default the plugin's `timeoutMs`. */
   timeoutMs?: number;
 }
-
 
 /** A pipe request: as for `invoke`, where `hook` may be given but can only be "pipe". */
 export type StreamPipeRequest = Omit<InvokeRequest, "invocationId" | "hook"> & { hook?: "pipe" };
 
+/** What the runtime answers to a start or pull of a streaming pipe (contract §8). */
+interface PipeAnswer {
+  ok?: unknown;
+  kind?: string;
+  done?: boolean;
+  value?: unknown;
+  error?: RawRuntimeError;
+}
+
 const HOOK = "pipe";
 
-/** `PluginSandbox.invokeStream`: see there. */
+/** `PluginHost.streamPipe`: see there. */
 export async function* streamPipe(
-  core: SandboxCore,
+  calls: HostCalls,
   request: StreamPipeRequest,
   handlers: InvocationHandlers,
   options: StreamPipeOptions,
 ): AsyncGenerator<PipeOutput, void, undefined> {
   const { signal } = options;
-  const timeoutMs = options.timeoutMs ?? core.timeoutMs;
-  const entries = core.entries(HOOK);
+  const timeoutMs = options.timeoutMs ?? calls.timeoutMs;
   if (signal?.aborted) throw abortReason(signal);
-  const invocation = core.begin(handlers, HOOK, timeoutMs);
+  const connection = await calls.connect(HOOK);
+  const invocation = calls.begin(handlers, HOOK, timeoutMs);
   let isOpen = false;
   const stop = (reason: string): void => {
     if (!isOpen) return;
     isOpen = false;
-    try {
-      entries.stopPipe.applyIgnored(undefined, [invocation.id, reason], { arguments: { copy: true } });
-    } catch {
-      // The isolate is gone; nothing is left running.
-    }
+    connection.notify("stopPipe", [invocation.id, reason]);
   };
-  const awaitOptions = {
+  const awaitOptions: AwaitCallOptions = {
     signal,
-    onAbort: (reason: Error) => {
+    onAbort: (reason) => {
       invocation.controller?.abort(reason);
       stop(reason.message);
     },
   };
+  const step = (call: () => Promise<string>) => runStep(calls, invocation, connection, awaitOptions, call);
   try {
     // Open before starting: a pipe returning an iterable is registered by the start itself.
     isOpen = true;
-    const started = await step(core, invocation, timeoutMs, awaitOptions, () =>
-      entries.startPipe.apply(undefined, [{ ...request, hook: HOOK, invocationId: invocation.id }], {
-        arguments: { copy: true },
-        result: { promise: true },
-        timeout: timeoutMs,
-      }),
-    );
+    const started = await step(() => connection.call("startPipe", [{ ...request, hook: HOOK, invocationId: invocation.id }], timeoutMs));
     if (started.kind !== "stream") {
       isOpen = false;
       yield { kind: "value", value: started.value };
       return;
     }
     for (;;) {
-      const pulled = await step(core, invocation, timeoutMs, awaitOptions, () =>
-        entries.pullPipe.apply(undefined, [invocation.id], { arguments: { copy: true }, result: { promise: true }, timeout: timeoutMs }),
-      );
+      const pulled = await step(() => connection.call("pullPipe", [invocation.id], timeoutMs));
       if (pulled.done) {
         isOpen = false;
         return;
@@ -77,24 +77,25 @@ export async function* streamPipe(
   } finally {
     // After a failure the runtime has closed the stream already; stopping again is harmless.
     stop("The stream was stopped");
-    core.end(invocation);
+    calls.end(invocation);
   }
 }
 
 /** One start or pull: its own clock, raced against that clock and the caller's signal. */
-async function step(
-  core: SandboxCore,
+async function runStep(
+  calls: HostCalls,
   invocation: Invocation,
-  timeoutMs: number,
-  awaitOptions: Parameters<typeof awaitCall>[3],
-  call: () => Promise<unknown>,
+  connection: PluginConnection,
+  awaitOptions: AwaitCallOptions,
+  call: () => Promise<string>,
 ): Promise<PipeAnswer> {
-  invocation.clock = new InvocationClock(timeoutMs);
+  invocation.clock = new InvocationClock(invocation.timeoutMs);
   try {
-    const text = await awaitCall(core, invocation, call(), awaitOptions);
-    const answer = parseRuntimeJson(core, HOOK, text) as PipeAnswer | null;
+    const text = await awaitCall(calls, invocation, connection, call(), awaitOptions);
+    const answer = parseRuntimeJson(calls.pluginId, HOOK, text) as PipeAnswer | null;
     if (answer?.ok === true) return answer;
-    throw pipeAnswerError(core.pluginId, answer);
+    const details = { pluginId: calls.pluginId, hook: HOOK };
+    throw answer?.error ? runtimeError(answer.error, details) : malformedResultError(details);
   } finally {
     invocation.clock.stop();
     invocation.clock = undefined;

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { PluginSandbox } from "./plugin-sandbox.ts";
-import { delay, sandboxFor, silentLogger, testRequest } from "./sandbox-test-fixtures.ts";
+import { delay, sandboxFor, silentLogger, testRequest } from "../sandbox-test-fixtures.ts";
 
 // Security issue, point 8: timers spin no core between calls.
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PluginSandbox } from "./plugin-sandbox.ts";
-import { delay, eventLoopBlockedMs, sandboxFor, testRequest } from "./sandbox-test-fixtures.ts";
+import type { PluginSandbox } from "../isolate/plugin-sandbox.ts";
+import { delay, eventLoopBlockedMs, sandboxFor, testRequest } from "../sandbox-test-fixtures.ts";
 
 const sandboxes: PluginSandbox[] = [];
 afterAll(() => sandboxes.forEach((sandbox) => sandbox.dispose()));

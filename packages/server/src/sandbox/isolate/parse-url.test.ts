@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { compilePlugin } from "../plugins/compile-plugin.ts";
+import { compilePlugin } from "../../plugins/compile-plugin.ts";
 import { parseUrl } from "./parse-url.ts";
 import { PluginSandbox } from "./plugin-sandbox.ts";
 

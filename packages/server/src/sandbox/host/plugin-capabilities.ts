@@ -1,0 +1,113 @@
+import type { Logger } from "pino";
+import { SluiceError } from "@sluice/sdk";
+import type { HostFetchRequest, HostFetchResponse, HostResult, LogLevel } from "@sluice/sdk/runtime";
+import type { HostHandlers, InvocationHandlers, PluginEventMessage } from "../invocation-handlers.ts";
+import type { InvocationClock } from "./invocation-clock.ts";
+import { parsePluginJson } from "./parse-plugin-json.ts";
+import { settleHostCall } from "./settle-host-call.ts";
+
+/**
+ * What a plugin may ask of the host while a call runs (contract §4), keyed by the call's
+ * invocation id. Values arrive as the JSON text the plugin's side made. None of these throw or
+ * reject: a failure is a `{ ok: false }` HostResult the runtime throws inside the plugin.
+ */
+export interface PluginCapabilities {
+  emit(invocationId: string, eventJson: string): Promise<HostResult<null>>;
+  call(invocationId: string, eventJson: string): Promise<HostResult<unknown>>;
+  fetch(invocationId: string, requestJson: string): Promise<HostResult<HostFetchResponse>>;
+  /** A log line; `invocationId` null (or a finished call's) for what a plugin logs outside calls. */
+  log(invocationId: string | null, level: LogLevel, message: string): void;
+  /** The call waits for something outside the host (the network): its clock stops meanwhile. */
+  wait(invocationId: string, isWaiting: boolean): void;
+}
+
+/** The part of a running call the capabilities use. */
+export interface CapabilityCall {
+  handlers: InvocationHandlers;
+  hook: string;
+  clock?: InvocationClock;
+  controller?: AbortController;
+}
+
+export interface PluginCapabilitiesOptions {
+  pluginId: string;
+  /** The call with this id while it runs; undefined once it has finished. */
+  invocation(invocationId: string): CapabilityCall | undefined;
+  /** The sandbox's defaults, for calls without a handler of their own and for logs outside calls. */
+  host: HostHandlers;
+  logger: Logger;
+}
+
+const MAX_LOG_MESSAGE_LENGTH = 16_384;
+const LOG_LEVELS = new Set<LogLevel>(["debug", "info", "warn", "error"]);
+
+/**
+ * The host side of a plugin's `ctx.emit`, `ctx.call`, `ctx.fetch` and `ctx.log`, for every
+ * transport: each capability finds the handlers of the call it belongs to by invocation id, and
+ * the call's time limit does not run while it waits for the host.
+ */
+export function createPluginCapabilities(options: PluginCapabilitiesOptions): PluginCapabilities {
+  const { pluginId, host, logger } = options;
+  const settle = <T>(invocationId: string, json: string, work: (call: CapabilityCall, value: unknown) => T | Promise<T>) =>
+    settleHostCall(async () => {
+      const call = options.invocation(String(invocationId));
+      if (!call) throw new SluiceError("PLUGIN_ERROR", "This hook call has finished; emit, call and fetch work only while it runs");
+      const value = readJson(json);
+      return call.clock ? await call.clock.waitFor(work(call, value)) : await work(call, value);
+    });
+  return {
+    emit: (invocationId, eventJson) =>
+      settle(invocationId, eventJson, async (call, event) => {
+        const emit = call.handlers.emit ?? host.emit;
+        await emit?.(asEvent(event));
+        return null;
+      }),
+    call: (invocationId, eventJson) =>
+      settle(invocationId, eventJson, (call, event) => {
+        const ask = call.handlers.call ?? host.call;
+        if (!ask) throw new SluiceError("PLUGIN_ERROR", "ctx.call needs a browser session, and this request has none");
+        return ask(asEvent(event));
+      }),
+    fetch: (invocationId, requestJson) =>
+      settle(invocationId, requestJson, (call, request) => {
+        // The sandbox-wide fetch is the permission-checked one: a call cannot widen it.
+        const fetch = host.fetch ?? call.handlers.fetch;
+        if (!fetch) throw new SluiceError("PERMISSION_DENIED", `Plugin "${pluginId}" has no network permission`);
+        call.controller ??= new AbortController();
+        return fetch(request as HostFetchRequest, { signal: call.controller.signal });
+      }),
+    log: (invocationId, level, message) => {
+      try {
+        // Lines logged after their call finished (from a timer) still reach the server log.
+        const call = invocationId === null ? undefined : options.invocation(String(invocationId));
+        const safeLevel = LOG_LEVELS.has(level) ? level : "info";
+        const text = String(message).slice(0, MAX_LOG_MESSAGE_LENGTH);
+        const log = call?.handlers.log ?? host.log;
+        if (log) log(safeLevel, text);
+        else logger[safeLevel]({ pluginId, hook: call?.hook }, text);
+      } catch (error) {
+        logger.warn({ pluginId, error: error instanceof Error ? error.message : String(error) }, "a plugin log line was lost");
+      }
+    },
+    wait: (invocationId, isWaiting) => {
+      const clock = options.invocation(String(invocationId))?.clock;
+      if (isWaiting) clock?.pause();
+      else clock?.resume();
+    },
+  };
+}
+
+function readJson(json: string): unknown {
+  try {
+    return parsePluginJson(json);
+  } catch {
+    throw new SluiceError("PLUGIN_ERROR", "The host could not read the value passed to it");
+  }
+}
+
+function asEvent(value: unknown): PluginEventMessage {
+  if (typeof value !== "object" || value === null || typeof (value as { type?: unknown }).type !== "string") {
+    throw new SluiceError("INVALID_INPUT", "An event needs a type");
+  }
+  return value as PluginEventMessage;
+}

@@ -1,0 +1,210 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { Logger } from "pino";
+import { SluiceError } from "@sluice/sdk";
+import type { PluginDescriptor } from "@sluice/sdk/runtime";
+import { parsePluginDescriptor } from "../host/parse-plugin-descriptor.ts";
+import { failedError, memoryLimitError, messageOf, timeoutError, unloadedError, unloadedWhileRunningError } from "../host/plugin-errors.ts";
+import type { CallInfo, PluginTransport, TransportHost } from "../host/plugin-transport.ts";
+import { ChildConnection } from "./child-connection.ts";
+import { childScriptPath } from "./child-script.ts";
+import { ChildExitedError, lastLine, NodeChild, type ChildExit } from "./node-child.ts";
+import type { ChildFetchSettings, ChildToHost } from "./node-tier-protocol.ts";
+import { permissionFlags } from "./permission-flags.ts";
+import { prepareChildUser, type ChildUser } from "./prepare-child-user.ts";
+
+export interface NodeProcessTransportOptions {
+  pluginId: string;
+  /** The server's DATA_DIR: the plugin's folder is `<dataDir>/plugins/<pluginId>`. */
+  dataDir: string;
+  /** The OS user and group the process runs as (see `NodePluginSandboxOptions.user`). */
+  user?: ChildUser;
+  memoryLimitMb: number;
+  timeoutMs: number;
+  fetch: ChildFetchSettings;
+  logger: Logger;
+}
+
+// How long a new process may take to start its runtime (not counted in any call's limit).
+const START_TIMEOUT_MS = 15_000;
+
+/** The plugin's own folder: its working directory, the only place it may read and write. */
+export function pluginFolder(dataDir: string, pluginId: string): string {
+  if (!/^[a-z0-9_.-]+$/i.test(pluginId) || pluginId.startsWith(".")) {
+    throw new SluiceError("PLUGIN_LOAD_FAILED", `"${pluginId}" cannot name a folder`, { pluginId });
+  }
+  return path.resolve(dataDir, "plugins", pluginId);
+}
+
+/**
+ * The trusted tier's transport: the plugin in its own Node.js child process under Node's
+ * permission model (see `permissionFlags`), talking over the IPC channel (node-tier-protocol.ts).
+ * A crash, `process.exit`, running out of heap or a kill after a timeout fails the calls in
+ * flight; the transport stays usable, and the next call starts a new process and loads the plugin
+ * again. Only its owner disposes it.
+ */
+export class NodeProcessTransport implements PluginTransport {
+  readonly folder: string;
+  readonly #host: TransportHost;
+  readonly #code: string;
+  readonly #options: NodeProcessTransportOptions;
+  readonly #connections = new WeakMap<NodeChild, ChildConnection>();
+  #connection: ChildConnection | undefined;
+  #starting: Promise<ChildConnection> | undefined;
+  #isDisposed = false;
+
+  constructor(host: TransportHost, code: string, options: NodeProcessTransportOptions) {
+    this.folder = pluginFolder(options.dataDir, options.pluginId);
+    this.#host = host;
+    this.#code = code;
+    this.#options = options;
+  }
+
+  /** True once disposed by its owner. A crashed or killed process does not dispose it: the next call restarts it. */
+  get isDisposed(): boolean {
+    return this.#isDisposed;
+  }
+
+  get isBroken(): boolean {
+    return false;
+  }
+
+  /** The running process, if one runs. */
+  get child(): NodeChild | undefined {
+    return this.#connection?.child.isAlive ? this.#connection.child : undefined;
+  }
+
+  async load(): Promise<PluginDescriptor> {
+    const { connection, descriptor } = await this.#start();
+    this.#connection = connection;
+    return descriptor;
+  }
+
+  async #start(): Promise<{ connection: ChildConnection; descriptor: PluginDescriptor }> {
+    const { pluginId, logger, dataDir, user } = this.#options;
+    await fs.mkdir(this.folder, { recursive: true, mode: 0o700 });
+    const scriptPath = await childScriptPath(dataDir);
+    if (user) await prepareChildUser({ dataDir, folder: this.folder, scriptPath, user });
+    const child = await NodeChild.start(
+      {
+        pluginId,
+        scriptPath,
+        execArgv: permissionFlags({ scriptPath, folder: this.folder, memoryLimitMb: this.#options.memoryLimitMb }),
+        folder: this.folder,
+        user,
+        logger,
+        onMessage: (message, from) => this.#receive(message, from),
+      },
+      START_TIMEOUT_MS,
+    );
+    const connection = new ChildConnection(child, pluginId, logger);
+    this.#connections.set(child, connection);
+    void child.exited.then((exit) => this.#onExit(connection, exit));
+    const { timeoutMs } = this.#options;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      timer = setTimeout(() => child.kill({ kind: "load-timeout", timeoutMs }), timeoutMs);
+      const descriptor = parsePluginDescriptor(await child.load(pluginId, this.#code, this.#options.fetch), pluginId);
+      if (this.#isDisposed) throw new Error(`Plugin "${pluginId}" was unloaded while it was starting`);
+      return { connection, descriptor };
+    } catch (error) {
+      child.kill({ kind: "disposed" });
+      throw new SluiceError("PLUGIN_LOAD_FAILED", this.#loadFailure(error), { pluginId, cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #loadFailure(error: unknown): string {
+    if (!(error instanceof ChildExitedError)) return messageOf(error);
+    const { exit } = error;
+    if (exit.reason?.kind === "load-timeout") return `Plugin did not finish loading within ${this.#options.timeoutMs} ms`;
+    if (exit.isOutOfMemory) return `Plugin ran out of memory while loading (the limit is ${this.#options.memoryLimitMb} MB)`;
+    const detail = lastLine(exit.stderrTail);
+    return `The plugin's Node.js process ended while loading (${exit.signal ?? `exit code ${exit.code}`})${detail ? `: ${detail}` : ""}`;
+  }
+
+  async connect(hook: string): Promise<ChildConnection> {
+    const { pluginId, logger } = this.#options;
+    if (this.#isDisposed) throw unloadedError({ pluginId, hook });
+    if (this.#connection?.child.isAlive) return this.#connection;
+    if (!this.#starting) {
+      logger.info({ pluginId }, "starting the trusted-tier process again");
+      this.#starting = this.#start()
+        .then(({ connection }) => (this.#connection = connection))
+        .finally(() => (this.#starting = undefined));
+    }
+    try {
+      return await this.#starting;
+    } catch (error) {
+      throw new SluiceError("PLUGIN_ERROR", `Plugin "${pluginId}" could not be started again for ${hook}: ${messageOf(error)}`, { pluginId, hook, cause: error });
+    }
+  }
+
+  /** Maps a failure of a call: the process ended (crash, out of memory, killed), or the child failed. */
+  describeFailure(error: unknown, call: CallInfo): SluiceError {
+    if (SluiceError.isInstance(error)) return error;
+    const { pluginId } = this.#options;
+    const { hook } = call;
+    const details = { pluginId, hook };
+    if (!(error instanceof ChildExitedError)) return failedError(details, error);
+    const { exit } = error;
+    const reason = exit.reason;
+    if (reason?.kind === "timeout") {
+      if (reason.invocationId === call.id) return timeoutError(details, call.timeoutMs);
+      return new SluiceError(
+        "PLUGIN_ERROR",
+        `Plugin "${pluginId}" was stopped in ${hook}: its process was killed because ${reason.hook} ran past its time limit of ${reason.timeoutMs} ms`,
+        { ...details, cause: error },
+      );
+    }
+    if (reason?.kind === "disposed") return unloadedWhileRunningError(details, error);
+    if (exit.isOutOfMemory) return memoryLimitError(details, this.#options.memoryLimitMb, error);
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const detail = lastLine(exit.stderrTail);
+    return new SluiceError(
+      "PLUGIN_ERROR",
+      `Plugin "${pluginId}" crashed in ${hook}: its Node.js process ${how}${detail ? ` (${detail.slice(0, 300)})` : ""}; it starts again on the next call`,
+      { ...details, cause: error },
+    );
+  }
+
+  /** Ends the process now; calls in flight fail. */
+  dispose(): void {
+    this.#isDisposed = true;
+    this.#connection?.child.kill({ kind: "disposed" });
+    this.#connection = undefined;
+  }
+
+  #onExit(connection: ChildConnection, exit: ChildExit): void {
+    if (this.#connection === connection) this.#connection = undefined;
+    connection.lose(exit);
+    if (exit.reason?.kind === "disposed" || exit.reason?.kind === "load-timeout") return;
+    this.#options.logger.warn(
+      { pluginId: this.#options.pluginId, code: exit.code, signal: exit.signal, reason: exit.reason?.kind ?? (exit.isOutOfMemory ? "out of memory" : "crash") },
+      "trusted-tier process ended; it starts again on the next call",
+    );
+  }
+
+  /** Messages from the process: capabilities of a running call, log lines, network waits, stream answers. */
+  #receive(message: Exclude<ChildToHost, { t: "ready" | "reply" }>, child: NodeChild): void {
+    const { capabilities } = this.#host;
+    try {
+      switch (message.t) {
+        case "host":
+          void capabilities[message.capability === "call" ? "call" : "emit"](message.invocationId, message.json).then((result) =>
+            child.replyToHostCall(message.id, JSON.stringify(result)),
+          );
+          return;
+        case "wait":
+          return capabilities.wait(message.invocationId, message.isWaiting);
+        case "log":
+          return capabilities.log(message.invocationId, message.level, message.message);
+        case "chunked":
+          return this.#connections.get(child)?.answerChunks(message.items);
+      }
+    } catch (error) {
+      this.#options.logger.warn({ pluginId: this.#options.pluginId, err: error }, "ignored a malformed message from the trusted-tier process");
+    }
+  }
+}
