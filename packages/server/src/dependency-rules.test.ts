@@ -38,6 +38,56 @@ function targetsOf(exports: unknown): string[] {
   return [];
 }
 
+/** Every source file of every package, with the source files it imports (relative imports, type-only ones too). */
+function importGraph(): Map<string, string[]> {
+  const files = readdirSync(packagesDir).flatMap((name) => {
+    const src = path.join(packagesDir, name, "src");
+    return existsSync(src) ? sourceFiles(src).filter((file) => !file.endsWith(".d.ts")) : [];
+  });
+  const known = new Set(files);
+  return new Map(
+    files.map((file) => [
+      file,
+      importsOf(file)
+        .filter((specifier) => specifier.startsWith("."))
+        .map((specifier) => path.resolve(path.dirname(file), specifier))
+        .filter((target) => known.has(target)),
+    ]),
+  );
+}
+
+/** The import cycles of a graph, each as the files around it (Tarjan's strongly connected components). */
+function cyclesOf(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (file: string) => {
+    index.set(file, index.size);
+    low.set(file, index.get(file)!);
+    stack.push(file);
+    onStack.add(file);
+    for (const target of graph.get(file) ?? []) {
+      if (!index.has(target)) {
+        visit(target);
+        low.set(file, Math.min(low.get(file)!, low.get(target)!));
+      } else if (onStack.has(target)) low.set(file, Math.min(low.get(file)!, index.get(target)!));
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      component.push(path.relative(packagesDir, member));
+    } while (member !== file);
+    if (component.length > 1 || (graph.get(file) ?? []).includes(file)) cycles.push(component.sort());
+  };
+  for (const file of graph.keys()) if (!index.has(file)) visit(file);
+  return cycles;
+}
+
 describe("dependency rules", () => {
   it("keeps the SDK free of Node built-ins and other packages", () => {
     const sdk = path.join(packagesDir, "sdk/src");
@@ -65,9 +115,15 @@ describe("dependency rules", () => {
     expect(missing).toEqual([]);
   });
 
+  it("has no import cycle in any package (type-only imports count)", () => {
+    expect(cyclesOf(importGraph())).toEqual([]);
+  });
+
   it("finds the imports it checks", () => {
     // Guards the guard: the scanner must see real imports, or the rules above would pass vacuously.
     expect(importsOf(path.join(packagesDir, "server/src/core/completion-chunks.ts"))).toContain("@sluice/sdk");
     expect(importsOf(path.join(packagesDir, "sdk/src/index.ts"))).toContain("zod");
+    // …and the cycle finder must find a cycle where there is one.
+    expect(cyclesOf(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", ["a"]]]))).toEqual([["a", "b", "c"].map((file) => path.relative(packagesDir, file)).sort()]);
   });
 });

@@ -5,14 +5,9 @@ import { confineImports, hasImportAttributes, isConfinedResolve } from "./confin
 import { describeRequirementMessage, PLUGIN_FILE } from "./describe-requirement-message.ts";
 import { packageNameOf } from "./parse-requirements.ts";
 import { startCompiler } from "./start-compiler.ts";
+import type { PluginDependencies } from "./plugin-dependencies.ts";
 
-/** npm requirements installed for a plugin (see `installRequirements`). */
-export interface PluginDependencies {
-  /** The folder whose `node_modules` holds them. */
-  folder: string;
-  /** The package names the plugin's requirements list: the only bare imports it may make. */
-  names: readonly string[];
-}
+export type { PluginDependencies } from "./plugin-dependencies.ts";
 
 /** Imports a plugin may use; the sandbox's `require` provides them. */
 const ALLOWED_IMPORT = /^(@sluice\/sdk|zod(\/.*)?)$/;

@@ -2,7 +2,7 @@ import { realpathSync } from "node:fs";
 import path from "node:path";
 import type * as esbuild from "esbuild";
 import { packageNameOf } from "./parse-requirements.ts";
-import type { PluginDependencies } from "./compile-plugin.ts";
+import type { PluginDependencies } from "./plugin-dependencies.ts";
 
 /** The files a bundled requirement may consist of: code and JSON, never text, binaries or data. */
 const LOADABLE_FILE = /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx|json)$/i;

@@ -8,7 +8,7 @@ import type { PluginDependencies } from "./compile-plugin.ts";
 import { installRequirements } from "./install-requirements.ts";
 import { parseRequirements } from "./parse-requirements.ts";
 import { guessPluginKind } from "@sluice/sdk/wire";
-import type { LoadedPlugin, LoadPluginOptions } from "./load-plugin.ts";
+import type { LoadedPlugin, LoadPluginOptions } from "./loaded-plugin.ts";
 
 let defaultLogger: Logger | undefined;
 
