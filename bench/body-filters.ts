@@ -44,7 +44,9 @@ export async function benchBodyFilters(): Promise<Record<string, unknown>> {
           details[`filters${count}`] = measured.details;
           break;
         }
-        incidents.push(`${count} filters, attempt ${attempt}: isolate(s) ${broken.join(", ")} disposed with PLUGIN_TIMEOUT mid-run; measured again`);
+        incidents.push(
+          `${count} filters, attempt ${attempt}: isolate(s) ${broken.join(", ")} disposed with PLUGIN_TIMEOUT mid-run; measured again`,
+        );
         if (attempt === ATTEMPTS) throw new Error(incidents.join("; "));
       }
     }
@@ -52,7 +54,8 @@ export async function benchBodyFilters(): Promise<Record<string, unknown>> {
     return {
       addedPerRequestMicroseconds,
       method: {
-        headline: "µs per request = (inlet chain + outlet chain through the filters) − (the same chains with no filters); PluginSandbox.invoke per filter per hook; paired per repeat",
+        headline:
+          "µs per request = (inlet chain + outlet chain through the filters) − (the same chains with no filters); PluginSandbox.invoke per filter per hook; paired per repeat",
         bodyBytes: JSON.stringify(body).length,
         messages: body.messages.length,
         requestsPerRepeat: REQUESTS_PER_REPEAT,

@@ -15,7 +15,11 @@ export const BUDGETS = {
   coldLoad: { max: 50, unit: "ms", text: "plugin cold load (compile + isolate) ≤ 50 ms without requirements" },
   cachedLookup: { max: 5, unit: "µs", text: "cached lookup ≤ 5 µs" },
   addedTimeToFirstToken: { max: 2, unit: "ms", text: "overhead added to time-to-first-token versus the upstream directly ≤ 2 ms" },
-  concurrentErrors: { max: 0, unit: "errors", text: "500 concurrent streaming chats through a pass-through pipe and 3 filters on 2 cores without errors" },
+  concurrentErrors: {
+    max: 0,
+    unit: "errors",
+    text: "500 concurrent streaming chats through a pass-through pipe and 3 filters on 2 cores without errors",
+  },
   concurrentP99: { max: null, unit: "ms", text: "p99 added latency per chunk: reported (no number set)" },
 } as const satisfies Record<string, Budget>;
 

@@ -22,7 +22,9 @@ const RAMP_MS = 1000;
 const DEADLINE_MS = 25_000;
 const ALL_ROUTES: Route[] = ["direct", "sluiceNoPlugins", "sluiceFilters", "sluicePipe"];
 /** `BENCH_CONCURRENT_ROUTES=direct,sluiceFilters` runs only those (with --profile: one route's profile). */
-const ROUTES = process.env.BENCH_CONCURRENT_ROUTES ? ALL_ROUTES.filter((route) => route === "direct" || process.env.BENCH_CONCURRENT_ROUTES!.split(",").includes(route)) : ALL_ROUTES;
+const ROUTES = process.env.BENCH_CONCURRENT_ROUTES
+  ? ALL_ROUTES.filter((route) => route === "direct" || process.env.BENCH_CONCURRENT_ROUTES!.split(",").includes(route))
+  : ALL_ROUTES;
 
 interface SendRecorder {
   /** Epoch ms of each content frame the fake upstream wrote for the chat whose message is `tag`. */
@@ -156,7 +158,13 @@ async function runRoute(sluice: SluiceUnderTest, route: Route, recorder: SendRec
     chunks,
     chunksPerSecond: Math.round(chunks / wallSeconds),
     wallSeconds: round(wallSeconds),
-    latencyMilliseconds: { p50: at(latencies, 50), p90: at(latencies, 90), p99: at(latencies, 99), max: at(latencies, 100), samples: latencies.length },
+    latencyMilliseconds: {
+      p50: at(latencies, 50),
+      p90: at(latencies, 90),
+      p99: at(latencies, 99),
+      max: at(latencies, 100),
+      samples: latencies.length,
+    },
     timeToFirstTokenMilliseconds: { p50: at(firstTokens, 50), p99: at(firstTokens, 99) },
     missingChunks: CHATS * CHUNKS_PER_CHAT - chunks,
     serverCpuCores: serverCpuSeconds === null ? null : round(serverCpuSeconds / wallSeconds),
@@ -195,7 +203,11 @@ export async function benchConcurrentChats(sluice: SluiceUnderTest): Promise<Rec
       chunksPerSecond: routes.sluicePipe.chunksPerSecond,
       addedLatencyMilliseconds: added("sluicePipe"),
     },
-    addedLatencyMilliseconds: { sluiceNoPlugins: added("sluiceNoPlugins"), sluiceFilters: added("sluiceFilters"), sluicePipe: added("sluicePipe") },
+    addedLatencyMilliseconds: {
+      sluiceNoPlugins: added("sluiceNoPlugins"),
+      sluiceFilters: added("sluiceFilters"),
+      sluicePipe: added("sluicePipe"),
+    },
     // The proxy pipe is left out: ctx.fetch hands over whole bodies, so it cannot stream 200 chunks.
     routes,
     method: {
@@ -204,8 +216,10 @@ export async function benchConcurrentChats(sluice: SluiceUnderTest): Promise<Rec
       chunkIntervalMs: 50,
       rampMs: RAMP_MS,
       deadlineMs: DEADLINE_MS,
-      latency: "per content chunk: client arrival − source send (upstream routes: the fake upstream's write, same process and clock; pipe route: Date.now() stamped in the isolate + 0.5 ms); added = route percentile − direct percentile",
-      errors: "chats with an HTTP error, an error frame, a cut stream or past the deadline; shortChats ended cleanly with fewer than 200 chunks (the headline counts both)",
+      latency:
+        "per content chunk: client arrival − source send (upstream routes: the fake upstream's write, same process and clock; pipe route: Date.now() stamped in the isolate + 0.5 ms); added = route percentile − direct percentile",
+      errors:
+        "chats with an HTTP error, an error frame, a cut stream or past the deadline; shortChats ended cleanly with fewer than 200 chunks (the headline counts both)",
       cpu: "server: /proc/<pid>/stat user+system seconds over the run ÷ wall seconds; client: this process (the client and the fake upstream)",
     },
   };

@@ -71,7 +71,18 @@ export async function loadFilterSandboxes(count: number): Promise<FilterSandboxe
     pipeline(filterCount, messages) {
       const user = { id: "u1", name: "Ada", email: "ada@example.com", role: "user" as const, settings: {}, groupIds: [], permissions: {} };
       const events = { emit: async () => {}, call: async () => null, canCall: false };
-      const metadata = { user_id: "u1", chat_id: "c1", message_id: "m20", session_id: null, filter_ids: [], tool_ids: [], files: [], features: {}, model: "fake-small", task: null };
+      const metadata = {
+        user_id: "u1",
+        chat_id: "c1",
+        message_id: "m20",
+        session_id: null,
+        filter_ids: [],
+        tool_ids: [],
+        files: [],
+        features: {},
+        model: "fake-small",
+        task: null,
+      };
       const caller = new PluginCaller(services, { user, metadata, events, signal: new AbortController().signal, messages, files: [] });
       const filters = sandboxes.slice(0, filterCount).map((sandbox) => ({
         record: functionRecord(sandbox.pluginId, passThroughFilter),

@@ -110,7 +110,9 @@ function sentence(seed: number, words: number): string {
  * assistant turns; about 8 KB of JSON).
  */
 export function chatBody(messageCount = 20): Record<string, unknown> & { messages: Array<Record<string, unknown>> } {
-  const messages: Array<Record<string, unknown>> = [{ role: "system", content: "You are a helpful assistant. Answer briefly and cite sources." }];
+  const messages: Array<Record<string, unknown>> = [
+    { role: "system", content: "You are a helpful assistant. Answer briefly and cite sources." },
+  ];
   for (let index = 1; index < messageCount; index += 1) {
     const role = index % 2 === 1 ? "user" : "assistant";
     messages.push({ id: `m${index}`, role, content: sentence(index, role === "user" ? 20 : 90) });

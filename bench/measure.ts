@@ -56,7 +56,11 @@ async function microsecondsPerOperation(count: number, operation: (index: number
  * Measures several variants in rotation, one repeat of each in turn (so that noise from other
  * processes falls on all of them alike), and returns each one's series in microseconds per operation.
  */
-export async function alternating<Name extends string>(count: number, repeats: number, variants: Record<Name, (index: number) => unknown>): Promise<Record<Name, number[]>> {
+export async function alternating<Name extends string>(
+  count: number,
+  repeats: number,
+  variants: Record<Name, (index: number) => unknown>,
+): Promise<Record<Name, number[]>> {
   const names = Object.keys(variants) as Name[];
   const series = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
   for (let repeat = 0; repeat < repeats; repeat += 1) {

@@ -85,7 +85,8 @@ export async function benchPluginLoad(): Promise<Record<string, unknown>> {
       workspaceLookupAddedMicroseconds: pairedDifference(lookups.workspace, lookups.baseline),
     },
     method: {
-      coldLoad: "loadPlugin(source) of a 20-line filter (frontmatter, esbuild compile, isolate + runtime + plugin), fresh source each time; baseline: new ivm.Isolate + createContext",
+      coldLoad:
+        "loadPlugin(source) of a 20-line filter (frontmatter, esbuild compile, isolate + runtime + plugin), fresh source each time; baseline: new ivm.Isolate + createContext",
       cachedLookup: "await PluginRegistry.get(row) of a loaded row minus await of an already-resolved promise",
       loads: LOADS,
       lookupsPerRepeat: LOOKUPS_PER_REPEAT,

@@ -21,7 +21,9 @@ const BENCH_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
 
 // One server process (and fake upstream) for the end-to-end benchmarks, started when first needed.
 let sluice: Promise<SluiceUnderTest> | undefined;
-const profileDirectory = process.argv.includes("--profile") ? path.join(BENCH_DIRECTORY, "profiles", new Date().toISOString().replaceAll(":", "-")) : undefined;
+const profileDirectory = process.argv.includes("--profile")
+  ? path.join(BENCH_DIRECTORY, "profiles", new Date().toISOString().replaceAll(":", "-"))
+  : undefined;
 const sluiceUnderTest = () => (sluice ??= startSluiceUnderTest({ profileDirectory }));
 
 interface Benchmark {
@@ -36,11 +38,27 @@ const BENCHMARKS: Benchmark[] = [
     run: benchStreamFilters,
     summary(result) {
       const perFilter = result.perChunkPerFilter as Record<string, { median: number }>;
-      const added10 = (result.details as Record<string, { addedPerChunkMicroseconds: { median: number } }>).filters10!.addedPerChunkMicroseconds.median;
+      const added10 = (result.details as Record<string, { addedPerChunkMicroseconds: { median: number } }>).filters10!
+        .addedPerChunkMicroseconds.median;
       return [
-        judge("stream hook, 1 filter: µs per chunk per filter", perFilter["1"]!.median, BUDGETS.streamPerFilterPerChunk, "stream.perChunkPerFilter.1"),
-        judge("stream hook, 10 filters: µs per chunk per filter", perFilter["10"]!.median, BUDGETS.streamPerFilterPerChunk, "stream.perChunkPerFilter.10"),
-        judge("stream hook, 10 filters: µs added per chunk", added10, BUDGETS.stream10FiltersPerChunk, "stream.details.filters10.addedPerChunkMicroseconds"),
+        judge(
+          "stream hook, 1 filter: µs per chunk per filter",
+          perFilter["1"]!.median,
+          BUDGETS.streamPerFilterPerChunk,
+          "stream.perChunkPerFilter.1",
+        ),
+        judge(
+          "stream hook, 10 filters: µs per chunk per filter",
+          perFilter["10"]!.median,
+          BUDGETS.streamPerFilterPerChunk,
+          "stream.perChunkPerFilter.10",
+        ),
+        judge(
+          "stream hook, 10 filters: µs added per chunk",
+          added10,
+          BUDGETS.stream10FiltersPerChunk,
+          "stream.details.filters10.addedPerChunkMicroseconds",
+        ),
       ];
     },
   },
@@ -50,8 +68,18 @@ const BENCHMARKS: Benchmark[] = [
     summary(result) {
       const added = result.addedPerRequestMicroseconds as Record<string, { median: number }>;
       return [
-        judge("inlet + outlet, 10 filters: µs added per request", added["10"]!.median, BUDGETS.inletOutlet10Filters, "body.addedPerRequestMicroseconds.10"),
-        judge("inlet + outlet, 1 filter: µs added per request (no budget of its own)", added["1"]!.median, { ...BUDGETS.inletOutlet10Filters, max: null }, "body.addedPerRequestMicroseconds.1"),
+        judge(
+          "inlet + outlet, 10 filters: µs added per request",
+          added["10"]!.median,
+          BUDGETS.inletOutlet10Filters,
+          "body.addedPerRequestMicroseconds.10",
+        ),
+        judge(
+          "inlet + outlet, 1 filter: µs added per request (no budget of its own)",
+          added["1"]!.median,
+          { ...BUDGETS.inletOutlet10Filters, max: null },
+          "body.addedPerRequestMicroseconds.1",
+        ),
       ];
     },
   },
@@ -60,8 +88,18 @@ const BENCHMARKS: Benchmark[] = [
     run: benchPluginLoad,
     summary(result) {
       return [
-        judge("plugin cold load: ms", (result.coldLoadMilliseconds as { median: number }).median, BUDGETS.coldLoad, "load.coldLoadMilliseconds"),
-        judge("cached registry lookup: µs", (result.cachedLookupMicroseconds as { median: number }).median, BUDGETS.cachedLookup, "load.cachedLookupMicroseconds"),
+        judge(
+          "plugin cold load: ms",
+          (result.coldLoadMilliseconds as { median: number }).median,
+          BUDGETS.coldLoad,
+          "load.coldLoadMilliseconds",
+        ),
+        judge(
+          "cached registry lookup: µs",
+          (result.cachedLookupMicroseconds as { median: number }).median,
+          BUDGETS.cachedLookup,
+          "load.cachedLookupMicroseconds",
+        ),
       ];
     },
   },
@@ -71,13 +109,35 @@ const BENCHMARKS: Benchmark[] = [
     summary(result) {
       const added = result.addedMilliseconds as Record<string, { median: number }>;
       const proxy = added.sluiceProxyPipe
-        ? [judge("time to first token added, proxy pipe (ctx.fetch, not streamed) + 3 filters: ms", added.sluiceProxyPipe.median, BUDGETS.addedTimeToFirstToken, "ttft.addedMilliseconds.sluiceProxyPipe")]
+        ? [
+            judge(
+              "time to first token added, proxy pipe (ctx.fetch, not streamed) + 3 filters: ms",
+              added.sluiceProxyPipe.median,
+              BUDGETS.addedTimeToFirstToken,
+              "ttft.addedMilliseconds.sluiceProxyPipe",
+            ),
+          ]
         : [];
       return [
-        judge("time to first token added, pass-through pipe (streams itself) + 3 filters: ms", added.sluicePipe!.median, BUDGETS.addedTimeToFirstToken, "ttft.addedMilliseconds.sluicePipe"),
+        judge(
+          "time to first token added, pass-through pipe (streams itself) + 3 filters: ms",
+          added.sluicePipe!.median,
+          BUDGETS.addedTimeToFirstToken,
+          "ttft.addedMilliseconds.sluicePipe",
+        ),
         ...proxy,
-        judge("time to first token added, upstream + 3 filters: ms", added.sluiceFilters!.median, BUDGETS.addedTimeToFirstToken, "ttft.addedMilliseconds.sluiceFilters"),
-        judge("time to first token added, upstream, no plugins: ms", added.sluiceNoPlugins!.median, BUDGETS.addedTimeToFirstToken, "ttft.addedMilliseconds.sluiceNoPlugins"),
+        judge(
+          "time to first token added, upstream + 3 filters: ms",
+          added.sluiceFilters!.median,
+          BUDGETS.addedTimeToFirstToken,
+          "ttft.addedMilliseconds.sluiceFilters",
+        ),
+        judge(
+          "time to first token added, upstream, no plugins: ms",
+          added.sluiceNoPlugins!.median,
+          BUDGETS.addedTimeToFirstToken,
+          "ttft.addedMilliseconds.sluiceNoPlugins",
+        ),
       ];
     },
   },
@@ -85,15 +145,41 @@ const BENCHMARKS: Benchmark[] = [
     name: "concurrent",
     run: async () => benchConcurrentChats(await sluiceUnderTest()),
     summary(result) {
-      const headline = result.headline as { errors: number; chunksPerSecond: number; addedLatencyMilliseconds: { p50: number; p99: number } } | undefined;
+      const headline = result.headline as
+        { errors: number; chunksPerSecond: number; addedLatencyMilliseconds: { p50: number; p99: number } } | undefined;
       const filters = (result.addedLatencyMilliseconds as Record<string, { p50: number; p99: number } | null>).sluiceFilters;
       if (!headline || !filters) return [];
       return [
-        judge("500 concurrent chats, pass-through pipe + 3 filters: errors", headline.errors, BUDGETS.concurrentErrors, "concurrent.headline.errors"),
-        judge("500 concurrent chats, pipe + 3 filters: chunks per second", headline.chunksPerSecond, { max: null, unit: "chunks/s", text: "reported (the source sends 500 × 20 = 10,000 chunks/s)" }, "concurrent.headline.chunksPerSecond"),
-        judge("500 concurrent chats, pipe + 3 filters: p50 added latency per chunk, ms", headline.addedLatencyMilliseconds.p50, BUDGETS.concurrentP99, "concurrent.headline.addedLatencyMilliseconds.p50"),
-        judge("500 concurrent chats, pipe + 3 filters: p99 added latency per chunk, ms", headline.addedLatencyMilliseconds.p99, BUDGETS.concurrentP99, "concurrent.headline.addedLatencyMilliseconds.p99"),
-        judge("500 concurrent chats, upstream + 3 filters: p99 added latency per chunk, ms", filters.p99, BUDGETS.concurrentP99, "concurrent.addedLatencyMilliseconds.sluiceFilters.p99"),
+        judge(
+          "500 concurrent chats, pass-through pipe + 3 filters: errors",
+          headline.errors,
+          BUDGETS.concurrentErrors,
+          "concurrent.headline.errors",
+        ),
+        judge(
+          "500 concurrent chats, pipe + 3 filters: chunks per second",
+          headline.chunksPerSecond,
+          { max: null, unit: "chunks/s", text: "reported (the source sends 500 × 20 = 10,000 chunks/s)" },
+          "concurrent.headline.chunksPerSecond",
+        ),
+        judge(
+          "500 concurrent chats, pipe + 3 filters: p50 added latency per chunk, ms",
+          headline.addedLatencyMilliseconds.p50,
+          BUDGETS.concurrentP99,
+          "concurrent.headline.addedLatencyMilliseconds.p50",
+        ),
+        judge(
+          "500 concurrent chats, pipe + 3 filters: p99 added latency per chunk, ms",
+          headline.addedLatencyMilliseconds.p99,
+          BUDGETS.concurrentP99,
+          "concurrent.headline.addedLatencyMilliseconds.p99",
+        ),
+        judge(
+          "500 concurrent chats, upstream + 3 filters: p99 added latency per chunk, ms",
+          filters.p99,
+          BUDGETS.concurrentP99,
+          "concurrent.addedLatencyMilliseconds.sluiceFilters.p99",
+        ),
       ];
     },
   },
@@ -139,13 +225,20 @@ async function main(): Promise<void> {
   const report = {
     date: new Date().toISOString(),
     commit: gitCommit(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
     // 1/5/15-minute load averages: above 2 on this 2-core machine, other work competed with the run.
     loadAverage: { atStart: loadAtStart, atEnd: loadAverage() },
     seconds: Math.round((performance.now() - started) / 100) / 10,
     summary,
     results,
-    ...(profileDirectory ? { serverProfile: { directory: path.relative(BENCH_DIRECTORY, profileDirectory), ...summariseProfiles(profileDirectory) } } : {}),
+    ...(profileDirectory
+      ? { serverProfile: { directory: path.relative(BENCH_DIRECTORY, profileDirectory), ...summariseProfiles(profileDirectory) } }
+      : {}),
   };
   const text = `${JSON.stringify(report, null, 2)}\n`;
   // Only a full, unprofiled run is the record; anything else goes beside it.

@@ -117,12 +117,18 @@ export async function startSluiceUnderTest(options: SluiceUnderTestOptions = {})
       await expectOk(client.post("/api/v1/functions/create", { id, name: id, content: passThroughFilter }), `creating ${id}`);
       await expectOk(client.post(`/api/v1/functions/id/${id}/toggle`), `activating ${id}`);
     }
-    await expectOk(client.post("/api/v1/functions/create", { id: PIPE_ID, name: "Pass-through pipe", content: passThroughPipe }), "creating the pipe");
+    await expectOk(
+      client.post("/api/v1/functions/create", { id: PIPE_ID, name: "Pass-through pipe", content: passThroughPipe }),
+      "creating the pipe",
+    );
     await expectOk(client.post(`/api/v1/functions/id/${PIPE_ID}/toggle`), "activating the pipe");
     const unavailable: Partial<Record<Route, string>> = {};
     const filtered = ["fake-small", PIPE_ID];
     try {
-      await expectOk(client.post("/api/v1/functions/create", { id: PROXY_PIPE_ID, name: "Proxy pipe", content: proxyPipe(fake.baseUrl, "fake-small") }), "creating the proxy pipe");
+      await expectOk(
+        client.post("/api/v1/functions/create", { id: PROXY_PIPE_ID, name: "Proxy pipe", content: proxyPipe(fake.baseUrl, "fake-small") }),
+        "creating the proxy pipe",
+      );
       await expectOk(client.post(`/api/v1/functions/id/${PROXY_PIPE_ID}/toggle`), "activating the proxy pipe");
       filtered.push(PROXY_PIPE_ID);
     } catch (error) {
@@ -130,9 +136,18 @@ export async function startSluiceUnderTest(options: SluiceUnderTestOptions = {})
     }
     // The filters apply to these models only; fake-large stays without plugins.
     for (const model of filtered) {
-      await expectOk(client.post("/api/v1/models/create", { id: model, name: model, meta: { filterIds: FILTER_IDS } }), `attaching the filters to ${model}`);
+      await expectOk(
+        client.post("/api/v1/models/create", { id: model, name: model, meta: { filterIds: FILTER_IDS } }),
+        `attaching the filters to ${model}`,
+      );
     }
-    const models: Record<Route, string> = { direct: "fake-small", sluiceNoPlugins: "fake-large", sluiceFilters: "fake-small", sluicePipe: PIPE_ID, sluiceProxyPipe: PROXY_PIPE_ID };
+    const models: Record<Route, string> = {
+      direct: "fake-small",
+      sluiceNoPlugins: "fake-large",
+      sluiceFilters: "fake-small",
+      sluicePipe: PIPE_ID,
+      sluiceProxyPipe: PROXY_PIPE_ID,
+    };
     return {
       fake,
       server,

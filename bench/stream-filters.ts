@@ -63,11 +63,19 @@ async function openPipelineStep(filters: FilterSandboxes, count: number): Promis
   };
   if (chain.openStreamChain) {
     const opened = await chain.openStreamChain(services, caller, requestFilters);
-    return { path: "openStreamChain (a stream hook session per filter per response)", apply: (chunk) => opened.apply(chunk), close: () => opened.close() };
+    return {
+      path: "openStreamChain (a stream hook session per filter per response)",
+      apply: (chunk) => opened.apply(chunk),
+      close: () => opened.close(),
+    };
   }
   if (chain.runStreamChain) {
     const run = chain.runStreamChain;
-    return { path: "runStreamChain (PluginCaller.invoke per chunk per filter)", apply: (chunk) => run(services, caller, requestFilters, chunk), close: () => {} };
+    return {
+      path: "runStreamChain (PluginCaller.invoke per chunk per filter)",
+      apply: (chunk) => run(services, caller, requestFilters, chunk),
+      close: () => {},
+    };
   }
   throw new Error("filter-chain.ts exports neither openStreamChain nor runStreamChain");
 }
@@ -76,7 +84,9 @@ async function openPipelineStep(filters: FilterSandboxes, count: number): Promis
 async function bareCrossing(): Promise<{ apply(chunk: unknown): unknown; dispose(): void }> {
   const isolate = new ivm.Isolate({ memoryLimit: 128 });
   const context = await isolate.createContext();
-  const roundTrip: ivm.Reference = await context.eval("(function (json) { return JSON.stringify(JSON.parse(json)); })", { reference: true });
+  const roundTrip: ivm.Reference = await context.eval("(function (json) { return JSON.stringify(JSON.parse(json)); })", {
+    reference: true,
+  });
   return {
     apply: (chunk) => JSON.parse(roundTrip.applySync(undefined, [JSON.stringify(chunk)], { timeout: 100 }) as string),
     dispose: () => isolate.dispose(),
@@ -99,14 +109,17 @@ export async function benchStreamFilters(): Promise<Record<string, unknown>> {
           details[`filters${count}`] = measured.details;
           break;
         }
-        incidents.push(`${count} filters, attempt ${attempt}: isolate(s) ${broken.join(", ")} disposed with PLUGIN_TIMEOUT mid-run; measured again`);
+        incidents.push(
+          `${count} filters, attempt ${attempt}: isolate(s) ${broken.join(", ")} disposed with PLUGIN_TIMEOUT mid-run; measured again`,
+        );
         if (attempt === ATTEMPTS) throw new Error(incidents.join("; "));
       }
     }
     return {
       perChunkPerFilter,
       method: {
-        headline: "openStreamHook session per filter (no batched entry point exists); µs per chunk per filter = (loop with filters − same loop without) / filters, paired per repeat",
+        headline:
+          "openStreamHook session per filter (no batched entry point exists); µs per chunk per filter = (loop with filters − same loop without) / filters, paired per repeat",
         chunkBytes: JSON.stringify(streamChunk(" token 1 of the answer")).length,
         chunksPerRepeat: CHUNKS_PER_REPEAT,
         repeats: REPEATS,

@@ -22,7 +22,11 @@ export async function benchTimeToFirstToken(sluice: SluiceUnderTest): Promise<Re
       const times: Partial<Record<Route, { first: number; done: number }>> = {};
       for (const route of order) {
         const { url, model, token } = sluice.route(route);
-        const chat = await streamChat(url, { model, messages: [{ role: "user", content: `hello ${roundIndex}` }] }, { agent, token, deadlineMs: 10_000 });
+        const chat = await streamChat(
+          url,
+          { model, messages: [{ role: "user", content: `hello ${roundIndex}` }] },
+          { agent, token, deadlineMs: 10_000 },
+        );
         if (chat.error || chat.firstTokenAt === null) {
           errors.push(`${route}: ${chat.error ?? "no token"}`);
           continue;
@@ -47,7 +51,8 @@ export async function benchTimeToFirstToken(sluice: SluiceUnderTest): Promise<Re
       timeToLastTokenMilliseconds: summarise(timeToDone[route]),
     };
     // Paired by round: each round ran every route back to back.
-    if (route !== "direct") addedMilliseconds[route] = summarise(timeToFirstToken[route].map((value, index) => value - timeToFirstToken.direct[index]!));
+    if (route !== "direct")
+      addedMilliseconds[route] = summarise(timeToFirstToken[route].map((value, index) => value - timeToFirstToken.direct[index]!));
   }
   return {
     addedMilliseconds,
@@ -56,7 +61,8 @@ export async function benchTimeToFirstToken(sluice: SluiceUnderTest): Promise<Re
     errors: errors.slice(0, 20),
     errorCount: errors.length,
     method: {
-      headline: "added ms = per round, (time to first content chunk through Sluice) − (the same straight from the fake upstream); median over rounds",
+      headline:
+        "added ms = per round, (time to first content chunk through Sluice) − (the same straight from the fake upstream); median over rounds",
       rounds: ROUNDS,
       warmUpRounds: WARM_UP_ROUNDS,
       request: "POST, stream: true, one user message, API caller (no chat_id: nothing saved); answer: 3 content chunks",

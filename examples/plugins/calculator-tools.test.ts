@@ -16,7 +16,8 @@ describe("calculator-tools: calculate", () => {
       ["round(pi * 100) / 100", 3.14],
       ["1.5e3 + .5", 1500.5],
     ];
-    for (const [expression, result] of cases) expect(await harness.tool("calculate", { expression }), expression).toEqual({ expression, result });
+    for (const [expression, result] of cases)
+      expect(await harness.tool("calculate", { expression }), expression).toEqual({ expression, result });
   });
 
   it("returns mistakes as an error result the model can read, instead of failing the call", async () => {
@@ -28,7 +29,8 @@ describe("calculator-tools: calculate", () => {
       ["foo(2)", 'Unknown name "foo"'],
       ["sqrt(-1)", "The result is not a finite number"],
     ];
-    for (const [expression, error] of cases) expect(await harness.tool("calculate", { expression }), expression).toEqual({ expression, error });
+    for (const [expression, error] of cases)
+      expect(await harness.tool("calculate", { expression }), expression).toEqual({ expression, error });
   });
 
   it("rounds to the decimals valve", async () => {
@@ -45,9 +47,17 @@ describe("calculator-tools: convert_temperature", () => {
   const harness = createTestHarness(calculator);
 
   it("converts between units", async () => {
-    expect(await harness.tool("convert_temperature", { value: 100, from: "celsius", to: "fahrenheit" })).toEqual({ value: 212, unit: "fahrenheit" });
-    expect(await harness.tool("convert_temperature", { value: 0, from: "kelvin", to: "celsius" })).toEqual({ value: -273.15, unit: "celsius" });
-    expect(await harness.tool("convert_temperature", { value: -500, from: "fahrenheit", to: "kelvin" })).toEqual({ error: "-500 fahrenheit is below absolute zero" });
+    expect(await harness.tool("convert_temperature", { value: 100, from: "celsius", to: "fahrenheit" })).toEqual({
+      value: 212,
+      unit: "fahrenheit",
+    });
+    expect(await harness.tool("convert_temperature", { value: 0, from: "kelvin", to: "celsius" })).toEqual({
+      value: -273.15,
+      unit: "celsius",
+    });
+    expect(await harness.tool("convert_temperature", { value: -500, from: "fahrenheit", to: "kelvin" })).toEqual({
+      error: "-500 fahrenheit is below absolute zero",
+    });
   });
 });
 
@@ -56,8 +66,14 @@ describe("calculator-tools: specs", () => {
     const [calculate, convert] = createTestHarness(calculator).descriptor.tools;
     expect(calculate).toMatchObject({
       name: "calculate",
-      parameters: { type: "object", properties: { expression: { type: "string", description: "The expression, e.g. (2 + 3) * 4 ^ 2 / sqrt(16)" } }, required: ["expression"] },
+      parameters: {
+        type: "object",
+        properties: { expression: { type: "string", description: "The expression, e.g. (2 + 3) * 4 ^ 2 / sqrt(16)" } },
+        required: ["expression"],
+      },
     });
-    expect(convert!.parameters).toMatchObject({ properties: { from: { enum: ["celsius", "fahrenheit", "kelvin"], description: "Unit of value" } } });
+    expect(convert!.parameters).toMatchObject({
+      properties: { from: { enum: ["celsius", "fahrenheit", "kelvin"], description: "Unit of value" } },
+    });
   });
 });

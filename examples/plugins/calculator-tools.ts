@@ -22,8 +22,16 @@ const FUNCTIONS: Record<string, (...values: number[]) => number> = {
   max: Math.max,
 };
 const CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
-const TO_KELVIN = { celsius: (value: number) => value + 273.15, fahrenheit: (value: number) => ((value - 32) * 5) / 9 + 273.15, kelvin: (value: number) => value };
-const FROM_KELVIN = { celsius: (value: number) => value - 273.15, fahrenheit: (value: number) => ((value - 273.15) * 9) / 5 + 32, kelvin: (value: number) => value };
+const TO_KELVIN = {
+  celsius: (value: number) => value + 273.15,
+  fahrenheit: (value: number) => ((value - 32) * 5) / 9 + 273.15,
+  kelvin: (value: number) => value,
+};
+const FROM_KELVIN = {
+  celsius: (value: number) => value - 273.15,
+  fahrenheit: (value: number) => ((value - 273.15) * 9) / 5 + 32,
+  kelvin: (value: number) => value,
+};
 const temperatureUnit = z.enum(["celsius", "fahrenheit", "kelvin"]);
 
 export default defineTools({
@@ -32,7 +40,8 @@ export default defineTools({
   }),
   tools: {
     calculate: {
-      description: "Evaluates an arithmetic expression exactly. Supports + - * / % ^, parentheses, pi, e and sqrt, abs, round, floor, ceil, ln, log10, sin, cos, tan, min, max.",
+      description:
+        "Evaluates an arithmetic expression exactly. Supports + - * / % ^, parentheses, pi, e and sqrt, abs, round, floor, ceil, ln, log10, sin, cos, tan, min, max.",
       parameters: z.object({
         expression: z.string().min(1).max(500).describe("The expression, e.g. (2 + 3) * 4 ^ 2 / sqrt(16)"),
       }),

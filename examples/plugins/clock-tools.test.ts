@@ -24,18 +24,30 @@ describe("clock-tools", () => {
   it("falls back to the user's zone, then the admin's default", async () => {
     const harness = createTestHarness(clock, { valves: { defaultTimeZone: "Europe/Paris" } });
     expect(await harness.tool("current_time", {})).toMatchObject({ timeZone: "Europe/Paris", time: "13:30", utcOffset: "GMT+1" });
-    expect(await harness.tool("current_time", {}, { userValves: { timeZone: "America/New_York" } })).toMatchObject({ timeZone: "America/New_York", time: "07:30" });
+    expect(await harness.tool("current_time", {}, { userValves: { timeZone: "America/New_York" } })).toMatchObject({
+      timeZone: "America/New_York",
+      time: "07:30",
+    });
   });
 
   it("answers an unknown zone with an error result", async () => {
     const harness = createTestHarness(clock);
-    expect(await harness.tool("current_time", { timeZone: "Mars/Olympus" })).toEqual({ error: 'Unknown time zone "Mars/Olympus"; use an IANA name such as Europe/Berlin' });
+    expect(await harness.tool("current_time", { timeZone: "Mars/Olympus" })).toEqual({
+      error: 'Unknown time zone "Mars/Olympus"; use an IANA name such as Europe/Berlin',
+    });
   });
 
   it("counts days between dates, and validates the date format", async () => {
     const harness = createTestHarness(clock);
-    expect(await harness.tool("days_between", { from: "2026-01-01", to: "2026-03-01" })).toEqual({ from: "2026-01-01", to: "2026-03-01", days: 59 });
+    expect(await harness.tool("days_between", { from: "2026-01-01", to: "2026-03-01" })).toEqual({
+      from: "2026-01-01",
+      to: "2026-03-01",
+      days: 59,
+    });
     expect(await harness.tool("days_between", { from: "2026-03-01", to: "2025-03-01" })).toMatchObject({ days: -365 });
-    await expect(harness.tool("days_between", { from: "1 March", to: "2026-03-01" })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringContaining("from:") });
+    await expect(harness.tool("days_between", { from: "1 March", to: "2026-03-01" })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringContaining("from:"),
+    });
   });
 });

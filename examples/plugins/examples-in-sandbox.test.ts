@@ -22,12 +22,25 @@ async function load(file: string, pluginId: string, expectedKind: "function" | "
 }
 
 const user = { id: "u1", name: "Ada", email: "ada@example.com", role: "user" };
-function request(hook: InvokeRequest["hook"], payload: unknown, context: Partial<InvokeRequest["context"]> = {}, toolName?: string): Omit<InvokeRequest, "invocationId"> {
+function request(
+  hook: InvokeRequest["hook"],
+  payload: unknown,
+  context: Partial<InvokeRequest["context"]> = {},
+  toolName?: string,
+): Omit<InvokeRequest, "invocationId"> {
   return {
     hook,
     payload,
     ...(toolName && { toolName }),
-    context: { id: "example", user, valves: {}, userValves: {}, metadata: { chat_id: "c1", message_id: "m1", session_id: "s1" }, canCall: true, ...context },
+    context: {
+      id: "example",
+      user,
+      valves: {},
+      userValves: {},
+      metadata: { chat_id: "c1", message_id: "m1", session_id: "s1" },
+      canCall: true,
+      ...context,
+    },
   };
 }
 
@@ -49,13 +62,20 @@ describe("the examples in a real sandbox", () => {
 
   it("redact-emails, keeping held-back text between stream calls", async () => {
     const plugin = await load("./redact-emails.ts", "redact_emails", "function");
-    const inlet = (await run(plugin, request("inlet", { model: "m", messages: [{ role: "user", content: "me@example.com" }] }), { emit: () => {} })) as { messages: Array<{ content: string }> };
+    const inlet = (await run(plugin, request("inlet", { model: "m", messages: [{ role: "user", content: "me@example.com" }] }), {
+      emit: () => {},
+    })) as { messages: Array<{ content: string }> };
     expect(inlet.messages[0]!.content).toBe("[email hidden]");
-    const chunk = (content: string, finish: string | null = null) => ({ id: "c", choices: [{ index: 0, delta: { content }, finish_reason: finish }] });
+    const chunk = (content: string, finish: string | null = null) => ({
+      id: "c",
+      choices: [{ index: 0, delta: { content }, finish_reason: finish }],
+    });
     const shown = [];
     for (const piece of ["mail ada@", "example.org", " now"]) shown.push(await run(plugin, request("stream", chunk(piece))));
     shown.push(await run(plugin, request("stream", chunk("", "stop"))));
-    expect(shown.map((event) => (event as ReturnType<typeof chunk> | null)?.choices[0]!.delta.content ?? "").join("")).toBe("mail [email hidden] now");
+    expect(shown.map((event) => (event as ReturnType<typeof chunk> | null)?.choices[0]!.delta.content ?? "").join("")).toBe(
+      "mail [email hidden] now",
+    );
   });
 
   it("openai-manifold, answering ctx.fetch on the host", async () => {
@@ -64,7 +84,13 @@ describe("the examples in a real sandbox", () => {
     const fetch: InvocationHandlers["fetch"] = (fetchRequest) => {
       requests.push(fetchRequest);
       const completion = { choices: [{ index: 0, message: { role: "assistant", content: "Hi from upstream" } }] };
-      return { status: 200, statusText: "OK", headers: { "content-type": "application/json" }, body: JSON.stringify(completion), url: fetchRequest.url };
+      return {
+        status: 200,
+        statusText: "OK",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(completion),
+        url: fetchRequest.url,
+      };
     };
     const plugin = await load("./openai-manifold.ts", "openai_manifold", "function", { fetch });
     expect(plugin.manifest.permissions).toBe("network:api.openai.com");
@@ -73,30 +99,48 @@ describe("the examples in a real sandbox", () => {
       { id: "gpt-4o-mini", name: "OpenAI: gpt-4o-mini" },
       { id: "gpt-4_1", name: "OpenAI: gpt-4.1" },
     ]);
-    const pipeRequest = request("pipe", { model: "openai_manifold.gpt-4_1", messages: [{ role: "user", content: "hi" }] }, {
-      id: "openai_manifold.gpt-4_1",
-      valves: { apiKey: "sk-test" },
-      metadata: { subModel: "gpt-4_1" },
-    });
+    const pipeRequest = request(
+      "pipe",
+      { model: "openai_manifold.gpt-4_1", messages: [{ role: "user", content: "hi" }] },
+      {
+        id: "openai_manifold.gpt-4_1",
+        valves: { apiKey: "sk-test" },
+        metadata: { subModel: "gpt-4_1" },
+      },
+    );
     expect(await run(plugin, pipeRequest)).toBe("Hi from upstream");
     expect(requests).toMatchObject([{ url: "https://api.openai.com/v1/chat/completions", headers: { authorization: "Bearer sk-test" } }]);
   });
 
   it("summarise-action, asking the browser through ctx.call", async () => {
     const plugin = await load("./summarise-action.ts", "summarise", "function");
-    expect(plugin.descriptor.actions?.[0]).toMatchObject({ id: "summarise", icon_url: expect.stringMatching(/^data:image\/svg\+xml;base64,/) });
+    expect(plugin.descriptor.actions?.[0]).toMatchObject({
+      id: "summarise",
+      icon_url: expect.stringMatching(/^data:image\/svg\+xml;base64,/),
+    });
     const content = "One sentence here. Another sentence here. A third one. A fourth sentence follows.";
     const body = { model: "m", id: "r1", messages: [{ id: "r1", role: "assistant", content }] };
-    const result = await run(plugin, request("action", body, { id: "summarise.summarise", valves: { sentences: 2 } }), { call: () => true });
+    const result = await run(plugin, request("action", body, { id: "summarise.summarise", valves: { sentences: 2 } }), {
+      call: () => true,
+    });
     expect(result).toMatchObject({ messages: [{ id: "r1" }] });
   });
 
   it("calculator-tools and clock-tools", async () => {
     const calculator = await load("./calculator-tools.ts", "calculator", "tools");
-    expect(await run(calculator, request("tool", { expression: "2 ^ 10" }, {}, "calculate"))).toEqual({ expression: "2 ^ 10", result: 1024 });
-    expect(await run(calculator, request("tool", '{"expression":"1/0"}', {}, "calculate"))).toEqual({ expression: "1/0", error: "Division by zero" });
+    expect(await run(calculator, request("tool", { expression: "2 ^ 10" }, {}, "calculate"))).toEqual({
+      expression: "2 ^ 10",
+      result: 1024,
+    });
+    expect(await run(calculator, request("tool", '{"expression":"1/0"}', {}, "calculate"))).toEqual({
+      expression: "1/0",
+      error: "Division by zero",
+    });
     const clock = await load("./clock-tools.ts", "clock", "tools");
-    expect(await run(clock, request("tool", { timeZone: "Asia/Tokyo" }, {}, "current_time"))).toMatchObject({ timeZone: "Asia/Tokyo", utcOffset: "GMT+9" });
+    expect(await run(clock, request("tool", { timeZone: "Asia/Tokyo" }, {}, "current_time"))).toMatchObject({
+      timeZone: "Asia/Tokyo",
+      utcOffset: "GMT+9",
+    });
     expect(await run(clock, request("tool", { from: "2026-01-01", to: "2026-02-01" }, {}, "days_between"))).toMatchObject({ days: 31 });
   });
 });

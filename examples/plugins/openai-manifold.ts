@@ -14,12 +14,26 @@ import { definePipe, SluiceError, z, type ChatBody } from "@sluice/sdk";
 
 // OpenAI refuses unknown request fields, and the body also carries Sluice's own (chat_id,
 // session_id, files, …), so only these are passed on.
-const FORWARDED_FIELDS = ["temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "seed", "tools", "tool_choice", "response_format"];
+const FORWARDED_FIELDS = [
+  "temperature",
+  "top_p",
+  "max_tokens",
+  "max_completion_tokens",
+  "stop",
+  "seed",
+  "tools",
+  "tool_choice",
+  "response_format",
+];
 const MESSAGE_FIELDS = ["role", "content", "name", "tool_calls", "tool_call_id"];
 
 const valves = z.object({
   baseUrl: z.url().default("https://api.openai.com/v1").describe("API root, without /chat/completions"),
-  apiKey: z.string().default("").describe("Sent as a Bearer token").meta({ input: { type: "password" } }),
+  apiKey: z
+    .string()
+    .default("")
+    .describe("Sent as a Bearer token")
+    .meta({ input: { type: "password" } }),
   models: z.string().default("gpt-4o-mini,gpt-4.1").describe("Model ids, separated by commas"),
   namePrefix: z.string().default("OpenAI: ").describe("Shown before each model's name"),
 });
@@ -27,7 +41,14 @@ const valves = z.object({
 // Entry ids may not contain "." (Sluice lists a manifold entry as "<plugin id>.<entry id>"), so
 // "gpt-4.1" is listed as "gpt-4_1" and mapped back when a request comes in.
 const toEntryId = (model: string): string => model.replaceAll(".", "_");
-const modelIds = (list: string): string[] => [...new Set(list.split(",").map((model) => model.trim()).filter(Boolean))];
+const modelIds = (list: string): string[] => [
+  ...new Set(
+    list
+      .split(",")
+      .map((model) => model.trim())
+      .filter(Boolean),
+  ),
+];
 
 export default definePipe({
   valves,
@@ -58,7 +79,9 @@ function toUpstreamRequest(body: ChatBody, model: string): Record<string, unknow
   const request: Record<string, unknown> = {
     model,
     stream: false,
-    messages: body.messages.map((message) => Object.fromEntries(MESSAGE_FIELDS.filter((field) => message[field] !== undefined).map((field) => [field, message[field]]))),
+    messages: body.messages.map((message) =>
+      Object.fromEntries(MESSAGE_FIELDS.filter((field) => message[field] !== undefined).map((field) => [field, message[field]])),
+    ),
   };
   for (const field of FORWARDED_FIELDS) if (body[field] !== undefined) request[field] = body[field];
   return request;

@@ -9,7 +9,13 @@ const body = (): ChatBody => ({
     { role: "system", content: "Support desk. Escalations go to boss@example.com." },
     { role: "user", content: "I am ada.lovelace+work@analytical.co.uk, cc charles@babbage.org please" },
     { role: "assistant", content: "Noted: ops@example.com" },
-    { role: "user", content: [{ type: "text", text: "Also me@x.io" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] },
+    {
+      role: "user",
+      content: [
+        { type: "text", text: "Also me@x.io" },
+        { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+      ],
+    },
   ],
 });
 
@@ -36,9 +42,14 @@ describe("redact-emails: inlet", () => {
       "Support desk. Escalations go to boss@example.com.",
       "I am [email hidden], cc [email hidden] please",
       "Noted: ops@example.com",
-      [{ type: "text", text: "Also [email hidden]" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }],
+      [
+        { type: "text", text: "Also [email hidden]" },
+        { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+      ],
     ]);
-    expect(harness.eventsOfType("status")).toEqual([{ type: "status", data: { description: "Hid 3 e-mail addresses from the model", done: true } }]);
+    expect(harness.eventsOfType("status")).toEqual([
+      { type: "status", data: { description: "Hid 3 e-mail addresses from the model", done: true } },
+    ]);
   });
 
   it("uses the replacement valve, and emits nothing when there is nothing to hide", async () => {
@@ -62,7 +73,13 @@ describe("redact-emails: stream", () => {
     const harness = createTestHarness(redactEmails);
     const shown = await streamThrough(harness, ["Write to ada.love", "lace@exam", "ple.com or ", "call."]);
     expect(textOf(shown)).toBe("Write to [email hidden] or call.");
-    expect(shown.map((event) => event?.choices[0]?.delta.content ?? null)).toEqual(["Write to ", null, "[email hidden] or ", null, "call."]);
+    expect(shown.map((event) => event?.choices[0]?.delta.content ?? null)).toEqual([
+      "Write to ",
+      null,
+      "[email hidden] or ",
+      null,
+      "call.",
+    ]);
     for (const event of shown) expect(event?.choices[0]?.delta.content ?? "").not.toMatch(/@|lace|exam/);
   });
 

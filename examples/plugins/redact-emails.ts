@@ -42,7 +42,10 @@ export default defineFilter({
       if (message.role === "user") message.content = redactContent(message.content, redact);
     }
     if (count > 0) {
-      await ctx.emit({ type: "status", data: { description: `Hid ${count} e-mail address${count === 1 ? "" : "es"} from the model`, done: true } });
+      await ctx.emit({
+        type: "status",
+        data: { description: `Hid ${count} e-mail address${count === 1 ? "" : "es"} from the model`, done: true },
+      });
     }
     return body;
   },

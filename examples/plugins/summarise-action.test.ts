@@ -21,7 +21,8 @@ const body = (content = REPLY): ActionBody => ({
   ],
 });
 
-const SUMMARY = "Rivers carry sediment from mountains to the sea. The sediment settles where rivers slow down, building deltas. Deltas grow as rivers keep depositing sediment.";
+const SUMMARY =
+  "Rivers carry sediment from mountains to the sea. The sediment settles where rivers slow down, building deltas. Deltas grow as rivers keep depositing sediment.";
 const inBrowser = { metadata: { session_id: "socket-1" } };
 
 describe("summarise-action", () => {
@@ -43,8 +44,16 @@ describe("summarise-action", () => {
   });
 
   it("does not ask a user who turned askFirst off, and honours the sentences valve", async () => {
-    const harness = createTestHarness(summarise, { id: "summarise", ...inBrowser, answerCalls: () => true, valves: { sentences: 1 }, userValves: { askFirst: false } });
-    expect(await harness.action(body(), { actionId: "summarise" })).toEqual({ messages: [{ id: "reply-1", content: "Deltas grow as rivers keep depositing sediment." }] });
+    const harness = createTestHarness(summarise, {
+      id: "summarise",
+      ...inBrowser,
+      answerCalls: () => true,
+      valves: { sentences: 1 },
+      userValves: { askFirst: false },
+    });
+    expect(await harness.action(body(), { actionId: "summarise" })).toEqual({
+      messages: [{ id: "reply-1", content: "Deltas grow as rivers keep depositing sediment." }],
+    });
     expect(harness.calls).toEqual([]);
   });
 
@@ -56,7 +65,9 @@ describe("summarise-action", () => {
   it("leaves a short reply alone and says so", async () => {
     const harness = createTestHarness(summarise, { id: "summarise", ...inBrowser, answerCalls: () => true });
     expect(await harness.action(body("Short answer."), { actionId: "summarise" })).toBeNull();
-    expect(harness.eventsOfType("notification")).toEqual([{ type: "notification", data: { type: "info", content: "This reply is already short" } }]);
+    expect(harness.eventsOfType("notification")).toEqual([
+      { type: "notification", data: { type: "info", content: "This reply is already short" } },
+    ]);
     expect(harness.calls).toEqual([]);
   });
 

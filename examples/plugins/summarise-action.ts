@@ -10,7 +10,9 @@ import { defineAction, z } from "@sluice/sdk";
 // Icons are URLs or data: URIs. This one is a small "lines" glyph.
 const SUMMARY_ICON =
   "data:image/svg+xml;base64," +
-  btoa('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"><path d="M4 6h16M4 12h10M4 18h6"/></svg>');
+  btoa(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"><path d="M4 6h16M4 12h10M4 18h6"/></svg>',
+  );
 
 export default defineAction({
   valves: z.object({

@@ -24,13 +24,21 @@ describe("turn-limit", () => {
 
   it("aborts the turn with the limit in the message, emitting nothing", async () => {
     const harness = createTestHarness(turnLimit, { userValves: { maxTurns: 1 } });
-    await expect(harness.inlet(chat(2))).rejects.toMatchObject({ code: "PLUGIN_ERROR", message: "Limit of 1 turns reached", hook: "inlet" });
+    await expect(harness.inlet(chat(2))).rejects.toMatchObject({
+      code: "PLUGIN_ERROR",
+      message: "Limit of 1 turns reached",
+      hook: "inlet",
+    });
     expect(harness.events).toEqual([]);
   });
 
   it("refuses a limit below one when an admin or user saves it", () => {
     const harness = createTestHarness(turnLimit);
     expect(harness.validateValves("userValves", { maxTurns: 0 })).toMatchObject({ ok: false, issues: [{ path: "maxTurns" }] });
-    expect(harness.validateValves("valves", { maxTurns: 5, priority: null })).toEqual({ ok: true, stored: { maxTurns: 5 }, effective: { priority: 0, maxTurns: 5 } });
+    expect(harness.validateValves("valves", { maxTurns: 5, priority: null })).toEqual({
+      ok: true,
+      stored: { maxTurns: 5 },
+      effective: { priority: 0, maxTurns: 5 },
+    });
   });
 });

@@ -22,11 +22,7 @@ export interface ActionEntry {
  * const result: ActionResult = { messages: [{ id: body.id, content: "Translated text" }] };
  */
 export type ActionResult =
-  | { messages?: Array<Partial<ChatMessage> & { id: string }>; [key: string]: unknown }
-  | string
-  | null
-  | undefined
-  | void;
+  { messages?: Array<Partial<ChatMessage> & { id: string }>; [key: string]: unknown } | string | null | undefined | void;
 
 /**
  * What {@link defineAction} takes.

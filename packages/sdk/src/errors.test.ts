@@ -16,18 +16,26 @@ describe("toSluiceError", () => {
   });
 
   it("keeps the code of an error sent over as data when it is a known code, not otherwise", () => {
-    expect(toSluiceError({ code: "PERMISSION_DENIED", message: "Admins only", hook: "action" }, { code: "PLUGIN_ERROR", pluginId: "p" })).toMatchObject({
+    expect(
+      toSluiceError({ code: "PERMISSION_DENIED", message: "Admins only", hook: "action" }, { code: "PLUGIN_ERROR", pluginId: "p" }),
+    ).toMatchObject({
       code: "PERMISSION_DENIED",
       message: "Admins only",
       pluginId: "p",
       hook: "action",
     });
-    expect(toSluiceError({ code: "EPERM", message: "nope" }, { code: "PLUGIN_ERROR" })).toMatchObject({ code: "PLUGIN_ERROR", message: "nope" });
+    expect(toSluiceError({ code: "EPERM", message: "nope" }, { code: "PLUGIN_ERROR" })).toMatchObject({
+      code: "PLUGIN_ERROR",
+      message: "nope",
+    });
     // A thrown Error's own `code` (Node's system errors) is not one of ours.
     expect(toSluiceError(Object.assign(new Error("denied"), { code: "FORBIDDEN" }), { code: "PLUGIN_ERROR" }).code).toBe("PLUGIN_ERROR");
   });
 
   it("replaces the message when the fallback gives one, so nothing internal leaks", () => {
-    expect(toSluiceError(new Error("password=hunter2 at db.ts:12"), { message: "Internal server error" })).toMatchObject({ code: "INTERNAL", message: "Internal server error" });
+    expect(toSluiceError(new Error("password=hunter2 at db.ts:12"), { message: "Internal server error" })).toMatchObject({
+      code: "INTERNAL",
+      message: "Internal server error",
+    });
   });
 });

@@ -96,7 +96,8 @@ function isErrorCode(value: unknown): value is ErrorCode {
 export function toSluiceError(value: unknown, fallback: ErrorFallback = {}): SluiceError {
   if (SluiceError.isInstance(value)) return value;
   const record = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
-  const ownMessage = typeof record?.message === "string" ? record.message : value instanceof Error ? value.message : record ? undefined : String(value);
+  const ownMessage =
+    typeof record?.message === "string" ? record.message : value instanceof Error ? value.message : record ? undefined : String(value);
   const isPlainData = record !== undefined && !(value instanceof Error);
   const code = isPlainData && isErrorCode(record.code) ? record.code : (fallback.code ?? "INTERNAL");
   const options: SluiceErrorOptions = { cause: value };

@@ -13,7 +13,15 @@ export type { ToolDefinition, ToolParameters, ToolsDefinition, ToolsPlugin } fro
 export { PLUGIN_KINDS } from "./plugin-kind.ts";
 export type { PluginKind } from "./plugin-kind.ts";
 export { EVENT_TYPES } from "./sluice-event.ts";
-export type { CitationData, CustomSluiceEvent, EmittableEvent, EventOfType, SluiceEvent, SluiceEventType, StatusData } from "./sluice-event.ts";
+export type {
+  CitationData,
+  CustomSluiceEvent,
+  EmittableEvent,
+  EventOfType,
+  SluiceEvent,
+  SluiceEventType,
+  StatusData,
+} from "./sluice-event.ts";
 export type {
   EventCall,
   ModelInfo,
@@ -25,6 +33,15 @@ export type {
   PluginUser,
 } from "./plugin-context.ts";
 export type { FetchHeaders, FetchInit, FetchResponse, PluginFetch } from "./plugin-fetch.ts";
-export type { ActionBody, ChatBody, ChatCompletion, ChatContentPart, ChatMessage, FileReference, OutletBody, ToolCall } from "./chat-body.ts";
+export type {
+  ActionBody,
+  ChatBody,
+  ChatCompletion,
+  ChatContentPart,
+  ChatMessage,
+  FileReference,
+  OutletBody,
+  ToolCall,
+} from "./chat-body.ts";
 export type { StreamDelta, StreamEvent } from "./stream-event.ts";
 export type { Awaitable, InferValves, ValvesSchema } from "./valves-schema.ts";

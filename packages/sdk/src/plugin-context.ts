@@ -100,7 +100,9 @@ export interface EventCall {
   /** Runs `data.code` in the user's page (only when an admin enabled it): its return value. */
   (event: Extract<SluiceEvent, { type: "execute" }>): Promise<unknown>;
   /** A custom question answered by a custom UI. */
-  <Type extends string>(event: { type: Type; data?: unknown } & (Type extends "confirmation" | "input" | "execute" ? never : unknown)): Promise<unknown>;
+  <Type extends string>(
+    event: { type: Type; data?: unknown } & (Type extends "confirmation" | "input" | "execute" ? never : unknown),
+  ): Promise<unknown>;
 }
 
 /**

@@ -5,7 +5,27 @@ describe("the event catalog", () => {
   it("lists every known event type once, and only those", () => {
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
     expectTypeOf<(typeof EVENT_TYPES)[number]>().toEqualTypeOf<SluiceEventType>();
-    expect(EVENT_TYPES).toEqual(expect.arrayContaining(["status", "message", "replace", "chat:message:delta", "chat:message", "chat:completion", "files", "chat:message:files", "source", "citation", "notification", "chat:title", "chat:outlet", "chat:message:error", "confirmation", "input", "execute"]));
+    expect(EVENT_TYPES).toEqual(
+      expect.arrayContaining([
+        "status",
+        "message",
+        "replace",
+        "chat:message:delta",
+        "chat:message",
+        "chat:completion",
+        "files",
+        "chat:message:files",
+        "source",
+        "citation",
+        "notification",
+        "chat:title",
+        "chat:outlet",
+        "chat:message:error",
+        "confirmation",
+        "input",
+        "execute",
+      ]),
+    );
   });
 
   it("narrows by type", () => {

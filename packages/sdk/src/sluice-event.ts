@@ -48,7 +48,15 @@ export type SluiceEvent =
   | { type: "replace" | "chat:message"; data: { content: string } }
   | {
       type: "chat:completion";
-      data: { content?: string; done?: boolean; title?: string; usage?: Record<string, unknown>; error?: unknown; sources?: unknown[]; [key: string]: unknown };
+      data: {
+        content?: string;
+        done?: boolean;
+        title?: string;
+        usage?: Record<string, unknown>;
+        error?: unknown;
+        sources?: unknown[];
+        [key: string]: unknown;
+      };
     }
   | { type: "files" | "chat:message:files"; data: { files: FileReference[] } }
   | { type: "embeds" | "chat:message:embeds"; data: { embeds: string[]; replace?: boolean } }

@@ -1,4 +1,3 @@
-
 /**
  * The `delta` of one streamed choice.
  *

@@ -41,13 +41,25 @@ describe("loadConfig: realtime settings", () => {
   });
 
   it("reads them from the environment, fractions of a second allowed", () => {
-    const config = loadConfig({ WEBSOCKET_EVENT_CALLER_TIMEOUT: "0.5", PLUGIN_ALLOW_EXECUTE_EVENT: "true", REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: "team-a" });
-    expect(config).toMatchObject({ eventCallTimeoutSeconds: 0.5, allowExecuteEvent: true, redisUrl: "redis://127.0.0.1:6379", redisKeyPrefix: "team-a" });
+    const config = loadConfig({
+      WEBSOCKET_EVENT_CALLER_TIMEOUT: "0.5",
+      PLUGIN_ALLOW_EXECUTE_EVENT: "true",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      REDIS_KEY_PREFIX: "team-a",
+    });
+    expect(config).toMatchObject({
+      eventCallTimeoutSeconds: 0.5,
+      allowExecuteEvent: true,
+      redisUrl: "redis://127.0.0.1:6379",
+      redisKeyPrefix: "team-a",
+    });
   });
 
   it("refuses a timeout that is not a positive number of seconds", () => {
     for (const value of ["0", "-1", "soon", "1e12"]) {
-      expect(() => loadConfig({ WEBSOCKET_EVENT_CALLER_TIMEOUT: value })).toThrow(`WEBSOCKET_EVENT_CALLER_TIMEOUT must be a positive number of seconds, got "${value}"`);
+      expect(() => loadConfig({ WEBSOCKET_EVENT_CALLER_TIMEOUT: value })).toThrow(
+        `WEBSOCKET_EVENT_CALLER_TIMEOUT must be a positive number of seconds, got "${value}"`,
+      );
     }
   });
 });
@@ -62,15 +74,39 @@ describe("loadConfig: plugin sandbox settings", () => {
       pluginFetchMaxBytes: 10 * 1024 * 1024,
       pluginFetchTimeoutMs: 30_000,
     });
-    const config = loadConfig({ PLUGIN_TIMEOUT_MS: "2000", PLUGIN_STREAM_TIMEOUT_MS: "50", PLUGIN_MEMORY_MB: "64", PLUGIN_ALLOW_PRIVATE_NETWORK: "true", PLUGIN_FETCH_MAX_BYTES: "1000", PLUGIN_FETCH_TIMEOUT_MS: "500" });
-    expect(config).toMatchObject({ pluginTimeoutMs: 2000, pluginStreamTimeoutMs: 50, pluginMemoryMb: 64, pluginAllowPrivateNetwork: true, pluginFetchMaxBytes: 1000, pluginFetchTimeoutMs: 500 });
+    const config = loadConfig({
+      PLUGIN_TIMEOUT_MS: "2000",
+      PLUGIN_STREAM_TIMEOUT_MS: "50",
+      PLUGIN_MEMORY_MB: "64",
+      PLUGIN_ALLOW_PRIVATE_NETWORK: "true",
+      PLUGIN_FETCH_MAX_BYTES: "1000",
+      PLUGIN_FETCH_TIMEOUT_MS: "500",
+    });
+    expect(config).toMatchObject({
+      pluginTimeoutMs: 2000,
+      pluginStreamTimeoutMs: 50,
+      pluginMemoryMb: 64,
+      pluginAllowPrivateNetwork: true,
+      pluginFetchMaxBytes: 1000,
+      pluginFetchTimeoutMs: 500,
+    });
     expect(() => loadConfig({ PLUGIN_TIMEOUT_MS: "0" })).toThrow('PLUGIN_TIMEOUT_MS must be a positive integer, got "0"');
     expect(() => loadConfig({ PLUGIN_ALLOW_PRIVATE_NETWORK: "sometimes" })).toThrow(/PLUGIN_ALLOW_PRIVATE_NETWORK/);
   });
 
   it("bounds loaded plugins, imports and tools per user, with overrides", () => {
-    expect(loadConfig({})).toMatchObject({ pluginMaxResident: 64, pluginIdleEvictSeconds: 600, pluginMaxImportItems: 500, pluginMaxToolsPerUser: 100 });
-    const config = loadConfig({ PLUGIN_MAX_RESIDENT: "8", PLUGIN_IDLE_EVICT_SECONDS: "30", PLUGIN_MAX_IMPORT_ITEMS: "10", PLUGIN_MAX_TOOLS_PER_USER: "3" });
+    expect(loadConfig({})).toMatchObject({
+      pluginMaxResident: 64,
+      pluginIdleEvictSeconds: 600,
+      pluginMaxImportItems: 500,
+      pluginMaxToolsPerUser: 100,
+    });
+    const config = loadConfig({
+      PLUGIN_MAX_RESIDENT: "8",
+      PLUGIN_IDLE_EVICT_SECONDS: "30",
+      PLUGIN_MAX_IMPORT_ITEMS: "10",
+      PLUGIN_MAX_TOOLS_PER_USER: "3",
+    });
     expect(config).toMatchObject({ pluginMaxResident: 8, pluginIdleEvictSeconds: 30, pluginMaxImportItems: 10, pluginMaxToolsPerUser: 3 });
     expect(() => loadConfig({ PLUGIN_MAX_RESIDENT: "0" })).toThrow('PLUGIN_MAX_RESIDENT must be a positive integer, got "0"');
     expect(() => loadConfig({ PLUGIN_IDLE_EVICT_SECONDS: "-1" })).toThrow(/PLUGIN_IDLE_EVICT_SECONDS must be a positive number of seconds/);
@@ -107,7 +143,9 @@ describe("loadConfig: answers in progress", () => {
   });
 
   it("refuses a limit shorter than two heartbeats", () => {
-    expect(() => loadConfig({ ANSWER_HEARTBEAT_SECONDS: "10", ANSWER_STALE_SECONDS: "15" })).toThrow(/ANSWER_STALE_SECONDS \(15\) must be at least twice ANSWER_HEARTBEAT_SECONDS/);
+    expect(() => loadConfig({ ANSWER_HEARTBEAT_SECONDS: "10", ANSWER_STALE_SECONDS: "15" })).toThrow(
+      /ANSWER_STALE_SECONDS \(15\) must be at least twice ANSWER_HEARTBEAT_SECONDS/,
+    );
     expect(() => loadConfig({ ANSWER_STALE_SECONDS: "0" })).toThrow(/ANSWER_STALE_SECONDS must be a positive number/);
   });
 });

@@ -101,7 +101,8 @@ function readPositiveNumber(value: string | undefined, fallback: number, name: s
   if (value === undefined || value.trim() === "") return fallback;
   const parsed = Number(value);
   // Timers take at most 2^31-1 ms (about 24 days).
-  if (!Number.isFinite(parsed) || parsed <= 0 || parsed * 1000 > 2 ** 31 - 1) throw new Error(`${name} must be a positive number of seconds, got "${value}"`);
+  if (!Number.isFinite(parsed) || parsed <= 0 || parsed * 1000 > 2 ** 31 - 1)
+    throw new Error(`${name} must be a positive number of seconds, got "${value}"`);
   return parsed;
 }
 
@@ -132,7 +133,9 @@ function readNodeTierUser(environment: NodeJS.ProcessEnv, serverUid: number | un
   if (serverUid === undefined) return undefined;
   if (serverUid !== 0) {
     if (isUidSet && uid !== serverUid) {
-      throw new Error(`PLUGIN_NODE_TIER_UID=${uid} needs the server to run as root (it runs as uid ${serverUid}); unset it to run the trusted tier as the server's own user`);
+      throw new Error(
+        `PLUGIN_NODE_TIER_UID=${uid} needs the server to run as root (it runs as uid ${serverUid}); unset it to run the trusted tier as the server's own user`,
+      );
     }
     return undefined;
   }
@@ -153,7 +156,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
   const answerStaleSeconds = readPositiveNumber(environment.ANSWER_STALE_SECONDS, 30, "ANSWER_STALE_SECONDS");
   // A limit within one interval would take live answers for cut ones between two heartbeats.
   if (answerStaleSeconds < 2 * answerHeartbeatSeconds) {
-    throw new Error(`ANSWER_STALE_SECONDS (${answerStaleSeconds}) must be at least twice ANSWER_HEARTBEAT_SECONDS (${answerHeartbeatSeconds})`);
+    throw new Error(
+      `ANSWER_STALE_SECONDS (${answerStaleSeconds}) must be at least twice ANSWER_HEARTBEAT_SECONDS (${answerHeartbeatSeconds})`,
+    );
   }
   return {
     port: readInteger(environment.PORT, 8080, "PORT"),

@@ -97,12 +97,23 @@ describe("dependency rules", () => {
   it("keeps the server's core free of adapters and I/O", () => {
     const core = path.join(packagesDir, "server/src/core");
     const isInsideCore = (specifier: string, file: string) => path.resolve(path.dirname(file), specifier).startsWith(core);
-    expect(violations(core, (specifier, file) => (specifier.startsWith(".") ? isInsideCore(specifier, file) : specifier === "zod" || specifier.startsWith("@sluice/sdk")))).toEqual([]);
+    expect(
+      violations(core, (specifier, file) =>
+        specifier.startsWith(".") ? isInsideCore(specifier, file) : specifier === "zod" || specifier.startsWith("@sluice/sdk"),
+      ),
+    ).toEqual([]);
   });
 
   it("keeps the web UI off server code: it shares types through the SDK", () => {
     const web = path.join(packagesDir, "web/src");
-    expect(violations(web, (specifier, file) => !specifier.includes("@sluice/server") && !path.resolve(path.dirname(file), specifier).startsWith(path.join(packagesDir, "server")))).toEqual([]);
+    expect(
+      violations(
+        web,
+        (specifier, file) =>
+          !specifier.includes("@sluice/server") &&
+          !path.resolve(path.dirname(file), specifier).startsWith(path.join(packagesDir, "server")),
+      ),
+    ).toEqual([]);
   });
 
   it("points every package's exports at files that exist", () => {
@@ -124,6 +135,15 @@ describe("dependency rules", () => {
     expect(importsOf(path.join(packagesDir, "server/src/core/completion-chunks.ts"))).toContain("@sluice/sdk");
     expect(importsOf(path.join(packagesDir, "sdk/src/index.ts"))).toContain("zod");
     // …and the cycle finder must find a cycle where there is one.
-    expect(cyclesOf(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", ["a"]]]))).toEqual([["a", "b", "c"].map((file) => path.relative(packagesDir, file)).sort()]);
+    expect(
+      cyclesOf(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["c"]],
+          ["c", ["a"]],
+          ["d", ["a"]],
+        ]),
+      ),
+    ).toEqual([["a", "b", "c"].map((file) => path.relative(packagesDir, file)).sort()]);
   });
 });

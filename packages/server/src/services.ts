@@ -111,11 +111,22 @@ export async function createServices(config: Config, options: { logger?: Logger 
     firstLoadChecker: new FirstLoadChecker(),
     nodeTierUser: config.pluginNodeTierUser,
   };
-  const registry = new PluginRegistry({ ...loadOptions, maxResident: config.pluginMaxResident, idleEvictMs: config.pluginIdleEvictSeconds * 1000 });
+  const registry = new PluginRegistry({
+    ...loadOptions,
+    maxResident: config.pluginMaxResident,
+    idleEvictMs: config.pluginIdleEvictSeconds * 1000,
+  });
   // Filled in below once connected: the feed needs the workspace to apply remote changes.
   const feed: { current: PluginChangeFeed } = { current: LOCAL_CHANGE_FEED };
   const instanceId = config.instanceId ?? `${hostname()}:${process.pid}`;
-  const workspace = new PluginWorkspace({ db, registry, logger, instanceId, loadOptions, changes: { publish: (change) => feed.current.publish(change), close: async () => {} } });
+  const workspace = new PluginWorkspace({
+    db,
+    registry,
+    logger,
+    instanceId,
+    loadOptions,
+    changes: { publish: (change) => feed.current.publish(change), close: async () => {} },
+  });
   if (config.redisUrl) {
     try {
       feed.current = await connectPluginChangeFeed({
@@ -139,7 +150,19 @@ export async function createServices(config: Config, options: { logger?: Logger 
     staleMs: config.answerStaleSeconds * 1000,
   });
   await answersInProgress.start();
-  return { config, db, logger, secretKey, secrets: createSecretBox(secretKey), workspace, upstream, realtime, pluginChanges: feed.current, chatTasks: new ChatTasks(), answersInProgress };
+  return {
+    config,
+    db,
+    logger,
+    secretKey,
+    secrets: createSecretBox(secretKey),
+    workspace,
+    upstream,
+    realtime,
+    pluginChanges: feed.current,
+    chatTasks: new ChatTasks(),
+    answersInProgress,
+  };
 }
 
 /** Releases what {@link createServices} opened. */

@@ -14,14 +14,18 @@ import { useServer } from "./helpers/use-server.ts";
  */
 function postAnnouncedLength(url: string, length: number): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: "POST", headers: { "content-type": "application/json", "content-length": String(length) } }, (response) => {
-      let text = "";
-      response.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
-      response.on("end", () => {
-        request.destroy();
-        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text), headers: new Headers() });
-      });
-    });
+    const request = http.request(
+      url,
+      { method: "POST", headers: { "content-type": "application/json", "content-length": String(length) } },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+        response.on("end", () => {
+          request.destroy();
+          resolve({ status: response.statusCode ?? 0, body: JSON.parse(text), headers: new Headers() });
+        });
+      },
+    );
     request.on("error", reject);
     request.flushHeaders();
   });
@@ -33,7 +37,11 @@ describeEachDatabase("accounts", (kind) => {
   let pending: TestAccount;
 
   it("makes the first account admin and returns a session", async () => {
-    const { status, body } = await sluice.api.post("/api/v1/auths/signup", { name: "Ada", email: "  Ada@Example.COM ", password: "first password" });
+    const { status, body } = await sluice.api.post("/api/v1/auths/signup", {
+      name: "Ada",
+      email: "  Ada@Example.COM ",
+      password: "first password",
+    });
     expect(status).toBe(200);
     expect(body).toMatchObject({ token_type: "Bearer", name: "Ada", email: "ada@example.com", role: "admin" });
     expect(body.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
@@ -64,7 +72,11 @@ describeEachDatabase("accounts", (kind) => {
   });
 
   it("refuses a second account with the same email, whatever its case", async () => {
-    expectError(await sluice.api.post("/api/v1/auths/signup", { name: "Copy", email: "ADA@EXAMPLE.com", password: "long enough" }), 400, "This email is already registered");
+    expectError(
+      await sluice.api.post("/api/v1/auths/signup", { name: "Copy", email: "ADA@EXAMPLE.com", password: "long enough" }),
+      400,
+      "This email is already registered",
+    );
   });
 
   it("refuses malformed emails, empty passwords and empty names, naming the field", async () => {
@@ -119,8 +131,20 @@ describeEachDatabase("accounts", (kind) => {
   });
 
   it("changes a password only with the current one", async () => {
-    expectError(await sluice.api.post("/api/v1/auths/update/password", { password: "wrong", new_password: "second password" }, pending.token), 400, "current password");
-    expect((await sluice.api.post("/api/v1/auths/update/password", { password: pending.password, new_password: "second password" }, pending.token)).status).toBe(200);
+    expectError(
+      await sluice.api.post("/api/v1/auths/update/password", { password: "wrong", new_password: "second password" }, pending.token),
+      400,
+      "current password",
+    );
+    expect(
+      (
+        await sluice.api.post(
+          "/api/v1/auths/update/password",
+          { password: pending.password, new_password: "second password" },
+          pending.token,
+        )
+      ).status,
+    ).toBe(200);
     expect((await sluice.api.post("/api/v1/auths/signin", { email: pending.email, password: pending.password })).status).toBe(400);
     expect((await sluice.api.post("/api/v1/auths/signin", { email: pending.email, password: "second password" })).status).toBe(200);
   });
@@ -130,7 +154,11 @@ describeEachDatabase("accounts", (kind) => {
     expectError(await sluice.api.get("/api/v1/auths/", "not-a-token"), 401, "Invalid token");
     const forged = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(admin.id).sign(Buffer.from("another secret"));
     expectError(await sluice.api.get("/api/v1/users/", forged), 401, "Invalid token");
-    const expired = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(admin.id).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(Buffer.from(TEST_SECRET_KEY));
+    const expired = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(admin.id)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(Buffer.from(TEST_SECRET_KEY));
     expectError(await sluice.api.get("/api/v1/users/", expired), 401, "expired");
     expectError(await sluice.api.request("GET", "/api/v1/auths/", { headers: { authorization: "Basic abc" } }), 401, "Bearer");
   });
@@ -141,7 +169,10 @@ describeEachDatabase("accounts", (kind) => {
   });
 
   it("accepts an empty JSON body, as Open WebUI's web client sends on some POSTs", async () => {
-    const response = await sluice.api.request("POST", "/api/v1/auths/api_key", { token: admin.token, headers: { "content-type": "application/json" } });
+    const response = await sluice.api.request("POST", "/api/v1/auths/api_key", {
+      token: admin.token,
+      headers: { "content-type": "application/json" },
+    });
     expect(response.status).toBe(200);
     expect(response.body.api_key).toMatch(/^sk-/);
   });

@@ -29,7 +29,11 @@ describeEachDatabase("answer length limit", (kind) => {
   let user: TestAccount;
 
   const newChat = async (content: string) => {
-    const created = await sluice.api.post("/api/v1/chats/new", { chat: { title: "New Chat", messages: [{ id: "u1", role: "user", content }] } }, user.token);
+    const created = await sluice.api.post(
+      "/api/v1/chats/new",
+      { chat: { title: "New Chat", messages: [{ id: "u1", role: "user", content }] } },
+      user.token,
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     return created.body.id as string;
   };
@@ -44,20 +48,35 @@ describeEachDatabase("answer length limit", (kind) => {
       .split("\n\n")
       .filter((frame) => frame.startsWith("data: "))
       .map((frame) => frame.slice("data: ".length));
-    return { frames, text: frames.filter((frame) => frame !== "[DONE]").map((frame) => JSON.parse(frame).choices?.[0]?.delta?.content ?? "").join("") };
+    return {
+      frames,
+      text: frames
+        .filter((frame) => frame !== "[DONE]")
+        .map((frame) => JSON.parse(frame).choices?.[0]?.delta?.content ?? "")
+        .join(""),
+    };
   };
 
   it("sets up accounts and an endless pipe", async () => {
     admin = await signUpAdmin(sluice.url);
     user = await signUpUser(sluice.url, admin);
-    const created = await sluice.api.post("/api/v1/functions/create", { id: "endless", name: "Endless", content: endlessPipe }, admin.token);
+    const created = await sluice.api.post(
+      "/api/v1/functions/create",
+      { id: "endless", name: "Endless", content: endlessPipe },
+      admin.token,
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     await sluice.api.post("/api/v1/functions/id/endless/toggle", undefined, admin.token);
   });
 
   it("stops a pipe that yields forever with a clear error frame, keeping and saving what was said", async () => {
     const chatId = await newChat("talk");
-    const { frames, text } = await streamed({ model: "endless", messages: [{ id: "u1", role: "user", content: "talk" }], chat_id: chatId, id: "a1" });
+    const { frames, text } = await streamed({
+      model: "endless",
+      messages: [{ id: "u1", role: "user", content: "talk" }],
+      chat_id: chatId,
+      id: "a1",
+    });
     expect(frames.at(-1)).toBe("[DONE]");
     const error = JSON.parse(frames.at(-2)!).error;
     expect(error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", detail: expect.stringContaining(`${MAX_CHARACTERS} characters`) });
@@ -70,14 +89,23 @@ describeEachDatabase("answer length limit", (kind) => {
   });
 
   it("answers a request without streaming with 413", async () => {
-    const response = await sluice.api.post("/api/chat/completions", { model: "endless", messages: [{ role: "user", content: "talk" }] }, user.token);
+    const response = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "endless", messages: [{ role: "user", content: "talk" }] },
+      user.token,
+    );
     expectError(response, 413, "CHAT_RESPONSE_MAX_CHARACTERS");
   });
 
   it("stops a long upstream answer and its upstream request", async () => {
     const chatId = await newChat("slow please");
     const abortedBefore = fake.abortedRequests;
-    const { frames, text } = await streamed({ model: "fake-small", messages: [{ id: "u1", role: "user", content: "slow please" }], chat_id: chatId, id: "a1" });
+    const { frames, text } = await streamed({
+      model: "fake-small",
+      messages: [{ id: "u1", role: "user", content: "slow please" }],
+      chat_id: chatId,
+      id: "a1",
+    });
     expect(JSON.parse(frames.at(-2)!).error.code).toBe("PAYLOAD_TOO_LARGE");
     expect(text).toMatch(/^(tick )+$/);
     expect(text.length).toBeLessThanOrEqual(MAX_CHARACTERS);
@@ -86,7 +114,11 @@ describeEachDatabase("answer length limit", (kind) => {
   });
 
   it("lets answers under the limit through", async () => {
-    const answer = await sluice.api.post("/api/chat/completions", { model: "fake-small", messages: [{ role: "user", content: "hello" }] }, user.token);
+    const answer = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "fake-small", messages: [{ role: "user", content: "hello" }] },
+      user.token,
+    );
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body.choices[0].message.content).toBe("You said: hello");
   });

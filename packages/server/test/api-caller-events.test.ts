@@ -29,7 +29,11 @@ describeEachDatabase("events of API callers", (kind) => {
   it("sets up accounts and a reporting pipe", async () => {
     admin = await signUpAdmin(sluice.url);
     user = await signUpUser(sluice.url, admin);
-    const created = await sluice.api.post("/api/v1/functions/create", { id: "reporter", name: "Reporter", content: reportingPipe }, admin.token);
+    const created = await sluice.api.post(
+      "/api/v1/functions/create",
+      { id: "reporter", name: "Reporter", content: reportingPipe },
+      admin.token,
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     await sluice.api.post("/api/v1/functions/id/reporter/toggle", undefined, admin.token);
   });
@@ -37,7 +41,11 @@ describeEachDatabase("events of API callers", (kind) => {
   it("saves the effects of events on the chat message an API caller names, sending nothing live", async () => {
     const tab = await connectSocket(sluice.url, user.token);
     try {
-      const chat = await sluice.api.post("/api/v1/chats/new", { chat: { title: "Scripted", messages: [{ id: "u1", role: "user", content: "find it" }] } }, user.token);
+      const chat = await sluice.api.post(
+        "/api/v1/chats/new",
+        { chat: { title: "Scripted", messages: [{ id: "u1", role: "user", content: "find it" }] } },
+        user.token,
+      );
       const chatId = chat.body.id as string;
       const answer = await sluice.api.post(
         "/api/chat/completions",
@@ -59,7 +67,11 @@ describeEachDatabase("events of API callers", (kind) => {
   });
 
   it("still answers an API caller that names no chat, saving nothing", async () => {
-    const answer = await sluice.api.post("/api/chat/completions", { model: "reporter", messages: [{ role: "user", content: "find it" }] }, user.token);
+    const answer = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "reporter", messages: [{ role: "user", content: "find it" }] },
+      user.token,
+    );
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body.choices[0].message.content).toBe("Found it");
   });

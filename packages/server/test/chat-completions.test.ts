@@ -5,12 +5,23 @@ import { describeEachDatabase } from "./helpers/describe-each-database.ts";
 import { expectError } from "./helpers/expect-error.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { useServer } from "./helpers/use-server.ts";
-import { dropFilter, guardFilter, markerFilter, objectPipe, shoutFilter, streamingManifold, stringPipe } from "./fixtures/pipeline-plugins.ts";
+import {
+  dropFilter,
+  guardFilter,
+  markerFilter,
+  objectPipe,
+  shoutFilter,
+  streamingManifold,
+  stringPipe,
+} from "./fixtures/pipeline-plugins.ts";
 
 /** Reads an SSE answer: the parsed `data:` payloads, and whether it ended with [DONE]. */
 async function readSse(response: Response): Promise<{ events: any[]; isDone: boolean }> {
   const text = await response.text();
-  const payloads = text.split("\n\n").map((block) => block.replace(/^data: /, "").trim()).filter(Boolean);
+  const payloads = text
+    .split("\n\n")
+    .map((block) => block.replace(/^data: /, "").trim())
+    .filter(Boolean);
   const isDone = payloads.at(-1) === "[DONE]";
   return { events: payloads.filter((payload) => payload !== "[DONE]").map((payload) => JSON.parse(payload)), isDone };
 }
@@ -60,13 +71,22 @@ describeEachDatabase("chat completions", (kind) => {
     expect(ids).toEqual(expect.arrayContaining(["fake-small", "fake-large", "echo_pipe", "streamer.one", "streamer.two", "object_pipe"]));
     expect(ids).not.toContain("inactive_pipe");
     expect(ids).not.toContain("streamer");
-    expect(body.data.find((model: { id: string }) => model.id === "streamer.two")).toMatchObject({ name: "Stream Two", pipe: { type: "pipe" }, actions: [], filters: [] });
+    expect(body.data.find((model: { id: string }) => model.id === "streamer.two")).toMatchObject({
+      name: "Stream Two",
+      pipe: { type: "pipe" },
+      actions: [],
+      filters: [],
+    });
   });
 
   it("answers through the upstream as JSON, sending the upstream's key", async () => {
     const { status, body } = await complete({ model: "fake-small", messages: [{ role: "user", content: "hello there" }] });
     expect(status, JSON.stringify(body)).toBe(200);
-    expect(body).toMatchObject({ object: "chat.completion", model: "fake-small", choices: [{ message: { role: "assistant", content: "You said: hello there" }, finish_reason: "stop" }] });
+    expect(body).toMatchObject({
+      object: "chat.completion",
+      model: "fake-small",
+      choices: [{ message: { role: "assistant", content: "You said: hello there" }, finish_reason: "stop" }],
+    });
     const last = fake.requests.at(-1)!;
     expect(last.headers.authorization).toBe("Bearer sk-upstream");
     expect(last.body).toMatchObject({ model: "fake-small", messages: [{ role: "user", content: "hello there" }] });
@@ -75,7 +95,11 @@ describeEachDatabase("chat completions", (kind) => {
 
   it("streams SSE that the official openai client reads", async () => {
     const client = new OpenAI({ baseURL: `${sluice.url}/api`, apiKey: user.token });
-    const chunks = await client.chat.completions.create({ model: "fake-large", messages: [{ role: "user", content: "stream me" }], stream: true });
+    const chunks = await client.chat.completions.create({
+      model: "fake-large",
+      messages: [{ role: "user", content: "stream me" }],
+      stream: true,
+    });
     let text = "";
     let finish: string | null | undefined;
     for await (const chunk of chunks) {
@@ -107,7 +131,14 @@ describeEachDatabase("chat completions", (kind) => {
     const answer = await complete({ model: "brief_helper", messages: [{ role: "user", content: "hi" }], temperature: 0.9 });
     expect(answer.body).toMatchObject({ model: "brief_helper", choices: [{ message: { content: "You said: hi" } }] });
     const sent = fake.chatBodies().at(-1)!;
-    expect(sent).toMatchObject({ model: "fake-small", temperature: 0.9, messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "hi" }] });
+    expect(sent).toMatchObject({
+      model: "fake-small",
+      temperature: 0.9,
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "hi" },
+      ],
+    });
     await complete({ model: "brief_helper", messages: [{ role: "user", content: "again" }] });
     expect(fake.chatBodies().at(-1)).toMatchObject({ temperature: 0.2 });
     const models = await sluice.api.get("/api/models", user.token);
@@ -154,12 +185,18 @@ describeEachDatabase("chat completions", (kind) => {
     expect((sent.messages as any[])[0]).toEqual({ role: "system", content: "marks: FIRST A B" });
 
     // A model's own filterIds add a filter; a toggle filter runs only when switched on.
-    const settings = await sluice.api.post("/api/v1/models/create", { id: "fake-small", name: "Fake Small", meta: { filterIds: ["mark_model"] } }, admin.token);
+    const settings = await sluice.api.post(
+      "/api/v1/models/create",
+      { id: "fake-small", name: "Fake Small", meta: { filterIds: ["mark_model"] } },
+      admin.token,
+    );
     expect(settings.status, JSON.stringify(settings.body)).toBe(200);
     await complete({ model: "fake-small", messages: [{ role: "user", content: "x" }], filter_ids: ["mark_chip"] });
     expect((fake.chatBodies().at(-1)!.messages as any[])[0].content).toBe("marks: FIRST A B MODEL CHIP");
     const models = await sluice.api.get("/api/models", user.token);
-    expect(models.body.data.find((model: { id: string }) => model.id === "fake-small").filters.map((filter: { id: string }) => filter.id)).toEqual(["mark_chip"]);
+    expect(
+      models.body.data.find((model: { id: string }) => model.id === "fake-small").filters.map((filter: { id: string }) => filter.id),
+    ).toEqual(["mark_chip"]);
   });
 
   it("drops chunks a stream filter returns null for", async () => {

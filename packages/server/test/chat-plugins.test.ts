@@ -35,42 +35,85 @@ describeEachDatabase("plugins at work in chats", (kind) => {
     admin = await signUpAdmin(sluice.url);
     user = await signUpUser(sluice.url, admin);
     other = await signUpUser(sluice.url, admin);
-    const tool = await sluice.api.post("/api/v1/tools/create", { id: "weather", name: "Weather", content: weatherToolsModule, access_control: null }, admin.token);
+    const tool = await sluice.api.post(
+      "/api/v1/tools/create",
+      { id: "weather", name: "Weather", content: weatherToolsModule, access_control: null },
+      admin.token,
+    );
     expect(tool.status, JSON.stringify(tool.body)).toBe(200);
-    const privateTool = await sluice.api.post("/api/v1/tools/create", { id: "secret_weather", name: "Secret", content: weatherToolsModule }, admin.token);
+    const privateTool = await sluice.api.post(
+      "/api/v1/tools/create",
+      { id: "secret_weather", name: "Secret", content: weatherToolsModule },
+      admin.token,
+    );
     expect(privateTool.status).toBe(200);
-    for (const [id, content] of [["rewrite", rewriteAction], ["shout", shoutFilter], ["asker", askingPipe], ["narrator", narratingPipe]] as const) {
+    for (const [id, content] of [
+      ["rewrite", rewriteAction],
+      ["shout", shoutFilter],
+      ["asker", askingPipe],
+      ["narrator", narratingPipe],
+    ] as const) {
       const created = await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
       expect(created.status, JSON.stringify(created.body)).toBe(200);
       await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
     }
     // The filter works on one model only; the action is on every model.
     await sluice.api.post("/api/v1/functions/id/rewrite/toggle/global", undefined, admin.token);
-    await sluice.api.post("/api/v1/models/create", { id: "fake-large", name: "Large", meta: { filterIds: ["shout"], toolIds: ["weather"] } }, admin.token);
+    await sluice.api.post(
+      "/api/v1/models/create",
+      { id: "fake-large", name: "Large", meta: { filterIds: ["shout"], toolIds: ["weather"] } },
+      admin.token,
+    );
   });
 
   it("offers tools by tool_ids, runs the call in the tool's sandbox and sends the result back to the model", async () => {
-    const { status, body } = await complete({ model: "fake-small", messages: [{ role: "user", content: "what is the weather in Oslo?" }], tool_ids: ["weather"] });
+    const { status, body } = await complete({
+      model: "fake-small",
+      messages: [{ role: "user", content: "what is the weather in Oslo?" }],
+      tool_ids: ["weather"],
+    });
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.choices[0].message.content).toBe("Tool said: Sunny in Oslo");
     const [first, second] = fake.chatBodies().slice(-2) as any[];
-    expect(first.tools).toEqual([{ type: "function", function: expect.objectContaining({ name: "get_weather", parameters: expect.objectContaining({ required: ["city"] }) }) }]);
-    expect(second.messages.at(-2)).toMatchObject({ role: "assistant", tool_calls: [{ type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } }] });
+    expect(first.tools).toEqual([
+      {
+        type: "function",
+        function: expect.objectContaining({ name: "get_weather", parameters: expect.objectContaining({ required: ["city"] }) }),
+      },
+    ]);
+    expect(second.messages.at(-2)).toMatchObject({
+      role: "assistant",
+      tool_calls: [{ type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } }],
+    });
     expect(second.messages.at(-1)).toMatchObject({ role: "tool", content: "Sunny in Oslo" });
   });
 
   it("turns a tool's error into a result the model sees, and stops the loop at the bound", async () => {
-    const failed = await complete({ model: "fake-small", messages: [{ role: "user", content: "weather in Atlantis" }], tool_ids: ["weather"] });
+    const failed = await complete({
+      model: "fake-small",
+      messages: [{ role: "user", content: "weather in Atlantis" }],
+      tool_ids: ["weather"],
+    });
     expect(failed.body.choices[0].message.content).toBe("Tool said: Error: no such city");
     // The status line of a failed tool is marked as an error (the page shows it in red, not with a check).
     const chatId = await newChat(user, [{ id: "u1", role: "user", content: "weather in Atlantis" }]);
-    await complete({ model: "fake-small", messages: [{ id: "u1", role: "user", content: "weather in Atlantis" }], tool_ids: ["weather"], chat_id: chatId, id: "a1" });
+    await complete({
+      model: "fake-small",
+      messages: [{ id: "u1", role: "user", content: "weather in Atlantis" }],
+      tool_ids: ["weather"],
+      chat_id: chatId,
+      id: "a1",
+    });
     expect((await storedMessage(chatId, "a1")).statusHistory).toEqual([
       expect.objectContaining({ description: "Running tool get_weather", done: false }),
       expect.objectContaining({ description: "Tool failed get_weather", done: true, error: true }),
     ]);
     const before = fake.chatBodies().length;
-    const looped = await complete({ model: "fake-small", messages: [{ role: "user", content: "loop tools please" }], tool_ids: ["weather"] });
+    const looped = await complete({
+      model: "fake-small",
+      messages: [{ role: "user", content: "loop tools please" }],
+      tool_ids: ["weather"],
+    });
     expect(looped.status).toBe(200);
     expect(looped.body.choices[0].message.content).toContain("tool call limit of 3 rounds");
     expect(fake.chatBodies().length - before).toBe(3);
@@ -85,7 +128,12 @@ describeEachDatabase("plugins at work in chats", (kind) => {
 
   it("saves the assistant message in the chat with the outlet's change, and keeps other users out", async () => {
     const chatId = await newChat(user, [{ id: "u1", role: "user", content: "hello" }]);
-    const answer = await complete({ model: "fake-large", messages: [{ id: "u1", role: "user", content: "hello" }], chat_id: chatId, id: "a1" });
+    const answer = await complete({
+      model: "fake-large",
+      messages: [{ id: "u1", role: "user", content: "hello" }],
+      chat_id: chatId,
+      id: "a1",
+    });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     // The HTTP answer is the model's; the outlet's change is saved to the chat.
     expect(answer.body.choices[0].message.content).toBe("You said: HELLO");
@@ -96,19 +144,36 @@ describeEachDatabase("plugins at work in chats", (kind) => {
       model: "fake-large",
       parentId: "u1",
     });
-    expectError(await complete({ model: "fake-small", messages: [{ role: "user", content: "x" }], chat_id: chatId, id: "a2" }, other.token), 404);
+    expectError(
+      await complete({ model: "fake-small", messages: [{ role: "user", content: "x" }], chat_id: chatId, id: "a2" }, other.token),
+      404,
+    );
   });
 
   it("names a new chat after its first answer through the same pipeline", async () => {
     const chatId = await newChat(user);
-    await complete({ model: "fake-small", messages: [{ id: "u1", role: "user", content: "tell me about otters" }], chat_id: chatId, id: "a1" });
-    await vi.waitFor(async () => expect((await sluice.api.get(`/api/v1/chats/${chatId}`, user.token)).body.title).toBe("Fake Title"), { timeout: 10_000 });
+    await complete({
+      model: "fake-small",
+      messages: [{ id: "u1", role: "user", content: "tell me about otters" }],
+      chat_id: chatId,
+      id: "a1",
+    });
+    await vi.waitFor(async () => expect((await sluice.api.get(`/api/v1/chats/${chatId}`, user.token)).body.title).toBe("Fake Title"), {
+      timeout: 10_000,
+    });
   });
 
   it("runs the outlet chain for /api/chat/completed and returns the result", async () => {
     const { status, body } = await sluice.api.post(
       "/api/chat/completed",
-      { model: "fake-large", messages: [{ id: "u", role: "user", content: "q" }, { id: "a", role: "assistant", content: "answer" }], id: "a" },
+      {
+        model: "fake-large",
+        messages: [
+          { id: "u", role: "user", content: "q" },
+          { id: "a", role: "assistant", content: "answer" },
+        ],
+        id: "a",
+      },
       user.token,
     );
     expect(status, JSON.stringify(body)).toBe(200);
@@ -117,7 +182,9 @@ describeEachDatabase("plugins at work in chats", (kind) => {
 
   it("lists action buttons per model and runs one, saving its change", async () => {
     const models = await sluice.api.get("/api/models", user.token);
-    expect(models.body.data.find((model: { id: string }) => model.id === "fake-small").actions.map((action: { id: string }) => action.id)).toEqual(["rewrite.loud", "rewrite.quiet"]);
+    expect(
+      models.body.data.find((model: { id: string }) => model.id === "fake-small").actions.map((action: { id: string }) => action.id),
+    ).toEqual(["rewrite.loud", "rewrite.quiet"]);
     const chatId = await newChat(user, [{ id: "m1", role: "assistant", content: "Quiet words" }]);
     const body = { model: "fake-small", messages: [{ id: "m1", role: "assistant", content: "Quiet words" }], chat_id: chatId, id: "m1" };
     const result = await sluice.api.post("/api/chat/actions/rewrite.loud", body, user.token);
@@ -136,11 +203,21 @@ describeEachDatabase("plugins at work in chats", (kind) => {
         if (envelope.data.type === "confirmation") acknowledge?.(true);
       });
       const chatId = await newChat(user, [{ id: "u1", role: "user", content: "go" }]);
-      const answer = await complete({ model: "asker", messages: [{ id: "u1", role: "user", content: "go" }], chat_id: chatId, id: "a1", session_id: tab.socket.id });
+      const answer = await complete({
+        model: "asker",
+        messages: [{ id: "u1", role: "user", content: "go" }],
+        chat_id: chatId,
+        id: "a1",
+        session_id: tab.socket.id,
+      });
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       expect(answer.body.choices[0].message.content).toBe("confirmed");
       const status = await tab.next((envelope) => envelope.data.type === "status");
-      expect(status).toMatchObject({ chat_id: chatId, message_id: "a1", data: { type: "status", data: { description: "Asking", done: false } } });
+      expect(status).toMatchObject({
+        chat_id: chatId,
+        message_id: "a1",
+        data: { type: "status", data: { description: "Asking", done: false } },
+      });
       await tab.next((envelope) => envelope.data.type === "chat:completion" && (envelope.data.data as any).done === true);
       expect(stranger.received).toEqual([]);
       const stored = await storedMessage(chatId, "a1");
@@ -156,7 +233,14 @@ describeEachDatabase("plugins at work in chats", (kind) => {
     const tab = await connectSocket(sluice.url, user.token);
     try {
       const chatId = await newChat(user, [{ id: "u1", role: "user", content: "what is it?" }]);
-      const answer = await complete({ model: "narrator", stream: true, messages: [{ id: "u1", role: "user", content: "what is it?" }], chat_id: chatId, id: "a1", session_id: tab.socket.id });
+      const answer = await complete({
+        model: "narrator",
+        stream: true,
+        messages: [{ id: "u1", role: "user", content: "what is it?" }],
+        chat_id: chatId,
+        id: "a1",
+        session_id: tab.socket.id,
+      });
       expect(answer.status).toBe(200);
       const done = await tab.next((envelope) => envelope.data.type === "chat:completion" && (envelope.data.data as any).done === true);
       expect((done.data.data as any).content).toBe("Looking it up… Found (from the index) 42.");
@@ -191,7 +275,13 @@ describeEachDatabase("plugins at work in chats", (kind) => {
     const response = await fetch(`${sluice.url}/api/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
-      body: JSON.stringify({ model: "fake-small", messages: [{ id: "u1", role: "user", content: "slow please" }], stream: true, chat_id: chatId, id: "a1" }),
+      body: JSON.stringify({
+        model: "fake-small",
+        messages: [{ id: "u1", role: "user", content: "slow please" }],
+        stream: true,
+        chat_id: chatId,
+        id: "a1",
+      }),
       signal: controller.signal,
     });
     const reader = response.body!.getReader();

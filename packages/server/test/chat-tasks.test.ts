@@ -18,7 +18,11 @@ describeEachDatabase("answers in progress (/api/tasks)", (kind) => {
   let other: TestAccount;
 
   const newChat = async (account: TestAccount) => {
-    const created = await sluice.api.post("/api/v1/chats/new", { chat: { title: "New Chat", messages: [{ id: "u1", role: "user", content: "slow please" }] } }, account.token);
+    const created = await sluice.api.post(
+      "/api/v1/chats/new",
+      { chat: { title: "New Chat", messages: [{ id: "u1", role: "user", content: "slow please" }] } },
+      account.token,
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     return created.body.id as string;
   };
@@ -37,7 +41,13 @@ describeEachDatabase("answers in progress (/api/tasks)", (kind) => {
     const response = await fetch(`${sluice.url}/api/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
-      body: JSON.stringify({ model: "fake-small", messages: [{ id: "u1", role: "user", content: "slow please" }], stream: true, chat_id: chatId, id: "a1" }),
+      body: JSON.stringify({
+        model: "fake-small",
+        messages: [{ id: "u1", role: "user", content: "slow please" }],
+        stream: true,
+        chat_id: chatId,
+        id: "a1",
+      }),
     });
     const reader = response.body!.getReader();
     let received = "";
@@ -66,7 +76,9 @@ describeEachDatabase("answers in progress (/api/tasks)", (kind) => {
     expect(received.trim().endsWith("data: [DONE]")).toBe(true);
     expect(received).not.toContain('"error"');
     await vi.waitFor(async () => expect((await tasksOf(chatId)).body).toEqual({ task_ids: [] }), { timeout: 5000 });
-    const saved = (await sluice.api.get(`/api/v1/chats/${chatId}`, user.token)).body.chat.messages.find((message: { id: string }) => message.id === "a1");
+    const saved = (await sluice.api.get(`/api/v1/chats/${chatId}`, user.token)).body.chat.messages.find(
+      (message: { id: string }) => message.id === "a1",
+    );
     expect(saved).toMatchObject({ role: "assistant", done: true });
     expect(saved.content).toMatch(/^(tick )+/);
     expect(saved.content.length).toBeLessThan(200 * 5);
@@ -80,7 +92,13 @@ describeEachDatabase("answers in progress (/api/tasks)", (kind) => {
     const response = await fetch(`${sluice.url}/api/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
-      body: JSON.stringify({ model: "fake-small", messages: [{ id: "u1", role: "user", content: "slow please" }], stream: true, chat_id: chatId, id: "a2" }),
+      body: JSON.stringify({
+        model: "fake-small",
+        messages: [{ id: "u1", role: "user", content: "slow please" }],
+        stream: true,
+        chat_id: chatId,
+        id: "a2",
+      }),
       signal: controller.signal,
     });
     await response.body!.getReader().read();

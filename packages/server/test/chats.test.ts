@@ -73,7 +73,11 @@ describeEachDatabase("chats API", (kind) => {
   it("refuses bad bodies with a 400 that names the field", async () => {
     expectError(await sluice.api.post("/api/v1/chats/new", {}, alice.token), 400, "chat");
     expectError(await sluice.api.post("/api/v1/chats/new", { chat: "hello" }, alice.token), 400, "chat");
-    expectError(await sluice.api.post("/api/v1/chats/new", { chat: { messages: [{ id: "m", content: "no role" }] } }, alice.token), 400, "chat.messages.0.role");
+    expectError(
+      await sluice.api.post("/api/v1/chats/new", { chat: { messages: [{ id: "m", content: "no role" }] } }, alice.token),
+      400,
+      "chat.messages.0.role",
+    );
     expectError(await sluice.api.post("/api/v1/chats/new", { chat: { title: 5 } }, alice.token), 400, "chat.title");
     expectError(await sluice.api.post(`/api/v1/chats/${chatId}`, { chat: { messages: "none" } }, alice.token), 400, "chat.messages");
     expectError(await sluice.api.request("POST", "/api/v1/chats/new", { rawBody: "{oops", token: alice.token }), 400, "not valid JSON");

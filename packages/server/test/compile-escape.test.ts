@@ -46,7 +46,11 @@ it("a tool author cannot read the server's files through a requirement's path", 
       `import stolen from "ms/package.json" with { type: "json" };`,
     ];
     for (const [index, importLine] of attempts.entries()) {
-      const saved = await api(server.url, author.token).post("/api/v1/tools/create", { id: `peek_${index}`, name: "Peek", content: tool(importLine) });
+      const saved = await api(server.url, author.token).post("/api/v1/tools/create", {
+        id: `peek_${index}`,
+        name: "Peek",
+        content: tool(importLine),
+      });
       expect(saved.status, importLine).toBe(400);
       const text = JSON.stringify(saved.body);
       expect(text).not.toContain(secretKey);
@@ -55,7 +59,11 @@ it("a tool author cannot read the server's files through a requirement's path", 
       expect(text).not.toMatch(/PATH=|HOME=|DATA_DIR=/);
     }
     // The package itself still works.
-    const fine = await api(server.url, author.token).post("/api/v1/tools/create", { id: "peek_ms", name: "Peek", content: tool('import ms from "ms";\nconst stolen = ms(60000);') });
+    const fine = await api(server.url, author.token).post("/api/v1/tools/create", {
+      id: "peek_ms",
+      name: "Peek",
+      content: tool('import ms from "ms";\nconst stolen = ms(60000);'),
+    });
     expect(fine.status, JSON.stringify(fine.body)).toBe(200);
   } finally {
     await server.stop();

@@ -37,9 +37,21 @@ it("stores and returns content parts unchanged, and filters see them as sent", a
   expect((await sluice.api.post("/api/v1/functions/create", { id: "seer", name: "Seer", content: SEER }, admin.token)).status).toBe(200);
   await sluice.api.post("/api/v1/functions/id/seer/toggle", undefined, admin.token);
   await sluice.api.post("/api/v1/functions/id/seer/toggle/global", undefined, admin.token);
-  await sluice.api.post("/api/v1/functions/create", { id: "echo", name: "Echo", content: 'import { definePipe } from "@sluice/sdk";\nexport default definePipe({ pipe: () => "echo" });\n' }, admin.token);
+  await sluice.api.post(
+    "/api/v1/functions/create",
+    {
+      id: "echo",
+      name: "Echo",
+      content: 'import { definePipe } from "@sluice/sdk";\nexport default definePipe({ pipe: () => "echo" });\n',
+    },
+    admin.token,
+  );
   await sluice.api.post("/api/v1/functions/id/echo/toggle", undefined, admin.token);
-  const completed = await sluice.api.post("/api/chat/completed", { model: "echo", chat_id: chatId, id: "a1", messages: [...messages, reply] }, admin.token);
+  const completed = await sluice.api.post(
+    "/api/chat/completed",
+    { model: "echo", chat_id: chatId, id: "a1", messages: [...messages, reply] },
+    admin.token,
+  );
   expect(completed.status, JSON.stringify(completed.body)).toBe(200);
   expect(completed.body.messages.at(-1).content).toBe("saw text+image_url");
 });

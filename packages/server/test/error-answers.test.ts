@@ -48,10 +48,20 @@ describe("error answers", () => {
   });
 
   it("codes malformed and unsupported bodies", async () => {
-    const malformed = await app.inject({ method: "POST", url: "/api/test/echo", headers: { "content-type": "application/json" }, payload: "{nope" });
+    const malformed = await app.inject({
+      method: "POST",
+      url: "/api/test/echo",
+      headers: { "content-type": "application/json" },
+      payload: "{nope",
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json()).toMatchObject({ code: "INVALID_INPUT", detail: expect.stringContaining("not valid JSON") });
-    const xml = await app.inject({ method: "POST", url: "/api/test/echo", headers: { "content-type": "application/xml" }, payload: "<a/>" });
+    const xml = await app.inject({
+      method: "POST",
+      url: "/api/test/echo",
+      headers: { "content-type": "application/xml" },
+      payload: "<a/>",
+    });
     expect(xml.statusCode).toBe(415);
     expect(xml.json()).toEqual({ detail: "Unsupported content type; send application/json", code: "UNSUPPORTED_MEDIA_TYPE" });
   });
@@ -67,6 +77,11 @@ describe("error answers", () => {
   it("never answers 401 for a plugin's error (clients would sign the user out), keeping the plugin's code", async () => {
     const response = await app.inject({ method: "GET", url: "/api/test/plugin" });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ detail: "The weather service refused the key", code: "UNAUTHORIZED", plugin_id: "weather", hook: "get_weather" });
+    expect(response.json()).toEqual({
+      detail: "The weather service refused the key",
+      code: "UNAUTHORIZED",
+      plugin_id: "weather",
+      hook: "get_weather",
+    });
   });
 });

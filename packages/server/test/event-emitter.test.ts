@@ -30,7 +30,10 @@ describeEachDatabase("event emitter", (kind) => {
   const storedMessage = async (messageId: string) => {
     const { status, body } = await api(sluice.url, alice.token).get(`/api/v1/chats/${chatId}`);
     expect(status).toBe(200);
-    return { message: body.chat.history.messages[messageId], inList: body.chat.messages.find((message: { id: string }) => message.id === messageId) };
+    return {
+      message: body.chat.history.messages[messageId],
+      inList: body.chat.messages.find((message: { id: string }) => message.id === messageId),
+    };
   };
 
   beforeAll(async () => {
@@ -57,11 +60,19 @@ describeEachDatabase("event emitter", (kind) => {
   it("delivers an emitted event to every tab of the user and to no one else", async () => {
     const events = emitterFor({ userId: alice.id, chatId: "c-elsewhere", messageId: "m-elsewhere" });
     await events.emit({ type: "notification", data: { type: "info", content: "Hello Alice" } });
-    const expected: ReceivedEnvelope = { chat_id: "c-elsewhere", message_id: "m-elsewhere", data: { type: "notification", data: { type: "info", content: "Hello Alice" } } };
+    const expected: ReceivedEnvelope = {
+      chat_id: "c-elsewhere",
+      message_id: "m-elsewhere",
+      data: { type: "notification", data: { type: "info", content: "Hello Alice" } },
+    };
     expect(await aliceTab.next((envelope) => envelope.data.type === "notification")).toEqual(expected);
     expect(await aliceOtherTab.next((envelope) => envelope.data.type === "notification")).toEqual(expected);
     await emitterFor({ userId: bob.id }).emit({ type: "notification", data: { type: "info", content: "Hello Bob" } });
-    expect(await bobTab.next()).toEqual({ chat_id: null, message_id: null, data: { type: "notification", data: { type: "info", content: "Hello Bob" } } });
+    expect(await bobTab.next()).toEqual({
+      chat_id: null,
+      message_id: null,
+      data: { type: "notification", data: { type: "info", content: "Hello Bob" } },
+    });
     await sleep(100);
     expect(bobTab.received.map((envelope) => envelope.data.data)).toEqual([{ type: "info", content: "Hello Bob" }]);
     expect(aliceTab.received.some((envelope) => JSON.stringify(envelope).includes("Hello Bob"))).toBe(false);
@@ -69,7 +80,11 @@ describeEachDatabase("event emitter", (kind) => {
 
   it("saves each persisted event type on the message (created if missing), readable through the chats API", async () => {
     const events = emitterFor({ userId: alice.id, chatId, messageId: "a1" });
-    const citation = { source: { name: "Tides paper", url: "https://example.com/tides" }, document: ["The Moon pulls"], metadata: [{ source: "https://example.com/tides" }] };
+    const citation = {
+      source: { name: "Tides paper", url: "https://example.com/tides" },
+      document: ["The Moon pulls"],
+      metadata: [{ source: "https://example.com/tides" }],
+    };
     await events.emit({ type: "status", data: { description: "Searching papers", done: false } });
     await events.emit({ type: "message", data: { content: "Tides come " } });
     await events.emit({ type: "message", data: { content: "from the Moon." } });
@@ -90,7 +105,10 @@ describeEachDatabase("event emitter", (kind) => {
         { description: "Searching papers", done: false },
         { description: "Found 2 papers", done: true },
       ],
-      files: [{ id: "f1", name: "tides.pdf" }, { type: "image", url: "https://example.com/moon.png" }],
+      files: [
+        { id: "f1", name: "tides.pdf" },
+        { type: "image", url: "https://example.com/moon.png" },
+      ],
       sources: [citation],
     });
     expect(typeof message.timestamp).toBe("number");
@@ -99,7 +117,17 @@ describeEachDatabase("event emitter", (kind) => {
     await events.emit({ type: "replace", data: { content: "Replaced." } });
     expect((await storedMessage("a1")).message.content).toBe("Replaced.");
     expect(aliceTab.received.filter((envelope) => envelope.message_id === "a1").map((envelope) => envelope.data.type)).toEqual(
-      expect.arrayContaining(["status", "message", "files", "chat:message:files", "citation", "source", "notification", "chat:message:delta", "replace"]),
+      expect.arrayContaining([
+        "status",
+        "message",
+        "files",
+        "chat:message:files",
+        "citation",
+        "source",
+        "notification",
+        "chat:message:delta",
+        "replace",
+      ]),
     );
   });
 
@@ -121,7 +149,10 @@ describeEachDatabase("event emitter", (kind) => {
   it("refuses malformed and oversized events with a clear error, drops execute events, delivering nothing", async () => {
     const events = emitterFor({ userId: alice.id, chatId, messageId: "a1" });
     const before = aliceTab.received.length;
-    await expect(events.emit({ type: "", data: {} })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringContaining("type") });
+    await expect(events.emit({ type: "", data: {} })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringContaining("type"),
+    });
     await expect(events.emit({ type: "message", data: { content: 42 } })).rejects.toMatchObject({
       code: "INVALID_INPUT",
       message: 'Invalid "message" event: data.content: Invalid input: expected string, received number',
@@ -130,7 +161,10 @@ describeEachDatabase("event emitter", (kind) => {
       code: "PAYLOAD_TOO_LARGE",
       message: expect.stringMatching(/too large: \d+ bytes \(at most 1048576\)/),
     });
-    await expect(events.emit({ type: "custom", data: { big: 10n } })).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringContaining("cannot be sent") });
+    await expect(events.emit({ type: "custom", data: { big: 10n } })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringContaining("cannot be sent"),
+    });
     // Emitting is fire-and-forget: an execute event while those are off is dropped, not an error.
     await expect(events.emit({ type: "execute", data: { code: "alert(1)" } }, { pluginId: "runner" })).resolves.toBeUndefined();
     // A call waits for an answer, so it is refused clearly.
@@ -143,18 +177,27 @@ describeEachDatabase("event emitter", (kind) => {
     expect(aliceTab.received.length).toBe(before);
     expect((await storedMessage("a1")).message.content).toBe("Replaced.");
 
-    const permissive = createEventEmitter({ ...sluice.services, config: { ...sluice.services.config, allowExecuteEvent: true } }, { userId: alice.id });
+    const permissive = createEventEmitter(
+      { ...sluice.services, config: { ...sluice.services.config, allowExecuteEvent: true } },
+      { userId: alice.id },
+    );
     await permissive.emit({ type: "execute", data: { code: "1 + 1" } });
     expect((await aliceTab.next((envelope) => envelope.data.type === "execute")).data.data).toEqual({ code: "1 + 1" });
     await aliceOtherTab.next((envelope) => envelope.data.type === "execute");
   });
 
   it("calls the originating tab only and resolves with its answer", async () => {
-    aliceTab.socket.once("events", (envelope: ReceivedEnvelope, acknowledge: (answer: unknown) => void) => acknowledge({ confirmed: envelope.data.type }));
+    aliceTab.socket.once("events", (envelope: ReceivedEnvelope, acknowledge: (answer: unknown) => void) =>
+      acknowledge({ confirmed: envelope.data.type }),
+    );
     const events = emitterFor({ userId: alice.id, chatId, messageId: "a1", sessionId: aliceTab.socket.id });
     const answer = await events.call({ type: "confirmation", data: { title: "Delete?", message: "Sure?" } });
     expect(answer).toEqual({ confirmed: "confirmation" });
-    expect(aliceTab.received.at(-1)).toEqual({ chat_id: chatId, message_id: "a1", data: { type: "confirmation", data: { title: "Delete?", message: "Sure?" } } });
+    expect(aliceTab.received.at(-1)).toEqual({
+      chat_id: chatId,
+      message_id: "a1",
+      data: { type: "confirmation", data: { title: "Delete?", message: "Sure?" } },
+    });
     await sleep(100);
     expect(aliceOtherTab.received.some((envelope) => envelope.data.type === "confirmation")).toBe(false);
     expect((await storedMessage("a1")).message.content).toBe("Replaced.");
@@ -175,7 +218,9 @@ describeEachDatabase("event emitter", (kind) => {
       code: "INVALID_INPUT",
       message: "No browser session: ctx.call needs a request with session_id",
     });
-    await expect(emitterFor({ userId: alice.id, sessionId: bobTab.socket.id }).call({ type: "confirmation", data: {} })).rejects.toMatchObject({
+    await expect(
+      emitterFor({ userId: alice.id, sessionId: bobTab.socket.id }).call({ type: "confirmation", data: {} }),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
     const leaving = await open(alice);
@@ -197,7 +242,9 @@ describeEachDatabase("event emitter", (kind) => {
     const leaving = await open(alice);
     leaving.socket.once("events", () => setTimeout(() => leaving.close(), 50));
     const started = Date.now();
-    await expect(emitterFor({ userId: alice.id, sessionId: leaving.socket.id }).call({ type: "confirmation", data: {} })).rejects.toMatchObject({
+    await expect(
+      emitterFor({ userId: alice.id, sessionId: leaving.socket.id }).call({ type: "confirmation", data: {} }),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: expect.stringContaining("disconnected before answering"),
     });
@@ -206,7 +253,10 @@ describeEachDatabase("event emitter", (kind) => {
 
   it("stops waiting when the request is cancelled, and tells subscribers when a session ends", async () => {
     const controller = new AbortController();
-    const waiting = emitterFor({ userId: alice.id, sessionId: aliceOtherTab.socket.id, signal: controller.signal }).call({ type: "confirmation", data: {} });
+    const waiting = emitterFor({ userId: alice.id, sessionId: aliceOtherTab.socket.id, signal: controller.signal }).call({
+      type: "confirmation",
+      data: {},
+    });
     setTimeout(() => controller.abort(new Error("client went away")), 50);
     await expect(waiting).rejects.toThrow("client went away");
 

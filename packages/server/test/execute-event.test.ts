@@ -21,19 +21,43 @@ export default defineAction({
 it("an execute event emitted while those are off is dropped and the action finishes", async () => {
   // (one server for this file)
   const admin = await signUpAdmin(sluice.url);
-  expect((await sluice.api.post("/api/v1/functions/create", { id: "runner", name: "Runner", content: ACTION }, admin.token)).status).toBe(200);
+  expect((await sluice.api.post("/api/v1/functions/create", { id: "runner", name: "Runner", content: ACTION }, admin.token)).status).toBe(
+    200,
+  );
   await sluice.api.post("/api/v1/functions/id/runner/toggle", undefined, admin.token);
   await sluice.api.post("/api/v1/functions/id/runner/toggle/global", undefined, admin.token);
   // A model for the action to sit on.
-  await sluice.api.post("/api/v1/functions/create", { id: "echo", name: "Echo", content: 'import { definePipe } from "@sluice/sdk";\nexport default definePipe({ pipe: () => "echo" });\n' }, admin.token);
+  await sluice.api.post(
+    "/api/v1/functions/create",
+    {
+      id: "echo",
+      name: "Echo",
+      content: 'import { definePipe } from "@sluice/sdk";\nexport default definePipe({ pipe: () => "echo" });\n',
+    },
+    admin.token,
+  );
   await sluice.api.post("/api/v1/functions/id/echo/toggle", undefined, admin.token);
-  const chatId = (await sluice.api.post("/api/v1/chats/new", { chat: { title: "Run", messages: [{ id: "m1", role: "assistant", content: "x" }] } }, admin.token)).body.id;
+  const chatId = (
+    await sluice.api.post(
+      "/api/v1/chats/new",
+      { chat: { title: "Run", messages: [{ id: "m1", role: "assistant", content: "x" }] } },
+      admin.token,
+    )
+  ).body.id;
   const tab = await connectSocket(sluice.url, admin.token);
   try {
-    const body = { model: "echo", messages: [{ id: "m1", role: "assistant", content: "x" }], chat_id: chatId, id: "m1", session_id: tab.socket.id };
+    const body = {
+      model: "echo",
+      messages: [{ id: "m1", role: "assistant", content: "x" }],
+      chat_id: chatId,
+      id: "m1",
+      session_id: tab.socket.id,
+    };
     const finished = await sluice.api.post("/api/chat/actions/runner", body, admin.token);
     expect(finished.status, JSON.stringify(finished.body)).toBe(200);
-    expect(await tab.next((envelope) => envelope.data.type === "status")).toMatchObject({ data: { data: { description: "after execute" } } });
+    expect(await tab.next((envelope) => envelope.data.type === "status")).toMatchObject({
+      data: { data: { description: "after execute" } },
+    });
     expect(tab.received.some((envelope) => envelope.data.type === "execute")).toBe(false);
     expect(sluice.server.output()).toMatch(/"pluginId":"runner".*execute event dropped/);
 

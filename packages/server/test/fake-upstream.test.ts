@@ -68,7 +68,11 @@ describe("fake upstream, through the official openai client", () => {
     expect(call?.type === "function" && call.function).toMatchObject({ name: "get_weather", arguments: '{"city":"New York"}' });
     expect(argumentPieces.length).toBeGreaterThan(1);
 
-    messages.push(choice.message as OpenAI.ChatCompletionAssistantMessageParam, { role: "tool", tool_call_id: call!.id, content: "sunny, 21 °C" });
+    messages.push(choice.message as OpenAI.ChatCompletionAssistantMessageParam, {
+      role: "tool",
+      tool_call_id: call!.id,
+      content: "sunny, 21 °C",
+    });
     const followUp = await client.chat.completions.create({ model: "fake-small", messages, tools });
     expect(followUp.choices[0]?.message.content).toBe("Tool said: sunny, 21 °C");
   });
@@ -106,14 +110,20 @@ describe("fake upstream, through the official openai client", () => {
   });
 
   it("fails with HTTP 500 and OpenAI's error shape", async () => {
-    const error = await client.chat.completions.create({ model: "fake-small", messages: [{ role: "user", content: "please fail" }] }).catch((caught) => caught);
+    const error = await client.chat.completions
+      .create({ model: "fake-small", messages: [{ role: "user", content: "please fail" }] })
+      .catch((caught) => caught);
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect(error.status).toBe(500);
     expect(error.error).toMatchObject({ message: "upstream exploded", type: "server_error" });
   });
 
   it("sends an error object mid-stream that the client raises after the first chunks", async () => {
-    const stream = await client.chat.completions.create({ model: "fake-small", messages: [{ role: "user", content: "stream error" }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: "fake-small",
+      messages: [{ role: "user", content: "stream error" }],
+      stream: true,
+    });
     const contents: string[] = [];
     const error = await (async () => {
       for await (const chunk of stream) contents.push(chunk.choices[0]?.delta.content ?? "");
@@ -126,11 +136,15 @@ describe("fake upstream, through the official openai client", () => {
   it("refuses a wrong key, an unknown model and stream_options without streaming like OpenAI", async () => {
     const wrongKey = new OpenAI({ baseURL: upstream.baseUrl, apiKey: "sk-wrong", maxRetries: 0 });
     await expect(wrongKey.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-    await expect(client.chat.completions.create({ model: "gpt-nothing", messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(
-      OpenAI.NotFoundError,
-    );
     await expect(
-      client.chat.completions.create({ model: "fake-small", messages: [{ role: "user", content: "hi" }], stream_options: { include_usage: true } }),
+      client.chat.completions.create({ model: "gpt-nothing", messages: [{ role: "user", content: "hi" }] }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(
+      client.chat.completions.create({
+        model: "fake-small",
+        messages: [{ role: "user", content: "hi" }],
+        stream_options: { include_usage: true },
+      }),
     ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
   });
 
@@ -145,13 +159,19 @@ describe("fake upstream, through the official openai client", () => {
   });
 
   it("keeps calling the first tool for 'loop tools'", async () => {
-    const tools: OpenAI.ChatCompletionTool[] = [{ type: "function", function: { name: "again", parameters: { type: "object", properties: {} } } }];
+    const tools: OpenAI.ChatCompletionTool[] = [
+      { type: "function", function: { name: "again", parameters: { type: "object", properties: {} } } },
+    ];
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "loop tools" }];
     for (let round = 0; round < 3; round += 1) {
       const completion = await client.chat.completions.create({ model: "fake-small", messages, tools });
       const message = completion.choices[0]!.message;
       expect(message.tool_calls?.[0]).toMatchObject({ type: "function", function: { name: "again", arguments: "{}" } });
-      messages.push(message as OpenAI.ChatCompletionAssistantMessageParam, { role: "tool", tool_call_id: message.tool_calls![0]!.id, content: "done" });
+      messages.push(message as OpenAI.ChatCompletionAssistantMessageParam, {
+        role: "tool",
+        tool_call_id: message.tool_calls![0]!.id,
+        content: "done",
+      });
     }
   });
 
@@ -179,7 +199,10 @@ describe("fake upstream options", () => {
     const upstream = await startFakeUpstream({ models: ["only-one"], ignoreStream: true });
     try {
       const models = await (await fetch(`${upstream.baseUrl}/models`)).json();
-      expect(models).toEqual({ object: "list", data: [{ id: "only-one", object: "model", created: expect.any(Number), owned_by: "fake" }] });
+      expect(models).toEqual({
+        object: "list",
+        data: [{ id: "only-one", object: "model", created: expect.any(Number), owned_by: "fake" }],
+      });
       const response = await fetch(`${upstream.baseUrl}/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -199,7 +222,12 @@ describe("fake upstream options", () => {
       const response = await fetch(`${upstream.baseUrl}/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: "fake-small", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "hi" }] }),
+        body: JSON.stringify({
+          model: "fake-small",
+          stream: true,
+          stream_options: { include_usage: true },
+          messages: [{ role: "user", content: "hi" }],
+        }),
       });
       expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
       const text = await response.text();

@@ -3,7 +3,16 @@ import { signUpAdmin, signUpUser, type TestAccount } from "./helpers/accounts.ts
 import { describeEachDatabase } from "./helpers/describe-each-database.ts";
 import { expectError } from "./helpers/expect-error.ts";
 import { useServer } from "./helpers/use-server.ts";
-import { classAction, manifoldPipe, noExport, syntaxError, throwsAtLoad, toggleFilter, turnLimitFilter, weatherTools } from "./fixtures/plugin-sources.ts";
+import {
+  classAction,
+  manifoldPipe,
+  noExport,
+  syntaxError,
+  throwsAtLoad,
+  toggleFilter,
+  turnLimitFilter,
+  weatherTools,
+} from "./fixtures/plugin-sources.ts";
 
 describeEachDatabase("functions API", (kind) => {
   const sluice = useServer({ kind });
@@ -41,7 +50,10 @@ describeEachDatabase("functions API", (kind) => {
   it("creates a manifold pipe, a toggle filter and a class-form action", async () => {
     expect((await create({ id: "echo", name: "Echo", content: manifoldPipe })).body.type).toBe("pipe");
     const toggle = await create({ id: "toggle_me", name: "Toggle", content: toggleFilter, meta: { description: "Mine" } });
-    expect(toggle.body).toMatchObject({ type: "filter", meta: { toggle: true, description: "Mine", icon: "https://example.com/icon.svg" } });
+    expect(toggle.body).toMatchObject({
+      type: "filter",
+      meta: { toggle: true, description: "Mine", icon: "https://example.com/icon.svg" },
+    });
     expect((await create({ id: "summarise", name: "Summarise", content: classAction })).body.type).toBe("action");
   });
 
@@ -91,9 +103,18 @@ describeEachDatabase("functions API", (kind) => {
     await sluice.api.post("/api/v1/functions/id/turn_limit/toggle", undefined, admin.token);
     const before = await sluice.api.get("/api/v1/functions/id/turn_limit", admin.token);
     expect(before.body.is_active).toBe(true);
-    expectError(await sluice.api.post("/api/v1/functions/id/turn_limit/update", { name: "x", content: syntaxError }, admin.token), 400, "line 4");
+    expectError(
+      await sluice.api.post("/api/v1/functions/id/turn_limit/update", { name: "x", content: syntaxError }, admin.token),
+      400,
+      "line 4",
+    );
     const after = await sluice.api.get("/api/v1/functions/id/turn_limit", admin.token);
-    expect(after.body).toMatchObject({ is_active: true, name: "Turn limit 2", content: before.body.content, loaded_at: before.body.loaded_at });
+    expect(after.body).toMatchObject({
+      is_active: true,
+      name: "Turn limit 2",
+      content: before.body.content,
+      loaded_at: before.body.loaded_at,
+    });
     expectError(await sluice.api.post("/api/v1/functions/id/nope/update", { name: "x", content: toggleFilter }, admin.token), 404);
   });
 
@@ -116,10 +137,17 @@ describeEachDatabase("functions API", (kind) => {
     expectError(invalid, 400, "maxTurns");
     expect((await sluice.api.get("/api/v1/functions/id/turn_limit/valves", admin.token)).body).toEqual({});
 
-    const saved = await sluice.api.post("/api/v1/functions/id/turn_limit/valves/update", { maxTurns: 3, priority: null, apiKey: "sk-secret" }, admin.token);
+    const saved = await sluice.api.post(
+      "/api/v1/functions/id/turn_limit/valves/update",
+      { maxTurns: 3, priority: null, apiKey: "sk-secret" },
+      admin.token,
+    );
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
     expect(saved.body).toEqual({ maxTurns: 3, apiKey: "sk-secret" });
-    expect((await sluice.api.get("/api/v1/functions/id/turn_limit/valves", admin.token)).body).toEqual({ maxTurns: 3, apiKey: "sk-secret" });
+    expect((await sluice.api.get("/api/v1/functions/id/turn_limit/valves", admin.token)).body).toEqual({
+      maxTurns: 3,
+      apiKey: "sk-secret",
+    });
     expectError(await sluice.api.get("/api/v1/functions/id/turn_limit/valves", user.token), 403);
     expectError(await sluice.api.post("/api/v1/functions/id/toggle_me/valves/update", { a: 1 }, admin.token), 400, "no valves");
   });
@@ -127,10 +155,21 @@ describeEachDatabase("functions API", (kind) => {
   it("keeps user valves per user, with secrets masked for non-admins", async () => {
     const spec = await sluice.api.get("/api/v1/functions/id/turn_limit/valves/user/spec", user.token);
     expect(spec.body.properties.maxTurns.default).toBe(4);
-    expectError(await sluice.api.post("/api/v1/functions/id/turn_limit/valves/user/update", { maxTurns: "many" }, user.token), 400, "maxTurns");
-    const saved = await sluice.api.post("/api/v1/functions/id/turn_limit/valves/user/update", { maxTurns: 2, token: "tok-123" }, user.token);
+    expectError(
+      await sluice.api.post("/api/v1/functions/id/turn_limit/valves/user/update", { maxTurns: "many" }, user.token),
+      400,
+      "maxTurns",
+    );
+    const saved = await sluice.api.post(
+      "/api/v1/functions/id/turn_limit/valves/user/update",
+      { maxTurns: 2, token: "tok-123" },
+      user.token,
+    );
     expect(saved.body).toEqual({ maxTurns: 2, token: "********" });
-    expect((await sluice.api.get("/api/v1/functions/id/turn_limit/valves/user", user.token)).body).toEqual({ maxTurns: 2, token: "********" });
+    expect((await sluice.api.get("/api/v1/functions/id/turn_limit/valves/user", user.token)).body).toEqual({
+      maxTurns: 2,
+      token: "********",
+    });
     // Sending the mask back keeps the secret; the admin's own user valves are separate.
     await sluice.api.post("/api/v1/functions/id/turn_limit/valves/user/update", { maxTurns: 5, token: "********" }, user.token);
     expect((await sluice.api.get("/api/v1/functions/id/turn_limit/valves/user", admin.token)).body).toEqual({});
@@ -156,7 +195,10 @@ describeEachDatabase("functions API", (kind) => {
     const imported = await sluice.api.post("/api/v1/functions/import", renamed, admin.token);
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
     expect(imported.body).toHaveLength(exported.length);
-    expect((await sluice.api.get("/api/v1/functions/id/turn_limit_copy/valves", admin.token)).body).toEqual({ maxTurns: 3, apiKey: "sk-secret" });
+    expect((await sluice.api.get("/api/v1/functions/id/turn_limit_copy/valves", admin.token)).body).toEqual({
+      maxTurns: 3,
+      apiKey: "sk-secret",
+    });
     // Importing again updates in place.
     const again = await sluice.api.post("/api/v1/functions/sync", { functions: [{ ...renamed[0], name: "Renamed again" }] }, admin.token);
     expect(again.body[0].name).toBe("Renamed again");

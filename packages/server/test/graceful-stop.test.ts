@@ -49,7 +49,14 @@ describe("a graceful stop while a chat streams", () => {
     const response = await fetch(`${server.url}/api/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ model: "slow", stream: true, chat_id: chatId, id: "answer-1", session_id: tab.socket.id, messages: [{ role: "user", content: "go" }] }),
+      body: JSON.stringify({
+        model: "slow",
+        stream: true,
+        chat_id: chatId,
+        id: "answer-1",
+        session_id: tab.socket.id,
+        messages: [{ role: "user", content: "go" }],
+      }),
     });
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();

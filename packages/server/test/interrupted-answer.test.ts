@@ -17,9 +17,21 @@ const INTERRUPTED = "The answer was interrupted: the server stopped while writin
 /** Saves a chat as the web page does before it asks for the answer: the question, and an empty answer not done. */
 async function chatAwaitingAnswer(url: string, admin: TestAccount): Promise<string> {
   const question = { id: "question-1", parentId: null, childrenIds: ["answer-1"], role: "user", content: "slow please" };
-  const answer = { id: "answer-1", parentId: "question-1", childrenIds: [], role: "assistant", content: "", model: "fake-small", done: false };
+  const answer = {
+    id: "answer-1",
+    parentId: "question-1",
+    childrenIds: [],
+    role: "assistant",
+    content: "",
+    model: "fake-small",
+    done: false,
+  };
   const created = await api(url, admin.token).post("/api/v1/chats/new", {
-    chat: { title: "Cut", messages: [question, answer], history: { messages: { "question-1": question, "answer-1": answer }, currentId: "answer-1" } },
+    chat: {
+      title: "Cut",
+      messages: [question, answer],
+      history: { messages: { "question-1": question, "answer-1": answer }, currentId: "answer-1" },
+    },
   });
   expect(created.status, JSON.stringify(created.body)).toBe(200);
   return created.body.id;
@@ -30,7 +42,13 @@ async function startSlowAnswer(url: string, admin: TestAccount, chatId: string):
   const response = await fetch(`${url}/api/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
-    body: JSON.stringify({ model: "fake-small", stream: true, chat_id: chatId, id: "answer-1", messages: [{ role: "user", content: "slow please" }] }),
+    body: JSON.stringify({
+      model: "fake-small",
+      stream: true,
+      chat_id: chatId,
+      id: "answer-1",
+      messages: [{ role: "user", content: "slow please" }],
+    }),
   });
   expect(response.status).toBe(200);
   const reader = response.body!.getReader();
@@ -75,7 +93,11 @@ describeEachDatabase("an answer cut short", (kind) => {
     for (const database of databases) await database.drop();
     await fake?.close();
   });
-  const environment = (extra: Record<string, string>) => ({ OPENAI_API_BASE_URL: fake.baseUrl, ENABLE_TITLE_GENERATION: "false", ...extra });
+  const environment = (extra: Record<string, string>) => ({
+    OPENAI_API_BASE_URL: fake.baseUrl,
+    ENABLE_TITLE_GENERATION: "false",
+    ...extra,
+  });
 
   it("is marked interrupted by the next server once its heartbeat is old", { timeout: 60_000 }, async () => {
     const database = await createTestDatabase(kind);
@@ -133,7 +155,11 @@ describeEachDatabase("an answer cut short", (kind) => {
     // A new instance id and the default heartbeat: the next server would take 30 s to call it cut.
     const second = await startServer({ kind, database, env });
     servers.push(second);
-    expect(await storedAnswer(second.url, admin, chatId)).toMatchObject({ done: true, content: expect.stringContaining("tick"), error: { content: INTERRUPTED } });
+    expect(await storedAnswer(second.url, admin, chatId)).toMatchObject({
+      done: true,
+      content: expect.stringContaining("tick"),
+      error: { content: INTERRUPTED },
+    });
   });
 });
 

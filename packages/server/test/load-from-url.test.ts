@@ -33,8 +33,16 @@ describeEachDatabase("load/url by default", (kind) => {
     for (const path of ["/api/v1/functions/load/url", "/api/v1/tools/load/url"]) {
       expectError(await sluice.api.post(path, { url: `${internalUrl}/toggle.ts` }, admin.token), 403, "PLUGIN_ALLOW_PRIVATE_NETWORK");
     }
-    expectError(await sluice.api.post("/api/v1/functions/load/url", { url: `http://localhost:${new URL(internalUrl).port}/toggle.ts` }, admin.token), 403, "127.0.0.1");
-    expectError(await sluice.api.post("/api/v1/functions/load/url", { url: "http://169.254.169.254/latest/meta-data/" }, admin.token), 403, "169.254.169.254");
+    expectError(
+      await sluice.api.post("/api/v1/functions/load/url", { url: `http://localhost:${new URL(internalUrl).port}/toggle.ts` }, admin.token),
+      403,
+      "127.0.0.1",
+    );
+    expectError(
+      await sluice.api.post("/api/v1/functions/load/url", { url: "http://169.254.169.254/latest/meta-data/" }, admin.token),
+      403,
+      "169.254.169.254",
+    );
     expectError(await sluice.api.post("/api/v1/functions/load/url", { url: `${sluice.url}/health` }, admin.token), 403, "127.0.0.1");
     expect(requestsSeen).toBe(before);
   });

@@ -52,24 +52,35 @@ describe("a plugin that cannot load on one instance only", () => {
     const healthy = await startServer({ kind: "postgres", database, env });
     servers.push(healthy);
     // Its own data folder (no shared install cache) and an npm registry it cannot reach.
-    const cutOff = await startServer({ kind: "postgres", database, env: { ...env, DATA_DIR: isolatedDataDir, npm_config_registry: "http://127.0.0.1:9/" } });
+    const cutOff = await startServer({
+      kind: "postgres",
+      database,
+      env: { ...env, DATA_DIR: isolatedDataDir, npm_config_registry: "http://127.0.0.1:9/" },
+    });
     servers.push(cutOff);
     admin = await signUpAdmin(healthy.url);
     const onHealthy = api(healthy.url, admin.token);
     const onCutOff = api(cutOff.url, admin.token);
 
-    for (const [id, content] of [["tagger", TAGGER], ["echo", ECHO]] as const) {
+    for (const [id, content] of [
+      ["tagger", TAGGER],
+      ["echo", ECHO],
+    ] as const) {
       const saved = await onHealthy.post("/api/v1/functions/create", { id, name: id, content });
       expect(saved.status, JSON.stringify(saved.body)).toBe(200);
       await onHealthy.post(`/api/v1/functions/id/${id}/toggle`);
     }
     await onHealthy.post("/api/v1/functions/id/tagger/toggle/global");
-    const chat = (client: typeof onHealthy) => client.post("/api/chat/completions", { model: "echo", stream: false, messages: [{ role: "user", content: "hi" }] });
+    const chat = (client: typeof onHealthy) =>
+      client.post("/api/chat/completions", { model: "echo", stream: false, messages: [{ role: "user", content: "hi" }] });
 
     expect((await chat(onHealthy)).body).toMatchObject({ choices: [{ message: { content: "echo: hi [1m]" } }] });
     // Where the filter cannot load, the chat fails rather than go through unfiltered.
     const refused = await chat(onCutOff);
-    expect(refused).toMatchObject({ status: 503, body: { detail: expect.stringMatching(/^Filter "tagger" cannot run on this server instance: Could not reach the npm registry/) } });
+    expect(refused).toMatchObject({
+      status: 503,
+      body: { detail: expect.stringMatching(/^Filter "tagger" cannot run on this server instance: Could not reach the npm registry/) },
+    });
 
     for (const client of [onHealthy, onCutOff]) {
       expect((await client.get("/api/v1/functions/id/tagger")).body).toMatchObject({ is_active: true, is_global: true, load_error: null });

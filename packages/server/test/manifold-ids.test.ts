@@ -24,16 +24,27 @@ describeEachDatabase("manifold entry ids", (kind) => {
 
   it("lists entries whose ids have dots, drops only the bad ones, and routes to them", async () => {
     admin = await signUpAdmin(sluice.url);
-    expect((await sluice.api.post("/api/v1/functions/create", { id: "provider", name: "Provider", content: PROVIDER }, admin.token)).status).toBe(200);
+    expect(
+      (await sluice.api.post("/api/v1/functions/create", { id: "provider", name: "Provider", content: PROVIDER }, admin.token)).status,
+    ).toBe(200);
     await sluice.api.post("/api/v1/functions/id/provider/toggle", undefined, admin.token);
-    const models = (await sluice.api.get("/api/models", admin.token)).body.data.map((model: { id: string; name: string }) => [model.id, model.name]);
+    const models = (await sluice.api.get("/api/models", admin.token)).body.data.map((model: { id: string; name: string }) => [
+      model.id,
+      model.name,
+    ]);
     expect(models).toEqual([
       ["provider.gpt-4.1-mini", "GPT-4.1 mini"],
       ["provider.llama3.1:8b", "Llama 3.1 8B"],
     ]);
-    const answer = await sluice.api.post("/api/chat/completions", { model: "provider.llama3.1:8b", messages: [{ role: "user", content: "hi" }] }, admin.token);
+    const answer = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "provider.llama3.1:8b", messages: [{ role: "user", content: "hi" }] },
+      admin.token,
+    );
     expect(answer.body).toMatchObject({ model: "provider.llama3.1:8b", choices: [{ message: { content: "answered by llama3.1:8b" } }] });
     expect(sluice.server.output()).toMatch(/manifold entry left out: an empty id/);
-    expect(sluice.server.output()).toMatch(/manifold entry left out: the id \\"gpt-4.1-mini\\" twice|manifold entry left out: the id "gpt-4.1-mini" twice/);
+    expect(sluice.server.output()).toMatch(
+      /manifold entry left out: the id \\"gpt-4.1-mini\\" twice|manifold entry left out: the id "gpt-4.1-mini" twice/,
+    );
   });
 });

@@ -30,7 +30,15 @@ describeEachDatabase("models API", (kind) => {
       {
         id: "gpt-4o",
         name: "GPT-4o",
-        meta: { description: "Fast", filterIds: ["redact"], defaultFilterIds: [], actionIds: ["summarise"], toolIds: ["weather"], capabilities: { vision: true }, custom: 1 },
+        meta: {
+          description: "Fast",
+          filterIds: ["redact"],
+          defaultFilterIds: [],
+          actionIds: ["summarise"],
+          toolIds: ["weather"],
+          capabilities: { vision: true },
+          custom: 1,
+        },
         params: { function_calling: "native" },
       },
       admin.token,
@@ -47,7 +55,10 @@ describeEachDatabase("models API", (kind) => {
       is_active: true,
       write_access: true,
     });
-    expect((await sluice.api.get("/api/v1/models/model?id=gpt-4o", outsider.token)).body).toMatchObject({ id: "gpt-4o", write_access: false });
+    expect((await sluice.api.get("/api/v1/models/model?id=gpt-4o", outsider.token)).body).toMatchObject({
+      id: "gpt-4o",
+      write_access: false,
+    });
   });
 
   it("creates a custom model on a base model, readable by a group and writable by a user", async () => {
@@ -79,7 +90,12 @@ describeEachDatabase("models API", (kind) => {
     expectError(await sluice.api.post("/api/v1/models/model/update?id=tutor", { name: "Mine" }, outsider.token), 404);
     const byQuery = await sluice.api.post("/api/v1/models/model/update?id=tutor", { name: "Patient tutor" }, editor.token);
     expect(byQuery.status, JSON.stringify(byQuery.body)).toBe(200);
-    expect(byQuery.body).toMatchObject({ name: "Patient tutor", meta: { toolIds: ["calculator"] }, params: { system: "Explain step by step" }, user_id: admin.id });
+    expect(byQuery.body).toMatchObject({
+      name: "Patient tutor",
+      meta: { toolIds: ["calculator"] },
+      params: { system: "Explain step by step" },
+      user_id: admin.id,
+    });
     const byBody = await sluice.api.post("/api/v1/models/model/update", { id: "tutor", meta: { actionIds: ["explain"] } }, editor.token);
     expect(byBody.body.meta).toEqual({ actionIds: ["explain"] });
     expectError(await sluice.api.post("/api/v1/models/model/update?id=tutor", { id: "other" }, admin.token), 400, "cannot change");
@@ -96,15 +112,31 @@ describeEachDatabase("models API", (kind) => {
 
   it("validates forms: plugin id lists, names, ids, access control", async () => {
     const base = { id: "bad", name: "Bad" };
-    expectError(await sluice.api.post("/api/v1/models/create", { ...base, meta: { filterIds: "redact" } }, admin.token), 400, "meta.filterIds");
+    expectError(
+      await sluice.api.post("/api/v1/models/create", { ...base, meta: { filterIds: "redact" } }, admin.token),
+      400,
+      "meta.filterIds",
+    );
     expectError(await sluice.api.post("/api/v1/models/create", { ...base, meta: { toolIds: [1] } }, admin.token), 400, "meta.toolIds.0");
-    expectError(await sluice.api.post("/api/v1/models/create", { ...base, meta: { actionIds: [null] } }, admin.token), 400, "meta.actionIds.0");
+    expectError(
+      await sluice.api.post("/api/v1/models/create", { ...base, meta: { actionIds: [null] } }, admin.token),
+      400,
+      "meta.actionIds.0",
+    );
     expectError(await sluice.api.post("/api/v1/models/create", { id: "bad" }, admin.token), 400, "name");
     expectError(await sluice.api.post("/api/v1/models/create", { name: "No id" }, admin.token), 400, "id");
-    expectError(await sluice.api.post("/api/v1/models/create", { ...base, access_control: { read: "all" } }, admin.token), 400, "access_control");
+    expectError(
+      await sluice.api.post("/api/v1/models/create", { ...base, access_control: { read: "all" } }, admin.token),
+      400,
+      "access_control",
+    );
     expectError(await sluice.api.post("/api/v1/models/create", { ...base, base_model_id: "bad" }, admin.token), 400, "itself");
     expectError(await sluice.api.post("/api/v1/models/create", { id: "gpt-4o", name: "Again" }, admin.token), 400, "already taken");
-    expectError(await sluice.api.post("/api/v1/models/model/update?id=tutor", { meta: { defaultFilterIds: [true] } }, admin.token), 400, "meta.defaultFilterIds.0");
+    expectError(
+      await sluice.api.post("/api/v1/models/model/update?id=tutor", { meta: { defaultFilterIds: [true] } }, admin.token),
+      400,
+      "meta.defaultFilterIds.0",
+    );
   });
 
   it("lets only admins create models", async () => {

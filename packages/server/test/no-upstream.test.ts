@@ -51,7 +51,10 @@ export default definePipe({
 `;
 
 describe("a server without an upstream", () => {
-  const sluice = useServer({ kind: "sqlite", env: { OPENAI_API_BASE_URL: undefined, OPENAI_API_BASE_URLS: undefined, PLUGIN_STREAM_TIMEOUT_MS: "300" } });
+  const sluice = useServer({
+    kind: "sqlite",
+    env: { OPENAI_API_BASE_URL: undefined, OPENAI_API_BASE_URLS: undefined, PLUGIN_STREAM_TIMEOUT_MS: "300" },
+  });
   let admin: TestAccount;
 
   it("starts, lists its pipes and refuses upstream models as unknown", async () => {
@@ -60,18 +63,33 @@ describe("a server without an upstream", () => {
     await sluice.api.post("/api/v1/functions/id/echo/toggle", undefined, admin.token);
     const models = await sluice.api.get("/api/models", admin.token);
     expect(models.body.data.map((model: { id: string }) => model.id)).toEqual(["echo"]);
-    const answer = await sluice.api.post("/api/v1/chat/completions", { model: "echo", messages: [{ role: "user", content: "hi" }] }, admin.token);
+    const answer = await sluice.api.post(
+      "/api/v1/chat/completions",
+      { model: "echo", messages: [{ role: "user", content: "hi" }] },
+      admin.token,
+    );
     expect(answer.body.choices[0].message.content).toBe("Pipe heard: hi from Admin");
-    expectError(await sluice.api.post("/api/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }, admin.token), 404, "gpt-4o");
+    expectError(
+      await sluice.api.post("/api/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }, admin.token),
+      404,
+      "gpt-4o",
+    );
   });
 
   it("drops only the chunk whose stream hook throws, and goes on", async () => {
-    for (const [id, content] of [["words", wordsPipe], ["fragile", throwingStreamFilter]]) {
+    for (const [id, content] of [
+      ["words", wordsPipe],
+      ["fragile", throwingStreamFilter],
+    ]) {
       await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
       await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
     }
     await sluice.api.post("/api/v1/functions/id/fragile/toggle/global", undefined, admin.token);
-    const answer = await sluice.api.post("/api/chat/completions", { model: "words", messages: [{ role: "user", content: "go" }] }, admin.token);
+    const answer = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "words", messages: [{ role: "user", content: "go" }] },
+      admin.token,
+    );
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body.choices[0].message.content).toBe("one two");
   });
@@ -80,18 +98,33 @@ describe("a server without an upstream", () => {
     await sluice.api.post("/api/v1/functions/create", { id: "closer", name: "closer", content: closingFilter }, admin.token);
     await sluice.api.post("/api/v1/functions/id/closer/toggle", undefined, admin.token);
     await sluice.api.post("/api/v1/functions/id/closer/toggle/global", undefined, admin.token);
-    const answer = await sluice.api.post("/api/chat/completions", { model: "echo", messages: [{ role: "user", content: "hi" }] }, admin.token);
+    const answer = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "echo", messages: [{ role: "user", content: "hi" }] },
+      admin.token,
+    );
     expect(answer.body.choices[0].message.content).toBe("Pipe heard: hi from Admin [end]");
   });
 
   it("drops the chunk a stream hook hangs on, and loads the filter again for the rest of the answer", async () => {
-    for (const [id, content] of [["hanging_words", hangingWordsPipe], ["stuck", stuckFilter]]) {
+    for (const [id, content] of [
+      ["hanging_words", hangingWordsPipe],
+      ["stuck", stuckFilter],
+    ]) {
       await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
       await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
     }
-    const settings = await sluice.api.post("/api/v1/models/create", { id: "hanging_words", name: "Hanging", meta: { filterIds: ["stuck"] } }, admin.token);
+    const settings = await sluice.api.post(
+      "/api/v1/models/create",
+      { id: "hanging_words", name: "Hanging", meta: { filterIds: ["stuck"] } },
+      admin.token,
+    );
     expect(settings.status, JSON.stringify(settings.body)).toBe(200);
-    const answer = await sluice.api.post("/api/chat/completions", { model: "hanging_words", messages: [{ role: "user", content: "go" }] }, admin.token);
+    const answer = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "hanging_words", messages: [{ role: "user", content: "go" }] },
+      admin.token,
+    );
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     // The filter still upper-cases what comes after the chunk it was lost on.
     expect(answer.body.choices[0].message.content).toBe("ALPHA OMEGA [END]");

@@ -106,7 +106,10 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
       });
       const skipped = logger.warn.mock.calls.map(([, message]) => message as string);
       expect(skipped).toEqual(
-        expect.arrayContaining([expect.stringMatching(/cannot list the models of 127\.0\.0\.1:\d+: .*ECONNREFUSED/), expect.stringMatching(/no answer within 300 ms/)]),
+        expect.arrayContaining([
+          expect.stringMatching(/cannot list the models of 127\.0\.0\.1:\d+: .*ECONNREFUSED/),
+          expect.stringMatching(/no answer within 300 ms/),
+        ]),
       );
     });
 
@@ -152,11 +155,19 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
       expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { total_tokens: expect.any(Number) } });
       const request = first.requests.at(-1)!;
       expect(request.headers.authorization).toBe(`Bearer ${KEY_A}`);
-      expect(request.body).toEqual({ messages: [{ role: "user", content: "hello" }], model: "fake-small", temperature: 0, stream: true, stream_options: { include_usage: true } });
+      expect(request.body).toEqual({
+        messages: [{ role: "user", content: "hello" }],
+        model: "fake-small",
+        temperature: 0,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
     });
 
     it("keeps the caller's stream_options", async () => {
-      const chunks = await drain(upstream.streamChat(await model("fake-small"), { ...user("hi"), stream_options: { include_usage: false } }));
+      const chunks = await drain(
+        upstream.streamChat(await model("fake-small"), { ...user("hi"), stream_options: { include_usage: false } }),
+      );
       expect(first.chatBodies().at(-1)?.stream_options).toEqual({ include_usage: false });
       expect(chunks.some((chunk) => chunk.usage)).toBe(false);
     });
@@ -169,7 +180,12 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
       const completion = await collectCompletion(replay(chunks));
       expect(completion.choices[0]).toMatchObject({
         finish_reason: "tool_calls",
-        message: { content: null, tool_calls: [{ id: expect.stringMatching(/^call_/), type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+        message: {
+          content: null,
+          tool_calls: [
+            { id: expect.stringMatching(/^call_/), type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+          ],
+        },
       });
     });
 
@@ -191,7 +207,8 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
       const contents: string[] = [];
       const error = await caught(
         (async () => {
-          for await (const chunk of upstream.streamChat(await model("fake-small"), user("stream error"))) contents.push(chunk.choices[0]?.delta.content ?? "");
+          for await (const chunk of upstream.streamChat(await model("fake-small"), user("stream error")))
+            contents.push(chunk.choices[0]?.delta.content ?? "");
         })(),
       );
       expect(contents.join("")).toBe("Partial answer");
@@ -214,7 +231,10 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
           if (ticks === 2) controller.abort();
         }
       })();
-      const error = await reading.then(() => undefined, (reason: unknown) => reason);
+      const error = await reading.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
       expect((error as Error).name).toBe("AbortError");
       await vi.waitFor(() => expect(first.abortedRequests).toBe(before + 1), { timeout: 1000 });
     });
@@ -230,7 +250,9 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
     it("throws the reason of a signal aborted before the call, sending nothing", async () => {
       const before = first.requests.length;
       const reason = new Error("client left");
-      const error = await drain(upstream.streamChat(await model("fake-small"), user("hi"), AbortSignal.abort(reason))).catch((caughtError: unknown) => caughtError);
+      const error = await drain(upstream.streamChat(await model("fake-small"), user("hi"), AbortSignal.abort(reason))).catch(
+        (caughtError: unknown) => caughtError,
+      );
       expect(error).toBe(reason);
       expect(first.requests.length).toBe(before);
     });
@@ -258,7 +280,9 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
           request.once("end", () => {
             response.writeHead(200, { "content-type": "text/event-stream" });
             // Half a stream, then the connection ends without the end of the chunked body.
-            response.write('data: {"choices":[{"index":0,"delta":{"content":"half"}}]}\n\n', () => setTimeout(() => response.socket?.end(), 20));
+            response.write('data: {"choices":[{"index":0,"delta":{"content":"half"}}]}\n\n', () =>
+              setTimeout(() => response.socket?.end(), 20),
+            );
           });
         }),
       );
@@ -282,9 +306,17 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
 
   describe("complete", () => {
     it("returns the JSON completion, sending stream false and no stream_options", async () => {
-      const completion = await upstream.complete(await model("fake-large"), { ...user("not streamed"), stream: true, stream_options: { include_usage: true } });
+      const completion = await upstream.complete(await model("fake-large"), {
+        ...user("not streamed"),
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       expect(completion.choices[0]?.message.content).toBe("You said: not streamed");
-      expect(first.chatBodies().at(-1)).toEqual({ messages: [{ role: "user", content: "not streamed" }], model: "fake-large", stream: false });
+      expect(first.chatBodies().at(-1)).toEqual({
+        messages: [{ role: "user", content: "not streamed" }],
+        model: "fake-large",
+        stream: false,
+      });
     });
 
     it("turns a 500 into UPSTREAM_ERROR", async () => {
@@ -301,10 +333,18 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
         "",
       ].join("\r\n\r\n");
       const fetchStub = vi.fn(async () => new Response(sse, { headers: { "content-type": "text/event-stream" } }));
-      const streaming = new OpenAIUpstream([{ baseUrl: "http://stub.test/v1", apiKey: "sk-stub" }], logger, { fetch: fetchStub as typeof fetch });
+      const streaming = new OpenAIUpstream([{ baseUrl: "http://stub.test/v1", apiKey: "sk-stub" }], logger, {
+        fetch: fetchStub as typeof fetch,
+      });
       const completion = await streaming.complete({ id: "m", name: "m", owned_by: "x", connectionIndex: 0, raw: {} }, user("hi"));
-      expect(completion).toMatchObject({ id: "s1", choices: [{ message: { role: "assistant", content: "streamed" }, finish_reason: "stop" }] });
-      expect(fetchStub).toHaveBeenCalledWith("http://stub.test/v1/chat/completions", expect.objectContaining({ method: "POST", headers: expect.objectContaining({ authorization: "Bearer sk-stub" }) }));
+      expect(completion).toMatchObject({
+        id: "s1",
+        choices: [{ message: { role: "assistant", content: "streamed" }, finish_reason: "stop" }],
+      });
+      expect(fetchStub).toHaveBeenCalledWith(
+        "http://stub.test/v1/chat/completions",
+        expect.objectContaining({ method: "POST", headers: expect.objectContaining({ authorization: "Bearer sk-stub" }) }),
+      );
     });
   });
 });

@@ -40,7 +40,11 @@ describe("a pipe calling an upstream through ctx.fetch", () => {
     const created = await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
-    const valves = await sluice.api.post(`/api/v1/functions/id/${id}/valves/update`, { baseUrl: fake.baseUrl, apiKey: "sk-pipe" }, admin.token);
+    const valves = await sluice.api.post(
+      `/api/v1/functions/id/${id}/valves/update`,
+      { baseUrl: fake.baseUrl, apiKey: "sk-pipe" },
+      admin.token,
+    );
     expect(valves.status, JSON.stringify(valves.body)).toBe(200);
   };
 
@@ -50,7 +54,11 @@ describe("a pipe calling an upstream through ctx.fetch", () => {
   it("reaches a host and port its permissions name", async () => {
     admin = await signUpAdmin(sluice.url);
     await store("proxy", proxyPipe(upstreamGrant()));
-    const answer = await sluice.api.post("/api/chat/completions", { model: "proxy", messages: [{ role: "user", content: "hello" }] }, admin.token);
+    const answer = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "proxy", messages: [{ role: "user", content: "hello" }] },
+      admin.token,
+    );
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body.choices[0].message.content).toBe("via pipe: You said: hello");
     expect(fake.requests.at(-1)!.headers.authorization).toBe("Bearer sk-pipe");
@@ -58,7 +66,11 @@ describe("a pipe calling an upstream through ctx.fetch", () => {
 
   it("is refused for a host it was not granted, naming the host", async () => {
     await store("wrong_host", proxyPipe("network:api.example.com"));
-    const refused = await sluice.api.post("/api/chat/completions", { model: "wrong_host", messages: [{ role: "user", content: "hello" }] }, admin.token);
+    const refused = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "wrong_host", messages: [{ role: "user", content: "hello" }] },
+      admin.token,
+    );
     expectError(refused, 403, "127.0.0.1");
     expect(refused.body).toMatchObject({ code: "PERMISSION_DENIED", plugin_id: "wrong_host" });
   });
@@ -66,21 +78,29 @@ describe("a pipe calling an upstream through ctx.fetch", () => {
   it("is refused for a port its grant does not name, before anything is sent", async () => {
     await store("wrong_port", proxyPipe("network:127.0.0.1"));
     const sent = fake.requests.length;
-    const refused = await sluice.api.post("/api/chat/completions", { model: "wrong_port", messages: [{ role: "user", content: "hello" }] }, admin.token);
+    const refused = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "wrong_port", messages: [{ role: "user", content: "hello" }] },
+      admin.token,
+    );
     expectError(refused, 403, `may not reach ${new URL(fake.baseUrl).host}: its permissions allow 127.0.0.1`);
     expect(fake.requests.length).toBe(sent);
   });
 
   it("refuses to save a wildcard on a public suffix, naming the pattern", async () => {
     for (const pattern of ["*.co.uk", "*.github.io"]) {
-      const created = await sluice.api.post("/api/v1/functions/create", { id: "suffix", name: "suffix", content: proxyPipe(`network:${pattern}`) }, admin.token);
+      const created = await sluice.api.post(
+        "/api/v1/functions/create",
+        { id: "suffix", name: "suffix", content: proxyPipe(`network:${pattern}`) },
+        admin.token,
+      );
       expectError(created, 400, `permissions: "network:${pattern}" is not valid: ${pattern.slice(2)} is a public suffix`);
     }
     expect((await sluice.api.get("/api/v1/functions/id/suffix", admin.token)).status).toBe(404);
   });
 
   it("stops the pipe, and the request it made, when the client goes away", async () => {
-    const slowProxy = proxyPipe(upstreamGrant()).replace('stream: false', 'stream: true');
+    const slowProxy = proxyPipe(upstreamGrant()).replace("stream: false", "stream: true");
     await store("slow_proxy", slowProxy);
     const abortedBefore = fake.abortedRequests;
     const controller = new AbortController();
@@ -91,7 +111,9 @@ describe("a pipe calling an upstream through ctx.fetch", () => {
       signal: controller.signal,
     }).catch(() => undefined);
     // The pipe is now waiting on the upstream's slow answer (200 ticks, 50 ms apart).
-    await vi.waitFor(() => expect(fake.chatBodies().at(-1)?.messages).toEqual([{ role: "user", content: "slow please" }]), { timeout: 5000 });
+    await vi.waitFor(() => expect(fake.chatBodies().at(-1)?.messages).toEqual([{ role: "user", content: "slow please" }]), {
+      timeout: 5000,
+    });
     controller.abort();
     await pending;
     await vi.waitFor(() => expect(fake.abortedRequests).toBe(abortedBefore + 1), { timeout: 5000 });

@@ -27,7 +27,10 @@ export default definePipe({
 `;
 
 async function setUp(sluice: ReturnType<typeof useServer>, admin: TestAccount): Promise<void> {
-  for (const [id, content] of [["echo", ECHO], ["asker", ASKER]]) {
+  for (const [id, content] of [
+    ["echo", ECHO],
+    ["asker", ASKER],
+  ]) {
     expect((await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token)).status).toBe(200);
     await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
   }
@@ -35,7 +38,11 @@ async function setUp(sluice: ReturnType<typeof useServer>, admin: TestAccount): 
 
 async function chatThrough(sluice: ReturnType<typeof useServer>, admin: TestAccount, model: string): Promise<string> {
   const chatId = (await sluice.api.post("/api/v1/chats/new", { chat: { title: "New Chat", messages: [] } }, admin.token)).body.id;
-  const answer = await sluice.api.post("/api/chat/completions", { model, chat_id: chatId, id: "a1", messages: [{ id: "u1", role: "user", content: "tell me about otters" }] }, admin.token);
+  const answer = await sluice.api.post(
+    "/api/chat/completions",
+    { model, chat_id: chatId, id: "a1", messages: [{ id: "u1", role: "user", content: "tell me about otters" }] },
+    admin.token,
+  );
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
   return chatId;
 }
@@ -54,7 +61,9 @@ describe("with an upstream", () => {
     const admin = await signUpAdmin(sluice.url);
     await setUp(sluice, admin);
     const chatId = await chatThrough(sluice, admin, "echo");
-    await vi.waitFor(async () => expect((await sluice.api.get(`/api/v1/chats/${chatId}`, admin.token)).body.title).toBe("Fake Title"), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await sluice.api.get(`/api/v1/chats/${chatId}`, admin.token)).body.title).toBe("Fake Title"), {
+      timeout: 10_000,
+    });
     const asked = fake.chatBodies().filter((body) => JSON.stringify(body).includes("Generate a concise"));
     expect(asked.at(-1)).toMatchObject({ model: expect.not.stringMatching(/^echo$/) });
   });
@@ -68,7 +77,13 @@ describe("with pipes only", () => {
     await setUp(sluice, admin);
     const echoed = await chatThrough(sluice, admin, "echo");
     const asking = await chatThrough(sluice, admin, "asker");
-    await vi.waitFor(async () => expect((await sluice.api.get(`/api/v1/chats/${asking}`, admin.token)).body.title).toMatch(/^refused: ctx\.call cannot ask the user anything during a background task \(title_generation\)/), { timeout: 10_000 });
+    await vi.waitFor(
+      async () =>
+        expect((await sluice.api.get(`/api/v1/chats/${asking}`, admin.token)).body.title).toMatch(
+          /^refused: ctx\.call cannot ask the user anything during a background task \(title_generation\)/,
+        ),
+      { timeout: 10_000 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await sluice.api.get(`/api/v1/chats/${echoed}`, admin.token)).body.title).toBe("New Chat");
   });

@@ -24,14 +24,18 @@ describe("plugin saves across two instances sharing PostgreSQL and Redis", () =>
     const admin = await signUpAdmin(first.url);
     const onFirst = api(first.url, admin.token);
     const onSecond = api(second.url, admin.token);
-    const loadedAtOnSecond = async () => (await onSecond.get("/api/v1/functions/")).body.find((row: { id: string }) => row.id === "turn_limit")?.loaded_at;
+    const loadedAtOnSecond = async () =>
+      (await onSecond.get("/api/v1/functions/")).body.find((row: { id: string }) => row.id === "turn_limit")?.loaded_at;
 
     await onFirst.post("/api/v1/functions/create", { id: "turn_limit", name: "Turn limit", content: turnLimitFilter });
     // Using it on the second instance loads it there.
     expect((await onSecond.get("/api/v1/functions/id/turn_limit")).body.loaded_at).toEqual(expect.any(Number));
     expect(await loadedAtOnSecond()).toEqual(expect.any(Number));
 
-    const updated = await onFirst.post("/api/v1/functions/id/turn_limit/update", { name: "Turn limit", content: turnLimitFilter.replace("1.2.0", "1.3.0") });
+    const updated = await onFirst.post("/api/v1/functions/id/turn_limit/update", {
+      name: "Turn limit",
+      content: turnLimitFilter.replace("1.2.0", "1.3.0"),
+    });
     expect(updated.status, JSON.stringify(updated.body)).toBe(200);
     await vi.waitFor(async () => expect(await loadedAtOnSecond()).toBeNull(), { timeout: 5000 });
     // The next use there loads the new code.

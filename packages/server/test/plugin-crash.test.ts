@@ -43,11 +43,18 @@ describeEachDatabase("a plugin that makes isolated-vm lose control", (kind) => {
       const admin = await signUpAdmin(server.url);
       const client = api(server.url, admin.token);
       const saved = await client.post("/api/v1/functions/create", { id: "heavy", name: "Heavy", content: CRASHES_WHILE_LOADING });
-      expect(saved).toMatchObject({ status: 400, body: { detail: expect.stringMatching(/ran out of memory or could not be stopped while loading/) } });
+      expect(saved).toMatchObject({
+        status: 400,
+        body: { detail: expect.stringMatching(/ran out of memory or could not be stopped while loading/) },
+      });
       expect((await client.get("/api/v1/functions/id/heavy")).status).toBe(404);
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
       // The next save is checked by a new child and goes through.
-      const fixed = await client.post("/api/v1/functions/create", { id: "heavy", name: "Heavy", content: CRASHES_WHILE_LOADING.replace("1.2e8", "10") });
+      const fixed = await client.post("/api/v1/functions/create", {
+        id: "heavy",
+        name: "Heavy",
+        content: CRASHES_WHILE_LOADING.replace("1.2e8", "10"),
+      });
       expect(fixed.status).toBe(200);
       expect(server.output()).not.toMatch(/crashed the server/);
     } finally {
@@ -96,12 +103,19 @@ describeEachDatabase("a plugin that makes isolated-vm lose control", (kind) => {
     const second = await startServer({ kind, database, env });
     try {
       const row = await api(second.url, admin.token).get("/api/v1/functions/id/crasher");
-      expect(row.body).toMatchObject({ is_active: false, load_error: expect.stringMatching(/^Switched off after it crashed the server: Script failed to terminate/) });
+      expect(row.body).toMatchObject({
+        is_active: false,
+        load_error: expect.stringMatching(/^Switched off after it crashed the server: Script failed to terminate/),
+      });
       // It cannot be switched back on until a fixed version is saved.
       const toggle = await api(second.url, admin.token).post("/api/v1/functions/id/crasher/toggle");
       expect(toggle).toMatchObject({ status: 400, body: { detail: expect.stringMatching(/crashed the server/) } });
       expect((await chat("hello", second.url)).status).toBe(404);
-      const saved = await api(second.url, admin.token).post("/api/v1/functions/id/crasher/update", { id: "crasher", name: "Crasher", content: CRASHER.replace("1.2e8", "10") });
+      const saved = await api(second.url, admin.token).post("/api/v1/functions/id/crasher/update", {
+        id: "crasher",
+        name: "Crasher",
+        content: CRASHER.replace("1.2e8", "10"),
+      });
       expect(saved.body).toMatchObject({ load_error: null });
       const toggled = await api(second.url, admin.token).get("/api/v1/functions/id/crasher");
       if (!toggled.body.is_active) await api(second.url, admin.token).post("/api/v1/functions/id/crasher/toggle");

@@ -61,7 +61,10 @@ describeEachDatabase("stored plugins across restarts", (kind) => {
         async () => (await restarted.get("/api/v1/functions/")).body.find((row: { id: string }) => row.id === "turn_limit"),
         (row) => row.is_active === false,
       );
-      expect(listed).toMatchObject({ is_active: false, load_error: expect.stringMatching(/^Syntax error at line \d+.*\(reported by instance .+ at \d{4}-/) });
+      expect(listed).toMatchObject({
+        is_active: false,
+        load_error: expect.stringMatching(/^Syntax error at line \d+.*\(reported by instance .+ at \d{4}-/),
+      });
       const shown = await restarted.get("/api/v1/functions/id/turn_limit");
       expect(shown.body).toMatchObject({ is_active: false, load_error: expect.stringContaining("Syntax error"), loaded_at: null });
       // Activating it again is refused with the reason while it still does not load.

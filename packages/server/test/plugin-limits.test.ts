@@ -19,11 +19,15 @@ export default definePipe({
 describe("plugin limits seen from the HTTP API", () => {
   const sluice = useServer({ kind: "sqlite", env: { PLUGIN_TIMEOUT_MS: "1500", PLUGIN_MEMORY_MB: "32" } });
   let admin: TestAccount;
-  const chat = (model: string, content: string) => sluice.api.post("/api/chat/completions", { model, messages: [{ role: "user", content }] }, admin.token);
+  const chat = (model: string, content: string) =>
+    sluice.api.post("/api/chat/completions", { model, messages: [{ role: "user", content }] }, admin.token);
 
   it("sets up two pipes", async () => {
     admin = await signUpAdmin(sluice.url);
-    for (const [id, content] of [["runaway", runawayPipe], ["echo", stringPipe]]) {
+    for (const [id, content] of [
+      ["runaway", runawayPipe],
+      ["echo", stringPipe],
+    ]) {
       await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
       await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
     }

@@ -27,7 +27,8 @@ describe("plugin residency", () => {
     for (const server of servers) await server.stop();
     await database?.drop();
   });
-  const listed = async (url: string) => (await api(url, admin.token).get("/api/v1/functions/")).body as Array<{ id: string; loaded_at: number | null }>;
+  const listed = async (url: string) =>
+    (await api(url, admin.token).get("/api/v1/functions/")).body as Array<{ id: string; loaded_at: number | null }>;
   const resident = async (url: string) => (await listed(url)).filter((row) => row.loaded_at !== null).map((row) => row.id);
 
   it("refuses an import over PLUGIN_MAX_IMPORT_ITEMS, and keeps none of an import loaded", async () => {
@@ -37,7 +38,11 @@ describe("plugin residency", () => {
     admin = await signUpAdmin(server.url);
     const client = api(server.url, admin.token);
 
-    expectError(await client.post("/api/v1/functions/import", filters(61)), 413, "at most 60 plugins (PLUGIN_MAX_IMPORT_ITEMS); this one has 61");
+    expectError(
+      await client.post("/api/v1/functions/import", filters(61)),
+      413,
+      "at most 60 plugins (PLUGIN_MAX_IMPORT_ITEMS); this one has 61",
+    );
     expect(await listed(server.url)).toEqual([]);
 
     const imported = await client.post("/api/v1/functions/import", filters(60));
@@ -55,7 +60,10 @@ describe("plugin residency", () => {
       expect(shown.body.loaded_at).toEqual(expect.any(Number));
     }
     // The least recently used go once they are no longer just handed out (about 2 s).
-    await vi.waitFor(async () => expect((await resident(server.url)).length).toBeLessThanOrEqual(MAX_RESIDENT), { timeout: 15_000, interval: 250 });
+    await vi.waitFor(async () => expect((await resident(server.url)).length).toBeLessThanOrEqual(MAX_RESIDENT), {
+      timeout: 15_000,
+      interval: 250,
+    });
     // An unloaded plugin loads again on its next use, and works.
     const again = await client.get("/api/v1/functions/id/filter_0");
     expect(again.body.loaded_at).toEqual(expect.any(Number));
@@ -75,13 +83,19 @@ describe("plugin residency", () => {
   it("refuses a user's tool past PLUGIN_MAX_TOOLS_PER_USER, naming the limit; admins are not counted", async () => {
     const server = servers[0]!;
     const author = await signUpUser(server.url, admin);
-    const granted = await api(server.url, admin.token).post(`/api/v1/users/${author.id}/update`, { permissions: { workspace: { tools: true } } });
+    const granted = await api(server.url, admin.token).post(`/api/v1/users/${author.id}/update`, {
+      permissions: { workspace: { tools: true } },
+    });
     expect(granted.status, JSON.stringify(granted.body)).toBe(200);
     const asAuthor = api(server.url, author.token);
     const tool = (id: string) => ({ id, name: id, content: weatherTools });
     expect((await asAuthor.post("/api/v1/tools/create", tool("mine_1"))).status).toBe(200);
     expect((await asAuthor.post("/api/v1/tools/create", tool("mine_2"))).status).toBe(200);
-    expectError(await asAuthor.post("/api/v1/tools/create", tool("mine_3")), 403, "You have 2 tools, the most one user may have (PLUGIN_MAX_TOOLS_PER_USER=2)");
+    expectError(
+      await asAuthor.post("/api/v1/tools/create", tool("mine_3")),
+      403,
+      "You have 2 tools, the most one user may have (PLUGIN_MAX_TOOLS_PER_USER=2)",
+    );
     expect((await asAuthor.get("/api/v1/tools/id/mine_3")).status).toBe(404);
     // Deleting one makes room again.
     expect((await asAuthor.delete("/api/v1/tools/id/mine_1/delete")).status).toBe(200);

@@ -29,11 +29,25 @@ const sluice = useServer({ kind: "sqlite" });
 
 it("says plainly that an Open WebUI Python plugin is Python, on create and on import", async () => {
   const admin = await signUpAdmin(sluice.url);
-  const created = await sluice.api.post("/api/v1/functions/create", { id: "word_counter", name: "Word Counter", content: PYTHON_FUNCTION }, admin.token);
+  const created = await sluice.api.post(
+    "/api/v1/functions/create",
+    { id: "word_counter", name: "Word Counter", content: PYTHON_FUNCTION },
+    admin.token,
+  );
   expectError(created, 400, "This is Python source");
   expect(created.body.detail).not.toMatch(/Syntax error/);
   // An Open WebUI export: a list of function rows.
-  const exported = [{ id: "word_counter", name: "Word Counter", type: "filter", content: PYTHON_FUNCTION, meta: { description: "Counts words" }, is_active: true, is_global: false }];
+  const exported = [
+    {
+      id: "word_counter",
+      name: "Word Counter",
+      type: "filter",
+      content: PYTHON_FUNCTION,
+      meta: { description: "Counts words" },
+      is_active: true,
+      is_global: false,
+    },
+  ];
   expectError(await sluice.api.post("/api/v1/functions/import", exported, admin.token), 400, "This is Python source");
   expect((await sluice.api.get("/api/v1/functions/", admin.token)).body).toEqual([]);
 });

@@ -54,7 +54,10 @@ describe("realtime across two instances sharing PostgreSQL and Redis", () => {
 
   it("delivers an event emitted on one instance to the user's tabs on both, and to no one else", async () => {
     const [onFirst, onSecond, bobOnSecond] = [await open(first, alice), await open(second, alice), await open(second, bob)];
-    await createEventEmitter(first.services, { userId: alice.id, chatId, messageId: "a1" }).emit({ type: "status", data: { description: "Working" } });
+    await createEventEmitter(first.services, { userId: alice.id, chatId, messageId: "a1" }).emit({
+      type: "status",
+      data: { description: "Working" },
+    });
     const expected: ReceivedEnvelope = { chat_id: chatId, message_id: "a1", data: { type: "status", data: { description: "Working" } } };
     expect(await onFirst.next()).toEqual(expected);
     expect(await onSecond.next()).toEqual(expected);
@@ -73,7 +76,9 @@ describe("realtime across two instances sharing PostgreSQL and Redis", () => {
 
   it("calls a tab connected to the other instance and resolves with its answer", async () => {
     const tab = await open(second, alice);
-    tab.socket.on("events", (envelope: ReceivedEnvelope, acknowledge: (answer: unknown) => void) => acknowledge(`answer to ${envelope.data.type}`));
+    tab.socket.on("events", (envelope: ReceivedEnvelope, acknowledge: (answer: unknown) => void) =>
+      acknowledge(`answer to ${envelope.data.type}`),
+    );
     const events = createEventEmitter(first.services, { userId: alice.id, chatId, messageId: "a1", sessionId: tab.socket.id });
     expect(await events.call({ type: "input", data: { title: "Name", message: "Your name?" } })).toBe("answer to input");
   });
@@ -81,7 +86,9 @@ describe("realtime across two instances sharing PostgreSQL and Redis", () => {
   it("rejects a call to the other instance's tab that does not answer in time", async () => {
     const tab = await open(second, alice);
     const started = Date.now();
-    await expect(createEventEmitter(first.services, { userId: alice.id, sessionId: tab.socket.id }).call({ type: "confirmation", data: {} })).rejects.toMatchObject({
+    await expect(
+      createEventEmitter(first.services, { userId: alice.id, sessionId: tab.socket.id }).call({ type: "confirmation", data: {} }),
+    ).rejects.toMatchObject({
       code: "PLUGIN_TIMEOUT",
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(CALL_TIMEOUT_SECONDS * 1000 - 50);
@@ -91,7 +98,9 @@ describe("realtime across two instances sharing PostgreSQL and Redis", () => {
     const tab = await open(second, alice);
     tab.socket.once("events", () => setTimeout(() => tab.close(), 50));
     const started = Date.now();
-    await expect(createEventEmitter(first.services, { userId: alice.id, sessionId: tab.socket.id }).call({ type: "confirmation", data: {} })).rejects.toMatchObject({
+    await expect(
+      createEventEmitter(first.services, { userId: alice.id, sessionId: tab.socket.id }).call({ type: "confirmation", data: {} }),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: expect.stringContaining("disconnected before answering"),
     });
@@ -105,14 +114,18 @@ describe("realtime across two instances sharing PostgreSQL and Redis", () => {
     tab.close();
     await ended;
     const started = Date.now();
-    await expect(createEventEmitter(first.services, { userId: alice.id, sessionId }).call({ type: "confirmation", data: {} })).rejects.toMatchObject({
+    await expect(
+      createEventEmitter(first.services, { userId: alice.id, sessionId }).call({ type: "confirmation", data: {} }),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: `The browser session ${sessionId} is not connected`,
     });
     expect(Date.now() - started).toBeLessThan(500);
 
     const bobTab = await open(second, bob);
-    await expect(createEventEmitter(first.services, { userId: alice.id, sessionId: bobTab.socket.id }).call({ type: "confirmation", data: {} })).rejects.toMatchObject({
+    await expect(
+      createEventEmitter(first.services, { userId: alice.id, sessionId: bobTab.socket.id }).call({ type: "confirmation", data: {} }),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
   });

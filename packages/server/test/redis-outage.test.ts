@@ -63,7 +63,9 @@ describe("a Redis outage", () => {
     const tab = await connectSocket(second.url, admin.token);
     tabs.push(tab);
     await crossing("before", tab);
-    expect(await tab.next((envelope) => envelope.message_id === "m-before")).toMatchObject({ data: { type: "status", data: { description: "from before" } } });
+    expect(await tab.next((envelope) => envelope.message_id === "m-before")).toMatchObject({
+      data: { type: "status", data: { description: "from before" } },
+    });
 
     await proxy.cut();
     const outageEnds = Date.now() + 12_000;
@@ -73,7 +75,14 @@ describe("a Redis outage", () => {
         const passing = await connectSocket(server.url, admin.token);
         passing.close();
       }
-      const answer = await onFirst.post("/api/chat/completions", { model: "status", stream: false, chat_id: chatId, id: `m-out-${round}`, session_id: tab.socket.id, messages: [{ role: "user", content: "during" }] });
+      const answer = await onFirst.post("/api/chat/completions", {
+        model: "status",
+        stream: false,
+        chat_id: chatId,
+        id: `m-out-${round}`,
+        session_id: tab.socket.id,
+        messages: [{ role: "user", content: "during" }],
+      });
       expect(answer.status).toBe(200);
       for (const server of servers) expect((await fetch(`${server.url}/health`)).status).toBe(200);
       await sleep(500);

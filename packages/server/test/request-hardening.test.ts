@@ -52,8 +52,15 @@ describeEachDatabase("request hardening", (kind) => {
     for (const [path, rawBody] of bodies) {
       expectError(await sluice.api.request("POST", path, { rawBody, token: admin.token }), 400, "nested too deeply");
     }
-    expectError(await sluice.api.request("POST", "/api/v1/chats/new", { rawBody: "[".repeat(129) + "]".repeat(129), token: admin.token }), 400, "128 levels");
-    const ordinary = await sluice.api.request("POST", "/api/v1/chats/new", { rawBody: `{"chat":{"title":"x","messages":[],"extra":${nested(100)}}}`, token: admin.token });
+    expectError(
+      await sluice.api.request("POST", "/api/v1/chats/new", { rawBody: "[".repeat(129) + "]".repeat(129), token: admin.token }),
+      400,
+      "128 levels",
+    );
+    const ordinary = await sluice.api.request("POST", "/api/v1/chats/new", {
+      rawBody: `{"chat":{"title":"x","messages":[],"extra":${nested(100)}}}`,
+      token: admin.token,
+    });
     expect(ordinary.status, JSON.stringify(ordinary.body)).toBe(200);
     expect((await sluice.api.get("/health")).status).toBe(200);
   });
@@ -68,33 +75,55 @@ describeEachDatabase("request hardening", (kind) => {
     for (const id of ["../x", "/etc/passwd", "a//b", "a/../b", "a\u0000b", "__proto__", "constructor", "two words"]) {
       expectError(await sluice.api.post("/api/v1/models/create", { id, name: "Bad" }, admin.token), 400, "id");
     }
-    expectError(await sluice.api.post("/api/v1/models/create", { id: "ok", name: "Bad base", base_model_id: "../x" }, admin.token), 400, "base_model_id");
+    expectError(
+      await sluice.api.post("/api/v1/models/create", { id: "ok", name: "Bad base", base_model_id: "../x" }, admin.token),
+      400,
+      "base_model_id",
+    );
     expect((await sluice.api.get("/api/v1/models/", admin.token)).body).toEqual([]);
     for (const id of ["gpt-4o", "openai/gpt-4o", "llama3.1:8b", "my_pipe.sub-model"]) {
       const created = await sluice.api.post("/api/v1/models/create", { id, name: id }, admin.token);
       expect(created.status, JSON.stringify(created.body)).toBe(200);
     }
     expectError(await sluice.api.get(`/api/v1/models/model?id=${encodeURIComponent("a\u0000b")}`, admin.token), 400, "control characters");
-    expect((await sluice.api.get(`/api/v1/models/model?id=${encodeURIComponent("openai/gpt-4o")}`, admin.token)).body.id).toBe("openai/gpt-4o");
+    expect((await sluice.api.get(`/api/v1/models/model?id=${encodeURIComponent("openai/gpt-4o")}`, admin.token)).body.id).toBe(
+      "openai/gpt-4o",
+    );
   });
 
   it("never answers 401 for a plugin's error, whatever code the plugin throws", async () => {
-    for (const [id, content] of [["impostor", impostorPipe], ["impostor_filter", impostorFilter], ["impostor_action", impostorAction]] as const) {
+    for (const [id, content] of [
+      ["impostor", impostorPipe],
+      ["impostor_filter", impostorFilter],
+      ["impostor_action", impostorAction],
+    ] as const) {
       const created = await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
       expect(created.status, JSON.stringify(created.body)).toBe(200);
       await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
     }
-    const piped = await sluice.api.post("/api/chat/completions", { model: "impostor", messages: [{ role: "user", content: "hi" }] }, user.token);
+    const piped = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "impostor", messages: [{ role: "user", content: "hi" }] },
+      user.token,
+    );
     expectError(piped, 400, "session has expired");
     expect(piped.body).toMatchObject({ code: "UNAUTHORIZED", plugin_id: "impostor" });
 
     await sluice.api.post("/api/v1/functions/id/impostor_filter/toggle/global", undefined, admin.token);
-    const filtered = await sluice.api.post("/api/chat/completions", { model: "impostor", messages: [{ role: "user", content: "hi" }] }, user.token);
+    const filtered = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "impostor", messages: [{ role: "user", content: "hi" }] },
+      user.token,
+    );
     expectError(filtered, 400, "Invalid token");
     expect(filtered.body.plugin_id).toBe("impostor_filter");
     await sluice.api.post("/api/v1/functions/id/impostor_filter/toggle/global", undefined, admin.token);
 
-    const acted = await sluice.api.post("/api/chat/actions/impostor_action", { model: "impostor", messages: [{ id: "m1", role: "assistant", content: "x" }], id: "m1" }, user.token);
+    const acted = await sluice.api.post(
+      "/api/chat/actions/impostor_action",
+      { model: "impostor", messages: [{ id: "m1", role: "assistant", content: "x" }], id: "m1" },
+      user.token,
+    );
     expectError(acted, 400, "Invalid token");
     // The server's own verdict on a bad token is still 401.
     expectError(await sluice.api.get("/api/v1/auths/", "not-a-token"), 401, "Invalid token");

@@ -40,7 +40,11 @@ describeEachDatabase("session tokens", (kind) => {
     const apiKey = await createApiKey(sluice.url, user);
     expect((await sluice.api.get("/api/v1/auths/", otherDevice)).status).toBe(200);
 
-    const changed = await sluice.api.post("/api/v1/auths/update/password", { password: user.password, new_password: "a brand new password" }, user.token);
+    const changed = await sluice.api.post(
+      "/api/v1/auths/update/password",
+      { password: user.password, new_password: "a brand new password" },
+      user.token,
+    );
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
     expectError(await sluice.api.get("/api/v1/auths/", user.token), 401, "password was changed");
     expectError(await sluice.api.get("/api/v1/chats/", otherDevice), 401, "password was changed");

@@ -62,7 +62,9 @@ describe("stopping an answer from another instance", () => {
     }
     expect(text).not.toContain("part 50.");
     await expect.poll(async () => (await onSecond.get(`/api/tasks/chat/${chatId}`)).body.task_ids, { timeout: 5000 }).toEqual([]);
-    const saved = (await onSecond.get(`/api/v1/chats/${chatId}`)).body.chat.messages.find((message: { id: string }) => message.id === "answer-1");
+    const saved = (await onSecond.get(`/api/v1/chats/${chatId}`)).body.chat.messages.find(
+      (message: { id: string }) => message.id === "answer-1",
+    );
     expect(saved.content).toContain("part 2.");
     expect(saved.error).toBeUndefined();
     expect((await onSecond.post("/api/tasks/stop/answer-1")).status).toBe(404);

@@ -35,13 +35,24 @@ describeEachDatabase("supervise.ts", (kind) => {
     const database = await createTestDatabase(kind);
     databases.push(database);
     const supervisor = spawn(process.execPath, ["--no-node-snapshot", "--disable-warning=ExperimentalWarning", SUPERVISE_PATH], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", HOST: "127.0.0.1", DATA_DIR: database.dataDir, DATABASE_URL: database.databaseUrl ?? "", WEBUI_SECRET_KEY: TEST_SECRET_KEY, LOG_LEVEL: "warn" },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        DATA_DIR: database.dataDir,
+        DATABASE_URL: database.databaseUrl ?? "",
+        WEBUI_SECRET_KEY: TEST_SECRET_KEY,
+        LOG_LEVEL: "warn",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
     supervisor.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     supervisor.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => supervisor.once("exit", (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      supervisor.once("exit", (code, signal) => resolve({ code, signal })),
+    );
     try {
       const listening = () => [...output.matchAll(/Sluice listening on (http:\/\/\S+)/g)].map((match) => match[1]!);
       await expect.poll(listening, { timeout: 20_000 }).toHaveLength(1);

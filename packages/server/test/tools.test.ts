@@ -28,11 +28,21 @@ describeEachDatabase("tools API", (kind) => {
   it("lets only admins and users allowed workspace.tools create tools", async () => {
     const form = { id: "weather", name: "Weather", content: weatherTools };
     expectError(await sluice.api.post("/api/v1/tools/create", form, author.token), 403, "workspace.tools");
-    const granted = await sluice.api.post(`/api/v1/users/${author.id}/update`, { permissions: { workspace: { tools: true } } }, admin.token);
+    const granted = await sluice.api.post(
+      `/api/v1/users/${author.id}/update`,
+      { permissions: { workspace: { tools: true } } },
+      admin.token,
+    );
     expect(granted.status, JSON.stringify(granted.body)).toBe(200);
     const created = await sluice.api.post("/api/v1/tools/create", form, author.token);
     expect(created.status, JSON.stringify(created.body)).toBe(200);
-    expect(created.body).toMatchObject({ id: "weather", user_id: author.id, access_control: {}, write_access: true, has_user_valves: true });
+    expect(created.body).toMatchObject({
+      id: "weather",
+      user_id: author.id,
+      access_control: {},
+      write_access: true,
+      has_user_valves: true,
+    });
     expect(created.body.specs).toEqual([
       {
         name: "get_weather",
@@ -47,7 +57,11 @@ describeEachDatabase("tools API", (kind) => {
         }),
       },
     ]);
-    expectError(await sluice.api.post("/api/v1/tools/create", { ...form, id: "filter_here", content: toggleFilter }, admin.token), 400, /Functions/);
+    expectError(
+      await sluice.api.post("/api/v1/tools/create", { ...form, id: "filter_here", content: toggleFilter }, admin.token),
+      400,
+      /Functions/,
+    );
     expectError(await sluice.api.post("/api/v1/tools/create", form, admin.token), 400, "already taken");
   });
 
@@ -85,10 +99,17 @@ describeEachDatabase("tools API", (kind) => {
   it("guards admin valves: owners edit them, secrets are shown only to admins", async () => {
     expectError(await sluice.api.get("/api/v1/tools/id/weather/valves", reader.token), 403);
     expectError(await sluice.api.post("/api/v1/tools/id/weather/valves/update", { units: "kelvin" }, author.token), 400, "units");
-    const saved = await sluice.api.post("/api/v1/tools/id/weather/valves/update", { apiKey: "owm-secret", units: "imperial" }, author.token);
+    const saved = await sluice.api.post(
+      "/api/v1/tools/id/weather/valves/update",
+      { apiKey: "owm-secret", units: "imperial" },
+      author.token,
+    );
     expect(saved.body).toEqual({ apiKey: "********", units: "imperial" });
     expect((await sluice.api.get("/api/v1/tools/id/weather/valves", author.token)).body).toEqual({ apiKey: "********", units: "imperial" });
-    expect((await sluice.api.get("/api/v1/tools/id/weather/valves", admin.token)).body).toEqual({ apiKey: "owm-secret", units: "imperial" });
+    expect((await sluice.api.get("/api/v1/tools/id/weather/valves", admin.token)).body).toEqual({
+      apiKey: "owm-secret",
+      units: "imperial",
+    });
     // The author re-saves the form with the mask: the secret survives.
     await sluice.api.post("/api/v1/tools/id/weather/valves/update", { apiKey: "********", units: "metric" }, author.token);
     expect((await sluice.api.get("/api/v1/tools/id/weather/valves", admin.token)).body).toEqual({ apiKey: "owm-secret", units: "metric" });
@@ -106,7 +127,11 @@ describeEachDatabase("tools API", (kind) => {
     const source = (hosts: string) =>
       `/**\n * permissions: ${hosts}\n */\nimport { defineTools, z } from "@sluice/sdk";\n` +
       'export default defineTools({ tools: { ping: { description: "Ping", parameters: z.object({}), execute: () => "pong" } } });\n';
-    const created = await sluice.api.post("/api/v1/tools/create", { id: "fetcher", name: "Fetcher", content: source("network:api.example.com") }, author.token);
+    const created = await sluice.api.post(
+      "/api/v1/tools/create",
+      { id: "fetcher", name: "Fetcher", content: source("network:api.example.com") },
+      author.token,
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     expect(created.body.meta.permissions).toEqual({ requested: ["network:api.example.com"], granted: [] });
     expectError(await sluice.api.post("/api/v1/tools/id/fetcher/permissions/approve", {}, author.token), 403);
@@ -116,7 +141,10 @@ describeEachDatabase("tools API", (kind) => {
     // The author asks for one more host: what was approved stays, the new one waits.
     const content = source("network:api.example.com, network:*.example.org");
     const updated = await sluice.api.post("/api/v1/tools/id/fetcher/update", { name: "Fetcher", content }, author.token);
-    expect(updated.body.meta.permissions).toEqual({ requested: ["network:api.example.com", "network:*.example.org"], granted: ["network:api.example.com"] });
+    expect(updated.body.meta.permissions).toEqual({
+      requested: ["network:api.example.com", "network:*.example.org"],
+      granted: ["network:api.example.com"],
+    });
     const byAdmin = await sluice.api.post("/api/v1/tools/id/fetcher/update", { name: "Fetcher", content }, admin.token);
     expect(byAdmin.body.meta.permissions.granted).toEqual(["network:api.example.com", "network:*.example.org"]);
     expect((await sluice.api.delete("/api/v1/tools/id/fetcher/delete", author.token)).body).toBe(true);
@@ -127,7 +155,11 @@ describeEachDatabase("tools API", (kind) => {
     const source = (work: string) =>
       `/**\n * permissions: network:api.example.com\n */\nimport { defineTools, z } from "@sluice/sdk";\n` +
       `export default defineTools({ tools: { ping: { description: "Ping", parameters: z.object({}), execute: () => ${work} } } });\n`;
-    const created = await sluice.api.post("/api/v1/tools/create", { id: "swapper", name: "Swapper", content: source('"pong"') }, author.token);
+    const created = await sluice.api.post(
+      "/api/v1/tools/create",
+      { id: "swapper", name: "Swapper", content: source('"pong"') },
+      author.token,
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     const read = await sluice.api.get("/api/v1/tools/id/swapper", admin.token);
     const reviewed = read.body.content_hash;
@@ -136,17 +168,36 @@ describeEachDatabase("tools API", (kind) => {
     const listed = (await sluice.api.get("/api/v1/tools/", admin.token)).body.find((row: { id: string }) => row.id === "swapper");
     expect(listed.content_hash).toBe(reviewed);
 
-    const swapped = await sluice.api.post("/api/v1/tools/id/swapper/update", { name: "Swapper", content: source('"stolen"') }, author.token);
+    const swapped = await sluice.api.post(
+      "/api/v1/tools/id/swapper/update",
+      { name: "Swapper", content: source('"stolen"') },
+      author.token,
+    );
     expect(swapped.status, JSON.stringify(swapped.body)).toBe(200);
     expect(swapped.body.content_hash).not.toBe(reviewed);
-    expectError(await sluice.api.post("/api/v1/tools/id/swapper/permissions/approve", { content_hash: reviewed }, admin.token), 409, "changed since it was reviewed");
+    expectError(
+      await sluice.api.post("/api/v1/tools/id/swapper/permissions/approve", { content_hash: reviewed }, admin.token),
+      409,
+      "changed since it was reviewed",
+    );
     const after = await sluice.api.get("/api/v1/tools/id/swapper", admin.token);
     expect(after.body.meta.permissions).toEqual({ requested: ["network:api.example.com"], granted: [] });
 
-    expectError(await sluice.api.post("/api/v1/tools/id/swapper/permissions/approve", { content_hash: 5 }, admin.token), 400, "content_hash");
-    const approved = await sluice.api.post("/api/v1/tools/id/swapper/permissions/approve", { content_hash: after.body.content_hash }, admin.token);
+    expectError(
+      await sluice.api.post("/api/v1/tools/id/swapper/permissions/approve", { content_hash: 5 }, admin.token),
+      400,
+      "content_hash",
+    );
+    const approved = await sluice.api.post(
+      "/api/v1/tools/id/swapper/permissions/approve",
+      { content_hash: after.body.content_hash },
+      admin.token,
+    );
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-    expect(approved.body).toMatchObject({ content_hash: after.body.content_hash, meta: { permissions: { granted: ["network:api.example.com"] } } });
+    expect(approved.body).toMatchObject({
+      content_hash: after.body.content_hash,
+      meta: { permissions: { granted: ["network:api.example.com"] } },
+    });
     expect((await sluice.api.delete("/api/v1/tools/id/swapper/delete", author.token)).body).toBe(true);
   });
 

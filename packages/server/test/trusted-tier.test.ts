@@ -94,9 +94,18 @@ describe("the trusted tier over HTTP", () => {
   it("stores a permissions: node filter without running it, and refuses to activate it until an admin approves", async () => {
     admin = await signUpAdmin(sluice.url);
     user = await signUpUser(sluice.url, admin);
-    const created = await sluice.api.post("/api/v1/functions/create", { id: "disk_notes", name: "Disk notes", content: DISK_FILTER }, admin.token);
+    const created = await sluice.api.post(
+      "/api/v1/functions/create",
+      { id: "disk_notes", name: "Disk notes", content: DISK_FILTER },
+      admin.token,
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(200);
-    expect(created.body).toMatchObject({ id: "disk_notes", type: "filter", is_active: false, meta: { permissions: { requested: ["node"], granted: [] } } });
+    expect(created.body).toMatchObject({
+      id: "disk_notes",
+      type: "filter",
+      is_active: false,
+      meta: { permissions: { requested: ["node"], granted: [] } },
+    });
     expect(fs.existsSync(path.join(sluice.server.dataDir, "plugins", "disk_notes"))).toBe(false);
 
     const toggled = await sluice.api.post("/api/v1/functions/id/disk_notes/toggle", undefined, admin.token);
@@ -104,7 +113,11 @@ describe("the trusted tier over HTTP", () => {
     const stored = await sluice.api.get("/api/v1/functions/id/disk_notes", admin.token);
     expect(stored.body).toMatchObject({ is_active: false, load_error: expect.stringContaining("trusted tier") });
     // Saving it again (an admin's save) does not grant it either.
-    const saved = await sluice.api.post("/api/v1/functions/id/disk_notes/update", { name: "Disk notes", content: DISK_FILTER }, admin.token);
+    const saved = await sluice.api.post(
+      "/api/v1/functions/id/disk_notes/update",
+      { name: "Disk notes", content: DISK_FILTER },
+      admin.token,
+    );
     expect(saved.body.meta.permissions.granted).toEqual([]);
   });
 
@@ -112,7 +125,11 @@ describe("the trusted tier over HTTP", () => {
     expectError(await sluice.api.post("/api/v1/functions/id/disk_notes/permissions/approve", {}, user.token), 403);
     const approved = await sluice.api.post("/api/v1/functions/id/disk_notes/permissions/approve", {}, admin.token);
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-    expect(approved.body).toMatchObject({ type: "filter", load_error: null, meta: { permissions: { requested: ["node"], granted: ["node"] } } });
+    expect(approved.body).toMatchObject({
+      type: "filter",
+      load_error: null,
+      meta: { permissions: { requested: ["node"], granted: ["node"] } },
+    });
     expect(approved.body.notices[0]).toMatch(/any host on the network/);
     expect(approved.body.notices[0]).toMatch(/CPU/);
     expect(fs.existsSync(path.join(sluice.server.dataDir, "plugins", "disk_notes"))).toBe(true);
@@ -120,12 +137,17 @@ describe("the trusted tier over HTTP", () => {
     expect(toggled.body.is_active).toBe(true);
     await sluice.api.post("/api/v1/functions/id/disk_notes/toggle/global", undefined, admin.token);
     // An admin's later save keeps the approval.
-    const saved = await sluice.api.post("/api/v1/functions/id/disk_notes/update", { name: "Disk notes", content: DISK_FILTER + "\n// v2\n" }, admin.token);
+    const saved = await sluice.api.post(
+      "/api/v1/functions/id/disk_notes/update",
+      { name: "Disk notes", content: DISK_FILTER + "\n// v2\n" },
+      admin.token,
+    );
     expect(saved.body).toMatchObject({ is_active: true, meta: { permissions: { granted: ["node"] } } });
   });
 
   it("runs in chats with files in its own folder only and none of the server's environment", async () => {
-    const ask = () => sluice.api.post("/api/chat/completions", { model: "fake-small", messages: [{ role: "user", content: "hello" }] }, user.token);
+    const ask = () =>
+      sluice.api.post("/api/chat/completions", { model: "fake-small", messages: [{ role: "user", content: "hello" }] }, user.token);
     const first = await ask();
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.choices[0].message.content).toBe('You said: hello {"count":1,"database":"ERR_ACCESS_DENIED","env":0}');
@@ -136,7 +158,9 @@ describe("the trusted tier over HTTP", () => {
   });
 
   it("streams a trusted-tier pipe's chunks from its process", async () => {
-    expect((await sluice.api.post("/api/v1/functions/create", { id: "disk_pipe", name: "Disk pipe", content: DISK_PIPE }, admin.token)).status).toBe(200);
+    expect(
+      (await sluice.api.post("/api/v1/functions/create", { id: "disk_pipe", name: "Disk pipe", content: DISK_PIPE }, admin.token)).status,
+    ).toBe(200);
     expect((await sluice.api.post("/api/v1/functions/id/disk_pipe/permissions/approve", {}, admin.token)).status).toBe(200);
     expect((await sluice.api.post("/api/v1/functions/id/disk_pipe/toggle", undefined, admin.token)).body.is_active).toBe(true);
     const response = await fetch(`${sluice.url}/api/chat/completions`, {
@@ -149,7 +173,9 @@ describe("the trusted tier over HTTP", () => {
       .split("\n")
       .filter((line) => line.startsWith("data: ") && line !== "data: [DONE]")
       .map((line) => JSON.parse(line.slice(6)));
-    const deltas = events.map((event) => event.choices?.[0]?.delta?.content).filter((content) => typeof content === "string" && content !== "");
+    const deltas = events
+      .map((event) => event.choices?.[0]?.delta?.content)
+      .filter((content) => typeof content === "string" && content !== "");
     expect(deltas).toEqual(["streamed ", "from ", "a ", "child ", "process "]);
   });
 
@@ -166,7 +192,11 @@ describe("the trusted tier over HTTP", () => {
     const reviewed = (await sluice.api.get("/api/v1/tools/id/host_info", admin.token)).body.content_hash;
     const swapped = await sluice.api.post("/api/v1/tools/id/host_info/update", { name: "Host info", content: tool("swapped") }, user.token);
     expect(swapped.status, JSON.stringify(swapped.body)).toBe(200);
-    expectError(await sluice.api.post("/api/v1/tools/id/host_info/permissions/approve", { content_hash: reviewed }, admin.token), 409, "changed since it was reviewed");
+    expectError(
+      await sluice.api.post("/api/v1/tools/id/host_info/permissions/approve", { content_hash: reviewed }, admin.token),
+      409,
+      "changed since it was reviewed",
+    );
     const unapproved = await sluice.api.get("/api/v1/tools/id/host_info", admin.token);
     expect(unapproved.body).toMatchObject({ specs: [], meta: { permissions: { granted: [] } } });
     expect(fs.existsSync(path.join(sluice.server.dataDir, "plugins", "host_info"))).toBe(false);
@@ -194,12 +224,20 @@ describe("the trusted tier over HTTP", () => {
     });
     await new Promise<void>((resolve) => socketServer.listen(socketPath, resolve));
     try {
-      const created = await sluice.api.post("/api/v1/functions/create", { id: "breakout", name: "Breakout", content: breakoutFilter(socketPath) }, admin.token);
+      const created = await sluice.api.post(
+        "/api/v1/functions/create",
+        { id: "breakout", name: "Breakout", content: breakoutFilter(socketPath) },
+        admin.token,
+      );
       expect(created.status, JSON.stringify(created.body)).toBe(200);
       expect((await sluice.api.post("/api/v1/functions/id/breakout/permissions/approve", {}, admin.token)).status).toBe(200);
       expect((await sluice.api.post("/api/v1/functions/id/breakout/toggle", undefined, admin.token)).body.is_active).toBe(true);
       await sluice.api.post("/api/v1/functions/id/breakout/toggle/global", undefined, admin.token);
-      const answer = await sluice.api.post("/api/chat/completions", { model: "fake-small", messages: [{ role: "user", content: "hello" }] }, user.token);
+      const answer = await sluice.api.post(
+        "/api/chat/completions",
+        { model: "fake-small", messages: [{ role: "user", content: "hello" }] },
+        user.token,
+      );
       await sluice.api.post("/api/v1/functions/id/breakout/toggle/global", undefined, admin.token);
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       const report = JSON.parse(answer.body.choices[0].message.content.replace(/^You said: /, ""));

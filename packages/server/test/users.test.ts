@@ -24,7 +24,11 @@ describeEachDatabase("user and group administration", (kind) => {
   });
 
   it("edits a user's name and email, refusing an email already taken", async () => {
-    const renamed = await sluice.api.post(`/api/v1/users/${alice.id}/update`, { name: "Alice", email: "Alice.New@Example.com" }, admin.token);
+    const renamed = await sluice.api.post(
+      `/api/v1/users/${alice.id}/update`,
+      { name: "Alice", email: "Alice.New@Example.com" },
+      admin.token,
+    );
     expect(renamed.body).toMatchObject({ name: "Alice", email: "alice.new@example.com" });
     alice.email = "alice.new@example.com";
     expectError(await sluice.api.post(`/api/v1/users/${alice.id}/update`, { email: bob.email }, admin.token), 400, "already registered");
@@ -43,7 +47,11 @@ describeEachDatabase("user and group administration", (kind) => {
     expect((await sluice.api.get("/api/v1/users/permissions/default", admin.token)).body).toEqual({ workspace: { tools: false } });
     expect((await sluice.api.get("/api/v1/users/permissions", alice.token)).body).toEqual({ workspace: { tools: false } });
     expectError(await sluice.api.get("/api/v1/users/permissions/default", alice.token), 403);
-    expectError(await sluice.api.post("/api/v1/users/permissions/default", { workspace: { tools: "yes" } }, admin.token), 400, "workspace.tools");
+    expectError(
+      await sluice.api.post("/api/v1/users/permissions/default", { workspace: { tools: "yes" } }, admin.token),
+      400,
+      "workspace.tools",
+    );
   });
 
   it("grants permissions through a group to its members only", async () => {
@@ -92,6 +100,8 @@ describeEachDatabase("user and group administration", (kind) => {
     expect((await sluice.api.delete(`/api/v1/users/${bob.id}`, admin.token)).status).toBe(200);
     expectError(await sluice.api.get("/api/v1/auths/", bob.token), 401, "no longer exists");
     expectError(await sluice.api.delete(`/api/v1/users/${bob.id}`, admin.token), 404);
-    expect((await sluice.api.get("/api/v1/users/", admin.token)).body.map((user: { id: string }) => user.id).sort()).toEqual([admin.id, alice.id].sort());
+    expect((await sluice.api.get("/api/v1/users/", admin.token)).body.map((user: { id: string }) => user.id).sort()).toEqual(
+      [admin.id, alice.id].sort(),
+    );
   });
 });

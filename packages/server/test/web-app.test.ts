@@ -103,7 +103,11 @@ describe("web UI serving", () => {
     const before = (await built.inject({ method: "GET", url: "/api/config" })).json();
     expect(before).toMatchObject({ name: "Sluice", has_users: false, default_user_role: "pending" });
     expect(before.version).toMatch(/^\d+\.\d+\.\d+/);
-    const signUp = await built.inject({ method: "POST", url: "/api/v1/auths/signup", payload: { name: "Ada", email: "ada@example.com", password: "password1" } });
+    const signUp = await built.inject({
+      method: "POST",
+      url: "/api/v1/auths/signup",
+      payload: { name: "Ada", email: "ada@example.com", password: "password1" },
+    });
     expect(signUp.statusCode).toBe(200);
     expect((await built.inject({ method: "GET", url: "/api/config" })).json().has_users).toBe(true);
   });

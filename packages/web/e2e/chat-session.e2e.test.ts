@@ -17,7 +17,11 @@ async function sendMessage(page: Page, text: string): Promise<void> {
 }
 
 async function tickCount(page: Page): Promise<number> {
-  const text = await page.locator(".message-assistant .markdown").last().innerText().catch(() => "");
+  const text = await page
+    .locator(".message-assistant .markdown")
+    .last()
+    .innerText()
+    .catch(() => "");
   return (text.match(/tick/g) ?? []).length;
 }
 
@@ -32,7 +36,10 @@ describe("chats over plain HTTP on a LAN name", () => {
   let lanUrl: string;
 
   beforeAll(async () => {
-    [sluice, browser] = await Promise.all([startSluice({ ENABLE_TITLE_GENERATION: "false" }), launchBrowser(["--host-resolver-rules=MAP sluice.lan 127.0.0.1"])]);
+    [sluice, browser] = await Promise.all([
+      startSluice({ ENABLE_TITLE_GENERATION: "false" }),
+      launchBrowser(["--host-resolver-rules=MAP sluice.lan 127.0.0.1"]),
+    ]);
     lanUrl = sluice.url.replace("127.0.0.1", "sluice.lan");
     tab = await openPage(browser, lanUrl);
   });
@@ -55,7 +62,13 @@ describe("chats over plain HTTP on a LAN name", () => {
   it("signs up, sends and answers, with working ids, and copies an answer", async () => {
     const { page } = tab;
     await page.goto("/");
-    expect(await page.evaluate(() => ({ isSecure: window.isSecureContext, hasUuid: typeof crypto.randomUUID, hasClipboard: typeof navigator.clipboard }))).toEqual({
+    expect(
+      await page.evaluate(() => ({
+        isSecure: window.isSecureContext,
+        hasUuid: typeof crypto.randomUUID,
+        hasClipboard: typeof navigator.clipboard,
+      })),
+    ).toEqual({
       isSecure: false,
       hasUuid: "undefined",
       hasClipboard: "undefined",
@@ -135,7 +148,10 @@ describe("chats over plain HTTP on a LAN name", () => {
     await page.getByRole("button", { name: "Stop the answer" }).waitFor();
     expect(await page.getByRole("button", { name: "Send", exact: true }).count()).toBe(0);
     const seen = await tickCount(page);
-    await page.waitForFunction((before) => (document.querySelectorAll(".message-assistant .markdown")[0]?.textContent?.match(/tick/g) ?? []).length > before, seen);
+    await page.waitForFunction(
+      (before) => (document.querySelectorAll(".message-assistant .markdown")[0]?.textContent?.match(/tick/g) ?? []).length > before,
+      seen,
+    );
 
     // Another tab opening the chat sees it answering too.
     const other = await openPage(browser, lanUrl);
@@ -187,13 +203,18 @@ describe("chats over plain HTTP on a LAN name", () => {
 
   it("keeps the account footer in view with many chats; the chat list scrolls on its own", async () => {
     const { page } = tab;
-    for (let index = 0; index < 25; index += 1) await api("/api/v1/chats/new", { method: "POST", body: { chat: { title: `Chat number ${index}`, messages: [] } } });
+    for (let index = 0; index < 25; index += 1)
+      await api("/api/v1/chats/new", { method: "POST", body: { chat: { title: `Chat number ${index}`, messages: [] } } });
     await page.reload();
     await page.locator(".chat-history-item", { hasText: "Chat number 24" }).waitFor();
     const layout = await page.evaluate(() => {
       const footer = document.querySelector(".sidebar-footer")!.getBoundingClientRect();
       const list = document.querySelector(".chat-history ul")!;
-      const lowest = Math.max(...[...list.querySelectorAll(".chat-history-item")].map((item) => Math.min(item.getBoundingClientRect().bottom, list.getBoundingClientRect().bottom)));
+      const lowest = Math.max(
+        ...[...list.querySelectorAll(".chat-history-item")].map((item) =>
+          Math.min(item.getBoundingClientRect().bottom, list.getBoundingClientRect().bottom),
+        ),
+      );
       return {
         footerBottom: footer.bottom,
         footerTop: footer.top,

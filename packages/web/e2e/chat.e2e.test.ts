@@ -8,7 +8,14 @@ async function tokenOf(page: Page): Promise<string> {
   return page.evaluate(() => localStorage.getItem("token") ?? "");
 }
 
-async function installFunction(sluice: SluiceForBrowser, token: string, id: string, name: string, content: string, options: { isGlobal?: boolean } = {}): Promise<void> {
+async function installFunction(
+  sluice: SluiceForBrowser,
+  token: string,
+  id: string,
+  name: string,
+  content: string,
+  options: { isGlobal?: boolean } = {},
+): Promise<void> {
   const post = async (path: string, body?: unknown) => {
     const response = await fetch(sluice.url + path, {
       method: "POST",
@@ -139,7 +146,9 @@ describe("the web UI in Chromium", () => {
     expect(await frame.getAttribute("sandbox")).toBe("allow-scripts");
     const probe = page.frameLocator("iframe.message-embed").locator("#probe");
     // The embed's script ran, but reached neither the page, nor the token, nor the API as the user.
-    await expect.poll(() => probe.textContent(), { timeout: 10_000 }).toMatch(/^Embed ran: parent blocked, storage blocked, api (blocked|401)$/);
+    await expect
+      .poll(() => probe.textContent(), { timeout: 10_000 })
+      .toMatch(/^Embed ran: parent blocked, storage blocked, api (blocked|401)$/);
     // Sized to its content (320 px), not cut at the frame's first 150 px.
     await expect.poll(async () => (await frame.boundingBox())?.height ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(320);
     expect((await frame.boundingBox())!.height).toBeLessThan(400);

@@ -4,7 +4,16 @@ import { launchBrowser, openPage, type WatchedPage } from "./launch-browser.ts";
 import { startSluice, type SluiceForBrowser } from "./start-sluice.ts";
 
 // The fake upstream answers "You said: <the message>", so the message is the Markdown to render.
-const MESSAGE = ["Inline $x^2$ and \\(a+b\\), on a line:", "\\[", "\\sum_{i=1}^n i", "\\]", "", "```ts", "const answer: number = 42;", "```"].join("\n");
+const MESSAGE = [
+  "Inline $x^2$ and \\(a+b\\), on a line:",
+  "\\[",
+  "\\sum_{i=1}^n i",
+  "\\]",
+  "",
+  "```ts",
+  "const answer: number = 42;",
+  "```",
+].join("\n");
 
 describe("an answer's math and code in Chromium, under the page's security policy", () => {
   let sluice: SluiceForBrowser;
@@ -53,7 +62,10 @@ describe("an answer's math and code in Chromium, under the page's security polic
     const keyword = answer.locator("pre code .hljs-keyword", { hasText: "const" });
     await keyword.waitFor();
     // Coloured by the theme's token styles, not the plain code colour.
-    const colours = await keyword.evaluate((element) => ({ token: getComputedStyle(element).color, code: getComputedStyle(element.parentElement!).color }));
+    const colours = await keyword.evaluate((element) => ({
+      token: getComputedStyle(element).color,
+      code: getComputedStyle(element.parentElement!).color,
+    }));
     expect(colours.token).not.toBe(colours.code);
     tab.assertNoErrors();
   });

@@ -17,7 +17,10 @@ export async function startSluice(env: Record<string, string> = {}): Promise<Slu
   const upstream = await startFakeUpstream();
   let server: RunningServer;
   try {
-    server = await startServer({ kind: "sqlite", env: { OPENAI_API_BASE_URL: upstream.baseUrl, WEBSOCKET_EVENT_CALLER_TIMEOUT: "30", ...env } });
+    server = await startServer({
+      kind: "sqlite",
+      env: { OPENAI_API_BASE_URL: upstream.baseUrl, WEBSOCKET_EVENT_CALLER_TIMEOUT: "30", ...env },
+    });
   } catch (error) {
     await upstream.close();
     throw error;

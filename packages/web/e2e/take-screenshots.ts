@@ -46,7 +46,11 @@ async function installSamples(sluice: SluiceForBrowser, token: string): Promise<
     await api(sluice, token, "POST", `/api/v1/functions/id/${sample.id}/toggle`);
     if (sample.isGlobal) await api(sluice, token, "POST", `/api/v1/functions/id/${sample.id}/toggle/global`);
   }
-  await api(sluice, token, "POST", "/api/v1/models/create", { id: "handbook", name: "Handbook Assistant", meta: { defaultFilterIds: ["fact_checker"], description: "Answers from the team handbook" } });
+  await api(sluice, token, "POST", "/api/v1/models/create", {
+    id: "handbook",
+    name: "Handbook Assistant",
+    meta: { defaultFilterIds: ["fact_checker"], description: "Answers from the team handbook" },
+  });
 }
 
 async function main(): Promise<void> {
@@ -107,7 +111,10 @@ async function main(): Promise<void> {
     await page.getByRole("button", { name: "Cancel" }).click();
 
     await page.getByRole("button", { name: "Plugin settings" }).click();
-    await page.getByRole("dialog").getByRole("button", { name: /Fact Checker/ }).click();
+    await page
+      .getByRole("dialog")
+      .getByRole("button", { name: /Fact Checker/ })
+      .click();
     await page.getByRole("dialog", { name: /Fact Checker/ }).waitFor();
     await save(page, "chat-plugin-settings.png");
     await page.keyboard.press("Escape");

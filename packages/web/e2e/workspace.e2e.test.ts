@@ -62,10 +62,14 @@ async function suggestionsAfter(page: Page, text: string): Promise<string[]> {
 /** The number Monaco shows next to the rendered line holding `text`. */
 async function lineNumberOf(page: Page, text: string): Promise<number> {
   return page.evaluate((wanted) => {
-    const line = [...document.querySelectorAll<HTMLElement>(".view-lines .view-line")].find((element) => element.textContent?.replace(/\u00a0/g, " ").includes(wanted));
+    const line = [...document.querySelectorAll<HTMLElement>(".view-lines .view-line")].find((element) =>
+      element.textContent?.replace(/\u00a0/g, " ").includes(wanted),
+    );
     if (!line) return -1;
     const top = line.getBoundingClientRect().top;
-    const number = [...document.querySelectorAll<HTMLElement>(".margin-view-overlays .line-numbers")].find((element) => Math.abs(element.getBoundingClientRect().top - top) < 2);
+    const number = [...document.querySelectorAll<HTMLElement>(".margin-view-overlays .line-numbers")].find(
+      (element) => Math.abs(element.getBoundingClientRect().top - top) < 2,
+    );
     return Number(number?.textContent ?? -1);
   }, text);
 }
@@ -122,7 +126,11 @@ describe("the plugin workspace in Chromium", () => {
   it("stores every template as a plugin that loads", async () => {
     for (const [kind, content] of Object.entries(PLUGIN_TEMPLATES)) {
       const namespace = kind === "tools" ? "tools" : "functions";
-      const { status, body } = await api("POST", `/api/v1/${namespace}/create`, { id: `template_${kind}`, name: `Template ${kind}`, content });
+      const { status, body } = await api("POST", `/api/v1/${namespace}/create`, {
+        id: `template_${kind}`,
+        name: `Template ${kind}`,
+        content,
+      });
       expect(status, JSON.stringify(body)).toBe(200);
       if (namespace === "functions") expect(body.type).toBe(kind);
       await api("DELETE", `/api/v1/${namespace}/id/template_${kind}/delete`);
@@ -143,7 +151,9 @@ describe("the plugin workspace in Chromium", () => {
     await page.keyboard.press("End");
     await page.keyboard.press("Enter");
     const suggestions = await suggestionsAfter(page, "ctx.");
-    expect(suggestions.map((label) => label.split(",")[0])).toEqual(expect.arrayContaining(["emit", "call", "valves", "user", "metadata", "fetch"]));
+    expect(suggestions.map((label) => label.split(",")[0])).toEqual(
+      expect.arrayContaining(["emit", "call", "valves", "user", "metadata", "fetch"]),
+    );
     await screenshot(page, "plugin-editor.png");
 
     await page.keyboard.press("Escape");
@@ -155,7 +165,10 @@ describe("the plugin workspace in Chromium", () => {
         async () => {
           await page.keyboard.press("Escape");
           await page.keyboard.press("F8");
-          return page.locator(".marker-widget").innerText({ timeout: 2000 }).catch(() => "");
+          return page
+            .locator(".marker-widget")
+            .innerText({ timeout: 2000 })
+            .catch(() => "");
         },
         { timeout: 20_000, interval: 500 },
       )
@@ -288,13 +301,20 @@ describe("the plugin workspace in Chromium", () => {
     await dialog.getByRole("button", { name: "Save" }).click();
     await page.getByText("Saved the valves of Reply Style").waitFor();
     // Fields left at their default are not stored.
-    expect((await api("GET", "/api/v1/functions/id/reply_style/valves")).body).toEqual({ maxWords: 200, batch: 4, tone: "friendly", topics: ["sport"] });
+    expect((await api("GET", "/api/v1/functions/id/reply_style/valves")).body).toEqual({
+      maxWords: 200,
+      batch: 4,
+      tone: "friendly",
+      topics: ["sport"],
+    });
 
     await page.getByRole("button", { name: "Valves of Reply Style" }).click();
     await dialog.getByRole("button", { name: "Custom value for Max words", pressed: true }).click();
     await dialog.getByRole("button", { name: "Save" }).click();
     await page.getByText("Saved the valves of Reply Style").first().waitFor();
-    await expect.poll(async () => (await api("GET", "/api/v1/functions/id/reply_style/valves")).body, { timeout: 5000 }).toEqual({ batch: 4, tone: "friendly", topics: ["sport"] });
+    await expect
+      .poll(async () => (await api("GET", "/api/v1/functions/id/reply_style/valves")).body, { timeout: 5000 })
+      .toEqual({ batch: 4, tone: "friendly", topics: ["sport"] });
     tab.assertNoErrors([EXPECTED_REFUSAL]);
   });
 
@@ -313,7 +333,10 @@ describe("the plugin workspace in Chromium", () => {
     await page.goto("/workspace/models");
     await page.getByRole("button", { name: "Attach plugins to fake-small" }).click();
     const dialog = page.getByRole("dialog", { name: "Plugins of fake-small" });
-    await dialog.getByRole("group", { name: "Filters" }).getByRole("checkbox", { name: /Reply Style/ }).check();
+    await dialog
+      .getByRole("group", { name: "Filters" })
+      .getByRole("checkbox", { name: /Reply Style/ })
+      .check();
     await dialog.getByRole("button", { name: "Save" }).click();
     await page.getByText("Saved the plugins of fake-small").waitFor();
     const model = (await api("GET", "/api/v1/models/model?id=fake-small")).body;
@@ -342,7 +365,9 @@ describe("the plugin workspace in Chromium", () => {
     await page.goto("/workspace/functions");
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export" }).click()]);
     expect(download.suggestedFilename()).toMatch(/^sluice-functions-\d{4}-\d{2}-\d{2}\.json$/);
-    const exported = JSON.parse(await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8")));
+    const exported = JSON.parse(
+      await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8")),
+    );
     const turnGuard = exported.find((row: { id: string }) => row.id === "turn_guard");
     expect(turnGuard.content).toContain("defineFilter");
 
@@ -361,7 +386,9 @@ describe("the plugin workspace in Chromium", () => {
 
     await page.getByRole("button", { name: "Import" }).click();
     await importer.getByText("A .ts file").click();
-    await importer.getByLabel("Plugin file").setInputFiles({ name: "shout-tools.ts", mimeType: "text/typescript", buffer: Buffer.from(PLUGIN_TEMPLATES.tools) });
+    await importer
+      .getByLabel("Plugin file")
+      .setInputFiles({ name: "shout-tools.ts", mimeType: "text/typescript", buffer: Buffer.from(PLUGIN_TEMPLATES.tools) });
     // A tools module opens in the tools editor, named after its frontmatter title.
     await page.waitForURL(/\/workspace\/tools\/new\?draft/);
     expect(await page.getByLabel("Name", { exact: true }).inputValue()).toBe("Text tools");
@@ -377,7 +404,13 @@ describe("the plugin workspace in Chromium", () => {
   it("fits a 390-px-wide phone screen", async () => {
     await api("POST", "/api/v1/functions/create", { id: "phone_check", name: "Phone Check", content: PLUGIN_TEMPLATES.filter });
     const { page } = await openSignedIn({ width: 390, height: 844 });
-    for (const pagePath of ["/workspace/functions", "/workspace/functions/phone_check", "/workspace/tools", "/workspace/models", "/admin/users"]) {
+    for (const pagePath of [
+      "/workspace/functions",
+      "/workspace/functions/phone_check",
+      "/workspace/tools",
+      "/workspace/models",
+      "/admin/users",
+    ]) {
       await page.goto(pagePath);
       await page.locator(".plugin-list, .monaco-editor, .empty-state").first().waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth), pagePath).toBeLessThanOrEqual(390);

@@ -76,7 +76,13 @@ export function buildSdkTypes(): SdkTypesBundle {
   });
   const problems = [...ts.getPreEmitDiagnostics(program), ...result.diagnostics];
   if (problems.length > 0) {
-    throw new Error(ts.formatDiagnostics(problems, { getCanonicalFileName: (name) => name, getCurrentDirectory: () => REPOSITORY_ROOT, getNewLine: () => "\n" }));
+    throw new Error(
+      ts.formatDiagnostics(problems, {
+        getCanonicalFileName: (name) => name,
+        getCurrentDirectory: () => REPOSITORY_ROOT,
+        getNewLine: () => "\n",
+      }),
+    );
   }
   for (const sourceFile of program.getSourceFiles()) {
     const relative = zodRelativePath(sourceFile.fileName);

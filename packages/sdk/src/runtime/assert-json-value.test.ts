@@ -4,7 +4,9 @@ import { assertJsonValue } from "./assert-json-value.ts";
 describe("assertJsonValue", () => {
   it("accepts plain data, null-prototype objects, undefined members and shared (non-cyclic) references", () => {
     const shared = { a: 1 };
-    expect(() => assertJsonValue({ a: [1, "x", true, null, undefined, { b: shared }], c: shared, d: Object.create(null) }, "It", "value")).not.toThrow();
+    expect(() =>
+      assertJsonValue({ a: [1, "x", true, null, undefined, { b: shared }], c: shared, d: Object.create(null) }, "It", "value"),
+    ).not.toThrow();
   });
 
   it.each([
@@ -20,6 +22,8 @@ describe("assertJsonValue", () => {
   it("stops at cycles", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = { back: cyclic };
-    expect(() => assertJsonValue(cyclic, "It", "value")).toThrow(/^It is not plain JSON data: value\.self\.back\.self.* is nested more than 200 levels deep \(does it refer back to itself\?\)$/);
+    expect(() => assertJsonValue(cyclic, "It", "value")).toThrow(
+      /^It is not plain JSON data: value\.self\.back\.self.* is nested more than 200 levels deep \(does it refer back to itself\?\)$/,
+    );
   });
 });

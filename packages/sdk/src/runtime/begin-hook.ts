@@ -8,7 +8,10 @@ function heldInvocation(input: InvokeRequest | string): string {
   const request = (typeof input === "string" ? JSON.parse(input) : input) as InvokeRequest;
   const invocationId = request?.invocationId;
   const what = `What ${request?.hook === "tool" ? `tool "${request.toolName}"` : request?.hook} returned`;
-  holdResult(invocationId, invokeHook(request).then((result) => serializeResult(result, what)));
+  holdResult(
+    invocationId,
+    invokeHook(request).then((result) => serializeResult(result, what)),
+  );
   return invocationId;
 }
 

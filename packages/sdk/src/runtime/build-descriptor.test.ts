@@ -12,8 +12,14 @@ describe("buildDescriptor", () => {
       defineFilter({
         valves: z.object({
           priority: z.number().default(0).describe("Lower runs first"),
-          apiKey: z.string().default("").meta({ input: { type: "password" } }),
-          mode: z.enum(["fast", "slow"]).default("fast").meta({ input: { type: "select", options: ["fast", "slow"] } }),
+          apiKey: z
+            .string()
+            .default("")
+            .meta({ input: { type: "password" } }),
+          mode: z
+            .enum(["fast", "slow"])
+            .default("fast")
+            .meta({ input: { type: "select", options: ["fast", "slow"] } }),
         }),
         inlet: (body) => body,
       }),
@@ -34,14 +40,28 @@ describe("buildDescriptor", () => {
     const descriptor = describeDefinition(
       defineFilter({
         valves: z.object({
-          before: z.string().meta({ input: { type: "password" } }).default(""),
-          after: z.string().default("").meta({ input: { type: "password" } }),
-          nullable: z.string().meta({ input: { type: "password" } }).nullable(),
+          before: z
+            .string()
+            .meta({ input: { type: "password" } })
+            .default(""),
+          after: z
+            .string()
+            .default("")
+            .meta({ input: { type: "password" } }),
+          nullable: z
+            .string()
+            .meta({ input: { type: "password" } })
+            .nullable(),
           reusedOnce: shared,
           reusedTwice: shared,
           plain: z.string().default(""),
         }),
-        userValves: z.object({ token: z.string().optional().meta({ input: { type: "password" } }) }),
+        userValves: z.object({
+          token: z
+            .string()
+            .optional()
+            .meta({ input: { type: "password" } }),
+        }),
         inlet: (body) => body,
       }),
     );
@@ -101,8 +121,19 @@ describe("buildDescriptor", () => {
   });
 
   it("lists action buttons and is plain JSON", () => {
-    const descriptor = describeDefinition(defineAction({ actions: [{ id: "a", name: "A", icon_url: "u" }, { id: "b", name: "B" }], action: () => null }));
-    expect(descriptor.actions).toEqual([{ id: "a", name: "A", icon_url: "u" }, { id: "b", name: "B" }]);
+    const descriptor = describeDefinition(
+      defineAction({
+        actions: [
+          { id: "a", name: "A", icon_url: "u" },
+          { id: "b", name: "B" },
+        ],
+        action: () => null,
+      }),
+    );
+    expect(descriptor.actions).toEqual([
+      { id: "a", name: "A", icon_url: "u" },
+      { id: "b", name: "B" },
+    ]);
     expect(JSON.parse(JSON.stringify(descriptor))).toEqual(descriptor);
   });
 

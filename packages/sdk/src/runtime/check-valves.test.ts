@@ -43,8 +43,14 @@ describe("checkValves", () => {
   });
 
   it("refuses values that are not an object", () => {
-    expect(checkValves(schema, [1], "valves")).toEqual({ ok: false, issues: [{ path: "", message: "Valves must be an object, got an array" }] });
-    expect(checkValves(schema, "x", "valves")).toEqual({ ok: false, issues: [{ path: "", message: "Valves must be an object, got a string" }] });
+    expect(checkValves(schema, [1], "valves")).toEqual({
+      ok: false,
+      issues: [{ path: "", message: "Valves must be an object, got an array" }],
+    });
+    expect(checkValves(schema, "x", "valves")).toEqual({
+      ok: false,
+      issues: [{ path: "", message: "Valves must be an object, got a string" }],
+    });
   });
 
   it("says when the plugin has no such valves", () => {

@@ -1,5 +1,14 @@
 import { SluiceError } from "../errors.ts";
-import type { EventCall, ModelInfo, PluginAbortSignal, PluginContext, PluginLogger, PluginMetadata, PluginUser, PipesContext } from "../plugin-context.ts";
+import type {
+  EventCall,
+  ModelInfo,
+  PluginAbortSignal,
+  PluginContext,
+  PluginLogger,
+  PluginMetadata,
+  PluginUser,
+  PipesContext,
+} from "../plugin-context.ts";
 import type { PluginFetch } from "../plugin-fetch.ts";
 import type { ChatMessage, FileReference } from "../chat-body.ts";
 import { assertJsonValue } from "./assert-json-value.ts";
@@ -25,13 +34,20 @@ type AnyEvent = { type: string; data?: unknown };
  * @example
  * const ctx = createContext(plugin, request, host, handle.signal);
  */
-export function createContext(plugin: NormalizedPlugin, request: InvokeRequest, host: SluiceHost, signal: PluginAbortSignal): PluginContext | PipesContext {
+export function createContext(
+  plugin: NormalizedPlugin,
+  request: InvokeRequest,
+  host: SluiceHost,
+  signal: PluginAbortSignal,
+): PluginContext | PipesContext {
   const valves = resolveValves(plugin.valves, request.context.valves, "valves");
   const invokeUser = request.context.user;
   if (!invokeUser && request.hook !== "pipes") {
     throw new SluiceError("INVALID_INPUT", `The host sent no user for the "${request.hook}" hook (only "pipes" may run without one)`);
   }
-  const user = invokeUser ? Object.freeze({ ...invokeUser, valves: resolveValves(plugin.userValves, request.context.userValves, "userValves") }) : null;
+  const user = invokeUser
+    ? Object.freeze({ ...invokeUser, valves: resolveValves(plugin.userValves, request.context.userValves, "userValves") })
+    : null;
   return Object.freeze(new InvocationContext(request, host, signal, valves, user));
 }
 
@@ -53,7 +69,13 @@ class InvocationContext {
   #fetch: PluginFetch | undefined;
   #log: PluginLogger | undefined;
 
-  constructor(request: InvokeRequest, host: SluiceHost, signal: PluginAbortSignal, valves: Readonly<Record<string, unknown>>, user: PluginUser | null) {
+  constructor(
+    request: InvokeRequest,
+    host: SluiceHost,
+    signal: PluginAbortSignal,
+    valves: Readonly<Record<string, unknown>>,
+    user: PluginUser | null,
+  ) {
     const { context } = request;
     this.id = context.id;
     this.user = user;
@@ -80,12 +102,17 @@ class InvocationContext {
       if (!this.#request.context.canCall) {
         const task = (this.#request.context.metadata as { task?: unknown } | undefined)?.task;
         // Nobody is there to answer during a background task (naming a chat, say).
-        if (typeof task === "string" && task !== "") throw new SluiceError("FORBIDDEN", `ctx.call cannot ask the user anything during a background task (${task})`);
+        if (typeof task === "string" && task !== "")
+          throw new SluiceError("FORBIDDEN", `ctx.call cannot ask the user anything during a background task (${task})`);
         throw new SluiceError("FORBIDDEN", NO_SESSION_MESSAGE);
       }
-      const answer = unwrapHostResult(await this.#host.call(this.#request.invocationId, { type: event.type, data: event.data ?? null }), "call");
+      const answer = unwrapHostResult(
+        await this.#host.call(this.#request.invocationId, { type: event.type, data: event.data ?? null }),
+        "call",
+      );
       if (event.type === "confirmation") return answer === true;
-      if (event.type === "input") return typeof answer === "string" ? answer : answer === null || answer === undefined || answer === false ? "" : String(answer);
+      if (event.type === "input")
+        return typeof answer === "string" ? answer : answer === null || answer === undefined || answer === false ? "" : String(answer);
       return answer;
     }) as EventCall);
   }

@@ -16,7 +16,10 @@ export function createFetch(host: SluiceHost, invocationId: string, signal: Plug
   return async (url, init: FetchInit = {}) => {
     signal.throwIfAborted();
     if (init.body !== undefined && init.body !== null && typeof init.body !== "string") {
-      throw new SluiceError("INVALID_INPUT", `ctx.fetch: "body" must be a string, got ${describeValue(init.body)} (serialise JSON with JSON.stringify)`);
+      throw new SluiceError(
+        "INVALID_INPUT",
+        `ctx.fetch: "body" must be a string, got ${describeValue(init.body)} (serialise JSON with JSON.stringify)`,
+      );
     }
     const request = {
       url: String(url),

@@ -15,6 +15,8 @@ export function createRequire(): (name: string) => unknown {
     if (name.startsWith("@sluice/sdk/")) {
       throw new Error(`"${name}" is not available inside the sandbox: plugins import "@sluice/sdk" (the testing helpers are for tests)`);
     }
-    throw new Error(`Cannot require "${name}" inside the sandbox: list npm packages under "requirements" in the frontmatter so they are bundled`);
+    throw new Error(
+      `Cannot require "${name}" inside the sandbox: list npm packages under "requirements" in the frontmatter so they are bundled`,
+    );
   };
 }

@@ -118,6 +118,9 @@ describe("the isolate's URL class", () => {
     calls.length = 0;
     new URL("https://example.com/");
     new URL("a", "https://example.com/");
-    expect(calls).toEqual([["https://example.com/", undefined], ["a", "https://example.com/"]]);
+    expect(calls).toEqual([
+      ["https://example.com/", undefined],
+      ["a", "https://example.com/"],
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import { createLinkedSearchParams, updateLinkedSearchParams, type URLSearchParam
 const SPECIAL_SCHEMES = new Set(["ftp:", "file:", "http:", "https:", "ws:", "wss:"]);
 
 // The WHATWG userinfo percent-encode set: what a username or password setter must escape.
-const USERINFO_BYTES = new Set([..."\"#<>?`{}/:;=@[\\]^| "].map((character) => character.charCodeAt(0)));
+const USERINFO_BYTES = new Set([...'"#<>?`{}/:;=@[\\]^| '].map((character) => character.charCodeAt(0)));
 const isUserinfoByte = (byte: number): boolean => byte < 0x20 || byte > 0x7e || USERINFO_BYTES.has(byte);
 const withoutTabsAndNewlines = (value: unknown): string => String(value).replace(/[\t\n\r]/g, "");
 
@@ -13,7 +13,10 @@ const withoutTabsAndNewlines = (value: unknown): string => String(value).replace
 // (as the standard does for setters too) but would also trim spaces and controls at the ends and
 // read "?" or "#" as the next part, so those are escaped first, as the setter itself would.
 const escapeForPart = (value: unknown, delimiters: RegExp | null = null): string => {
-  const escaped = withoutTabsAndNewlines(value).replace(/[\u0000-\u0020\u007f]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+  const escaped = withoutTabsAndNewlines(value).replace(
+    /[\u0000-\u0020\u007f]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+  );
   return delimiters ? escaped.replace(delimiters, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`) : escaped;
 };
 
@@ -133,7 +136,8 @@ export function createUrlClass(parseUrl: SluiceHost["parseUrl"]) {
       if (!this.#hasAuthority() && !this.pathname.startsWith("/")) return; // an opaque path (mailto:…)
       let pathname = escapeForPart(value, /[?#]/g);
       const isSpecial = SPECIAL_SCHEMES.has(this.protocol);
-      if (this.#hasAuthority() && pathname !== "" && !pathname.startsWith("/") && !(isSpecial && pathname.startsWith("\\"))) pathname = `/${pathname}`;
+      if (this.#hasAuthority() && pathname !== "" && !pathname.startsWith("/") && !(isSpecial && pathname.startsWith("\\")))
+        pathname = `/${pathname}`;
       this.#rebuild({ pathname });
     }
 

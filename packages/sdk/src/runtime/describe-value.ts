@@ -8,7 +8,8 @@ export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "function") return value.prototype && /^class[\s{]/.test(Function.prototype.toString.call(value)) ? "a class" : "a function";
+  if (typeof value === "function")
+    return value.prototype && /^class[\s{]/.test(Function.prototype.toString.call(value)) ? "a class" : "a function";
   if (typeof value === "object") {
     const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
     return name && name !== "Object" ? `a ${name}` : "an object";

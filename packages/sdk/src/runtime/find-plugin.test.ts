@@ -144,7 +144,9 @@ describe("findPlugin: the documented class forms", () => {
         return "";
       }
     }
-    expect(() => findPlugin(esModule({ Tools }))).toThrow('tool "_secret": a method whose name starts with "_" is private and cannot be a tool');
+    expect(() => findPlugin(esModule({ Tools }))).toThrow(
+      'tool "_secret": a method whose name starts with "_" is private and cannot be a tool',
+    );
   });
 });
 
@@ -160,15 +162,44 @@ describe("findPlugin: clear messages", () => {
     [esModule({ default: defineFilter({ inlet: "yes" } as never) }), '"inlet" must be a function, got a string'],
     [esModule({ default: defineAction({} as never) }), 'an action needs an "action" function'],
     [esModule({ default: defineTools({ tools: {} }) }), 'a tools plugin needs at least one tool in "tools"'],
-    [esModule({ default: defineFilter({ valves: { a: 1 }, inlet: () => {} } as never) }), '"valves" must be a zod object schema (z.object({ … })), got an object'],
+    [
+      esModule({ default: defineFilter({ valves: { a: 1 }, inlet: () => {} } as never) }),
+      '"valves" must be a zod object schema (z.object({ … })), got an object',
+    ],
     [esModule({ default: defineFilter({ userValves: z.string(), inlet: () => {} } as never) }), '"userValves" must be a zod object schema'],
     [esModule({ default: defineFilter({ toggle: "on", inlet: () => {} } as never) }), '"toggle" must be true or false, got a string'],
-    [esModule({ default: definePipe({ pipes: "many", pipe: () => "" } as never) }), '"pipes" must be a list of { id, name } or a function returning one, got a string'],
-    [esModule({ default: defineAction({ actions: [{ id: "a", name: "A" }, { id: "a", name: "B" }], action: () => null }) }), '"actions" has the id "a" twice'],
-    [esModule({ default: defineAction({ actions: [{ name: "No id" }], action: () => null } as never) }), '"actions"[0] must be { id: string, name: string }'],
-    [esModule({ default: defineTools({ tools: { search: { description: "S", execute: () => "" } } } as never) }), 'tool "search" needs "parameters", a zod object schema'],
-    [esModule({ default: defineTools({ tools: { "bad name": { description: "S", parameters, execute: () => "" } } }) }), 'tool name "bad name" must be 1–64 letters'],
-    [esModule({ default: defineTools({ tools: { search: { description: "S", parameters } } } as never) }), 'tool "search" needs an "execute" function (or a method named "search")'],
+    [
+      esModule({ default: definePipe({ pipes: "many", pipe: () => "" } as never) }),
+      '"pipes" must be a list of { id, name } or a function returning one, got a string',
+    ],
+    [
+      esModule({
+        default: defineAction({
+          actions: [
+            { id: "a", name: "A" },
+            { id: "a", name: "B" },
+          ],
+          action: () => null,
+        }),
+      }),
+      '"actions" has the id "a" twice',
+    ],
+    [
+      esModule({ default: defineAction({ actions: [{ name: "No id" }], action: () => null } as never) }),
+      '"actions"[0] must be { id: string, name: string }',
+    ],
+    [
+      esModule({ default: defineTools({ tools: { search: { description: "S", execute: () => "" } } } as never) }),
+      'tool "search" needs "parameters", a zod object schema',
+    ],
+    [
+      esModule({ default: defineTools({ tools: { "bad name": { description: "S", parameters, execute: () => "" } } }) }),
+      'tool name "bad name" must be 1–64 letters',
+    ],
+    [
+      esModule({ default: defineTools({ tools: { search: { description: "S", parameters } } } as never) }),
+      'tool "search" needs an "execute" function (or a method named "search")',
+    ],
   ])("%#: %s", (exports, message) => {
     expect(() => findPlugin(exports)).toThrow(message);
   });

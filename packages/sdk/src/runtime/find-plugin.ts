@@ -28,9 +28,10 @@ const DEFINE_HELPER: Record<PluginKind, string> = {
  * plugin.kind; // "filter"
  */
 export function findPlugin(moduleExports: unknown): NormalizedPlugin {
-  const exports = (typeof moduleExports === "object" || typeof moduleExports === "function") && moduleExports !== null
-    ? (moduleExports as Record<string, unknown>)
-    : {};
+  const exports =
+    (typeof moduleExports === "object" || typeof moduleExports === "function") && moduleExports !== null
+      ? (moduleExports as Record<string, unknown>)
+      : {};
   const isEsModule = exports.__esModule === true || "default" in exports;
   const main = isEsModule ? exports.default : moduleExports;
 

@@ -33,7 +33,10 @@ export function installGlobals(host: SluiceHost, target: Record<string, unknown>
 }
 
 function createConsole(host: SluiceHost): Record<string, (...values: unknown[]) => void> {
-  const write = (level: LogLevel) => (...values: unknown[]) => host.log(null, level, formatLogValues(values));
+  const write =
+    (level: LogLevel) =>
+    (...values: unknown[]) =>
+      host.log(null, level, formatLogValues(values));
   const ignore = () => {};
   return {
     log: write("info"),

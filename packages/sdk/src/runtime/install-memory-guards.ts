@@ -50,7 +50,8 @@ export function installMemoryGuards(target: Record<string, unknown>): void {
     const guarded: Constructor = new Proxy(original as Constructor, {
       construct: (constructor, args, newTarget) =>
         shadow(Reflect.construct(constructor, args, newTarget === guarded ? constructor : newTarget), cost),
-      apply: (constructor, self, args) => shadow(Reflect.apply(constructor as unknown as (...values: unknown[]) => unknown, self, args), cost),
+      apply: (constructor, self, args) =>
+        shadow(Reflect.apply(constructor as unknown as (...values: unknown[]) => unknown, self, args), cost),
     });
     // The prototype's `constructor` would otherwise hand out the unguarded one.
     Object.defineProperty((original as Constructor).prototype, "constructor", { value: guarded, writable: true, configurable: true });

@@ -17,7 +17,10 @@ function fakeHost(overrides: Partial<SluiceHost> = {}): SluiceHost & { emitted: 
       return { ok: true, value: null };
     },
     call: async () => ({ ok: true, value: "answer" }),
-    fetch: async () => ({ ok: false, error: { code: "PERMISSION_DENIED", message: "api.example.com is not in this plugin's permissions" } }),
+    fetch: async () => ({
+      ok: false,
+      error: { code: "PERMISSION_DENIED", message: "api.example.com is not in this plugin's permissions" },
+    }),
     log: (invocationId, level, message) => logged.push([invocationId, level, message]),
     sleep: async () => ({ ok: true, value: null }),
     randomBytes: (length) => new Array(length).fill(0),
@@ -75,27 +78,45 @@ describe("invokePlugin: results", () => {
         yield { choices: [{ index: 0, delta: { content: "b" } }] };
       },
     });
-    expect(await invoke(pipe, request("pipe", body))).toEqual({ ok: true, value: null, chunks: ["a", { choices: [{ index: 0, delta: { content: "b" } }] }] });
-    expect(await invoke(definePipe({ pipe: () => ["x", "y"][Symbol.iterator]() }), request("pipe", body))).toMatchObject({ chunks: ["x", "y"] });
+    expect(await invoke(pipe, request("pipe", body))).toEqual({
+      ok: true,
+      value: null,
+      chunks: ["a", { choices: [{ index: 0, delta: { content: "b" } }] }],
+    });
+    expect(await invoke(definePipe({ pipe: () => ["x", "y"][Symbol.iterator]() }), request("pipe", body))).toMatchObject({
+      chunks: ["x", "y"],
+    });
     expect(await invoke(definePipe({ pipe: () => undefined }), request("pipe", body))).toEqual({ ok: true, value: null });
   });
 
   it("runs an action with its entry id and returns what it returned", async () => {
     const action = defineAction({ actions: [{ id: "x", name: "X" }], action: (_chat, ctx) => ({ ran: ctx.id }) });
-    expect(await invoke(action, request("action", { ...body, id: "m1" }, { id: "plugin.x" }))).toEqual({ ok: true, value: { ran: "plugin.x" } });
+    expect(await invoke(action, request("action", { ...body, id: "m1" }, { id: "plugin.x" }))).toEqual({
+      ok: true,
+      value: { ran: "plugin.x" },
+    });
   });
 
   it("validates tool arguments (also given as a JSON string) before executing", async () => {
     const tools = defineTools({
-      tools: { add: { description: "Add", parameters: z.object({ a: z.number(), b: z.number().default(1) }), execute: ({ a, b }) => a + b } },
+      tools: {
+        add: { description: "Add", parameters: z.object({ a: z.number(), b: z.number().default(1) }), execute: ({ a, b }) => a + b },
+      },
     });
     expect(await invoke(tools, request("tool", { a: 2 }, {}, "add"))).toEqual({ ok: true, value: 3 });
     expect(await invoke(tools, request("tool", '{"a": 5, "b": 5}', {}, "add"))).toEqual({ ok: true, value: 10 });
     expect(await invoke(tools, request("tool", { a: "2" }, {}, "add"))).toEqual({
       ok: false,
-      error: { code: "INVALID_INPUT", message: 'Invalid arguments for tool "add": a: Invalid input: expected number, received string', stack: expect.any(String) },
+      error: {
+        code: "INVALID_INPUT",
+        message: 'Invalid arguments for tool "add": a: Invalid input: expected number, received string',
+        stack: expect.any(String),
+      },
     });
-    expect(await invoke(tools, request("tool", "{oops", {}, "add"))).toMatchObject({ ok: false, error: { code: "INVALID_INPUT", message: 'Invalid arguments for tool "add": not valid JSON' } });
+    expect(await invoke(tools, request("tool", "{oops", {}, "add"))).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_INPUT", message: 'Invalid arguments for tool "add": not valid JSON' },
+    });
   });
 });
 
@@ -107,7 +128,10 @@ describe("invokePlugin: errors", () => {
       },
     });
     const result = await invoke(throws, request("inlet", body));
-    expect(result).toMatchObject({ ok: false, error: { code: "PLUGIN_ERROR", message: "Limit reached", stack: expect.stringContaining("Limit reached") } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_ERROR", message: "Limit reached", stack: expect.stringContaining("Limit reached") },
+    });
     const denies = defineFilter({
       inlet() {
         throw new SluiceError("FORBIDDEN", "Admins only");
@@ -125,8 +149,14 @@ describe("invokePlugin: errors", () => {
   it("never rejects, even for a malformed request", async () => {
     const filter = defineFilter({ inlet: (chat) => chat });
     await expect(invokePlugin(findPlugin({ default: filter }), null as never, fakeHost())).resolves.toMatchObject({ ok: false });
-    expect(await invoke(filter, request("inlet", "not a body"))).toMatchObject({ ok: false, error: { code: "INVALID_INPUT", message: "The inlet hook needs an object, got a string" } });
-    expect(await invoke(filter, request("action", body))).toMatchObject({ ok: false, error: { code: "INVALID_INPUT", message: 'This filter plugin has no "action" hook' } });
+    expect(await invoke(filter, request("inlet", "not a body"))).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_INPUT", message: "The inlet hook needs an object, got a string" },
+    });
+    expect(await invoke(filter, request("action", body))).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_INPUT", message: 'This filter plugin has no "action" hook' },
+    });
   });
 
   it("refuses results that cannot cross the isolate boundary", async () => {
@@ -145,7 +175,14 @@ describe("invokePlugin: ctx", () => {
       valves: z.object({ level: z.number().default(1) }),
       userValves: z.object({ loud: z.boolean().default(false) }),
       inlet(_chat, ctx) {
-        seen = { id: ctx.id, user: ctx.user, valves: ctx.valves, metadata: ctx.metadata, messages: ctx.messages, isFrozen: Object.isFrozen(ctx.valves) };
+        seen = {
+          id: ctx.id,
+          user: ctx.user,
+          valves: ctx.valves,
+          metadata: ctx.metadata,
+          messages: ctx.messages,
+          isFrozen: Object.isFrozen(ctx.valves),
+        };
       },
     });
     await invoke(filter, request("inlet", body, { valves: { level: 3 }, userValves: {}, messages: [{ role: "user", content: "x" }] }));
@@ -194,7 +231,10 @@ describe("invokePlugin: ctx", () => {
     const host = fakeHost({
       fetch: async (_id, fetchRequest) => {
         requests.push(fetchRequest);
-        return { ok: true, value: { status: 404, statusText: "Not Found", headers: { "X-Id": "7" }, body: '{"error":"none"}', url: fetchRequest.url } };
+        return {
+          ok: true,
+          value: { status: 404, statusText: "Not Found", headers: { "X-Id": "7" }, body: '{"error":"none"}', url: fetchRequest.url },
+        };
       },
     });
     const action = defineAction({
@@ -203,7 +243,10 @@ describe("invokePlugin: ctx", () => {
         return { ok: response.ok, status: response.status, id: response.headers.get("x-id"), json: await response.json() };
       },
     });
-    expect(await invoke(action, request("action", body), host)).toEqual({ ok: true, value: { ok: false, status: 404, id: "7", json: { error: "none" } } });
+    expect(await invoke(action, request("action", body), host)).toEqual({
+      ok: true,
+      value: { ok: false, status: 404, id: "7", json: { error: "none" } },
+    });
     expect(requests).toEqual([{ url: "https://api.example.com/items", method: "POST", headers: { "x-key": "k" }, body: "{}" }]);
   });
 
@@ -219,7 +262,10 @@ describe("invokePlugin: ctx", () => {
     expect(await invoke(action, request("action", body))).toEqual({
       ok: true,
       value: {
-        errors: ['ctx.fetch: "body" must be a string, got an object (serialise JSON with JSON.stringify)', "ctx.emit expects { type: string, data }, got an object"],
+        errors: [
+          'ctx.fetch: "body" must be a string, got an object (serialise JSON with JSON.stringify)',
+          "ctx.emit expects { type: string, data }, got an object",
+        ],
       },
     });
   });

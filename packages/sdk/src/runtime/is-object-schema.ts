@@ -10,5 +10,10 @@ import type { ValvesSchema } from "../valves-schema.ts";
  */
 export function isObjectSchema(value: unknown): value is ValvesSchema {
   const internals = (value as { _zod?: { def?: { type?: unknown } } } | null)?._zod;
-  return typeof value === "object" && value !== null && internals?.def?.type === "object" && typeof (value as ValvesSchema).safeParse === "function";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    internals?.def?.type === "object" &&
+    typeof (value as ValvesSchema).safeParse === "function"
+  );
 }

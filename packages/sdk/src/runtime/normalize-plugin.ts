@@ -142,7 +142,12 @@ export function checkEntries(
     // Manifold entries are model ids, which have dots ("gpt-4.1-mini", "llama3.1:8b"); an empty or
     // repeated one is left for the server to drop on its own, so the rest of the list stays.
     const isEmptyAllowed = options.isManifold === true && record?.id === "";
-    if (!isPlainObject(entry) || typeof record.id !== "string" || (record.id === "" && !isEmptyAllowed) || typeof record.name !== "string") {
+    if (
+      !isPlainObject(entry) ||
+      typeof record.id !== "string" ||
+      (record.id === "" && !isEmptyAllowed) ||
+      typeof record.name !== "string"
+    ) {
       return fail(`${label}[${index}] must be { id: string, name: string }, got ${describeValue(entry)}`);
     }
     if (!options.isManifold && record.id.includes(".")) fail(`${label}[${index}].id "${record.id}" must not contain "."`);
@@ -155,13 +160,15 @@ export function checkEntries(
 
 function readTools(read: MemberReader, owner: object, fail: (problem: string) => never): Map<string, NormalizedTool> {
   const tools = read("tools");
-  if (!isPlainObject(tools)) return fail(`"tools" must be an object of { description, parameters, execute } by tool name, got ${describeValue(tools)}`);
+  if (!isPlainObject(tools))
+    return fail(`"tools" must be an object of { description, parameters, execute } by tool name, got ${describeValue(tools)}`);
   const result = new Map<string, NormalizedTool>();
   for (const [name, entry] of Object.entries(tools)) {
     if (!TOOL_NAME.test(name)) fail(`tool name "${name}" must be 1–64 letters, digits, "_" or "-"`);
     if (!isPlainObject(entry)) fail(`tool "${name}" must be { description, parameters, execute }, got ${describeValue(entry)}`);
     const parameters = entry.parameters;
-    if (!isObjectSchema(parameters)) fail(`tool "${name}" needs "parameters", a zod object schema (z.object({ … })), got ${describeValue(parameters)}`);
+    if (!isObjectSchema(parameters))
+      fail(`tool "${name}" needs "parameters", a zod object schema (z.object({ … })), got ${describeValue(parameters)}`);
     const description = entry.description ?? name;
     if (typeof description !== "string") fail(`tool "${name}": "description" must be a string`);
     let execute = entry.execute;

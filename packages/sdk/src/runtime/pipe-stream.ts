@@ -11,7 +11,8 @@ import { toInvokeError } from "./to-invoke-error.ts";
 import type { InvokeError, InvokeRequest, SluiceHost } from "./types.ts";
 
 /** What `startPipe` resolves to: a plain value, or a stream to pull with `pullPipe`. */
-export type PipeStartResult = { ok: true; kind: "value"; value: unknown } | { ok: true; kind: "stream" } | { ok: false; error: InvokeError };
+export type PipeStartResult =
+  { ok: true; kind: "value"; value: unknown } | { ok: true; kind: "stream" } | { ok: false; error: InvokeError };
 
 /** What `pullPipe` resolves to: the next chunk, the end of the stream, or a failure. */
 export type PipePullResult = { ok: true; done: false; value: unknown } | { ok: true; done: true } | { ok: false; error: InvokeError };

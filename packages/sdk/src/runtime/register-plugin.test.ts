@@ -33,7 +33,14 @@ describe("the runtime entry points", () => {
       invocationId: "i",
       hook: "inlet" as const,
       payload: { model: "m", messages: [] },
-      context: { id: "p", user: { id: "u", name: "U", email: "u@x", role: "user" }, valves: { maxTurns: 3 }, userValves: {}, metadata: {}, canCall: false },
+      context: {
+        id: "p",
+        user: { id: "u", name: "U", email: "u@x", role: "user" },
+        valves: { maxTurns: 3 },
+        userValves: {},
+        metadata: {},
+        canCall: false,
+      },
     };
     expect(await invokeHook(request)).toMatchObject({ ok: false, error: { code: "INTERNAL" } });
     (globalThis as { __sluice_host?: unknown }).__sluice_host = { log: () => {} };
@@ -44,7 +51,9 @@ describe("the runtime entry points", () => {
     expect(() => registerPlugin((_module, _exports, require) => require("node:fs"))).toThrow(
       'The plugin threw while loading: Cannot require "node:fs" inside the sandbox: list npm packages under "requirements"',
     );
-    expect(() => registerPlugin((_module, _exports, require) => require("@sluice/sdk/testing"))).toThrow('"@sluice/sdk/testing" is not available inside the sandbox');
+    expect(() => registerPlugin((_module, _exports, require) => require("@sluice/sdk/testing"))).toThrow(
+      '"@sluice/sdk/testing" is not available inside the sandbox',
+    );
     expect(() => registerPlugin("code" as never)).toThrow("registerPlugin expects the plugin's module function");
   });
 });

@@ -27,7 +27,8 @@ let loaded: { plugin: NormalizedPlugin; descriptor: PluginDescriptor } | null = 
  * const descriptor = __sluice_runtime.registerPlugin(function (module, exports, require) { … });
  */
 export function registerPlugin(factory: PluginFactory): PluginDescriptor {
-  if (typeof factory !== "function") throw new Error("registerPlugin expects the plugin's module function (module, exports, require) => void");
+  if (typeof factory !== "function")
+    throw new Error("registerPlugin expects the plugin's module function (module, exports, require) => void");
   const module = { exports: {} as unknown };
   try {
     factory(module, module.exports, createRequire());

@@ -16,7 +16,10 @@ describe("resolveValves", () => {
   it("gives {} without a schema and throws VALVES_INVALID for stored values the schema rejects", () => {
     expect(resolveValves(null, { a: 1 }, "userValves")).toEqual({});
     expect(() => resolveValves(schema, { limit: "many" }, "userValves")).toThrow(
-      expect.objectContaining({ code: "VALVES_INVALID", message: "The stored user valves are invalid: limit: Invalid input: expected number, received string" }),
+      expect.objectContaining({
+        code: "VALVES_INVALID",
+        message: "The stored user valves are invalid: limit: Invalid input: expected number, received string",
+      }),
     );
   });
 });

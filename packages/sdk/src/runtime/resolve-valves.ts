@@ -16,7 +16,11 @@ const cache = new WeakMap<ValvesSchema, Map<string, Readonly<Record<string, unkn
  * @example
  * const valves = resolveValves(plugin.valves, request.context.valves, "valves");
  */
-export function resolveValves(schema: ValvesSchema | null, stored: unknown, which: "valves" | "userValves"): Readonly<Record<string, unknown>> {
+export function resolveValves(
+  schema: ValvesSchema | null,
+  stored: unknown,
+  which: "valves" | "userValves",
+): Readonly<Record<string, unknown>> {
   if (!schema) return EMPTY;
   const key = JSON.stringify(stored ?? {});
   let bySchema = cache.get(schema);

@@ -50,7 +50,16 @@ export async function runHook(plugin: NormalizedPlugin, request: InvokeRequest, 
         return collectPipeOutput(await plugin.hooks.pipe!(requireObject(hook, payload), ctx), handle.signal);
       case "pipes": {
         const entries = typeof plugin.pipes === "function" ? await plugin.pipes(ctx) : plugin.pipes;
-        return { value: checkEntries(entries, "the list returned by pipes()", (problem) => { throw new SluiceError("PLUGIN_ERROR", problem); }, { isManifold: true }) };
+        return {
+          value: checkEntries(
+            entries,
+            "the list returned by pipes()",
+            (problem) => {
+              throw new SluiceError("PLUGIN_ERROR", problem);
+            },
+            { isManifold: true },
+          ),
+        };
       }
       case "action":
         return { value: checkResult("action", await plugin.hooks.action!(requireObject(hook, payload), ctx)) };
@@ -131,6 +140,8 @@ async function parseToolArguments(name: string, parameters: ToolParameters, payl
   }
   const parsed = await parameters.safeParseAsync(args);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message));
+  const issues = parsed.error.issues.map((issue) =>
+    issue.path.length ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message,
+  );
   throw new SluiceError("INVALID_INPUT", `Invalid arguments for tool "${name}": ${issues.join("; ")}`, { details: parsed.error.issues });
 }

@@ -109,7 +109,10 @@ function inletRequest(userTurns: number, userValves: Record<string, unknown> = {
 describe("the runtime bundle in a bare isolate", () => {
   it("loads without any host globals and leaves the context untouched", async () => {
     const context = await newContext(false);
-    const globals = await context.eval("[typeof setTimeout, typeof crypto, typeof TextEncoder, typeof __sluice_runtime.registerPlugin].join()", { copy: true });
+    const globals = await context.eval(
+      "[typeof setTimeout, typeof crypto, typeof TextEncoder, typeof __sluice_runtime.registerPlugin].join()",
+      { copy: true },
+    );
     expect(globals).toBe("undefined,undefined,undefined,function");
     context.release();
   });
@@ -118,9 +121,16 @@ describe("the runtime bundle in a bare isolate", () => {
     const context = await newContext(true);
     const descriptor = await registerTestPlugin(context);
     expect(descriptor).toMatchObject({ kind: "filter", hooks: ["inlet"], secretFields: ["apiKey"], userSecretFields: [], toggle: false });
-    expect(descriptor.valvesSchema.properties.maxTurns).toMatchObject({ type: "integer", default: 8, minimum: 1, description: "Most user turns" });
+    expect(descriptor.valvesSchema.properties.maxTurns).toMatchObject({
+      type: "integer",
+      default: 8,
+      minimum: 1,
+      description: "Most user turns",
+    });
     expect(await context.eval("__sluice_runtime.describePlugin().kind", { copy: true })).toBe("filter");
-    const valid = await context.eval(`__sluice_runtime.validateValves("valves", { maxTurns: 3, priority: null, unknown: 1 })`, { copy: true });
+    const valid = await context.eval(`__sluice_runtime.validateValves("valves", { maxTurns: 3, priority: null, unknown: 1 })`, {
+      copy: true,
+    });
     expect(valid).toEqual({ ok: true, stored: { maxTurns: 3 }, effective: { priority: 0, maxTurns: 3, apiKey: "" } });
     const invalid = await context.eval(`__sluice_runtime.validateValves("valves", { maxTurns: 0 })`, { copy: true });
     expect(invalid).toEqual({ ok: false, issues: [{ path: "maxTurns", message: "Too small: expected number to be >=1" }] });
@@ -132,7 +142,10 @@ describe("the runtime bundle in a bare isolate", () => {
     await registerTestPlugin(context);
     const result = await invoke(context, inletRequest(2));
     expect(result.ok).toBe(true);
-    expect(result.value).toMatchObject({ checkedBy: "turn_limit", uuid: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) });
+    expect(result.value).toMatchObject({
+      checkedBy: "turn_limit",
+      uuid: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+    });
     const events = await context.eval("__test_events", { copy: true });
     expect(events).toEqual([{ invocationId: "inv-1", event: { type: "status", data: { description: "Turn limit checked", done: true } } }]);
     expect(await context.eval("__test_log", { copy: true })).toEqual([[null, "info", "checked 4"]]);

@@ -44,7 +44,8 @@ export function openStreamSession(request: InvokeRequest): { ok: true; passThrou
     if (!stream) return { ok: true, passThrough: true };
     const host = (globalThis as { __sluice_host?: SluiceHost }).__sluice_host;
     if (!host) throw new SluiceError("INTERNAL", "The host capabilities (globalThis.__sluice_host) are missing");
-    if (sessions.has(invocationId)) throw new SluiceError("INVALID_INPUT", `Stream session ${JSON.stringify(invocationId)} is already open`);
+    if (sessions.has(invocationId))
+      throw new SluiceError("INVALID_INPUT", `Stream session ${JSON.stringify(invocationId)} is already open`);
     handle = startInvocation(invocationId);
     const ctx = createContext(plugin, { ...request, hook: "stream" }, host, handle.signal);
     sessions.set(invocationId, { stream, ctx, handle });
@@ -70,7 +71,10 @@ export function streamChunk(invocationId: string, chunkJson: string, resultKey: 
     const event = requireObject("stream", JSON.parse(chunkJson));
     const result = session.stream(event, session.ctx);
     if (isThenable(result)) {
-      holdResult(resultKey, Promise.resolve(result).then((value) => encode(value, event), failure));
+      holdResult(
+        resultKey,
+        Promise.resolve(result).then((value) => encode(value, event), failure),
+      );
       return PENDING;
     }
     return encode(result, event);

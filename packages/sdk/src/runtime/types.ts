@@ -72,8 +72,7 @@ export interface ValvesIssue {
  * if (result.ok) save(result.stored); // { maxTurns: 3 }
  */
 export type ValvesResult =
-  | { ok: true; stored: Record<string, unknown>; effective: Record<string, unknown> }
-  | { ok: false; issues: ValvesIssue[] };
+  { ok: true; stored: Record<string, unknown>; effective: Record<string, unknown> } | { ok: false; issues: ValvesIssue[] };
 
 /**
  * The user a hook runs for (no valves: the runtime adds them).

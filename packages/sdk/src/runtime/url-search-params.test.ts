@@ -20,8 +20,19 @@ describe("URLSearchParams", () => {
   });
 
   it("gets, sets, appends, deletes, sorts and iterates", () => {
-    const params = new URLSearchParams([["b", "2"], ["a", "1"], ["b", "3"]]);
-    expect([params.get("b"), params.get("missing"), params.getAll("b"), params.has("a"), params.has("b", "3"), params.size]).toEqual(["2", null, ["2", "3"], true, true, 3]);
+    const params = new URLSearchParams([
+      ["b", "2"],
+      ["a", "1"],
+      ["b", "3"],
+    ]);
+    expect([params.get("b"), params.get("missing"), params.getAll("b"), params.has("a"), params.has("b", "3"), params.size]).toEqual([
+      "2",
+      null,
+      ["2", "3"],
+      true,
+      true,
+      3,
+    ]);
     params.set("b", "9");
     expect(params.toString()).toBe("b=9&a=1");
     params.append("c", "x");

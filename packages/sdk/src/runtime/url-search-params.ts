@@ -5,7 +5,13 @@ type SearchParamsInit = string | Iterable<readonly [unknown, unknown]> | Record<
 
 // application/x-www-form-urlencoded keeps only ASCII letters, digits and *-._ as they are.
 const isFormSafe = (byte: number): boolean =>
-  (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2a || byte === 0x2d || byte === 0x2e || byte === 0x5f;
+  (byte >= 0x30 && byte <= 0x39) ||
+  (byte >= 0x41 && byte <= 0x5a) ||
+  (byte >= 0x61 && byte <= 0x7a) ||
+  byte === 0x2a ||
+  byte === 0x2d ||
+  byte === 0x2e ||
+  byte === 0x5f;
 
 function parseQuery(query: string): Array<[string, string]> {
   const list: Array<[string, string]> = [];
@@ -55,7 +61,8 @@ export class URLSearchParams {
     if (init === null || init === undefined) return;
     if (typeof init === "object" && typeof (init as Iterable<unknown>)[Symbol.iterator] === "function") {
       for (const pair of init as Iterable<readonly unknown[]>) {
-        if (typeof pair !== "object" || pair === null || [...pair].length !== 2) throw new TypeError("URLSearchParams: each pair must have exactly two items");
+        if (typeof pair !== "object" || pair === null || [...pair].length !== 2)
+          throw new TypeError("URLSearchParams: each pair must have exactly two items");
         const [name, value] = [...pair];
         this.#list.push([String(name), String(value)]);
       }

@@ -4,7 +4,16 @@ import { TextDecoder } from "./text-decoder.ts";
 import { TextEncoder } from "./text-encoder.ts";
 
 // The isolate's codecs must agree with Node's (the WHATWG Encoding standard) byte for byte.
-const TEXTS = ["", "plain ASCII", "café crème", "日本語のテキスト", "emoji 🎉👍🏽 and 𝄞", "lone \ud800 high", "lone \udc00 low", "end \ud83d"];
+const TEXTS = [
+  "",
+  "plain ASCII",
+  "café crème",
+  "日本語のテキスト",
+  "emoji 🎉👍🏽 and 𝄞",
+  "lone \ud800 high",
+  "lone \udc00 low",
+  "end \ud83d",
+];
 const BYTE_CASES = [
   [0xc3, 0xa9],
   [0xc3],

@@ -53,7 +53,10 @@ export function encodeUtf8(text: string): Uint8Array {
  * @example
  * decodeUtf8(new Uint8Array([0x68, 0xc3]), { isStreaming: true }); // { text: "h", rest: Uint8Array [0xc3] }
  */
-export function decodeUtf8(bytes: Uint8Array, options: { isFatal?: boolean; isStreaming?: boolean } = {}): { text: string; rest: Uint8Array } {
+export function decodeUtf8(
+  bytes: Uint8Array,
+  options: { isFatal?: boolean; isStreaming?: boolean } = {},
+): { text: string; rest: Uint8Array } {
   const units: number[] = [];
   let text = "";
   let needed = 0;

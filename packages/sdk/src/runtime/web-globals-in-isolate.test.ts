@@ -63,14 +63,22 @@ let isolate: ivm.Isolate;
 let context: ivm.Context;
 
 beforeAll(async () => {
-  const build = (options: esbuild.BuildOptions) => esbuild.build({ bundle: true, write: false, platform: "neutral", target: "es2022", logLevel: "silent", ...options });
-  const runtime = await build({ entryPoints: [fileURLToPath(new URL("./index.ts", import.meta.url))], format: "iife", globalName: "__sluice_runtime", mainFields: ["module", "main"] });
+  const build = (options: esbuild.BuildOptions) =>
+    esbuild.build({ bundle: true, write: false, platform: "neutral", target: "es2022", logLevel: "silent", ...options });
+  const runtime = await build({
+    entryPoints: [fileURLToPath(new URL("./index.ts", import.meta.url))],
+    format: "iife",
+    globalName: "__sluice_runtime",
+    mainFields: ["module", "main"],
+  });
   const plugin = await build({ stdin: { contents: PLUGIN_SOURCE, loader: "ts" }, format: "cjs", external: ["@sluice/sdk", "zod"] });
   isolate = new ivm.Isolate({ memoryLimit: 128 });
   context = await isolate.createContext();
   await context.evalClosure(HOST_SOURCE, [new ivm.Callback(parseUrl)]);
   await context.eval(runtime.outputFiles![0]!.text, { timeout: 5_000 });
-  await context.eval(`__sluice_runtime.registerPlugin(function (module, exports, require) {\n${plugin.outputFiles![0]!.text}\n})`, { timeout: 5_000 });
+  await context.eval(`__sluice_runtime.registerPlugin(function (module, exports, require) {\n${plugin.outputFiles![0]!.text}\n})`, {
+    timeout: 5_000,
+  });
 });
 
 afterAll(() => isolate?.dispose());
@@ -83,7 +91,14 @@ describe("web globals in a real isolate", () => {
       invocationId: "inv-1",
       hook: "pipe",
       payload: { model: "m", messages: [{ role: "user", content: "Grüße 🎉" }], token: JWT },
-      context: { id: "p", user: { id: "u1", name: "Ada", email: "ada@example.com", role: "user" }, valves: {}, userValves: {}, metadata: {}, canCall: false },
+      context: {
+        id: "p",
+        user: { id: "u1", name: "Ada", email: "ada@example.com", role: "user" },
+        valves: {},
+        userValves: {},
+        metadata: {},
+        canCall: false,
+      },
     };
     const result = await context.evalClosure("return __sluice_runtime.invokeHook($0)", [request], {
       arguments: { copy: true },
@@ -111,8 +126,15 @@ describe("web globals in a real isolate", () => {
   });
 
   it("validates z.url() valves inside the isolate", async () => {
-    const check = (values: unknown) => context.evalClosure(`return __sluice_runtime.validateValves("valves", $0)`, [values], { arguments: { copy: true }, result: { copy: true } });
-    expect(await check({ endpoint: "https://llm.internal:8443/v1" })).toMatchObject({ ok: true, stored: { endpoint: "https://llm.internal:8443/v1" } });
+    const check = (values: unknown) =>
+      context.evalClosure(`return __sluice_runtime.validateValves("valves", $0)`, [values], {
+        arguments: { copy: true },
+        result: { copy: true },
+      });
+    expect(await check({ endpoint: "https://llm.internal:8443/v1" })).toMatchObject({
+      ok: true,
+      stored: { endpoint: "https://llm.internal:8443/v1" },
+    });
     expect(await check({ endpoint: "api.example.com" })).toEqual({ ok: false, issues: [{ path: "endpoint", message: "Invalid URL" }] });
   });
 });

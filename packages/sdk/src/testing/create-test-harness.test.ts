@@ -34,7 +34,12 @@ describe("createTestHarness: filters", () => {
     const harness = createTestHarness(turnLimit, { userValves: { maxTurns: 1 } });
     const attempt = harness.inlet(body(2));
     await expect(attempt).rejects.toThrow(SluiceError);
-    await expect(attempt).rejects.toMatchObject({ code: "PLUGIN_ERROR", message: "Limit of 1 turns reached", hook: "inlet", pluginId: "test_plugin" });
+    await expect(attempt).rejects.toMatchObject({
+      code: "PLUGIN_ERROR",
+      message: "Limit of 1 turns reached",
+      hook: "inlet",
+      pluginId: "test_plugin",
+    });
     expect(((await attempt.catch((error: unknown) => error)) as SluiceError).cause).toBeInstanceOf(Error);
   });
 
@@ -66,9 +71,11 @@ describe("createTestHarness: filters", () => {
 
   it("refuses a hook result that is not a body or not plain JSON", async () => {
     const returnsText = createTestHarness(defineFilter({ inlet: () => "oops" as never }));
-    await expect(returnsText.inlet(body())).rejects.toThrow('inlet returned a string; return the body (or nothing to keep it unchanged)');
+    await expect(returnsText.inlet(body())).rejects.toThrow("inlet returned a string; return the body (or nothing to keep it unchanged)");
     const returnsDate = createTestHarness(defineFilter({ outlet: (chat) => ({ ...chat, when: new Date(0) }) }));
-    await expect(returnsDate.outlet({ model: "m", messages: [] })).rejects.toThrow("What outlet returned is not plain JSON data: body.when is a Date (use toISOString())");
+    await expect(returnsDate.outlet({ model: "m", messages: [] })).rejects.toThrow(
+      "What outlet returned is not plain JSON data: body.when is a Date (use toISOString())",
+    );
   });
 });
 
@@ -76,7 +83,13 @@ describe("createTestHarness: pipes", () => {
   it("collects the text of strings, completions, generators and SSE lines", async () => {
     expect(await createTestHarness(definePipe({ pipe: () => "plain" })).pipe(body())).toBe("plain");
     const completion = definePipe({
-      pipe: () => ({ id: "c", object: "chat.completion", created: 0, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "done" }, finish_reason: "stop" }] }),
+      pipe: () => ({
+        id: "c",
+        object: "chat.completion",
+        created: 0,
+        model: "m",
+        choices: [{ index: 0, message: { role: "assistant", content: "done" }, finish_reason: "stop" }],
+      }),
     });
     expect(await createTestHarness(completion).pipe(body())).toBe("done");
     const streaming = definePipe({
@@ -103,16 +116,20 @@ describe("createTestHarness: pipes", () => {
     const harness = createTestHarness(manifold, { id: "multi" });
     expect(await harness.pipe(body(), { subModel: "a" })).toBe("multi.a a");
     expect(await harness.pipes()).toEqual([{ id: "a", name: "Model A" }]);
-    expect(await createTestHarness(definePipe({ pipes: [{ id: "x", name: "X" }], pipe: () => "" })).pipes()).toEqual([{ id: "x", name: "X" }]);
+    expect(await createTestHarness(definePipe({ pipes: [{ id: "x", name: "X" }], pipe: () => "" })).pipes()).toEqual([
+      { id: "x", name: "X" },
+    ]);
   });
 
   it("checks what a dynamic pipes function returns", async () => {
     const harness = createTestHarness(definePipe({ pipes: () => [{ id: "a" }] as never, pipe: () => "" }));
-    await expect(harness.pipes()).rejects.toThrow('the list returned by pipes()[0] must be { id: string, name: string }, got an object');
+    await expect(harness.pipes()).rejects.toThrow("the list returned by pipes()[0] must be { id: string, name: string }, got an object");
   });
 
   it("runs pipes() without a user but refuses other hooks without one", async () => {
-    const harness = createTestHarness(definePipe({ pipes: (ctx) => [{ id: "u", name: String(ctx.user) }], pipe: () => "" }), { user: null });
+    const harness = createTestHarness(definePipe({ pipes: (ctx) => [{ id: "u", name: String(ctx.user) }], pipe: () => "" }), {
+      user: null,
+    });
     expect(await harness.pipes()).toEqual([{ id: "u", name: "null" }]);
     await expect(harness.pipe(body())).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
@@ -132,7 +149,10 @@ describe("createTestHarness: actions, calls and fetch", () => {
     const harness = createTestHarness(shout, { id: "shout", answerCalls: (event) => (event.type === "confirmation" ? true : "Ada") });
     const result = await harness.action({ model: "m", messages: [], id: "msg-1" }, { actionId: "loud" });
     expect(result).toEqual({ isSure: true, name: "Ada", id: "shout.loud", messages: [{ id: "msg-1", content: "LOUD" }] });
-    expect(harness.calls.map((call) => [call.type, call.answer])).toEqual([["confirmation", true], ["input", "Ada"]]);
+    expect(harness.calls.map((call) => [call.type, call.answer])).toEqual([
+      ["confirmation", true],
+      ["input", "Ada"],
+    ]);
   });
 
   it("turns dismissed dialogs into false and an empty string", async () => {
@@ -163,12 +183,20 @@ describe("createTestHarness: actions, calls and fetch", () => {
 
   it("answers ctx.fetch from the fetch option and records requests", async () => {
     const harness = createTestHarness(lookup, { fetch: () => ({ body: { meaning: "a greeting" } }) });
-    expect(await harness.tool("lookup", { word: "hello" })).toEqual({ status: 200, type: "application/json", data: { meaning: "a greeting" } });
-    expect(harness.fetches).toEqual([{ url: "https://api.example.com/words/hello", method: "GET", headers: { accept: "application/json" } }]);
+    expect(await harness.tool("lookup", { word: "hello" })).toEqual({
+      status: 200,
+      type: "application/json",
+      data: { meaning: "a greeting" },
+    });
+    expect(harness.fetches).toEqual([
+      { url: "https://api.example.com/words/hello", method: "GET", headers: { accept: "application/json" } },
+    ]);
   });
 
   it("accepts a web Response from the fetch option", async () => {
-    const harness = createTestHarness(lookup, { fetch: () => new Response('{"x":1}', { status: 201, headers: { "content-type": "application/json" } }) });
+    const harness = createTestHarness(lookup, {
+      fetch: () => new Response('{"x":1}', { status: 201, headers: { "content-type": "application/json" } }),
+    });
     expect(await harness.tool("lookup", { word: "a" })).toEqual({ status: 201, type: "application/json", data: { x: 1 } });
   });
 
@@ -189,7 +217,9 @@ describe("createTestHarness: actions, calls and fetch", () => {
   it("aborts ctx.signal of running calls", async () => {
     const slow = definePipe({
       pipe: (_chat, ctx) =>
-        new Promise<string>((resolve) => ctx.signal.addEventListener("abort", () => resolve(`aborted: ${(ctx.signal.reason as Error).message}`))),
+        new Promise<string>((resolve) =>
+          ctx.signal.addEventListener("abort", () => resolve(`aborted: ${(ctx.signal.reason as Error).message}`)),
+        ),
     });
     const harness = createTestHarness(slow);
     const reply = harness.pipe(body());
@@ -202,7 +232,12 @@ describe("createTestHarness: actions, calls and fetch", () => {
 describe("createTestHarness: loading", () => {
   it("accepts classes and module namespaces, and exposes the descriptor", () => {
     class Filter {
-      static valves = z.object({ apiKey: z.string().default("").meta({ input: { type: "password" } }) });
+      static valves = z.object({
+        apiKey: z
+          .string()
+          .default("")
+          .meta({ input: { type: "password" } }),
+      });
       outlet(chat: ChatBody) {
         return chat;
       }
@@ -217,8 +252,15 @@ describe("createTestHarness: loading", () => {
 
   it("validates valves like the server before storing them", () => {
     const harness = createTestHarness(turnLimit);
-    expect(harness.validateValves("valves", { maxTurns: "4", priority: null })).toEqual({ ok: false, issues: [{ path: "maxTurns", message: "Invalid input: expected number, received string" }] });
-    expect(harness.validateValves("userValves", { maxTurns: 2 })).toEqual({ ok: true, stored: { maxTurns: 2 }, effective: { maxTurns: 2 } });
+    expect(harness.validateValves("valves", { maxTurns: "4", priority: null })).toEqual({
+      ok: false,
+      issues: [{ path: "maxTurns", message: "Invalid input: expected number, received string" }],
+    });
+    expect(harness.validateValves("userValves", { maxTurns: 2 })).toEqual({
+      ok: true,
+      stored: { maxTurns: 2 },
+      effective: { maxTurns: 2 },
+    });
   });
 
   it("records logs and forgets everything on clear()", async () => {

@@ -25,7 +25,9 @@ type SchemaOf<Plugin, Key extends "valves" | "userValves"> = Plugin extends { re
  * @example
  * const valves: StoredValves<typeof schema> = { maxTurns: 3 };
  */
-export type StoredValves<Schema> = Schema extends ValvesSchema ? { [K in keyof z.input<Schema>]?: z.input<Schema>[K] | null } : Record<string, unknown>;
+export type StoredValves<Schema> = Schema extends ValvesSchema
+  ? { [K in keyof z.input<Schema>]?: z.input<Schema>[K] | null }
+  : Record<string, unknown>;
 
 type ToolsOf<Plugin> = Plugin extends { readonly tools: infer Tools } ? Tools : Record<string, { parameters: ToolParameters }>;
 type ToolArguments<Plugin, Name> = Name extends keyof ToolsOf<Plugin>
@@ -90,7 +92,11 @@ export interface TestHarness<Plugin = unknown> extends TestRecord {
   pipes(options?: TestCallOptions<Plugin>): Promise<PipeEntry[]>;
   action(body: ActionBody, options?: TestCallOptions<Plugin> & { actionId?: string }): Promise<unknown>;
   /** Runs a tool with arguments validated by its parameters. */
-  tool<Name extends keyof ToolsOf<Plugin> & string>(name: Name, args: ToolArguments<Plugin, Name>, options?: TestCallOptions<Plugin>): Promise<unknown>;
+  tool<Name extends keyof ToolsOf<Plugin> & string>(
+    name: Name,
+    args: ToolArguments<Plugin, Name>,
+    options?: TestCallOptions<Plugin>,
+  ): Promise<unknown>;
   /** Runs any hook and returns its raw output (`chunks` for a pipe's iterable). */
   run(hook: HookName, payload: unknown, options?: TestCallOptions<Plugin> & { toolName?: string }): Promise<HookOutput>;
   /** Validates valve values as the server does before storing them. */
@@ -130,7 +136,11 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
   const running = new Set<string>();
   let callCount = 0;
 
-  const run = async (hook: HookName, payload: unknown, callOptions: TestCallOptions<Plugin> & { toolName?: string } = {}): Promise<HookOutput> => {
+  const run = async (
+    hook: HookName,
+    payload: unknown,
+    callOptions: TestCallOptions<Plugin> & { toolName?: string } = {},
+  ): Promise<HookOutput> => {
     const merged = { ...options, ...callOptions };
     const user = merged.user === null ? null : { ...DEFAULT_USER, ...merged.user };
     const request: InvokeRequest = {
@@ -179,7 +189,10 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     stream: async (event, callOptions) => (await run("stream", event, callOptions)).value as StreamEvent | null,
     outlet: async (body, callOptions) => (await run("outlet", body, callOptions)).value as OutletBody,
     pipe: async (body, { subModel, ...callOptions } = {}) => {
-      const withSubModel = subModel === undefined ? callOptions : { id: `${pluginId}.${subModel}`, ...callOptions, metadata: { ...options.metadata, ...callOptions.metadata, subModel } };
+      const withSubModel =
+        subModel === undefined
+          ? callOptions
+          : { id: `${pluginId}.${subModel}`, ...callOptions, metadata: { ...options.metadata, ...callOptions.metadata, subModel } };
       return collectPipeText(await run("pipe", body, withSubModel));
     },
     pipes: async (callOptions) => (await run("pipes", null, callOptions)).value as PipeEntry[],
@@ -210,7 +223,12 @@ function toModuleExports(plugin: unknown): unknown {
 // Reuses the runtime's error mapping, so tests see the code the server would report.
 function toSluiceError(error: unknown, pluginId: string, hook: string): SluiceError {
   const { code, message, stack } = toInvokeError(error);
-  const wrapped = new SluiceError(code, message, { cause: error, pluginId, hook, details: SluiceError.isInstance(error) ? error.details : undefined });
+  const wrapped = new SluiceError(code, message, {
+    cause: error,
+    pluginId,
+    hook,
+    details: SluiceError.isInstance(error) ? error.details : undefined,
+  });
   if (stack) wrapped.stack = stack;
   return wrapped;
 }

@@ -12,7 +12,13 @@ import { messageOf } from "../runtime/describe-value.ts";
  */
 export type TestFetchAnswer =
   | { status?: number; statusText?: string; headers?: Record<string, string>; body?: unknown; url?: string }
-  | { status: number; statusText: string; url: string; headers: { forEach(callback: (value: string, name: string) => void): void }; text(): Promise<string> };
+  | {
+      status: number;
+      statusText: string;
+      url: string;
+      headers: { forEach(callback: (value: string, name: string) => void): void };
+      text(): Promise<string>;
+    };
 
 /**
  * Answers the plugin's `ctx.fetch` in tests.
@@ -66,7 +72,11 @@ export function createTestHost(record: TestRecord, options: { fetch?: TestFetch;
     async fetch(_invocationId, request) {
       record.fetches.push(request);
       const answer = options.fetch;
-      if (!answer) return failure("PERMISSION_DENIED", `ctx.fetch(${request.url}) is not allowed in this test: pass a fetch option to createTestHarness`);
+      if (!answer)
+        return failure(
+          "PERMISSION_DENIED",
+          `ctx.fetch(${request.url}) is not allowed in this test: pass a fetch option to createTestHarness`,
+        );
       return settle(async () => toHostResponse(await answer(request), request.url), "UPSTREAM_ERROR");
     },
     log(_invocationId, level, message) {

@@ -125,7 +125,17 @@ export interface ChatModel {
   name: string;
   owned_by?: string;
   pipe?: { type: string };
-  info?: { meta?: { description?: string | null; filterIds?: string[]; defaultFilterIds?: string[]; actionIds?: string[]; toolIds?: string[]; [key: string]: unknown }; [key: string]: unknown };
+  info?: {
+    meta?: {
+      description?: string | null;
+      filterIds?: string[];
+      defaultFilterIds?: string[];
+      actionIds?: string[];
+      toolIds?: string[];
+      [key: string]: unknown;
+    };
+    [key: string]: unknown;
+  };
   actions?: ModelAction[];
   filters?: ModelFilter[];
 }

@@ -3,8 +3,14 @@ import { guessPluginKind } from "./plugin-source.ts";
 
 describe("guessPluginKind", () => {
   it("takes the kind of the default export's define call, whatever else the file mentions", () => {
-    expect(guessPluginKind('import { defineTools } from "@sluice/sdk";\n// see definePipe( for pipes\nexport default defineTools({ tools: {} });')).toBe("tools");
-    expect(guessPluginKind("const helper = defineFilter({ inlet: (b) => b });\nexport default definePipe({ pipe: () => 'hi' });")).toBe("pipe");
+    expect(
+      guessPluginKind(
+        'import { defineTools } from "@sluice/sdk";\n// see definePipe( for pipes\nexport default defineTools({ tools: {} });',
+      ),
+    ).toBe("tools");
+    expect(guessPluginKind("const helper = defineFilter({ inlet: (b) => b });\nexport default definePipe({ pipe: () => 'hi' });")).toBe(
+      "pipe",
+    );
   });
 
   it("falls back on the first define call, then on Open WebUI's class names", () => {

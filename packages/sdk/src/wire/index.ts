@@ -4,7 +4,21 @@
  * source (frontmatter, kind, language). Declared once here, so the two sides cannot disagree.
  * `@sluice/sdk/wire`; nothing in it runs in a plugin's sandbox.
  */
-export type { ChatData, ChatMessage, ChatModel, ChatRecord, ChatSummary, EventEnvelope, FileEntry, MessageContentPart, MessageTree, ModelAction, ModelFilter, SourceEntry, StatusEntry } from "./chat-record.ts";
+export type {
+  ChatData,
+  ChatMessage,
+  ChatModel,
+  ChatRecord,
+  ChatSummary,
+  EventEnvelope,
+  FileEntry,
+  MessageContentPart,
+  MessageTree,
+  ModelAction,
+  ModelFilter,
+  SourceEntry,
+  StatusEntry,
+} from "./chat-record.ts";
 export type { AccessControl, PluginForm, PluginMeta, PluginNamespace, PluginRow } from "./plugin-row.ts";
 export { kindOf, namespaceOf } from "./plugin-row.ts";
 export type { PluginKind } from "../plugin-kind.ts";

@@ -29,8 +29,14 @@ describe("looksLikePython", () => {
   });
 
   it("leaves TypeScript and JavaScript plugins alone", () => {
-    expect(looksLikePython('/**\n * title: X\n */\nimport { defineFilter } from "@sluice/sdk";\nexport default defineFilter({ inlet: (body) => body });\n')).toBe(false);
-    expect(looksLikePython('import { z } from "@sluice/sdk";\nexport class Filter {\n  inlet(body) {\n    return body;\n  }\n}\n')).toBe(false);
+    expect(
+      looksLikePython(
+        '/**\n * title: X\n */\nimport { defineFilter } from "@sluice/sdk";\nexport default defineFilter({ inlet: (body) => body });\n',
+      ),
+    ).toBe(false);
+    expect(looksLikePython('import { z } from "@sluice/sdk";\nexport class Filter {\n  inlet(body) {\n    return body;\n  }\n}\n')).toBe(
+      false,
+    );
     expect(looksLikePython('const text = "class Filter: pass";\nexport default {};\n')).toBe(false);
   });
 });

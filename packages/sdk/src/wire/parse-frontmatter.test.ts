@@ -37,7 +37,8 @@ describe("parseFrontmatter", () => {
   });
 
   it("ignores lines that are not key: value", () => {
-    const source = "/**\n * A filter that does things.\n * Some words: with a colon after a space\n *\n * license: MIT\n * - bullet: no\n */";
+    const source =
+      "/**\n * A filter that does things.\n * Some words: with a colon after a space\n *\n * license: MIT\n * - bullet: no\n */";
     expect(parseFrontmatter(source)).toEqual({ license: "MIT" });
   });
 

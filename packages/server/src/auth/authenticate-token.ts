@@ -70,6 +70,7 @@ export async function authenticateToken(context: AuthenticationContext, token: s
   const user = await findUserById(context.db, userId);
   if (!user) return { failure: "This account no longer exists" };
   // A password change raises the user's token version, which ends every session signed before it.
-  if (tokenVersion !== undefined && tokenVersion !== user.token_version) return { failure: "This session has ended (the password was changed); sign in again" };
+  if (tokenVersion !== undefined && tokenVersion !== user.token_version)
+    return { failure: "This session has ended (the password was changed); sign in again" };
   return { user: await toAuthenticatedUser(context, user) };
 }

@@ -26,7 +26,11 @@ describe("signToken / verifyToken", () => {
   });
 
   it("rejects an expired token, saying so", async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("user-1").setExpirationTime(Math.floor(Date.now() / 1000) - 10).sign(secret);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("user-1")
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
+      .sign(secret);
     expect(await verifyToken(secret, token)).toEqual({ isValid: false, reason: "Your session has expired; sign in again" });
   });
 

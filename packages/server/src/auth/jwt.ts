@@ -13,7 +13,10 @@ export interface SignedToken {
  */
 export async function signToken(secretKey: Uint8Array, userId: string, expiresInSeconds: number, tokenVersion = 0): Promise<SignedToken> {
   const issuedAt = Math.floor(Date.now() / 1000);
-  const builder = new SignJWT({ ver: tokenVersion }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setSubject(userId).setIssuedAt(issuedAt);
+  const builder = new SignJWT({ ver: tokenVersion })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(userId)
+    .setIssuedAt(issuedAt);
   const expiresAt = expiresInSeconds > 0 ? issuedAt + expiresInSeconds : null;
   if (expiresAt !== null) builder.setExpirationTime(expiresAt);
   return { token: await builder.sign(secretKey), expiresAt };

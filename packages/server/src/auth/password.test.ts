@@ -20,7 +20,14 @@ describe("hashPassword / verifyPassword", () => {
     const hash = await hashPassword("pw");
     const [, , , , salt] = hash.split("$");
     const { scryptSync } = await import("node:crypto");
-    const weaker = ["scrypt", 1024, 8, 1, salt, scryptSync("pw", Buffer.from(salt, "base64"), 32, { N: 1024, r: 8, p: 1 }).toString("base64")].join("$");
+    const weaker = [
+      "scrypt",
+      1024,
+      8,
+      1,
+      salt,
+      scryptSync("pw", Buffer.from(salt, "base64"), 32, { N: 1024, r: 8, p: 1 }).toString("base64"),
+    ].join("$");
     expect(await verifyPassword("pw", weaker)).toBe(true);
   });
 

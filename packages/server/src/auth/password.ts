@@ -11,7 +11,14 @@ const PARALLELISM = 1;
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
-function deriveKey(password: string, salt: Buffer, cost: number, blockSize: number, parallelism: number, keyLength: number): Promise<Buffer> {
+function deriveKey(
+  password: string,
+  salt: Buffer,
+  cost: number,
+  blockSize: number,
+  parallelism: number,
+  keyLength: number,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(
       password.normalize("NFKC"),

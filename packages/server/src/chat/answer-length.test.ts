@@ -5,7 +5,14 @@ const text = (content: string) => ({ choices: [{ index: 0, delta: { content } }]
 
 describe("AnswerLength", () => {
   it("counts content, reasoning and tool-call text", () => {
-    const chunk = { choices: [{ index: 0, delta: { content: "ab", reasoning_content: "cde", tool_calls: [{ index: 0, function: { name: "f", arguments: "{}" } }] } }] };
+    const chunk = {
+      choices: [
+        {
+          index: 0,
+          delta: { content: "ab", reasoning_content: "cde", tool_calls: [{ index: 0, function: { name: "f", arguments: "{}" } }] },
+        },
+      ],
+    };
     expect(chunkTextLength(chunk)).toBe(8);
   });
 
@@ -13,6 +20,8 @@ describe("AnswerLength", () => {
     const length = new AnswerLength(5);
     length.add(text("abc"));
     length.add(text("de"));
-    expect(() => length.add(text("f"))).toThrow(expect.objectContaining({ code: "PAYLOAD_TOO_LARGE", message: expect.stringContaining("5 characters") }));
+    expect(() => length.add(text("f"))).toThrow(
+      expect.objectContaining({ code: "PAYLOAD_TOO_LARGE", message: expect.stringContaining("5 characters") }),
+    );
   });
 });

@@ -41,10 +41,23 @@ describe.each(DATABASE_KINDS)("answers in progress (%s)", (kind) => {
   /** A chat whose last message is an answer being written, as the web page saves it. */
   const chatWithAnswer = async (userId: string, answer: Record<string, unknown> = {}) => {
     const message = { id: "answer", role: "assistant", content: "So far", done: false, ...answer };
-    return (await createChat(db, { userId, chat: chatDataSchema.parse({ messages: [message], history: { messages: { answer: message }, currentId: "answer" } }) })).id;
+    return (
+      await createChat(db, {
+        userId,
+        chat: chatDataSchema.parse({ messages: [message], history: { messages: { answer: message }, currentId: "answer" } }),
+      })
+    ).id;
   };
   const storedAnswer = async (userId: string, chatId: string) => (await findChat(db, userId, chatId))?.chat.history?.messages.answer;
-  const recordCount = async () => Number((await db.selectFrom("answer_in_progress").select((eb) => eb.fn.countAll().as("count")).executeTakeFirstOrThrow()).count);
+  const recordCount = async () =>
+    Number(
+      (
+        await db
+          .selectFrom("answer_in_progress")
+          .select((eb) => eb.fn.countAll().as("count"))
+          .executeTakeFirstOrThrow()
+      ).count,
+    );
   /** Makes every record look as if its instance stopped refreshing it long ago. */
   const ageRecords = () => db.updateTable("answer_in_progress").set({ heartbeat_at_ms: 0 }).execute();
 
@@ -61,7 +74,11 @@ describe.each(DATABASE_KINDS)("answers in progress (%s)", (kind) => {
     await instance("gone").begin({ chatId, messageId: "answer", userId: alice });
     await ageRecords();
     await Promise.all([instance("b").start(), instance("c").start()]);
-    expect(await storedAnswer(alice, chatId)).toMatchObject({ content: "So far", done: true, error: { content: INTERRUPTED_ANSWER_ERROR } });
+    expect(await storedAnswer(alice, chatId)).toMatchObject({
+      content: "So far",
+      done: true,
+      error: { content: INTERRUPTED_ANSWER_ERROR },
+    });
     expect(await recordCount()).toBe(0);
   });
 
@@ -89,7 +106,11 @@ describe.each(DATABASE_KINDS)("answers in progress (%s)", (kind) => {
 
     watcher.stop();
     await live.interruptOwn();
-    expect(await storedAnswer(alice, chatId)).toMatchObject({ content: "So far", done: true, error: { content: INTERRUPTED_ANSWER_ERROR } });
+    expect(await storedAnswer(alice, chatId)).toMatchObject({
+      content: "So far",
+      done: true,
+      error: { content: INTERRUPTED_ANSWER_ERROR },
+    });
     expect(await recordCount()).toBe(0);
   });
 

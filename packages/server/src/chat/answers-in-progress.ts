@@ -88,7 +88,9 @@ export class AnswersInProgress {
   async interruptOwn(): Promise<void> {
     this.stop();
     await this.#tick;
-    await this.#guard("marking this instance's unfinished answers", async () => this.#interrupt(await findInstanceAnswerRecords(this.#options.db, this.#options.instanceId)));
+    await this.#guard("marking this instance's unfinished answers", async () =>
+      this.#interrupt(await findInstanceAnswerRecords(this.#options.db, this.#options.instanceId)),
+    );
   }
 
   /** Stops the heartbeat (the records stay; another instance marks them once stale). */
@@ -126,7 +128,11 @@ export class AnswersInProgress {
           const marked = await updateChatMessage(db, record.chat_id, record.message_id, (message) =>
             message && message.done !== true ? { ...message, done: true, error: { content: INTERRUPTED_ANSWER_ERROR } } : undefined,
           );
-          if (marked) logger.info({ chatId: record.chat_id, messageId: record.message_id, instance: record.instance_id }, "marked an interrupted answer");
+          if (marked)
+            logger.info(
+              { chatId: record.chat_id, messageId: record.message_id, instance: record.instance_id },
+              "marked an interrupted answer",
+            );
         }
       } catch (error) {
         if (!SluiceError.isInstance(error)) throw error;

@@ -45,7 +45,9 @@ function forwardable(chunk: StreamEvent, tools: ToolSet): StreamEvent | null {
     const keptCalls = tools.specs.length > 0 ? [] : (toolCalls ?? []);
     return { ...choice, delta: keptCalls.length ? { ...delta, tool_calls: keptCalls } : delta, finish_reason: null };
   });
-  const hasContent = choices.some((choice) => Object.values(choice.delta).some((value) => value !== undefined && value !== null && value !== ""));
+  const hasContent = choices.some((choice) =>
+    Object.values(choice.delta).some((value) => value !== undefined && value !== null && value !== ""),
+  );
   if (!hasContent) return null;
   const { usage: _usage, ...rest } = chunk;
   return { ...rest, choices };
@@ -64,7 +66,10 @@ export async function startChatCompletion(services: AppServices, input: ChatComp
     throw new SluiceError("NOT_FOUND", `Chat not found: ${chatId}`);
   }
   const answerText = new AnswerText();
-  const events = followAnswerText(requestEvents(services, user, { chatId: request.chat_id, messageId: request.id, sessionId: request.session_id }), answerText);
+  const events = followAnswerText(
+    requestEvents(services, user, { chatId: request.chat_id, messageId: request.id, sessionId: request.session_id }),
+    answerText,
+  );
   const metadata: Record<string, unknown> = {
     user_id: user.id,
     chat_id: chatId,
@@ -97,10 +102,20 @@ function followAnswerText(events: PluginEvents, answerText: AnswerText): PluginE
   };
 }
 
-async function prepareRun(services: AppServices, input: ChatCompletionInput, caller: PluginCaller, answerText: AnswerText): Promise<ChatCompletionRun> {
+async function prepareRun(
+  services: AppServices,
+  input: ChatCompletionInput,
+  caller: PluginCaller,
+  answerText: AnswerText,
+): Promise<ChatCompletionRun> {
   const { request, signal } = input;
   const model = await resolveModel(services, caller, request.model);
-  const modelInfo = { id: model.id, name: model.name, owned_by: model.owned_by, ...(model.row ? { info: { meta: model.row.meta, params: model.row.params } } : {}) };
+  const modelInfo = {
+    id: model.id,
+    name: model.name,
+    owned_by: model.owned_by,
+    ...(model.row ? { info: { meta: model.row.meta, params: model.row.params } } : {}),
+  };
   caller.scope.model = modelInfo;
 
   const filters = await resolveFilters(services, caller, model.settings.filterIds, request.filter_ids ?? []);
@@ -126,7 +141,10 @@ const NON_REQUEST_PARAMS = new Set(["system", "function_calling", "stream_respon
  * system message, and its request fields (temperature, max_tokens, …) apply unless the request
  * set them itself.
  */
-export function applyModelParams<Body extends Record<string, unknown> & { messages: Record<string, unknown>[] }>(body: Body, params: Record<string, unknown> | undefined): Body {
+export function applyModelParams<Body extends Record<string, unknown> & { messages: Record<string, unknown>[] }>(
+  body: Body,
+  params: Record<string, unknown> | undefined,
+): Body {
   if (!params) return body;
   const next: Record<string, unknown> = { ...body };
   for (const [key, value] of Object.entries(params)) {
@@ -217,13 +235,21 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
         break;
       }
       for (const call of calls) {
-        await sendPipelineEvent(services.logger, caller.scope.events, { type: "status", data: { description: `Running tool ${call.function.name}`, done: false, action: "tool_call" } });
+        await sendPipelineEvent(services.logger, caller.scope.events, {
+          type: "status",
+          data: { description: `Running tool ${call.function.name}`, done: false, action: "tool_call" },
+        });
       }
       const results = await tools.execute(calls);
       for (const result of results) {
         await sendPipelineEvent(services.logger, caller.scope.events, {
           type: "status",
-          data: { description: `${result.isError ? "Tool failed" : "Ran tool"} ${result.name}`, done: true, action: "tool_call", ...(result.isError ? { error: true } : {}) },
+          data: {
+            description: `${result.isError ? "Tool failed" : "Ran tool"} ${result.name}`,
+            done: true,
+            action: "tool_call",
+            ...(result.isError ? { error: true } : {}),
+          },
         });
       }
       messages = [
@@ -238,9 +264,13 @@ async function* runTurnsHeld(services: AppServices, state: TurnState): AsyncGene
     const isStopped = isStopRequested(signal);
     // A server that stops says so, whatever error the abort surfaced as (an aborted fetch, a pipe's own).
     const cause: unknown = isInterrupted(signal) ? signal.reason : error;
-    await finishAssistantMessage(services, caller, filters, { request, model, content: answerText.text, usage, ...(isStopped ? { isStopped } : { error: cause }) }).catch(
-      (saveError) => services.logger.warn({ err: saveError }, "saving a failed answer failed"),
-    );
+    await finishAssistantMessage(services, caller, filters, {
+      request,
+      model,
+      content: answerText.text,
+      usage,
+      ...(isStopped ? { isStopped } : { error: cause }),
+    }).catch((saveError) => services.logger.warn({ err: saveError }, "saving a failed answer failed"));
     if (!isStopped) throw cause;
     yield finishChunk(base, "stop");
     return;

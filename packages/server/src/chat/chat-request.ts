@@ -3,7 +3,9 @@ import { z } from "zod";
 const contentPartSchema = z.looseObject({ type: z.string() });
 
 const messageSchema = z.looseObject({
-  role: z.enum(["system", "developer", "user", "assistant", "tool"], { message: 'role must be one of "system", "developer", "user", "assistant", "tool"' }),
+  role: z.enum(["system", "developer", "user", "assistant", "tool"], {
+    message: 'role must be one of "system", "developer", "user", "assistant", "tool"',
+  }),
   content: z.union([z.string(), z.array(contentPartSchema), z.null()]).optional(),
   id: z.string().optional(),
   tool_calls: z.array(z.looseObject({})).optional(),

@@ -20,7 +20,12 @@ export interface RequestFilter {
  * A filter that fails to load is left out (and deactivated, with its error shown to admins); one
  * that cannot load on this instance only fails the request (UNAVAILABLE).
  */
-export async function resolveFilters(services: AppServices, caller: PluginCaller, modelFilterIds: readonly string[], enabledFilterIds: readonly string[]): Promise<RequestFilter[]> {
+export async function resolveFilters(
+  services: AppServices,
+  caller: PluginCaller,
+  modelFilterIds: readonly string[],
+  enabledFilterIds: readonly string[],
+): Promise<RequestFilter[]> {
   const records = (await listFunctions(services.db)).filter((record) => record.type === "filter" && record.is_active);
   const attached = new Set(modelFilterIds);
   const candidates = [];
@@ -41,7 +46,10 @@ export async function resolveFilters(services: AppServices, caller: PluginCaller
       // A filter that cannot load here for this instance's own reasons stays on for the others:
       // this request fails rather than run without it (a redacting filter must not be skipped).
       if (isLocalLoadFailure(error)) {
-        throw new SluiceError("UNAVAILABLE", `Filter "${record.id}" cannot run on this server instance: ${(error as Error).message}`, { pluginId: record.id, cause: error });
+        throw new SluiceError("UNAVAILABLE", `Filter "${record.id}" cannot run on this server instance: ${(error as Error).message}`, {
+          pluginId: record.id,
+          cause: error,
+        });
       }
       services.logger.warn({ pluginId: record.id, err: error }, "filter left out: it does not load");
     }
@@ -53,7 +61,12 @@ export async function resolveFilters(services: AppServices, caller: PluginCaller
  * Runs `inlet` or `outlet` through the chain: each filter's return value replaces the body
  * (`undefined` means unchanged, handled by the runtime). A throw aborts with that error.
  */
-export async function runBodyChain<Body>(caller: PluginCaller, filters: readonly RequestFilter[], hook: "inlet" | "outlet", body: Body): Promise<Body> {
+export async function runBodyChain<Body>(
+  caller: PluginCaller,
+  filters: readonly RequestFilter[],
+  hook: "inlet" | "outlet",
+  body: Body,
+): Promise<Body> {
   let current = body;
   for (const filter of filters) {
     if (!filter.hooks.has(hook)) continue;
@@ -74,7 +87,11 @@ export interface StreamChain {
  * `null` drops it; a hook that throws (or runs past its per-chunk limit) drops that chunk, logged,
  * and the answer goes on.
  */
-export async function openStreamChain(services: AppServices, caller: PluginCaller, filters: readonly RequestFilter[]): Promise<StreamChain> {
+export async function openStreamChain(
+  services: AppServices,
+  caller: PluginCaller,
+  filters: readonly RequestFilter[],
+): Promise<StreamChain> {
   interface Link {
     record: FunctionRecord;
     session: StreamHookSession;

@@ -74,7 +74,10 @@ export async function finishAssistantMessage(
   }
   if (errorText !== undefined || isStopped) {
     if (request.session_id) {
-      await sendPipelineEvent(services.logger, events, { type: "chat:completion", data: { done: true, content, ...(errorText ? { error: { content: errorText } } : {}) } });
+      await sendPipelineEvent(services.logger, events, {
+        type: "chat:completion",
+        data: { done: true, content, ...(errorText ? { error: { content: errorText } } : {}) },
+      });
     }
     return;
   }
@@ -110,8 +113,10 @@ export async function finishAssistantMessage(
     }
   }
   if (changed.length > 0) await sendPipelineEvent(services.logger, events, { type: "chat:outlet", data: { messages: changed } });
-  const finalContent = (changed.find((message) => message.id === messageId && message.role === "assistant")?.content as string | undefined) ?? content;
-  if (request.session_id) await sendPipelineEvent(services.logger, events, { type: "chat:completion", data: { done: true, content: finalContent } });
+  const finalContent =
+    (changed.find((message) => message.id === messageId && message.role === "assistant")?.content as string | undefined) ?? content;
+  if (request.session_id)
+    await sendPipelineEvent(services.logger, events, { type: "chat:completion", data: { done: true, content: finalContent } });
   if (isStoredChat(chatId) && onFinished) {
     try {
       onFinished({ user: caller.scope.user, request, model });

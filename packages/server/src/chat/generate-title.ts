@@ -25,7 +25,10 @@ function titlePrompt(messages: ChatRequest["messages"]): string {
   const transcript = messages
     .filter((message) => message.role === "user" || message.role === "assistant")
     .slice(-4)
-    .map((message) => `${message.role.toUpperCase()}: ${typeof message.content === "string" ? message.content : JSON.stringify(message.content)}`)
+    .map(
+      (message) =>
+        `${message.role.toUpperCase()}: ${typeof message.content === "string" ? message.content : JSON.stringify(message.content)}`,
+    )
     .join("\n");
   return [
     "### Task:",
@@ -47,7 +50,10 @@ export function parseTitle(text: string): string | undefined {
       // not JSON: fall through to the first line
     }
   }
-  const line = text.trim().split("\n")[0]?.replace(/^["'#\s]+|["'\s]+$/g, "");
+  const line = text
+    .trim()
+    .split("\n")[0]
+    ?.replace(/^["'#\s]+|["'\s]+$/g, "");
   return line ? line.slice(0, 100) : undefined;
 }
 
@@ -65,7 +71,11 @@ export function generateTitleInBackground(services: AppServices, user: RequestUs
     if (!chat || !DEFAULT_TITLES.has(chat.title.trim())) return;
     const run = await startChatCompletion(services, {
       user,
-      request: { model: await titleModel(services, model), messages: [{ role: "user", content: titlePrompt(request.messages) }], stream: false },
+      request: {
+        model: await titleModel(services, model),
+        messages: [{ role: "user", content: titlePrompt(request.messages) }],
+        stream: false,
+      },
       signal: AbortSignal.timeout(TITLE_TIMEOUT_MS),
       task: "title_generation",
     });
@@ -78,6 +88,11 @@ export function generateTitleInBackground(services: AppServices, user: RequestUs
     const title = text.includes(PROMPT_MARK) ? undefined : parseTitle(text);
     if (!title) return;
     await updateChatTitle(services.db, user.id, chatId, title);
-    await createEventEmitter(services, { userId: user.id, chatId, messageId: request.id ?? undefined, sessionId: request.session_id ?? undefined }).emit({ type: "chat:title", data: title });
+    await createEventEmitter(services, {
+      userId: user.id,
+      chatId,
+      messageId: request.id ?? undefined,
+      sessionId: request.session_id ?? undefined,
+    }).emit({ type: "chat:title", data: title });
   })().catch((error) => services.logger.warn({ err: error, chatId }, "title generation failed"));
 }

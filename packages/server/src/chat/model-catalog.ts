@@ -45,7 +45,11 @@ function settingsOf(row: ModelRecord | undefined): ModelPluginSettings {
 }
 
 /** A pipe's models: one per manifold entry (`<id>.<entry>`), or the pipe itself. */
-export async function pipeModels(caller: PluginCaller, record: FunctionRecord, logger?: Logger): Promise<Array<{ id: string; name: string; subModel?: string }>> {
+export async function pipeModels(
+  caller: PluginCaller,
+  record: FunctionRecord,
+  logger?: Logger,
+): Promise<Array<{ id: string; name: string; subModel?: string }>> {
   const { descriptor } = await caller.plugin("function", record);
   if (descriptor.pipes === null && !descriptor.hasDynamicPipes) return [{ id: record.id, name: record.name }];
   const entries = descriptor.hasDynamicPipes
@@ -66,14 +70,24 @@ export async function pipeModels(caller: PluginCaller, record: FunctionRecord, l
   return models;
 }
 
-async function resolveBase(services: AppServices, caller: PluginCaller, id: string): Promise<Omit<CatalogModel, "row" | "settings"> | undefined> {
+async function resolveBase(
+  services: AppServices,
+  caller: PluginCaller,
+  id: string,
+): Promise<Omit<CatalogModel, "row" | "settings"> | undefined> {
   // `<plugin id>.<entry id>`, split at the first dot: entry ids are model ids and have dots of their own.
   const functionId = id.split(".")[0]!;
   const record = await findFunction(services.db, functionId);
   if (record && record.type === "pipe" && record.is_active) {
     const entry = (await pipeModels(caller, record, services.logger)).find((model) => model.id === id);
     if (!entry) return undefined;
-    return { id, name: entry.name, created: record.created_at, owned_by: "sluice", source: { kind: "pipe", record, subModel: entry.subModel } };
+    return {
+      id,
+      name: entry.name,
+      created: record.created_at,
+      owned_by: "sluice",
+      source: { kind: "pipe", record, subModel: entry.subModel },
+    };
   }
   const upstream = await services.upstream.findModel(id);
   if (!upstream) return undefined;
@@ -116,7 +130,13 @@ export async function listCatalog(services: AppServices, caller: PluginCaller): 
   for (const record of (await listFunctions(services.db)).filter((fn) => fn.type === "pipe" && fn.is_active)) {
     try {
       for (const entry of await pipeModels(caller, record, services.logger)) {
-        bases.push({ id: entry.id, name: entry.name, created: record.created_at, owned_by: "sluice", source: { kind: "pipe", record, subModel: entry.subModel } });
+        bases.push({
+          id: entry.id,
+          name: entry.name,
+          created: record.created_at,
+          owned_by: "sluice",
+          source: { kind: "pipe", record, subModel: entry.subModel },
+        });
       }
     } catch (error) {
       services.logger.warn({ pluginId: record.id, err: error }, "pipe models left out of the list");

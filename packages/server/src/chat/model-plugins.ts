@@ -31,7 +31,10 @@ interface Prepared<T> {
  * actions ∪ the model's `actionIds`, one per `actions` entry) and toggleable filters (global ∪ the
  * model's `filterIds`, only those with `toggle`). Plugins are loaded once for the whole list.
  */
-export async function modelPluginLister(services: AppServices, caller: PluginCaller): Promise<(model: CatalogModel) => { actions: ModelAction[]; filters: ModelFilter[] }> {
+export async function modelPluginLister(
+  services: AppServices,
+  caller: PluginCaller,
+): Promise<(model: CatalogModel) => { actions: ModelAction[]; filters: ModelFilter[] }> {
   const active = (await listFunctions(services.db)).filter((record) => record.is_active);
   const actions: Prepared<ModelAction>[] = [];
   const filters: Prepared<ModelFilter>[] = [];
@@ -48,11 +51,20 @@ export async function modelPluginLister(services: AppServices, caller: PluginCal
     const icon = (record.meta.icon as string | undefined) ?? descriptor.icon ?? null;
     if (record.type === "action") {
       const entries = descriptor.actions
-        ? descriptor.actions.map((entry) => ({ id: `${record.id}.${entry.id}`, name: entry.name || `${record.name} (${entry.id})`, description, icon: entry.icon_url ?? icon }))
+        ? descriptor.actions.map((entry) => ({
+            id: `${record.id}.${entry.id}`,
+            name: entry.name || `${record.name} (${entry.id})`,
+            description,
+            icon: entry.icon_url ?? icon,
+          }))
         : [{ id: record.id, name: record.name, description, icon }];
       actions.push({ record, priority, entries });
     } else if (descriptor.toggle) {
-      filters.push({ record, priority, entries: [{ id: record.id, name: record.name, description, icon, has_user_valves: descriptor.userValvesSchema !== null }] });
+      filters.push({
+        record,
+        priority,
+        entries: [{ id: record.id, name: record.name, description, icon, has_user_valves: descriptor.userValvesSchema !== null }],
+      });
     }
   }
   const byPriority = <T>(list: Prepared<T>[]) => [...list].sort((a, b) => a.priority - b.priority || (a.record.id < b.record.id ? -1 : 1));

@@ -80,7 +80,12 @@ export class PluginCaller {
   }
 
   /** The `context` of an invocation: user, decrypted valves and user valves, metadata. */
-  context(namespace: PluginNamespace, record: PluginRecord, contextId = record.id, metadata: Record<string, unknown> = {}): InvokeRequest["context"] {
+  context(
+    namespace: PluginNamespace,
+    record: PluginRecord,
+    contextId = record.id,
+    metadata: Record<string, unknown> = {},
+  ): InvokeRequest["context"] {
     const { user, model, messages, files, events } = this.#scope;
     const secrets = this.#services.secrets;
     return {
@@ -107,7 +112,10 @@ export class PluginCaller {
       call: (event) => {
         // Nobody is there to answer during a background task (a title, say).
         const task = this.#scope.metadata.task;
-        if (task) return Promise.reject(new SluiceError("FORBIDDEN", `ctx.call cannot ask the user anything during a background task (${String(task)})`));
+        if (task)
+          return Promise.reject(
+            new SluiceError("FORBIDDEN", `ctx.call cannot ask the user anything during a background task (${String(task)})`),
+          );
         return events.call(event);
       },
       log: (level, message) => logger[level](message),

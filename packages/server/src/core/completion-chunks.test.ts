@@ -22,7 +22,17 @@ describe("toStreamEvents", () => {
       {
         id: "c",
         object: "chat.completion",
-        choices: [{ index: 0, message: { role: "assistant", content: "ok", tool_calls: [{ id: "t1", type: "function", function: { name: "f", arguments: "{}" } }] }, finish_reason: "tool_calls" }],
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: "ok",
+              tool_calls: [{ id: "t1", type: "function", function: { name: "f", arguments: "{}" } }],
+            },
+            finish_reason: "tool_calls",
+          },
+        ],
         usage: { total_tokens: 3 },
       },
       base,
@@ -44,7 +54,9 @@ describe("toStreamEvents", () => {
 describe("TurnAccumulator", () => {
   it("assembles tool calls streamed in pieces by index", () => {
     const accumulator = new TurnAccumulator();
-    const chunk = (delta: StreamDelta, finish: string | null = null): StreamEvent => ({ choices: [{ index: 0, delta, finish_reason: finish }] });
+    const chunk = (delta: StreamDelta, finish: string | null = null): StreamEvent => ({
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
     accumulator.add(chunk({ tool_calls: [{ index: 0, id: "call_a", type: "function", function: { name: "get_", arguments: "" } }] }));
     accumulator.add(chunk({ tool_calls: [{ index: 0, function: { name: "weather", arguments: '{"city":' } }] }));
     accumulator.add(chunk({ tool_calls: [{ index: 1, id: "call_b", function: { name: "other", arguments: "{}" } }] }));
@@ -57,6 +69,10 @@ describe("TurnAccumulator", () => {
   });
 
   it("builds the JSON answer from the streamed text", () => {
-    expect(buildCompletion(base, "hi", "stop")).toMatchObject({ object: "chat.completion", model: "echo.small", choices: [{ message: { role: "assistant", content: "hi" }, finish_reason: "stop" }] });
+    expect(buildCompletion(base, "hi", "stop")).toMatchObject({
+      object: "chat.completion",
+      model: "echo.small",
+      choices: [{ message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
+    });
   });
 });

@@ -8,11 +8,23 @@ export interface ChunkBase {
 }
 
 export function contentChunk(base: ChunkBase, content: string): StreamEvent {
-  return { id: base.id, object: "chat.completion.chunk", created: base.created, model: base.model, choices: [{ index: 0, delta: { content }, finish_reason: null }] };
+  return {
+    id: base.id,
+    object: "chat.completion.chunk",
+    created: base.created,
+    model: base.model,
+    choices: [{ index: 0, delta: { content }, finish_reason: null }],
+  };
 }
 
 export function roleChunk(base: ChunkBase): StreamEvent {
-  return { id: base.id, object: "chat.completion.chunk", created: base.created, model: base.model, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] };
+  return {
+    id: base.id,
+    object: "chat.completion.chunk",
+    created: base.created,
+    model: base.model,
+    choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+  };
 }
 
 export function finishChunk(base: ChunkBase, finishReason: string, usage?: Record<string, unknown>): StreamEvent {
@@ -69,7 +81,16 @@ export function toStreamEvents(output: unknown, base: ChunkBase): StreamEvent[] 
     const text = typeof message.content === "string" ? message.content : "";
     const toolCalls = (message.tool_calls ?? []).map((call, index) => ({ ...call, index }));
     if (text || toolCalls.length > 0) {
-      chunks.push({ ...contentChunk(base, text), choices: [{ index: 0, delta: { role: "assistant", content: text, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) }, finish_reason: null }] });
+      chunks.push({
+        ...contentChunk(base, text),
+        choices: [
+          {
+            index: 0,
+            delta: { role: "assistant", content: text, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+            finish_reason: null,
+          },
+        ],
+      });
     }
     chunks.push(finishChunk(base, choice.finish_reason ?? "stop", output.usage));
     return chunks;
@@ -114,12 +135,19 @@ export class TurnAccumulator {
   get toolCalls(): ToolCall[] {
     return [...this.#toolCalls.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([index, call]) => ({ id: call.id || `call_${index}`, type: "function" as const, function: { name: call.name, arguments: call.arguments } }));
+      .map(([index, call]) => ({
+        id: call.id || `call_${index}`,
+        type: "function" as const,
+        function: { name: call.name, arguments: call.arguments },
+      }));
   }
 }
 
 /** Adds up token usage of several model turns. */
-export function addUsage(total: Record<string, unknown> | undefined, next: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+export function addUsage(
+  total: Record<string, unknown> | undefined,
+  next: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
   if (!next) return total;
   if (!total) return { ...next };
   const sum: Record<string, unknown> = { ...total };
@@ -130,13 +158,25 @@ export function addUsage(total: Record<string, unknown> | undefined, next: Recor
 }
 
 /** The non-streaming answer built from what was streamed. */
-export function buildCompletion(base: ChunkBase, content: string, finishReason: string, usage?: Record<string, unknown>, toolCalls: ToolCall[] = []): ChatCompletion {
+export function buildCompletion(
+  base: ChunkBase,
+  content: string,
+  finishReason: string,
+  usage?: Record<string, unknown>,
+  toolCalls: ToolCall[] = [],
+): ChatCompletion {
   return {
     id: base.id,
     object: "chat.completion",
     created: base.created,
     model: base.model,
-    choices: [{ index: 0, message: { role: "assistant", content, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) }, finish_reason: finishReason }],
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+        finish_reason: finishReason,
+      },
+    ],
     ...(usage ? { usage } : {}),
   };
 }

@@ -10,7 +10,8 @@ export function modelIdProblem(id: string): string | undefined {
   if (id.length === 0) return "id is required";
   if (id.length > MAX_LENGTH) return `id is too long (${MAX_LENGTH} characters at most)`;
   if (!CHARACTERS.test(id)) return "id may hold only letters, digits and . _ : @ + - / and must start with a letter or digit";
-  if (id.split("/").some((segment) => segment === "" || segment === "." || segment === "..")) return "id may not have empty, . or .. parts between slashes";
+  if (id.split("/").some((segment) => segment === "" || segment === "." || segment === ".."))
+    return "id may not have empty, . or .. parts between slashes";
   // `constructor`, `toString`, …: names every plain object already has.
   if (Object.hasOwn(Object.prototype, id)) return `"${id}" is reserved`;
   return undefined;

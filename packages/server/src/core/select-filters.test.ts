@@ -28,7 +28,11 @@ describe("selectFilters", () => {
 
   it("orders by priority, then id", () => {
     const selected = selectFilters(
-      [filter("b", { isGlobal: true, priority: 1 }), filter("c", { isGlobal: true, priority: -5 }), filter("a", { isGlobal: true, priority: 1 })],
+      [
+        filter("b", { isGlobal: true, priority: 1 }),
+        filter("c", { isGlobal: true, priority: -5 }),
+        filter("a", { isGlobal: true, priority: 1 }),
+      ],
       [],
       [],
     );

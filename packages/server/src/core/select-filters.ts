@@ -14,7 +14,11 @@ export interface FilterCandidate {
  * together with the model's `filterIds`, active ones only; toggle filters only when listed in the
  * request's `filter_ids`; sorted by priority, then id.
  */
-export function selectFilters(candidates: readonly FilterCandidate[], modelFilterIds: readonly string[], enabledFilterIds: readonly string[]): FilterCandidate[] {
+export function selectFilters(
+  candidates: readonly FilterCandidate[],
+  modelFilterIds: readonly string[],
+  enabledFilterIds: readonly string[],
+): FilterCandidate[] {
   const attached = new Set(modelFilterIds);
   const enabled = new Set(enabledFilterIds);
   return candidates

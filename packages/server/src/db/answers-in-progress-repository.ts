@@ -18,12 +18,23 @@ function databaseNow(db: Executor) {
 }
 
 /** Records an answer that starts; resolves to the record's id. */
-export async function recordAnswerStart(db: Executor, answer: { chatId: string; messageId: string; userId: string; instanceId: string }): Promise<string> {
+export async function recordAnswerStart(
+  db: Executor,
+  answer: { chatId: string; messageId: string; userId: string; instanceId: string },
+): Promise<string> {
   const id = randomUUID();
   const now = databaseNow(db);
   await db
     .insertInto("answer_in_progress")
-    .values({ id, chat_id: answer.chatId, message_id: answer.messageId, user_id: answer.userId, instance_id: answer.instanceId, started_at_ms: now, heartbeat_at_ms: now })
+    .values({
+      id,
+      chat_id: answer.chatId,
+      message_id: answer.messageId,
+      user_id: answer.userId,
+      instance_id: answer.instanceId,
+      started_at_ms: now,
+      heartbeat_at_ms: now,
+    })
     .execute();
   return id;
 }
@@ -36,7 +47,11 @@ export async function deleteAnswerRecords(db: Executor, ids: readonly string[]):
 
 /** One heartbeat for every record of an instance: its answers are still being written. */
 export async function refreshAnswerRecords(db: Executor, instanceId: string): Promise<void> {
-  await db.updateTable("answer_in_progress").set({ heartbeat_at_ms: databaseNow(db) }).where("instance_id", "=", instanceId).execute();
+  await db
+    .updateTable("answer_in_progress")
+    .set({ heartbeat_at_ms: databaseNow(db) })
+    .where("instance_id", "=", instanceId)
+    .execute();
 }
 
 /** The records of one instance, however fresh. */
@@ -45,7 +60,10 @@ export async function findInstanceAnswerRecords(db: Executor, instanceId: string
 }
 
 /** Records of other instances without a heartbeat for `staleMs`: answers cut by their instance's end. */
-export async function findStaleAnswerRecords(db: Executor, options: { staleMs: number; exceptInstanceId: string }): Promise<AnswerRecord[]> {
+export async function findStaleAnswerRecords(
+  db: Executor,
+  options: { staleMs: number; exceptInstanceId: string },
+): Promise<AnswerRecord[]> {
   return db
     .selectFrom("answer_in_progress")
     .selectAll()

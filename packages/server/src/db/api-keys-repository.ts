@@ -6,11 +6,7 @@ import type { ApiKeyTable, Database } from "./schema.ts";
 export type ApiKey = Selectable<ApiKeyTable>;
 
 /** Stores a user's key (its sha256 and hint), replacing any key the user had. */
-export async function replaceApiKey(
-  db: Kysely<Database>,
-  userId: string,
-  key: { keyHash: string; keyHint: string },
-): Promise<ApiKey> {
+export async function replaceApiKey(db: Kysely<Database>, userId: string, key: { keyHash: string; keyHint: string }): Promise<ApiKey> {
   return db.transaction().execute(async (transaction) => {
     await transaction.deleteFrom("api_key").where("user_id", "=", userId).execute();
     return transaction

@@ -2,7 +2,16 @@ import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../test/helpers/test-database.ts";
 import { chatDataSchema } from "./chat-data.ts";
-import { createChat, deleteChat, findChat, findChatById, listChats, updateChat, updateChatMessage, updateChatTitle } from "./chats-repository.ts";
+import {
+  createChat,
+  deleteChat,
+  findChat,
+  findChatById,
+  listChats,
+  updateChat,
+  updateChatMessage,
+  updateChatTitle,
+} from "./chats-repository.ts";
 import { connectDatabase } from "./connect-database.ts";
 import { migrateToLatest } from "./migrations/migrate-to-latest.ts";
 import type { Database } from "./schema.ts";
@@ -33,13 +42,28 @@ describe.each(DATABASE_KINDS)("chats repository (%s)", (kind) => {
   it("creates, finds only for its owner, lists newest first and deletes", async () => {
     const first = await createChat(db, {
       userId: alice,
-      chat: chatOf({ title: "First", messages: [{ id: "m1", parentId: null, role: "user", content: "hi", model: null, usage: null, info: { x: 1 } }] }),
+      chat: chatOf({
+        title: "First",
+        messages: [{ id: "m1", parentId: null, role: "user", content: "hi", model: null, usage: null, info: { x: 1 } }],
+      }),
     });
     expect(first).toMatchObject({ user_id: alice, title: "First", archived: false });
-    expect(first.chat.messages[0]).toEqual({ id: "m1", parentId: null, role: "user", content: "hi", model: null, usage: null, info: { x: 1 } });
+    expect(first.chat.messages[0]).toEqual({
+      id: "m1",
+      parentId: null,
+      role: "user",
+      content: "hi",
+      model: null,
+      usage: null,
+      info: { x: 1 },
+    });
     const second = await createChat(db, { userId: alice, chat: chatOf({}) });
     expect(second.title).toBe("New Chat");
-    await db.updateTable("chat").set({ updated_at: first.updated_at + 10 }).where("id", "=", second.id).execute();
+    await db
+      .updateTable("chat")
+      .set({ updated_at: first.updated_at + 10 })
+      .where("id", "=", second.id)
+      .execute();
 
     expect(await findChat(db, alice, first.id)).toEqual(first);
     expect(await findChat(db, bob, first.id)).toBeUndefined();
@@ -117,7 +141,9 @@ describe.each(DATABASE_KINDS)("chats repository (%s)", (kind) => {
 
   it("writes nothing when the update gives undefined, and refuses a message that does not parse", async () => {
     const created = await createChat(db, { userId: alice, chat: chatOf({ title: "Quiet" }) });
-    expect(await updateChatMessage(db, created.id, "a1", (message) => (message ? { ...message, content: "x" } : undefined))).toBeUndefined();
+    expect(
+      await updateChatMessage(db, created.id, "a1", (message) => (message ? { ...message, content: "x" } : undefined)),
+    ).toBeUndefined();
     expect((await findChat(db, alice, created.id))?.chat.messages).toEqual([]);
     await expect(updateChatMessage(db, created.id, "a1", () => ({ id: "a1" }) as never)).rejects.toMatchObject({
       code: "INVALID_INPUT",
@@ -140,8 +166,14 @@ describe.each(DATABASE_KINDS)("chats repository (%s)", (kind) => {
 
   it("refuses to rewrite a chat whose stored JSON is malformed, and still shows it", async () => {
     const created = await createChat(db, { userId: alice, chat: chatOf({ title: "Broken" }) });
-    await db.updateTable("chat").set({ chat: JSON.stringify({ title: "Broken", messages: [{ role: 5 }] }) }).where("id", "=", created.id).execute();
-    await expect(updateChatMessage(db, created.id, "a", () => ({ id: "a", role: "assistant", content: "" }))).rejects.toMatchObject({ code: "CONFLICT" });
+    await db
+      .updateTable("chat")
+      .set({ chat: JSON.stringify({ title: "Broken", messages: [{ role: 5 }] }) })
+      .where("id", "=", created.id)
+      .execute();
+    await expect(updateChatMessage(db, created.id, "a", () => ({ id: "a", role: "assistant", content: "" }))).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
     expect((await findChat(db, alice, created.id))?.chat).toEqual({ title: "Broken", messages: [{ role: 5 }] });
   });
 

@@ -141,7 +141,12 @@ export async function updateChat(db: Executor, userId: string, id: string, chang
 
 /** Archives or unarchives a user's chat. */
 export async function setChatArchived(db: Executor, userId: string, id: string, isArchived: boolean): Promise<ChatRecord | undefined> {
-  await db.updateTable("chat").set({ archived: isArchived, updated_at: epochSeconds() }).where("id", "=", id).where("user_id", "=", userId).execute();
+  await db
+    .updateTable("chat")
+    .set({ archived: isArchived, updated_at: epochSeconds() })
+    .where("id", "=", id)
+    .where("user_id", "=", userId)
+    .execute();
   return findChat(db, userId, id);
 }
 

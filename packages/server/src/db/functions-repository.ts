@@ -98,7 +98,12 @@ export interface FunctionPatch {
  * Applies `patch` to the row; with `options.ifContentHash`, only while the row's code still has
  * that hash (undefined otherwise, as for a missing row).
  */
-export async function updateFunction(db: Executor, id: string, patch: FunctionPatch, options: { ifContentHash?: string } = {}): Promise<FunctionRecord | undefined> {
+export async function updateFunction(
+  db: Executor,
+  id: string,
+  patch: FunctionPatch,
+  options: { ifContentHash?: string } = {},
+): Promise<FunctionRecord | undefined> {
   const { meta, valves, ...rest } = patch;
   let update = db
     .updateTable("function")

@@ -82,7 +82,11 @@ export async function listGroups(db: Kysely<Database>): Promise<Group[]> {
 /** The groups a user belongs to. */
 export async function listGroupsOfUser(db: Kysely<Database>, userId: string): Promise<Group[]> {
   // The LIKE narrows the rows in SQL (ids are UUIDs, free of LIKE wildcards); the parse decides.
-  const rows = await db.selectFrom("group").selectAll().where("user_ids", "like", `%${JSON.stringify(userId)}%`).execute();
+  const rows = await db
+    .selectFrom("group")
+    .selectAll()
+    .where("user_ids", "like", `%${JSON.stringify(userId)}%`)
+    .execute();
   return rows.map(toGroup).filter((group) => group.user_ids.includes(userId));
 }
 

@@ -24,7 +24,13 @@ describe.each(DATABASE_KINDS)("models repository (%s)", (kind) => {
 
   it("stores settings rows and custom models with their JSON, active by default and public when no access control is given", async () => {
     const settings = await insertModel(db, { id: "gpt-4o", user_id: "admin", name: "GPT-4o", meta: { filterIds: ["redact"], extra: 1 } });
-    expect(settings).toMatchObject({ base_model_id: null, is_active: true, access_control: null, params: {}, meta: { filterIds: ["redact"], extra: 1 } });
+    expect(settings).toMatchObject({
+      base_model_id: null,
+      is_active: true,
+      access_control: null,
+      params: {},
+      meta: { filterIds: ["redact"], extra: 1 },
+    });
     const custom = await insertModel(db, {
       id: "helper",
       user_id: "admin",

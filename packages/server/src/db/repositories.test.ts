@@ -35,7 +35,13 @@ describe.each(DATABASE_KINDS)("repositories (%s)", (kind) => {
     await database?.drop();
   });
 
-  const newUser = (email: string) => ({ name: email.split("@")[0], email, passwordHash: "hash", role: "pending" as const, isFirstUserAdmin: true });
+  const newUser = (email: string) => ({
+    name: email.split("@")[0],
+    email,
+    passwordHash: "hash",
+    role: "pending" as const,
+    isFirstUserAdmin: true,
+  });
 
   it("migrates once: a second run applies nothing", async () => {
     expect(await migrateToLatest(db)).toEqual([]);
@@ -72,9 +78,7 @@ describe.each(DATABASE_KINDS)("repositories (%s)", (kind) => {
 
   it("updates settings JSON without losing concurrent edits", async () => {
     const user = (await findUserByEmail(db, "second@example.com"))!;
-    await Promise.all(
-      ["a", "b", "c"].map((key) => updateUserSettings(db, user.id, (settings) => ({ ...settings, [key]: true }))),
-    );
+    await Promise.all(["a", "b", "c"].map((key) => updateUserSettings(db, user.id, (settings) => ({ ...settings, [key]: true }))));
     expect((await findUserById(db, user.id))?.settings).toEqual({ a: true, b: true, c: true });
   });
 
@@ -92,7 +96,12 @@ describe.each(DATABASE_KINDS)("repositories (%s)", (kind) => {
   it("keeps groups with members and permissions", async () => {
     const admin = (await findUserByEmail(db, "first@example.com"))!;
     const member = (await findUserByEmail(db, "second@example.com"))!;
-    const group = await createGroup(db, { userId: admin.id, name: "Builders", userIds: [member.id, member.id], permissions: { workspace: { tools: true } } });
+    const group = await createGroup(db, {
+      userId: admin.id,
+      name: "Builders",
+      userIds: [member.id, member.id],
+      permissions: { workspace: { tools: true } },
+    });
     expect(group.user_ids).toEqual([member.id]);
     expect((await listGroupsOfUser(db, member.id)).map((found) => found.name)).toEqual(["Builders"]);
     expect(await listGroupsOfUser(db, admin.id)).toEqual([]);
@@ -117,7 +126,9 @@ describe.each(DATABASE_KINDS)("repositories (%s)", (kind) => {
   });
 
   it("stores config values as JSON and replaces them", async () => {
-    expect(await getConfigValue(db, "permissions.default", permissionsSchema, { workspace: { tools: false } })).toEqual({ workspace: { tools: false } });
+    expect(await getConfigValue(db, "permissions.default", permissionsSchema, { workspace: { tools: false } })).toEqual({
+      workspace: { tools: false },
+    });
     await setConfigValue(db, "permissions.default", { workspace: { tools: true } });
     await setConfigValue(db, "permissions.default", { workspace: { tools: false, models: true } });
     expect(await getConfigValue(db, "permissions.default", permissionsSchema, {})).toEqual({ workspace: { tools: false, models: true } });
@@ -140,10 +151,24 @@ describe.each(DATABASE_KINDS)("repositories (%s)", (kind) => {
 
   it("reads booleans and epoch seconds back with their JavaScript types", async () => {
     const now = 1_700_000_000;
-    await db.insertInto("function").values({
-      id: "f", user_id: "u", name: "F", type: "filter", content: "", meta: "{}", valves: "{}",
-      is_active: true, is_global: false, content_hash: "h", load_error: null, created_at: now, updated_at: now,
-    }).execute();
+    await db
+      .insertInto("function")
+      .values({
+        id: "f",
+        user_id: "u",
+        name: "F",
+        type: "filter",
+        content: "",
+        meta: "{}",
+        valves: "{}",
+        is_active: true,
+        is_global: false,
+        content_hash: "h",
+        load_error: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
     const active = await db.selectFrom("function").select(["is_active", "created_at"]).where("is_active", "=", true).executeTakeFirst();
     expect(Boolean(active?.is_active)).toBe(true);
     expect(active?.created_at).toBe(now);

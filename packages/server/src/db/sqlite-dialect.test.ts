@@ -30,10 +30,13 @@ describe("createSqliteDialect", () => {
 
   it("binds booleans as 1 and 0 so filters on them work", async () => {
     await open();
-    await db.insertInto("item").values([
-      { id: 1, name: "done", is_done: true, note: null },
-      { id: 2, name: "open", is_done: false, note: null },
-    ]).execute();
+    await db
+      .insertInto("item")
+      .values([
+        { id: 1, name: "done", is_done: true, note: null },
+        { id: 2, name: "open", is_done: false, note: null },
+      ])
+      .execute();
     const done = await db.selectFrom("item").select("name").where("is_done", "=", true).execute();
     expect(done).toEqual([{ name: "done" }]);
     const stored = await db.selectFrom("item").select("is_done").orderBy("id").execute();
@@ -42,16 +45,23 @@ describe("createSqliteDialect", () => {
 
   it("returns rows from statements with RETURNING", async () => {
     await open();
-    const row = await db.insertInto("item").values({ id: 7, name: "x", is_done: 0, note: "n" }).returning(["id", "note"]).executeTakeFirst();
+    const row = await db
+      .insertInto("item")
+      .values({ id: 7, name: "x", is_done: 0, note: "n" })
+      .returning(["id", "note"])
+      .executeTakeFirst();
     expect(row).toEqual({ id: 7, note: "n" });
   });
 
   it("reports affected rows of updates and deletes", async () => {
     await open();
-    await db.insertInto("item").values([
-      { id: 1, name: "a", is_done: 0, note: null },
-      { id: 2, name: "b", is_done: 0, note: null },
-    ]).execute();
+    await db
+      .insertInto("item")
+      .values([
+        { id: 1, name: "a", is_done: 0, note: null },
+        { id: 2, name: "b", is_done: 0, note: null },
+      ])
+      .execute();
     const updated = await db.updateTable("item").set({ is_done: 1 }).executeTakeFirst();
     expect(updated.numUpdatedRows).toBe(2n);
     const deleted = await db.deleteFrom("item").where("id", "=", 1).executeTakeFirst();
@@ -60,7 +70,10 @@ describe("createSqliteDialect", () => {
 
   it("streams select results", async () => {
     await open();
-    await db.insertInto("item").values([1, 2, 3].map((id) => ({ id, name: `n${id}`, is_done: 0, note: null }))).execute();
+    await db
+      .insertInto("item")
+      .values([1, 2, 3].map((id) => ({ id, name: `n${id}`, is_done: 0, note: null })))
+      .execute();
     const names: string[] = [];
     for await (const row of db.selectFrom("item").select("name").orderBy("id").stream()) names.push(row.name);
     expect(names).toEqual(["n1", "n2", "n3"]);
@@ -84,7 +97,11 @@ describe("createSqliteDialect", () => {
         db.transaction().execute(async (transaction) => {
           await transaction.insertInto("item").values({ id, name: "t", is_done: 0, note: null }).execute();
           await new Promise((resolve) => setTimeout(resolve, 5));
-          await transaction.updateTable("item").set({ name: `t${id}` }).where("id", "=", id).execute();
+          await transaction
+            .updateTable("item")
+            .set({ name: `t${id}` })
+            .where("id", "=", id)
+            .execute();
         }),
       ),
     );

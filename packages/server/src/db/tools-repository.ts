@@ -65,7 +65,11 @@ export async function listTools(db: Executor): Promise<ToolRecord[]> {
 
 /** How many tools `userId` owns. */
 export async function countToolsOwnedBy(db: Executor, userId: string): Promise<number> {
-  const row = await db.selectFrom("tool").select((builder) => builder.fn.countAll<number | string | bigint>().as("count")).where("user_id", "=", userId).executeTakeFirst();
+  const row = await db
+    .selectFrom("tool")
+    .select((builder) => builder.fn.countAll<number | string | bigint>().as("count"))
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
   return Number(row?.count ?? 0);
 }
 
@@ -126,7 +130,12 @@ export interface ToolPatch {
  * Applies `patch` to the row; with `options.ifContentHash`, only while the row's code still has
  * that hash (undefined otherwise, as for a missing row).
  */
-export async function updateTool(db: Executor, id: string, patch: ToolPatch, options: { ifContentHash?: string } = {}): Promise<ToolRecord | undefined> {
+export async function updateTool(
+  db: Executor,
+  id: string,
+  patch: ToolPatch,
+  options: { ifContentHash?: string } = {},
+): Promise<ToolRecord | undefined> {
   const { specs, meta, valves, access_control, ...rest } = patch;
   let update = db
     .updateTable("tool")

@@ -188,10 +188,18 @@ export async function updateUserSettings(
 /** Deletes a user (its API key goes with it) and removes it from every group. */
 export async function deleteUser(db: Kysely<Database>, id: string): Promise<boolean> {
   return db.transaction().execute(async (transaction) => {
-    const groups = await transaction.selectFrom("group").select(["id", "user_ids"]).where("user_ids", "like", `%${JSON.stringify(id)}%`).execute();
+    const groups = await transaction
+      .selectFrom("group")
+      .select(["id", "user_ids"])
+      .where("user_ids", "like", `%${JSON.stringify(id)}%`)
+      .execute();
     for (const group of groups) {
       const userIds = parseJsonColumn(z.array(z.string()), group.user_ids, []).filter((userId) => userId !== id);
-      await transaction.updateTable("group").set({ user_ids: JSON.stringify(userIds), updated_at: epochSeconds() }).where("id", "=", group.id).execute();
+      await transaction
+        .updateTable("group")
+        .set({ user_ids: JSON.stringify(userIds), updated_at: epochSeconds() })
+        .where("id", "=", group.id)
+        .execute();
     }
     const result = await transaction.deleteFrom("user").where("id", "=", id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;

@@ -85,7 +85,10 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
     const text = body.toString();
     if (text.trim() === "") return done(null, undefined);
     if (exceedsJsonDepth(text)) {
-      return done(new SluiceError("INVALID_INPUT", `The JSON body is nested too deeply (at most ${MAX_JSON_DEPTH} levels of arrays and objects)`), undefined);
+      return done(
+        new SluiceError("INVALID_INPUT", `The JSON body is nested too deeply (at most ${MAX_JSON_DEPTH} levels of arrays and objects)`),
+        undefined,
+      );
     }
     return parseJson(request, text, done);
   });

@@ -13,7 +13,8 @@ function fromThrown(error: unknown): SluiceError {
   const fastifyError = error as Partial<FastifyError>;
   const message = error instanceof Error ? error.message : String(error);
   if (fastifyError.validation) return new SluiceError("INVALID_INPUT", message, { details: fastifyError.validation, cause: error });
-  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new SluiceError("PAYLOAD_TOO_LARGE", "Request body is too large", { cause: error });
+  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+    return new SluiceError("PAYLOAD_TOO_LARGE", "Request body is too large", { cause: error });
   if (fastifyError.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
     return new SluiceError("UNSUPPORTED_MEDIA_TYPE", "Unsupported content type; send application/json", { cause: error });
   }

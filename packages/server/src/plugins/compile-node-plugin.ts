@@ -37,12 +37,21 @@ function importPolicy(dependencies: PluginDependencies | undefined): esbuild.Plu
       const { resolveConfined } = confineImports(build, dependencies, IMPORT_POLICY);
       build.onResolve({ filter: /.*/ }, (args) => {
         if (args.kind === "entry-point" || isConfinedResolve(args)) return undefined;
-        if (hasImportAttributes(args)) return { errors: [{ text: "import attributes (with { type: … }) are not allowed", detail: args.path }] };
+        if (hasImportAttributes(args))
+          return { errors: [{ text: "import attributes (with { type: … }) are not allowed", detail: args.path }] };
         if (isBuiltin(args.path) || RUNTIME_IMPORT.test(args.path)) return { path: args.path, external: true };
         if (modulesFolder && args.importer.startsWith(modulesFolder)) return resolveConfined(args);
-        if (/^[./]/.test(args.path)) return { errors: [{ text: "a plugin is a single file, relative imports have nothing to load", detail: args.path }] };
+        if (/^[./]/.test(args.path))
+          return { errors: [{ text: "a plugin is a single file, relative imports have nothing to load", detail: args.path }] };
         if (dependencies?.names.includes(packageNameOf(args.path))) return resolveConfined(args);
-        return { errors: [{ text: `list the npm package under "requirements" in the frontmatter (add ${packageNameOf(args.path)} there)`, detail: args.path }] };
+        return {
+          errors: [
+            {
+              text: `list the npm package under "requirements" in the frontmatter (add ${packageNameOf(args.path)} there)`,
+              detail: args.path,
+            },
+          ],
+        };
       });
     },
   };

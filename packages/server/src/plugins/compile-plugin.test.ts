@@ -50,7 +50,10 @@ describe("compilePlugin", () => {
   });
 
   it.each([
-    ["lodash", 'plugins may import only @sluice/sdk, zod and the packages listed under "requirements" in their frontmatter (add lodash there)'],
+    [
+      "lodash",
+      'plugins may import only @sluice/sdk, zod and the packages listed under "requirements" in their frontmatter (add lodash there)',
+    ],
     ["node:fs", "plugins run in a sandbox without Node APIs"],
     ["child_process", "plugins run in a sandbox without Node APIs"],
     ["./helpers.ts", "a plugin is a single file, relative imports have nothing to load"],
@@ -64,7 +67,9 @@ describe("compilePlugin", () => {
 
   it("refuses require() and import() of other modules too", async () => {
     expect((await compileError('const fs = require("fs");')).message).toMatch(/^Import "fs" at line 1, column 20 is not allowed/);
-    expect((await compileError('export const load = () => import("node:net");')).message).toMatch(/^Import "node:net" at line 1, column 34 is not allowed/);
+    expect((await compileError('export const load = () => import("node:net");')).message).toMatch(
+      /^Import "node:net" at line 1, column 34 is not allowed/,
+    );
   });
 
   describe("with installed requirements", () => {
@@ -76,7 +81,10 @@ describe("compilePlugin", () => {
         writeFileSync(path.join(folder, "node_modules", file), text);
       };
       write("shout/package.json", JSON.stringify({ name: "shout", main: "index.js" }));
-      write("shout/index.js", 'const helper = require("./helper.js"); const pad = require("pad-left"); module.exports = (text) => pad(helper(text), 8);');
+      write(
+        "shout/index.js",
+        'const helper = require("./helper.js"); const pad = require("pad-left"); module.exports = (text) => pad(helper(text), 8);',
+      );
       write("shout/helper.js", "module.exports = (text) => text.toUpperCase();");
       write("pad-left/package.json", JSON.stringify({ name: "pad-left", module: "index.mjs" }));
       write("pad-left/index.mjs", 'export default (text, width) => text.padStart(width, "-");');
@@ -92,14 +100,18 @@ describe("compilePlugin", () => {
     afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
     it("bundles the listed packages and what they import", async () => {
-      const { code } = await compilePlugin('import shout from "shout";\nexport const text = shout("hi");', { dependencies: { folder, names: ["shout"] } });
+      const { code } = await compilePlugin('import shout from "shout";\nexport const text = shout("hi");', {
+        dependencies: { folder, names: ["shout"] },
+      });
       expect(code).toContain("toUpperCase");
       expect(code).toContain("padStart");
       expect(code).not.toContain('require("shout")');
     });
 
     it("refuses a package that needs a Node built-in, naming the import and the trusted tier", async () => {
-      const error = await compileError('import read from "reads-files";\nexport default read;', { dependencies: { folder, names: ["reads-files"] } });
+      const error = await compileError('import read from "reads-files";\nexport default read;', {
+        dependencies: { folder, names: ["reads-files"] },
+      });
       expect(error.message).toBe(
         'The package reads-files imports the Node built-in "fs" (in reads-files/lib/main.js), which the sandbox does not have; ' +
           "choose a package that runs in browsers, or run the plugin in the trusted tier (permissions: node)",
@@ -111,8 +123,14 @@ describe("compilePlugin", () => {
     it.each([
       ["a path out of the package, read as text", 'import key from "shout/../../.secret_key" with { type: "text" };\nexport default key;'],
       ["a path out of the package to code", 'import key from "shout/../../secret.js";\nexport default key;'],
-      ["a path to /etc/passwd", 'import users from "shout/../../../../../../../../etc/passwd" with { type: "text" };\nexport default users;'],
-      ["/proc/self/environ", 'import environ from "shout/../../../../../../../../proc/self/environ" with { type: "text" };\nexport default environ;'],
+      [
+        "a path to /etc/passwd",
+        'import users from "shout/../../../../../../../../etc/passwd" with { type: "text" };\nexport default users;',
+      ],
+      [
+        "/proc/self/environ",
+        'import environ from "shout/../../../../../../../../proc/self/environ" with { type: "text" };\nexport default environ;',
+      ],
       ["a symbolic link inside the package", 'import key from "shout/linked.js";\nexport default key;'],
       ["an import attribute", 'import notes from "shout/notes.txt" with { type: "text" };\nexport default notes;'],
       ["a text file of the package", 'import notes from "shout/notes.txt";\nexport default notes;'],
@@ -132,7 +150,9 @@ describe("compilePlugin", () => {
     });
 
     it("a file of a package that does not compile is named, not quoted", async () => {
-      const error = await compileError('import broken from "shout/broken.js";\nexport default broken;', { dependencies: { folder, names: ["shout"] } });
+      const error = await compileError('import broken from "shout/broken.js";\nexport default broken;', {
+        dependencies: { folder, names: ["shout"] },
+      });
       expect(error.message).toBe("Could not bundle a requirement: esbuild could not compile shout/broken.js (line 1)");
     });
 

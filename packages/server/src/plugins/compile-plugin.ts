@@ -33,10 +33,48 @@ function isNodeBuiltin(specifier: string): boolean {
 }
 
 const NODE_BUILTINS = new Set([
-  "assert", "async_hooks", "buffer", "child_process", "cluster", "console", "constants", "crypto", "dgram",
-  "diagnostics_channel", "dns", "domain", "events", "fs", "http", "http2", "https", "inspector", "module", "net",
-  "os", "path", "perf_hooks", "process", "punycode", "querystring", "readline", "repl", "stream", "string_decoder",
-  "sys", "timers", "tls", "trace_events", "tty", "url", "util", "v8", "vm", "wasi", "worker_threads", "zlib",
+  "assert",
+  "async_hooks",
+  "buffer",
+  "child_process",
+  "cluster",
+  "console",
+  "constants",
+  "crypto",
+  "dgram",
+  "diagnostics_channel",
+  "dns",
+  "domain",
+  "events",
+  "fs",
+  "http",
+  "http2",
+  "https",
+  "inspector",
+  "module",
+  "net",
+  "os",
+  "path",
+  "perf_hooks",
+  "process",
+  "punycode",
+  "querystring",
+  "readline",
+  "repl",
+  "stream",
+  "string_decoder",
+  "sys",
+  "timers",
+  "tls",
+  "trace_events",
+  "tty",
+  "url",
+  "util",
+  "v8",
+  "vm",
+  "wasi",
+  "worker_threads",
+  "zlib",
 ]);
 
 const IMPORT_POLICY = "sluice-import-policy";
@@ -53,7 +91,8 @@ function importPolicy(dependencies: PluginDependencies | undefined): esbuild.Plu
       const { resolveConfined } = confineImports(build, dependencies, IMPORT_POLICY);
       build.onResolve({ filter: /.*/ }, (args) => {
         if (args.kind === "entry-point" || isConfinedResolve(args)) return undefined;
-        if (hasImportAttributes(args)) return { errors: [{ text: "import attributes (with { type: … }) are not allowed", detail: args.path }] };
+        if (hasImportAttributes(args))
+          return { errors: [{ text: "import attributes (with { type: … }) are not allowed", detail: args.path }] };
         if (ALLOWED_IMPORT.test(args.path)) return { path: args.path, external: true };
         if (modulesFolder && args.importer.startsWith(modulesFolder)) {
           if (!isNodeBuiltin(args.path)) return resolveConfined(args);
@@ -63,7 +102,12 @@ function importPolicy(dependencies: PluginDependencies | undefined): esbuild.Plu
             "choose a package that runs in browsers, or run the plugin in the trusted tier (permissions: node)";
           return { errors: [{ text, detail: args.path }] };
         }
-        if (dependencies && !isNodeBuiltin(args.path) && !/^[./]/.test(args.path) && dependencies.names.includes(packageNameOf(args.path))) {
+        if (
+          dependencies &&
+          !isNodeBuiltin(args.path) &&
+          !/^[./]/.test(args.path) &&
+          dependencies.names.includes(packageNameOf(args.path))
+        ) {
           return resolveConfined(args);
         }
         return { errors: [{ text: refusal(args.path), detail: args.path }] };

@@ -11,7 +11,14 @@ import { SDK_VERSION } from "./plugin-versions.ts";
 // that leave nothing behind when replaced.
 
 const logger = pino({ level: "silent" });
-const context = { id: "f", user: { id: "u1", name: "Ada", email: "a@example.com", role: "user" }, valves: {}, userValves: {}, metadata: {}, canCall: false };
+const context = {
+  id: "f",
+  user: { id: "u1", name: "Ada", email: "a@example.com", role: "user" },
+  valves: {},
+  userValves: {},
+  metadata: {},
+  canCall: false,
+};
 
 const versioned = (version: string) => `import { definePipe, defineFilter } from "@sluice/sdk";
 export default defineFilter({

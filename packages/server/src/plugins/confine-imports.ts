@@ -36,7 +36,11 @@ export function hasImportAttributes(args: { with?: Record<string, string> }): bo
  * requirements' `node_modules` or that is not code or JSON. Refusals name the import, never the
  * contents of a file.
  */
-export function confineImports(build: esbuild.PluginBuild, dependencies: PluginDependencies | undefined, policyName: string): {
+export function confineImports(
+  build: esbuild.PluginBuild,
+  dependencies: PluginDependencies | undefined,
+  policyName: string,
+): {
   resolveConfined(args: esbuild.OnResolveArgs): Promise<esbuild.OnResolveResult>;
 } {
   const modulesFolder = dependencies ? path.join(dependencies.folder, "node_modules") : undefined;
@@ -46,14 +50,17 @@ export function confineImports(build: esbuild.PluginBuild, dependencies: PluginD
     if (args.namespace !== "file") return undefined;
     const refuse = (text: string) => ({ errors: [{ text, pluginName: policyName, detail: path.basename(args.path) }] });
     if (hasImportAttributes(args)) return refuse("import attributes (with { type: … }) are not allowed");
-    if (!realModules || !isInside(args.path, realModules)) return refuse("only files of the packages listed under requirements can be bundled");
-    if (!LOADABLE_FILE.test(args.path)) return refuse(`only code and JSON can be bundled, not ${path.extname(args.path) || "extension-less"} files`);
+    if (!realModules || !isInside(args.path, realModules))
+      return refuse("only files of the packages listed under requirements can be bundled");
+    if (!LOADABLE_FILE.test(args.path))
+      return refuse(`only code and JSON can be bundled, not ${path.extname(args.path) || "extension-less"} files`);
     return undefined;
   });
 
   return {
     async resolveConfined(args) {
-      if (!modulesFolder || !realModules) return { errors: [{ text: "this plugin has no requirements to import from", detail: args.path }] };
+      if (!modulesFolder || !realModules)
+        return { errors: [{ text: "this plugin has no requirements to import from", detail: args.path }] };
       const resolved = await build.resolve(args.path, {
         kind: args.kind,
         importer: args.importer,
@@ -66,7 +73,14 @@ export function confineImports(build: esbuild.PluginBuild, dependencies: PluginD
       const fromPlugin = !args.importer.startsWith(modulesFolder + path.sep) && !args.importer.startsWith(realModules);
       const allowed = fromPlugin ? realFolder(path.join(modulesFolder, packageNameOf(args.path))) : realModules;
       if (!isInside(resolved.path, allowed)) {
-        return { errors: [{ text: `it resolves outside ${fromPlugin ? `the package ${packageNameOf(args.path)}` : "the installed requirements"}`, detail: args.path }] };
+        return {
+          errors: [
+            {
+              text: `it resolves outside ${fromPlugin ? `the package ${packageNameOf(args.path)}` : "the installed requirements"}`,
+              detail: args.path,
+            },
+          ],
+        };
       }
       return { path: resolved.path, namespace: resolved.namespace, sideEffects: resolved.sideEffects };
     },

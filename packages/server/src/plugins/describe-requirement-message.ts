@@ -14,6 +14,7 @@ export function describeRequirementMessage(message: esbuild.Message): string {
   const modules = file.lastIndexOf(`node_modules${path.sep}`);
   const shown = modules === -1 ? path.basename(file) : file.slice(modules + "node_modules/".length);
   const line = message.location ? ` (line ${message.location.line})` : "";
-  if (/^Could not resolve "[^"]*"/.test(message.text)) return `Could not bundle a requirement: ${message.text.split("\n")[0]} (in ${shown})`;
+  if (/^Could not resolve "[^"]*"/.test(message.text))
+    return `Could not bundle a requirement: ${message.text.split("\n")[0]} (in ${shown})`;
   return `Could not bundle a requirement: esbuild could not compile ${shown}${line}`;
 }

@@ -29,8 +29,18 @@ describe("npm requirements", { timeout: 120_000 }, () => {
   it("installs them once into a folder keyed by the spec list, bundles them, and runs them in the sandbox", async () => {
     const loaded = await loadPlugin(plugin, { pluginId: "durations", logger, requirements: { cacheDir } });
     loadedPlugins.push(loaded);
-    const context = { id: "durations", user: { id: "u", name: "U", email: "u@example.com", role: "user" }, valves: {}, userValves: {}, metadata: {}, canCall: false };
-    expect(await loaded.sandbox.invoke({ hook: "inlet", payload: {}, context })).toEqual({ ok: true, value: { timeout: 172_800_000, label: "2 minutes" } });
+    const context = {
+      id: "durations",
+      user: { id: "u", name: "U", email: "u@example.com", role: "user" },
+      valves: {},
+      userValves: {},
+      metadata: {},
+      canCall: false,
+    };
+    expect(await loaded.sandbox.invoke({ hook: "inlet", payload: {}, context })).toEqual({
+      ok: true,
+      value: { timeout: 172_800_000, label: "2 minutes" },
+    });
     const folder = path.join(cacheDir, requirementsKey([{ spec: "ms@2.1.3", name: "ms" }]));
     expect(existsSync(path.join(folder, "node_modules", "ms", "package.json"))).toBe(true);
 
@@ -43,7 +53,12 @@ describe("npm requirements", { timeout: 120_000 }, () => {
   it("gives npm's reason for a package that does not exist", async () => {
     await expect(
       installRequirements([{ spec: "sluice-no-such-package-4f9a2c7e", name: "sluice-no-such-package-4f9a2c7e" }], { cacheDir }),
-    ).rejects.toMatchObject({ code: "PLUGIN_LOAD_FAILED", message: expect.stringMatching(/^Could not install the requirements \(sluice-no-such-package-4f9a2c7e\): .*(E404|404|not in this registry)/) });
+    ).rejects.toMatchObject({
+      code: "PLUGIN_LOAD_FAILED",
+      message: expect.stringMatching(
+        /^Could not install the requirements \(sluice-no-such-package-4f9a2c7e\): .*(E404|404|not in this registry)/,
+      ),
+    });
     await expect(installRequirements([{ spec: "ms@99.99.99", name: "ms" }], { cacheDir })).rejects.toMatchObject({
       code: "PLUGIN_LOAD_FAILED",
       message: expect.stringMatching(/ETARGET|No matching version/),
@@ -55,15 +70,25 @@ describe("npm requirements", { timeout: 120_000 }, () => {
     const started = performance.now();
     await expect(
       installRequirements([{ spec: "ms@2.1.2", name: "ms" }], { cacheDir, environment: { npm_config_registry: "http://127.0.0.1:9/" } }),
-    ).rejects.toMatchObject({ code: "UPSTREAM_ERROR", message: expect.stringMatching(/^Could not reach the npm registry to install the requirements \(ms@2.1.2\): .*ECONNREFUSED/) });
+    ).rejects.toMatchObject({
+      code: "UPSTREAM_ERROR",
+      message: expect.stringMatching(/^Could not reach the npm registry to install the requirements \(ms@2.1.2\): .*ECONNREFUSED/),
+    });
     expect(performance.now() - started).toBeLessThan(60_000);
     await expect(
-      installRequirements([{ spec: "ms@2.1.1", name: "ms" }], { cacheDir, timeoutMs: 1, environment: { npm_config_registry: "http://127.0.0.1:9/" } }),
+      installRequirements([{ spec: "ms@2.1.1", name: "ms" }], {
+        cacheDir,
+        timeoutMs: 1,
+        environment: { npm_config_registry: "http://127.0.0.1:9/" },
+      }),
     ).rejects.toMatchObject({ code: "UPSTREAM_ERROR", message: expect.stringMatching(/took longer than/) });
   });
 
   it("refuses requirements when the server has no folder for them", async () => {
-    await expect(loadPlugin(plugin, { pluginId: "durations", logger })).rejects.toMatchObject({ code: "PLUGIN_LOAD_FAILED", message: expect.stringMatching(/no folder for npm requirements/) });
+    await expect(loadPlugin(plugin, { pluginId: "durations", logger })).rejects.toMatchObject({
+      code: "PLUGIN_LOAD_FAILED",
+      message: expect.stringMatching(/no folder for npm requirements/),
+    });
   });
 });
 
@@ -91,7 +116,9 @@ echo "end $$" >> ${log}
 
   it("refuses a list longer than the limit without running npm", async () => {
     const many = Array.from({ length: 5 }, (_, index) => spec(`package-${index}`));
-    await expect(installRequirements(many, { cacheDir: path.join(workDir, "long"), npmCommand: "/nonexistent/npm", maxPackages: 4 })).rejects.toMatchObject({
+    await expect(
+      installRequirements(many, { cacheDir: path.join(workDir, "long"), npmCommand: "/nonexistent/npm", maxPackages: 4 }),
+    ).rejects.toMatchObject({
       code: "PLUGIN_LOAD_FAILED",
       message: "requirements: 5 packages are listed; the limit is 4",
     });
@@ -99,7 +126,12 @@ echo "end $$" >> ${log}
 
   it("runs at most `concurrency` installs at once, and refuses past the queue", async () => {
     const options = { cacheDir: path.join(workDir, "queue"), npmCommand: fakeNpm, concurrency: 2, maxQueued: 2 };
-    const installs = ["a", "b", "c", "d", "e"].map((name) => installRequirements([spec(name)], options).then(() => "installed", (error) => error.code));
+    const installs = ["a", "b", "c", "d", "e"].map((name) =>
+      installRequirements([spec(name)], options).then(
+        () => "installed",
+        (error) => error.code,
+      ),
+    );
     expect(await Promise.all(installs)).toEqual(["installed", "installed", "installed", "installed", "UNAVAILABLE"]);
     let running = 0;
     let most = 0;

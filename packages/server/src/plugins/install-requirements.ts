@@ -34,15 +34,20 @@ const DEFAULT_CONCURRENCY = 2;
 const DEFAULT_MAX_QUEUED = 8;
 const DEFAULT_MAX_CACHE_BYTES = 512 * 1024 * 1024;
 const COMPLETE_MARKER = ".sluice-complete";
-const NETWORK_ERROR = /\b(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ERR_SOCKET_TIMEOUT|UNABLE_TO_GET_ISSUER_CERT\w*|SELF_SIGNED_CERT\w*)\b/;
+const NETWORK_ERROR =
+  /\b(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ERR_SOCKET_TIMEOUT|UNABLE_TO_GET_ISSUER_CERT\w*|SELF_SIGNED_CERT\w*)\b/;
 // What npm may see of the server's environment: no secrets, just what finding the registry takes.
-const PASSED_ENVIRONMENT = /^(PATH|HOME|USER|TMPDIR|TMP|TEMP|LANG|LC_\w+|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(HTTPS?|NO)_PROXY|npm_config_\w+)$/i;
+const PASSED_ENVIRONMENT =
+  /^(PATH|HOME|USER|TMPDIR|TMP|TEMP|LANG|LC_\w+|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(HTTPS?|NO)_PROXY|npm_config_\w+)$/i;
 const installing = new Map<string, Promise<string>>();
 
 /** The cache folder name for a spec list: the same list in any order gives the same folder. */
 export function requirementsKey(requirements: readonly Requirement[]): string {
   const specs = requirements.map((requirement) => requirement.spec).sort();
-  return createHash("sha256").update(`sluice-deps\0${specs.join("\0")}`).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(`sluice-deps\0${specs.join("\0")}`)
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /**
@@ -59,7 +64,9 @@ export function requirementsKey(requirements: readonly Requirement[]): string {
 export function installRequirements(requirements: readonly Requirement[], options: InstallRequirementsOptions): Promise<string> {
   const maxPackages = options.maxPackages ?? DEFAULT_MAX_PACKAGES;
   if (requirements.length > maxPackages) {
-    return Promise.reject(new SluiceError("PLUGIN_LOAD_FAILED", `requirements: ${requirements.length} packages are listed; the limit is ${maxPackages}`));
+    return Promise.reject(
+      new SluiceError("PLUGIN_LOAD_FAILED", `requirements: ${requirements.length} packages are listed; the limit is ${maxPackages}`),
+    );
   }
   const folder = path.join(options.cacheDir, requirementsKey(requirements));
   if (existsSync(path.join(folder, COMPLETE_MARKER))) {
@@ -70,7 +77,9 @@ export function installRequirements(requirements: readonly Requirement[], option
   if (!running) {
     const queue = queueFor(options);
     if (queue.waiting >= (options.maxQueued ?? DEFAULT_MAX_QUEUED)) {
-      return Promise.reject(new SluiceError("UNAVAILABLE", "Too many plugin requirements are being installed at once; try again in a minute"));
+      return Promise.reject(
+        new SluiceError("UNAVAILABLE", "Too many plugin requirements are being installed at once; try again in a minute"),
+      );
     }
     running = queue
       .run(() => install(requirements, folder, options))
@@ -195,7 +204,8 @@ function runNpm(requirements: readonly Requirement[], folder: string, options: I
     ...requirements.map((requirement) => requirement.spec),
   ];
   const environment: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && PASSED_ENVIRONMENT.test(name)) environment[name] = value;
+  for (const [name, value] of Object.entries(process.env))
+    if (value !== undefined && PASSED_ENVIRONMENT.test(name)) environment[name] = value;
   Object.assign(environment, options.environment);
   const specs = requirements.map((requirement) => requirement.spec).join(", ");
   return new Promise((resolve, reject) => {
@@ -214,7 +224,12 @@ function runNpm(requirements: readonly Requirement[], folder: string, options: I
       clearTimeout(timer);
       if (code === 0) return resolve();
       if (signal === "SIGKILL") {
-        return reject(new SluiceError("UPSTREAM_ERROR", `Installing the requirements (${specs}) took longer than ${Math.round(timeoutMs / 1000)} s; is the npm registry reachable?`));
+        return reject(
+          new SluiceError(
+            "UPSTREAM_ERROR",
+            `Installing the requirements (${specs}) took longer than ${Math.round(timeoutMs / 1000)} s; is the npm registry reachable?`,
+          ),
+        );
       }
       reject(npmFailure(errorOutput, specs));
     });

@@ -82,10 +82,21 @@ describe("loadPlugin", () => {
       metadata: {},
       canCall: false,
     };
-    const body = { model: "m", messages: [{ role: "user", content: "1" }, { role: "user", content: "2" }, { role: "user", content: "3" }] };
+    const body = {
+      model: "m",
+      messages: [
+        { role: "user", content: "1" },
+        { role: "user", content: "2" },
+        { role: "user", content: "3" },
+      ],
+    };
     const result = await loaded.sandbox.invoke({ hook: "inlet", payload: body, context });
     expect(result).toMatchObject({ ok: false, error: { code: "PLUGIN_ERROR", message: "Limit of 2 turns reached", hook: "inlet" } });
-    const allowed = await loaded.sandbox.invoke({ hook: "inlet", payload: body, context: { ...context, valves: { maxTurns: 5 }, userValves: { maxTurns: 3 } } });
+    const allowed = await loaded.sandbox.invoke({
+      hook: "inlet",
+      payload: body,
+      context: { ...context, valves: { maxTurns: 5 }, userValves: { maxTurns: 3 } },
+    });
     expect(allowed).toEqual({ ok: true, value: body });
   });
 
@@ -104,12 +115,14 @@ describe("loadPlugin", () => {
   });
 
   it("refuses a module without a plugin and says what it looked for", async () => {
-    const error = await refusal('export const helper = () => 1;');
+    const error = await refusal("export const helper = () => 1;");
     expect(error.message).toMatch(/^No plugin found/);
   });
 
   it("refuses a module that throws while loading", async () => {
-    const error = await refusal('import { defineFilter } from "@sluice/sdk";\nconst key: string = "";\nif (!key) throw new Error("set the API key first");\nexport default defineFilter({ inlet: (b) => b });');
+    const error = await refusal(
+      'import { defineFilter } from "@sluice/sdk";\nconst key: string = "";\nif (!key) throw new Error("set the API key first");\nexport default defineFilter({ inlet: (b) => b });',
+    );
     expect(error.message).toBe("The plugin threw while loading: set the API key first");
   });
 
@@ -122,16 +135,23 @@ describe("loadPlugin", () => {
 
   it("checks required_sluice_version against this server", async () => {
     expect(SLUICE_VERSION).toMatch(/^\d+\.\d+\.\d+/);
-    const requires = (range: string) => `/**\n * required_sluice_version: ${range}\n */\nimport { defineFilter } from "@sluice/sdk";\nexport default defineFilter({ inlet: (b) => b });`;
+    const requires = (range: string) =>
+      `/**\n * required_sluice_version: ${range}\n */\nimport { defineFilter } from "@sluice/sdk";\nexport default defineFilter({ inlet: (b) => b });`;
     expect((await refusal(requires(">=99"))).message).toBe(`This plugin requires Sluice >=99; this server is ${SLUICE_VERSION}`);
-    expect((await refusal(requires(">=0.1"), { sluiceVersion: "0.0.9" })).message).toBe("This plugin requires Sluice >=0.1; this server is 0.0.9");
-    expect((await refusal(requires("soon"))).message).toBe('required_sluice_version "soon" is not a valid version range (for example ">=0.1")');
+    expect((await refusal(requires(">=0.1"), { sluiceVersion: "0.0.9" })).message).toBe(
+      "This plugin requires Sluice >=0.1; this server is 0.0.9",
+    );
+    expect((await refusal(requires("soon"))).message).toBe(
+      'required_sluice_version "soon" is not a valid version range (for example ">=0.1")',
+    );
     expect((await load(requires(`^${SLUICE_VERSION}`))).descriptor.kind).toBe("filter");
   });
 
   it("refuses a function saved under Tools and a tools module saved under Functions", async () => {
     expect((await refusal(turnLimit, { expectedKind: "tools" })).message).toBe("This is a filter; create it under Functions, not Tools");
-    expect((await refusal(weatherTools, { expectedKind: "function" })).message).toBe("This is a tools module; create it under Tools, not Functions");
+    expect((await refusal(weatherTools, { expectedKind: "function" })).message).toBe(
+      "This is a tools module; create it under Tools, not Functions",
+    );
   });
 
   it("loads a tools module with its OpenAI function specs, and runs a tool", async () => {
@@ -140,14 +160,24 @@ describe("loadPlugin", () => {
       {
         name: "weather",
         description: "Current weather in a city",
-        parameters: expect.objectContaining({ type: "object", properties: { city: expect.objectContaining({ type: "string", description: "City name" }) } }),
+        parameters: expect.objectContaining({
+          type: "object",
+          properties: { city: expect.objectContaining({ type: "string", description: "City name" }) },
+        }),
       },
     ]);
     const result = await loaded.sandbox.invoke({
       hook: "tool",
       toolName: "weather",
       payload: { city: "Oslo" },
-      context: { id: "turn_limit", user: { id: "u1", name: "Ada", email: "a@example.com", role: "user" }, valves: {}, userValves: {}, metadata: {}, canCall: false },
+      context: {
+        id: "turn_limit",
+        user: { id: "u1", name: "Ada", email: "a@example.com", role: "user" },
+        valves: {},
+        userValves: {},
+        metadata: {},
+        canCall: false,
+      },
     });
     expect(result).toEqual({ ok: true, value: "Sunny in Oslo" });
   });
@@ -157,7 +187,8 @@ describe("loadPlugin: source text", () => {
   // Security issue, point 13: the database stored a lone surrogate as U+FFFD, so the stored code
   // was not the code that was compiled and hashed.
   it("refuses a lone surrogate, saying where", async () => {
-    const source = 'import { defineFilter } from "@sluice/sdk";\nexport default defineFilter({ inlet: (body) => ({ ...body, mark: "\uD83D" }) });\n';
+    const source =
+      'import { defineFilter } from "@sluice/sdk";\nexport default defineFilter({ inlet: (body) => ({ ...body, mark: "\uD83D" }) });\n';
     await expect(loadPlugin(source, { pluginId: "lonely" })).rejects.toMatchObject({
       code: "PLUGIN_LOAD_FAILED",
       message: expect.stringMatching(/^The source has a lone surrogate .* at line 2, column 67;/),

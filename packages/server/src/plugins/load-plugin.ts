@@ -25,10 +25,17 @@ function checkSluiceVersion(manifest: Record<string, string>, sluiceVersion: str
   const required = manifest.required_sluice_version;
   if (required === undefined || required === "") return;
   if (semver.validRange(required) === null) {
-    throw new SluiceError("PLUGIN_LOAD_FAILED", `required_sluice_version "${required}" is not a valid version range (for example ">=0.1")`, { pluginId });
+    throw new SluiceError(
+      "PLUGIN_LOAD_FAILED",
+      `required_sluice_version "${required}" is not a valid version range (for example ">=0.1")`,
+      { pluginId },
+    );
   }
   if (!semver.satisfies(sluiceVersion, required, { includePrerelease: true })) {
-    throw new SluiceError("PLUGIN_LOAD_FAILED", `This plugin requires Sluice ${required}; this server is ${sluiceVersion}`, { pluginId, details: LOCAL_FAILURE });
+    throw new SluiceError("PLUGIN_LOAD_FAILED", `This plugin requires Sluice ${required}; this server is ${sluiceVersion}`, {
+      pluginId,
+      details: LOCAL_FAILURE,
+    });
   }
 }
 
@@ -80,7 +87,7 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     throw new SluiceError(
       "PLUGIN_LOAD_FAILED",
       "This is Python source (an Open WebUI function or tool, it seems). Sluice runs plugins written in TypeScript or JavaScript; " +
-        "running Open WebUI's Python plugins unchanged is coming. Until then, port it: docs/plugins.md, \"The class form, for Open WebUI authors\".",
+        'running Open WebUI\'s Python plugins unchanged is coming. Until then, port it: docs/plugins.md, "The class form, for Open WebUI authors".',
       { pluginId },
     );
   }
@@ -129,11 +136,17 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
 }
 
 /** Installs the frontmatter's npm requirements (reusing an earlier install of the same list). */
-async function installedRequirements(manifest: Record<string, string>, options: LoadPluginOptions): Promise<PluginDependencies | undefined> {
+async function installedRequirements(
+  manifest: Record<string, string>,
+  options: LoadPluginOptions,
+): Promise<PluginDependencies | undefined> {
   const requirements = parseRequirements(manifest.requirements);
   if (requirements.length === 0) return undefined;
   if (!options.requirements) {
-    throw new SluiceError("PLUGIN_LOAD_FAILED", "This server has no folder for npm requirements; remove the requirements line or set DATA_DIR");
+    throw new SluiceError(
+      "PLUGIN_LOAD_FAILED",
+      "This server has no folder for npm requirements; remove the requirements line or set DATA_DIR",
+    );
   }
   const folder = await installRequirements(requirements, options.requirements);
   return { folder, names: requirements.map((requirement) => requirement.name) };

@@ -15,10 +15,24 @@ afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const context = { id: "p", user: { id: "u", name: "U", email: "u@example.com", role: "user" }, valves: {}, userValves: {}, metadata: {}, canCall: false };
+const context = {
+  id: "p",
+  user: { id: "u", name: "U", email: "u@example.com", role: "user" },
+  valves: {},
+  userValves: {},
+  metadata: {},
+  canCall: false,
+};
 
 async function load(source: string, options: Partial<LoadPluginOptions> = {}): Promise<LoadedPlugin> {
-  const loaded = await loadPlugin(source, { pluginId: "p", logger, dataDir, expectedKind: "function", requirements: { cacheDir: path.join(dataDir, "plugin-deps") }, ...options });
+  const loaded = await loadPlugin(source, {
+    pluginId: "p",
+    logger,
+    dataDir,
+    expectedKind: "function",
+    requirements: { cacheDir: path.join(dataDir, "plugin-deps") },
+    ...options,
+  });
   loadedPlugins.push(loaded);
   return loaded;
 }
@@ -46,7 +60,10 @@ describe("loading a permissions: node plugin", () => {
   it("is refused until an admin approved it, whatever the grant, and none of its code runs", async () => {
     for (const grant of ["requested", ["node"]] as const) {
       const error = await refusal(TRACING, { grant });
-      expect(error).toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("/api/v1/functions/id/p/permissions/approve") });
+      expect(error).toMatchObject({
+        code: "PERMISSION_DENIED",
+        message: expect.stringContaining("/api/v1/functions/id/p/permissions/approve"),
+      });
     }
     expect(fs.existsSync(path.join(dataDir, "plugins", "p"))).toBe(false);
   });
@@ -57,7 +74,10 @@ describe("loading a permissions: node plugin", () => {
     expect(loaded.sandbox.isDisposed).toBe(true);
     expect(loaded.descriptor).toMatchObject({ kind: "filter", hooks: [], valvesSchema: null });
     expect(loaded.permissions).toEqual({ requested: ["node"], granted: [] });
-    expect(await loaded.sandbox.invoke({ hook: "inlet", payload: {}, context })).toMatchObject({ ok: false, error: { code: "PERMISSION_DENIED" } });
+    expect(await loaded.sandbox.invoke({ hook: "inlet", payload: {}, context })).toMatchObject({
+      ok: false,
+      error: { code: "PERMISSION_DENIED" },
+    });
     expect(fs.existsSync(path.join(dataDir, "plugins", "p", "ran.txt"))).toBe(false);
   });
 
@@ -67,8 +87,13 @@ describe("loading a permissions: node plugin", () => {
       message: expect.stringMatching(/^Syntax error at line \d+/),
     });
     const hidden = `/**\n * permissions: node\n */\nimport * as sdk from "@sluice/sdk";\nexport default sdk["define" + "Filter"]({ inlet: (body) => body });\n`;
-    expect(await refusal(hidden, { allowPendingApproval: true })).toMatchObject({ code: "PLUGIN_LOAD_FAILED", message: expect.stringContaining("defineFilter") });
-    expect(await refusal(TRACING.replaceAll("defineFilter", "defineTools"), { allowPendingApproval: true })).toMatchObject({ message: expect.stringContaining("create it under Tools") });
+    expect(await refusal(hidden, { allowPendingApproval: true })).toMatchObject({
+      code: "PLUGIN_LOAD_FAILED",
+      message: expect.stringContaining("defineFilter"),
+    });
+    expect(await refusal(TRACING.replaceAll("defineFilter", "defineTools"), { allowPendingApproval: true })).toMatchObject({
+      message: expect.stringContaining("create it under Tools"),
+    });
   });
 
   it("runs in its own process once approved, with its folder as working directory", async () => {
@@ -79,8 +104,14 @@ describe("loading a permissions: node plugin", () => {
   });
 
   it("refuses a package import that is not among its requirements, naming it", async () => {
-    const source = TRACING.replace('import fs from "node:fs";', 'import fs from "node:fs";\nimport leftPad from "left-pad";\nconsole.log(leftPad);');
-    expect(await refusal(source, { isNodeGranted: true })).toMatchObject({ code: "PLUGIN_LOAD_FAILED", message: expect.stringContaining('Import "left-pad" at line') });
+    const source = TRACING.replace(
+      'import fs from "node:fs";',
+      'import fs from "node:fs";\nimport leftPad from "left-pad";\nconsole.log(leftPad);',
+    );
+    expect(await refusal(source, { isNodeGranted: true })).toMatchObject({
+      code: "PLUGIN_LOAD_FAILED",
+      message: expect.stringContaining('Import "left-pad" at line'),
+    });
   });
 
   it("bundles its npm requirements (installed as for the sandbox), which may use Node built-ins", { timeout: 120_000 }, async () => {
@@ -94,6 +125,9 @@ import { defineTools, z } from "@sluice/sdk";
 export default defineTools({ tools: { uptime: { description: "Uptime", parameters: z.object({}), execute: () => ms(ms("1 day")) + " / " + typeof os.uptime() } } });
 `;
     const loaded = await load(source, { pluginId: "uptime", expectedKind: "tools", isNodeGranted: true });
-    expect(await loaded.sandbox.invoke({ hook: "tool", toolName: "uptime", payload: {}, context: { ...context, id: "uptime" } })).toEqual({ ok: true, value: "1d / number" });
+    expect(await loaded.sandbox.invoke({ hook: "tool", toolName: "uptime", payload: {}, context: { ...context, id: "uptime" } })).toEqual({
+      ok: true,
+      value: "1d / number",
+    });
   });
 });

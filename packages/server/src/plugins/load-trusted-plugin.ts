@@ -32,11 +32,21 @@ export function awaitingApprovalError(pluginId: string, namespace: "function" | 
 }
 
 /** Installs the frontmatter's npm requirements (as for the sandbox: on save, cached per spec list). */
-async function installedRequirements(manifest: Record<string, string>, options: LoadPluginOptions): Promise<PluginDependencies | undefined> {
+async function installedRequirements(
+  manifest: Record<string, string>,
+  options: LoadPluginOptions,
+): Promise<PluginDependencies | undefined> {
   const requirements = parseRequirements(manifest.requirements);
   if (requirements.length === 0) return undefined;
-  if (!options.requirements) throw new SluiceError("PLUGIN_LOAD_FAILED", "This server has no folder for npm requirements; remove the requirements line or set DATA_DIR");
-  return { folder: await installRequirements(requirements, options.requirements), names: requirements.map((requirement) => requirement.name) };
+  if (!options.requirements)
+    throw new SluiceError(
+      "PLUGIN_LOAD_FAILED",
+      "This server has no folder for npm requirements; remove the requirements line or set DATA_DIR",
+    );
+  return {
+    folder: await installRequirements(requirements, options.requirements),
+    names: requirements.map((requirement) => requirement.name),
+  };
 }
 
 function placeholderDescriptor(kind: PluginKind): PluginDescriptor {
@@ -69,7 +79,11 @@ function kindMismatch(kind: PluginKind | undefined, expectedKind: "function" | "
  * reported) and, when the save path allows it, given an {@link AwaitingApprovalRunner} with the
  * kind read from the source; anything else is refused with PERMISSION_DENIED.
  */
-export async function loadTrustedPlugin(source: string, options: LoadPluginOptions, loaded: Pick<LoadedPlugin, "manifest" | "contentHash" | "permissions">): Promise<LoadedPlugin> {
+export async function loadTrustedPlugin(
+  source: string,
+  options: LoadPluginOptions,
+  loaded: Pick<LoadedPlugin, "manifest" | "contentHash" | "permissions">,
+): Promise<LoadedPlugin> {
   const { pluginId } = options;
   const limits = options.limits ?? {};
   let code: string;
@@ -99,7 +113,10 @@ export async function loadTrustedPlugin(source: string, options: LoadPluginOptio
     return { ...common, sandbox: new AwaitingApprovalRunner(pluginId, descriptor, reason), descriptor };
   }
 
-  if (!options.dataDir) throw new SluiceError("PLUGIN_LOAD_FAILED", "The trusted tier needs the server's data folder (DATA_DIR) for the plugin's files", { pluginId });
+  if (!options.dataDir)
+    throw new SluiceError("PLUGIN_LOAD_FAILED", "The trusted tier needs the server's data folder (DATA_DIR) for the plugin's files", {
+      pluginId,
+    });
   const { sandbox, descriptor } = await NodePluginSandbox.create(code, {
     pluginId,
     dataDir: options.dataDir,

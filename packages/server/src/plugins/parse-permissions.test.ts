@@ -9,13 +9,13 @@ describe("parsePermissions", () => {
       "node",
     ]);
     expect(parsePermissions("network:127.0.0.1, network:[::1]")).toEqual(["network:127.0.0.1", "network:[::1]"]);
-    expect(parsePermissions("network:API.example.com:8443, network:*.example.org:8080, network:[::1]:3000, network:10.0.0.1:6379")).toEqual([
-      "network:api.example.com:8443",
-      "network:*.example.org:8080",
-      "network:[::1]:3000",
-      "network:10.0.0.1:6379",
+    expect(parsePermissions("network:API.example.com:8443, network:*.example.org:8080, network:[::1]:3000, network:10.0.0.1:6379")).toEqual(
+      ["network:api.example.com:8443", "network:*.example.org:8080", "network:[::1]:3000", "network:10.0.0.1:6379"],
+    );
+    expect(parsePermissions("network:*.example.co.uk, network:*.me.github.io")).toEqual([
+      "network:*.example.co.uk",
+      "network:*.me.github.io",
     ]);
-    expect(parsePermissions("network:*.example.co.uk, network:*.me.github.io")).toEqual(["network:*.example.co.uk", "network:*.me.github.io"]);
     expect(parsePermissions(undefined)).toEqual([]);
   });
 

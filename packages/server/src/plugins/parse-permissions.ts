@@ -67,7 +67,10 @@ function normaliseHostPattern(entry: string, pattern: string): string {
     refuse(entry, "a wildcard must cover subdomains of a domain with at least two labels, as in *.example.com");
   }
   if (isWildcard && getDomain(hostname, { allowPrivateDomains: true }) === null) {
-    refuse(entry, `${hostname} is a public suffix, under which anyone can register a site; name a domain of your own, as in *.example.${hostname}`);
+    refuse(
+      entry,
+      `${hostname} is a public suffix, under which anyone can register a site; name a domain of your own, as in *.example.${hostname}`,
+    );
   }
   return (isWildcard ? `*.${hostname}` : hostname) + suffix;
 }
@@ -93,7 +96,10 @@ export function parsePermissions(value: string | undefined): string[] {
     } else if (entry.toLowerCase().startsWith(NETWORK_PREFIX)) {
       entries.add(NETWORK_PREFIX + normaliseHostPattern(entry, entry.slice(NETWORK_PREFIX.length).trim()));
     } else {
-      refuse(entry, 'use network:<host>[:<port>] (for example network:api.example.com, network:*.example.com or network:api.example.com:8443) or node');
+      refuse(
+        entry,
+        "use network:<host>[:<port>] (for example network:api.example.com, network:*.example.com or network:api.example.com:8443) or node",
+      );
     }
   }
   return [...entries];

@@ -12,12 +12,18 @@ describe("parseRequirements", () => {
     expect(parseRequirements(undefined)).toEqual([]);
   });
 
-  it.each(["git+https://github.com/a/b.git", "file:../secrets", "https://example.com/x.tgz", "ms@npm:evil", "ms@github:a/b", "Big-Name", "../x", "ms@2;rm -rf"])(
-    "refuses %s with a clear message",
-    (spec) => {
-      expect(() => parseRequirements(spec)).toThrow(`requirements: "${spec}" is not an npm registry package`);
-    },
-  );
+  it.each([
+    "git+https://github.com/a/b.git",
+    "file:../secrets",
+    "https://example.com/x.tgz",
+    "ms@npm:evil",
+    "ms@github:a/b",
+    "Big-Name",
+    "../x",
+    "ms@2;rm -rf",
+  ])("refuses %s with a clear message", (spec) => {
+    expect(() => parseRequirements(spec)).toThrow(`requirements: "${spec}" is not an npm registry package`);
+  });
 
   it("refuses a package listed twice", () => {
     expect(() => parseRequirements("ms@2, ms@3")).toThrow('requirements: "ms" is listed twice');

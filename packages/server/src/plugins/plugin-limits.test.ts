@@ -8,7 +8,14 @@ import { SDK_VERSION } from "./plugin-versions.ts";
 const logger = pino({ level: "silent" });
 const source = `import { defineFilter } from "@sluice/sdk";
 export default defineFilter({ inlet(body) { if (body.mode === "loop") while (true) {} return body; } });`;
-const context = { id: "f", user: { id: "u1", name: "Ada", email: "a@example.com", role: "user" }, valves: {}, userValves: {}, metadata: {}, canCall: false };
+const context = {
+  id: "f",
+  user: { id: "u1", name: "Ada", email: "a@example.com", role: "user" },
+  valves: {},
+  userValves: {},
+  metadata: {},
+  canCall: false,
+};
 
 function row(meta: Record<string, unknown> = {}): PluginRow {
   return { id: "f", content: source, content_hash: hashPluginSource(source, "", SDK_VERSION), meta };

@@ -15,7 +15,9 @@ let base: string;
 let granted: string;
 
 beforeAll(async () => {
-  server = createServer((request, response) => response.end(JSON.stringify({ path: request.url, agent: request.headers["user-agent"] ?? null })));
+  server = createServer((request, response) =>
+    response.end(JSON.stringify({ path: request.url, agent: request.headers["user-agent"] ?? null })),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   granted = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   base = `http://${granted}`;
@@ -54,32 +56,55 @@ async function load(source: string, options: Partial<LoadPluginOptions> = {}): P
   return loaded;
 }
 
-const context = { id: "fetcher", user: { id: "u1", name: "Ada", email: "a@example.com", role: "user" }, valves: {}, userValves: {}, metadata: {}, canCall: false };
-const fetchThrough = (loaded: LoadedPlugin, url: string) => loaded.sandbox.invoke({ hook: "tool", toolName: "get", payload: { url }, context });
+const context = {
+  id: "fetcher",
+  user: { id: "u1", name: "Ada", email: "a@example.com", role: "user" },
+  valves: {},
+  userValves: {},
+  metadata: {},
+  canCall: false,
+};
+const fetchThrough = (loaded: LoadedPlugin, url: string) =>
+  loaded.sandbox.invoke({ hook: "tool", toolName: "get", payload: { url }, context });
 
 describe("ctx.fetch by permission", () => {
   it("reaches a granted host when private addresses are allowed", async () => {
     const loaded = await load(toolSource(`network:${granted}`), { network: { allowPrivateNetwork: true } });
     expect(loaded.permissions).toEqual({ requested: [`network:${granted}`], granted: [`network:${granted}`] });
-    expect(await fetchThrough(loaded, `${base}/items?q=1`)).toEqual({ ok: true, value: { status: 200, body: { path: "/items?q=1", agent: null } } });
+    expect(await fetchThrough(loaded, `${base}/items?q=1`)).toEqual({
+      ok: true,
+      value: { status: 200, body: { path: "/items?q=1", agent: null } },
+    });
   });
 
   it("refuses loopback by default, and hosts outside the permissions, inside the plugin", async () => {
     const loaded = await load(toolSource(`network:${granted}, network:*.example.com`));
     expect(await fetchThrough(loaded, `${base}/items`)).toMatchObject({
       ok: true,
-      value: { code: "PERMISSION_DENIED", message: expect.stringContaining('Plugin "fetcher" may not reach 127.0.0.1: it resolves to 127.0.0.1') },
+      value: {
+        code: "PERMISSION_DENIED",
+        message: expect.stringContaining('Plugin "fetcher" may not reach 127.0.0.1: it resolves to 127.0.0.1'),
+      },
     });
     expect(await fetchThrough(loaded, "https://example.org/")).toMatchObject({
-      value: { code: "PERMISSION_DENIED", message: `Plugin "fetcher" may not reach example.org: its permissions allow ${granted}, *.example.com` },
+      value: {
+        code: "PERMISSION_DENIED",
+        message: `Plugin "fetcher" may not reach example.org: its permissions allow ${granted}, *.example.com`,
+      },
     });
   });
 
   it("a tool gets no network until its permissions are granted", async () => {
     const waiting = await load(toolSource(`network:${granted}`), { expectedKind: "tools", network: { allowPrivateNetwork: true } });
     expect(waiting.permissions).toEqual({ requested: [`network:${granted}`], granted: [] });
-    expect(await fetchThrough(waiting, `${base}/`)).toMatchObject({ value: { code: "PERMISSION_DENIED", message: expect.stringContaining("an admin has not approved") } });
-    const approved = await load(toolSource(`network:${granted}`), { expectedKind: "tools", grant: "requested", network: { allowPrivateNetwork: true } });
+    expect(await fetchThrough(waiting, `${base}/`)).toMatchObject({
+      value: { code: "PERMISSION_DENIED", message: expect.stringContaining("an admin has not approved") },
+    });
+    const approved = await load(toolSource(`network:${granted}`), {
+      expectedKind: "tools",
+      grant: "requested",
+      network: { allowPrivateNetwork: true },
+    });
     expect(await fetchThrough(approved, `${base}/`)).toMatchObject({ value: { status: 200 } });
   });
 
@@ -91,7 +116,10 @@ describe("ctx.fetch by permission", () => {
       const before = await registry.get("tool", row);
       expect(before.permissions.granted).toEqual([]);
       expect(await registry.get("tool", row)).toBe(before);
-      const after = await registry.get("tool", { ...row, meta: { permissions: { requested: [`network:${granted}`], granted: [`network:${granted}`] } } });
+      const after = await registry.get("tool", {
+        ...row,
+        meta: { permissions: { requested: [`network:${granted}`], granted: [`network:${granted}`] } },
+      });
       expect(after).not.toBe(before);
       expect(await fetchThrough(after, `${base}/`)).toMatchObject({ value: { status: 200 } });
     } finally {
@@ -107,8 +135,17 @@ describe("ctx.fetch by permission", () => {
   });
 
   it("refuses bad permission entries, and the trusted tier until an admin approved it, at load", async () => {
-    await expect(load(toolSource("network:https://x.example.com"))).rejects.toMatchObject({ code: "PLUGIN_LOAD_FAILED", pluginId: "fetcher" });
-    await expect(load(toolSource("network:*.co.uk"))).rejects.toMatchObject({ code: "PLUGIN_LOAD_FAILED", message: expect.stringContaining('permissions: "network:*.co.uk" is not valid: co.uk is a public suffix') });
-    await expect(load(toolSource("node"))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringMatching(/trusted tier/) });
+    await expect(load(toolSource("network:https://x.example.com"))).rejects.toMatchObject({
+      code: "PLUGIN_LOAD_FAILED",
+      pluginId: "fetcher",
+    });
+    await expect(load(toolSource("network:*.co.uk"))).rejects.toMatchObject({
+      code: "PLUGIN_LOAD_FAILED",
+      message: expect.stringContaining('permissions: "network:*.co.uk" is not valid: co.uk is a public suffix'),
+    });
+    await expect(load(toolSource("node"))).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+      message: expect.stringMatching(/trusted tier/),
+    });
   });
 });

@@ -23,7 +23,14 @@ function row(id: string, content: string): PluginRow {
   return { id, content, content_hash: hashPluginSource(content, "", SDK_VERSION) };
 }
 
-const context = { id: "f", user: { id: "u1", name: "Ada", email: "a@example.com", role: "user" }, valves: {}, userValves: {}, metadata: {}, canCall: false };
+const context = {
+  id: "f",
+  user: { id: "u1", name: "Ada", email: "a@example.com", role: "user" },
+  valves: {},
+  userValves: {},
+  metadata: {},
+  canCall: false,
+};
 
 describe("PluginRegistry", () => {
   let registry: PluginRegistry;
@@ -130,8 +137,14 @@ export default defineTools({ tools: { ping: { description: "Ping", parameters: z
 
   it("dispose disposes every cached isolate", async () => {
     const a = await registry.get("function", row("a", filterSource("a")));
-    const b = await registry.get("tool", row("b", `import { defineTools, z } from "@sluice/sdk";
-export default defineTools({ tools: { ping: { description: "Ping", parameters: z.object({}), execute: () => "pong" } } });`));
+    const b = await registry.get(
+      "tool",
+      row(
+        "b",
+        `import { defineTools, z } from "@sluice/sdk";
+export default defineTools({ tools: { ping: { description: "Ping", parameters: z.object({}), execute: () => "pong" } } });`,
+      ),
+    );
     registry.dispose();
     expect(a.sandbox.isDisposed && b.sandbox.isDisposed).toBe(true);
     expect(registry.size).toBe(0);
@@ -153,7 +166,8 @@ describe("PluginRegistry residency", () => {
     registries.push(registry);
     return registry;
   };
-  const inlet = (loaded: Awaited<ReturnType<PluginRegistry["get"]>>) => loaded.sandbox.invoke({ hook: "inlet", payload: { messages: [] }, context });
+  const inlet = (loaded: Awaited<ReturnType<PluginRegistry["get"]>>) =>
+    loaded.sandbox.invoke({ hook: "inlet", payload: { messages: [] }, context });
 
   beforeEach(() => {
     clock = 1_000_000;
@@ -228,7 +242,10 @@ describe("PluginRegistry residency", () => {
     registry.sweep();
     expect(busy.sandbox.isDisposed).toBe(true);
     expect(registry.size).toBe(0);
-    expect(await inlet(await registry.get("function", row("idle", filterSource("idle"))))).toMatchObject({ ok: true, value: { label: "idle" } });
+    expect(await inlet(await registry.get("function", row("idle", filterSource("idle"))))).toMatchObject({
+      ok: true,
+      value: { label: "idle" },
+    });
   });
 
   it("checks that a row loads without keeping it", async () => {

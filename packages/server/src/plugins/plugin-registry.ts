@@ -176,7 +176,11 @@ export class PluginRegistry {
   put(namespace: PluginNamespace, id: string, loaded: LoadedPlugin): void {
     const key = `${namespace}:${id}`;
     this.#pending.delete(key);
-    this.#install(key, { loaded, rowKey: cacheKey(namespace, loaded.contentHash, loaded.permissions.granted, loaded.limits), usedAt: this.#now() });
+    this.#install(key, {
+      loaded,
+      rowKey: cacheKey(namespace, loaded.contentHash, loaded.permissions.granted, loaded.limits),
+      usedAt: this.#now(),
+    });
   }
 
   /** The cached plugin, if any, without loading. */
@@ -215,10 +219,13 @@ export class PluginRegistry {
     }
     // Still over: the rest were in use or just handed out. Look again once those may be done.
     if (this.#entries.size > this.#maxResident && !this.#trimmer) {
-      this.#trimmer = setTimeout(() => {
-        this.#trimmer = undefined;
-        this.sweep();
-      }, Math.max(this.#recentUseMs, 250)).unref();
+      this.#trimmer = setTimeout(
+        () => {
+          this.#trimmer = undefined;
+          this.sweep();
+        },
+        Math.max(this.#recentUseMs, 250),
+      ).unref();
     }
   }
 

@@ -28,7 +28,10 @@ export function createPluginCrashHandler(options: PluginCrashHandlerOptions): (p
     isHandling = true;
     const reason = `${message} (an out-of-memory inside a built-in, or a built-in that kept running past its time limit)`;
     options.logger.fatal({ pluginId }, `isolated-vm lost control of plugin "${pluginId}": ${reason}`);
-    const timer = setTimeout(() => exit(`plugin "${pluginId}" crashed the server; it could not be switched off in time`), QUARANTINE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => exit(`plugin "${pluginId}" crashed the server; it could not be switched off in time`),
+      QUARANTINE_TIMEOUT_MS,
+    );
     quarantinePlugin(options.db, pluginId, reason).then(
       () => {
         clearTimeout(timer);

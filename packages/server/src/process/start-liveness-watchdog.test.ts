@@ -5,13 +5,18 @@ import { describe, expect, it } from "vitest";
 const WATCHDOG_PATH = fileURLToPath(new URL("./start-liveness-watchdog.ts", import.meta.url));
 
 /** Runs `body` in a fresh Node process with the watchdog started; resolves with how it ended. */
-function runWithWatchdog(stallLimitMs: number, body: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
+function runWithWatchdog(
+  stallLimitMs: number,
+  body: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
   const script = `
     const { startLivenessWatchdog } = await import(${JSON.stringify(WATCHDOG_PATH)});
     const stop = startLivenessWatchdog({ stallLimitMs: ${stallLimitMs} });
     ${body}
   `;
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   let stdout = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));

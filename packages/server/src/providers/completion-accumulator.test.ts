@@ -35,7 +35,13 @@ describe("CompletionAccumulator", () => {
 
   it("merges tool-call deltas by index, arguments arriving in pieces", () => {
     const accumulator = new CompletionAccumulator();
-    accumulator.add(chunk({ role: "assistant", content: null, tool_calls: [{ index: 0, id: "call_a", type: "function", function: { name: "weather", arguments: "" } }] }));
+    accumulator.add(
+      chunk({
+        role: "assistant",
+        content: null,
+        tool_calls: [{ index: 0, id: "call_a", type: "function", function: { name: "weather", arguments: "" } }],
+      }),
+    );
     accumulator.add(chunk({ tool_calls: [{ index: 1, id: "call_b", type: "function", function: { name: "time", arguments: "{}" } }] }));
     accumulator.add(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } } as never] }));
     accumulator.add(chunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } } as never] }));
@@ -50,7 +56,14 @@ describe("CompletionAccumulator", () => {
 
   it("accepts whole tool calls without an index, and a name repeated in every delta", () => {
     const accumulator = new CompletionAccumulator();
-    accumulator.add(chunk({ tool_calls: [{ id: "x", function: { name: "a", arguments: "{}" } }, { id: "y", function: { name: "b", arguments: "{}" } }] as never }));
+    accumulator.add(
+      chunk({
+        tool_calls: [
+          { id: "x", function: { name: "a", arguments: "{}" } },
+          { id: "y", function: { name: "b", arguments: "{}" } },
+        ] as never,
+      }),
+    );
     accumulator.add(chunk({ tool_calls: [{ index: 0, function: { name: "a", arguments: "" } }] as never }));
     expect(accumulator.toCompletion().choices[0]!.message.tool_calls?.map((call) => call.function.name)).toEqual(["a", "b"]);
   });
@@ -66,7 +79,11 @@ describe("completionToChunks", () => {
       choices: [
         {
           index: 0,
-          message: { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: '{"a":1}' } }] },
+          message: {
+            role: "assistant",
+            content: null,
+            tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: '{"a":1}' } }],
+          },
           finish_reason: "tool_calls",
         },
       ],

@@ -35,7 +35,8 @@ export async function fetchConnectionModels(
     body = await response.json();
   } catch (error) {
     if (SluiceError.isInstance(error)) throw error;
-    const reason = error instanceof Error && error.name === "TimeoutError" ? `no answer within ${options.timeoutMs} ms` : describeNetworkError(error);
+    const reason =
+      error instanceof Error && error.name === "TimeoutError" ? `no answer within ${options.timeoutMs} ms` : describeNetworkError(error);
     throw new SluiceError("UPSTREAM_ERROR", `cannot list the models of ${host}: ${reason}`, { cause: error });
   }
   // OpenAI answers {object: "list", data: [...]}; a few servers answer the bare list.

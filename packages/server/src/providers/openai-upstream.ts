@@ -141,8 +141,15 @@ export class OpenAIUpstream {
     const lists = await Promise.all(
       this.connections.map((connection, index) =>
         fetchConnectionModels(connection, index, { timeoutMs: this.#modelsTimeoutMs, fetch: this.#fetch }).catch((error: unknown) => {
-          this.#logger.warn({ connection: connectionHost(connection.baseUrl), err: error }, `upstream skipped: ${(error as Error).message}`);
-          failures.push(SluiceError.isInstance(error) ? error : new SluiceError("UPSTREAM_ERROR", `cannot reach ${connectionHost(connection.baseUrl)}: ${(error as Error).message}`));
+          this.#logger.warn(
+            { connection: connectionHost(connection.baseUrl), err: error },
+            `upstream skipped: ${(error as Error).message}`,
+          );
+          failures.push(
+            SluiceError.isInstance(error)
+              ? error
+              : new SluiceError("UPSTREAM_ERROR", `cannot reach ${connectionHost(connection.baseUrl)}: ${(error as Error).message}`),
+          );
           return [];
         }),
       ),
@@ -161,13 +168,21 @@ export class OpenAIUpstream {
     return connection;
   }
 
-  async #post(connection: OpenAIConnection, body: Record<string, unknown>, signal: AbortSignal | undefined, callerSignal: AbortSignal | undefined): Promise<Response> {
+  async #post(
+    connection: OpenAIConnection,
+    body: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<Response> {
     const host = connectionHost(connection.baseUrl);
     let response: Response;
     try {
       response = await this.#fetch(`${connection.baseUrl}/chat/completions`, {
         method: "POST",
-        headers: upstreamHeaders(connection, { "content-type": "application/json", accept: body.stream ? "text/event-stream" : "application/json" }),
+        headers: upstreamHeaders(connection, {
+          "content-type": "application/json",
+          accept: body.stream ? "text/event-stream" : "application/json",
+        }),
         body: JSON.stringify(body),
         signal,
       });

@@ -24,18 +24,19 @@ describe("readChatChunks", () => {
 
   it("gives usage-only chunks an empty choices list and choices an index and a delta", async () => {
     const chunks = await read('data: {"usage":{"total_tokens":3}}\n\ndata: {"choices":[{"finish_reason":"stop"}]}\n\n');
-    expect(chunks).toEqual([
-      { usage: { total_tokens: 3 }, choices: [] },
-      { choices: [{ index: 0, delta: {}, finish_reason: "stop" }] },
-    ]);
+    expect(chunks).toEqual([{ usage: { total_tokens: 3 }, choices: [] }, { choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }]);
   });
 
   it("throws UPSTREAM_ERROR with the message of an error object in the stream", async () => {
-    const error = await read('data: {"choices":[{"index":0,"delta":{"content":"a"}}]}\n\ndata: {"error":{"message":"overloaded","code":529}}\n\n').catch(
-      (caught) => caught,
-    );
+    const error = await read(
+      'data: {"choices":[{"index":0,"delta":{"content":"a"}}]}\n\ndata: {"error":{"message":"overloaded","code":529}}\n\n',
+    ).catch((caught) => caught);
     expect(SluiceError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ code: "UPSTREAM_ERROR", message: "upstream.test reported an error: overloaded", details: { error: { code: 529 } } });
+    expect(error).toMatchObject({
+      code: "UPSTREAM_ERROR",
+      message: "upstream.test reported an error: overloaded",
+      details: { error: { code: 529 } },
+    });
   });
 
   it("throws for an `event: error`, JSON or not", async () => {

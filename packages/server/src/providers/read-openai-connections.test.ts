@@ -18,7 +18,11 @@ describe("readOpenAIConnections", () => {
       OPENAI_API_BASE_URLS: "http://a.test/v1; https://b.test/v1/ ;http://c.test",
       OPENAI_API_KEYS: ";sk-b",
     });
-    expect(connections).toEqual([{ baseUrl: "http://a.test/v1" }, { baseUrl: "https://b.test/v1", apiKey: "sk-b" }, { baseUrl: "http://c.test" }]);
+    expect(connections).toEqual([
+      { baseUrl: "http://a.test/v1" },
+      { baseUrl: "https://b.test/v1", apiKey: "sk-b" },
+      { baseUrl: "http://c.test" },
+    ]);
   });
 
   it("prefers the plural variables over the singular ones", () => {
@@ -57,6 +61,8 @@ describe("readOpenAIConnections", () => {
     expect(() => readOpenAIConnections({ OPENAI_API_BASE_URL: "http://a.test", OPENAI_API_KEYS: "sk-a;sk-b" })).toThrow(
       /OPENAI_API_KEYS has 2 keys for 1 URL/,
     );
-    expect(readOpenAIConnections({ OPENAI_API_BASE_URL: "http://a.test", OPENAI_API_KEYS: "sk-a;" })).toEqual([{ baseUrl: "http://a.test", apiKey: "sk-a" }]);
+    expect(readOpenAIConnections({ OPENAI_API_BASE_URL: "http://a.test", OPENAI_API_KEYS: "sk-a;" })).toEqual([
+      { baseUrl: "http://a.test", apiKey: "sk-a" },
+    ]);
   });
 });

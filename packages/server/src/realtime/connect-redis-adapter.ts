@@ -33,7 +33,10 @@ export async function connectRedisAdapter(options: { url: string; keyPrefix: str
   const subscriber = publisher.duplicate();
   let isConnected = false;
   let firstError: Error | undefined;
-  for (const [role, client] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
+  for (const [role, client] of [
+    ["publisher", publisher],
+    ["subscriber", subscriber],
+  ] as const) {
     client.on("error", (error) => {
       firstError ??= error;
       if (isConnected) options.logger.warn({ err: error, role }, "Redis connection error");
@@ -45,7 +48,9 @@ export async function connectRedisAdapter(options: { url: string; keyPrefix: str
   } catch (error) {
     publisher.disconnect();
     subscriber.disconnect();
-    throw new Error(`Cannot connect to Redis at ${describeRedis(options.url)}: ${(firstError ?? (error as Error)).message}`, { cause: error });
+    throw new Error(`Cannot connect to Redis at ${describeRedis(options.url)}: ${(firstError ?? (error as Error)).message}`, {
+      cause: error,
+    });
   }
   // The adapter publishes without waiting for the answer; while Redis is down a publish rejects
   // (MaxRetriesPerRequestError), which would be an unhandled rejection. An event that cannot cross

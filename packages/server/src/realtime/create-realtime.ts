@@ -255,7 +255,12 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
           (answers: unknown[]) => settle(() => (answers.length > 0 ? resolve(answers[0]) : reject(notConnected))),
           () =>
             settle(() =>
-              reject(new SluiceError("PLUGIN_TIMEOUT", `The browser did not answer the "${envelope.data.type}" event within ${timeoutMs / 1000} s`)),
+              reject(
+                new SluiceError(
+                  "PLUGIN_TIMEOUT",
+                  `The browser did not answer the "${envelope.data.type}" event within ${timeoutMs / 1000} s`,
+                ),
+              ),
             ),
         );
     });

@@ -65,7 +65,8 @@ function parseEvent(value: unknown): PluginEvent {
   return result.data;
 }
 
-const EXECUTE_DISABLED = "The execute event (JavaScript run in the user's browser) is disabled; an admin can enable it with PLUGIN_ALLOW_EXECUTE_EVENT=true";
+const EXECUTE_DISABLED =
+  "The execute event (JavaScript run in the user's browser) is disabled; an admin can enable it with PLUGIN_ALLOW_EXECUTE_EVENT=true";
 
 /**
  * Builds the emitter for one request (reference §11.2–§11.3). `emit` sends

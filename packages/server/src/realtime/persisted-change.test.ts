@@ -45,7 +45,15 @@ describe("persistedChange", () => {
   });
 
   it("persists nothing for delivery-only types", () => {
-    for (const type of ["notification", "chat:title", "chat:message:delta", "chat:message", "chat:completion", "confirmation", "my-plugin:progress"]) {
+    for (const type of [
+      "notification",
+      "chat:title",
+      "chat:message:delta",
+      "chat:message",
+      "chat:completion",
+      "confirmation",
+      "my-plugin:progress",
+    ]) {
       expect(persistedChange({ type, data: { content: "x" } }), type).toBeUndefined();
     }
   });

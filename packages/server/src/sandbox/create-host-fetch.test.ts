@@ -59,7 +59,13 @@ afterAll(() => {
 const toLoopback = async () => [{ address: "127.0.0.1", family: 4 }];
 
 function fetcher(options: Partial<HostFetchOptions> = {}) {
-  return createHostFetch({ pluginId: "weather", allowedHosts: [`api.test:${port}`, `*.cdn.test:${port}`, `127.0.0.1:${port}`], allowPrivateNetwork: true, resolve: toLoopback, ...options });
+  return createHostFetch({
+    pluginId: "weather",
+    allowedHosts: [`api.test:${port}`, `*.cdn.test:${port}`, `127.0.0.1:${port}`],
+    allowPrivateNetwork: true,
+    resolve: toLoopback,
+    ...options,
+  });
 }
 
 const get = (url: string, extra: Record<string, unknown> = {}) => ({ url, method: "GET", headers: {}, ...extra });
@@ -68,7 +74,12 @@ describe("createHostFetch", () => {
   it("fetches from a granted host, connecting to the address it checked", async () => {
     const resolved: string[] = [];
     const fetch = fetcher({ resolve: async (hostname) => (resolved.push(hostname), [{ address: "127.0.0.1", family: 4 }]) });
-    const response = await fetch({ url: `http://api.test:${port}/hello`, method: "post", headers: { "X-Trace": "1", Host: "evil.test" }, body: "body!" });
+    const response = await fetch({
+      url: `http://api.test:${port}/hello`,
+      method: "post",
+      headers: { "X-Trace": "1", Host: "evil.test" },
+      body: "body!",
+    });
     expect(response).toMatchObject({ status: 200, body: "hello POST body!", url: `http://api.test:${port}/hello` });
     expect(response.headers["set-cookie"]).toBe("a=1, b=2");
     // "api.test" exists only in the test resolver: the connection used its answer.
@@ -88,14 +99,22 @@ describe("createHostFetch", () => {
       code: "PERMISSION_DENIED",
       message: `Plugin "weather" may not reach other.test:${port}: its permissions allow api.test:${port}, *.cdn.test:${port}, 127.0.0.1:${port}`,
     });
-    await expect(fetch(get(`http://cdn.test:${port}/hello`))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("may not reach cdn.test") });
+    await expect(fetch(get(`http://cdn.test:${port}/hello`))).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+      message: expect.stringContaining("may not reach cdn.test"),
+    });
     const pending = fetcher({ allowedHosts: [], pendingHosts: [`api.test:${port}`] });
     await expect(pending(get(`http://api.test:${port}/hello`))).rejects.toMatchObject({
       code: "PERMISSION_DENIED",
       message: `Plugin "weather" may not reach api.test:${port} yet: an admin has not approved its network:api.test:${port} permission`,
     });
-    await expect(fetcher({ allowedHosts: [] })(get("https://api.test/"))).rejects.toMatchObject({ message: 'Plugin "weather" may not reach api.test: it has no network permission' });
-    await expect(fetch(get("file:///etc/passwd"))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: 'Plugin "weather" may fetch only http and https URLs, not file' });
+    await expect(fetcher({ allowedHosts: [] })(get("https://api.test/"))).rejects.toMatchObject({
+      message: 'Plugin "weather" may not reach api.test: it has no network permission',
+    });
+    await expect(fetch(get("file:///etc/passwd"))).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+      message: 'Plugin "weather" may fetch only http and https URLs, not file',
+    });
     await expect(fetch(get("not a url"))).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
 
@@ -119,9 +138,19 @@ describe("createHostFetch", () => {
     for (const address of ["::7f00:1", "::ffff:0:7f00:1", "::ffff:127.0.0.1", "64:ff9b::7f00:1", "::a9fe:a9fe"]) {
       const url = `http://[${address}]:${port}/hello`;
       const literal = createHostFetch({ pluginId: "weather", allowedHosts: [new URL(url).host] }); // granted, as URL normalises it
-      await expect(literal(get(url)), url).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("a loopback, private, link-local or reserved address") });
-      const resolved = createHostFetch({ pluginId: "weather", allowedHosts: [`api.test:${port}`], resolve: async () => [{ address, family: 6 }] });
-      await expect(resolved(get(`http://api.test:${port}/hello`))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("it resolves to") });
+      await expect(literal(get(url)), url).rejects.toMatchObject({
+        code: "PERMISSION_DENIED",
+        message: expect.stringContaining("a loopback, private, link-local or reserved address"),
+      });
+      const resolved = createHostFetch({
+        pluginId: "weather",
+        allowedHosts: [`api.test:${port}`],
+        resolve: async () => [{ address, family: 6 }],
+      });
+      await expect(resolved(get(`http://api.test:${port}/hello`))).rejects.toMatchObject({
+        code: "PERMISSION_DENIED",
+        message: expect.stringContaining("it resolves to"),
+      });
     }
     expect(seen.length).toBe(before);
   });
@@ -134,24 +163,42 @@ describe("createHostFetch", () => {
       message: expect.stringMatching(/^Plugin "weather" may not reach api.test: it resolves to 127\.0\.0\.1, a loopback, private/),
     });
     await expect(strict(get(`http://127.0.0.1:${port}/hello`))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
-    const metadata = createHostFetch({ pluginId: "weather", allowedHosts: ["*.internal.test"], resolve: async () => [{ address: "169.254.169.254", family: 4 }] });
-    await expect(metadata(get("http://meta.internal.test/latest/"))).rejects.toMatchObject({ message: expect.stringContaining("169.254.169.254") });
+    const metadata = createHostFetch({
+      pluginId: "weather",
+      allowedHosts: ["*.internal.test"],
+      resolve: async () => [{ address: "169.254.169.254", family: 4 }],
+    });
+    await expect(metadata(get("http://meta.internal.test/latest/"))).rejects.toMatchObject({
+      message: expect.stringContaining("169.254.169.254"),
+    });
     expect(seen.length).toBe(before); // nothing was sent
   });
 
   it("follows redirects, checking every hop, and refuses one to a private address", async () => {
     const fetch = fetcher();
-    const followed = await fetch({ url: `http://api.test:${port}/redirect?status=303&to=/hello`, method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
+    const followed = await fetch({
+      url: `http://api.test:${port}/redirect?status=303&to=/hello`,
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "x",
+    });
     expect(followed).toMatchObject({ status: 200, body: "hello GET ", url: `http://api.test:${port}/hello` });
 
     // A cross-host hop drops credentials.
     await fetch(get(`http://api.test:${port}/redirect?to=http://127.0.0.1:${port}/hello`, { headers: { authorization: "Bearer secret" } }));
     expect(seen.at(-1)!.headers.authorization).toBeUndefined();
 
-    await expect(fetch(get(`http://api.test:${port}/redirect?to=http://evil.test/`))).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("may not reach evil.test") });
+    await expect(fetch(get(`http://api.test:${port}/redirect?to=http://evil.test/`))).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+      message: expect.stringContaining("may not reach evil.test"),
+    });
 
     // Here 127.0.0.1 counts as public and 127.0.0.2 as private: the second hop is refused before any request.
-    const publicOnly = fetcher({ allowPrivateNetwork: false, isAddressAllowed: (address) => address === "127.0.0.1", allowedHosts: [`127.0.0.1:${port}`, `127.0.0.2:${port}`] });
+    const publicOnly = fetcher({
+      allowPrivateNetwork: false,
+      isAddressAllowed: (address) => address === "127.0.0.1",
+      allowedHosts: [`127.0.0.1:${port}`, `127.0.0.2:${port}`],
+    });
     const before = seen.length;
     await expect(publicOnly(get(`http://127.0.0.1:${port}/redirect?to=http://127.0.0.2:${port}/hello`))).rejects.toMatchObject({
       code: "PERMISSION_DENIED",
@@ -159,7 +206,10 @@ describe("createHostFetch", () => {
     });
     expect(seen.slice(before).map((request) => request.path)).toEqual(["/redirect"]);
 
-    await expect(fetch(get(`http://api.test:${port}/loop`))).rejects.toMatchObject({ code: "UPSTREAM_ERROR", message: expect.stringMatching(/more than 5 redirects/) });
+    await expect(fetch(get(`http://api.test:${port}/loop`))).rejects.toMatchObject({
+      code: "UPSTREAM_ERROR",
+      message: expect.stringMatching(/more than 5 redirects/),
+    });
   });
 
   it("caps the body as it streams in, compressed or not", async () => {

@@ -34,7 +34,20 @@ export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
 const MAX_REDIRECTS = 5;
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 // Set by the connection, not by the plugin.
-const DROPPED_HEADERS = new Set(["host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "expect", "accept-encoding", "proxy-authorization", "proxy-connection"]);
+const DROPPED_HEADERS = new Set([
+  "host",
+  "content-length",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "expect",
+  "accept-encoding",
+  "proxy-authorization",
+  "proxy-connection",
+]);
 const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
 
 interface Target {
@@ -64,7 +77,8 @@ export function createHostFetch(options: HostFetchOptions): HostFetch {
   const deny = (message: string) => new SluiceError("PERMISSION_DENIED", `Plugin "${options.pluginId}" ${message}`);
 
   const checkTarget = async (url: URL): Promise<{ address: string; family: number }> => {
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw deny(`may fetch only http and https URLs, not ${url.protocol.replace(/:$/, "")}`);
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw deny(`may fetch only http and https URLs, not ${url.protocol.replace(/:$/, "")}`);
     if (url.username || url.password) throw new SluiceError("INVALID_INPUT", "ctx.fetch: put credentials in a header, not in the URL");
     const hostname = url.hostname.replace(/\.$/, "");
     if (!options.allowedHosts.some((pattern) => patternAllows(pattern, url))) {
@@ -73,7 +87,9 @@ export function createHostFetch(options: HostFetchOptions): HostFetch {
       if (options.pendingHosts?.some((pattern) => patternAllows(pattern, url))) {
         throw deny(`may not reach ${wanted} yet: an admin has not approved its network:${wanted} permission`);
       }
-      const allowed = options.allowedHosts.length ? `its permissions allow ${options.allowedHosts.join(", ")}` : "it has no network permission";
+      const allowed = options.allowedHosts.length
+        ? `its permissions allow ${options.allowedHosts.join(", ")}`
+        : "it has no network permission";
       throw deny(`may not reach ${wanted}: ${allowed}`);
     }
     const literal = hostname.replace(/^\[(.*)\]$/, "$1");
@@ -84,7 +100,10 @@ export function createHostFetch(options: HostFetchOptions): HostFetch {
       try {
         addresses = await resolve(hostname);
       } catch (error) {
-        throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch: could not resolve ${hostname} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        throw new SluiceError(
+          "UPSTREAM_ERROR",
+          `ctx.fetch: could not resolve ${hostname} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        );
       }
       if (addresses.length === 0) throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch: ${hostname} has no addresses`);
     }
@@ -110,7 +129,8 @@ export function createHostFetch(options: HostFetchOptions): HostFetch {
         const location = response.headers.location;
         if ([301, 302, 303, 307, 308].includes(response.statusCode ?? 0) && location) {
           response.resume();
-          if (redirects >= MAX_REDIRECTS) throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch: more than ${MAX_REDIRECTS} redirects from ${request.url}`);
+          if (redirects >= MAX_REDIRECTS)
+            throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch: more than ${MAX_REDIRECTS} redirects from ${request.url}`);
           target = redirectTarget(target, response.statusCode!, location);
           continue;
         }
@@ -127,7 +147,10 @@ export function createHostFetch(options: HostFetchOptions): HostFetch {
       if (SluiceError.isInstance(error)) throw error;
       if (signals[0]!.aborted) throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch to ${target.url.host} timed out after ${timeoutMs} ms`);
       if (signal.aborted) throw new SluiceError("PLUGIN_ERROR", `ctx.fetch to ${target.url.host} was stopped: the hook call has ended`);
-      throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch to ${target.url.host} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new SluiceError(
+        "UPSTREAM_ERROR",
+        `ctx.fetch to ${target.url.host} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   };
 }
@@ -174,7 +197,8 @@ function redirectTarget(previous: Target, status: number, location: string): Tar
 function send(target: Target, address: { address: string; family: number }, signal: AbortSignal): Promise<http.IncomingMessage> {
   // Connect to the address that was checked, whatever DNS says now.
   const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
-    if ((lookupOptions as { all?: boolean }).all) (callback as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [address]);
+    if ((lookupOptions as { all?: boolean }).all)
+      (callback as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [address]);
     else callback(null, address.address, address.family);
   };
   const headers: Record<string, string> = { "accept-encoding": "gzip, deflate, br", ...target.headers };
@@ -196,7 +220,9 @@ function send(target: Target, address: { address: string; family: number }, sign
 
 async function readBody(response: http.IncomingMessage, maxBytes: number, url: URL): Promise<string> {
   let stream: Readable = response;
-  const encoding = String(response.headers["content-encoding"] ?? "").trim().toLowerCase();
+  const encoding = String(response.headers["content-encoding"] ?? "")
+    .trim()
+    .toLowerCase();
   if (encoding === "gzip" || encoding === "x-gzip") stream = response.pipe(zlib.createGunzip());
   else if (encoding === "deflate") stream = response.pipe(zlib.createInflate());
   else if (encoding === "br") stream = response.pipe(zlib.createBrotliDecompress());

@@ -61,7 +61,10 @@ export class FirstLoadChecker {
       this.#pending.delete(answer.id);
       clearTimeout(pending.timer);
       if (answer.ok) pending.resolve();
-      else pending.reject(new SluiceError("PLUGIN_LOAD_FAILED", answer.message ?? "The plugin did not load", { pluginId: pending.options.pluginId }));
+      else
+        pending.reject(
+          new SluiceError("PLUGIN_LOAD_FAILED", answer.message ?? "The plugin did not load", { pluginId: pending.options.pluginId }),
+        );
     });
     child.on("exit", () => {
       if (this.#child === child) this.#child = undefined;

@@ -25,7 +25,8 @@ process.on("message", async (message) => {
       timeoutMs: request.timeoutMs,
       host: {},
       logger,
-      onCatastrophicError: (pluginId, reason) => exitAtOnce(`isolated-vm lost control of plugin "${pluginId}" while checking it: ${reason}`),
+      onCatastrophicError: (pluginId, reason) =>
+        exitAtOnce(`isolated-vm lost control of plugin "${pluginId}" while checking it: ${reason}`),
     });
     sandbox.dispose();
     answer = { id: request.id, ok: true };

@@ -24,13 +24,25 @@ export interface PluginRunner {
   /** True while a call is in flight, a stream session is open or a request holds it (see `hold`): the registry never evicts it then. */
   readonly isInUse: boolean;
   validateValves(which: "valves" | "userValves", values: unknown): Promise<ValvesResult>;
-  invoke(request: Omit<InvokeRequest, "invocationId">, handlers?: InvocationHandlers, options?: InvokeOptions): Promise<SandboxInvokeResult>;
+  invoke(
+    request: Omit<InvokeRequest, "invocationId">,
+    handlers?: InvocationHandlers,
+    options?: InvokeOptions,
+  ): Promise<SandboxInvokeResult>;
   /** Runs a pipe and yields its output as it produces it. */
-  streamPipe(request: StreamPipeRequest, handlers?: InvocationHandlers, options?: StreamPipeOptions): AsyncGenerator<PipeOutput, void, undefined>;
+  streamPipe(
+    request: StreamPipeRequest,
+    handlers?: InvocationHandlers,
+    options?: StreamPipeOptions,
+  ): AsyncGenerator<PipeOutput, void, undefined>;
   /** Opens a filter's `stream` hook for one response. */
   openStreamFilter(request: StreamFilterRequest, handlers?: InvocationHandlers): StreamFilterSession;
   /** @deprecated The old name of `streamPipe`, kept for callers not moved yet. */
-  invokeStream(request: StreamPipeRequest, handlers?: InvocationHandlers, options?: StreamPipeOptions): AsyncGenerator<PipeOutput, void, undefined>;
+  invokeStream(
+    request: StreamPipeRequest,
+    handlers?: InvocationHandlers,
+    options?: StreamPipeOptions,
+  ): AsyncGenerator<PipeOutput, void, undefined>;
   /** @deprecated The old name of `openStreamFilter`, kept for callers not moved yet. */
   openStreamHook(request: StreamFilterRequest, handlers?: InvocationHandlers): StreamFilterSession;
   /** Keeps it from being disposed by `disposeWhenIdle` until the returned function is called. */

@@ -8,7 +8,11 @@ import { PluginSandbox, type PluginSandboxOptions } from "./plugin-sandbox.ts";
 export const silentLogger = pino({ level: "silent" });
 
 /** Compiles `source` and loads it into a sandbox; `track` collects sandboxes to dispose after the tests. */
-export async function sandboxFor(source: string, options: Partial<PluginSandboxOptions> = {}, track?: PluginSandbox[]): Promise<PluginSandbox> {
+export async function sandboxFor(
+  source: string,
+  options: Partial<PluginSandboxOptions> = {},
+  track?: PluginSandbox[],
+): Promise<PluginSandbox> {
   const { code } = await compilePlugin(source);
   const { sandbox } = await PluginSandbox.create(code, { pluginId: "test_plugin", host: {}, logger: silentLogger, ...options });
   track?.push(sandbox);
@@ -25,7 +29,11 @@ export const testContext: InvokeRequest["context"] = {
 };
 
 /** An invoke request for `hook` with the test context. */
-export function testRequest(hook: InvokeRequest["hook"], payload: unknown = {}, extra: Partial<InvokeRequest> = {}): Omit<InvokeRequest, "invocationId"> {
+export function testRequest(
+  hook: InvokeRequest["hook"],
+  payload: unknown = {},
+  extra: Partial<InvokeRequest> = {},
+): Omit<InvokeRequest, "invocationId"> {
   return { hook, payload, context: testContext, ...extra };
 }
 

@@ -81,7 +81,12 @@ export async function approvePermissions<N extends "function" | "tool">(
   const write = async (fields: { meta: PluginMeta; descriptor?: LoadedPlugin["descriptor"] }): Promise<PluginRecord<N>> => {
     const updated =
       namespace === "function"
-        ? await updateFunction(db, record.id, { meta: fields.meta, ...(fields.descriptor ? { type: fields.descriptor.kind as FunctionKind } : {}) }, bound)
+        ? await updateFunction(
+            db,
+            record.id,
+            { meta: fields.meta, ...(fields.descriptor ? { type: fields.descriptor.kind as FunctionKind } : {}) },
+            bound,
+          )
         : await updateTool(db, record.id, { meta: fields.meta, ...(fields.descriptor ? { specs: fields.descriptor.tools } : {}) }, bound);
     if (updated) return updated as PluginRecord<N>;
     const exists = namespace === "function" ? await findFunction(db, record.id) : await findTool(db, record.id);

@@ -15,6 +15,9 @@ export async function assertToolQuota(services: Pick<AppServices, "db" | "config
   const limit = services.config.pluginMaxToolsPerUser;
   const owned = await countToolsOwnedBy(services.db, user.id);
   if (owned >= limit) {
-    throw new SluiceError("FORBIDDEN", `You have ${owned} tools, the most one user may have (PLUGIN_MAX_TOOLS_PER_USER=${limit}); delete one before creating another`);
+    throw new SluiceError(
+      "FORBIDDEN",
+      `You have ${owned} tools, the most one user may have (PLUGIN_MAX_TOOLS_PER_USER=${limit}); delete one before creating another`,
+    );
   }
 }

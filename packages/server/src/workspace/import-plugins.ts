@@ -66,12 +66,21 @@ export async function importPlugins(services: AppServices, namespace: PluginName
   const records = await db.transaction().execute(async (transaction) => {
     const written = [];
     for (const { item, id, contentHash, meta, kind, specs, isAwaitingApproval, sealedValves } of prepared) {
-      const common = { name: item.name, content: item.content, meta, content_hash: contentHash, ...(sealedValves ? { valves: sealedValves } : {}) };
+      const common = {
+        name: item.name,
+        content: item.content,
+        meta,
+        content_hash: contentHash,
+        ...(sealedValves ? { valves: sealedValves } : {}),
+      };
       if (namespace === "function") {
         const fields = { ...common, type: kind };
         // A trusted-tier plugin (`permissions: node`) is imported inactive: it waits for an admin's approval.
         const isActive = isAwaitingApproval ? false : item.is_active;
-        const flags = { ...(isActive === undefined ? {} : { is_active: isActive }), ...(item.is_global === undefined ? {} : { is_global: item.is_global }) };
+        const flags = {
+          ...(isActive === undefined ? {} : { is_active: isActive }),
+          ...(item.is_global === undefined ? {} : { is_global: item.is_global }),
+        };
         written.push(
           (await findFunction(transaction, id))
             ? await updateFunction(transaction, id, { ...fields, ...flags, load_error: null })
@@ -83,7 +92,12 @@ export async function importPlugins(services: AppServices, namespace: PluginName
         written.push(
           (await findTool(transaction, id))
             ? await updateTool(transaction, id, { ...fields, ...access, load_error: null })
-            : await insertTool(transaction, { id, user_id: admin.id, access_control: item.access_control === undefined ? {} : item.access_control, ...fields }),
+            : await insertTool(transaction, {
+                id,
+                user_id: admin.id,
+                access_control: item.access_control === undefined ? {} : item.access_control,
+                ...fields,
+              }),
         );
       }
     }
@@ -106,7 +120,9 @@ async function prepareItem(services: AppServices, namespace: PluginNamespace, it
   }
   try {
     const sealedValves =
-      item.valves && Object.keys(item.valves).length > 0 ? (await prepareValvesUpdate(loaded, "valves", item.valves, {}, services.secrets)).sealed : undefined;
+      item.valves && Object.keys(item.valves).length > 0
+        ? (await prepareValvesUpdate(loaded, "valves", item.valves, {}, services.secrets)).sealed
+        : undefined;
     return {
       item,
       id,

@@ -69,9 +69,20 @@ describe("loadFromUrl against a server on loopback", () => {
   });
 
   it("refuses loopback, private and metadata addresses unless they are allowed", async () => {
-    await expect(loadFromUrl(`${base}/plugins/echo.ts`)).rejects.toMatchObject({ code: "PERMISSION_DENIED", message: expect.stringContaining("127.0.0.1") });
-    await expect(loadFromUrl(`http://localhost:${new URL(base).port}/plugins/echo.ts`)).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
-    for (const url of ["http://169.254.169.254/latest/meta-data/", "http://[::1]/x.ts", "http://10.0.0.1/x.ts", "http://0.0.0.0/x.ts", "http://[::ffff:127.0.0.1]/x.ts"]) {
+    await expect(loadFromUrl(`${base}/plugins/echo.ts`)).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+      message: expect.stringContaining("127.0.0.1"),
+    });
+    await expect(loadFromUrl(`http://localhost:${new URL(base).port}/plugins/echo.ts`)).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+    });
+    for (const url of [
+      "http://169.254.169.254/latest/meta-data/",
+      "http://[::1]/x.ts",
+      "http://10.0.0.1/x.ts",
+      "http://0.0.0.0/x.ts",
+      "http://[::ffff:127.0.0.1]/x.ts",
+    ]) {
       await expect(loadFromUrl(url), url).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
     }
   });

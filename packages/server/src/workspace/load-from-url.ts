@@ -70,7 +70,10 @@ async function checkedAddress(url: URL, allowPrivateNetwork: boolean): Promise<A
     try {
       addresses = await dnsLookup(hostname, { all: true, verbatim: true });
     } catch (error) {
-      throw new SluiceError("UPSTREAM_ERROR", `Could not resolve ${hostname} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new SluiceError(
+        "UPSTREAM_ERROR",
+        `Could not resolve ${hostname} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
     if (addresses.length === 0) throw new SluiceError("UPSTREAM_ERROR", `${hostname} has no addresses`);
   }
@@ -112,7 +115,9 @@ function get(url: URL, address: Address, maxBytes: number, signal: AbortSignal):
         }
         chunks.push(chunk);
       });
-      response.once("end", () => resolve({ status, statusText: response.statusMessage ?? "", body: Buffer.concat(chunks).toString("utf8") }));
+      response.once("end", () =>
+        resolve({ status, statusText: response.statusMessage ?? "", body: Buffer.concat(chunks).toString("utf8") }),
+      );
       response.once("error", reject);
     });
     outgoing.once("error", reject);
@@ -125,7 +130,8 @@ async function fetchChecked(input: string, options: Required<LoadFromUrlOptions>
   let url = new URL(input);
   try {
     for (let redirects = 0; ; redirects++) {
-      if (url.protocol !== "http:" && url.protocol !== "https:") throw new SluiceError("INVALID_INPUT", "Only http and https URLs can be loaded");
+      if (url.protocol !== "http:" && url.protocol !== "https:")
+        throw new SluiceError("INVALID_INPUT", "Only http and https URLs can be loaded");
       const address = await checkedAddress(url, options.allowPrivateNetwork);
       const fetched = await get(url, address, options.maxBytes, signal);
       if (![301, 302, 303, 307, 308].includes(fetched.status) || !fetched.location) return fetched;
@@ -152,7 +158,11 @@ export async function loadFromUrl(input: string, options: LoadFromUrlOptions = {
     throw new SluiceError("INVALID_INPUT", `Not a valid URL: ${input}`);
   }
   if (!/^https?:$/.test(new URL(candidates[0]!).protocol)) throw new SluiceError("INVALID_INPUT", "Only http and https URLs can be loaded");
-  const settings = { timeoutMs: options.timeoutMs ?? 15_000, maxBytes: options.maxBytes ?? 1024 * 1024, allowPrivateNetwork: options.allowPrivateNetwork ?? false };
+  const settings = {
+    timeoutMs: options.timeoutMs ?? 15_000,
+    maxBytes: options.maxBytes ?? 1024 * 1024,
+    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+  };
   let lastStatus = 404;
   let lastStatusText = "Not Found";
   for (const candidate of candidates) {

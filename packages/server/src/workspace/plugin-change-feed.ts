@@ -43,7 +43,8 @@ export async function connectPluginChangeFeed(options: {
   const origin = randomUUID();
   const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
   const subscriber = publisher.duplicate();
-  for (const client of [publisher, subscriber]) client.on("error", (error) => options.logger.warn({ err: error }, "plugin change feed: Redis error"));
+  for (const client of [publisher, subscriber])
+    client.on("error", (error) => options.logger.warn({ err: error }, "plugin change feed: Redis error"));
   await Promise.all([publisher.connect(), subscriber.connect()]);
   await subscriber.subscribe(channel);
   subscriber.on("message", (_channel, text) => {
@@ -55,11 +56,17 @@ export async function connectPluginChangeFeed(options: {
       return;
     }
     if (message.origin === origin) return;
-    options.onChange({ namespace: message.namespace, id: message.id, ...(message.contentHash ? { contentHash: message.contentHash } : {}) });
+    options.onChange({
+      namespace: message.namespace,
+      id: message.id,
+      ...(message.contentHash ? { contentHash: message.contentHash } : {}),
+    });
   });
   return {
     publish(change) {
-      publisher.publish(channel, JSON.stringify({ origin, ...change })).catch((error) => options.logger.warn({ err: error }, "plugin change feed: publish failed"));
+      publisher
+        .publish(channel, JSON.stringify({ origin, ...change }))
+        .catch((error) => options.logger.warn({ err: error }, "plugin change feed: publish failed"));
     },
     async close() {
       await Promise.allSettled([publisher.quit(), subscriber.quit()]);

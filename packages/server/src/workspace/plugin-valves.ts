@@ -21,7 +21,13 @@ export function valvesSpec(plugin: ValvesHost, which: ValvesKind): object | null
 }
 
 /** Stored values as a caller may see them: decrypted, and secrets masked unless the caller is an admin. */
-export function presentValves(plugin: ValvesHost | undefined, which: ValvesKind, stored: ValveValues, box: SecretBox, isAdmin: boolean): ValveValues {
+export function presentValves(
+  plugin: ValvesHost | undefined,
+  which: ValvesKind,
+  stored: ValveValues,
+  box: SecretBox,
+  isAdmin: boolean,
+): ValveValues {
   const opened = openValves(stored, box);
   if (isAdmin) return opened;
   const secretFields = plugin ? secretFieldsOf(plugin.descriptor, which) : [];

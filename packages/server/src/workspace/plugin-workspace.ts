@@ -110,7 +110,13 @@ export class PluginWorkspace {
    * `isNodeGranted`: the row's approval of `permissions: node` carries over (see `keepsNodeGrant`).
    * A trusted-tier plugin without it is not run: it gets a placeholder and is stored inactive.
    */
-  async prepare(namespace: PluginNamespace, id: string, content: string, grant?: PermissionGrant, isNodeGranted = false): Promise<LoadedPlugin> {
+  async prepare(
+    namespace: PluginNamespace,
+    id: string,
+    content: string,
+    grant?: PermissionGrant,
+    isNodeGranted = false,
+  ): Promise<LoadedPlugin> {
     return loadPlugin(content, {
       ...this.#options.loadOptions,
       pluginId: id,
@@ -163,15 +169,16 @@ export class PluginWorkspace {
         // status, not a verdict written to the row every instance shares. Requests here that need
         // the plugin fail with this error rather than run without it.
         this.#localErrors.set(localKey, message);
-        this.#options.logger.error({ pluginId: record.id, namespace, instance: this.instanceId }, `plugin cannot load on this instance: ${message}`);
+        this.#options.logger.error(
+          { pluginId: record.id, namespace, instance: this.instanceId },
+          `plugin cannot load on this instance: ${message}`,
+        );
         throw SluiceError.isInstance(error) ? error : new SluiceError("INTERNAL", message, { pluginId: record.id, cause: error });
       }
       if (!record.load_error?.startsWith(message) || (namespace === "function" && (record as FunctionRecord).is_active)) {
         await this.#recordLoadError(namespace, record, message);
       }
-      throw SluiceError.isInstance(error)
-        ? error
-        : new SluiceError("PLUGIN_LOAD_FAILED", message, { pluginId: record.id, cause: error });
+      throw SluiceError.isInstance(error) ? error : new SluiceError("PLUGIN_LOAD_FAILED", message, { pluginId: record.id, cause: error });
     }
   }
 

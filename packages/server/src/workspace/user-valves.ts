@@ -42,7 +42,13 @@ export async function writeUserValves(
   incoming: unknown,
 ): Promise<ValveValues> {
   const row = await findUserById(services.db, user.id);
-  const update = await prepareValvesUpdate(plugin, "userValves", incoming, storedUserValves(row?.settings ?? {}, namespace, pluginId), services.secrets);
+  const update = await prepareValvesUpdate(
+    plugin,
+    "userValves",
+    incoming,
+    storedUserValves(row?.settings ?? {}, namespace, pluginId),
+    services.secrets,
+  );
   await updateUserSettings(services.db, user.id, (settings) => {
     const key = settingsKey(namespace);
     const section = asRecord(settings[key]);

@@ -22,9 +22,7 @@ export function messageText(message: RequestMessage | undefined): string {
   const content = message?.content;
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
-  return content
-    .map((part) => (typeof part === "object" && part !== null && typeof part.text === "string" ? part.text : ""))
-    .join("");
+  return content.map((part) => (typeof part === "object" && part !== null && typeof part.text === "string" ? part.text : "")).join("");
 }
 
 /** "You said: hi" → ["You", " said:", " hi"]: about three chunks whatever the text. */

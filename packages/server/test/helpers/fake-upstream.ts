@@ -67,7 +67,11 @@ interface AnswerContext {
 }
 
 function usageOf(context: AnswerContext, completionTokens: number) {
-  return { prompt_tokens: context.promptTokens, completion_tokens: completionTokens, total_tokens: context.promptTokens + completionTokens };
+  return {
+    prompt_tokens: context.promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: context.promptTokens + completionTokens,
+  };
 }
 
 function completionOf(context: AnswerContext, reply: Exclude<FakeReply, { kind: "error" | "stream-error" }>) {
@@ -163,7 +167,13 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       return sendError(response, 400, "Missing required parameter: 'messages'.", "invalid_request_error", "missing_required_parameter");
     }
     if (typeof chat.model !== "string" || !models.includes(chat.model)) {
-      return sendError(response, 404, `The model \`${String(chat.model)}\` does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found");
+      return sendError(
+        response,
+        404,
+        `The model \`${String(chat.model)}\` does not exist or you do not have access to it.`,
+        "invalid_request_error",
+        "model_not_found",
+      );
     }
     const isStreaming = chat.stream === true && !options.ignoreStream;
     if (chat.stream_options != null && chat.stream !== true) {
@@ -171,7 +181,12 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
 
     sequence += 1;
-    const context: AnswerContext = { id: `chatcmpl-fake-${sequence}`, model: chat.model, promptTokens: countWords(chat.messages), toolCallId: `call_fake_${sequence}` };
+    const context: AnswerContext = {
+      id: `chatcmpl-fake-${sequence}`,
+      model: chat.model,
+      promptTokens: countWords(chat.messages),
+      toolCallId: `call_fake_${sequence}`,
+    };
     const reply = planReply(chat);
     const stopped = new AbortController();
     response.on("close", () => {
@@ -184,7 +199,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       if (reply.kind === "error") return sendError(response, reply.status, reply.message, reply.type);
       if (!isStreaming) {
         if (reply.kind === "stream-error") return sendError(response, 500, reply.message, "server_error");
-        if (reply.kind === "content" && reply.delayMs > 0) await delay(reply.delayMs * reply.pieces.length, undefined, { signal: stopped.signal });
+        if (reply.kind === "content" && reply.delayMs > 0)
+          await delay(reply.delayMs * reply.pieces.length, undefined, { signal: stopped.signal });
         return sendJson(response, 200, completionOf(context, reply));
       }
 
@@ -201,7 +217,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         ...extra,
       });
       const send = (value: unknown) => response.write(`data: ${JSON.stringify(value)}\n\n`);
-      response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
+      response.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
+      });
       response.flushHeaders();
 
       const deltas = deltasOf(context, reply);
@@ -245,7 +265,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
     const route = `${request.method} ${path.split("?")[0]}`;
     if (route === "GET /v1/models") {
-      return sendJson(response, 200, { object: "list", data: models.map((id) => ({ id, object: "model", created: CREATED, owned_by: "fake" })) });
+      return sendJson(response, 200, {
+        object: "list",
+        data: models.map((id) => ({ id, object: "model", created: CREATED, owned_by: "fake" })),
+      });
     }
     if (route === "POST /v1/chat/completions") return answerChat(request, response, body);
     return sendError(response, 404, `Unknown request URL: ${request.method} ${path}.`, "invalid_request_error", "unknown_url");

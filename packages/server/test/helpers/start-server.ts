@@ -158,7 +158,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         reject(error);
       });
     });
-    return { url: `http://127.0.0.1:${port}`, dataDir: database.dataDir, databaseUrl: database.databaseUrl, database, output, stop, exited, pid: child.pid! };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      dataDir: database.dataDir,
+      databaseUrl: database.databaseUrl,
+      database,
+      output,
+      stop,
+      exited,
+      pid: child.pid!,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -24,7 +24,8 @@ export function withPermission(permissions: Permissions, area: string, name: str
 
 export const userApi = {
   list: () => api.get<UserRow[]>("/api/v1/users/"),
-  update: (id: string, fields: { role?: Role; permissions?: Permissions }) => api.post<UserRow>(`/api/v1/users/${encodeURIComponent(id)}/update`, fields),
+  update: (id: string, fields: { role?: Role; permissions?: Permissions }) =>
+    api.post<UserRow>(`/api/v1/users/${encodeURIComponent(id)}/update`, fields),
   defaultPermissions: () => api.get<Permissions>("/api/v1/users/permissions/default"),
   setDefaultPermissions: (permissions: Permissions) => api.post<Permissions>("/api/v1/users/permissions/default", permissions),
 };

@@ -4,15 +4,30 @@ import userEvent from "@testing-library/user-event";
 import { ToastProvider } from "../ui/toasts.tsx";
 import type { UserRow } from "./user-api.ts";
 
-const { userApi } = vi.hoisted(() => ({ userApi: { list: vi.fn(), update: vi.fn(), defaultPermissions: vi.fn(), setDefaultPermissions: vi.fn() } }));
+const { userApi } = vi.hoisted(() => ({
+  userApi: { list: vi.fn(), update: vi.fn(), defaultPermissions: vi.fn(), setDefaultPermissions: vi.fn() },
+}));
 vi.mock("./user-api.ts", async (importOriginal) => ({ ...(await importOriginal<object>()), userApi }));
-vi.mock("../auth/auth-context.tsx", () => ({ useAuth: () => ({ user: { id: "admin-1", name: "Ada", email: "ada@example.com", role: "admin" } }) }));
+vi.mock("../auth/auth-context.tsx", () => ({
+  useAuth: () => ({ user: { id: "admin-1", name: "Ada", email: "ada@example.com", role: "admin" } }),
+}));
 const { UsersPage } = await import("./users-page.tsx");
 
 afterEach(cleanup);
 
 function user(fields: Partial<UserRow>): UserRow {
-  return { id: "x", name: "X", email: "x@example.com", role: "user", permissions: {}, group_ids: [], created_at: 1_700_000_000, updated_at: 0, last_active_at: 0, ...fields };
+  return {
+    id: "x",
+    name: "X",
+    email: "x@example.com",
+    role: "user",
+    permissions: {},
+    group_ids: [],
+    created_at: 1_700_000_000,
+    updated_at: 0,
+    last_active_at: 0,
+    ...fields,
+  };
 }
 
 const ADA = user({ id: "admin-1", name: "Ada", role: "admin" });
@@ -27,7 +42,11 @@ describe("UsersPage", () => {
 
   it("lists pending accounts first and approves one", async () => {
     userApi.update.mockResolvedValue({ ...GRACE, role: "user" });
-    render(<ToastProvider><UsersPage /></ToastProvider>);
+    render(
+      <ToastProvider>
+        <UsersPage />
+      </ToastProvider>,
+    );
     const items = await screen.findAllByRole("listitem");
     expect(items.map((item) => item.getAttribute("aria-label"))).toEqual(["Grace", "Ada"]);
     expect(screen.getByText(/1 waiting for approval/)).toBeTruthy();
@@ -39,7 +58,11 @@ describe("UsersPage", () => {
 
   it("grants workspace.tools while keeping the user's other permissions, and guards the admin's own role", async () => {
     userApi.update.mockResolvedValue({ ...GRACE, permissions: { chat: { delete: true }, workspace: { tools: true } } });
-    render(<ToastProvider><UsersPage /></ToastProvider>);
+    render(
+      <ToastProvider>
+        <UsersPage />
+      </ToastProvider>,
+    );
     await userEvent.click(await screen.findByRole("switch", { name: "Grace may create tools" }));
     expect(userApi.update).toHaveBeenCalledWith("u-2", { permissions: { chat: { delete: true }, workspace: { tools: true } } });
     expect((screen.getByRole("combobox", { name: "Role of Ada" }) as HTMLSelectElement).disabled).toBe(true);

@@ -10,7 +10,9 @@ import "../workspace/workspace.css";
 const ROLE_ORDER: Record<Role, number> = { pending: 0, admin: 1, user: 2 };
 
 function formatDate(epochSeconds: number): string {
-  return epochSeconds ? new Date(epochSeconds * 1000).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" }) : "–";
+  return epochSeconds
+    ? new Date(epochSeconds * 1000).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" })
+    : "–";
 }
 
 /** Admins approve pending accounts, change roles and allow users to create tools. */
@@ -34,7 +36,10 @@ export function UsersPage() {
   }, []);
   useEffect(reload, [reload]);
 
-  const sorted = useMemo(() => [...(users ?? [])].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.name.localeCompare(b.name)), [users]);
+  const sorted = useMemo(
+    () => [...(users ?? [])].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.name.localeCompare(b.name)),
+    [users],
+  );
   const pendingCount = sorted.filter((user) => user.role === "pending").length;
   const isToolsDefault = defaults?.workspace?.tools === true;
 
@@ -54,7 +59,10 @@ export function UsersPage() {
   const setToolsDefault = async (isGranted: boolean) => {
     try {
       setDefaults(await userApi.setDefaultPermissions(withPermission(defaults ?? {}, "workspace", "tools", isGranted)));
-      toaster.show({ type: "success", content: isGranted ? "Every user may now create tools" : "Only users allowed one by one may create tools" });
+      toaster.show({
+        type: "success",
+        content: isGranted ? "Every user may now create tools" : "Only users allowed one by one may create tools",
+      });
     } catch (thrown) {
       toaster.show({ type: "error", content: errorMessage(thrown) });
     }
@@ -66,7 +74,8 @@ export function UsersPage() {
         <div>
           <h2>Users</h2>
           <p className="muted small page-lead">
-            {pendingCount > 0 ? `${pendingCount} waiting for approval. ` : ""}New accounts wait for an admin unless the server sets DEFAULT_USER_ROLE=user.
+            {pendingCount > 0 ? `${pendingCount} waiting for approval. ` : ""}New accounts wait for an admin unless the server sets
+            DEFAULT_USER_ROLE=user.
           </p>
         </div>
         {defaults && (
@@ -98,7 +107,9 @@ export function UsersPage() {
               <li key={user.id} className={`plugin-item${user.role === "pending" ? " is-pending" : ""}`} aria-label={user.name}>
                 <div className="plugin-item-main">
                   <div className="plugin-item-title">
-                    <span className={`badge ${user.role === "admin" ? "badge-primary" : user.role === "pending" ? "badge-warning" : ""}`}>{user.role}</span>
+                    <span className={`badge ${user.role === "admin" ? "badge-primary" : user.role === "pending" ? "badge-warning" : ""}`}>
+                      {user.role}
+                    </span>
                     <span className="plugin-name">{user.name}</span>
                     {isMe && <span className="small muted">(you)</span>}
                   </div>
@@ -109,7 +120,12 @@ export function UsersPage() {
                 </div>
                 <div className="plugin-item-controls">
                   {user.role === "pending" && (
-                    <button type="button" className="button button-primary button-small" disabled={busyId === user.id} onClick={() => update(user, { role: "user" }, `Approved ${user.name}`)}>
+                    <button
+                      type="button"
+                      className="button button-primary button-small"
+                      disabled={busyId === user.id}
+                      onClick={() => update(user, { role: "user" }, `Approved ${user.name}`)}
+                    >
                       Approve
                     </button>
                   )}
@@ -127,7 +143,16 @@ export function UsersPage() {
                       <option value="admin">admin</option>
                     </select>
                   </label>
-                  <label className="switch" title={user.role === "admin" ? "Admins may always create tools" : isToolsDefault ? "Every user may create tools (default permissions)" : undefined}>
+                  <label
+                    className="switch"
+                    title={
+                      user.role === "admin"
+                        ? "Admins may always create tools"
+                        : isToolsDefault
+                          ? "Every user may create tools (default permissions)"
+                          : undefined
+                    }
+                  >
                     <input
                       type="checkbox"
                       role="switch"

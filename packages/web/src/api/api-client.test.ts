@@ -3,7 +3,10 @@ import { api } from "./api-client.ts";
 import { readToken, writeToken } from "./token-storage.ts";
 
 function answer(status: number, body: unknown): void {
-  vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } })));
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } })),
+  );
 }
 
 describe("api client sign-out", () => {
@@ -21,7 +24,11 @@ describe("api client sign-out", () => {
 
   it("stays signed in when a plugin's error says 401", async () => {
     answer(401, { detail: "Invalid token", code: "UNAUTHORIZED", plugin_id: "impostor", hook: "pipe" });
-    await expect(api.post("/api/chat/completions", { model: "impostor" })).rejects.toMatchObject({ status: 401, isAuthFailure: false, pluginId: "impostor" });
+    await expect(api.post("/api/chat/completions", { model: "impostor" })).rejects.toMatchObject({
+      status: 401,
+      isAuthFailure: false,
+      pluginId: "impostor",
+    });
     expect(readToken()).toBe("session-token");
   });
 

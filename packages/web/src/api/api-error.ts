@@ -55,7 +55,8 @@ export function detailOf(body: unknown, fallback: string): string {
   if (typeof body !== "object" || body === null) return typeof body === "string" && body.trim() ? body.trim().slice(0, 500) : fallback;
   const detail = (body as { detail?: unknown; error?: unknown }).detail ?? (body as { error?: unknown }).error;
   if (typeof detail === "string") return detail;
-  if (Array.isArray(detail)) return detail.map((issue) => (typeof issue === "object" && issue && "msg" in issue ? String(issue.msg) : String(issue))).join("; ");
+  if (Array.isArray(detail))
+    return detail.map((issue) => (typeof issue === "object" && issue && "msg" in issue ? String(issue.msg) : String(issue))).join("; ");
   if (typeof detail === "object" && detail !== null) {
     const nested = (detail as { detail?: unknown; message?: unknown }).detail ?? (detail as { message?: unknown }).message;
     if (typeof nested === "string") return nested;

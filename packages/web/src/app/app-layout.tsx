@@ -71,7 +71,11 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
                 <ul>
                   {sectionLinks.map((link) => (
                     <li key={link.path}>
-                      <Link to={link.path} className="nav-link" aria-current={pathname === link.path || pathname.startsWith(`${link.path}/`) ? "page" : undefined}>
+                      <Link
+                        to={link.path}
+                        className="nav-link"
+                        aria-current={pathname === link.path || pathname.startsWith(`${link.path}/`) ? "page" : undefined}
+                      >
                         {link.icon && (
                           <span className="nav-icon" aria-hidden="true">
                             {link.icon}
@@ -105,7 +109,13 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
       <div className="drawer-backdrop" onClick={() => setIsDrawerOpen(false)} aria-hidden="true" />
       <div className="main-column">
         <header className="top-bar">
-          <button type="button" className="icon-button menu-button" aria-label="Open menu" aria-expanded={isDrawerOpen} onClick={() => setIsDrawerOpen(true)}>
+          <button
+            type="button"
+            className="icon-button menu-button"
+            aria-label="Open menu"
+            aria-expanded={isDrawerOpen}
+            onClick={() => setIsDrawerOpen(true)}
+          >
             <Icon name="menu" size={20} />
           </button>
           <h1 className="top-bar-title">{shownTitle}</h1>

@@ -36,7 +36,9 @@ describe("useLeaveGuard", () => {
       asked.push(String(question));
       return answer;
     });
-    const guard = renderHook(({ question }: { question: string | null }) => useLeaveGuard(question), { initialProps: { question: "Leave without saving?" as string | null } });
+    const guard = renderHook(({ question }: { question: string | null }) => useLeaveGuard(question), {
+      initialProps: { question: "Leave without saving?" as string | null },
+    });
 
     navigate("/");
     expect(asked).toEqual(["Leave without saving?"]);

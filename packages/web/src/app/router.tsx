@@ -82,12 +82,20 @@ export function navigate(path: string, options: { replace?: boolean; isLeaveConf
 
 /** The current path (`/c/abc`), re-rendering on navigation. */
 export function usePathname(): string {
-  return useSyncExternalStore(subscribe, () => window.location.pathname, () => "/");
+  return useSyncExternalStore(
+    subscribe,
+    () => window.location.pathname,
+    () => "/",
+  );
 }
 
 /** The current query string's parameters. */
 export function useSearchParams(): URLSearchParams {
-  const search = useSyncExternalStore(subscribe, () => window.location.search, () => "");
+  const search = useSyncExternalStore(
+    subscribe,
+    () => window.location.search,
+    () => "",
+  );
   return new URLSearchParams(search);
 }
 

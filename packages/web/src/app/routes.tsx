@@ -16,7 +16,10 @@ export const APP_ROUTES: AppRoute[] = [
 ];
 
 /** The route for a path and its parameters, or undefined. */
-export function findRoute(pathname: string, routes: readonly AppRoute[] = APP_ROUTES): { route: AppRoute; params: Record<string, string> } | undefined {
+export function findRoute(
+  pathname: string,
+  routes: readonly AppRoute[] = APP_ROUTES,
+): { route: AppRoute; params: Record<string, string> } | undefined {
   for (const route of routes) {
     const params = matchPath(route.path, pathname);
     if (params) return { route, params };

@@ -36,8 +36,8 @@ export function PendingPage() {
         </div>
         <h1>Waiting for approval</h1>
         <p className="lead">
-          Your account <strong>{user?.email}</strong> was created. An admin has to approve it before you can chat; this page
-          moves on by itself once they do.
+          Your account <strong>{user?.email}</strong> was created. An admin has to approve it before you can chat; this page moves on by
+          itself once they do.
         </p>
         {error && (
           <p className="form-error" role="alert">

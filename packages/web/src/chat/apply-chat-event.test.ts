@@ -15,13 +15,17 @@ function conversation(): MessageTree {
 
 describe("streaming an answer", () => {
   it("reads content deltas, usage and error chunks from SSE payloads", () => {
-    expect(parseCompletionChunk('{"choices":[{"delta":{"role":"assistant","content":"Hel"}}]}')).toEqual([{ type: "delta", content: "Hel" }]);
+    expect(parseCompletionChunk('{"choices":[{"delta":{"role":"assistant","content":"Hel"}}]}')).toEqual([
+      { type: "delta", content: "Hel" },
+    ]);
     expect(parseCompletionChunk('{"choices":[{"delta":{},"finish_reason":"stop"}],"usage":{"total_tokens":3}}')).toEqual([
       { type: "usage", usage: { total_tokens: 3 } },
     ]);
-    expect(parseCompletionChunk('{"error":{"detail":"turn_limit (inlet): Limit reached","code":"PLUGIN_ERROR","plugin_id":"turn_limit","hook":"inlet"}}')).toEqual([
-      { type: "error", detail: "turn_limit (inlet): Limit reached", pluginId: "turn_limit", hook: "inlet" },
-    ]);
+    expect(
+      parseCompletionChunk(
+        '{"error":{"detail":"turn_limit (inlet): Limit reached","code":"PLUGIN_ERROR","plugin_id":"turn_limit","hook":"inlet"}}',
+      ),
+    ).toEqual([{ type: "error", detail: "turn_limit (inlet): Limit reached", pluginId: "turn_limit", hook: "inlet" }]);
     expect(parseCompletionChunk('{"error":{"message":"upstream exploded"}}')).toEqual([{ type: "error", detail: "upstream exploded" }]);
     expect(parseCompletionChunk("[DONE]")).toEqual([]);
     expect(parseCompletionChunk("not json")).toEqual([]);
@@ -31,7 +35,11 @@ describe("streaming an answer", () => {
     let message = answer();
     for (const piece of ["You", " said:", " hi"]) message = applyCompletionUpdate(message, { type: "delta", content: piece });
     expect(message.content).toBe("You said: hi");
-    message = applyChatEvent(message, { type: "chat:completion", data: { done: true, content: "You said: hi [checked]" } }, { isStreamingHere: true });
+    message = applyChatEvent(
+      message,
+      { type: "chat:completion", data: { done: true, content: "You said: hi [checked]" } },
+      { isStreamingHere: true },
+    );
     expect(message).toMatchObject({ content: "You said: hi [checked]", done: true });
     expect(applyCompletionUpdate(message, { type: "delta", content: " late" }).content).toBe("You said: hi [checked]");
   });
@@ -61,7 +69,11 @@ describe("plugin events on a message", () => {
   });
 
   it("lists citations, but not typed sources", () => {
-    const citation = { source: { name: "Docs", url: "https://docs.example.com" }, document: ["text"], metadata: [{ source: "https://docs.example.com" }] };
+    const citation = {
+      source: { name: "Docs", url: "https://docs.example.com" },
+      document: ["text"],
+      metadata: [{ source: "https://docs.example.com" }],
+    };
     let message = applyChatEvent(answer(), { type: "citation", data: citation });
     message = applyChatEvent(message, { type: "source", data: { type: "code_execution", id: "x" } });
     expect(message.sources).toEqual([citation]);
@@ -69,7 +81,15 @@ describe("plugin events on a message", () => {
 
   it("merges files by id, newest first", () => {
     let message = applyChatEvent(answer(), { type: "files", data: { files: [{ id: "f1", name: "old.txt" }] } });
-    message = applyChatEvent(message, { type: "chat:message:files", data: { files: [{ id: "f2", name: "b.png" }, { id: "f1", name: "new.txt" }] } });
+    message = applyChatEvent(message, {
+      type: "chat:message:files",
+      data: {
+        files: [
+          { id: "f2", name: "b.png" },
+          { id: "f1", name: "new.txt" },
+        ],
+      },
+    });
     expect(message.files).toEqual([
       { id: "f2", name: "b.png" },
       { id: "f1", name: "new.txt" },
@@ -83,7 +103,10 @@ describe("plugin events on a message", () => {
   });
 
   it("shows a chat:completion error and ends the answer", () => {
-    const message = applyChatEvent(answer({ content: "Partial" }), { type: "chat:completion", data: { done: true, content: "Partial", error: { content: "pipe blew up" } } });
+    const message = applyChatEvent(answer({ content: "Partial" }), {
+      type: "chat:completion",
+      data: { done: true, content: "Partial", error: { content: "pipe blew up" } },
+    });
     expect(message).toMatchObject({ done: true, content: "Partial", error: { content: "pipe blew up" } });
   });
 
@@ -103,15 +126,28 @@ describe("events, outlets and actions on the conversation", () => {
 
   it("patches the messages a chat:outlet names, keeping the original content", () => {
     let tree = applyEnvelopeToTree(conversation(), "a1", { type: "message", data: { content: "You said: hi" } });
-    tree = applyEnvelopeToTree(tree, "a1", { type: "chat:outlet", data: { messages: [{ id: "a1", role: "assistant", content: "You said: hi [checked]" }] } });
-    expect(tree.messages.a1).toMatchObject({ content: "You said: hi [checked]", originalContent: "You said: hi", done: true, parentId: "u1" });
+    tree = applyEnvelopeToTree(tree, "a1", {
+      type: "chat:outlet",
+      data: { messages: [{ id: "a1", role: "assistant", content: "You said: hi [checked]" }] },
+    });
+    expect(tree.messages.a1).toMatchObject({
+      content: "You said: hi [checked]",
+      originalContent: "You said: hi",
+      done: true,
+      parentId: "u1",
+    });
   });
 
   it("applies an action's {content} to the pressed message and {messages} by id", () => {
     let tree = applyEnvelopeToTree(conversation(), "a1", { type: "replace", data: { content: "Long answer" } });
     tree = applyActionResult(tree, "a1", { content: "Summary" });
     expect(tree.messages.a1).toMatchObject({ content: "Summary", originalContent: "Long answer" });
-    tree = applyActionResult(tree, "a1", { messages: [{ id: "u1", content: "edited question" }, { id: "nope", content: "x" }] });
+    tree = applyActionResult(tree, "a1", {
+      messages: [
+        { id: "u1", content: "edited question" },
+        { id: "nope", content: "x" },
+      ],
+    });
     expect(tree.messages.u1!.content).toBe("edited question");
     expect(Object.keys(tree.messages)).toEqual(["u1", "a1"]);
     expect(applyActionResult(tree, "a1", "ignored")).toBe(tree);
@@ -126,7 +162,10 @@ describe("message tree", () => {
   });
 
   it("builds a tree from a chat stored without history", () => {
-    const tree = treeOfChat({ title: "t", messages: [{ id: "m1", role: "user", content: "q" } as ChatMessage, { id: "m2", role: "assistant", content: "a" } as ChatMessage] });
+    const tree = treeOfChat({
+      title: "t",
+      messages: [{ id: "m1", role: "user", content: "q" } as ChatMessage, { id: "m2", role: "assistant", content: "a" } as ChatMessage],
+    });
     expect(branchOf(tree).map((message) => [message.id, message.parentId])).toEqual([
       ["m1", null],
       ["m2", "m1"],

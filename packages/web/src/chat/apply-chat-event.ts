@@ -24,7 +24,11 @@ function mergeFiles(stored: FileEntry[] = [], added: FileEntry[]): FileEntry[] {
 
 function errorOf(value: unknown): ChatMessage["error"] {
   if (typeof value === "string") return { content: value };
-  if (isRecord(value)) return { ...value, content: typeof value.content === "string" ? value.content : typeof value.detail === "string" ? value.detail : JSON.stringify(value) };
+  if (isRecord(value))
+    return {
+      ...value,
+      content: typeof value.content === "string" ? value.content : typeof value.detail === "string" ? value.detail : JSON.stringify(value),
+    };
   return { content: "Something went wrong" };
 }
 
@@ -58,16 +62,24 @@ export function applyChatEvent(message: ChatMessage, event: Event, options: Appl
     }
     case "files":
     case "chat:message:files":
-      return isRecord(data) && Array.isArray(data.files) ? { ...message, files: mergeFiles(message.files, data.files as FileEntry[]) } : message;
+      return isRecord(data) && Array.isArray(data.files)
+        ? { ...message, files: mergeFiles(message.files, data.files as FileEntry[]) }
+        : message;
     case "source":
     case "citation":
       // Typed sources (code execution results) are not citations.
-      return isRecord(data) && data.type === undefined ? { ...message, sources: [...(message.sources ?? []), data as SourceEntry] } : message;
+      return isRecord(data) && data.type === undefined
+        ? { ...message, sources: [...(message.sources ?? []), data as SourceEntry] }
+        : message;
     case "embeds":
     case "chat:message:embeds":
-      return isRecord(data) && Array.isArray(data.embeds) ? { ...message, embeds: data.replace ? data.embeds : [...data.embeds, ...(message.embeds ?? [])] } : message;
+      return isRecord(data) && Array.isArray(data.embeds)
+        ? { ...message, embeds: data.replace ? data.embeds : [...data.embeds, ...(message.embeds ?? [])] }
+        : message;
     case "chat:message:follow_ups":
-      return isRecord(data) && Array.isArray(data.follow_ups) ? { ...message, followUps: data.follow_ups.filter((question) => typeof question === "string") } : message;
+      return isRecord(data) && Array.isArray(data.follow_ups)
+        ? { ...message, followUps: data.follow_ups.filter((question) => typeof question === "string") }
+        : message;
     case "chat:message:error":
       return isRecord(data) ? { ...message, error: errorOf(data.error), done: true } : message;
     case "chat:completion":

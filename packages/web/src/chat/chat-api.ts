@@ -14,5 +14,6 @@ export const chatApi = {
   tasks: async (chatId: string) => (await api.get<{ task_ids: string[] }>(`/api/tasks/chat/${encodeURIComponent(chatId)}`)).task_ids,
   /** Stops an answer in progress, from any tab. */
   stopTask: (taskId: string) => api.post<unknown>(`/api/tasks/stop/${encodeURIComponent(taskId)}`, {}),
-  runAction: (actionId: string, body: Record<string, unknown>) => api.post<unknown>(`/api/chat/actions/${encodeURIComponent(actionId)}`, body),
+  runAction: (actionId: string, body: Record<string, unknown>) =>
+    api.post<unknown>(`/api/chat/actions/${encodeURIComponent(actionId)}`, body),
 };

@@ -48,14 +48,31 @@ export function ChatHistory() {
             </li>
           ) : (
             <li key={chat.id} className="chat-history-item">
-              <Link to={`/c/${chat.id}`} className="nav-link chat-link" aria-current={pathname === `/c/${chat.id}` ? "page" : undefined} title={chat.title}>
+              <Link
+                to={`/c/${chat.id}`}
+                className="nav-link chat-link"
+                aria-current={pathname === `/c/${chat.id}` ? "page" : undefined}
+                title={chat.title}
+              >
                 <span className="chat-link-title">{chat.title || "New Chat"}</span>
               </Link>
               <span className="chat-item-buttons">
-                <button type="button" className="icon-button small-icon" aria-label={`Rename “${chat.title}”`} title="Rename" onClick={() => setRenamingId(chat.id)}>
+                <button
+                  type="button"
+                  className="icon-button small-icon"
+                  aria-label={`Rename “${chat.title}”`}
+                  title="Rename"
+                  onClick={() => setRenamingId(chat.id)}
+                >
                   <Icon name="pencil" size={14} />
                 </button>
-                <button type="button" className="icon-button small-icon" aria-label={`Delete “${chat.title}”`} title="Delete" onClick={() => setDeleting(chat)}>
+                <button
+                  type="button"
+                  className="icon-button small-icon"
+                  aria-label={`Delete “${chat.title}”`}
+                  title="Delete"
+                  onClick={() => setDeleting(chat)}
+                >
                   <Icon name="trash" size={14} />
                 </button>
               </span>
@@ -140,9 +157,7 @@ function DeleteChatDialog({ chat, isOpen, onClose }: { chat: ChatSummary; isOpen
         </>
       }
     >
-      <p>
-        “{chat.title}” and all its messages will be deleted. This cannot be undone.
-      </p>
+      <p>“{chat.title}” and all its messages will be deleted. This cannot be undone.</p>
     </Modal>
   );
 }

@@ -25,7 +25,17 @@ const MAX_HEIGHT_PX = 240;
  * message that could not be sent comes back into it. Toggleable filters of the model sit above
  * it as chips (pressed = on).
  */
-export function ChatInput({ isStreaming, isDisabled, disabledReason, filters, enabledFilterIds, onToggleFilter, onSend, onStop, onOpenSettings }: ChatInputProps) {
+export function ChatInput({
+  isStreaming,
+  isDisabled,
+  disabledReason,
+  filters,
+  enabledFilterIds,
+  onToggleFilter,
+  onSend,
+  onStop,
+  onOpenSettings,
+}: ChatInputProps) {
   const [text, setText] = useState("");
   const textArea = useRef<HTMLTextAreaElement>(null);
   const canSend = !isDisabled && !isStreaming && text.trim() !== "";
@@ -77,13 +87,22 @@ export function ChatInput({ isStreaming, isDisabled, disabledReason, filters, en
                 title={filter.description || filter.name}
                 onClick={() => onToggleFilter(filter.id)}
               >
-                {filter.icon && /^(https?:|data:image\/|\/)/.test(filter.icon) ? <img src={filter.icon} alt="" className="chip-icon" /> : <span aria-hidden="true">{isOn ? "●" : "○"}</span>}
+                {filter.icon && /^(https?:|data:image\/|\/)/.test(filter.icon) ? (
+                  <img src={filter.icon} alt="" className="chip-icon" />
+                ) : (
+                  <span aria-hidden="true">{isOn ? "●" : "○"}</span>
+                )}
                 {filter.name}
               </button>
             );
           })}
           {onOpenSettings && (
-            <button type="button" className="filter-chip settings-chip" onClick={onOpenSettings} title="Your settings for this model's plugins">
+            <button
+              type="button"
+              className="filter-chip settings-chip"
+              onClick={onOpenSettings}
+              title="Your settings for this model's plugins"
+            >
               <Icon name="gear" size={14} /> Plugin settings
             </button>
           )}

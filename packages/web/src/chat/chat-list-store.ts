@@ -61,5 +61,9 @@ export const chatList = {
 
 /** The chat list, re-rendering on change. */
 export function useChatList(): ChatListState {
-  return useSyncExternalStore(subscribe, () => state, () => state);
+  return useSyncExternalStore(
+    subscribe,
+    () => state,
+    () => state,
+  );
 }

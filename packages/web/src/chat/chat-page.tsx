@@ -86,11 +86,14 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
 
   const messages = branchOf(session.tree);
   const modelNames = useMemo(() => new Map(models.map((candidate) => [candidate.id, candidate.name])), [models]);
-  const actionsOf = (message: ChatMessage): ModelAction[] => models.find((candidate) => candidate.id === message.model)?.actions ?? model?.actions ?? [];
+  const actionsOf = (message: ChatMessage): ModelAction[] =>
+    models.find((candidate) => candidate.id === message.model)?.actions ?? model?.actions ?? [];
 
   const onAction = useCallback(
     (action: ModelAction, message: ChatMessage) => {
-      void session.runAction(action.id, message, modelId ?? "", (detail) => toaster.show({ type: "error", content: `${action.name} failed: ${detail}` }));
+      void session.runAction(action.id, message, modelId ?? "", (detail) =>
+        toaster.show({ type: "error", content: `${action.name} failed: ${detail}` }),
+      );
     },
     [session.runAction, modelId, toaster],
   );

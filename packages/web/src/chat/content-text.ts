@@ -9,7 +9,9 @@ export function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return content === null || content === undefined ? "" : String(content);
   return content
-    .map((part: { type?: unknown; text?: unknown }) => (part?.type === "text" && typeof part.text === "string" ? part.text : part?.type === "image_url" ? "[image]" : ""))
+    .map((part: { type?: unknown; text?: unknown }) =>
+      part?.type === "text" && typeof part.text === "string" ? part.text : part?.type === "image_url" ? "[image]" : "",
+    )
     .filter((text) => text !== "")
     .join("\n");
 }

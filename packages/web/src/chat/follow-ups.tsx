@@ -5,7 +5,15 @@
  * @example
  * <FollowUps questions={message.followUps ?? []} isDisabled={isStreaming} onAsk={send} />
  */
-export function FollowUps({ questions, isDisabled, onAsk }: { questions: readonly unknown[]; isDisabled: boolean; onAsk(question: string): void }) {
+export function FollowUps({
+  questions,
+  isDisabled,
+  onAsk,
+}: {
+  questions: readonly unknown[];
+  isDisabled: boolean;
+  onAsk(question: string): void;
+}) {
   const shown = questions.filter((question): question is string => typeof question === "string" && question.trim() !== "");
   if (shown.length === 0) return null;
   return (

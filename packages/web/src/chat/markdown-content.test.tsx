@@ -10,7 +10,7 @@ afterEach(() => {
 
 describe("MarkdownContent", () => {
   it("shows HTML from a model as text and never creates its elements", () => {
-    const { container } = render(<MarkdownContent text={'Look: <img src=x onerror=alert(1)> and <script>alert(2)</script><b>bold?</b>'} />);
+    const { container } = render(<MarkdownContent text={"Look: <img src=x onerror=alert(1)> and <script>alert(2)</script><b>bold?</b>"} />);
     expect(container.querySelector("img")).toBeNull();
     expect(container.querySelector("script")).toBeNull();
     expect(container.querySelector("b")).toBeNull();
@@ -19,7 +19,9 @@ describe("MarkdownContent", () => {
   });
 
   it("shows an HTML block as text too", () => {
-    const { container } = render(<MarkdownContent text={'<div onclick="alert(1)">\n<iframe src="https://evil.example"></iframe>\n</div>'} />);
+    const { container } = render(
+      <MarkdownContent text={'<div onclick="alert(1)">\n<iframe src="https://evil.example"></iframe>\n</div>'} />,
+    );
     expect(container.querySelector("div[onclick], iframe")).toBeNull();
     expect(container.textContent).toContain("<iframe");
   });

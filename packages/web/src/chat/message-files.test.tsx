@@ -14,11 +14,20 @@ function imageSources(files: Array<{ url: string; type?: string }>): Array<strin
 describe("MessageFiles", () => {
   it("loads images from this server and inline raster data", () => {
     const tiny = "data:image/png;base64,iVBORw0KGgo=";
-    expect(imageSources([{ url: "/api/v1/files/1/content" }, { url: `${origin}/cat.png` }, { url: tiny }])).toEqual(["/api/v1/files/1/content", `${origin}/cat.png`, tiny]);
+    expect(imageSources([{ url: "/api/v1/files/1/content" }, { url: `${origin}/cat.png` }, { url: tiny }])).toEqual([
+      "/api/v1/files/1/content",
+      `${origin}/cat.png`,
+      tiny,
+    ]);
   });
 
   it("does not load images from other origins, however the URL is spelled", () => {
-    const foreign = ["//evil.example/pixel.png", `${origin}.evil.example/pixel.png`, `${origin}@evil.example/pixel.png`, "https://evil.example/pixel.png"];
+    const foreign = [
+      "//evil.example/pixel.png",
+      `${origin}.evil.example/pixel.png`,
+      `${origin}@evil.example/pixel.png`,
+      "https://evil.example/pixel.png",
+    ];
     expect(imageSources(foreign.map((url) => ({ url })))).toEqual([]);
     const { container } = render(<MessageFiles files={[{ type: "image", url: "//evil.example/pixel.png", name: "pixel" }]} />);
     expect(container.querySelector("a")?.getAttribute("href")).toBe("//evil.example/pixel.png");

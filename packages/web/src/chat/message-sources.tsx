@@ -56,7 +56,13 @@ export function MessageSources({ sources }: { sources: SourceEntry[] }) {
     <div className="message-sources" aria-label="Sources">
       <span className="message-sources-label">Sources</span>
       {groups.map((group, index) => (
-        <button key={`${group.name}-${index}`} type="button" className="source-chip" onClick={() => setOpened(group)} title={group.url ?? group.name}>
+        <button
+          key={`${group.name}-${index}`}
+          type="button"
+          className="source-chip"
+          onClick={() => setOpened(group)}
+          title={group.url ?? group.name}
+        >
           <span className="source-number">{index + 1}</span>
           {group.name}
         </button>
@@ -96,7 +102,12 @@ export function MessageFiles({ files }: { files: FileEntry[] }) {
             {isImage && url && isTrustedImage(url) ? (
               <img src={url} alt={String(name)} className="message-image" />
             ) : url && isLinkable(url) ? (
-              <a href={url} target="_blank" rel="noopener noreferrer nofollow" download={url.startsWith("data:") ? String(name) : undefined}>
+              <a
+                href={url}
+                target="_blank"
+                rel="noopener noreferrer nofollow"
+                download={url.startsWith("data:") ? String(name) : undefined}
+              >
                 📎 {String(name)}
               </a>
             ) : (

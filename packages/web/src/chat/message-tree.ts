@@ -27,7 +27,8 @@ export function branchOf(tree: MessageTree): ChatMessage[] {
 export function addMessage(tree: MessageTree, message: ChatMessage): MessageTree {
   const messages = { ...tree.messages, [message.id]: message };
   const parent = message.parentId ? messages[message.parentId] : undefined;
-  if (parent && !parent.childrenIds.includes(message.id)) messages[parent.id] = { ...parent, childrenIds: [...parent.childrenIds, message.id] };
+  if (parent && !parent.childrenIds.includes(message.id))
+    messages[parent.id] = { ...parent, childrenIds: [...parent.childrenIds, message.id] };
   return { messages, currentId: message.id };
 }
 
@@ -40,7 +41,13 @@ export function updateMessage(tree: MessageTree, id: string, update: (message: C
 }
 
 function normalise(message: Partial<ChatMessage> & { id: string }): ChatMessage {
-  return { ...message, parentId: message.parentId ?? null, childrenIds: message.childrenIds ?? [], role: message.role ?? "assistant", content: message.content ?? "" };
+  return {
+    ...message,
+    parentId: message.parentId ?? null,
+    childrenIds: message.childrenIds ?? [],
+    role: message.role ?? "assistant",
+    content: message.content ?? "",
+  };
 }
 
 /**
@@ -50,7 +57,8 @@ function normalise(message: Partial<ChatMessage> & { id: string }): ChatMessage 
 export function treeOfChat(chat: ChatData): MessageTree {
   if (chat.history && Object.keys(chat.history.messages ?? {}).length > 0) {
     const messages = Object.fromEntries(Object.entries(chat.history.messages).map(([id, message]) => [id, normalise({ ...message, id })]));
-    const currentId = chat.history.currentId && messages[chat.history.currentId] ? chat.history.currentId : (chat.messages.at(-1)?.id ?? null);
+    const currentId =
+      chat.history.currentId && messages[chat.history.currentId] ? chat.history.currentId : (chat.messages.at(-1)?.id ?? null);
     return { messages, currentId };
   }
   let tree = EMPTY_TREE;

@@ -50,7 +50,15 @@ function ActionIcon({ action }: { action: ModelAction }) {
 }
 
 /** One message: the user's text, or an answer with its status lines, content, files, embeds, sources, error, buttons and follow-ups. */
-export const MessageView = memo(function MessageView({ message, modelName, actions, runningActionId, onAction, onFollowUp, canFollowUp = true }: MessageViewProps) {
+export const MessageView = memo(function MessageView({
+  message,
+  modelName,
+  actions,
+  runningActionId,
+  onAction,
+  onFollowUp,
+  canFollowUp = true,
+}: MessageViewProps) {
   const copier = useCopyButton();
   if (message.role === "user") {
     return (
@@ -62,7 +70,11 @@ export const MessageView = memo(function MessageView({ message, modelName, actio
   const error = errorText(message.error);
   const isStreaming = message.done === false;
   return (
-    <article className="message message-assistant" aria-label={`Answer from ${modelName ?? message.model ?? "the model"}`} aria-busy={isStreaming}>
+    <article
+      className="message message-assistant"
+      aria-label={`Answer from ${modelName ?? message.model ?? "the model"}`}
+      aria-busy={isStreaming}
+    >
       <div className="message-heading">
         <span className="message-avatar" aria-hidden="true">
           ≋
@@ -105,7 +117,9 @@ export const MessageView = memo(function MessageView({ message, modelName, actio
           ))}
         </div>
       )}
-      {!isStreaming && onFollowUp && <FollowUps questions={Array.isArray(message.followUps) ? message.followUps : []} isDisabled={!canFollowUp} onAsk={onFollowUp} />}
+      {!isStreaming && onFollowUp && (
+        <FollowUps questions={Array.isArray(message.followUps) ? message.followUps : []} isDisabled={!canFollowUp} onAsk={onFollowUp} />
+      )}
     </article>
   );
 });

@@ -13,7 +13,13 @@ export function ModelPicker({ models, value, onChange, isDisabled }: ModelPicker
   const pipes = models.filter((model) => model.pipe);
   return (
     <div className="model-picker">
-      <select className="input" aria-label="Model" value={value ?? ""} onChange={(event) => onChange(event.target.value)} disabled={isDisabled || models.length === 0}>
+      <select
+        className="input"
+        aria-label="Model"
+        value={value ?? ""}
+        onChange={(event) => onChange(event.target.value)}
+        disabled={isDisabled || models.length === 0}
+      >
         {value === null && <option value="">Choose a model</option>}
         {value !== null && !models.some((model) => model.id === value) && <option value={value}>{value} (unavailable)</option>}
         {upstream.length > 0 && pipes.length > 0 ? (

@@ -58,7 +58,13 @@ function findRun(text: string, from: number, character: string, length: number):
  * inside the line. remark-math takes a `$$` starting a line as a block whose end is a line of
  * `$$`, so `$$a` + newline + `b$$` would swallow the rest of the message.
  */
-function displayMath(text: string, start: number, contentStart: number, closing: number, closingEnd: number): { math: string; end: number } {
+function displayMath(
+  text: string,
+  start: number,
+  contentStart: number,
+  closing: number,
+  closingEnd: number,
+): { math: string; end: number } {
   const content = text.slice(contentStart, closing);
   const lineStart = text.lastIndexOf("\n", start - 1) + 1;
   const before = text.slice(lineStart, start);

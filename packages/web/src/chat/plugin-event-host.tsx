@@ -56,7 +56,11 @@ export function PluginEventHost() {
 
   const current = calls[0];
   if (!current) return null;
-  return current.type === "confirmation" ? <ConfirmationDialog key={current.key} call={current} /> : <InputDialog key={current.key} call={current} />;
+  return current.type === "confirmation" ? (
+    <ConfirmationDialog key={current.key} call={current} />
+  ) : (
+    <InputDialog key={current.key} call={current} />
+  );
 }
 
 function ConfirmationDialog({ call }: { call: PendingCall }) {

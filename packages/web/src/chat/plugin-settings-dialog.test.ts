@@ -17,7 +17,12 @@ const tools = [
 
 describe("pluginsWithUserValves", () => {
   it("lists the model's pipe, global and attached filters and actions, and its tools that have user valves", () => {
-    const model: ChatModel = { id: "manifold.big", name: "Big", pipe: { type: "pipe" }, info: { meta: { actionIds: ["attached_action"], toolIds: ["weather"] } } };
+    const model: ChatModel = {
+      id: "manifold.big",
+      name: "Big",
+      pipe: { type: "pipe" },
+      info: { meta: { actionIds: ["attached_action"], toolIds: ["weather"] } },
+    };
     expect(pluginsWithUserValves(model, functions, tools).map((plugin) => `${plugin.namespace}:${plugin.id}`)).toEqual([
       "functions:global_filter",
       "functions:attached_action",

@@ -36,7 +36,14 @@ export function pluginsWithUserValves(model: ChatModel, functions: PluginSummary
   for (const plugin of functions) {
     if (!plugin.is_active || !plugin.meta?.has_user_valves) continue;
     const isUsed = plugin.type === "pipe" ? plugin.id === pipeId : plugin.is_global === true || attached.has(plugin.id);
-    if (isUsed) chosen.push({ namespace: "functions", id: plugin.id, name: plugin.name, kind: plugin.type ?? "function", description: plugin.meta.description });
+    if (isUsed)
+      chosen.push({
+        namespace: "functions",
+        id: plugin.id,
+        name: plugin.name,
+        kind: plugin.type ?? "function",
+        description: plugin.meta.description,
+      });
   }
   for (const plugin of tools) {
     if (plugin.is_active !== false && plugin.meta?.has_user_valves && toolIds.has(plugin.id)) {

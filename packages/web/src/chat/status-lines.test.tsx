@@ -5,7 +5,14 @@ import { StatusLines } from "./status-lines.tsx";
 describe("StatusLines", () => {
   afterEach(cleanup);
   it("marks a failed tool as an error, not with a check", () => {
-    render(<StatusLines statuses={[{ description: "Running tool get_weather", done: false }, { description: "Tool failed get_weather", done: true, error: true }]} />);
+    render(
+      <StatusLines
+        statuses={[
+          { description: "Running tool get_weather", done: false },
+          { description: "Tool failed get_weather", done: true, error: true },
+        ]}
+      />,
+    );
     const line = screen.getByRole("status");
     expect(line.className).toContain("status-error");
     expect(line.textContent).toContain("!");

@@ -24,10 +24,21 @@ export function StatusLines({ statuses }: { statuses: StatusEntry[] }) {
         </ol>
       )}
       <div className={`status-line${latest.error ? " status-error" : ""}`} role="status" aria-live="polite">
-        {latest.done === false ? <Spinner label="Working" /> : <span className="status-check" aria-hidden="true">{latest.error ? "!" : "✓"}</span>}
+        {latest.done === false ? (
+          <Spinner label="Working" />
+        ) : (
+          <span className="status-check" aria-hidden="true">
+            {latest.error ? "!" : "✓"}
+          </span>
+        )}
         <StatusText status={latest} />
         {earlier.length > 0 && (
-          <button type="button" className="link-button status-toggle" aria-expanded={isExpanded} onClick={() => setIsExpanded((value) => !value)}>
+          <button
+            type="button"
+            className="link-button status-toggle"
+            aria-expanded={isExpanded}
+            onClick={() => setIsExpanded((value) => !value)}
+          >
             {isExpanded ? "Hide steps" : `${earlier.length} earlier step${earlier.length === 1 ? "" : "s"}`}
           </button>
         )}

@@ -31,7 +31,10 @@ export function parseCompletionChunk(data: string): CompletionUpdate[] {
     const fields = (typeof error === "object" ? error : {}) as { plugin_id?: unknown; hook?: unknown };
     updates.push({
       type: "error",
-      detail: detailOf({ detail: typeof error === "string" ? error : ((error as { detail?: unknown }).detail ?? error) }, "The answer stopped with an error"),
+      detail: detailOf(
+        { detail: typeof error === "string" ? error : ((error as { detail?: unknown }).detail ?? error) },
+        "The answer stopped with an error",
+      ),
       ...(typeof fields.plugin_id === "string" ? { pluginId: fields.plugin_id } : {}),
       ...(typeof fields.hook === "string" ? { hook: fields.hook } : {}),
     });
@@ -52,7 +55,11 @@ export function parseCompletionChunk(data: string): CompletionUpdate[] {
  * errors after the answer started come as `error` updates.
  */
 export async function* streamChatCompletion(body: Record<string, unknown>, signal?: AbortSignal): AsyncGenerator<CompletionUpdate> {
-  const response = await sendRequest("/api/chat/completions", { body: { ...body, stream: true }, signal, headers: { accept: "text/event-stream" } });
+  const response = await sendRequest("/api/chat/completions", {
+    body: { ...body, stream: true },
+    signal,
+    headers: { accept: "text/event-stream" },
+  });
   if (!response.body) return;
   if (!response.headers.get("content-type")?.includes("text/event-stream")) {
     // An upstream that ignores `stream`: one JSON completion.

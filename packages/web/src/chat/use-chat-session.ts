@@ -132,26 +132,30 @@ export function useChatSession(routeChatId: string | null): ChatSession {
     let isCurrent = true;
     // Which answers are still being generated first: one that ends meanwhile is then saved in the record.
     const generating = chatApi.tasks(routeChatId).catch(() => [] as string[]);
-    generating.then(async (taskIds) => ({ taskIds, record: await chatApi.get(routeChatId) })).then(
-      ({ taskIds, record }) => {
-        if (!isCurrent) return;
-        const loaded = treeOfChat(record.chat);
-        const followed = [...taskIds].reverse().find((id) => loaded.messages[id]);
-        setTree(markGenerating(loaded, followed));
-        setTitle(record.title);
-        setChatModelId(record.chat.models?.[0] ?? null);
-        setLoadState("ready");
-        if (followed) {
-          setFollowedId(followed);
-          setStreamingId(followed);
-        }
-      },
-      (error: unknown) => {
-        if (!isCurrent) return;
-        setLoadError(ApiError.isInstance(error) && error.status === 404 ? "This chat does not exist, or it is not yours." : errorMessage(error));
-        setLoadState("failed");
-      },
-    );
+    generating
+      .then(async (taskIds) => ({ taskIds, record: await chatApi.get(routeChatId) }))
+      .then(
+        ({ taskIds, record }) => {
+          if (!isCurrent) return;
+          const loaded = treeOfChat(record.chat);
+          const followed = [...taskIds].reverse().find((id) => loaded.messages[id]);
+          setTree(markGenerating(loaded, followed));
+          setTitle(record.title);
+          setChatModelId(record.chat.models?.[0] ?? null);
+          setLoadState("ready");
+          if (followed) {
+            setFollowedId(followed);
+            setStreamingId(followed);
+          }
+        },
+        (error: unknown) => {
+          if (!isCurrent) return;
+          setLoadError(
+            ApiError.isInstance(error) && error.status === 404 ? "This chat does not exist, or it is not yours." : errorMessage(error),
+          );
+          setLoadState("failed");
+        },
+      );
     return () => {
       isCurrent = false;
     };
@@ -167,7 +171,11 @@ export function useChatSession(routeChatId: string | null): ChatSession {
     }
     const messageId = envelope.message_id;
     if (messageId && stoppedIds.current.has(messageId)) return;
-    setTree((current) => applyEnvelopeToTree(current, messageId, envelope.data, { isStreamingHere: messageId !== null && streamingIds.current.has(messageId) }));
+    setTree((current) =>
+      applyEnvelopeToTree(current, messageId, envelope.data, {
+        isStreamingHere: messageId !== null && streamingIds.current.has(messageId),
+      }),
+    );
   });
 
   // Follow an answer generated elsewhere: the socket's snapshots fill it in; when its task ends, take what was saved.
@@ -209,7 +217,15 @@ export function useChatSession(routeChatId: string | null): ChatSession {
       let question: ChatMessage;
       let answer: ChatMessage;
       try {
-        question = { id: newId(), parentId: treeBefore.currentId, childrenIds: [], role: "user", content: text, timestamp: nowSeconds(), models: [model.id] };
+        question = {
+          id: newId(),
+          parentId: treeBefore.currentId,
+          childrenIds: [],
+          role: "user",
+          content: text,
+          timestamp: nowSeconds(),
+          models: [model.id],
+        };
         answer = {
           id: newId(),
           parentId: question.id,
@@ -238,7 +254,12 @@ export function useChatSession(routeChatId: string | null): ChatSession {
 
       try {
         if (id === null) {
-          const record = await chatApi.create({ title: "New Chat", models: [model.id], ...chatFieldsOf(withMessages), timestamp: Date.now() });
+          const record = await chatApi.create({
+            title: "New Chat",
+            models: [model.id],
+            ...chatFieldsOf(withMessages),
+            timestamp: Date.now(),
+          });
           id = record.id;
           activeChatId.current = id;
           createdChatId.current = id;
@@ -268,7 +289,14 @@ export function useChatSession(routeChatId: string | null): ChatSession {
           .filter((message) => message.id !== answer.id)
           .map(requestMessage);
         const sessionId = await connectedSessionId(socket);
-        const body = { model: model.id, messages: requestMessages, chat_id: chatIdForSync, id: answer.id, session_id: sessionId, filter_ids: filterIds };
+        const body = {
+          model: model.id,
+          messages: requestMessages,
+          chat_id: chatIdForSync,
+          id: answer.id,
+          session_id: sessionId,
+          filter_ids: filterIds,
+        };
         let hasFailedEarly = false;
         let isStopped = false;
         try {
@@ -330,7 +358,13 @@ export function useChatSession(routeChatId: string | null): ChatSession {
         const upTo = branch.slice(0, branch.findIndex((candidate) => candidate.id === message.id) + 1);
         const result = await chatApi.runAction(actionId, {
           model: message.model ?? modelId,
-          messages: upTo.map((candidate) => ({ id: candidate.id, role: candidate.role, content: candidate.content, timestamp: candidate.timestamp, sources: candidate.sources })),
+          messages: upTo.map((candidate) => ({
+            id: candidate.id,
+            role: candidate.role,
+            content: candidate.content,
+            timestamp: candidate.timestamp,
+            sources: candidate.sources,
+          })),
           chat_id: id,
           session_id: await connectedSessionId(socket),
           id: message.id,
@@ -345,7 +379,19 @@ export function useChatSession(routeChatId: string | null): ChatSession {
     [socket, updateTree],
   );
 
-  return { chatId, title, tree, chatModelId, loadState, loadError, isStreaming: streamingId !== null, runningAction, send, stop, runAction };
+  return {
+    chatId,
+    title,
+    tree,
+    chatModelId,
+    loadState,
+    loadError,
+    isStreaming: streamingId !== null,
+    runningAction,
+    send,
+    stop,
+    runAction,
+  };
 }
 
 /** Marks the followed answer as generating and every other unfinished one as done (its generation ended without saving, e.g. the tab closed first). */
@@ -353,7 +399,8 @@ function markGenerating(tree: MessageTree, generatingId: string | undefined): Me
   let next = tree;
   for (const message of Object.values(tree.messages)) {
     if (message.id === generatingId) next = updateMessage(next, message.id, (current) => ({ ...current, done: false }));
-    else if (message.role === "assistant" && message.done === false) next = updateMessage(next, message.id, (current) => ({ ...current, done: true }));
+    else if (message.role === "assistant" && message.done === false)
+      next = updateMessage(next, message.id, (current) => ({ ...current, done: true }));
   }
   return next;
 }

@@ -43,7 +43,12 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClos
           <button type="button" className="button" onClick={onClose} autoFocus>
             Cancel
           </button>
-          <button type="button" className={`button ${isDangerous ? "button-danger" : "button-primary"}`} onClick={confirm} disabled={isWorking}>
+          <button
+            type="button"
+            className={`button ${isDangerous ? "button-danger" : "button-primary"}`}
+            onClick={confirm}
+            disabled={isWorking}
+          >
             {isWorking ? "Working…" : confirmLabel}
           </button>
         </>

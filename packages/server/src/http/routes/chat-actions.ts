@@ -26,7 +26,14 @@ type MessagesBody = z.output<typeof messagesBodySchema>;
 function callerFor(services: AppServices, user: RequestUser, body: MessagesBody): PluginCaller {
   return new PluginCaller(services, {
     user,
-    metadata: { user_id: user.id, chat_id: body.chat_id ?? "", message_id: body.id ?? null, session_id: body.session_id ?? null, model: body.model, filter_ids: body.filter_ids ?? [] },
+    metadata: {
+      user_id: user.id,
+      chat_id: body.chat_id ?? "",
+      message_id: body.id ?? null,
+      session_id: body.session_id ?? null,
+      model: body.model,
+      filter_ids: body.filter_ids ?? [],
+    },
     events: requestEvents(services, user, { chatId: body.chat_id, messageId: body.id, sessionId: body.session_id }),
     messages: body.messages,
   });
@@ -52,8 +59,12 @@ export function registerChatActionRoutes(app: FastifyInstance, services: AppServ
     try {
       await resolveModel(services, caller, body.model);
       const { descriptor } = await caller.plugin("function", record);
-      if (subId !== undefined && !descriptor.actions?.some((entry) => entry.id === subId)) throw new SluiceError("NOT_FOUND", `Action not found: ${id}`);
-      const result = await caller.invoke("function", record, "action", body, { contextId: id, metadata: { action_id: id, sub_action_id: subId ?? null } });
+      if (subId !== undefined && !descriptor.actions?.some((entry) => entry.id === subId))
+        throw new SluiceError("NOT_FOUND", `Action not found: ${id}`);
+      const result = await caller.invoke("function", record, "action", body, {
+        contextId: id,
+        metadata: { action_id: id, sub_action_id: subId ?? null },
+      });
       if (chatId) await applyActionResult(services, chatId, body.id ?? undefined, result);
       return result;
     } finally {

@@ -34,7 +34,8 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
     const chatId = chatRequest.chat_id && !chatRequest.chat_id.startsWith("local:") ? chatRequest.chat_id : null;
     const endTask = services.chatTasks.start({ userId: user.id, chatId, taskId: chatRequest.id ?? randomUUID(), controller });
     // Recorded in the database too, so an answer cut by a crash is marked interrupted (only a stored message can be).
-    const endRecord = chatId && chatRequest.id ? await services.answersInProgress.begin({ chatId, messageId: chatRequest.id, userId: user.id }) : undefined;
+    const endRecord =
+      chatId && chatRequest.id ? await services.answersInProgress.begin({ chatId, messageId: chatRequest.id, userId: user.id }) : undefined;
     try {
       return await answer(request, reply, chatRequest, controller);
     } finally {
@@ -93,4 +94,3 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
   app.post("/api/chat/completions", handler);
   app.post("/api/v1/chat/completions", handler);
 }
-

@@ -72,7 +72,9 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
 
   app.get(`${prefix}/`, async (request) => {
     requireVerified(request);
-    return (await listFunctions(db)).map((record) => functionResponseWithStatus(record, workspace.registry.peek("function", record.id), { includeContent: false }));
+    return (await listFunctions(db)).map((record) =>
+      functionResponseWithStatus(record, workspace.registry.peek("function", record.id), { includeContent: false }),
+    );
   });
 
   app.get(`${prefix}/list`, async (request) => {
@@ -98,7 +100,10 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
   app.post(`${prefix}/load/url`, async (request) => {
     requireAdmin(request);
     const { url } = parseInput(z.object({ url: z.string().min(1, "url is required") }), request.body);
-    return loadFromUrl(url, { maxBytes: services.config.maxPluginSourceBytes, allowPrivateNetwork: services.config.pluginAllowPrivateNetwork });
+    return loadFromUrl(url, {
+      maxBytes: services.config.maxPluginSourceBytes,
+      allowPrivateNetwork: services.config.pluginAllowPrivateNetwork,
+    });
   });
 
   app.post(`${prefix}/create`, async (request) => {
@@ -192,7 +197,12 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
   app.post(`${prefix}/id/:id/permissions/approve`, async (request) => {
     requireAdmin(request);
     const current = await requireFunction(parseInput(idParams, request.params).id);
-    const { record, loaded, notices } = await approvePermissions(services, "function", current, parseInput(approveBodySchema, request.body).content_hash);
+    const { record, loaded, notices } = await approvePermissions(
+      services,
+      "function",
+      current,
+      parseInput(approveBodySchema, request.body).content_hash,
+    );
     request.log.info({ pluginId: record.id, granted: record.meta.permissions }, "function permissions approved");
     return { ...functionResponseWithStatus(record, loaded ?? workspace.registry.peek("function", record.id)), notices };
   });

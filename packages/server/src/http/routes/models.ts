@@ -20,7 +20,12 @@ import { parseInput } from "../parse-body.ts";
 import { type RequestUser, requireAdmin, requireVerified } from "../request-user.ts";
 
 /** An id to look up: rows stored before the id rule keep working; control characters never reach the database. */
-const lookupId = z.string().trim().min(1, "id is required").max(256, "id is too long (256 characters at most)").regex(/^[^\u0000-\u001f\u007f]*$/, "id may not hold control characters");
+const lookupId = z
+  .string()
+  .trim()
+  .min(1, "id is required")
+  .max(256, "id is too long (256 characters at most)")
+  .regex(/^[^\u0000-\u001f\u007f]*$/, "id may not hold control characters");
 
 const modelFormSchema = z.object({
   id: modelIdSchema,
@@ -32,7 +37,9 @@ const modelFormSchema = z.object({
   is_active: z.boolean().optional(),
 });
 
-const modelUpdateSchema = modelFormSchema.partial().extend({ id: lookupId.optional(), meta: modelMetaSchema.optional(), params: modelParamsSchema.optional() });
+const modelUpdateSchema = modelFormSchema
+  .partial()
+  .extend({ id: lookupId.optional(), meta: modelMetaSchema.optional(), params: modelParamsSchema.optional() });
 const idQuery = z.object({ id: lookupId.optional() });
 
 function modelResponse(record: ModelRecord, user: RequestUser) {
@@ -50,7 +57,8 @@ export function registerModelRoutes(app: FastifyInstance, services: AppServices)
 
   function requestedId(request: FastifyRequest, bodyId?: string): string {
     const { id } = parseInput(idQuery, request.query);
-    if (id && bodyId && id !== bodyId) throw new SluiceError("INVALID_INPUT", `The id in the query (${id}) and in the body (${bodyId}) differ; a model's id cannot change`);
+    if (id && bodyId && id !== bodyId)
+      throw new SluiceError("INVALID_INPUT", `The id in the query (${id}) and in the body (${bodyId}) differ; a model's id cannot change`);
     const chosen = id ?? bodyId;
     if (!chosen) throw new SluiceError("INVALID_INPUT", "id is required: pass ?id=<model id>");
     return chosen;
@@ -77,7 +85,8 @@ export function registerModelRoutes(app: FastifyInstance, services: AppServices)
   app.post(`${prefix}/create`, async (request) => {
     const admin = requireAdmin(request);
     const form = parseInput(modelFormSchema, request.body);
-    if (form.base_model_id === form.id) throw new SluiceError("INVALID_INPUT", "A model cannot be built on itself: base_model_id equals id");
+    if (form.base_model_id === form.id)
+      throw new SluiceError("INVALID_INPUT", "A model cannot be built on itself: base_model_id equals id");
     try {
       // No access control means public read, as in Open WebUI: a settings row must not hide its model.
       const record = await insertModel(db, { ...form, user_id: admin.id, access_control: form.access_control ?? null });
@@ -99,7 +108,8 @@ export function registerModelRoutes(app: FastifyInstance, services: AppServices)
     const form = parseInput(modelUpdateSchema, request.body);
     const current = await writableModel(user, requestedId(request, form.id));
     const { id: _id, ...changes } = form;
-    if (changes.base_model_id === current.id) throw new SluiceError("INVALID_INPUT", "A model cannot be built on itself: base_model_id equals id");
+    if (changes.base_model_id === current.id)
+      throw new SluiceError("INVALID_INPUT", "A model cannot be built on itself: base_model_id equals id");
     const record = await updateModel(db, current.id, changes);
     if (!record) throw new SluiceError("NOT_FOUND", `Model not found: ${current.id}`);
     request.log.info({ modelId: record.id }, "model updated");

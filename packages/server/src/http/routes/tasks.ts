@@ -33,7 +33,10 @@ export function registerTaskRoutes(app: FastifyInstance, services: AppServices):
     const { chat_id: chatId } = parseInput(chatParams, request.params);
     if (!(await findChat(services.db, user.id, chatId))) throw new SluiceError("NOT_FOUND", `Chat not found: ${chatId}`);
     const remote = await realtime.askOtherInstances(LIST_TOPIC, { userId: user.id, chatId });
-    const ids = [...chatTasks.forChat(user.id, chatId), ...remote.flatMap((answer) => (Array.isArray(answer) ? answer.filter((id) => typeof id === "string") : []))];
+    const ids = [
+      ...chatTasks.forChat(user.id, chatId),
+      ...remote.flatMap((answer) => (Array.isArray(answer) ? answer.filter((id) => typeof id === "string") : [])),
+    ];
     return { task_ids: [...new Set(ids)] };
   });
 

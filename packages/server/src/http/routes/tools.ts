@@ -5,7 +5,15 @@ import type { PluginRow } from "@sluice/sdk/wire";
 import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { hasPermission, requireAdmin, requireVerified, type RequestUser } from "../request-user.ts";
-import { accessControlSchema, deleteTool, findTool, insertTool, listTools, updateTool, type ToolRecord } from "../../db/tools-repository.ts";
+import {
+  accessControlSchema,
+  deleteTool,
+  findTool,
+  insertTool,
+  listTools,
+  updateTool,
+  type ToolRecord,
+} from "../../db/tools-repository.ts";
 import { isUniqueViolation } from "../../db/is-unique-violation.ts";
 import type { LoadedPlugin } from "../../plugins/load-plugin.ts";
 import { storedGrant } from "../../plugins/plugin-registry.ts";
@@ -68,12 +76,16 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
 
   app.get(`${prefix}/`, async (request) => {
     const user = requireVerified(request);
-    return (await listReadable(user)).map((record) => toolResponseWithStatus(record, user, workspace.registry.peek("tool", record.id), { includeContent: false }));
+    return (await listReadable(user)).map((record) =>
+      toolResponseWithStatus(record, user, workspace.registry.peek("tool", record.id), { includeContent: false }),
+    );
   });
 
   app.get(`${prefix}/list`, async (request) => {
     const user = requireVerified(request);
-    return (await listReadable(user)).map((record) => toolResponseWithStatus(record, user, workspace.registry.peek("tool", record.id), { includeContent: false }));
+    return (await listReadable(user)).map((record) =>
+      toolResponseWithStatus(record, user, workspace.registry.peek("tool", record.id), { includeContent: false }),
+    );
   });
 
   app.get(`${prefix}/export`, async (request) => {
@@ -81,14 +93,19 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     requireToolCreator(user);
     const includeValves = parseInput(exportQuery, request.query).include_valves === true;
     return (await listReadable(user)).map(({ content_hash: _hash, valves, ...record }) =>
-      includeValves && canWrite(user, { ...record }) ? { ...record, valves: presentValves(undefined, "valves", valves, secrets, user.role === "admin") } : record,
+      includeValves && canWrite(user, { ...record })
+        ? { ...record, valves: presentValves(undefined, "valves", valves, secrets, user.role === "admin") }
+        : record,
     );
   });
 
   app.post(`${prefix}/load/url`, async (request) => {
     requireAdmin(request);
     const { url } = parseInput(z.object({ url: z.string().min(1, "url is required") }), request.body);
-    return loadFromUrl(url, { maxBytes: services.config.maxPluginSourceBytes, allowPrivateNetwork: services.config.pluginAllowPrivateNetwork });
+    return loadFromUrl(url, {
+      maxBytes: services.config.maxPluginSourceBytes,
+      allowPrivateNetwork: services.config.pluginAllowPrivateNetwork,
+    });
   });
 
   app.post(`${prefix}/create`, async (request) => {
@@ -147,7 +164,13 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     const current = await writableTool(user, parseInput(idParams, request.params).id);
     const form = parseInput(toolFormSchema.extend({ id: z.string().optional() }), request.body);
     const isAdmin = user.role === "admin";
-    const loaded = await workspace.prepare("tool", current.id, form.content, isAdmin ? "requested" : storedGrant(current), keepsNodeGrant(current, form.content, isAdmin));
+    const loaded = await workspace.prepare(
+      "tool",
+      current.id,
+      form.content,
+      isAdmin ? "requested" : storedGrant(current),
+      keepsNodeGrant(current, form.content, isAdmin),
+    );
     const record = await updateTool(db, current.id, {
       name: form.name,
       content: form.content,
@@ -182,7 +205,12 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
   app.post(`${prefix}/id/:id/permissions/approve`, async (request) => {
     const admin = requireAdmin(request);
     const current = await readableTool(admin, parseInput(idParams, request.params).id);
-    const { record, loaded, notices } = await approvePermissions(services, "tool", current, parseInput(approveBodySchema, request.body).content_hash);
+    const { record, loaded, notices } = await approvePermissions(
+      services,
+      "tool",
+      current,
+      parseInput(approveBodySchema, request.body).content_hash,
+    );
     request.log.info({ pluginId: record.id, granted: record.meta.permissions }, "tool permissions approved");
     return { ...toolResponseWithStatus(record, admin, loaded ?? workspace.registry.peek("tool", record.id)), notices };
   });

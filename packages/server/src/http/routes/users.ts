@@ -41,7 +41,12 @@ export function registerUserRoutes(app: FastifyInstance, services: AppServices):
   app.get(`${prefix}/`, async (request) => {
     requireAdmin(request);
     const [users, groups] = await Promise.all([listUsers(db), listGroups(db)]);
-    return users.map((user) => presentUser(user, groups.filter((group) => group.user_ids.includes(user.id)).map((group) => group.id)));
+    return users.map((user) =>
+      presentUser(
+        user,
+        groups.filter((group) => group.user_ids.includes(user.id)).map((group) => group.id),
+      ),
+    );
   });
 
   // The caller's effective permissions (defaults, its own and its groups').

@@ -14,7 +14,8 @@ export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../../web/dist", imp
 /** Paths that belong to the API: never answered with the web UI, so a typo there stays a JSON 404. */
 const API_PREFIXES = ["/api", "/health", "/ws", "/docs", "/openapi.json"];
 
-const BUILD_HINT = "The web UI is not built. Run `npm run build --workspace packages/web` (npm ci does it) and reload; the API works meanwhile.";
+const BUILD_HINT =
+  "The web UI is not built. Run `npm run build --workspace packages/web` (npm ci does it) and reload; the API works meanwhile.";
 
 /**
  * The page's security policy: scripts only from this server (no inline scripts, no eval), so

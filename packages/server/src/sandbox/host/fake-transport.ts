@@ -4,7 +4,15 @@ import { silentLogger } from "../sandbox-test-fixtures.ts";
 import type { HostHandlers } from "../invocation-handlers.ts";
 import { PluginHost } from "./plugin-host.ts";
 import { failedError, unloadedError } from "./plugin-errors.ts";
-import type { CallInfo, ChunkAnswer, PluginConnection, PluginTransport, RuntimeCall, RuntimeNotice, TransportHost } from "./plugin-transport.ts";
+import type {
+  CallInfo,
+  ChunkAnswer,
+  PluginConnection,
+  PluginTransport,
+  RuntimeCall,
+  RuntimeNotice,
+  TransportHost,
+} from "./plugin-transport.ts";
 
 // An in-memory transport for the host core's tests (not part of the server): each test says how
 // the "plugin" answers, and reads what the host sent it.
@@ -92,7 +100,9 @@ export class FakePluginHost extends PluginHost {
     this.transport = transport!;
   }
 
-  static async create(options: { descriptor?: PluginDescriptor; timeoutMs?: number; streamTimeoutMs?: number; host?: HostHandlers } = {}): Promise<FakePluginHost> {
+  static async create(
+    options: { descriptor?: PluginDescriptor; timeoutMs?: number; streamTimeoutMs?: number; host?: HostHandlers } = {},
+  ): Promise<FakePluginHost> {
     const host = new FakePluginHost(options.descriptor ?? FILTER_DESCRIPTOR, options);
     await host.loadPlugin();
     return host;

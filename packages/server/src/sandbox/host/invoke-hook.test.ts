@@ -33,7 +33,9 @@ describe("PluginSandbox.invoke", () => {
     for (let n = 0; n < 6; n++) {
       expect(await sandbox.invoke(testRequest("outlet", { n }))).toEqual({ ok: true, value: { n, done: true } });
       const events: unknown[] = [];
-      const result = await sandbox.invoke(testRequest("inlet", { n, mode: n % 2 ? "emit" : "plain" }), { emit: (event) => void events.push(event) });
+      const result = await sandbox.invoke(testRequest("inlet", { n, mode: n % 2 ? "emit" : "plain" }), {
+        emit: (event) => void events.push(event),
+      });
       expect(result).toEqual({ ok: true, value: { n, mode: n % 2 ? "emit" : "plain", seen: true } });
       expect(events).toEqual(n % 2 ? [{ type: "status", data: { description: `seen ${n}` } }] : []);
     }
@@ -42,7 +44,9 @@ describe("PluginSandbox.invoke", () => {
 
   it("overlapping calls into one sandbox each get their own result", async () => {
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, n) => sandbox.invoke(testRequest("inlet", { n, mode: n % 3 ? "emit" : "plain" }), { emit: () => delay(n % 5) })),
+      Array.from({ length: 20 }, (_, n) =>
+        sandbox.invoke(testRequest("inlet", { n, mode: n % 3 ? "emit" : "plain" }), { emit: () => delay(n % 5) }),
+      ),
     );
     expect(results.map((result) => (result.ok ? (result.value as { n: number }).n : -1))).toEqual(Array.from({ length: 20 }, (_, n) => n));
   });
@@ -87,7 +91,10 @@ describe("PluginSandbox.invoke", () => {
     const waiting = await sandboxFor(FILTER, { timeoutMs: 150 }, sandboxes);
     const started = performance.now();
     const result = await waiting.invoke(testRequest("inlet", { mode: "never" }));
-    expect(result).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in inlet after 150 ms' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in inlet after 150 ms' },
+    });
     expect(performance.now() - started).toBeLessThan(1000);
     expect(waiting.isBroken).toBe(false);
     expect(await waiting.invoke(testRequest("outlet", {}))).toEqual({ ok: true, value: { done: true } });
@@ -98,7 +105,10 @@ describe("PluginSandbox.invoke", () => {
     const started = performance.now();
     const running = sandbox.invoke(testRequest("inlet", { mode: "ignore-abort" }), {}, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error("The client disconnected")), 20);
-    expect(await running).toMatchObject({ ok: false, error: { code: "PLUGIN_ERROR", message: 'Plugin "test_plugin" was stopped in inlet: The client disconnected' } });
+    expect(await running).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_ERROR", message: 'Plugin "test_plugin" was stopped in inlet: The client disconnected' },
+    });
     expect(performance.now() - started).toBeLessThan(1000);
     expect(sandbox.activeInvocations).toBe(0);
   });

@@ -36,15 +36,22 @@ export function malformedResultError(details: ErrorDetails): SluiceError {
 
 /** A call that used up its time limit. */
 export function timeoutError(details: ErrorDetails, timeoutMs: number, cause?: unknown): SluiceError {
-  return new SluiceError("PLUGIN_TIMEOUT", `Plugin "${details.pluginId}" timed out in ${details.hook} after ${timeoutMs} ms`, { ...details, cause });
+  return new SluiceError("PLUGIN_TIMEOUT", `Plugin "${details.pluginId}" timed out in ${details.hook} after ${timeoutMs} ms`, {
+    ...details,
+    cause,
+  });
 }
 
 /** A call that ran its sandbox out of memory. */
 export function memoryLimitError(details: ErrorDetails, memoryLimitMb: number, cause?: unknown): SluiceError {
-  return new SluiceError("PLUGIN_MEMORY_LIMIT", `Plugin "${details.pluginId}" ran out of memory in ${details.hook} (the limit is ${memoryLimitMb} MB)`, {
-    ...details,
-    cause,
-  });
+  return new SluiceError(
+    "PLUGIN_MEMORY_LIMIT",
+    `Plugin "${details.pluginId}" ran out of memory in ${details.hook} (the limit is ${memoryLimitMb} MB)`,
+    {
+      ...details,
+      cause,
+    },
+  );
 }
 
 /** A call to a plugin whose owner disposed it. */
@@ -54,18 +61,27 @@ export function unloadedError(details: ErrorDetails): SluiceError {
 
 /** A call in flight when its owner disposed the plugin. */
 export function unloadedWhileRunningError(details: ErrorDetails, cause?: unknown): SluiceError {
-  return new SluiceError("PLUGIN_ERROR", `Plugin "${details.pluginId}" was unloaded while ${details.hook} was running`, { ...details, cause });
+  return new SluiceError("PLUGIN_ERROR", `Plugin "${details.pluginId}" was unloaded while ${details.hook} was running`, {
+    ...details,
+    cause,
+  });
 }
 
 /** A call that failed in its sandbox for a reason the transport cannot name better. */
 export function failedError(details: ErrorDetails, cause: unknown): SluiceError {
-  return new SluiceError("PLUGIN_ERROR", `Plugin "${details.pluginId}" failed in ${details.hook}: ${messageOf(cause)}`, { ...details, cause });
+  return new SluiceError("PLUGIN_ERROR", `Plugin "${details.pluginId}" failed in ${details.hook}: ${messageOf(cause)}`, {
+    ...details,
+    cause,
+  });
 }
 
 /** A call the host stopped waiting for (its caller aborted it): anything but a SluiceError becomes PLUGIN_ERROR. */
 export function stoppedError(details: ErrorDetails, cause: unknown): SluiceError {
   if (SluiceError.isInstance(cause)) return cause;
-  return new SluiceError("PLUGIN_ERROR", `Plugin "${details.pluginId}" was stopped in ${details.hook}: ${messageOf(cause)}`, { ...details, cause });
+  return new SluiceError("PLUGIN_ERROR", `Plugin "${details.pluginId}" was stopped in ${details.hook}: ${messageOf(cause)}`, {
+    ...details,
+    cause,
+  });
 }
 
 /** The message of anything thrown. */

@@ -70,13 +70,19 @@ describe("PluginHost.invoke", () => {
     const known = await plugin.invoke(testRequest("inlet", { code: "VALVES_INVALID" }));
     expect(known).toMatchObject({ ok: false, error: { code: "VALVES_INVALID", message: "no", pluginId: "fake", hook: "inlet" } });
     expect((known as { error: SluiceError }).error.cause).toEqual({ stack: "at plugin.ts:1" });
-    expect(await plugin.invoke(testRequest("inlet", { code: "ROOT_PLEASE" }))).toMatchObject({ ok: false, error: { code: "PLUGIN_ERROR", message: "no" } });
+    expect(await plugin.invoke(testRequest("inlet", { code: "ROOT_PLEASE" }))).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_ERROR", message: "no" },
+    });
   });
 
   it("refuses an answer that is not the runtime's shape, and drops __proto__ keys from one that is", async () => {
     const plugin = await FakePluginHost.create();
     plugin.transport.answer = () => "not json";
-    expect(await plugin.invoke(testRequest("inlet"))).toMatchObject({ ok: false, error: { message: 'Plugin "fake" returned a malformed result from inlet' } });
+    expect(await plugin.invoke(testRequest("inlet"))).toMatchObject({
+      ok: false,
+      error: { message: 'Plugin "fake" returned a malformed result from inlet' },
+    });
     plugin.transport.answer = () => '{"ok":true,"value":{"a":1,"__proto__":{"isAdmin":true}}}';
     const result = await plugin.invoke(testRequest("inlet"));
     expect(result).toEqual({ ok: true, value: { a: 1 } });
@@ -133,7 +139,10 @@ describe("PluginHost.invoke", () => {
     const result = plugin.invoke(testRequest("inlet"), {}, { signal: controller.signal });
     await delay(1);
     controller.abort(new Error("client went away"));
-    expect(await result).toMatchObject({ ok: false, error: { code: "PLUGIN_ERROR", message: 'Plugin "fake" was stopped in inlet: client went away' } });
+    expect(await result).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_ERROR", message: 'Plugin "fake" was stopped in inlet: client went away' },
+    });
     expect(plugin.transport.notices[0]).toMatchObject({ method: "abortInvocation", args: [expect.any(String), "client went away"] });
   });
 });
@@ -151,7 +160,10 @@ describe("PluginHost: what a plugin asks of the host", () => {
       capabilities.log(invocationId, "info", "inside");
       return ok(await capabilities.emit(invocationId, '{"data":"no type"}'));
     };
-    const result = await plugin.invoke(testRequest("inlet"), { emit: (event) => void events.push(event), log: (_level, message) => void lines.push(message) });
+    const result = await plugin.invoke(testRequest("inlet"), {
+      emit: (event) => void events.push(event),
+      log: (_level, message) => void lines.push(message),
+    });
     expect(result).toEqual({ ok: true, value: { ok: false, error: { code: "INVALID_INPUT", message: "An event needs a type" } } });
     expect(events).toEqual([{ type: "status", data: { n: 1 } }]);
     expect(Object.getPrototypeOf(events[0])).toBe(Object.prototype);
@@ -212,7 +224,11 @@ describe("PluginHost.openStreamFilter", () => {
     plugin.transport.answer = () => opened;
     plugin.transport.answerChunk = (_sessionId, sequence, json) => (sequence === 1 ? new Promise(() => {}) : Promise.resolve(json));
     const session = plugin.openStreamFilter({ context: testContext });
-    expect(await session.transform({ n: 1 })).toMatchObject({ code: "PLUGIN_TIMEOUT", message: 'Plugin "fake" timed out in stream after 30 ms', hook: "stream" });
+    expect(await session.transform({ n: 1 })).toMatchObject({
+      code: "PLUGIN_TIMEOUT",
+      message: 'Plugin "fake" timed out in stream after 30 ms',
+      hook: "stream",
+    });
     const sessionId = plugin.transport.timedOut[0]!.id;
     expect(plugin.transport.notices).toEqual([{ method: "forgetResult", args: [`${sessionId}:1`] }]);
     expect(await session.transform({ n: 2 })).toEqual({ n: 2 });
@@ -224,7 +240,10 @@ describe("PluginHost.openStreamFilter", () => {
     plugin.transport.answer = () => opened;
     plugin.transport.answerChunk = () => Promise.reject(new Error("process gone"));
     const session = plugin.openStreamFilter({ context: testContext });
-    expect(await session.transform({ n: 1 })).toMatchObject({ code: "PLUGIN_ERROR", message: 'Plugin "fake" failed in stream: process gone' });
+    expect(await session.transform({ n: 1 })).toMatchObject({
+      code: "PLUGIN_ERROR",
+      message: 'Plugin "fake" failed in stream: process gone',
+    });
     expect(session.transform({ n: 2 })).toMatchObject({ message: 'Plugin "fake" failed in stream: process gone' });
     session.close();
   });
@@ -262,7 +281,9 @@ describe("PluginHost.streamPipe", () => {
     const plugin = await FakePluginHost.create();
     let pulls = 0;
     plugin.transport.answer = (method) =>
-      method === "startPipe" ? JSON.stringify({ ok: true, kind: "stream" }) : JSON.stringify(++pulls <= 2 ? { ok: true, done: false, value: `chunk ${pulls}` } : { ok: true, done: true });
+      method === "startPipe"
+        ? JSON.stringify({ ok: true, kind: "stream" })
+        : JSON.stringify(++pulls <= 2 ? { ok: true, done: false, value: `chunk ${pulls}` } : { ok: true, done: true });
     const outputs = [];
     for await (const output of plugin.invokeStream({ payload: {}, context: testContext })) outputs.push(output);
     expect(outputs).toEqual([

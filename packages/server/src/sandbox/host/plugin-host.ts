@@ -93,7 +93,9 @@ export class PluginHost implements PluginRunner {
       return this.#descriptor;
     } catch (error) {
       this.dispose();
-      throw SluiceError.isInstance(error) ? error : new SluiceError("PLUGIN_LOAD_FAILED", String(error), { pluginId: this.pluginId, cause: error });
+      throw SluiceError.isInstance(error)
+        ? error
+        : new SluiceError("PLUGIN_LOAD_FAILED", String(error), { pluginId: this.pluginId, cause: error });
     }
   }
 
@@ -145,7 +147,11 @@ export class PluginHost implements PluginRunner {
    * const result = await plugin.invoke({ hook: "inlet", payload: body, context }, { emit: sendToChat });
    * if (!result.ok) throw result.error;
    */
-  invoke(request: Omit<InvokeRequest, "invocationId">, handlers: InvocationHandlers = {}, options: InvokeOptions = {}): Promise<SandboxInvokeResult> {
+  invoke(
+    request: Omit<InvokeRequest, "invocationId">,
+    handlers: InvocationHandlers = {},
+    options: InvokeOptions = {},
+  ): Promise<SandboxInvokeResult> {
     return invokeHook(this.#calls, request, handlers, options);
   }
 
@@ -164,7 +170,11 @@ export class PluginHost implements PluginRunner {
    *   if (output.kind === "chunk") send(output.value);
    * }
    */
-  streamPipe(request: StreamPipeRequest, handlers: InvocationHandlers = {}, options: StreamPipeOptions = {}): AsyncGenerator<PipeOutput, void, undefined> {
+  streamPipe(
+    request: StreamPipeRequest,
+    handlers: InvocationHandlers = {},
+    options: StreamPipeOptions = {},
+  ): AsyncGenerator<PipeOutput, void, undefined> {
     return streamPipe(this.#calls, request, handlers, options);
   }
 
@@ -191,7 +201,11 @@ export class PluginHost implements PluginRunner {
   }
 
   /** @deprecated The old name of {@link streamPipe}. */
-  invokeStream(request: StreamPipeRequest, handlers: InvocationHandlers = {}, options: StreamPipeOptions = {}): AsyncGenerator<PipeOutput, void, undefined> {
+  invokeStream(
+    request: StreamPipeRequest,
+    handlers: InvocationHandlers = {},
+    options: StreamPipeOptions = {},
+  ): AsyncGenerator<PipeOutput, void, undefined> {
     return this.streamPipe(request, handlers, options);
   }
 

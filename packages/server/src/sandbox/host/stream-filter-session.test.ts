@@ -122,14 +122,22 @@ describe("PluginSandbox.openStreamFilter", () => {
     const started = performance.now();
     const output = await session.transform(chunk("loop"));
     expect(performance.now() - started).toBeLessThan(500);
-    expect(output).toMatchObject({ code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in stream after 50 ms', hook: "stream" });
+    expect(output).toMatchObject({
+      code: "PLUGIN_TIMEOUT",
+      message: 'Plugin "test_plugin" timed out in stream after 50 ms',
+      hook: "stream",
+    });
     expect(looping.isBroken).toBe(true);
     expect(await session.transform(chunk("next"))).toMatchObject({ code: "PLUGIN_TIMEOUT" });
     session.close();
   });
 
   it("a filter without a stream hook passes chunks through without crossing", async () => {
-    const inletOnly = await sandboxFor('import { defineFilter } from "@sluice/sdk";\nexport default defineFilter({ inlet: (body) => body });', {}, sandboxes);
+    const inletOnly = await sandboxFor(
+      'import { defineFilter } from "@sluice/sdk";\nexport default defineFilter({ inlet: (body) => body });',
+      {},
+      sandboxes,
+    );
     const session = inletOnly.openStreamFilter({ context: testContext });
     const original = chunk("x");
     expect(session.transform(original)).toBe(original);

@@ -83,7 +83,12 @@ class StreamFilterConnection implements StreamFilterSession {
   #isClosed = false;
   #sequence = 0;
 
-  constructor(calls: HostCalls, connection: PluginConnection | Promise<PluginConnection>, request: StreamFilterRequest, handlers: InvocationHandlers) {
+  constructor(
+    calls: HostCalls,
+    connection: PluginConnection | Promise<PluginConnection>,
+    request: StreamFilterRequest,
+    handlers: InvocationHandlers,
+  ) {
     this.#calls = calls;
     // Registered at once: the plugin counts as in use (never disposed when idle) from now on.
     this.#invocation = calls.begin(handlers, HOOK, calls.timeoutMs);
@@ -100,8 +105,16 @@ class StreamFilterConnection implements StreamFilterSession {
       const connection = await connecting;
       // Kept even if opening fails: a session the plugin opened late is still closed with the response.
       this.#connection = connection;
-      const work = connection.call("openStreamSession", [{ invocationId: invocation.id, hook: HOOK, payload: null, context: request.context }], calls.timeoutMs);
-      const answer = parseRuntimeJson(calls.pluginId, HOOK, await awaitCall(calls, invocation, connection, work)) as { ok?: unknown; passThrough?: unknown; error?: unknown } | null;
+      const work = connection.call(
+        "openStreamSession",
+        [{ invocationId: invocation.id, hook: HOOK, payload: null, context: request.context }],
+        calls.timeoutMs,
+      );
+      const answer = parseRuntimeJson(calls.pluginId, HOOK, await awaitCall(calls, invocation, connection, work)) as {
+        ok?: unknown;
+        passThrough?: unknown;
+        error?: unknown;
+      } | null;
       if (answer?.ok !== true) throw runtimeError(answer?.error, this.#details());
       this.#isPassThrough = answer.passThrough === true;
     } catch (error) {
@@ -128,7 +141,8 @@ class StreamFilterConnection implements StreamFilterSession {
     }
     return new Promise((resolve) => {
       const pending: PendingChunk = { sequence: ++this.#sequence, chunk, json, resolve };
-      if (this.#isOpen && this.#unsent.length === 0 && (this.#pending.size === 0 || this.#connection?.pipelinesChunks)) this.#dispatch(pending);
+      if (this.#isOpen && this.#unsent.length === 0 && (this.#pending.size === 0 || this.#connection?.pipelinesChunks))
+        this.#dispatch(pending);
       else this.#unsent.push(pending);
     });
   }

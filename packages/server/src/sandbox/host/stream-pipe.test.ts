@@ -69,7 +69,9 @@ describe("PluginSandbox.streamPipe", () => {
   });
 
   it("yields one value for a pipe that returns a string or an object", async () => {
-    expect(await collect(sandbox.streamPipe(pipeRequest({ mode: "text" })))).toEqual({ outputs: [{ kind: "value", value: "whole answer" }] });
+    expect(await collect(sandbox.streamPipe(pipeRequest({ mode: "text" })))).toEqual({
+      outputs: [{ kind: "value", value: "whole answer" }],
+    });
     const { outputs } = await collect(sandbox.streamPipe(pipeRequest({ mode: "object" })));
     expect(outputs).toEqual([{ kind: "value", value: { id: "x", choices: [{ message: { role: "assistant", content: "hi" } }] } }]);
   });
@@ -169,6 +171,8 @@ describe("PluginSandbox.streamPipe", () => {
   it("throws at once for a sandbox that cannot be used", async () => {
     const gone = await sandboxFor(PIPE, {}, sandboxes);
     gone.dispose();
-    await expect(collect(gone.streamPipe(pipeRequest({ mode: "text" })))).resolves.toMatchObject({ error: { code: "PLUGIN_ERROR", message: expect.stringMatching(/is unloaded/) } });
+    await expect(collect(gone.streamPipe(pipeRequest({ mode: "text" })))).resolves.toMatchObject({
+      error: { code: "PLUGIN_ERROR", message: expect.stringMatching(/is unloaded/) },
+    });
   });
 });

@@ -14,7 +14,10 @@ export async function validateValves(calls: HostCalls, which: "valves" | "userVa
     const text = await awaitCall(calls, invocation, connection, connection.call("validateValves", [which, values], calls.timeoutMs));
     const result = parseRuntimeJson(calls.pluginId, hook, text);
     if (typeof result !== "object" || result === null || typeof (result as { ok?: unknown }).ok !== "boolean") {
-      throw new SluiceError("PLUGIN_ERROR", `Plugin "${calls.pluginId}" returned a malformed valves result`, { pluginId: calls.pluginId, hook });
+      throw new SluiceError("PLUGIN_ERROR", `Plugin "${calls.pluginId}" returned a malformed valves result`, {
+        pluginId: calls.pluginId,
+        hook,
+      });
     }
     return result as ValvesResult;
   } finally {

@@ -123,7 +123,8 @@ export default defineTools({
 
 describe("escape attempts", () => {
   let sandbox: PluginSandbox;
-  const run = (toolName: string, payload: unknown = {}, handlers = {}) => sandbox.invoke(testRequest("tool", payload, { toolName }), handlers);
+  const run = (toolName: string, payload: unknown = {}, handlers = {}) =>
+    sandbox.invoke(testRequest("tool", payload, { toolName }), handlers);
 
   beforeAll(async () => {
     sandbox = await sandboxFor(HOSTILE, { timeoutMs: 10_000 }, sandboxes);
@@ -134,8 +135,17 @@ describe("escape attempts", () => {
     expect(result.ok).toBe(true);
     const found = (result as { value: Record<string, unknown> }).value;
     expect(found).toMatchObject({
-      process: "undefined", Buffer: "undefined", global: "undefined", fetch: "undefined", XMLHttpRequest: "undefined",
-      WebSocket: "undefined", setImmediate: "undefined", Deno: "undefined", Bun: "undefined", __dirname: "undefined", thisProcess: "undefined",
+      process: "undefined",
+      Buffer: "undefined",
+      global: "undefined",
+      fetch: "undefined",
+      XMLHttpRequest: "undefined",
+      WebSocket: "undefined",
+      setImmediate: "undefined",
+      Deno: "undefined",
+      Bun: "undefined",
+      __dirname: "undefined",
+      thisProcess: "undefined",
       ivmGlobals: [],
     });
     // The bundle's CommonJS wrapper has a module and a require, which knows only the SDK and zod.
@@ -161,7 +171,8 @@ describe("escape attempts", () => {
     expect(result).toEqual({ ok: true, value: { safe: 1, nested: {} } });
     expect(events).toEqual([{ type: "status", data: { safe: 1, nested: {} } }]);
     const plain: Record<string, unknown> = {};
-    for (const key of ["pollutedViaArgument", "pollutedInIsolate", "pollutedViaMetadata", "pollutedViaResult", "isAdmin"]) expect(plain[key], key).toBeUndefined();
+    for (const key of ["pollutedViaArgument", "pollutedInIsolate", "pollutedViaMetadata", "pollutedViaResult", "isAdmin"])
+      expect(plain[key], key).toBeUndefined();
     expect(([] as unknown as Record<string, unknown>).pollutedArray).toBeUndefined();
     expect(Object.getPrototypeOf(given)).toBe(Object.prototype);
     expect(Object.assign({}, (result as { value: object }).value)).toEqual({ safe: 1, nested: {} });
@@ -173,14 +184,20 @@ describe("escape attempts", () => {
     const before = process.memoryUsage().heapUsed;
     expect(await run("huge", { what: "return" })).toMatchObject({
       ok: false,
-      error: { code: "PLUGIN_ERROR", message: expect.stringMatching(/^What tool "huge" returned is \d+ characters of JSON; the limit is 16777216$/) },
+      error: {
+        code: "PLUGIN_ERROR",
+        message: expect.stringMatching(/^What tool "huge" returned is \d+ characters of JSON; the limit is 16777216$/),
+      },
     });
     expect(await run("huge", { what: "emit" })).toMatchObject({
       ok: true,
       value: expect.stringMatching(/^refused: The value passed to the host is \d+ characters of JSON; the limit is 16777216$/),
     });
     const lines: string[] = [];
-    expect(await run("huge", { what: "log" }, { log: (_level: string, message: string) => void lines.push(message) })).toEqual({ ok: true, value: "logged" });
+    expect(await run("huge", { what: "log" }, { log: (_level: string, message: string) => void lines.push(message) })).toEqual({
+      ok: true,
+      value: "logged",
+    });
     expect(lines[0]!.length).toBeLessThanOrEqual(16_384);
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(16 * 1024 * 1024);
   });
@@ -188,11 +205,18 @@ describe("escape attempts", () => {
   it("a promise that never settles ends with PLUGIN_TIMEOUT after the limit, or soon after its caller aborts", async () => {
     const started = performance.now();
     const timedOut = await sandbox.invoke(testRequest("tool", {}, { toolName: "never" }), {}, { timeoutMs: 500 });
-    expect(timedOut).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in never after 500 ms' } });
+    expect(timedOut).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in never after 500 ms' },
+    });
     expect(performance.now() - started).toBeLessThan(2000);
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("The client disconnected")), 20);
-    const aborted = await sandbox.invoke(testRequest("tool", {}, { toolName: "never" }), {}, { signal: controller.signal, timeoutMs: 60_000 });
+    const aborted = await sandbox.invoke(
+      testRequest("tool", {}, { toolName: "never" }),
+      {},
+      { signal: controller.signal, timeoutMs: 60_000 },
+    );
     expect(aborted).toMatchObject({ ok: false, error: { message: expect.stringContaining("The client disconnected") } });
     expect(sandbox.isBroken).toBe(false);
     expect(sandbox.activeInvocations).toBe(0);
@@ -212,7 +236,10 @@ describe("escape attempts", () => {
         void sandbox.invoke(testRequest("tool", { depth: 9 }, { toolName: "reenter" })).then((inner) => seen.push(`from log: ${inner.ok}`));
       },
     });
-    expect(await sandbox.invoke(testRequest("tool", { depth: 0 }, { toolName: "reenter" }), handlers(0))).toEqual({ ok: true, value: "done at depth 0" });
+    expect(await sandbox.invoke(testRequest("tool", { depth: 0 }, { toolName: "reenter" }), handlers(0))).toEqual({
+      ok: true,
+      value: "done at depth 0",
+    });
     expect(seen.filter((line) => line.startsWith("done"))).toEqual(["done at depth 3", "done at depth 2", "done at depth 1"]);
     await expect.poll(() => seen.filter((line) => line === "from log: true").length).toBe(4);
     await delay(20);

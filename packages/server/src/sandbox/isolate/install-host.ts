@@ -74,7 +74,12 @@ function randomByteArray(length: number): number[] {
  * functions must never reject. Returns a function releasing the References it created.
  */
 export async function installHost(context: ivm.Context, host: IsolateHostFunctions): Promise<() => void> {
-  const references = [new ivm.Reference(host.emit), new ivm.Reference(host.call), new ivm.Reference(host.fetch), new ivm.Reference(host.sleep)];
+  const references = [
+    new ivm.Reference(host.emit),
+    new ivm.Reference(host.call),
+    new ivm.Reference(host.fetch),
+    new ivm.Reference(host.sleep),
+  ];
   // Synchronous callbacks: log lines keep their order and a plugin logging in a loop is slowed
   // down by the host instead of queueing without bound.
   const log = new ivm.Callback(host.log);

@@ -55,11 +55,17 @@ export class IsolateConnection implements PluginConnection {
           return entry.apply(undefined, args, { result: { promise: true }, timeout: timeoutMs }) as Promise<string>;
         case "startPipe":
         case "pullPipe":
-          return entry.apply(undefined, args, { arguments: { copy: true }, result: { promise: true }, timeout: timeoutMs }) as Promise<string>;
+          return entry.apply(undefined, args, {
+            arguments: { copy: true },
+            result: { promise: true },
+            timeout: timeoutMs,
+          }) as Promise<string>;
         case "validateValves":
         case "openStreamSession":
           // Synchronous entries answering a plain object: copied out, then handed on as JSON like the others.
-          return entry.apply(undefined, args, { arguments: { copy: true }, result: { copy: true }, timeout: timeoutMs }).then((value) => JSON.stringify(value));
+          return entry
+            .apply(undefined, args, { arguments: { copy: true }, result: { copy: true }, timeout: timeoutMs })
+            .then((value) => JSON.stringify(value));
       }
     } catch (error) {
       return Promise.reject(error);
@@ -77,10 +83,17 @@ export class IsolateConnection implements PluginConnection {
 
   async streamChunk(sessionId: string, sequence: number, json: string, timeoutMs: number): Promise<ChunkAnswer> {
     const key = `${sessionId}:${sequence}`;
-    const first = await this.#entries.streamChunk.apply(undefined, [sessionId, json, key], { arguments: { copy: true }, result: { copy: true }, timeout: timeoutMs });
+    const first = await this.#entries.streamChunk.apply(undefined, [sessionId, json, key], {
+      arguments: { copy: true },
+      result: { copy: true },
+      timeout: timeoutMs,
+    });
     if (first !== PENDING) return first as ChunkAnswer;
     // The hook returned a promise: its answer is held under the chunk's key (or 0 once forgotten).
-    return (await this.#entries.awaitResult.apply(undefined, [key], { arguments: { copy: true }, result: { promise: true, copy: true } })) as ChunkAnswer;
+    return (await this.#entries.awaitResult.apply(undefined, [key], {
+      arguments: { copy: true },
+      result: { promise: true, copy: true },
+    })) as ChunkAnswer;
   }
 
   confirmTimeout(call: CallInfo): Promise<SluiceError | undefined> {

@@ -214,7 +214,10 @@ export class IsolateTransport implements PluginTransport {
     const wasRunning = this.#cpuTimeMs() - cpuBefore >= RESPONSIVE_PROBE_MS / 10;
     if ((answered || !wasRunning) && !this.#failure) return undefined;
     if (!this.#failure) {
-      this.#options.logger.warn({ pluginId: this.#options.pluginId, hook: call.hook }, "plugin kept running past its time limit; disposing its isolate");
+      this.#options.logger.warn(
+        { pluginId: this.#options.pluginId, hook: call.hook },
+        "plugin kept running past its time limit; disposing its isolate",
+      );
       this.#fail("PLUGIN_TIMEOUT");
     }
     return this.#failureError(this.#failure!, call);
@@ -236,7 +239,9 @@ export class IsolateTransport implements PluginTransport {
 
   #failureError(failure: Failure, call: CallInfo, cause?: unknown): SluiceError {
     const details = { pluginId: this.#options.pluginId, hook: call.hook };
-    return failure === "PLUGIN_TIMEOUT" ? timeoutError(details, call.timeoutMs, cause) : memoryLimitError(details, this.#options.memoryLimitMb, cause);
+    return failure === "PLUGIN_TIMEOUT"
+      ? timeoutError(details, call.timeoutMs, cause)
+      : memoryLimitError(details, this.#options.memoryLimitMb, cause);
   }
 
   #fail(failure: Failure): void {

@@ -48,19 +48,30 @@ describe("runaway plugins", () => {
     return served;
   }
 
-  it.each(["loop", "loop-after-await"])("a %s fails with PLUGIN_TIMEOUT naming plugin and hook; others are served meanwhile", async (mode) => {
-    const runaway = await sandboxFor(RUNAWAY, { timeoutMs: 600 }, sandboxes);
-    let result: Awaited<ReturnType<PluginSandbox["invoke"]>> | undefined;
-    const blocked = await eventLoopBlockedMs(async () => {
-      const served = await servedDuring(async () => {
-        result = await runaway.invoke(testRequest("inlet", { mode }));
+  it.each(["loop", "loop-after-await"])(
+    "a %s fails with PLUGIN_TIMEOUT naming plugin and hook; others are served meanwhile",
+    async (mode) => {
+      const runaway = await sandboxFor(RUNAWAY, { timeoutMs: 600 }, sandboxes);
+      let result: Awaited<ReturnType<PluginSandbox["invoke"]>> | undefined;
+      const blocked = await eventLoopBlockedMs(async () => {
+        const served = await servedDuring(async () => {
+          result = await runaway.invoke(testRequest("inlet", { mode }));
+        });
+        expect(served).toBeGreaterThanOrEqual(5);
       });
-      expect(served).toBeGreaterThanOrEqual(5);
-    });
-    expect(result).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT", pluginId: "test_plugin", hook: "inlet", message: 'Plugin "test_plugin" timed out in inlet after 600 ms' } });
-    expect(blocked).toBeLessThan(200);
-    expect(runaway.isBroken).toBe(true);
-  });
+      expect(result).toMatchObject({
+        ok: false,
+        error: {
+          code: "PLUGIN_TIMEOUT",
+          pluginId: "test_plugin",
+          hook: "inlet",
+          message: 'Plugin "test_plugin" timed out in inlet after 600 ms',
+        },
+      });
+      expect(blocked).toBeLessThan(200);
+      expect(runaway.isBroken).toBe(true);
+    },
+  );
 
   it.each(["hoard", "hoard-strings"])("%s fails with PLUGIN_MEMORY_LIMIT; others are served and memory does not pile up", async (mode) => {
     const rssAfter: number[] = [];
@@ -74,7 +85,12 @@ describe("runaway plugins", () => {
       });
       expect(result).toMatchObject({
         ok: false,
-        error: { code: "PLUGIN_MEMORY_LIMIT", pluginId: "test_plugin", hook: "inlet", message: 'Plugin "test_plugin" ran out of memory in inlet (the limit is 64 MB)' },
+        error: {
+          code: "PLUGIN_MEMORY_LIMIT",
+          pluginId: "test_plugin",
+          hook: "inlet",
+          message: 'Plugin "test_plugin" ran out of memory in inlet (the limit is 64 MB)',
+        },
       });
       expect(served).toBeGreaterThanOrEqual(1);
       expect(runaway.isBroken).toBe(true);

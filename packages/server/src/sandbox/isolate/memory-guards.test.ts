@@ -58,11 +58,17 @@ describe("memory outside the heap", () => {
   });
 
   // Without the guard, 50,000 formatters pinned about 1.4 GB beside a heap of a few MB.
-  it.each(["formats", "segments", "unguarded"])("hoarding Intl objects (%s) is refused at the memory limit, not gigabytes later", async (mode) => {
-    const sandbox = await sandboxFor(HOARDER, { memoryLimitMb: 64, timeoutMs: 20_000 }, sandboxes);
-    const rssBefore = process.memoryUsage().rss;
-    const result = await sandbox.invoke(testRequest("inlet", { mode }));
-    expect(result).toMatchObject({ ok: false, error: { pluginId: "test_plugin", hook: "inlet", message: expect.stringMatching(/memory limit/) } });
-    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(400 * 1024 * 1024);
-  });
+  it.each(["formats", "segments", "unguarded"])(
+    "hoarding Intl objects (%s) is refused at the memory limit, not gigabytes later",
+    async (mode) => {
+      const sandbox = await sandboxFor(HOARDER, { memoryLimitMb: 64, timeoutMs: 20_000 }, sandboxes);
+      const rssBefore = process.memoryUsage().rss;
+      const result = await sandbox.invoke(testRequest("inlet", { mode }));
+      expect(result).toMatchObject({
+        ok: false,
+        error: { pluginId: "test_plugin", hook: "inlet", message: expect.stringMatching(/memory limit/) },
+      });
+      expect(process.memoryUsage().rss - rssBefore).toBeLessThan(400 * 1024 * 1024);
+    },
+  );
 });

@@ -61,6 +61,9 @@ describe("URL inside a plugin's sandbox", () => {
       context: { id: "url_tools", user, valves: {}, userValves: {}, metadata: {}, canCall: false },
     });
     expect(result).toEqual({ ok: true, value: { href: "https://api.example.com/v1/items?q=a+b&lang=fr", encoded: "w6k=" } });
-    expect(await sandbox.validateValves("valves", { endpoint: "nope" })).toEqual({ ok: false, issues: [{ path: "endpoint", message: "Invalid URL" }] });
+    expect(await sandbox.validateValves("valves", { endpoint: "nope" })).toEqual({
+      ok: false,
+      issues: [{ path: "endpoint", message: "Invalid URL" }],
+    });
   });
 });

@@ -25,7 +25,11 @@ async function loadFailure(source: string, options: Partial<PluginSandboxOptions
   return error as SluiceError;
 }
 
-function request(hook: InvokeRequest["hook"], payload: unknown = {}, extra: Partial<InvokeRequest> = {}): Omit<InvokeRequest, "invocationId"> {
+function request(
+  hook: InvokeRequest["hook"],
+  payload: unknown = {},
+  extra: Partial<InvokeRequest> = {},
+): Omit<InvokeRequest, "invocationId"> {
   return {
     hook,
     payload,
@@ -80,7 +84,10 @@ describe("a filter in its sandbox", () => {
   it("routes ctx.emit and ctx.log to the handlers of that call", async () => {
     const events: unknown[] = [];
     const lines: string[] = [];
-    const result = await sandbox.invoke(request("inlet", body), { emit: (event) => void events.push(event), log: (level, message) => void lines.push(`${level}: ${message}`) });
+    const result = await sandbox.invoke(request("inlet", body), {
+      emit: (event) => void events.push(event),
+      log: (level, message) => void lines.push(`${level}: ${message}`),
+    });
     expect(result.ok).toBe(true);
     expect(events).toEqual([{ type: "status", data: { description: "Prefixed", done: true } }]);
     expect(lines).toEqual(["info: inlet for Ada"]);
@@ -91,7 +98,12 @@ describe("a filter in its sandbox", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(SluiceError.isInstance(result.error)).toBe(true);
-    expect(result.error).toMatchObject({ code: "PLUGIN_ERROR", message: "Too many messages for this filter", pluginId: "test_plugin", hook: "outlet" });
+    expect(result.error).toMatchObject({
+      code: "PLUGIN_ERROR",
+      message: "Too many messages for this filter",
+      pluginId: "test_plugin",
+      hook: "outlet",
+    });
   });
 
   it("a host handler that fails becomes an error inside the plugin, not in the server", async () => {
@@ -212,7 +224,10 @@ describe("limits", () => {
     const started = performance.now();
     const result = await sandbox.invoke(request("pipe", { mode: "sync" }));
     const elapsed = performance.now() - started;
-    expect(result).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in pipe after 150 ms', hook: "pipe" } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in pipe after 150 ms', hook: "pipe" },
+    });
     expect(elapsed).toBeGreaterThanOrEqual(140);
     expect(elapsed).toBeLessThan(1500);
     expect(sandbox.isBroken).toBe(true);
@@ -266,7 +281,10 @@ describe("limits", () => {
     const slowBrowser = () => new Promise((resolve) => setTimeout(() => resolve("Ada"), 150));
     expect(await sandbox.invoke(request("action", { sleep: 20 }), { call: slowBrowser })).toEqual({ ok: true, value: "hello Ada" });
     const slept = await sandbox.invoke(request("action", { sleep: 300 }), { call: slowBrowser });
-    expect(slept).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in action after 100 ms' } });
+    expect(slept).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in action after 100 ms' },
+    });
     // Only waiting, not running away: the isolate stays.
     expect(sandbox.isBroken).toBe(false);
     expect(await sandbox.invoke(request("action", { sleep: 1 }), { call: () => "Bo" })).toEqual({ ok: true, value: "hello Bo" });
@@ -274,7 +292,8 @@ describe("limits", () => {
 
   it("emit after the hook returned fails inside the plugin only", async () => {
     const lines: string[] = [];
-    const sandbox = await sandboxFor(`
+    const sandbox = await sandboxFor(
+      `
       import { defineFilter } from "@sluice/sdk";
       export default defineFilter({
         inlet(body, ctx) {
@@ -282,17 +301,24 @@ describe("limits", () => {
           return body;
         },
       });
-    `, { host: { log: (level, message) => void lines.push(`${level}: ${message}`) } });
+    `,
+      { host: { log: (level, message) => void lines.push(`${level}: ${message}`) } },
+    );
     const events: unknown[] = [];
     expect(await sandbox.invoke(request("inlet", body), { emit: (event) => void events.push(event) })).toEqual({ ok: true, value: body });
-    await expect.poll(() => lines, { timeout: 2000, interval: 5 }).toEqual(["error: late emit: This hook call has finished; emit, call and fetch work only while it runs"]);
+    await expect
+      .poll(() => lines, { timeout: 2000, interval: 5 })
+      .toEqual(["error: late emit: This hook call has finished; emit, call and fetch work only while it runs"]);
     expect(events).toEqual([]);
   });
 
   it("a per-call timeout overrides the sandbox default", async () => {
     const sandbox = await sandboxFor(looping, { timeoutMs: 5000 });
     const result = await sandbox.invoke(request("pipe", { mode: "sync" }), {}, { timeoutMs: 50 });
-    expect(result).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in pipe after 50 ms' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "test_plugin" timed out in pipe after 50 ms' },
+    });
   });
 });
 
@@ -317,7 +343,10 @@ describe("loading", () => {
   it("sends load-time console output to the host's log handler", async () => {
     const lines: string[] = [];
     const host: HostHandlers = { log: (level, message) => void lines.push(`${level}: ${message}`) };
-    await sandboxFor('import { defineFilter } from "@sluice/sdk";\nconsole.warn("deprecated option");\nexport default defineFilter({ inlet: (b) => b });', { host });
+    await sandboxFor(
+      'import { defineFilter } from "@sluice/sdk";\nconsole.warn("deprecated option");\nexport default defineFilter({ inlet: (b) => b });',
+      { host },
+    );
     expect(lines).toEqual(["warn: deprecated option"]);
   });
 });
@@ -335,6 +364,9 @@ describe("disposal", () => {
     expect(await running).toEqual({ ok: true, value: "done" });
     expect(sandbox.isDisposed).toBe(true);
     expect(sandbox.isBroken).toBe(false);
-    expect(await sandbox.invoke(request("action", {}))).toMatchObject({ ok: false, error: { code: "PLUGIN_ERROR", message: expect.stringMatching(/is unloaded/) } });
+    expect(await sandbox.invoke(request("action", {}))).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_ERROR", message: expect.stringMatching(/is unloaded/) },
+    });
   });
 });

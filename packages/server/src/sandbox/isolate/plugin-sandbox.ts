@@ -70,7 +70,10 @@ export class PluginSandbox extends PluginHost {
         new IsolateTransport(host, code, {
           ...settings,
           onCatastrophicError: options.onCatastrophicError,
-          idleCpu: { budgetMs: options.idleCpu?.budgetMs ?? DEFAULT_IDLE_CPU_MS, windowMs: options.idleCpu?.windowMs ?? IDLE_CPU_WINDOW_MS },
+          idleCpu: {
+            budgetMs: options.idleCpu?.budgetMs ?? DEFAULT_IDLE_CPU_MS,
+            windowMs: options.idleCpu?.windowMs ?? IDLE_CPU_WINDOW_MS,
+          },
         }),
     );
   }

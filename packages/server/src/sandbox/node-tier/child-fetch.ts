@@ -6,7 +6,10 @@ import type { ChildFetchSettings } from "./node-tier-protocol.ts";
 // host-side permission check would protect nothing. What is kept from the sandbox's fetch is
 // its shape, its time limit and its body cap.
 
-function failure(code: "UPSTREAM_ERROR" | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "PLUGIN_ERROR", message: string): HostResult<HostFetchResponse> {
+function failure(
+  code: "UPSTREAM_ERROR" | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "PLUGIN_ERROR",
+  message: string,
+): HostResult<HostFetchResponse> {
   return { ok: false, error: { code, message } };
 }
 
@@ -32,7 +35,11 @@ async function readCapped(response: Response, maxBytes: number): Promise<string 
  * `ctx.fetch` of the trusted tier: Node's fetch with a time limit and a body cap; `signal` aborts
  * it when the hook call ends. Never rejects.
  */
-export async function childFetch(request: HostFetchRequest, settings: ChildFetchSettings, signal: AbortSignal): Promise<HostResult<HostFetchResponse>> {
+export async function childFetch(
+  request: HostFetchRequest,
+  settings: ChildFetchSettings,
+  signal: AbortSignal,
+): Promise<HostResult<HostFetchResponse>> {
   let url: URL;
   try {
     url = new URL(request.url);
@@ -48,7 +55,8 @@ export async function childFetch(request: HostFetchRequest, settings: ChildFetch
       signal: AbortSignal.any([timeout, signal]),
     });
     const body = await readCapped(response, settings.maxBytes);
-    if (body === undefined) return failure("PAYLOAD_TOO_LARGE", `ctx.fetch: the response from ${url.host} is larger than ${settings.maxBytes} bytes`);
+    if (body === undefined)
+      return failure("PAYLOAD_TOO_LARGE", `ctx.fetch: the response from ${url.host} is larger than ${settings.maxBytes} bytes`);
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       headers[name] = value;

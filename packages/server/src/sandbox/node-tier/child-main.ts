@@ -111,7 +111,9 @@ function isRuntimeModule(name: string): boolean {
 
 /** Loads the compiled plugin; its `require` gives Node built-ins, the SDK and zod (its npm requirements are bundled in). */
 function load(pluginId: string, code: string): string {
-  const factory = vm.runInThisContext(`(function (module, exports, require) {\n${code}\n})`, { filename: `plugin:${pluginId}` }) as PluginFactory;
+  const factory = vm.runInThisContext(`(function (module, exports, require) {\n${code}\n})`, {
+    filename: `plugin:${pluginId}`,
+  }) as PluginFactory;
   const descriptor = registerPlugin((module, exports, runtimeRequire) =>
     factory(module, exports, (name) => {
       if (isBuiltin(name)) return process.getBuiltinModule(name);

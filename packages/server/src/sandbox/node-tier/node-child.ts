@@ -114,7 +114,8 @@ export class NodeChild {
     clearTimeout(timer);
     if (outcome === "ready") return child;
     child.kill({ kind: "load-timeout", timeoutMs });
-    const why = outcome === "timeout" ? `it did not start within ${timeoutMs} ms` : `it exited (${outcome.signal ?? `code ${outcome.code}`})`;
+    const why =
+      outcome === "timeout" ? `it did not start within ${timeoutMs} ms` : `it exited (${outcome.signal ?? `code ${outcome.code}`})`;
     const detail = lastLine(child.#stderrTail);
     throw new Error(`Could not start the plugin's Node.js process: ${why}${detail ? `: ${detail}` : ""}`);
   }
@@ -216,7 +217,8 @@ export class NodeChild {
         if (isStderr) this.#stderrTail = (this.#stderrTail + text).slice(-STDERR_TAIL_LENGTH);
         const lines = (partial + text).split("\n");
         partial = lines.pop()!.slice(-STDERR_TAIL_LENGTH);
-        for (const line of lines) if (line.trim() !== "") logger[level]({ pluginId, stream: isStderr ? "stderr" : "stdout" }, line.slice(0, 16_384));
+        for (const line of lines)
+          if (line.trim() !== "") logger[level]({ pluginId, stream: isStderr ? "stderr" : "stdout" }, line.slice(0, 16_384));
       });
     };
     forward(this.#process.stdout, "info", false);

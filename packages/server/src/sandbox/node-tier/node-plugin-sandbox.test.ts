@@ -15,7 +15,13 @@ const sandboxes: NodePluginSandbox[] = [];
 
 async function nodeSandbox(source: string, options: Partial<NodePluginSandboxOptions> = {}): Promise<NodePluginSandbox> {
   const { code } = await compileNodePlugin(source);
-  const { sandbox } = await NodePluginSandbox.create(code, { pluginId: "node_plugin", dataDir, host: {}, logger: silentLogger, ...options });
+  const { sandbox } = await NodePluginSandbox.create(code, {
+    pluginId: "node_plugin",
+    dataDir,
+    host: {},
+    logger: silentLogger,
+    ...options,
+  });
   sandboxes.push(sandbox);
   return sandbox;
 }
@@ -68,12 +74,24 @@ describe("a trusted-tier filter", () => {
     const events: unknown[] = [];
     const logs: string[] = [];
     const result = await sandbox.invoke(
-      testRequest("inlet", { secretKeyFile: path.join(dataDir, ".secret_key"), otherFolder: path.join(dataDir, "plugins", "other_plugin") }, { context: { ...testContext, valves: { note: "hello" } } }),
+      testRequest(
+        "inlet",
+        { secretKeyFile: path.join(dataDir, ".secret_key"), otherFolder: path.join(dataDir, "plugins", "other_plugin") },
+        { context: { ...testContext, valves: { note: "hello" } } },
+      ),
       { emit: (event) => void events.push(event), log: (_level, message) => void logs.push(message) },
     );
     expect(result).toMatchObject({
       ok: true,
-      value: { own: "hello", secretKey: "ERR_ACCESS_DENIED", otherPlugin: "ERR_ACCESS_DENIED", etc: "ERR_ACCESS_DENIED", spawn: "ERR_ACCESS_DENIED", env: [], cwd: sandbox.folder },
+      value: {
+        own: "hello",
+        secretKey: "ERR_ACCESS_DENIED",
+        otherPlugin: "ERR_ACCESS_DENIED",
+        etc: "ERR_ACCESS_DENIED",
+        spawn: "ERR_ACCESS_DENIED",
+        env: [],
+        cwd: sandbox.folder,
+      },
     });
     expect(fs.readFileSync(path.join(sandbox.folder, "note.txt"), "utf8")).toBe("hello");
     expect(fs.existsSync(path.join(dataDir, "plugins", "other_plugin", "x.txt"))).toBe(false);
@@ -82,7 +100,11 @@ describe("a trusted-tier filter", () => {
   });
 
   it("validates valves with the plugin's schema", async () => {
-    expect(await sandbox.validateValves("valves", { note: "x", unknown: 1 })).toEqual({ ok: true, stored: { note: "x" }, effective: { note: "x" } });
+    expect(await sandbox.validateValves("valves", { note: "x", unknown: 1 })).toEqual({
+      ok: true,
+      stored: { note: "x" },
+      effective: { note: "x" },
+    });
     expect(await sandbox.validateValves("valves", { note: 3 })).toMatchObject({ ok: false, issues: [{ path: "note" }] });
   });
 });
@@ -108,7 +130,10 @@ describe("a trusted-tier plugin that misbehaves", () => {
     const started = performance.now();
     const result = await sandbox.invoke(testRequest("inlet", { mode: "loop" }));
     expect(performance.now() - started).toBeLessThan(2000);
-    expect(result).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT", pluginId: "looper", hook: "inlet", message: 'Plugin "looper" timed out in inlet after 400 ms' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_TIMEOUT", pluginId: "looper", hook: "inlet", message: 'Plugin "looper" timed out in inlet after 400 ms' },
+    });
     const next = await sandbox.invoke(testRequest("inlet", { mode: "fine" }));
     expect(next).toMatchObject({ ok: true, value: { mode: "fine" } });
     expect((next as { value: { pid: number } }).value.pid).not.toBe(before);
@@ -128,14 +153,20 @@ describe("a trusted-tier plugin that misbehaves", () => {
   it("fails with PLUGIN_MEMORY_LIMIT when its heap runs out, and works again on the next call", async () => {
     const sandbox = await nodeSandbox(RUNAWAY, { pluginId: "hoarder", memoryLimitMb: 48, timeoutMs: 20_000 });
     const result = await sandbox.invoke(testRequest("inlet", { mode: "hoard" }));
-    expect(result).toMatchObject({ ok: false, error: { code: "PLUGIN_MEMORY_LIMIT", message: 'Plugin "hoarder" ran out of memory in inlet (the limit is 48 MB)' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_MEMORY_LIMIT", message: 'Plugin "hoarder" ran out of memory in inlet (the limit is 48 MB)' },
+    });
     expect(await sandbox.invoke(testRequest("inlet", { mode: "fine" }))).toMatchObject({ ok: true });
   });
 
   it("gives up a call waiting on a promise that never settles, without killing the process", async () => {
     const sandbox = await nodeSandbox(RUNAWAY, { pluginId: "waiter", timeoutMs: 300 });
     const pid = sandbox.processId;
-    expect(await sandbox.invoke(testRequest("inlet", { mode: "never" }))).toMatchObject({ ok: false, error: { code: "PLUGIN_TIMEOUT", hook: "inlet" } });
+    expect(await sandbox.invoke(testRequest("inlet", { mode: "never" }))).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_TIMEOUT", hook: "inlet" },
+    });
     expect(sandbox.processId).toBe(pid);
     expect(await sandbox.invoke(testRequest("inlet", { mode: "fine" }))).toMatchObject({ ok: true, value: { pid } });
   });
@@ -152,7 +183,10 @@ describe("a trusted-tier plugin that misbehaves", () => {
   it("refuses a plugin that throws while loading", async () => {
     const error = await nodeSandbox(`throw new Error("no config");`, { pluginId: "broken" }).catch((thrown: unknown) => thrown);
     expect(SluiceError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ code: "PLUGIN_LOAD_FAILED", message: expect.stringMatching(/^The plugin threw while loading: no config/) });
+    expect(error).toMatchObject({
+      code: "PLUGIN_LOAD_FAILED",
+      message: expect.stringMatching(/^The plugin threw while loading: no config/),
+    });
   });
 });
 

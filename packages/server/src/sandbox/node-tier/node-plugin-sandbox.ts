@@ -62,7 +62,10 @@ export class NodePluginSandbox extends PluginHost {
     };
     const fetch = { timeoutMs: options.fetch?.timeoutMs ?? 30_000, maxBytes: options.fetch?.maxBytes ?? 10 * 1024 * 1024 };
     let transport: NodeProcessTransport | undefined;
-    super(settings, (host) => (transport = new NodeProcessTransport(host, code, { ...settings, dataDir: options.dataDir, user: options.user, fetch })));
+    super(
+      settings,
+      (host) => (transport = new NodeProcessTransport(host, code, { ...settings, dataDir: options.dataDir, user: options.user, fetch })),
+    );
     this.#transport = transport!;
     this.folder = this.#transport.folder;
   }
@@ -71,7 +74,10 @@ export class NodePluginSandbox extends PluginHost {
    * Starts the plugin's process and loads the compiled plugin (see `compileNodePlugin`) in it.
    * Anything that goes wrong is a PLUGIN_LOAD_FAILED SluiceError; the process is ended then.
    */
-  static async create(code: string, options: NodePluginSandboxOptions): Promise<{ sandbox: NodePluginSandbox; descriptor: PluginDescriptor }> {
+  static async create(
+    code: string,
+    options: NodePluginSandboxOptions,
+  ): Promise<{ sandbox: NodePluginSandbox; descriptor: PluginDescriptor }> {
     const sandbox = new NodePluginSandbox(code, options);
     const descriptor = await sandbox.loadPlugin();
     return { sandbox, descriptor };

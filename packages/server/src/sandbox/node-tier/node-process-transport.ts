@@ -137,7 +137,11 @@ export class NodeProcessTransport implements PluginTransport {
     try {
       return await this.#starting;
     } catch (error) {
-      throw new SluiceError("PLUGIN_ERROR", `Plugin "${pluginId}" could not be started again for ${hook}: ${messageOf(error)}`, { pluginId, hook, cause: error });
+      throw new SluiceError("PLUGIN_ERROR", `Plugin "${pluginId}" could not be started again for ${hook}: ${messageOf(error)}`, {
+        pluginId,
+        hook,
+        cause: error,
+      });
     }
   }
 
@@ -181,7 +185,12 @@ export class NodeProcessTransport implements PluginTransport {
     connection.lose(exit);
     if (exit.reason?.kind === "disposed" || exit.reason?.kind === "load-timeout") return;
     this.#options.logger.warn(
-      { pluginId: this.#options.pluginId, code: exit.code, signal: exit.signal, reason: exit.reason?.kind ?? (exit.isOutOfMemory ? "out of memory" : "crash") },
+      {
+        pluginId: this.#options.pluginId,
+        code: exit.code,
+        signal: exit.signal,
+        reason: exit.reason?.kind ?? (exit.isOutOfMemory ? "out of memory" : "crash"),
+      },
       "trusted-tier process ended; it starts again on the next call",
     );
   }
@@ -204,7 +213,10 @@ export class NodeProcessTransport implements PluginTransport {
           return this.#connections.get(child)?.answerChunks(message.items);
       }
     } catch (error) {
-      this.#options.logger.warn({ pluginId: this.#options.pluginId, err: error }, "ignored a malformed message from the trusted-tier process");
+      this.#options.logger.warn(
+        { pluginId: this.#options.pluginId, err: error },
+        "ignored a malformed message from the trusted-tier process",
+      );
     }
   }
 }

@@ -49,7 +49,8 @@ describe("a trusted-tier process with its own OS user", () => {
     sandboxes.push(sandbox);
     const result = await sandbox.invoke(testRequest("inlet", {}));
     expect(result).toMatchObject({ ok: true, value: { uid: 65534, gid: 65534, signalServer: "EPERM" } });
-    for (const file of [folder, path.join(folder, "mine.txt"), path.join(folder, "old.txt")]) expect(fs.statSync(file)).toMatchObject(NOBODY);
+    for (const file of [folder, path.join(folder, "mine.txt"), path.join(folder, "old.txt")])
+      expect(fs.statSync(file)).toMatchObject(NOBODY);
     expect(fs.statSync(folder).mode & 0o777).toBe(0o700);
     // Searchable, not listable, by others: the way to the folder and to the entry script.
     expect(fs.statSync(dataDir).mode & 0o007).toBe(0o001);
@@ -61,7 +62,16 @@ describe("a trusted-tier process with its own OS user", () => {
     fs.chmodSync(closed, 0o700);
     const { code } = await compileNodePlugin(WHO_AM_I);
     await expect(
-      NodePluginSandbox.create(code, { pluginId: "who_am_i", dataDir: path.join(closed, "data"), user: NOBODY, host: {}, logger: silentLogger }),
-    ).rejects.toMatchObject({ code: "PLUGIN_LOAD_FAILED", message: expect.stringMatching(new RegExp(`uid 65534, which cannot reach .*: ${closed} is not searchable by it`)) });
+      NodePluginSandbox.create(code, {
+        pluginId: "who_am_i",
+        dataDir: path.join(closed, "data"),
+        user: NOBODY,
+        host: {},
+        logger: silentLogger,
+      }),
+    ).rejects.toMatchObject({
+      code: "PLUGIN_LOAD_FAILED",
+      message: expect.stringMatching(new RegExp(`uid 65534, which cannot reach .*: ${closed} is not searchable by it`)),
+    });
   });
 });

@@ -82,7 +82,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => socketServer.listen(socketFile, resolve));
   const { code } = await compileNodePlugin(BREAKOUT);
-  ({ sandbox } = await NodePluginSandbox.create(code, { pluginId: "breakout", dataDir, host: {}, logger: silentLogger, timeoutMs: 20_000 }));
+  ({ sandbox } = await NodePluginSandbox.create(code, {
+    pluginId: "breakout",
+    dataDir,
+    host: {},
+    logger: silentLogger,
+    timeoutMs: 20_000,
+  }));
 });
 
 afterAll(async () => {
@@ -93,7 +99,9 @@ afterAll(async () => {
 
 describe("a trusted-tier plugin", () => {
   it("cannot load node:sqlite, v8 or repl, or connect to or listen on a Unix socket, by any path", async () => {
-    const result = await sandbox.invoke(testRequest("inlet", { file: databaseFile, copy: copyFile, socket: socketFile, listen: listenFile }));
+    const result = await sandbox.invoke(
+      testRequest("inlet", { file: databaseFile, copy: copyFile, socket: socketFile, listen: listenFile }),
+    );
     expect(result.ok, JSON.stringify(result)).toBe(true);
     const { results, tcp } = (result as { value: { results: Record<string, string>; tcp: string } }).value;
     const denied = "ERR_ACCESS_DENIED";

@@ -2,7 +2,9 @@ import Module, { registerHooks } from "node:module";
 import { isRefusedBuiltin } from "./refused-builtins.ts";
 
 function refusal(name: string): Error {
-  const error = new Error(`"${name}" is not available to trusted-tier plugins: it reaches past Node's permission model`) as NodeJS.ErrnoException;
+  const error = new Error(
+    `"${name}" is not available to trusted-tier plugins: it reaches past Node's permission model`,
+  ) as NodeJS.ErrnoException;
   error.code = "ERR_ACCESS_DENIED";
   return error;
 }

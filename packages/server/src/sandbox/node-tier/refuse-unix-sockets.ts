@@ -8,7 +8,9 @@ function isPathArgument(value: unknown): boolean {
 }
 
 function refusal(what: string): Error {
-  const error = new Error(`${what} a Unix socket is not available to trusted-tier plugins (Node's permission model does not check socket paths)`) as NodeJS.ErrnoException;
+  const error = new Error(
+    `${what} a Unix socket is not available to trusted-tier plugins (Node's permission model does not check socket paths)`,
+  ) as NodeJS.ErrnoException;
   error.code = "ERR_ACCESS_DENIED";
   return error;
 }

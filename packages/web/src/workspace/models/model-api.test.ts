@@ -15,9 +15,15 @@ describe("saveModelPlugins", () => {
   });
 
   it("updates an existing row, keeping the rest of its meta", async () => {
-    const row = { id: "my/model", name: "Mine", meta: { description: "kept", capabilities: { vision: true }, filterIds: ["old"] } } as never;
+    const row = {
+      id: "my/model",
+      name: "Mine",
+      meta: { description: "kept", capabilities: { vision: true }, filterIds: ["old"] },
+    } as never;
     await saveModelPlugins({ id: "my/model", name: "Mine" }, row, IDS);
-    expect(api.post).toHaveBeenCalledWith("/api/v1/models/model/update?id=my%2Fmodel", { meta: { description: "kept", capabilities: { vision: true }, ...IDS } });
+    expect(api.post).toHaveBeenCalledWith("/api/v1/models/model/update?id=my%2Fmodel", {
+      meta: { description: "kept", capabilities: { vision: true }, ...IDS },
+    });
   });
 });
 

@@ -34,14 +34,23 @@ export const PLUGIN_ID_KEYS: (keyof ModelPluginIds)[] = ["filterIds", "defaultFi
 /** The plugin ids attached to a model row (empty lists when it has none or no row). */
 export function pluginIdsOf(row: Pick<ModelRow, "meta"> | undefined): ModelPluginIds {
   const read = (key: keyof ModelPluginIds) => (Array.isArray(row?.meta?.[key]) ? [...(row!.meta[key] as string[])] : []);
-  return { filterIds: read("filterIds"), defaultFilterIds: read("defaultFilterIds"), actionIds: read("actionIds"), toolIds: read("toolIds") };
+  return {
+    filterIds: read("filterIds"),
+    defaultFilterIds: read("defaultFilterIds"),
+    actionIds: read("actionIds"),
+    toolIds: read("toolIds"),
+  };
 }
 
 /**
  * Stores the plugins attached to a model: updates its row (keeping the rest of `meta`), or
  * creates the settings row (same id as the upstream or pipe model) when there is none yet.
  */
-export async function saveModelPlugins(model: Pick<CatalogModel, "id" | "name">, row: ModelRow | undefined, ids: ModelPluginIds): Promise<ModelRow> {
+export async function saveModelPlugins(
+  model: Pick<CatalogModel, "id" | "name">,
+  row: ModelRow | undefined,
+  ids: ModelPluginIds,
+): Promise<ModelRow> {
   if (row) {
     return api.post<ModelRow>(`/api/v1/models/model/update?id=${encodeURIComponent(model.id)}`, { meta: { ...row.meta, ...ids } });
   }

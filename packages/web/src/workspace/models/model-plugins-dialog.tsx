@@ -55,9 +55,24 @@ export function ModelPluginsDialog({ model, row, functions, tools, onSaved, onCl
   const filters = functions.filter((plugin) => plugin.type === "filter");
   const toggleFilters = filters.filter((plugin) => plugin.meta?.toggle && (plugin.is_global || ids.filterIds.includes(plugin.id)));
   const groups: Group[] = [
-    { key: "filterIds", title: "Filters", hint: "Run for this model, on top of the global filters. Toggle filters appear as switches in the chat.", plugins: filters },
-    { key: "defaultFilterIds", title: "Toggle filters switched on by default", hint: "Of the toggle filters this model has.", plugins: toggleFilters },
-    { key: "actionIds", title: "Actions", hint: "Buttons under this model's messages, besides the global actions.", plugins: functions.filter((plugin) => plugin.type === "action") },
+    {
+      key: "filterIds",
+      title: "Filters",
+      hint: "Run for this model, on top of the global filters. Toggle filters appear as switches in the chat.",
+      plugins: filters,
+    },
+    {
+      key: "defaultFilterIds",
+      title: "Toggle filters switched on by default",
+      hint: "Of the toggle filters this model has.",
+      plugins: toggleFilters,
+    },
+    {
+      key: "actionIds",
+      title: "Actions",
+      hint: "Buttons under this model's messages, besides the global actions.",
+      plugins: functions.filter((plugin) => plugin.type === "action"),
+    },
     { key: "toolIds", title: "Tools", hint: "Offered to this model in every chat.", plugins: tools },
   ];
 
@@ -93,7 +108,12 @@ export function ModelPluginsDialog({ model, row, functions, tools, onSaved, onCl
     >
       <div className="checklists">
         {groups.map((group) => (
-          <PluginChecklist key={group.key} group={group} chosen={ids[group.key]} onChange={(chosen) => setIds((current) => ({ ...current, [group.key]: chosen }))} />
+          <PluginChecklist
+            key={group.key}
+            group={group}
+            chosen={ids[group.key]}
+            onChange={(chosen) => setIds((current) => ({ ...current, [group.key]: chosen }))}
+          />
         ))}
       </div>
       {error && (

@@ -41,7 +41,9 @@ export function ModelsPage() {
       <div className="page-header">
         <div>
           <h2>Models</h2>
-          <p className="muted small page-lead">Attach filters, actions and tools to a model. Global filters and actions run for every model anyway.</p>
+          <p className="muted small page-lead">
+            Attach filters, actions and tools to a model. Global filters and actions run for every model anyway.
+          </p>
         </div>
       </div>
       {error && (
@@ -77,7 +79,9 @@ export function ModelsPage() {
               <li key={model.id} className="plugin-item">
                 <div className="plugin-item-main">
                   <div className="plugin-item-title">
-                    <span className="badge">{model.pipe ? "pipe" : model.info?.base_model_id ? "custom" : model.owned_by || "upstream"}</span>
+                    <span className="badge">
+                      {model.pipe ? "pipe" : model.info?.base_model_id ? "custom" : model.owned_by || "upstream"}
+                    </span>
                     <span className="plugin-name">{model.name}</span>
                     <code className="plugin-id">{model.id}</code>
                   </div>
@@ -95,7 +99,12 @@ export function ModelsPage() {
                   )}
                 </div>
                 <div className="plugin-item-controls">
-                  <button type="button" className="button button-small" onClick={() => setEditing(model)} aria-label={`Attach plugins to ${model.name}`}>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => setEditing(model)}
+                    aria-label={`Attach plugins to ${model.name}`}
+                  >
                     Attach plugins
                   </button>
                 </div>

@@ -43,7 +43,11 @@ export function ApprovePermissionsBar({ namespace, row, isDirty, onApproved }: A
       toaster.show({ type: "success", content: approved.notices.join(" ") || `Approved ${approved.name}` });
     } catch (caught) {
       const isChanged = ApiError.isInstance(caught) && caught.status === 409;
-      setError(isChanged ? "The code changed since this page loaded it; nothing was approved. Reload the page and read the new code." : errorMessage(caught));
+      setError(
+        isChanged
+          ? "The code changed since this page loaded it; nothing was approved. Reload the page and read the new code."
+          : errorMessage(caught),
+      );
     } finally {
       setIsApproving(false);
     }

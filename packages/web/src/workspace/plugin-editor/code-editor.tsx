@@ -108,13 +108,26 @@ export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label
       const line = Math.min(Math.max(error.line, 1), lineCount);
       const column = error.column ?? 1;
       const endColumn = error.column ? Math.max(column + 1, model.getLineMaxColumn(line)) : model.getLineMaxColumn(line);
-      return { severity: monaco.MarkerSeverity.Error, message: error.message, startLineNumber: line, startColumn: column, endLineNumber: line, endColumn, source: "Sluice" };
+      return {
+        severity: monaco.MarkerSeverity.Error,
+        message: error.message,
+        startLineNumber: line,
+        startColumn: column,
+        endLineNumber: line,
+        endColumn,
+        source: "Sluice",
+      };
     });
     monaco.editor.setModelMarkers(model, SERVER_OWNER, markers);
     decorations.current?.set(
       markers.map((marker) => ({
         range: new monaco.Range(marker.startLineNumber, 1, marker.startLineNumber, 1),
-        options: { isWholeLine: true, className: "server-error-line", glyphMarginClassName: "server-error-glyph", glyphMarginHoverMessage: { value: marker.message } },
+        options: {
+          isWholeLine: true,
+          className: "server-error-line",
+          glyphMarginClassName: "server-error-glyph",
+          glyphMarginHoverMessage: { value: marker.message },
+        },
       })),
     );
     if (markers[0]) editorRef.current?.revealLineInCenterIfOutsideViewport(markers[0].startLineNumber);

@@ -13,7 +13,8 @@ async function load(): Promise<MonacoApi> {
     import("virtual:sluice-sdk-types"),
   ]);
   self.MonacoEnvironment = {
-    getWorker: (_workerId: string, label: string) => (label === "typescript" || label === "javascript" ? new TypeScriptWorker() : new EditorWorker()),
+    getWorker: (_workerId: string, label: string) =>
+      label === "typescript" || label === "javascript" ? new TypeScriptWorker() : new EditorWorker(),
   };
   const defaults = monaco.typescript.typescriptDefaults;
   defaults.setCompilerOptions(EDITOR_COMPILER_OPTIONS as unknown as Monaco.typescript.CompilerOptions);

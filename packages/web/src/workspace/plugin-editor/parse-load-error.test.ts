@@ -8,7 +8,10 @@ describe("parseLoadError", () => {
   });
 
   it("reads a refused import's position", () => {
-    expect(parseLoadError('Import "fs" at line 2, column 1 is not allowed: only @sluice/sdk and zod')).toMatchObject({ line: 2, column: 1 });
+    expect(parseLoadError('Import "fs" at line 2, column 1 is not allowed: only @sluice/sdk and zod')).toMatchObject({
+      line: 2,
+      column: 1,
+    });
   });
 
   it("reads a stack frame of a throw at load", () => {

@@ -11,13 +11,35 @@ const { pluginApi, navigate, revealPosition } = vi.hoisted(() => ({
   revealPosition: vi.fn(),
 }));
 vi.mock("../plugin-api.ts", async (importOriginal) => ({ ...(await importOriginal<object>()), pluginApi }));
-vi.mock("../../auth/auth-context.tsx", () => ({ useAuth: () => ({ user: { id: "u1", name: "Ada", email: "a@example.com", role: "admin" } }) }));
-vi.mock("../../app/router.tsx", () => ({ navigate, useLeaveGuard: () => {}, Link: ({ to, children, ...rest }: { to: string; children: unknown }) => <a href={to} {...rest}>{children as string}</a> }));
+vi.mock("../../auth/auth-context.tsx", () => ({
+  useAuth: () => ({ user: { id: "u1", name: "Ada", email: "a@example.com", role: "admin" } }),
+}));
+vi.mock("../../app/router.tsx", () => ({
+  navigate,
+  useLeaveGuard: () => {},
+  Link: ({ to, children, ...rest }: { to: string; children: unknown }) => (
+    <a href={to} {...rest}>
+      {children as string}
+    </a>
+  ),
+}));
 // Monaco does not run in jsdom: a text area stands in, showing the server's markers.
 vi.mock("./code-editor.tsx", async () => {
   const { useImperativeHandle, useState } = await import("react");
   return {
-    CodeEditor({ initialValue, onChange, serverErrors, label, ref }: { initialValue: string; onChange(value: string): void; serverErrors: SourceLocation[]; label: string; ref: unknown }) {
+    CodeEditor({
+      initialValue,
+      onChange,
+      serverErrors,
+      label,
+      ref,
+    }: {
+      initialValue: string;
+      onChange(value: string): void;
+      serverErrors: SourceLocation[];
+      label: string;
+      ref: unknown;
+    }) {
       const [text, setText] = useState(initialValue);
       useImperativeHandle(ref as never, () => ({ revealPosition }));
       return (
@@ -58,13 +80,23 @@ describe("PluginEditorPage", () => {
     const user = renderEditor({ namespace: "functions", kind: "action" });
     await user.type(screen.getByLabelText("Name"), "Loud Button");
     await user.click(screen.getByRole("button", { name: "Save" }));
-    expect(pluginApi.create).toHaveBeenCalledWith("functions", expect.objectContaining({ id: "loud_button", name: "Loud Button", content: PLUGIN_TEMPLATES.action }));
+    expect(pluginApi.create).toHaveBeenCalledWith(
+      "functions",
+      expect.objectContaining({ id: "loud_button", name: "Loud Button", content: PLUGIN_TEMPLATES.action }),
+    );
     expect(navigate).toHaveBeenCalledWith("/workspace/functions/loud_button", { replace: true, isLeaveConfirmed: true });
   });
 
   it("shows the load error with its line, marks it, and keeps the text", async () => {
     const detail = 'Syntax error at line 4, column 12: Expected ";" but found "x"';
-    pluginApi.get.mockResolvedValue({ id: "shout", name: "Shout", type: "action", meta: {}, content: PLUGIN_TEMPLATES.action, load_error: null });
+    pluginApi.get.mockResolvedValue({
+      id: "shout",
+      name: "Shout",
+      type: "action",
+      meta: {},
+      content: PLUGIN_TEMPLATES.action,
+      load_error: null,
+    });
     pluginApi.update.mockRejectedValue(new ApiError(400, detail, { detail, code: "PLUGIN_LOAD_FAILED" }));
     const user = renderEditor({ namespace: "functions", id: "shout" });
     const code = (await screen.findByLabelText("Code of Shout")) as HTMLTextAreaElement;
@@ -79,7 +111,9 @@ describe("PluginEditorPage", () => {
   });
 
   it("puts a taken id by the id field, without a line marker", async () => {
-    pluginApi.create.mockRejectedValue(new ApiError(400, 'The id "shout" is already taken', { detail: 'The id "shout" is already taken', code: "ALREADY_EXISTS" }));
+    pluginApi.create.mockRejectedValue(
+      new ApiError(400, 'The id "shout" is already taken', { detail: 'The id "shout" is already taken', code: "ALREADY_EXISTS" }),
+    );
     const user = renderEditor({ namespace: "functions", kind: "filter" });
     await user.type(screen.getByLabelText("Name"), "Shout");
     await user.click(screen.getByRole("button", { name: "Save" }));
@@ -96,11 +130,22 @@ describe("PluginEditorPage", () => {
   });
 
   // Security issue, point 6: an approval names the code the admin saw, so a swap is not approved.
-  const waitingTool = { id: "host_info", name: "Host info", meta: { permissions: { requested: ["node"], granted: [] } }, content: "// v1", content_hash: "hash-v1", load_error: null };
+  const waitingTool = {
+    id: "host_info",
+    name: "Host info",
+    meta: { permissions: { requested: ["node"], granted: [] } },
+    content: "// v1",
+    content_hash: "hash-v1",
+    load_error: null,
+  };
 
   it("lets an admin approve what a plugin asks for, sending the content_hash of the code shown", async () => {
     pluginApi.get.mockResolvedValue(waitingTool);
-    pluginApi.approvePermissions.mockResolvedValue({ ...waitingTool, meta: { permissions: { requested: ["node"], granted: ["node"] } }, notices: ["Granted the trusted tier."] });
+    pluginApi.approvePermissions.mockResolvedValue({
+      ...waitingTool,
+      meta: { permissions: { requested: ["node"], granted: ["node"] } },
+      notices: ["Granted the trusted tier."],
+    });
     const user = renderEditor({ namespace: "tools", id: "host_info" });
     expect((await screen.findByRole("note")).textContent).toContain("trusted tier");
     await user.click(screen.getByRole("button", { name: "Approve" }));

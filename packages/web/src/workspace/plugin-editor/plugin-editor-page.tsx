@@ -76,7 +76,13 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
       (loaded) => {
         if (!isCurrent) return;
         setRow(loaded);
-        setForm({ id: loaded.id, name: loaded.name, description: loaded.meta?.description ?? "", content: loaded.content ?? "", accessControl: loaded.access_control ?? null });
+        setForm({
+          id: loaded.id,
+          name: loaded.name,
+          description: loaded.meta?.description ?? "",
+          content: loaded.content ?? "",
+          accessControl: loaded.access_control ?? null,
+        });
         setSavedContent(loaded.content ?? "");
         setLoadState("ready");
       },
@@ -87,14 +93,20 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
     };
   }, [namespace, id, isNew]);
 
-  const isDirty = savedContent === null ? true : form.content !== savedContent || form.name !== row?.name || form.description !== (row?.meta?.description ?? "");
+  const isDirty =
+    savedContent === null
+      ? true
+      : form.content !== savedContent || form.name !== row?.name || form.description !== (row?.meta?.description ?? "");
   const [startingForm] = useState(form);
-  const hasUnsavedWork = isNew ? form.content !== startingForm.content || form.name !== startingForm.name || form.description !== startingForm.description || isDraft : isDirty;
+  const hasUnsavedWork = isNew
+    ? form.content !== startingForm.content || form.name !== startingForm.name || form.description !== startingForm.description || isDraft
+    : isDirty;
   useLeaveGuard(hasUnsavedWork && loadState === "ready" ? "Leave without saving? Your changes to this plugin will be lost." : null);
 
   const canWrite = namespace === "functions" ? user?.role === "admin" : isNew || row?.write_access !== false;
 
-  const setName = (name: string) => setForm((current) => ({ ...current, name, id: isNew && !isIdEdited ? derivePluginId(name) : current.id }));
+  const setName = (name: string) =>
+    setForm((current) => ({ ...current, name, id: isNew && !isIdEdited ? derivePluginId(name) : current.id }));
 
   const save = useCallback(async () => {
     if (isSaving) return;
@@ -113,12 +125,21 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
     try {
       const meta = { description: form.description.trim() };
       const saved = isNew
-        ? await pluginApi.create(namespace, { id: pluginId, name, content: form.content, meta, ...(namespace === "tools" ? { access_control: form.accessControl } : {}) })
+        ? await pluginApi.create(namespace, {
+            id: pluginId,
+            name,
+            content: form.content,
+            meta,
+            ...(namespace === "tools" ? { access_control: form.accessControl } : {}),
+          })
         : await pluginApi.update(namespace, pluginId, { name, content: form.content, meta });
       setRow(saved);
       setSavedContent(form.content);
       setForm((current) => ({ ...current, name: saved.name, id: saved.id }));
-      toaster.show({ type: "success", content: `Saved ${saved.name}${isNew && namespace === "functions" ? ". Switch it on in the list to use it." : ""}` });
+      toaster.show({
+        type: "success",
+        content: `Saved ${saved.name}${isNew && namespace === "functions" ? ". Switch it on in the list to use it." : ""}`,
+      });
       if (isNew) navigate(`/workspace/${namespace}/${encodeURIComponent(saved.id)}`, { replace: true, isLeaveConfirmed: true });
     } catch (error) {
       const message = errorMessage(error);
@@ -256,7 +277,11 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
           {saveError.location && (
             <>
               {" "}
-              <button type="button" className="link-button" onClick={() => editor.current?.revealPosition(saveError.location!.line, saveError.location!.column)}>
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => editor.current?.revealPosition(saveError.location!.line, saveError.location!.column)}
+              >
                 Go to line {saveError.location.line}
               </button>
             </>
@@ -281,8 +306,8 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
         onSave={canWrite ? () => void save() : undefined}
       />
       <p className="editor-help small muted">
-        Ctrl+S saves, Ctrl+Space completes, hovering shows types. Tab indents; press Ctrl+M to make Tab move the focus instead. The
-        plugin guide is docs/plugins.md in the Sluice repository.
+        Ctrl+S saves, Ctrl+Space completes, hovering shows types. Tab indents; press Ctrl+M to make Tab move the focus instead. The plugin
+        guide is docs/plugins.md in the Sluice repository.
       </p>
 
       {valvesDialog && row && (

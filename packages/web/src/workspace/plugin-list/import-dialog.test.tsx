@@ -39,7 +39,9 @@ function renderDialog() {
 
 describe("ImportDialog", () => {
   it("imports pasted JSON and reports the server's refusal", async () => {
-    pluginApi.importAll.mockRejectedValueOnce(new ApiError(400, "shout: Syntax error at line 2, column 1: Unexpected }")).mockResolvedValueOnce([{ id: "shout" }]);
+    pluginApi.importAll
+      .mockRejectedValueOnce(new ApiError(400, "shout: Syntax error at line 2, column 1: Unexpected }"))
+      .mockResolvedValueOnce([{ id: "shout" }]);
     const { onImported, onClose, user } = renderDialog();
     const text = screen.getByLabelText("Exported JSON");
     await user.click(text);
@@ -54,7 +56,8 @@ describe("ImportDialog", () => {
   });
 
   it("loads code from a URL into a draft for the editor", async () => {
-    const content = "/**\n * title: Calculator\n */\nimport { defineTools } from \"@sluice/sdk\";\nexport default defineTools({ tools: {} });\n";
+    const content =
+      '/**\n * title: Calculator\n */\nimport { defineTools } from "@sluice/sdk";\nexport default defineTools({ tools: {} });\n';
     pluginApi.loadUrl.mockResolvedValue({ name: "calculator", content });
     const { user } = renderDialog();
     await user.click(screen.getByLabelText("From a URL"));

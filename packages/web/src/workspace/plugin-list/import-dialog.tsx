@@ -148,13 +148,21 @@ export function ImportDialog({ namespace, onClose, onImported }: ImportDialogPro
                 value={jsonText}
                 onChange={(event) => setJsonText(event.target.value)}
               />
-              <span className="field-hint">What Export downloads from Sluice or Open WebUI. Open WebUI's Python plugins are refused until Sluice runs Python; TypeScript and JavaScript ones load. Plugins with an existing id are updated; all load first, or none is stored.</span>
+              <span className="field-hint">
+                What Export downloads from Sluice or Open WebUI. Open WebUI's Python plugins are refused until Sluice runs Python;
+                TypeScript and JavaScript ones load. Plugins with an existing id are updated; all load first, or none is stored.
+              </span>
             </div>
             <div className="field">
               <label className="field-label" htmlFor={`${formId}-json-file`}>
                 Or choose a .json file
               </label>
-              <input id={`${formId}-json-file`} type="file" accept=".json,application/json" onChange={(event) => readFile(event.target.files?.[0])} />
+              <input
+                id={`${formId}-json-file`}
+                type="file"
+                accept=".json,application/json"
+                onChange={(event) => readFile(event.target.files?.[0])}
+              />
             </div>
           </>
         )}
@@ -163,7 +171,12 @@ export function ImportDialog({ namespace, onClose, onImported }: ImportDialogPro
             <label className="field-label" htmlFor={`${formId}-code-file`}>
               Plugin file
             </label>
-            <input id={`${formId}-code-file`} type="file" accept=".ts,.js,.mts,.mjs,text/typescript,text/javascript" onChange={(event) => readFile(event.target.files?.[0])} />
+            <input
+              id={`${formId}-code-file`}
+              type="file"
+              accept=".ts,.js,.mts,.mjs,text/typescript,text/javascript"
+              onChange={(event) => readFile(event.target.files?.[0])}
+            />
             <span className="field-hint">The file opens in the editor; review it, then save.</span>
           </div>
         )}
@@ -180,7 +193,9 @@ export function ImportDialog({ namespace, onClose, onImported }: ImportDialogPro
               value={url}
               onChange={(event) => setUrl(event.target.value)}
             />
-            <span className="field-hint">A raw file, or a GitHub file or folder link. The code opens in the editor; nothing is saved yet.</span>
+            <span className="field-hint">
+              A raw file, or a GitHub file or folder link. The code opens in the editor; nothing is saved yet.
+            </span>
           </div>
         )}
         {error && (

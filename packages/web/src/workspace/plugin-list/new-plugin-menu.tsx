@@ -48,13 +48,26 @@ export function NewPluginMenu({ namespace }: { namespace: PluginNamespace }) {
         }
       }}
     >
-      <button type="button" className="button button-primary" aria-haspopup="menu" aria-expanded={isOpen} aria-controls={menuId} onClick={() => setIsOpen(!isOpen)}>
+      <button
+        type="button"
+        className="button button-primary"
+        aria-haspopup="menu"
+        aria-expanded={isOpen}
+        aria-controls={menuId}
+        onClick={() => setIsOpen(!isOpen)}
+      >
         New function <span aria-hidden="true">▾</span>
       </button>
       {isOpen && (
         <div className="menu" role="menu" id={menuId}>
           {kinds.map((kind) => (
-            <Link key={kind} role="menuitem" to={`/workspace/${namespace}/new?kind=${kind}`} className="menu-item" onClick={() => setIsOpen(false)}>
+            <Link
+              key={kind}
+              role="menuitem"
+              to={`/workspace/${namespace}/new?kind=${kind}`}
+              className="menu-item"
+              onClick={() => setIsOpen(false)}
+            >
               <strong>{LABELS[kind]}</strong>
               <span className="small muted">{KIND_DESCRIPTIONS[kind]}</span>
             </Link>

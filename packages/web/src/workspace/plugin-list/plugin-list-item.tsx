@@ -17,14 +17,29 @@ export interface PluginListItemProps {
 /** "Public", "Private" or "Shared" for a tool's access control. */
 export function describeAccess(accessControl: AccessControl | undefined): "public" | "private" | "shared" {
   if (accessControl === null || accessControl === undefined) return "public";
-  const grants = [accessControl.read?.user_ids, accessControl.read?.group_ids, accessControl.write?.user_ids, accessControl.write?.group_ids];
+  const grants = [
+    accessControl.read?.user_ids,
+    accessControl.read?.group_ids,
+    accessControl.write?.user_ids,
+    accessControl.write?.group_ids,
+  ];
   return grants.some((list) => (list?.length ?? 0) > 0) ? "shared" : "private";
 }
 
 const KIND_LABELS = { pipe: "Pipe", filter: "Filter", action: "Action", tools: "Tools" } as const;
 
 /** One function or tool in the workspace list: what it is, its switches and its buttons. */
-export function PluginListItem({ namespace, row, isAdmin, isBusy, onToggleActive, onToggleGlobal, onChangeAccess, onOpenValves, onDelete }: PluginListItemProps) {
+export function PluginListItem({
+  namespace,
+  row,
+  isAdmin,
+  isBusy,
+  onToggleActive,
+  onToggleGlobal,
+  onChangeAccess,
+  onOpenValves,
+  onDelete,
+}: PluginListItemProps) {
   const kind = kindOf(namespace, row);
   const manifest = row.meta?.manifest ?? {};
   const description = row.meta?.description || manifest.description;
@@ -57,12 +72,26 @@ export function PluginListItem({ namespace, row, isAdmin, isBusy, onToggleActive
         {namespace === "functions" && (
           <>
             <label className="switch">
-              <input type="checkbox" role="switch" checked={row.is_active} disabled={!isAdmin || isBusy} onChange={onToggleActive} aria-label={`Active: ${row.name}`} />
+              <input
+                type="checkbox"
+                role="switch"
+                checked={row.is_active}
+                disabled={!isAdmin || isBusy}
+                onChange={onToggleActive}
+                aria-label={`Active: ${row.name}`}
+              />
               <span aria-hidden="true">Active</span>
             </label>
             {hasGlobal && (
               <label className="switch" title="Global: runs for every model (otherwise only for the models it is attached to)">
-                <input type="checkbox" role="switch" checked={row.is_global === true} disabled={!isAdmin || isBusy} onChange={onToggleGlobal} aria-label={`Global: ${row.name}`} />
+                <input
+                  type="checkbox"
+                  role="switch"
+                  checked={row.is_global === true}
+                  disabled={!isAdmin || isBusy}
+                  onChange={onToggleGlobal}
+                  aria-label={`Global: ${row.name}`}
+                />
                 <span aria-hidden="true">Global</span>
               </label>
             )}
@@ -72,7 +101,12 @@ export function PluginListItem({ namespace, row, isAdmin, isBusy, onToggleActive
           (canWrite && access !== "shared" ? (
             <label className="access-select">
               <span className="visually-hidden">Access to {row.name}</span>
-              <select className="input input-small" value={access} disabled={isBusy} onChange={(event) => onChangeAccess(event.target.value === "public" ? null : {})}>
+              <select
+                className="input input-small"
+                value={access}
+                disabled={isBusy}
+                onChange={(event) => onChangeAccess(event.target.value === "public" ? null : {})}
+              >
                 <option value="private">Private</option>
                 <option value="public">Public</option>
               </select>
@@ -89,7 +123,12 @@ export function PluginListItem({ namespace, row, isAdmin, isBusy, onToggleActive
             </button>
           )}
           {(row.meta?.has_user_valves || row.has_user_valves) && (
-            <button type="button" className="button button-small" onClick={() => onOpenValves(true)} aria-label={`My settings for ${row.name}`}>
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => onOpenValves(true)}
+              aria-label={`My settings for ${row.name}`}
+            >
               My settings
             </button>
           )}
@@ -97,7 +136,12 @@ export function PluginListItem({ namespace, row, isAdmin, isBusy, onToggleActive
             {canWrite ? "Edit" : "View"}
           </Link>
           {canWrite && (
-            <button type="button" className="button button-small button-quiet danger-text" onClick={onDelete} aria-label={`Delete ${row.name}`}>
+            <button
+              type="button"
+              className="button button-small button-quiet danger-text"
+              onClick={onDelete}
+              aria-label={`Delete ${row.name}`}
+            >
               Delete
             </button>
           )}

@@ -6,7 +6,15 @@ import type { PluginRow } from "../plugin-api.ts";
 
 const { pluginApi, auth } = vi.hoisted(() => ({
   pluginApi: { list: vi.fn(), toggle: vi.fn(), toggleGlobal: vi.fn(), remove: vi.fn(), updateAccess: vi.fn(), exportAll: vi.fn() },
-  auth: { user: { id: "u1", name: "Ada", email: "ada@example.com", role: "admin" as string, permissions: {} as Record<string, Record<string, boolean>> } },
+  auth: {
+    user: {
+      id: "u1",
+      name: "Ada",
+      email: "ada@example.com",
+      role: "admin" as string,
+      permissions: {} as Record<string, Record<string, boolean>>,
+    },
+  },
 }));
 vi.mock("../plugin-api.ts", async (importOriginal) => ({ ...(await importOriginal<object>()), pluginApi }));
 vi.mock("../../auth/auth-context.tsx", () => ({ useAuth: () => auth }));

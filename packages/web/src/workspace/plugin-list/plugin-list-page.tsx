@@ -44,11 +44,18 @@ export function PluginListPage({ namespace }: { namespace: PluginNamespace }) {
   const shown = useMemo(() => {
     const words = query.trim().toLowerCase();
     return (rows ?? [])
-      .filter((row) => !words || [row.name, row.id, row.meta?.description ?? "", row.meta?.manifest?.author ?? ""].some((text) => text.toLowerCase().includes(words)))
+      .filter(
+        (row) =>
+          !words ||
+          [row.name, row.id, row.meta?.description ?? "", row.meta?.manifest?.author ?? ""].some((text) =>
+            text.toLowerCase().includes(words),
+          ),
+      )
       .sort((a, b) => KIND_ORDER[kindOf(namespace, a)] - KIND_ORDER[kindOf(namespace, b)] || a.name.localeCompare(b.name));
   }, [rows, query, namespace]);
 
-  const replaceRow = (updated: PluginRow) => setRows((current) => current?.map((row) => (row.id === updated.id ? { ...row, ...updated } : row)) ?? null);
+  const replaceRow = (updated: PluginRow) =>
+    setRows((current) => current?.map((row) => (row.id === updated.id ? { ...row, ...updated } : row)) ?? null);
 
   const change = async (row: PluginRow, action: () => Promise<PluginRow>, success?: (updated: PluginRow) => string) => {
     setBusyId(row.id);
@@ -104,7 +111,14 @@ export function PluginListPage({ namespace }: { namespace: PluginNamespace }) {
           <label className="visually-hidden" htmlFor={`${namespace}-search`}>
             Search {namespace}
           </label>
-          <input id={`${namespace}-search`} className="input" type="search" placeholder={`Search ${namespace}`} value={query} onChange={(event) => setQuery(event.target.value)} />
+          <input
+            id={`${namespace}-search`}
+            className="input"
+            type="search"
+            placeholder={`Search ${namespace}`}
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+          />
         </div>
       )}
 
@@ -124,7 +138,11 @@ export function PluginListPage({ namespace }: { namespace: PluginNamespace }) {
       {rows && rows.length === 0 && (
         <div className="empty-state">
           <h2>No {namespace} yet</h2>
-          <p>{canCreate ? "Start from a template with New, or bring some in with Import." : `An admin has not added any ${namespace} you can use.`}</p>
+          <p>
+            {canCreate
+              ? "Start from a template with New, or bring some in with Import."
+              : `An admin has not added any ${namespace} you can use.`}
+          </p>
         </div>
       )}
       {rows && rows.length > 0 && shown.length === 0 && <p className="empty-state">Nothing matches “{query}”.</p>}
@@ -137,9 +155,20 @@ export function PluginListPage({ namespace }: { namespace: PluginNamespace }) {
               row={row}
               isAdmin={isAdmin}
               isBusy={busyId === row.id}
-              onToggleActive={() => change(row, () => pluginApi.toggle(row.id), (updated) => `${row.name} is ${updated.is_active ? "on" : "off"}`)}
+              onToggleActive={() =>
+                change(
+                  row,
+                  () => pluginApi.toggle(row.id),
+                  (updated) => `${row.name} is ${updated.is_active ? "on" : "off"}`,
+                )
+              }
               onToggleGlobal={() =>
-                change(row, () => pluginApi.toggleGlobal(row.id), (updated) => (updated.is_global ? `${row.name} now runs for every model` : `${row.name} runs only for the models it is attached to`))
+                change(
+                  row,
+                  () => pluginApi.toggleGlobal(row.id),
+                  (updated) =>
+                    updated.is_global ? `${row.name} now runs for every model` : `${row.name} runs only for the models it is attached to`,
+                )
               }
               onChangeAccess={(accessControl: AccessControl) => change(row, () => pluginApi.updateAccess(row.id, accessControl))}
               onOpenValves={(isUser) => setDialog({ type: "valves", row, isUser })}
@@ -150,7 +179,9 @@ export function PluginListPage({ namespace }: { namespace: PluginNamespace }) {
       )}
 
       {dialog?.type === "import" && <ImportDialog namespace={namespace} onClose={() => setDialog(null)} onImported={reload} />}
-      {dialog?.type === "valves" && <ValvesDialog namespace={namespace} plugin={dialog.row} isUser={dialog.isUser} onClose={() => setDialog(null)} />}
+      {dialog?.type === "valves" && (
+        <ValvesDialog namespace={namespace} plugin={dialog.row} isUser={dialog.isUser} onClose={() => setDialog(null)} />
+      )}
       {dialog?.type === "delete" && (
         <ConfirmDialog
           title={`Delete ${dialog.row.name}?`}
@@ -164,7 +195,8 @@ export function PluginListPage({ namespace }: { namespace: PluginNamespace }) {
           }}
         >
           <p>
-            Its code, valves and every user’s settings for it are deleted. Models it is attached to no longer use it. Export first if you may want it back.
+            Its code, valves and every user’s settings for it are deleted. Models it is attached to no longer use it. Export first if you
+            may want it back.
           </p>
         </ConfirmDialog>
       )}

@@ -26,7 +26,8 @@ export interface JsonSchemaNode {
   [key: string]: unknown;
 }
 
-export type ValveFieldKind = "text" | "password" | "textarea" | "number" | "integer" | "boolean" | "select" | "multiselect" | "list" | "json";
+export type ValveFieldKind =
+  "text" | "password" | "textarea" | "number" | "integer" | "boolean" | "select" | "multiselect" | "list" | "json";
 
 export interface ValveOption {
   value: unknown;
@@ -85,7 +86,8 @@ function unwrapNullable(node: JsonSchemaNode): { node: JsonSchemaNode; isNullabl
     }
   }
   const types = typesOf(node);
-  if (types.includes("null") && types.length === 2) return { node: { ...node, type: types.find((type) => type !== "null") }, isNullable: true };
+  if (types.includes("null") && types.length === 2)
+    return { node: { ...node, type: types.find((type) => type !== "null") }, isNullable: true };
   return { node, isNullable: false };
 }
 

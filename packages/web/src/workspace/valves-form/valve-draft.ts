@@ -54,8 +54,10 @@ function checkNumber(field: ValveField, text: string): ReadResult {
   if (field.kind === "integer" && !Number.isInteger(value)) return { error: "Enter a whole number" };
   if (field.minimum !== undefined && value < field.minimum) return { error: `Must be at least ${field.minimum}` };
   if (field.maximum !== undefined && value > field.maximum) return { error: `Must be at most ${field.maximum}` };
-  if (field.exclusiveMinimum !== undefined && value <= field.exclusiveMinimum) return { error: `Must be more than ${field.exclusiveMinimum}` };
-  if (field.exclusiveMaximum !== undefined && value >= field.exclusiveMaximum) return { error: `Must be less than ${field.exclusiveMaximum}` };
+  if (field.exclusiveMinimum !== undefined && value <= field.exclusiveMinimum)
+    return { error: `Must be more than ${field.exclusiveMinimum}` };
+  if (field.exclusiveMaximum !== undefined && value >= field.exclusiveMaximum)
+    return { error: `Must be less than ${field.exclusiveMaximum}` };
   if (field.multipleOf !== undefined && Math.abs(value / field.multipleOf - Math.round(value / field.multipleOf)) > 1e-9) {
     return { error: `Must be a multiple of ${field.multipleOf}` };
   }
@@ -109,7 +111,10 @@ export function readDraft(field: ValveField, draft: ValveDraft): ReadResult {
     }
     case "multiselect": {
       const keys = Array.isArray(input) ? input : [];
-      return checkCount(field, field.options.filter((option) => keys.includes(optionKey(option.value))).map((option) => option.value));
+      return checkCount(
+        field,
+        field.options.filter((option) => keys.includes(optionKey(option.value))).map((option) => option.value),
+      );
     }
     case "list": {
       const items = String(input)
@@ -136,7 +141,10 @@ export function readDraft(field: ValveField, draft: ValveDraft): ReadResult {
  * Reads every field: the body for `…/valves/update` (`null` for fields left at their default)
  * and the errors by field key. Send only when `errors` is empty.
  */
-export function collectValves(fields: ValveField[], drafts: Record<string, ValveDraft>): { values: Record<string, unknown>; errors: Record<string, string> } {
+export function collectValves(
+  fields: ValveField[],
+  drafts: Record<string, ValveDraft>,
+): { values: Record<string, unknown>; errors: Record<string, string> } {
   const values: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const field of fields) {

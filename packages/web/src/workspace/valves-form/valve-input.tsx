@@ -28,7 +28,13 @@ export function ValveInput({ field, draft, inputId, describedBy, isInvalid, onIn
     case "boolean":
       return (
         <span className="switch">
-          <input {...common} type="checkbox" role="switch" checked={draft.input === true} onChange={(event) => onInput(event.target.checked)} />
+          <input
+            {...common}
+            type="checkbox"
+            role="switch"
+            checked={draft.input === true}
+            onChange={(event) => onInput(event.target.checked)}
+          />
         </span>
       );
     case "select":

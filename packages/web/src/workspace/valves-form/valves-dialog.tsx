@@ -14,7 +14,10 @@ export interface ValvesDialogProps {
   onClose(): void;
 }
 
-type Loaded = { state: "loading" } | { state: "failed"; message: string } | { state: "ready"; schema: JsonSchemaNode | null; values: Record<string, unknown> };
+type Loaded =
+  | { state: "loading" }
+  | { state: "failed"; message: string }
+  | { state: "ready"; schema: JsonSchemaNode | null; values: Record<string, unknown> };
 
 /**
  * The admin valves (or the caller's user valves) of one plugin in a dialog: loads the JSON

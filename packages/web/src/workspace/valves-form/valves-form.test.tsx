@@ -14,7 +14,12 @@ const SCHEMA: JsonSchemaNode = {
   properties: {
     apiKey: { type: "string", default: "", description: "Your provider's API key", input: { type: "password" } },
     style: { type: "string", enum: ["short", "detailed"], default: "short", input: { type: "select", options: ["short", "detailed"] } },
-    topics: { type: "array", items: { type: "string" }, default: [], input: { type: "multiselect", options: ["news", "sport", "weather"] } },
+    topics: {
+      type: "array",
+      items: { type: "string" },
+      default: [],
+      input: { type: "multiselect", options: ["news", "sport", "weather"] },
+    },
     prompt: { type: "string", default: "You are helpful.", input: { type: "textarea" } },
     maxTurns: { type: "integer", minimum: 1, maximum: 50, default: 8, description: "Most user turns" },
     isLoud: { type: "boolean", default: false },
@@ -35,13 +40,17 @@ describe("ValvesForm", () => {
     expect(style.tagName).toBe("SELECT");
     expect([...style.options].map((option) => option.text)).toEqual(["short", "detailed"]);
     const topics = screen.getByRole("group", { name: "Topics" });
-    expect(within(topics).getAllByRole("checkbox").map((box) => box.parentElement!.textContent)).toEqual(["news", "sport", "weather"]);
+    expect(
+      within(topics)
+        .getAllByRole("checkbox")
+        .map((box) => box.parentElement!.textContent),
+    ).toEqual(["news", "sport", "weather"]);
     expect(screen.getByLabelText("Prompt").tagName).toBe("TEXTAREA");
     expect(screen.getByLabelText("Prompt")).toHaveProperty("value", "You are helpful.");
     expect(screen.getByLabelText("Max turns")).toHaveProperty("value", "8");
     expect(screen.getByRole("switch", { name: "Is loud" })).toHaveProperty("checked", false);
     expect(screen.getByText("Most user turns (1 to 50)")).toBeTruthy();
-    expect(screen.getAllByRole("button", { name: /^Custom value for / , pressed: false })).toHaveLength(7);
+    expect(screen.getAllByRole("button", { name: /^Custom value for /, pressed: false })).toHaveLength(7);
   });
 
   it("sends null for fields left at their default, so only edited keys are stored", async () => {

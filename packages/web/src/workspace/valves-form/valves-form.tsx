@@ -116,7 +116,12 @@ export function ValvesForm({ schema, values, onSave, onCancel, saveLabel = "Save
         const isGroup = field.kind === "multiselect";
         const labelId = `${inputId}-label`;
         return (
-          <div key={field.key} className={`valve-field${error ? " is-invalid" : ""}`} role={isGroup ? "group" : undefined} aria-labelledby={isGroup ? labelId : undefined}>
+          <div
+            key={field.key}
+            className={`valve-field${error ? " is-invalid" : ""}`}
+            role={isGroup ? "group" : undefined}
+            aria-labelledby={isGroup ? labelId : undefined}
+          >
             <div className="valve-heading">
               {isGroup ? (
                 <span id={labelId} className="valve-label">
@@ -136,7 +141,10 @@ export function ValvesForm({ schema, values, onSave, onCancel, saveLabel = "Save
                   aria-label={`Custom value for ${field.label}`}
                   title={draft.isCustom ? "Press to go back to the default" : "Press to set a value of your own"}
                   onClick={() =>
-                    update(field, draft.isCustom ? { isCustom: false, input: toDraftInput(field, field.defaultValue) } : { ...draft, isCustom: true })
+                    update(
+                      field,
+                      draft.isCustom ? { isCustom: false, input: toDraftInput(field, field.defaultValue) } : { ...draft, isCustom: true },
+                    )
                   }
                 >
                   {draft.isCustom ? "Custom" : "Default"}
