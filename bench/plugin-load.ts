@@ -6,7 +6,7 @@ import ivm from "isolated-vm";
 import { compilePlugin } from "../packages/server/src/plugins/compile-plugin.ts";
 import { loadPlugin } from "../packages/server/src/plugins/load-plugin.ts";
 import { PluginRegistry, type PluginRow } from "../packages/server/src/plugins/plugin-registry.ts";
-import { PluginSandbox } from "../packages/server/src/sandbox/plugin-sandbox.ts";
+import { PluginSandbox } from "../packages/server/src/sandbox/isolate/plugin-sandbox.ts";
 import { silentLogger } from "../packages/server/src/sandbox/sandbox-test-fixtures.ts";
 import { PluginWorkspace } from "../packages/server/src/workspace/plugin-workspace.ts";
 import type { FunctionRecord } from "../packages/server/src/db/functions-repository.ts";

@@ -1,6 +1,6 @@
 // 1. Per-chunk cost of 1 and 10 sandboxed stream filters, against the same loop with none.
 //
-// Headline: the fastest path the sandbox offers, one `openStreamHook` session per filter per
+// Headline: the fastest path the sandbox offers, one `openStreamFilter` session per filter per
 // response (`transform` crosses into the isolate once, synchronously when the isolate is idle;
 // the sandbox has no batched entry point). For diagnosis, in the same rotation: the chat
 // pipeline's own stream step (whatever filter-chain.ts does at this commit), one `invoke` per
@@ -10,7 +10,7 @@
 import ivm from "isolated-vm";
 import { SluiceError } from "@sluice/sdk";
 import * as filterChain from "../packages/server/src/chat/filter-chain.ts";
-import type { StreamHookSession } from "../packages/server/src/sandbox/plugin-sandbox.ts";
+import type { StreamFilterSession } from "../packages/server/src/sandbox/host/stream-filter-session.ts";
 import { loadFilterSandboxes, testContext, type FilterSandboxes } from "./filter-sandboxes.ts";
 import { streamChunk } from "./fixtures.ts";
 import { alternating, nextTick, pairedDifference, summarise } from "./measure.ts";
@@ -28,7 +28,7 @@ function chunks(count: number): Chunk[] {
 }
 
 /** One chunk through the sessions in order, synchronously as long as every session answers synchronously. */
-function throughSessions(sessions: readonly StreamHookSession[], chunk: unknown): unknown {
+function throughSessions(sessions: readonly StreamFilterSession[], chunk: unknown): unknown {
   let current = chunk;
   for (let index = 0; index < sessions.length; index += 1) {
     const output = sessions[index]!.transform(current);
@@ -39,7 +39,7 @@ function throughSessions(sessions: readonly StreamHookSession[], chunk: unknown)
   return current;
 }
 
-async function finishAsync(sessions: readonly StreamHookSession[], index: number, pending: Promise<unknown>): Promise<unknown> {
+async function finishAsync(sessions: readonly StreamFilterSession[], index: number, pending: Promise<unknown>): Promise<unknown> {
   const output = await pending;
   if (output === null || SluiceError.isInstance(output)) return null;
   return throughSessions(sessions.slice(index + 1), output);
@@ -119,7 +119,7 @@ export async function benchStreamFilters(): Promise<Record<string, unknown>> {
       perChunkPerFilter,
       method: {
         headline:
-          "openStreamHook session per filter (no batched entry point exists); µs per chunk per filter = (loop with filters − same loop without) / filters, paired per repeat",
+          "openStreamFilter session per filter (no batched entry point exists); µs per chunk per filter = (loop with filters − same loop without) / filters, paired per repeat",
         chunkBytes: JSON.stringify(streamChunk(" token 1 of the answer")).length,
         chunksPerRepeat: CHUNKS_PER_REPEAT,
         repeats: REPEATS,
@@ -138,7 +138,7 @@ async function measure(filters: FilterSandboxes, floor: { apply(chunk: unknown):
   const chunkAt = (index: number) => input[index % input.length];
   const sandboxes = filters.sandboxes.slice(0, count);
 
-  const sessions = sandboxes.map((sandbox) => sandbox.openStreamHook({ context: testContext }));
+  const sessions = sandboxes.map((sandbox) => sandbox.openStreamFilter({ context: testContext }));
   await throughSessions(sessions, chunkAt(0)); // waits for the sessions to open
   const pipelineStep = await openPipelineStep(filters, count);
   await pipelineStep.apply(chunkAt(0));

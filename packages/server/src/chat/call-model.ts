@@ -26,7 +26,7 @@ export async function* callModel(
   const { record, subModel } = model.source;
   const metadata = subModel === undefined ? {} : { subModel };
   const loaded = await caller.plugin("function", record);
-  const outputs = loaded.sandbox.invokeStream(
+  const outputs = loaded.sandbox.streamPipe(
     { hook: "pipe", payload: body, context: caller.context("function", record, model.id, metadata) },
     caller.handlers(record, "pipe"),
     { signal },

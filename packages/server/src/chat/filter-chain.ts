@@ -1,5 +1,5 @@
 import { SluiceError, type StreamEvent } from "@sluice/sdk";
-import type { StreamHookSession } from "../sandbox/stream-hook.ts";
+import type { StreamFilterSession } from "../sandbox/host/stream-filter-session.ts";
 import type { PluginRunner } from "../sandbox/plugin-runner.ts";
 import type { AppServices } from "../services.ts";
 import { listFunctions, type FunctionRecord } from "../db/functions-repository.ts";
@@ -94,14 +94,14 @@ export async function openStreamChain(
 ): Promise<StreamChain> {
   interface Link {
     record: FunctionRecord;
-    session: StreamHookSession;
+    session: StreamFilterSession;
     runner: PluginRunner;
     reopens: number;
     isLost: boolean;
   }
   const open = async (record: FunctionRecord, isReload: boolean): Promise<Pick<Link, "session" | "runner">> => {
     const loaded = isReload ? await caller.reload("function", record) : await caller.plugin("function", record);
-    const session = loaded.sandbox.openStreamHook({ context: caller.context("function", record) }, caller.handlers(record, "stream"));
+    const session = loaded.sandbox.openStreamFilter({ context: caller.context("function", record) }, caller.handlers(record, "stream"));
     return { session, runner: loaded.sandbox };
   };
   const links: Link[] = [];

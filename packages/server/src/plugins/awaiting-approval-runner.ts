@@ -45,14 +45,6 @@ export class AwaitingApprovalRunner implements PluginRunner {
     return { transform: () => this.#reason, close: () => {} };
   }
 
-  invokeStream(): AsyncGenerator<PipeOutput, void, undefined> {
-    return this.streamPipe();
-  }
-
-  openStreamHook(): StreamFilterSession {
-    return this.openStreamFilter();
-  }
-
   hold(): () => void {
     return () => {};
   }

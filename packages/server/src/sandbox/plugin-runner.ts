@@ -37,14 +37,6 @@ export interface PluginRunner {
   ): AsyncGenerator<PipeOutput, void, undefined>;
   /** Opens a filter's `stream` hook for one response. */
   openStreamFilter(request: StreamFilterRequest, handlers?: InvocationHandlers): StreamFilterSession;
-  /** @deprecated The old name of `streamPipe`, kept for callers not moved yet. */
-  invokeStream(
-    request: StreamPipeRequest,
-    handlers?: InvocationHandlers,
-    options?: StreamPipeOptions,
-  ): AsyncGenerator<PipeOutput, void, undefined>;
-  /** @deprecated The old name of `openStreamFilter`, kept for callers not moved yet. */
-  openStreamHook(request: StreamFilterRequest, handlers?: InvocationHandlers): StreamFilterSession;
   /** Keeps it from being disposed by `disposeWhenIdle` until the returned function is called. */
   hold(): () => void;
   dispose(): void;

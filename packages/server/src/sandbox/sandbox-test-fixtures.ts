@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import type { InvokeRequest } from "@sluice/sdk/runtime";
 import { compilePlugin } from "../plugins/compile-plugin.ts";
-import { PluginSandbox, type PluginSandboxOptions } from "./plugin-sandbox.ts";
+import { PluginSandbox, type PluginSandboxOptions } from "./isolate/plugin-sandbox.ts";
 
 // Helpers for the sandbox's tests (not part of the server).
 

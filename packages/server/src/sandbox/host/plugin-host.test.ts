@@ -277,7 +277,7 @@ describe("PluginHost.openStreamFilter", () => {
 });
 
 describe("PluginHost.streamPipe", () => {
-  it("starts, pulls until done, and yields each chunk; the old name still works", async () => {
+  it("starts, pulls until done, and yields each chunk", async () => {
     const plugin = await FakePluginHost.create();
     let pulls = 0;
     plugin.transport.answer = (method) =>
@@ -285,7 +285,7 @@ describe("PluginHost.streamPipe", () => {
         ? JSON.stringify({ ok: true, kind: "stream" })
         : JSON.stringify(++pulls <= 2 ? { ok: true, done: false, value: `chunk ${pulls}` } : { ok: true, done: true });
     const outputs = [];
-    for await (const output of plugin.invokeStream({ payload: {}, context: testContext })) outputs.push(output);
+    for await (const output of plugin.streamPipe({ payload: {}, context: testContext })) outputs.push(output);
     expect(outputs).toEqual([
       { kind: "chunk", value: "chunk 1" },
       { kind: "chunk", value: "chunk 2" },

@@ -200,20 +200,6 @@ export class PluginHost implements PluginRunner {
     return openStreamFilter(this.#calls, this.#descriptor, request, handlers);
   }
 
-  /** @deprecated The old name of {@link streamPipe}. */
-  invokeStream(
-    request: StreamPipeRequest,
-    handlers: InvocationHandlers = {},
-    options: StreamPipeOptions = {},
-  ): AsyncGenerator<PipeOutput, void, undefined> {
-    return this.streamPipe(request, handlers, options);
-  }
-
-  /** @deprecated The old name of {@link openStreamFilter}. */
-  openStreamHook(request: StreamFilterRequest, handlers: InvocationHandlers = {}): StreamFilterSession {
-    return this.openStreamFilter(request, handlers);
-  }
-
   /** Ends the plugin now (disposes its isolate, kills its process); calls in flight fail. */
   dispose(): void {
     this.#transport.dispose();

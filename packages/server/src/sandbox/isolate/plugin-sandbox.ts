@@ -8,7 +8,6 @@ export type { SandboxInvokeResult } from "../host/parse-invoke-result.ts";
 export type { InvokeOptions } from "../host/invoke-hook.ts";
 export type { PipeOutput, StreamPipeOptions, StreamPipeRequest } from "../host/stream-pipe.ts";
 export type { StreamFilterOutput, StreamFilterRequest, StreamFilterSession } from "../host/stream-filter-session.ts";
-export type { StreamHookOutput, StreamHookRequest, StreamHookSession } from "../stream-hook.ts";
 
 export interface PluginSandboxOptions {
   pluginId: string;
