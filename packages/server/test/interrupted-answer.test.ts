@@ -99,19 +99,25 @@ describeEachDatabase("an answer cut short", (kind) => {
     ...extra,
   });
 
-  it("is marked interrupted by the next server once its heartbeat is old", { timeout: 60_000 }, async () => {
+  /** A server killed with SIGKILL while it streams an answer to a stored chat, and a new server on the same database. */
+  async function cutAnswerAndRestart(env: Record<string, string>) {
     const database = await createTestDatabase(kind);
     databases.push(database);
-    const env = environment({ ANSWER_HEARTBEAT_SECONDS: "0.2", ANSWER_STALE_SECONDS: "1" });
     const first = await startServer({ kind, database, env });
     servers.push(first);
     const admin = await signUpAdmin(first.url);
     const chatId = await chatAwaitingAnswer(first.url, admin);
     await startSlowAnswer(first.url, admin, chatId);
     await killHard(first);
-
     const second = await startServer({ kind, database, env });
     servers.push(second);
+    return { second, admin, chatId };
+  }
+
+  it("is marked interrupted by the next server once its heartbeat is old", { timeout: 60_000 }, async () => {
+    const { second, admin, chatId } = await cutAnswerAndRestart(
+      environment({ ANSWER_HEARTBEAT_SECONDS: "0.2", ANSWER_STALE_SECONDS: "1" }),
+    );
     await expect
       .poll(() => storedAnswer(second.url, admin, chatId), { timeout: 15_000, interval: 200 })
       .toMatchObject({ role: "assistant", content: "", done: true, error: { content: INTERRUPTED } });
@@ -119,19 +125,10 @@ describeEachDatabase("an answer cut short", (kind) => {
   });
 
   it("is marked at once by a restart with the same SLUICE_INSTANCE_ID", { timeout: 60_000 }, async () => {
-    const database = await createTestDatabase(kind);
-    databases.push(database);
     // The default heartbeat (10 s, stale after 30 s): only the instance id can explain a quick mark.
-    const env = environment({ SLUICE_INSTANCE_ID: `instance-${randomBytes(4).toString("hex")}` });
-    const first = await startServer({ kind, database, env });
-    servers.push(first);
-    const admin = await signUpAdmin(first.url);
-    const chatId = await chatAwaitingAnswer(first.url, admin);
-    await startSlowAnswer(first.url, admin, chatId);
-    await killHard(first);
-
-    const second = await startServer({ kind, database, env });
-    servers.push(second);
+    const { second, admin, chatId } = await cutAnswerAndRestart(
+      environment({ SLUICE_INSTANCE_ID: `instance-${randomBytes(4).toString("hex")}` }),
+    );
     await expect
       .poll(() => storedAnswer(second.url, admin, chatId), { timeout: 5_000, interval: 200 })
       .toMatchObject({ done: true, error: { content: INTERRUPTED } });

@@ -332,19 +332,26 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
         "data: [DONE]",
         "",
       ].join("\r\n\r\n");
-      const fetchStub = vi.fn(async () => new Response(sse, { headers: { "content-type": "text/event-stream" } }));
-      const streaming = new OpenAIUpstream([{ baseUrl: "http://stub.test/v1", apiKey: "sk-stub" }], logger, {
-        fetch: fetchStub as typeof fetch,
+      // An upstream on loopback that answers every request with a stream.
+      const received: { url?: string; method?: string; authorization?: string }[] = [];
+      const streamingServer = createHttpServer((request, response) => {
+        received.push({ url: request.url, method: request.method, authorization: request.headers.authorization });
+        request.resume();
+        response.writeHead(200, { "content-type": "text/event-stream" }).end(sse);
       });
-      const completion = await streaming.complete({ id: "m", name: "m", owned_by: "x", connectionIndex: 0, raw: {} }, user("hi"));
-      expect(completion).toMatchObject({
-        id: "s1",
-        choices: [{ message: { role: "assistant", content: "streamed" }, finish_reason: "stop" }],
-      });
-      expect(fetchStub).toHaveBeenCalledWith(
-        "http://stub.test/v1/chat/completions",
-        expect.objectContaining({ method: "POST", headers: expect.objectContaining({ authorization: "Bearer sk-stub" }) }),
-      );
+      await new Promise<void>((resolve) => streamingServer.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = streamingServer.address() as AddressInfo;
+        const streaming = new OpenAIUpstream([{ baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: "sk-streaming" }], logger);
+        const completion = await streaming.complete({ id: "m", name: "m", owned_by: "x", connectionIndex: 0, raw: {} }, user("hi"));
+        expect(completion).toMatchObject({
+          id: "s1",
+          choices: [{ message: { role: "assistant", content: "streamed" }, finish_reason: "stop" }],
+        });
+        expect(received).toEqual([{ url: "/v1/chat/completions", method: "POST", authorization: "Bearer sk-streaming" }]);
+      } finally {
+        await new Promise<void>((resolve) => streamingServer.close(() => resolve()));
+      }
     });
   });
 });
