@@ -3,9 +3,9 @@
 //
 // Headline: `sandbox.invoke` per filter per hook (the only path for body hooks; it crosses
 // synchronously once a hook has been quick twice and the isolate is idle). For diagnosis, the
-// chat pipeline's `runBodyChain`, whose PluginCaller adds the request's context to every call.
+// chat pipeline's `runBodyChain`, whose plugin session adds the request's context to every call.
 
-import { runBodyChain } from "../packages/server/src/chat/filter-chain.ts";
+import { runBodyChain } from "../packages/server/src/core/run-body-chain.ts";
 import { loadFilterSandboxes, testContext, type FilterSandbox, type FilterSandboxes } from "./filter-sandboxes.ts";
 import { chatBody } from "./fixtures.ts";
 import { alternating, pairedDifference, summarise } from "./measure.ts";
@@ -73,11 +73,11 @@ async function measure(filters: FilterSandboxes, count: number) {
   const body = chatBody(20);
   const bodyText = JSON.stringify(body);
   const sandboxes = filters.sandboxes.slice(0, count);
-  // The pipeline's caller carries the request's messages into every hook's context, as a chat does.
-  const { caller, filters: requestFilters } = filters.pipeline(count, body.messages);
+  // The pipeline's plugin session carries the request's messages into every hook's context, as a chat does.
+  const { session, filters: requestFilters } = filters.pipeline(count, body.messages);
   const viaPipeline = async () => {
-    const afterInlet = await runBodyChain(caller, requestFilters, "inlet", body);
-    return runBodyChain(caller, requestFilters, "outlet", afterInlet);
+    const afterInlet = await runBodyChain(session, requestFilters, "inlet", body);
+    return runBodyChain(session, requestFilters, "outlet", afterInlet);
   };
   for (let warmUp = 0; warmUp < 3; warmUp += 1) {
     // Two quick calls per hook enable the synchronous path.

@@ -1,14 +1,13 @@
 // N copies of the pass-through filter, each in its own isolate as N different plugins would be,
-// plus what the request pipeline wraps around them (a PluginCaller over stub services), so the
+// plus what the request pipeline wraps around them (a plugin session over stub services), so the
 // benchmarks can time the sandbox alone and the pipeline's own path to it side by side.
 
 import { pino } from "pino";
 import { loadPlugin, type LoadedPlugin } from "../packages/server/src/plugins/load-plugin.ts";
 import { silentLogger, testContext } from "../packages/server/src/sandbox/sandbox-test-fixtures.ts";
 import type { FunctionRecord } from "../packages/server/src/db/functions-repository.ts";
-import type { AppServices } from "../packages/server/src/services.ts";
-import { PluginCaller } from "../packages/server/src/chat/plugin-caller.ts";
-import type { RequestFilter } from "../packages/server/src/chat/filter-chain.ts";
+import { SandboxPluginSession, type PluginSessionDependencies } from "../packages/server/src/workspace/plugin-session.ts";
+import type { RequestFilter } from "../packages/server/src/core/resolve-filters.ts";
 import { createSecretBox } from "../packages/server/src/valves/secret-box.ts";
 import { passThroughFilter } from "./fixtures.ts";
 
@@ -19,8 +18,8 @@ export type FilterSandbox = LoadedPlugin["sandbox"];
 
 export interface FilterSandboxes {
   sandboxes: FilterSandbox[];
-  /** The pipeline's view of the same plugins: one request's caller and its filters. */
-  pipeline(filterCount: number, messages: unknown[]): { caller: PluginCaller; filters: RequestFilter[]; services: AppServices };
+  /** The pipeline's view of the same plugins: one request's plugin session and its filters. */
+  pipeline(filterCount: number, messages: unknown[]): { session: SandboxPluginSession; filters: RequestFilter[] };
   /**
    * Replaces sandboxes a limit disposed (see README: a scheduling stall can trip the 100 ms
    * synchronous-call limit on this busy machine) and returns their ids.
@@ -61,11 +60,11 @@ export async function loadFilterSandboxes(count: number): Promise<FilterSandboxe
     loaded.set(pluginId, plugin);
   };
   for (let index = 0; index < count; index += 1) await load(index);
-  const services = {
-    workspace: { loaded: async (_namespace: string, record: FunctionRecord) => loaded.get(record.id)! },
+  const dependencies = {
+    workspace: { loaded: async (_namespace: string, record: { id: string }) => loaded.get(record.id)! },
     secrets: createSecretBox("sluice-bench-secret-key-0123456789abcdef"),
     logger: silentLogger,
-  } as unknown as AppServices;
+  } as unknown as PluginSessionDependencies;
   return {
     sandboxes,
     pipeline(filterCount, messages) {
@@ -83,12 +82,19 @@ export async function loadFilterSandboxes(count: number): Promise<FilterSandboxe
         model: "fake-small",
         task: null,
       };
-      const caller = new PluginCaller(services, { user, metadata, events, signal: new AbortController().signal, messages, files: [] });
+      const session = new SandboxPluginSession(dependencies, {
+        user,
+        metadata,
+        events,
+        signal: new AbortController().signal,
+        messages,
+        files: [],
+      });
       const filters = sandboxes.slice(0, filterCount).map((sandbox) => ({
         record: functionRecord(sandbox.pluginId, passThroughFilter),
         hooks: new Set(loaded.get(sandbox.pluginId)!.descriptor.hooks),
       }));
-      return { caller, filters, services };
+      return { session, filters };
     },
     async repair() {
       const replaced: string[] = [];

@@ -8,9 +8,10 @@
 // hands the chunk's JSON text to an isolate and back.
 
 import ivm from "isolated-vm";
-import { SluiceError } from "@sluice/sdk";
-import * as filterChain from "../packages/server/src/chat/filter-chain.ts";
+import { SluiceError, type StreamEvent } from "@sluice/sdk";
+import { openStreamChain } from "../packages/server/src/core/open-stream-chain.ts";
 import type { StreamFilterSession } from "../packages/server/src/sandbox/host/stream-filter-session.ts";
+import { silentLogger } from "../packages/server/src/sandbox/sandbox-test-fixtures.ts";
 import { loadFilterSandboxes, testContext, type FilterSandboxes } from "./filter-sandboxes.ts";
 import { streamChunk } from "./fixtures.ts";
 import { alternating, nextTick, pairedDifference, summarise } from "./measure.ts";
@@ -51,33 +52,15 @@ interface PipelineStep {
   close(): void;
 }
 
-/**
- * The chat pipeline's stream step for `count` filters: `openStreamChain` (sessions per response)
- * where the pipeline has it, else the older `runStreamChain` (a hook call per chunk per filter).
- */
+/** The chat pipeline's stream step for `count` filters: `openStreamChain` (a stream hook session per filter per response). */
 async function openPipelineStep(filters: FilterSandboxes, count: number): Promise<PipelineStep> {
-  const { caller, filters: requestFilters, services } = filters.pipeline(count, []);
-  const chain = filterChain as unknown as {
-    openStreamChain?: (...args: unknown[]) => Promise<{ apply(chunk: unknown): unknown; close(): void }>;
-    runStreamChain?: (...args: unknown[]) => Promise<unknown>;
+  const { session, filters: requestFilters } = filters.pipeline(count, []);
+  const opened = await openStreamChain(silentLogger, session, requestFilters);
+  return {
+    path: "openStreamChain (a stream hook session per filter per response)",
+    apply: (chunk) => opened.apply(chunk as StreamEvent),
+    close: () => opened.close(),
   };
-  if (chain.openStreamChain) {
-    const opened = await chain.openStreamChain(services, caller, requestFilters);
-    return {
-      path: "openStreamChain (a stream hook session per filter per response)",
-      apply: (chunk) => opened.apply(chunk),
-      close: () => opened.close(),
-    };
-  }
-  if (chain.runStreamChain) {
-    const run = chain.runStreamChain;
-    return {
-      path: "runStreamChain (PluginCaller.invoke per chunk per filter)",
-      apply: (chunk) => run(services, caller, requestFilters, chunk),
-      close: () => {},
-    };
-  }
-  throw new Error("filter-chain.ts exports neither openStreamChain nor runStreamChain");
 }
 
 /** A bare isolate whose function parses the chunk text and stringifies it back: one crossing, no Sluice. */

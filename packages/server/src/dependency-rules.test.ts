@@ -4,9 +4,11 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 /**
- * CONVENTIONS.md §1–2 as a test: the SDK imports nothing but zod and itself (it runs inside the
- * sandbox and the browser), and the server's `core` does no I/O: it imports only core, the SDK
- * and zod. A module-level `import`/`export … from` that breaks a rule fails here, naming it.
+ * The layout's rules as a test: the SDK imports nothing but zod and itself (it runs inside the
+ * sandbox and the browser); the server's `core` does no I/O: it imports only core, the SDK and
+ * zod; the adapters (db, providers, realtime, sandbox) import no other adapter, only core's
+ * ports; the web imports no server code; no package has an import cycle. A module-level
+ * `import`/`export … from` that breaks a rule fails here, naming it.
  */
 const packagesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -102,6 +104,24 @@ describe("dependency rules", () => {
         specifier.startsWith(".") ? isInsideCore(specifier, file) : specifier === "zod" || specifier.startsWith("@sluice/sdk"),
       ),
     ).toEqual([]);
+  });
+
+  it("keeps the adapters apart: the database, the upstreams, the browser sessions and the sandbox meet only in core's ports", () => {
+    const server = path.join(packagesDir, "server/src");
+    const adapters = ["db", "providers", "realtime", "sandbox"];
+    // What an adapter must not reach: another adapter, the HTTP layer, the workspace, or the composition root.
+    const offLimits = [...adapters, "http", "workspace"].map((folder) => path.join(server, folder));
+    const compositionRoot = path.join(server, "services.ts");
+    const found = adapters.flatMap((adapter) =>
+      violations(path.join(server, adapter), (specifier, file) => {
+        if (!specifier.startsWith(".")) return true;
+        const target = path.resolve(path.dirname(file), specifier);
+        const ownFolder = path.join(server, adapter);
+        if (target.startsWith(ownFolder + path.sep)) return true;
+        return target !== compositionRoot && !offLimits.some((folder) => target.startsWith(folder + path.sep));
+      }),
+    );
+    expect(found).toEqual([]);
   });
 
   it("keeps the web UI off server code: it shares types through the SDK", () => {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { SluiceError } from "@sluice/sdk";
-import { INTERRUPTED_ANSWER_ERROR } from "./chat/answers-in-progress.ts";
+import { INTERRUPTED_ANSWER_ERROR } from "./process/answers-in-progress.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { buildApp } from "./http/app.ts";
 import { trackInFlight } from "./http/track-in-flight.ts";

@@ -8,8 +8,12 @@ import type { Config } from "./config.ts";
 import { connectDatabase } from "./db/connect-database.ts";
 import { migrateToLatest } from "./db/migrations/migrate-to-latest.ts";
 import type { Database } from "./db/schema.ts";
-import { ChatTasks } from "./chat/chat-tasks.ts";
-import { AnswersInProgress } from "./chat/answers-in-progress.ts";
+import { ChatTasks } from "./core/chat-tasks.ts";
+import type { ChatStore, TurnPorts } from "./core/ports.ts";
+import { createTurnStores } from "./db/turn-stores.ts";
+import { AnswersInProgress } from "./process/answers-in-progress.ts";
+import { createEventPort } from "./realtime/request-events.ts";
+import { createPluginPort } from "./workspace/plugin-session.ts";
 import { FirstLoadChecker } from "./sandbox/first-load-checker.ts";
 import { createPluginCrashHandler } from "./process/handle-plugin-crash.ts";
 import { PluginRegistry } from "./plugins/plugin-registry.ts";
@@ -40,6 +44,10 @@ export interface AppServices {
   chatTasks: ChatTasks;
   /** The answers in progress recorded in the database, so one cut by a crash is marked interrupted. */
   answersInProgress: AnswersInProgress;
+  /** The stored chats, as the chat pipeline and plugin events change them. */
+  chats: ChatStore;
+  /** The chat pipeline's ports (`core/ports.ts`), wired to the adapters above: what routes hand to `core/`. */
+  turn: TurnPorts;
 }
 
 /** `postgres://user:password@host/db` without the password, for messages. */
@@ -150,18 +158,35 @@ export async function createServices(config: Config, options: { logger?: Logger 
     staleMs: config.answerStaleSeconds * 1000,
   });
   await answersInProgress.start();
+  const secrets = createSecretBox(secretKey);
+  const stores = createTurnStores(db);
+  const turn: TurnPorts = {
+    ...stores,
+    plugins: createPluginPort({ workspace, secrets, logger }),
+    events: createEventPort({ realtime, chats: stores.chats, config, logger }),
+    gateway: upstream,
+    log: logger,
+    settings: {
+      maxToolCallIterations: config.maxToolCallIterations,
+      maxAnswerCharacters: config.maxAnswerCharacters,
+      taskModel: config.taskModel,
+      enableTitleGeneration: config.enableTitleGeneration,
+    },
+  };
   return {
     config,
     db,
     logger,
     secretKey,
-    secrets: createSecretBox(secretKey),
+    secrets,
     workspace,
     upstream,
     realtime,
     pluginChanges: feed.current,
     chatTasks: new ChatTasks(),
     answersInProgress,
+    chats: stores.chats,
+    turn,
   };
 }
 

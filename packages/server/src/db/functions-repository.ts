@@ -1,26 +1,10 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, FunctionTable } from "./schema.ts";
 import { epochSeconds } from "./epoch-seconds.ts";
+import type { FunctionKind, FunctionRecord } from "../core/records.ts";
 import { parseMeta, parseValveValues, type PluginMeta } from "./plugin-records.ts";
 
-export type FunctionKind = "pipe" | "filter" | "action";
-
-/** A stored function, JSON columns parsed. `valves` are as stored (secret fields sealed). */
-export interface FunctionRecord {
-  id: string;
-  user_id: string;
-  name: string;
-  type: FunctionKind;
-  content: string;
-  meta: PluginMeta;
-  valves: Record<string, unknown>;
-  is_active: boolean;
-  is_global: boolean;
-  content_hash: string;
-  load_error: string | null;
-  created_at: number;
-  updated_at: number;
-}
+export type { FunctionKind, FunctionRecord };
 
 function toRecord(row: Selectable<FunctionTable>): FunctionRecord {
   return {

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import { z } from "zod";
 import { epochSeconds } from "./epoch-seconds.ts";
 import { parseJsonColumn } from "./json-column.ts";
+import type { ModelRecord } from "../core/records.ts";
 import type { Database, ModelTable } from "./schema.ts";
 import { type AccessControl, accessControlSchema } from "./tools-repository.ts";
 
@@ -28,22 +29,7 @@ export type ModelMeta = z.output<typeof modelMetaSchema>;
 
 export const modelParamsSchema = z.record(z.string(), z.unknown());
 
-/**
- * A `model` row, JSON parsed. With `base_model_id` null it holds the settings of the upstream or
- * pipe model of the same id; otherwise it is a custom model built on `base_model_id`.
- */
-export interface ModelRecord {
-  id: string;
-  user_id: string;
-  base_model_id: string | null;
-  name: string;
-  meta: ModelMeta;
-  params: Record<string, unknown>;
-  access_control: AccessControl;
-  is_active: boolean;
-  created_at: number;
-  updated_at: number;
-}
+export type { ModelRecord };
 
 function toRecord(row: Selectable<ModelTable>): ModelRecord {
   return {

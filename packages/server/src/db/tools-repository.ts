@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Database, ToolTable } from "./schema.ts";
 import { epochSeconds } from "./epoch-seconds.ts";
 import { parseJsonColumn } from "./json-column.ts";
+import type { ToolRecord, ToolSpec } from "../core/records.ts";
 import { parseMeta, parseValveValues, type PluginMeta } from "./plugin-records.ts";
 
 const principalsSchema = z.object({
@@ -20,30 +21,9 @@ export const accessControlSchema = z
 
 export type AccessControl = z.output<typeof accessControlSchema>;
 
-export interface ToolSpec {
-  name: string;
-  description: string;
-  parameters: Record<string, unknown>;
-}
-
 const specsSchema = z.array(z.object({ name: z.string(), description: z.string(), parameters: z.record(z.string(), z.unknown()) }));
 
-/** A stored tool module, JSON columns parsed. */
-export interface ToolRecord {
-  id: string;
-  user_id: string;
-  name: string;
-  content: string;
-  specs: ToolSpec[];
-  meta: PluginMeta;
-  valves: Record<string, unknown>;
-  access_control: AccessControl;
-  is_active: boolean;
-  content_hash: string;
-  load_error: string | null;
-  created_at: number;
-  updated_at: number;
-}
+export type { ToolRecord, ToolSpec };
 
 function toRecord(row: Selectable<ToolTable>): ToolRecord {
   return {

@@ -1,8 +1,9 @@
+import type { Logger } from "pino";
 import { z } from "zod";
 import { SluiceError } from "@sluice/sdk";
-import { isTemporaryChatId } from "../db/chat-data.ts";
-import { updateChatMessage } from "../db/chats-repository.ts";
-import type { AppServices } from "../services.ts";
+import type { Config } from "../config.ts";
+import type { ChatStore } from "../core/ports.ts";
+import type { Realtime } from "./create-realtime.ts";
 import type { EventEnvelope } from "./event-envelope.ts";
 import { persistedChange } from "./persisted-change.ts";
 
@@ -20,6 +21,14 @@ export interface EventScope {
   signal?: AbortSignal;
   /** False for API callers: nothing is sent to the user's tabs, effects are only saved. True by default. */
   isLive?: boolean;
+}
+
+/** What an emitter needs: the socket.io sessions, where effects are saved, and the settings of events. */
+export interface EventEmitterDependencies {
+  realtime: Pick<Realtime, "emitToUser" | "call">;
+  chats: Pick<ChatStore, "updateMessage">;
+  config: Pick<Config, "allowExecuteEvent" | "eventCallTimeoutSeconds">;
+  logger: Pick<Logger, "warn">;
 }
 
 /** An event as a plugin sends it: `{type, data}` (reference §11.4). */
@@ -81,9 +90,9 @@ const EXECUTE_DISABLED =
  * await events.emit({ type: "status", data: { description: "Searching…", done: false } });
  * const isSure = await events.call({ type: "confirmation", data: { title: "Delete?", message: "Sure?" } });
  */
-export function createEventEmitter(services: Pick<AppServices, "db" | "realtime" | "config" | "logger">, scope: EventScope): EventEmitter {
+export function createEventEmitter(services: EventEmitterDependencies, scope: EventScope): EventEmitter {
   const { chatId, messageId } = scope;
-  const storedChatId = chatId && messageId && !isTemporaryChatId(chatId) ? chatId : undefined;
+  const storedChatId = chatId && messageId && !chatId.startsWith("local:") ? chatId : undefined;
   let saved: Promise<void> = Promise.resolve();
 
   function envelope(event: PluginEvent): EventEnvelope {
@@ -98,7 +107,7 @@ export function createEventEmitter(services: Pick<AppServices, "db" | "realtime"
 
   async function save(change: NonNullable<ReturnType<typeof persistedChange>>, type: string): Promise<void> {
     try {
-      await updateChatMessage(services.db, storedChatId!, messageId!, (message) =>
+      await services.chats.updateMessage(storedChatId!, messageId!, (message) =>
         change(message ?? { id: messageId!, role: "assistant", content: "", timestamp: Math.floor(Date.now() / 1000) }),
       );
     } catch (error) {

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { SluiceError } from "@sluice/sdk";
-import type { ChatMessageRecord, ChatMessageUpdate } from "../db/chat-data.ts";
+import type { StoredMessage } from "../core/ports.ts";
 
 /** How an event changes the stored message; receives the message (created empty when missing). */
-export type MessageChange = (message: ChatMessageRecord) => ChatMessageUpdate;
+export type MessageChange = (message: StoredMessage) => StoredMessage;
 
 const objectData = z.looseObject({});
 const contentData = z.looseObject({ content: z.string() });

@@ -1,23 +1,10 @@
 import type { AppServices } from "../services.ts";
 import type { RequestUser } from "../http/request-user.ts";
-import { findUserById, updateUserSettings, type UserSettings } from "../db/users-repository.ts";
+import { findUserById, updateUserSettings } from "../db/users-repository.ts";
+import { asRecord, settingsKey, storedUserValves } from "./stored-user-valves.ts";
 import { presentValves, prepareValvesUpdate, type ValvesHost } from "./plugin-valves.ts";
 import type { PluginNamespace } from "./plugin-workspace.ts";
 import type { ValveValues } from "../valves/stored-valves.ts";
-
-/** Where Open WebUI keeps user valves: `settings.functions.valves[id]` / `settings.tools.valves[id]`. */
-function settingsKey(namespace: PluginNamespace): "functions" | "tools" {
-  return namespace === "function" ? "functions" : "tools";
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-/** A user's stored (sealed) values for one plugin. */
-export function storedUserValves(settings: UserSettings, namespace: PluginNamespace, pluginId: string): ValveValues {
-  return asRecord(asRecord(asRecord(settings[settingsKey(namespace)]).valves)[pluginId]);
-}
 
 /** `GET …/valves/user`: the caller's own values; secrets masked unless the caller is an admin. */
 export async function readUserValves(

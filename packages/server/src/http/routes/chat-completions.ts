@@ -5,10 +5,10 @@ import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { requireVerified } from "../request-user.ts";
 import { buildCompletion, TurnAccumulator } from "../../core/completion-chunks.ts";
-import { chatRequestSchema, type ChatRequest } from "../../chat/chat-request.ts";
-import { startChatCompletion } from "../../chat/chat-completion.ts";
-import { isInterrupted, isStopRequested } from "../../chat/chat-tasks.ts";
-import { generateTitleInBackground } from "../../chat/generate-title.ts";
+import { chatRequestSchema, type ChatRequest } from "../../core/chat-request.ts";
+import { startChatTurn } from "../../core/start-chat-turn.ts";
+import { isInterrupted, isStopRequested } from "../../core/chat-tasks.ts";
+import { generateTitleInBackground } from "../../core/generate-title.ts";
 import { randomUUID } from "node:crypto";
 
 /** Aborts when the client goes away before the response is complete. */
@@ -46,11 +46,11 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
 
   const answer = async (request: FastifyRequest, reply: FastifyReply, chatRequest: ChatRequest, controller: AbortController) => {
     const user = requireVerified(request);
-    const run = await startChatCompletion(services, {
+    const run = await startChatTurn(services.turn, {
       user,
       request: chatRequest,
       signal: controller.signal,
-      onFinished: (turn) => generateTitleInBackground(services, turn.user, turn.request, turn.model),
+      onFinished: (turn) => generateTitleInBackground(services.turn, turn),
     });
 
     if (!chatRequest.stream) {

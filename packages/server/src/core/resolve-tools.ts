@@ -1,8 +1,7 @@
 import type { ToolCall } from "@sluice/sdk";
-import type { AppServices } from "../services.ts";
-import { findTool, type ToolRecord } from "../db/tools-repository.ts";
-import { canRead } from "../core/access-control.ts";
-import type { PluginCaller } from "./plugin-caller.ts";
+import { canRead } from "./access-control.ts";
+import type { ToolRecord } from "./records.ts";
+import type { PluginSession, PluginStore, TurnLog, TurnUser } from "./ports.ts";
 
 interface ToolEntry {
   record: ToolRecord;
@@ -29,17 +28,22 @@ export interface ToolSet {
  * read, or that do not load, are left out silently (as Open WebUI does); a name used by two
  * modules gets the later module's id as prefix.
  */
-export async function resolveTools(services: AppServices, caller: PluginCaller, toolIds: readonly string[]): Promise<ToolSet> {
+export async function resolveTools(
+  ports: { pluginStore: PluginStore; log: TurnLog },
+  session: PluginSession,
+  user: TurnUser,
+  toolIds: readonly string[],
+): Promise<ToolSet> {
   const entries = new Map<string, ToolEntry>();
   const specs: ToolSet["specs"] = [];
   for (const id of new Set(toolIds)) {
-    const record = await findTool(services.db, id);
-    if (!record || !canRead(caller.scope.user, record)) continue;
+    const record = await ports.pluginStore.findTool(id);
+    if (!record || !canRead(user, record)) continue;
     let tools;
     try {
-      tools = (await caller.plugin("tool", record)).descriptor.tools;
+      tools = (await session.describe("tool", record)).tools;
     } catch (error) {
-      services.logger.warn({ pluginId: id, err: error }, "tool left out: it does not load");
+      ports.log.warn({ pluginId: id, err: error }, "tool left out: it does not load");
       continue;
     }
     for (const spec of tools) {
@@ -64,11 +68,11 @@ export async function resolveTools(services: AppServices, caller: PluginCaller, 
       }
     }
     try {
-      const value = await caller.invoke("tool", entry.record, "tool", args, { toolName: entry.toolName });
+      const value = await session.invoke("tool", entry.record, "tool", args, { toolName: entry.toolName });
       return { toolCallId: call.id, name, content: typeof value === "string" ? value : JSON.stringify(value ?? null), isError: false };
     } catch (error) {
       // A tool's failure is a result the model sees, not a crash of the turn.
-      services.logger.info({ pluginId: entry.record.id, hook: entry.toolName, err: error }, "tool call failed");
+      ports.log.info({ pluginId: entry.record.id, hook: entry.toolName, err: error }, "tool call failed");
       return fail(error instanceof Error ? error.message : String(error));
     }
   }

@@ -1,11 +1,8 @@
-import type { AppServices } from "../services.ts";
-import type { RequestUser } from "../http/request-user.ts";
-import { findChat, updateChatMessage } from "../db/chats-repository.ts";
-import type { ChatMessageRecord } from "../db/chat-data.ts";
 import type { ChatRequest } from "./chat-request.ts";
-import { runBodyChain, type RequestFilter } from "./filter-chain.ts";
-import type { CatalogModel } from "./model-catalog.ts";
-import type { PluginCaller } from "./plugin-caller.ts";
+import type { ChatStore, EventSink, PluginSession, StoredMessage, TurnLog, TurnUser } from "./ports.ts";
+import type { RequestFilter } from "./resolve-filters.ts";
+import type { CatalogModel } from "./resolve-model.ts";
+import { runBodyChain } from "./run-body-chain.ts";
 import { sendPipelineEvent } from "./send-pipeline-event.ts";
 
 export interface FinishedAnswer {
@@ -21,7 +18,7 @@ export interface FinishedAnswer {
 
 /** A turn of a stored chat that ended well: saved, outlet run. What listeners (title generation) get. */
 export interface FinishedTurn {
-  user: RequestUser;
+  user: TurnUser;
   request: ChatRequest;
   model: CatalogModel;
 }
@@ -43,22 +40,22 @@ function isStoredChat(chatId: string | null | undefined): chatId is string {
  * `originalContent`), and tell the browser (`chat:outlet`, `chat:completion` done).
  * Outlet errors are logged, not sent to the client: the answer was already delivered.
  */
-export async function finishAssistantMessage(
-  services: AppServices,
-  caller: PluginCaller,
-  filters: readonly RequestFilter[],
+export async function finishTurn(
+  ports: { chats: ChatStore; log: TurnLog },
+  turn: { session: PluginSession; user: TurnUser; events: EventSink; filters: readonly RequestFilter[] },
   answer: FinishedAnswer,
   onFinished?: (turn: FinishedTurn) => void,
 ): Promise<void> {
   const { request, model, content, usage, error, isStopped } = answer;
+  const { session, user, events, filters } = turn;
+  const { chats, log } = ports;
   const chatId = request.chat_id;
   const messageId = request.id ?? undefined;
-  const events = caller.scope.events;
   const errorText = error === undefined ? undefined : error instanceof Error ? error.message : String(error);
   if (isStoredChat(chatId) && messageId) {
-    await updateChatMessage(services.db, chatId, messageId, (stored) => {
+    await chats.updateMessage(chatId, messageId, (stored) => {
       // An earlier error no longer holds, e.g. the answer was taken for interrupted while this instance could not reach the database.
-      const { error: _earlierError, ...message }: Partial<ChatMessageRecord> = stored ?? {};
+      const { error: _earlierError, ...message }: Partial<StoredMessage> = stored ?? {};
       return {
         ...message,
         id: messageId,
@@ -74,7 +71,7 @@ export async function finishAssistantMessage(
   }
   if (errorText !== undefined || isStopped) {
     if (request.session_id) {
-      await sendPipelineEvent(services.logger, events, {
+      await sendPipelineEvent(log, events, {
         type: "chat:completion",
         data: { done: true, content, ...(errorText ? { error: { content: errorText } } : {}) },
       });
@@ -92,17 +89,17 @@ export async function finishAssistantMessage(
   };
   let outlet = outletBody;
   try {
-    outlet = await runBodyChain(caller, filters, "outlet", outletBody);
+    outlet = await runBodyChain(session, filters, "outlet", outletBody);
   } catch (outletError) {
-    services.logger.warn({ err: outletError, chatId }, "outlet filter failed; the answer stays as it was");
+    log.warn({ err: outletError, chatId }, "outlet filter failed; the answer stays as it was");
   }
   const changed = changedMessages(outletBody.messages, Array.isArray(outlet?.messages) ? outlet.messages : []);
   if (changed.length > 0 && isStoredChat(chatId)) {
-    const chat = await findChat(services.db, caller.scope.user.id, chatId);
-    const storedIds = new Set((chat?.chat.messages ?? []).map((message) => message.id));
+    const chat = await chats.findChat(user.id, chatId);
+    const storedIds = new Set((chat?.messages ?? []).map((message) => message.id));
     for (const message of changed) {
       if (!message.id || !storedIds.has(message.id)) continue;
-      await updateChatMessage(services.db, chatId, message.id, (stored) => ({
+      await chats.updateMessage(chatId, message.id, (stored) => ({
         ...stored,
         ...message,
         id: message.id!,
@@ -112,16 +109,15 @@ export async function finishAssistantMessage(
       }));
     }
   }
-  if (changed.length > 0) await sendPipelineEvent(services.logger, events, { type: "chat:outlet", data: { messages: changed } });
+  if (changed.length > 0) await sendPipelineEvent(log, events, { type: "chat:outlet", data: { messages: changed } });
   const finalContent =
     (changed.find((message) => message.id === messageId && message.role === "assistant")?.content as string | undefined) ?? content;
-  if (request.session_id)
-    await sendPipelineEvent(services.logger, events, { type: "chat:completion", data: { done: true, content: finalContent } });
+  if (request.session_id) await sendPipelineEvent(log, events, { type: "chat:completion", data: { done: true, content: finalContent } });
   if (isStoredChat(chatId) && onFinished) {
     try {
-      onFinished({ user: caller.scope.user, request, model });
+      onFinished({ user, request, model });
     } catch (listenerError) {
-      services.logger.warn({ err: listenerError, chatId }, "a listener of finished turns failed");
+      log.warn({ err: listenerError, chatId }, "a listener of finished turns failed");
     }
   }
 }

@@ -1,54 +1,45 @@
+import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
 import type { HookName, InvokeRequest } from "@sluice/sdk/runtime";
-import type { AppServices } from "../services.ts";
-import type { RequestUser } from "../http/request-user.ts";
-import type { FunctionRecord } from "../db/functions-repository.ts";
-import type { ToolRecord } from "../db/tools-repository.ts";
-import type { LoadedPlugin } from "../plugins/load-plugin.ts";
+import type { CallScope, InvokeOptions, PluginNamespace, PluginPort, PluginSession, StreamFilterLink } from "../core/ports.ts";
+import type { FunctionRecord, PluginRecord } from "../core/records.ts";
+import type { LoadedPlugin } from "../plugins/loaded-plugin.ts";
+import { isLocalLoadFailure } from "../plugins/is-local-load-failure.ts";
 import type { InvocationHandlers } from "../sandbox/invocation-handlers.ts";
+import type { SecretBox } from "../valves/secret-box.ts";
 import { openValves } from "../valves/stored-valves.ts";
-import { storedUserValves } from "../workspace/user-valves.ts";
-import type { PluginNamespace } from "../workspace/plugin-workspace.ts";
+import type { PluginWorkspace } from "./plugin-workspace.ts";
+import { storedUserValves } from "./stored-user-valves.ts";
 
-/** Where a plugin's `ctx.emit` / `ctx.call` go for one request. */
-export interface PluginEvents {
-  /** `origin` names the plugin and hook, for what is logged about the event. */
-  emit(event: { type: string; data: unknown }, origin?: { pluginId: string; hook?: string }): Promise<void>;
-  call(event: { type: string; data: unknown }): Promise<unknown>;
-  /** False for API callers without a browser session: `ctx.call` then fails at once. */
-  canCall: boolean;
+/** What a request's plugin calls need of the server. */
+export interface PluginSessionDependencies {
+  workspace: Pick<PluginWorkspace, "loaded">;
+  secrets: SecretBox;
+  logger: Logger;
 }
 
-/** What every hook of one request shares. */
-export interface CallScope {
-  user: RequestUser;
-  metadata: Record<string, unknown>;
-  model?: unknown;
-  messages?: unknown[];
-  files?: unknown[];
-  events: PluginEvents;
-  signal?: AbortSignal;
+/** The plugin port of the chat pipeline: each request's plugins, loaded through the workspace and run in their sandboxes. */
+export function createPluginPort(dependencies: PluginSessionDependencies): PluginPort {
+  return {
+    open: (scope) => new SandboxPluginSession(dependencies, scope),
+    isLocalLoadFailure,
+  };
 }
-
-export type PluginRecord = FunctionRecord | ToolRecord;
 
 /**
  * Calls plugin hooks for one request. Each plugin is resolved once per request and kept, so a
  * save while the request runs never mixes old and new code within it.
  */
-export class PluginCaller {
-  readonly #services: AppServices;
+export class SandboxPluginSession implements PluginSession {
+  readonly #dependencies: PluginSessionDependencies;
   readonly #scope: CallScope;
+  #model: unknown;
   readonly #loaded = new Map<string, Promise<LoadedPlugin>>();
   readonly #releases: Array<() => void> = [];
 
-  constructor(services: AppServices, scope: CallScope) {
-    this.#services = services;
+  constructor(dependencies: PluginSessionDependencies, scope: CallScope) {
+    this.#dependencies = dependencies;
     this.#scope = scope;
-  }
-
-  get scope(): CallScope {
-    return this.#scope;
   }
 
   /**
@@ -59,7 +50,7 @@ export class PluginCaller {
     const key = `${namespace}:${record.id}`;
     let loaded = this.#loaded.get(key);
     if (!loaded) {
-      loaded = this.#services.workspace.loaded(namespace, record).then((plugin) => {
+      loaded = this.#dependencies.workspace.loaded(namespace, record).then((plugin) => {
         this.#releases.push(plugin.sandbox.hold());
         return plugin;
       });
@@ -68,13 +59,24 @@ export class PluginCaller {
     return loaded;
   }
 
+  async describe(namespace: PluginNamespace, record: PluginRecord) {
+    return (await this.plugin(namespace, record)).descriptor;
+  }
+
+  valves(record: PluginRecord): Record<string, unknown> {
+    return openValves(record.valves, this.#dependencies.secrets);
+  }
+
+  setModel(model: unknown): void {
+    this.#model = model;
+  }
+
   /** Loads a plugin again for this request after its sandbox was lost (the registry makes a fresh one). */
   reload(namespace: PluginNamespace, record: PluginRecord): Promise<LoadedPlugin> {
     this.#loaded.delete(`${namespace}:${record.id}`);
     return this.plugin(namespace, record);
   }
 
-  /** Lets go of every plugin this request held; call once the request is over. */
   release(): void {
     for (const release of this.#releases.splice(0)) release();
   }
@@ -86,8 +88,9 @@ export class PluginCaller {
     contextId = record.id,
     metadata: Record<string, unknown> = {},
   ): InvokeRequest["context"] {
-    const { user, model, messages, files, events } = this.#scope;
-    const secrets = this.#services.secrets;
+    const { user, messages, files, events } = this.#scope;
+    const model = this.#model;
+    const secrets = this.#dependencies.secrets;
     return {
       id: contextId,
       user: { id: user.id, name: user.name, email: user.email, role: user.role },
@@ -106,7 +109,7 @@ export class PluginCaller {
   /** Handlers that route the plugin's emit, call and log for this request. */
   handlers(record: PluginRecord, hook: string): InvocationHandlers {
     const { events } = this.#scope;
-    const logger = this.#services.logger.child({ pluginId: record.id, hook });
+    const logger = this.#dependencies.logger.child({ pluginId: record.id, hook });
     return {
       emit: (event) => events.emit(event, { pluginId: record.id, hook }),
       call: (event) => {
@@ -122,33 +125,53 @@ export class PluginCaller {
     };
   }
 
-  /** Runs one hook and returns its value; a failure is a SluiceError naming the plugin and hook. */
   async invoke(
     namespace: PluginNamespace,
     record: PluginRecord,
-    hook: HookName,
+    hook: string,
     payload: unknown,
-    options: { toolName?: string; contextId?: string; metadata?: Record<string, unknown>; timeoutMs?: number } = {},
+    options: InvokeOptions = {},
   ): Promise<unknown> {
     const loaded = await this.plugin(namespace, record);
     const hookLabel = options.toolName ?? hook;
     const result = await loaded.sandbox.invoke(
       {
-        hook,
+        hook: hook as HookName,
         ...(options.toolName ? { toolName: options.toolName } : {}),
         payload,
         context: this.context(namespace, record, options.contextId, options.metadata),
       },
       this.handlers(record, hookLabel),
-      { signal: this.#scope.signal, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) },
+      { signal: this.#scope.signal },
     );
     if (!result.ok) throw result.error;
     return result.value;
   }
-}
 
-/** Makes sure a thrown value is a SluiceError carrying the plugin and hook. */
-export function asPluginError(error: unknown, pluginId: string, hook: string): SluiceError {
-  if (SluiceError.isInstance(error)) return error;
-  return new SluiceError("PLUGIN_ERROR", error instanceof Error ? error.message : String(error), { pluginId, hook, cause: error });
+  async *streamPipe(
+    record: FunctionRecord,
+    payload: unknown,
+    options: { contextId: string; metadata: Record<string, unknown>; signal: AbortSignal },
+  ): AsyncGenerator<unknown> {
+    const loaded = await this.plugin("function", record);
+    const outputs = loaded.sandbox.streamPipe(
+      { hook: "pipe", payload, context: this.context("function", record, options.contextId, options.metadata) },
+      this.handlers(record, "pipe"),
+      { signal: options.signal },
+    );
+    for await (const output of outputs) yield output.value;
+  }
+
+  async openStreamFilter(record: FunctionRecord, options: { reload?: boolean } = {}): Promise<StreamFilterLink> {
+    const loaded = options.reload ? await this.reload("function", record) : await this.plugin("function", record);
+    const runner = loaded.sandbox;
+    const session = runner.openStreamFilter({ context: this.context("function", record) }, this.handlers(record, "stream"));
+    return {
+      transform: (chunk) => session.transform(chunk),
+      close: () => session.close(),
+      get isLost() {
+        return runner.isBroken || runner.isDisposed;
+      },
+    };
+  }
 }

@@ -1,10 +1,8 @@
-import type { AppServices } from "../services.ts";
-import type { RequestUser } from "../http/request-user.ts";
-import { findChat, updateChatTitle } from "../db/chats-repository.ts";
-import { createEventEmitter } from "../realtime/event-emitter.ts";
-import { startChatCompletion } from "./chat-completion.ts";
 import type { ChatRequest } from "./chat-request.ts";
-import type { CatalogModel } from "./model-catalog.ts";
+import type { FinishedTurn } from "./finish-turn.ts";
+import type { TurnPorts } from "./ports.ts";
+import type { CatalogModel } from "./resolve-model.ts";
+import { startChatTurn } from "./start-chat-turn.ts";
 
 const DEFAULT_TITLES = new Set(["", "New Chat", "New chat"]);
 const PROMPT_MARK = "Generate a concise, 3-5 word title";
@@ -13,10 +11,10 @@ const PROMPT_MARK = "Generate a concise, 3-5 word title";
  * The model that names chats: `TASK_MODEL`, else the first upstream model, else the chat's own
  * model (a pipe only when nothing else exists: pipes answer in their own way, not to a task).
  */
-async function titleModel(services: AppServices, model: CatalogModel): Promise<string> {
-  if (services.config.taskModel) return services.config.taskModel;
+async function titleModel(ports: TurnPorts, model: CatalogModel): Promise<string> {
+  if (ports.settings.taskModel) return ports.settings.taskModel;
   if (model.source.kind === "upstream") return model.id;
-  const upstream = (await services.upstream.listModels())[0];
+  const upstream = (await ports.gateway.listModels())[0];
   return upstream?.id ?? model.id;
 }
 const TITLE_TIMEOUT_MS = 60_000;
@@ -62,17 +60,18 @@ export function parseTitle(text: string): string | undefined {
  * `titleModel`) for a title through the same pipeline (filters see `ctx.metadata.task =
  * "title_generation"`), stores it and sends `chat:title`. Failures are logged only.
  */
-export function generateTitleInBackground(services: AppServices, user: RequestUser, request: ChatRequest, model: CatalogModel): void {
+export function generateTitleInBackground(ports: TurnPorts, turn: FinishedTurn): void {
+  const { user, request, model } = turn;
   const chatId = request.chat_id;
-  if (!services.config.enableTitleGeneration || !chatId) return;
+  if (!ports.settings.enableTitleGeneration || !chatId) return;
   if (request.messages.filter((message) => message.role === "user").length !== 1) return;
   void (async () => {
-    const chat = await findChat(services.db, user.id, chatId);
+    const chat = await ports.chats.findChat(user.id, chatId);
     if (!chat || !DEFAULT_TITLES.has(chat.title.trim())) return;
-    const run = await startChatCompletion(services, {
+    const run = await startChatTurn(ports, {
       user,
       request: {
-        model: await titleModel(services, model),
+        model: await titleModel(ports, model),
         messages: [{ role: "user", content: titlePrompt(request.messages) }],
         stream: false,
       },
@@ -87,12 +86,7 @@ export function generateTitleInBackground(services: AppServices, user: RequestUs
     // A model that echoes its input (a pipe, often) gives the prompt back, not a title.
     const title = text.includes(PROMPT_MARK) ? undefined : parseTitle(text);
     if (!title) return;
-    await updateChatTitle(services.db, user.id, chatId, title);
-    await createEventEmitter(services, {
-      userId: user.id,
-      chatId,
-      messageId: request.id ?? undefined,
-      sessionId: request.session_id ?? undefined,
-    }).emit({ type: "chat:title", data: title });
-  })().catch((error) => services.logger.warn({ err: error, chatId }, "title generation failed"));
+    await ports.chats.updateTitle(user.id, chatId, title);
+    await ports.events.notify(user, { chatId, messageId: request.id }, { type: "chat:title", data: title });
+  })().catch((error) => ports.log.warn({ err: error, chatId }, "title generation failed"));
 }

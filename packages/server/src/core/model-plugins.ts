@@ -1,9 +1,7 @@
-import type { AppServices } from "../services.ts";
-import { listFunctions, type FunctionRecord } from "../db/functions-repository.ts";
-import { effectivePriority } from "../core/select-filters.ts";
-import { openValves } from "../valves/stored-valves.ts";
-import type { CatalogModel } from "./model-catalog.ts";
-import type { PluginCaller } from "./plugin-caller.ts";
+import type { FunctionRecord } from "./records.ts";
+import type { PluginSession, PluginStore } from "./ports.ts";
+import type { CatalogModel } from "./resolve-model.ts";
+import { effectivePriority } from "./select-filters.ts";
 
 export interface ModelAction {
   id: string;
@@ -27,26 +25,26 @@ interface Prepared<T> {
 }
 
 /**
- * What `/api/models` shows of plugins per model (reference §5.4): action buttons (global active
+ * What `/api/models` shows of plugins per model: action buttons (global active
  * actions ∪ the model's `actionIds`, one per `actions` entry) and toggleable filters (global ∪ the
  * model's `filterIds`, only those with `toggle`). Plugins are loaded once for the whole list.
  */
 export async function modelPluginLister(
-  services: AppServices,
-  caller: PluginCaller,
+  pluginStore: PluginStore,
+  session: PluginSession,
 ): Promise<(model: CatalogModel) => { actions: ModelAction[]; filters: ModelFilter[] }> {
-  const active = (await listFunctions(services.db)).filter((record) => record.is_active);
+  const active = (await pluginStore.listFunctions()).filter((record) => record.is_active);
   const actions: Prepared<ModelAction>[] = [];
   const filters: Prepared<ModelFilter>[] = [];
   for (const record of active) {
     if (record.type !== "action" && record.type !== "filter") continue;
     let descriptor;
     try {
-      descriptor = (await caller.plugin("function", record)).descriptor;
+      descriptor = await session.describe("function", record);
     } catch {
       continue;
     }
-    const priority = effectivePriority(openValves(record.valves, services.secrets), descriptor.valvesSchema);
+    const priority = effectivePriority(session.valves(record), descriptor.valvesSchema);
     const description = record.meta.description ?? "";
     const icon = (record.meta.icon as string | undefined) ?? descriptor.icon ?? null;
     if (record.type === "action") {

@@ -1,16 +1,15 @@
 import type { StreamEvent } from "@sluice/sdk";
-import type { AppServices } from "../services.ts";
-import { finishChunk, toStreamEvents, type ChunkBase } from "../core/completion-chunks.ts";
-import type { CatalogModel } from "./model-catalog.ts";
-import type { PluginCaller } from "./plugin-caller.ts";
+import { finishChunk, toStreamEvents, type ChunkBase } from "./completion-chunks.ts";
+import type { ModelGateway, PluginSession } from "./ports.ts";
+import type { CatalogModel } from "./resolve-model.ts";
 
 /**
  * One model turn as OpenAI chunks: the upstream's stream, or a pipe's output turned into chunks
- * (reference §7.3). Aborting the signal stops the upstream request or the pipe.
+ * (see `toStreamEvents`). Aborting the signal stops the upstream request or the pipe.
  */
 export async function* callModel(
-  services: AppServices,
-  caller: PluginCaller,
+  gateway: ModelGateway,
+  plugins: PluginSession,
   model: CatalogModel,
   body: Record<string, unknown>,
   base: ChunkBase,
@@ -18,22 +17,16 @@ export async function* callModel(
 ): AsyncGenerator<StreamEvent> {
   if (model.source.kind === "upstream") {
     const upstreamBody = { ...body, model: model.source.upstream.id, stream: true };
-    for await (const chunk of services.upstream.streamChat(model.source.upstream, upstreamBody, signal)) {
+    for await (const chunk of gateway.streamChat(model.source.upstream, upstreamBody, signal)) {
       yield { ...chunk, id: base.id, model: base.model };
     }
     return;
   }
   const { record, subModel } = model.source;
   const metadata = subModel === undefined ? {} : { subModel };
-  const loaded = await caller.plugin("function", record);
-  const outputs = loaded.sandbox.streamPipe(
-    { hook: "pipe", payload: body, context: caller.context("function", record, model.id, metadata) },
-    caller.handlers(record, "pipe"),
-    { signal },
-  );
   let hasFinished = false;
-  for await (const output of outputs) {
-    for (const chunk of toStreamEvents(output.value, base)) {
+  for await (const output of plugins.streamPipe(record, body, { contextId: model.id, metadata, signal })) {
+    for (const chunk of toStreamEvents(output, base)) {
       hasFinished ||= chunk.choices.some((choice) => Boolean(choice.finish_reason));
       yield chunk;
     }

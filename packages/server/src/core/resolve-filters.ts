@@ -1,0 +1,52 @@
+import { SluiceError } from "@sluice/sdk";
+import type { FunctionRecord } from "./records.ts";
+import type { PluginSession, PluginPort, PluginStore, TurnLog } from "./ports.ts";
+import { effectivePriority, selectFilters } from "./select-filters.ts";
+
+/** One filter of a request, with the hooks it has. */
+export interface RequestFilter {
+  record: FunctionRecord;
+  hooks: ReadonlySet<string>;
+}
+
+/**
+ * The filters of one request, in order: active global filters and the model's `filterIds`;
+ * toggle filters only when in the request's `filter_ids`; by priority (the `priority` valve),
+ * then id. A filter that fails to load is left out (the registry deactivates it and shows its
+ * error to admins); one that cannot load on this instance only fails the request (UNAVAILABLE):
+ * a redacting filter must never be skipped.
+ */
+export async function resolveFilters(
+  ports: { pluginStore: PluginStore; plugins: Pick<PluginPort, "isLocalLoadFailure">; log: TurnLog },
+  session: PluginSession,
+  modelFilterIds: readonly string[],
+  enabledFilterIds: readonly string[],
+): Promise<RequestFilter[]> {
+  const records = (await ports.pluginStore.listFunctions()).filter((record) => record.type === "filter" && record.is_active);
+  const attached = new Set(modelFilterIds);
+  const candidates = [];
+  const loadedById = new Map<string, RequestFilter>();
+  for (const record of records) {
+    if (!record.is_global && !attached.has(record.id)) continue;
+    try {
+      const descriptor = await session.describe("function", record);
+      loadedById.set(record.id, { record, hooks: new Set(descriptor.hooks) });
+      candidates.push({
+        id: record.id,
+        isActive: true,
+        isGlobal: record.is_global,
+        isToggle: descriptor.toggle,
+        priority: effectivePriority(session.valves(record), descriptor.valvesSchema),
+      });
+    } catch (error) {
+      if (ports.plugins.isLocalLoadFailure(error)) {
+        throw new SluiceError("UNAVAILABLE", `Filter "${record.id}" cannot run on this server instance: ${(error as Error).message}`, {
+          pluginId: record.id,
+          cause: error,
+        });
+      }
+      ports.log.warn({ pluginId: record.id, err: error }, "filter left out: it does not load");
+    }
+  }
+  return selectFilters(candidates, modelFilterIds, enabledFilterIds).map((candidate) => loadedById.get(candidate.id)!);
+}

@@ -1,0 +1,106 @@
+import { SluiceError, type StreamEvent } from "@sluice/sdk";
+import { AnswerText } from "./answer-text.ts";
+import { applyModelParams } from "./apply-model-params.ts";
+import { modelBody } from "./chat-request.ts";
+import type { ChunkBase } from "./completion-chunks.ts";
+import type { ChatTurnInput } from "./chat-turn-input.ts";
+import type { EventSink, PluginSession, TurnPorts } from "./ports.ts";
+import { resolveFilters } from "./resolve-filters.ts";
+import { resolveModel, type CatalogModel } from "./resolve-model.ts";
+import { resolveTools } from "./resolve-tools.ts";
+import { runBodyChain } from "./run-body-chain.ts";
+import { runModelRounds } from "./run-model-rounds.ts";
+
+export interface ChatTurn {
+  model: CatalogModel;
+  base: ChunkBase;
+  /** The answer's chunks, after the stream filters; ends after the message is saved and the outlet ran. Throws a SluiceError mid-stream. */
+  chunks: AsyncGenerator<StreamEvent, void>;
+}
+
+/**
+ * Runs one chat request through the pipeline: the model, the filters, the inlet chain, the
+ * tools, then the model or pipe with the stream filters and the tool loop, then saving and the
+ * outlet chain (`runModelRounds`). Everything up to the first chunk happens before this
+ * resolves, so those errors become HTTP errors; later ones are thrown by `chunks`.
+ */
+export async function startChatTurn(ports: TurnPorts, input: ChatTurnInput): Promise<ChatTurn> {
+  const { user, request, signal } = input;
+  const chatId = request.chat_id ?? "";
+  if (chatId && !chatId.startsWith("local:") && !(await ports.chats.findChat(user.id, chatId))) {
+    throw new SluiceError("NOT_FOUND", `Chat not found: ${chatId}`);
+  }
+  const answerText = new AnswerText();
+  const events = followAnswerText(
+    ports.events.forRequest(user, { chatId: request.chat_id, messageId: request.id, sessionId: request.session_id }),
+    answerText,
+  );
+  const metadata: Record<string, unknown> = {
+    user_id: user.id,
+    chat_id: chatId,
+    message_id: request.id ?? null,
+    session_id: request.session_id ?? null,
+    filter_ids: request.filter_ids ?? [],
+    tool_ids: request.tool_ids ?? [],
+    files: request.files ?? [],
+    features: request.features ?? {},
+    model: request.model,
+    task: input.task ?? null,
+  };
+  const session = ports.plugins.open({ user, metadata, events, signal, messages: request.messages, files: request.files ?? [] });
+  try {
+    return await prepareTurn(ports, input, session, events, answerText);
+  } catch (error) {
+    session.release();
+    throw error;
+  }
+}
+
+/** Events that change the answer's text (`message`, `replace`) also change what will be saved, once they are delivered. */
+function followAnswerText(events: EventSink, answerText: AnswerText): EventSink {
+  return {
+    ...events,
+    emit: async (event, origin) => {
+      await events.emit(event, origin);
+      answerText.applyEvent(event);
+    },
+  };
+}
+
+async function prepareTurn(
+  ports: TurnPorts,
+  input: ChatTurnInput,
+  session: PluginSession,
+  events: EventSink,
+  answerText: AnswerText,
+): Promise<ChatTurn> {
+  const { user, request } = input;
+  const model = await resolveModel(ports, session, user, request.model);
+  session.setModel({
+    id: model.id,
+    name: model.name,
+    owned_by: model.owned_by,
+    ...(model.row ? { info: { meta: model.row.meta, params: model.row.params } } : {}),
+  });
+
+  const filters = await resolveFilters(ports, session, model.settings.filterIds, request.filter_ids ?? []);
+  let body = applyModelParams(modelBody(request), model.row?.params);
+  body = await runBodyChain(session, filters, "inlet", body);
+  if (!Array.isArray(body.messages)) throw new SluiceError("PLUGIN_ERROR", "After the inlet filters the body has no messages list");
+
+  const tools = await resolveTools(ports, session, user, [...(request.tool_ids ?? []), ...model.settings.toolIds]);
+  if (tools.specs.length > 0) body = { ...body, tools: [...((body.tools as unknown[]) ?? []), ...tools.specs] };
+
+  const base: ChunkBase = { id: `chatcmpl-${crypto.randomUUID()}`, model: model.id, created: Math.floor(Date.now() / 1000) };
+  const chunks = runModelRounds(ports, { session, events, model, filters, tools, body, base, input, answerText });
+  // Pull the first chunk now: an unknown upstream model or a pipe that throws at once is an HTTP error.
+  const first = await chunks.next();
+  return { model, base, chunks: prepend(first, chunks) };
+}
+
+async function* prepend<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void>): AsyncGenerator<T, void> {
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
+}
+export type { ChatTurnInput } from "./chat-turn-input.ts";
