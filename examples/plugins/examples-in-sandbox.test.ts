@@ -14,9 +14,14 @@ afterAll(() => {
   for (const plugin of loaded) plugin.sandbox.dispose();
 });
 
-async function load(file: string, pluginId: string, expectedKind: "function" | "tools", host?: InvocationHandlers): Promise<LoadedPlugin> {
+async function load(
+  file: string,
+  pluginId: string,
+  expectedNamespace: "function" | "tool",
+  host?: InvocationHandlers,
+): Promise<LoadedPlugin> {
   const source = readFileSync(new URL(file, import.meta.url), "utf8");
-  const plugin = await loadPlugin(source, { pluginId, expectedKind, logger: pino({ level: "silent" }), ...(host && { host }) });
+  const plugin = await loadPlugin(source, { pluginId, expectedNamespace, logger: pino({ level: "silent" }), ...(host && { host }) });
   loaded.push(plugin);
   return plugin;
 }
@@ -127,7 +132,7 @@ describe("the examples in a real sandbox", () => {
   });
 
   it("calculator-tools and clock-tools", async () => {
-    const calculator = await load("./calculator-tools.ts", "calculator", "tools");
+    const calculator = await load("./calculator-tools.ts", "calculator", "tool");
     expect(await run(calculator, request("tool", { expression: "2 ^ 10" }, {}, "calculate"))).toEqual({
       expression: "2 ^ 10",
       result: 1024,
@@ -136,7 +141,7 @@ describe("the examples in a real sandbox", () => {
       expression: "1/0",
       error: "Division by zero",
     });
-    const clock = await load("./clock-tools.ts", "clock", "tools");
+    const clock = await load("./clock-tools.ts", "clock", "tool");
     expect(await run(clock, request("tool", { timeZone: "Asia/Tokyo" }, {}, "current_time"))).toMatchObject({
       timeZone: "Asia/Tokyo",
       utcOffset: "GMT+9",

@@ -19,7 +19,7 @@ export type {
   SourceEntry,
   StatusEntry,
 } from "./chat-record.ts";
-export type { AccessControl, PluginForm, PluginMeta, PluginNamespace, PluginRow } from "./plugin-row.ts";
+export type { AccessControl, PluginForm, PluginMeta, PluginSection, PluginRow } from "./plugin-row.ts";
 export { kindOf, namespaceOf } from "./plugin-row.ts";
 export type { PluginKind } from "../plugin-kind.ts";
 export { PLUGIN_KINDS } from "../plugin-kind.ts";

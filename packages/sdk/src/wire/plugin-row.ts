@@ -3,7 +3,7 @@ import type { PluginKind } from "../plugin-kind.ts";
 /** The shapes of `/api/v1/functions` and `/api/v1/tools`, declared once for the server and the web. */
 
 /** Functions (pipes, filters, actions) live under `/api/v1/functions`, tools under `/api/v1/tools`. */
-export type PluginNamespace = "functions" | "tools";
+export type PluginSection = "functions" | "tools";
 
 /** `null` = every user may use it; `{}` = owner and admins only; otherwise explicit grants. */
 export type AccessControl = null | {
@@ -57,11 +57,11 @@ export interface PluginForm {
 }
 
 /** The kind shown for a row: a function's `type`, or "tools". */
-export function kindOf(namespace: PluginNamespace, row: Pick<PluginRow, "type">): PluginKind {
+export function kindOf(namespace: PluginSection, row: Pick<PluginRow, "type">): PluginKind {
   return namespace === "tools" ? "tools" : (row.type ?? "pipe");
 }
 
 /** The namespace a kind is stored in. */
-export function namespaceOf(kind: PluginKind): PluginNamespace {
+export function namespaceOf(kind: PluginKind): PluginSection {
   return kind === "tools" ? "tools" : "functions";
 }

@@ -63,7 +63,7 @@ export default defineTools({
 describe("loadPlugin", () => {
   it("loads a filter with its manifest, content hash and load time", async () => {
     const before = Date.now();
-    const loaded = await load(turnLimit, { expectedKind: "function" });
+    const loaded = await load(turnLimit, { expectedNamespace: "function" });
     expect(loaded.descriptor.kind).toBe("filter");
     expect(loaded.manifest).toEqual({ title: "Turn Limit", author: "jane", version: "1.2.0", required_sluice_version: ">=0.1" });
     expect(loaded.contentHash).toBe(hashPluginSource(turnLimit, "", SDK_VERSION));
@@ -148,14 +148,16 @@ describe("loadPlugin", () => {
   });
 
   it("refuses a function saved under Tools and a tools module saved under Functions", async () => {
-    expect((await refusal(turnLimit, { expectedKind: "tools" })).message).toBe("This is a filter; create it under Functions, not Tools");
-    expect((await refusal(weatherTools, { expectedKind: "function" })).message).toBe(
+    expect((await refusal(turnLimit, { expectedNamespace: "tool" })).message).toBe(
+      "This is a filter; create it under Functions, not Tools",
+    );
+    expect((await refusal(weatherTools, { expectedNamespace: "function" })).message).toBe(
       "This is a tools module; create it under Tools, not Functions",
     );
   });
 
   it("loads a tools module with its OpenAI function specs, and runs a tool", async () => {
-    const loaded = await load(weatherTools, { expectedKind: "tools" });
+    const loaded = await load(weatherTools, { expectedNamespace: "tool" });
     expect(loaded.descriptor.tools).toEqual([
       {
         name: "weather",

@@ -1,3 +1,4 @@
+import type { PluginNamespace } from "../core/ports.ts";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import semver from "semver";
@@ -39,11 +40,11 @@ function checkSluiceVersion(manifest: Record<string, string>, sluiceVersion: str
   }
 }
 
-function kindMismatch(descriptor: PluginDescriptor, expectedKind: "function" | "tools" | undefined): string | undefined {
-  if (expectedKind === "tools" && descriptor.kind !== "tools") {
+function kindMismatch(descriptor: PluginDescriptor, expectedNamespace: PluginNamespace | undefined): string | undefined {
+  if (expectedNamespace === "tool" && descriptor.kind !== "tools") {
     return `This is a ${descriptor.kind}; create it under Functions, not Tools`;
   }
-  if (expectedKind === "function" && descriptor.kind === "tools") {
+  if (expectedNamespace === "function" && descriptor.kind === "tools") {
     return "This is a tools module; create it under Tools, not Functions";
   }
   return undefined;
@@ -72,7 +73,7 @@ function checkWellFormed(source: string, pluginId: string): void {
  * PLUGIN_LOAD_FAILED SluiceError whose message an admin can act on (HTTP 400).
  *
  * @example
- * const loaded = await loadPlugin(source, { pluginId: "turn_limit", expectedKind: "function" });
+ * const loaded = await loadPlugin(source, { pluginId: "turn_limit", expectedNamespace: "function" });
  * loaded.descriptor.kind; // "filter"
  */
 export async function loadPlugin(source: string, options: LoadPluginOptions): Promise<LoadedPlugin> {
@@ -127,7 +128,7 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     onCatastrophicError: options.onCatastrophicError,
     idleCpu: options.idleCpuMs === undefined ? undefined : { budgetMs: options.idleCpuMs },
   });
-  const mismatch = kindMismatch(descriptor, options.expectedKind);
+  const mismatch = kindMismatch(descriptor, options.expectedNamespace);
   if (mismatch) {
     sandbox.dispose();
     throw new SluiceError("PLUGIN_LOAD_FAILED", mismatch, { pluginId });
@@ -159,7 +160,7 @@ function resolvePermissions(manifest: Record<string, string>, options: LoadPlugi
   } catch (error) {
     throw new SluiceError("PLUGIN_LOAD_FAILED", (error as Error).message, { pluginId: options.pluginId });
   }
-  const grant = options.grant ?? (options.expectedKind === "tools" ? [] : "requested");
+  const grant = options.grant ?? (options.expectedNamespace === "tool" ? [] : "requested");
   // The trusted tier is granted only by an admin's explicit approval, never by a save.
   const granted = grantPermissions(requested, grant).filter((entry) => entry !== "node");
   if (requested.includes("node") && options.isNodeGranted === true) granted.push("node");

@@ -29,7 +29,7 @@ async function load(source: string, options: Partial<LoadPluginOptions> = {}): P
     pluginId: "p",
     logger,
     dataDir,
-    expectedKind: "function",
+    expectedNamespace: "function",
     requirements: { cacheDir: path.join(dataDir, "plugin-deps") },
     ...options,
   });
@@ -124,7 +124,7 @@ import ms from "ms";
 import { defineTools, z } from "@sluice/sdk";
 export default defineTools({ tools: { uptime: { description: "Uptime", parameters: z.object({}), execute: () => ms(ms("1 day")) + " / " + typeof os.uptime() } } });
 `;
-    const loaded = await load(source, { pluginId: "uptime", expectedKind: "tools", isNodeGranted: true });
+    const loaded = await load(source, { pluginId: "uptime", expectedNamespace: "tool", isNodeGranted: true });
     expect(await loaded.sandbox.invoke({ hook: "tool", toolName: "uptime", payload: {}, context: { ...context, id: "uptime" } })).toEqual({
       ok: true,
       value: "1d / number",

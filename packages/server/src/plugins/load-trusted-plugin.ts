@@ -1,3 +1,4 @@
+import type { PluginNamespace } from "../core/ports.ts";
 import { pino, type Logger } from "pino";
 import { SluiceError, type PluginKind } from "@sluice/sdk";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
@@ -21,8 +22,8 @@ export const TRUSTED_TIER_NOTICE =
   "processes. Approve it only for code you trust as much as the server itself.";
 
 /** Why a trusted-tier plugin does not run yet, with the request that changes that. */
-export function awaitingApprovalError(pluginId: string, namespace: "function" | "tools" | undefined): SluiceError {
-  const path = namespace === "tools" ? "tools" : "functions";
+export function awaitingApprovalError(pluginId: string, namespace: PluginNamespace | undefined): SluiceError {
+  const path = namespace === "tool" ? "tools" : "functions";
   return new SluiceError(
     "PERMISSION_DENIED",
     `Plugin "${pluginId}" asks for the trusted tier (permissions: node): a Node.js process with full Node APIs and network access. ` +
@@ -66,9 +67,9 @@ function placeholderDescriptor(kind: PluginKind): PluginDescriptor {
   };
 }
 
-function kindMismatch(kind: PluginKind | undefined, expectedKind: "function" | "tools" | undefined): string | undefined {
-  if (expectedKind === "tools" && kind !== "tools") return kind ? `This is a ${kind}; create it under Functions, not Tools` : undefined;
-  if (expectedKind === "function" && kind === "tools") return "This is a tools module; create it under Tools, not Functions";
+function kindMismatch(kind: PluginKind | undefined, expectedNamespace: PluginNamespace | undefined): string | undefined {
+  if (expectedNamespace === "tool" && kind !== "tools") return kind ? `This is a ${kind}; create it under Functions, not Tools` : undefined;
+  if (expectedNamespace === "function" && kind === "tools") return "This is a tools module; create it under Tools, not Functions";
   return undefined;
 }
 
@@ -96,10 +97,10 @@ export async function loadTrustedPlugin(
   const common = { ...loaded, loadedAt: Date.now(), limits };
 
   if (!loaded.permissions.granted.includes("node")) {
-    const reason = awaitingApprovalError(pluginId, options.expectedKind);
+    const reason = awaitingApprovalError(pluginId, options.expectedNamespace);
     if (!options.allowPendingApproval) throw reason;
-    const kind = options.expectedKind === "tools" ? "tools" : guessPluginKind(source);
-    const mismatch = kindMismatch(guessPluginKind(source) ?? kind, options.expectedKind);
+    const kind = options.expectedNamespace === "tool" ? "tools" : guessPluginKind(source);
+    const mismatch = kindMismatch(guessPluginKind(source) ?? kind, options.expectedNamespace);
     if (mismatch) throw new SluiceError("PLUGIN_LOAD_FAILED", mismatch, { pluginId });
     if (!kind) {
       throw new SluiceError(
@@ -128,7 +129,7 @@ export async function loadTrustedPlugin(
     host: options.host ?? {},
     logger: options.logger ?? (defaultLogger ??= pino({ name: "plugin" })),
   });
-  const mismatch = kindMismatch(descriptor.kind, options.expectedKind);
+  const mismatch = kindMismatch(descriptor.kind, options.expectedNamespace);
   if (mismatch) {
     sandbox.dispose();
     throw new SluiceError("PLUGIN_LOAD_FAILED", mismatch, { pluginId });

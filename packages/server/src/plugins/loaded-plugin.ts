@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { PluginNamespace } from "../core/ports.ts";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
 import type { HostHandlers } from "../sandbox/invocation-handlers.ts";
 import type { FirstLoadChecker } from "../sandbox/first-load-checker.ts";
@@ -39,8 +40,8 @@ export interface PluginNetworkOptions {
 
 export interface LoadPluginOptions {
   pluginId: string;
-  /** Where the plugin is being saved: Functions hold pipes, filters and actions; Tools hold tools. */
-  expectedKind?: "function" | "tools";
+  /** Where the plugin is being saved: functions hold pipes, filters and actions; tools hold tool modules. */
+  expectedNamespace?: PluginNamespace;
   /** Largest accepted source, in UTF-8 bytes. Default 1 MiB. */
   maxSourceBytes?: number;
   /** The running server's version, checked against `required_sluice_version`. Default: this package's. */

@@ -95,13 +95,13 @@ describe("ctx.fetch by permission", () => {
   });
 
   it("a tool gets no network until its permissions are granted", async () => {
-    const waiting = await load(toolSource(`network:${granted}`), { expectedKind: "tools", network: { allowPrivateNetwork: true } });
+    const waiting = await load(toolSource(`network:${granted}`), { expectedNamespace: "tool", network: { allowPrivateNetwork: true } });
     expect(waiting.permissions).toEqual({ requested: [`network:${granted}`], granted: [] });
     expect(await fetchThrough(waiting, `${base}/`)).toMatchObject({
       value: { code: "PERMISSION_DENIED", message: expect.stringContaining("an admin has not approved") },
     });
     const approved = await load(toolSource(`network:${granted}`), {
-      expectedKind: "tools",
+      expectedNamespace: "tool",
       grant: "requested",
       network: { allowPrivateNetwork: true },
     });

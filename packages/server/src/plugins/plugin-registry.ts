@@ -1,8 +1,9 @@
+import type { PluginNamespace } from "../core/ports.ts";
 import { loadPlugin, type LoadPluginOptions, type LoadedPlugin } from "./load-plugin.ts";
 import { limitsKey, storedLimits, type PluginLimits } from "./plugin-limits.ts";
 
 /** Functions (pipes, filters, actions) and tools live in separate tables with separate ids. */
-export type PluginNamespace = "function" | "tool";
+export type { PluginNamespace };
 
 /** The columns of a function or tool row the registry needs. */
 export interface PluginRow {
@@ -32,7 +33,7 @@ function cacheKey(namespace: PluginNamespace, contentHash: string, granted: read
   return `${contentHash}|${limitsKey(limits)}|${grant}`;
 }
 
-export interface PluginRegistryOptions extends Omit<LoadPluginOptions, "pluginId" | "expectedKind"> {
+export interface PluginRegistryOptions extends Omit<LoadPluginOptions, "pluginId" | "expectedNamespace"> {
   /** Called after each load the registry performs (not for `put`): a hook for tests and metrics. */
   onLoad?: (namespace: PluginNamespace, id: string, loaded: LoadedPlugin) => void;
   /** Most plugins kept loaded (`PLUGIN_MAX_RESIDENT`); past it the least recently used idle ones are unloaded. Default 64. */
@@ -139,7 +140,7 @@ export class PluginRegistry {
     return loadPlugin(row.content, {
       ...loadOptions,
       pluginId: row.id,
-      expectedKind: namespace === "tool" ? "tools" : "function",
+      expectedNamespace: namespace,
       grant: namespace === "tool" ? storedGrant(row) : "requested",
       isNodeGranted: storedGrant(row).includes("node"),
       limits,

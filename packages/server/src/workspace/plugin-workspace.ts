@@ -24,7 +24,7 @@ export interface PluginWorkspaceOptions {
   /** Names this instance in load errors it reports. */
   instanceId?: string;
   /** The same options the registry loads with, so a save loads exactly as a later use will. */
-  loadOptions: Omit<LoadPluginOptions, "pluginId" | "expectedKind">;
+  loadOptions: Omit<LoadPluginOptions, "pluginId" | "expectedNamespace">;
 }
 
 /** Plugin ids: lower-case letters, digits and underscores (Open WebUI lower-cases ids too). */
@@ -120,7 +120,7 @@ export class PluginWorkspace {
     return loadPlugin(content, {
       ...this.#options.loadOptions,
       pluginId: id,
-      expectedKind: namespace === "function" ? "function" : "tools",
+      expectedNamespace: namespace,
       grant,
       isNodeGranted,
       allowPendingApproval: true,

@@ -3,12 +3,12 @@ import { useSearchParams } from "../app/router.tsx";
 import { ModelsPage } from "./models/models-page.tsx";
 import { PluginEditorPage } from "./plugin-editor/plugin-editor-page.tsx";
 import { PluginListPage } from "./plugin-list/plugin-list-page.tsx";
-import type { PluginKind, PluginNamespace } from "./plugin-api.ts";
+import type { PluginKind, PluginSection } from "./plugin-api.ts";
 
 const KINDS: PluginKind[] = ["pipe", "filter", "action", "tools"];
 
 /** `/workspace/<namespace>/new?kind=filter[&draft]`: a fresh editor per query, from a template or an imported draft. */
-function NewPluginRoute({ namespace }: { namespace: PluginNamespace }) {
+function NewPluginRoute({ namespace }: { namespace: PluginSection }) {
   const search = useSearchParams();
   const requested = search.get("kind");
   const kind = namespace === "tools" ? "tools" : KINDS.find((candidate) => candidate === requested && candidate !== "tools");

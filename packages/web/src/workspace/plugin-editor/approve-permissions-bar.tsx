@@ -1,10 +1,10 @@
 import { useState } from "react";
 import { ApiError, errorMessage } from "../../api/api-error.ts";
 import { useToaster } from "../../ui/toasts.tsx";
-import { pluginApi, type PluginNamespace, type PluginRow } from "../plugin-api.ts";
+import { pluginApi, type PluginSection, type PluginRow } from "../plugin-api.ts";
 
 export interface ApprovePermissionsBarProps {
-  namespace: PluginNamespace;
+  namespace: PluginSection;
   /** The row as loaded or saved: its `content_hash` is the code on screen. */
   row: PluginRow;
   /** Unsaved edits: approving grants the stored code, not the text in the editor. */

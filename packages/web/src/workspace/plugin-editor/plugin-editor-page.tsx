@@ -6,7 +6,7 @@ import { Link, navigate, useLeaveGuard } from "../../app/router.tsx";
 import { Spinner } from "../../ui/spinner.tsx";
 import { useToaster } from "../../ui/toasts.tsx";
 import { derivePluginId, isValidPluginId } from "../derive-plugin-id.ts";
-import { kindOf, pluginApi, type AccessControl, type PluginKind, type PluginNamespace, type PluginRow } from "../plugin-api.ts";
+import { kindOf, pluginApi, type AccessControl, type PluginKind, type PluginSection, type PluginRow } from "../plugin-api.ts";
 import { parseFrontmatter } from "@sluice/sdk/wire";
 import { takePluginDraft } from "../plugin-draft-store.ts";
 import { ValvesDialog } from "../valves-form/valves-dialog.tsx";
@@ -17,7 +17,7 @@ import { PLUGIN_TEMPLATES } from "./plugin-templates.ts";
 import "../workspace.css";
 
 export interface PluginEditorPageProps {
-  namespace: PluginNamespace;
+  namespace: PluginSection;
   /** The plugin to edit; undefined for a new one. */
   id?: string;
   /** For a new plugin: the template to start from. */
@@ -38,7 +38,7 @@ type SaveError = { message: string; location?: SourceLocation; field?: "id" | "n
 
 const KIND_NAMES: Record<PluginKind, string> = { pipe: "pipe", filter: "filter", action: "action", tools: "tool" };
 
-function initialForm(namespace: PluginNamespace, kind: PluginKind | undefined, isDraft: boolean): FormState {
+function initialForm(namespace: PluginSection, kind: PluginKind | undefined, isDraft: boolean): FormState {
   const draft = isDraft ? takePluginDraft() : null;
   if (draft) return { id: draft.id, name: draft.name, description: draft.description ?? "", content: draft.content, accessControl: {} };
   const content = PLUGIN_TEMPLATES[kind ?? (namespace === "tools" ? "tools" : "filter")];

@@ -4,12 +4,12 @@ import { navigate } from "../../app/router.tsx";
 import { Modal } from "../../ui/modal.tsx";
 import { useToaster } from "../../ui/toasts.tsx";
 import { derivePluginId } from "../derive-plugin-id.ts";
-import { namespaceOf, pluginApi, type PluginNamespace } from "../plugin-api.ts";
+import { namespaceOf, pluginApi, type PluginSection } from "../plugin-api.ts";
 import { storePluginDraft } from "../plugin-draft-store.ts";
 import { guessPluginKind, parseFrontmatter } from "@sluice/sdk/wire";
 
 export interface ImportDialogProps {
-  namespace: PluginNamespace;
+  namespace: PluginSection;
   onClose(): void;
   /** After a JSON import stored plugins. */
   onImported(): void;
@@ -18,7 +18,7 @@ export interface ImportDialogProps {
 type Source = "json" | "file" | "url";
 
 /** The plugins in an export: a bare list or `{functions: [...]}` / `{tools: [...]}`. */
-export function readExport(text: string, namespace: PluginNamespace): { rows: unknown[] } | { error: string } {
+export function readExport(text: string, namespace: PluginSection): { rows: unknown[] } | { error: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -32,7 +32,7 @@ export function readExport(text: string, namespace: PluginNamespace): { rows: un
 }
 
 /** Opens the editor on code from a file or URL, in the namespace its kind belongs to. */
-function openDraft(namespace: PluginNamespace, content: string, fallbackName: string): void {
+function openDraft(namespace: PluginSection, content: string, fallbackName: string): void {
   const frontmatter = parseFrontmatter(content);
   const name = frontmatter.title || fallbackName.replace(/\.[cm]?[jt]s$/i, "");
   const kind = guessPluginKind(content);

@@ -1,13 +1,13 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "../../app/router.tsx";
-import type { PluginKind, PluginNamespace } from "../plugin-api.ts";
+import type { PluginKind, PluginSection } from "../plugin-api.ts";
 import { KIND_DESCRIPTIONS } from "../plugin-editor/plugin-templates.ts";
 
-const KINDS_OF: Record<PluginNamespace, PluginKind[]> = { functions: ["filter", "pipe", "action"], tools: ["tools"] };
+const KINDS_OF: Record<PluginSection, PluginKind[]> = { functions: ["filter", "pipe", "action"], tools: ["tools"] };
 const LABELS: Record<PluginKind, string> = { pipe: "Pipe", filter: "Filter", action: "Action", tools: "Tool" };
 
 /** "New" button: one kind goes straight to the editor; several open a small menu of kinds. */
-export function NewPluginMenu({ namespace }: { namespace: PluginNamespace }) {
+export function NewPluginMenu({ namespace }: { namespace: PluginSection }) {
   const kinds = KINDS_OF[namespace];
   const [isOpen, setIsOpen] = useState(false);
   const menuId = useId();

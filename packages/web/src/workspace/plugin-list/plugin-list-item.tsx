@@ -1,8 +1,8 @@
 import { Link } from "../../app/router.tsx";
-import { kindOf, type AccessControl, type PluginNamespace, type PluginRow } from "../plugin-api.ts";
+import { kindOf, type AccessControl, type PluginSection, type PluginRow } from "../plugin-api.ts";
 
 export interface PluginListItemProps {
-  namespace: PluginNamespace;
+  namespace: PluginSection;
   row: PluginRow;
   isAdmin: boolean;
   /** The id of a switch being changed, to disable it meanwhile. */

@@ -5,7 +5,7 @@ import { Spinner } from "../../ui/spinner.tsx";
 import { useToaster } from "../../ui/toasts.tsx";
 import { ConfirmDialog } from "../confirm-dialog.tsx";
 import { downloadJson } from "../download-json.ts";
-import { kindOf, pluginApi, type AccessControl, type PluginNamespace, type PluginRow } from "../plugin-api.ts";
+import { kindOf, pluginApi, type AccessControl, type PluginSection, type PluginRow } from "../plugin-api.ts";
 import { ValvesDialog } from "../valves-form/valves-dialog.tsx";
 import { ImportDialog } from "./import-dialog.tsx";
 import { NewPluginMenu } from "./new-plugin-menu.tsx";
@@ -20,7 +20,7 @@ const KIND_ORDER = { pipe: 0, filter: 1, action: 2, tools: 3 };
  * The functions (pipes, filters, actions) or tools of the workspace: switches, access, valves,
  * create from a template, import, export, delete.
  */
-export function PluginListPage({ namespace }: { namespace: PluginNamespace }) {
+export function PluginListPage({ namespace }: { namespace: PluginSection }) {
   const { user } = useAuth();
   const toaster = useToaster();
   const isAdmin = user?.role === "admin";

@@ -2,12 +2,12 @@ import { useEffect, useState } from "react";
 import { errorMessage } from "../../api/api-error.ts";
 import { Modal } from "../../ui/modal.tsx";
 import { useToaster } from "../../ui/toasts.tsx";
-import { pluginApi, type PluginNamespace } from "../plugin-api.ts";
+import { pluginApi, type PluginSection } from "../plugin-api.ts";
 import type { JsonSchemaNode } from "./describe-valve-fields.ts";
 import { ValvesForm } from "./valves-form.tsx";
 
 export interface ValvesDialogProps {
-  namespace: PluginNamespace;
+  namespace: PluginSection;
   plugin: { id: string; name: string };
   /** The caller's own user valves instead of the admin valves. */
   isUser?: boolean;
