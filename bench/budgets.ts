@@ -1,10 +1,10 @@
-// DESIGN.md "Performance budgets", as numbers the report compares each figure with.
+// Sluice's performance budgets, as numbers the report compares each figure with.
 
 export interface Budget {
   /** The figure must be at most this much (in `unit`); null when the budget is not a number. */
   max: number | null;
   unit: string;
-  /** The budget as DESIGN.md words it. */
+  /** The budget in words. */
   text: string;
 }
 

@@ -97,7 +97,7 @@ function failure(code: ErrorCode, message: string): HostResult<never> {
   return { ok: false, error: { code, message } };
 }
 
-// Host capabilities never reject (contract §4): a throwing test callback becomes an error result.
+// Host capabilities never reject (docs/internals/plugin-runtime.md §4): a throwing test callback becomes an error result.
 async function settle<T>(run: () => Promise<T>, fallbackCode: ErrorCode): Promise<HostResult<T>> {
   try {
     return { ok: true, value: await run() };

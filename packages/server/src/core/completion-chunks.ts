@@ -54,7 +54,7 @@ function stamped(chunk: StreamEvent, base: ChunkBase): StreamEvent {
 }
 
 /**
- * Turns what a pipe returned or yielded into OpenAI chunks (reference §7.3): a string is content;
+ * Turns what a pipe returned or yielded into OpenAI chunks: a string is content;
  * a chunk passes (stamped with this answer's id and model); a whole completion becomes its content,
  * tool calls and finish reason; an SSE line `data: {…}` is parsed; `{content}` is content.
  */

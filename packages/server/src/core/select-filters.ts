@@ -10,7 +10,7 @@ export interface FilterCandidate {
 }
 
 /**
- * The filters of one request, in the order they run (reference §6.2): active global filters
+ * The filters of one request, in the order they run: active global filters
  * together with the model's `filterIds`, active ones only; toggle filters only when listed in the
  * request's `filter_ids`; sorted by priority, then id.
  */

@@ -9,7 +9,7 @@ import { type AccessControl, accessControlSchema } from "./tools-repository.ts";
 const pluginIds = z.array(z.string(), { error: "expected a list of plugin ids (strings)" });
 
 /**
- * A model's `meta` (reference §1.4): the plugins attached to it and how it is shown. Unknown keys
+ * A model's `meta`: the plugins attached to it and how it is shown. Unknown keys
  * (`profile_image_url`, `suggestion_prompts`, `builtinTools`, …) are kept.
  */
 export const modelMetaSchema = z.looseObject({

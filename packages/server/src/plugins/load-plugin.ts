@@ -68,7 +68,7 @@ function checkWellFormed(source: string, pluginId: string): void {
 }
 
 /**
- * The load path of docs/internals/plugin-runtime.md and DESIGN.md "Lifecycle": size limit →
+ * The load path of docs/internals/plugin-runtime.md: size limit →
  * frontmatter → version check → compile → sandbox → kind check. Every refusal is a
  * PLUGIN_LOAD_FAILED SluiceError whose message an admin can act on (HTTP 400).
  *

@@ -31,7 +31,7 @@ export interface EventEmitterDependencies {
   logger: Pick<Logger, "warn">;
 }
 
-/** An event as a plugin sends it: `{type, data}` (reference §11.4). */
+/** An event as a plugin sends it: `{type, data}`. */
 export interface PluginEvent {
   type: string;
   data?: unknown;
@@ -78,7 +78,7 @@ const EXECUTE_DISABLED =
   "The execute event (JavaScript run in the user's browser) is disabled; an admin can enable it with PLUGIN_ALLOW_EXECUTE_EVENT=true";
 
 /**
- * Builds the emitter for one request (reference §11.2–§11.3). `emit` sends
+ * Builds the emitter for one request. `emit` sends
  * `{chat_id, message_id, data: event}` on channel `events` to room `user:<userId>` and, when the
  * scope names a stored chat and a message, saves the event's effect on that message (created if
  * missing) in the order the events were emitted. `call` sends it to the originating session only

@@ -34,7 +34,7 @@ function parseData<Schema extends z.ZodType>(schema: Schema, type: string, data:
 }
 
 /**
- * What an event changes on its chat message (reference §11.2), or undefined for the types that
+ * What an event changes on its chat message, or undefined for the types that
  * are only delivered. `status` appends to `statusHistory`; `message` appends to the content;
  * `replace` sets it; `files` and `chat:message:files` merge into `files`; `embeds` prepends (or
  * replaces with `replace: true`); `chat:message:follow_ups` sets `followUps`; `source`/`citation` append to `sources` unless the data has a

@@ -38,7 +38,7 @@ export interface ApplyOptions {
 }
 
 /**
- * A plugin event's effect on its message (reference §11.4): `status` lines, `message` /
+ * A plugin event's effect on its message: `status` lines, `message` /
  * `replace` content, `files`, `source` / `citation`, `embeds`, follow-ups, `chat:completion` snapshots
  * (authoritative once `done`), `chat:message:error`. Other types leave the message unchanged.
  *

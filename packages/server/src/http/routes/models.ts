@@ -47,7 +47,7 @@ function modelResponse(record: ModelRecord, user: RequestUser) {
 }
 
 /**
- * `/api/v1/models/…` (reference §1.4): rows holding the settings of an upstream or pipe model
+ * `/api/v1/models/…`: rows holding the settings of an upstream or pipe model
  * (same id, no `base_model_id`) and custom models built on another. Their `meta` attaches
  * filters, actions and tools. Read access follows `access_control` as for tools.
  */

@@ -224,7 +224,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     return true;
   });
 
-  // Admin valves may hold API keys: reading them needs write access (reference §4.6), and
+  // Admin valves may hold API keys: reading them needs write access (as in Open WebUI), and
   // secrets stay masked for everyone but admins.
   app.get(`${prefix}/id/:id/valves`, async (request) => {
     const user = requireVerified(request);

@@ -7,7 +7,7 @@ import { parsePluginJson } from "./parse-plugin-json.ts";
 import { settleHostCall } from "./settle-host-call.ts";
 
 /**
- * What a plugin may ask of the host while a call runs (contract §4), keyed by the call's
+ * What a plugin may ask of the host while a call runs (docs/internals/plugin-runtime.md §4), keyed by the call's
  * invocation id. Values arrive as the JSON text the plugin's side made. None of these throw or
  * reject: a failure is a `{ ok: false }` HostResult the runtime throws inside the plugin.
  */

@@ -126,7 +126,7 @@ export class PluginHost implements PluginRunner {
   }
 
   /**
-   * Validates valve values with the plugin's own schema (contract §5). Invalid values are a
+   * Validates valve values with the plugin's own schema (docs/internals/plugin-runtime.md §5). Invalid values are a
    * `{ ok: false, issues }` result; a failure of the plugin (time, memory, crash, disposed) is thrown.
    */
   validateValves(which: "valves" | "userValves", values: unknown): Promise<ValvesResult> {
@@ -134,7 +134,7 @@ export class PluginHost implements PluginRunner {
   }
 
   /**
-   * Runs one hook (contract §6) and resolves with its outcome; never rejects. `handlers` serve
+   * Runs one hook (docs/internals/plugin-runtime.md §6) and resolves with its outcome; never rejects. `handlers` serve
    * the plugin's `ctx.emit`, `ctx.call`, `ctx.fetch` and `ctx.log` during this call, over the
    * plugin's defaults. A plugin error, a timeout, the memory limit or an aborted `signal` come
    * back as `{ ok: false, error }` naming the plugin and hook. A pipe's iterable is collected into

@@ -50,7 +50,7 @@ export interface PluginTransport {
   dispose(): void;
 }
 
-/** The runtime entry points that answer, each with JSON text (contract §5–9). */
+/** The runtime entry points that answer, each with JSON text (docs/internals/plugin-runtime.md §5–9). */
 export type RuntimeCall = "validateValves" | "awaitHook" | "startPipe" | "pullPipe" | "openStreamSession";
 
 /** The runtime entry points the host calls without waiting for an answer. */

@@ -20,7 +20,7 @@ export interface StreamPipeOptions {
 /** A pipe request: as for `invoke`, where `hook` may be given but can only be "pipe". */
 export type StreamPipeRequest = Omit<InvokeRequest, "invocationId" | "hook"> & { hook?: "pipe" };
 
-/** What the runtime answers to a start or pull of a streaming pipe (contract §8). */
+/** What the runtime answers to a start or pull of a streaming pipe (docs/internals/plugin-runtime.md §8). */
 interface PipeAnswer {
   ok?: unknown;
   kind?: string;

@@ -70,7 +70,7 @@ function randomByteArray(length: number): number[] {
 }
 
 /**
- * Installs `globalThis.__sluice_host` (contract §4) in `context`, backed by `host`, whose async
+ * Installs `globalThis.__sluice_host` (docs/internals/plugin-runtime.md §4) in `context`, backed by `host`, whose async
  * functions must never reject. Returns a function releasing the References it created.
  */
 export async function installHost(context: ivm.Context, host: IsolateHostFunctions): Promise<() => void> {

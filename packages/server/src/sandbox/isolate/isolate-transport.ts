@@ -31,7 +31,7 @@ const IVM_TIMEOUT_MESSAGE = "Script execution timed out.";
 // How long an isolate may take to answer a no-op before a call that ran out of time counts as stuck.
 const RESPONSIVE_PROBE_MS = 100;
 
-// The CommonJS function the runtime's registerPlugin expects (contract §1). The runtime reports
+// The CommonJS function the runtime's registerPlugin expects (docs/internals/plugin-runtime.md §1). The runtime reports
 // a throw from the module body itself ("The plugin threw while loading: …").
 function wrapPluginCode(code: string): string {
   return `(function (module, exports, require) {\n${code}\n})`;

@@ -4,7 +4,7 @@ import type { HostResult, HostUrlParts } from "@sluice/sdk/runtime";
 const MAX_URL_LENGTH = 2 * 1024 * 1024;
 
 /**
- * The `parseUrl` host capability (contract §4): parses with Node's WHATWG `URL` so the isolate's
+ * The `parseUrl` host capability (docs/internals/plugin-runtime.md §4): parses with Node's WHATWG `URL` so the isolate's
  * `URL` class behaves exactly like Node's. Synchronous; never throws.
  *
  * @example

@@ -4,7 +4,7 @@ import ivm from "isolated-vm";
 import { SluiceError } from "@sluice/sdk";
 import { startCompiler } from "../../plugins/start-compiler.ts";
 
-/** The name the runtime's exports get inside each isolate (contract §2). */
+/** The name the runtime's exports get inside each isolate (docs/internals/plugin-runtime.md §2). */
 export const RUNTIME_GLOBAL = "__sluice_runtime";
 
 let bundle: Promise<string> | undefined;

@@ -29,7 +29,7 @@ export interface NodePluginSandboxOptions {
 }
 
 /**
- * The trusted tier (DESIGN.md "Sandbox and permissions"): one plugin in its own Node.js child
+ * The trusted tier: one plugin in its own Node.js child
  * process with full Node APIs, a {@link PluginHost} over a {@link NodeProcessTransport}, so the
  * registry and the chat pipeline use it as they use `PluginSandbox`. The process runs under
  * Node's permission model: it reads and writes only its folder `<DATA_DIR>/plugins/<id>` (plus
