@@ -5,33 +5,15 @@ import type { PluginRow } from "@sluice/sdk/wire";
 import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { requireAdmin, requireVerified } from "../request-user.ts";
-import {
-  deleteFunction,
-  findFunction,
-  insertFunction,
-  listFunctions,
-  updateFunction,
-  type FunctionKind,
-  type FunctionRecord,
-} from "../../db/functions-repository.ts";
+import { deleteFunction, findFunction, listFunctions, updateFunction, type FunctionRecord } from "../../db/functions-repository.ts";
 import { listUsers } from "../../db/users-repository.ts";
-import { isUniqueViolation } from "../../db/is-unique-violation.ts";
 import type { LoadedPlugin } from "../../plugins/load-plugin.ts";
-import { buildMeta, normalisePluginId } from "../../workspace/plugin-workspace.ts";
+import { createFunction, functionFormSchema, toggleFunctionActive, updateFunctionCode } from "../../workspace/function-saves.ts";
 import { loadFromUrl } from "../../workspace/load-from-url.ts";
 import { presentValves, prepareValvesUpdate, valvesSpec } from "../../workspace/plugin-valves.ts";
 import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts";
 import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
-import { pluginLimitsSchema } from "../../plugins/plugin-limits.ts";
-import { approveBodySchema, approvePermissions, awaitsApproval, keepsNodeGrant } from "../../workspace/approve-permissions.ts";
-
-export const functionFormSchema = z.object({
-  id: z.string().min(1, "id is required"),
-  name: z.string().trim().min(1, "name is required").max(200),
-  content: z.string().min(1, "content is required"),
-  // `limits`: an admin's override of the sandbox limits (see plugins/plugin-limits.ts).
-  meta: z.looseObject({ description: z.string().optional(), limits: pluginLimitsSchema.optional() }).optional(),
-});
+import { approveBodySchema, approvePermissions } from "../../workspace/approve-permissions.ts";
 
 const idParams = z.object({ id: z.string() });
 
@@ -47,10 +29,6 @@ function functionResponse(record: FunctionRecord, loaded?: LoadedPlugin, options
     ...(options.includeContent === false ? {} : { content }),
     loaded_at: loaded?.loadedAt ?? null,
   };
-}
-
-function kindOf(loaded: LoadedPlugin): FunctionKind {
-  return loaded.descriptor.kind as FunctionKind;
 }
 
 /** `/api/v1/functions/…`: pipes, filters and actions; admins manage them. */
@@ -108,28 +86,8 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
 
   app.post(`${prefix}/create`, async (request) => {
     const admin = requireAdmin(request);
-    const form = parseInput(functionFormSchema, request.body);
-    const id = normalisePluginId(form.id);
-    if (await findFunction(db, id)) throw new SluiceError("ALREADY_EXISTS", `The id "${id}" is already taken`);
-    const loaded = await workspace.prepare("function", id, form.content);
-    let record: FunctionRecord;
-    try {
-      record = await insertFunction(db, {
-        id,
-        user_id: admin.id,
-        name: form.name,
-        type: kindOf(loaded),
-        content: form.content,
-        meta: buildMeta(form.meta, loaded),
-        content_hash: loaded.contentHash,
-      });
-    } catch (error) {
-      loaded.sandbox.dispose();
-      if (isUniqueViolation(error)) throw new SluiceError("ALREADY_EXISTS", `The id "${id}" is already taken`);
-      throw error;
-    }
-    workspace.install("function", id, loaded);
-    request.log.info({ pluginId: id }, "function created");
+    const { record, loaded } = await createFunction(services, admin.id, parseInput(functionFormSchema, request.body));
+    request.log.info({ pluginId: record.id }, "function created");
     return functionResponseWithStatus(record, loaded);
   });
 
@@ -159,33 +117,15 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     requireAdmin(request);
     const current = await requireFunction(parseInput(idParams, request.params).id);
     const form = parseInput(functionFormSchema.extend({ id: z.string().optional() }), request.body);
-    const loaded = await workspace.prepare("function", current.id, form.content, undefined, keepsNodeGrant(current, form.content, true));
-    const record = await updateFunction(db, current.id, {
-      name: form.name,
-      type: kindOf(loaded),
-      content: form.content,
-      meta: buildMeta({ ...current.meta, ...form.meta }, loaded),
-      content_hash: loaded.contentHash,
-      load_error: null,
-      // Code that now asks for the trusted tier waits, inactive, for an admin's approval.
-      ...(awaitsApproval(loaded) ? { is_active: false } : {}),
-    });
-    if (!record) {
-      loaded.sandbox.dispose();
-      throw new SluiceError("NOT_FOUND", `Function not found: ${current.id}`);
-    }
-    workspace.install("function", record.id, loaded);
+    const { record, loaded } = await updateFunctionCode(services, current, form);
     request.log.info({ pluginId: record.id }, "function updated");
     return functionResponseWithStatus(record, loaded);
   });
 
   app.post(`${prefix}/id/:id/toggle`, async (request) => {
     requireAdmin(request);
-    const record = await requireFunction(parseInput(idParams, request.params).id);
-    // Activating checks that the code still loads, so an active plugin is one that works.
-    const loaded = record.is_active ? undefined : await workspace.loaded("function", record);
-    const updated = await updateFunction(db, record.id, { is_active: !record.is_active });
-    return functionResponseWithStatus(updated!, loaded ?? workspace.registry.peek("function", record.id));
+    const { record, loaded } = await toggleFunctionActive(services, await requireFunction(parseInput(idParams, request.params).id));
+    return functionResponseWithStatus(record, loaded ?? workspace.registry.peek("function", record.id));
   });
 
   /**
