@@ -16,6 +16,8 @@ import { PluginRegistry } from "./plugins/plugin-registry.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
+import { FileStore } from "./files/file-store.ts";
+import { createLocalFileStorage } from "./files/local-file-storage.ts";
 import { PluginWorkspace } from "./workspace/plugin-workspace.ts";
 import { connectPluginChangeFeed, LOCAL_CHANGE_FEED, type PluginChangeFeed } from "./workspace/plugin-change-feed.ts";
 
@@ -40,6 +42,8 @@ export interface AppServices {
   chatTasks: ChatTasks;
   /** The answers in progress recorded in the database, so one cut by a crash is marked interrupted. */
   answersInProgress: AnswersInProgress;
+  /** Uploaded and plugin-made files: rows in the database, bytes under `DATA_DIR/uploads`. */
+  files: FileStore;
 }
 
 /** `postgres://user:password@host/db` without the password, for messages. */
@@ -162,6 +166,12 @@ export async function createServices(config: Config, options: { logger?: Logger 
     pluginChanges: feed.current,
     chatTasks: new ChatTasks(),
     answersInProgress,
+    files: new FileStore({
+      db,
+      storage: createLocalFileStorage(path.join(config.dataDir, "uploads")),
+      maxSizeMb: config.fileMaxSizeMb,
+      logger: logger.child({ component: "files" }),
+    }),
   };
 }
 
