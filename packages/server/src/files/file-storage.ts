@@ -12,7 +12,7 @@ export interface FileStorage {
    * of them are written: when `source` throws (too large, client gone) nothing is left behind,
    * and the error is rethrown.
    */
-  put(key: string, source: AsyncIterable<Uint8Array>): Promise<void>;
+  put(key: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void>;
   /** The bytes under `key`, streamed; a NOT_FOUND SluiceError when there are none. */
   get(key: string): Promise<Readable>;
   /** Removes the bytes under `key`; nothing under it is not an error. */
