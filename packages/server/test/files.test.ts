@@ -190,4 +190,24 @@ describeEachDatabase("file store", (kind) => {
     const anonymous = await fetch(`${sluice.url}/api/v1/files/`, { method: "POST", body: new FormData() });
     expect(anonymous.status).toBe(401);
   });
+
+  it("refuses a multipart body that is cut short or has no boundary with 400, storing nothing", async () => {
+    const before = (await sluice.api.get("/api/v1/files/", alice.token)).body.length;
+    const storedBefore = await storedNames();
+    const cutShort = '--xyz\r\nContent-Disposition: form-data; name="file"; filename="cut.txt"\r\n\r\nthe start of';
+    for (const [contentType, body] of [
+      ["multipart/form-data; boundary=xyz", cutShort],
+      ["multipart/form-data", "no boundary"],
+    ]) {
+      const response = await sluice.api.request("POST", "/api/v1/files/", {
+        token: alice.token,
+        rawBody: body,
+        headers: { "content-type": contentType },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.detail).toMatch(/^Malformed multipart body/);
+    }
+    expect((await sluice.api.get("/api/v1/files/", alice.token)).body.length).toBe(before);
+    expect(await storedNames()).toEqual(storedBefore);
+  });
 });

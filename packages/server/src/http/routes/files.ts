@@ -47,6 +47,21 @@ function drainRequest(raw: NodeJS.ReadableStream): void {
   raw.resume();
 }
 
+/** A multipart body the parser could not read (no boundary, cut short) is the client's error. */
+function malformed(error: unknown): SluiceError {
+  if (SluiceError.isInstance(error)) return error;
+  return new SluiceError("INVALID_INPUT", `Malformed multipart body: ${(error as Error).message}`, { cause: error });
+}
+
+/** The uploaded file's bytes; a failure to read them (a body cut short) is {@link malformed}. */
+async function* readPart(file: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of file) yield chunk;
+  } catch (error) {
+    throw malformed(error);
+  }
+}
+
 /**
  * `/api/v1/files/…` on Open WebUI's paths: upload (multipart field `file`), list, metadata,
  * content, delete. Owners and admins only (readers of admin files in their chats may read).
@@ -64,7 +79,9 @@ export async function registerFileRoutes(app: FastifyInstance, services: AppServ
     }
     // One byte past the cap reaches the store, which refuses the file while it streams.
     const limits = { fileSize: files.maxBytes + 1, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21 };
-    const part = await request.file({ limits });
+    const part = await request.file({ limits }).catch((error: unknown) => {
+      throw malformed(error);
+    });
     if (!part) throw new SluiceError("INVALID_INPUT", "No file in the request: send it in the multipart field `file`");
     if (part.fieldname !== "file") {
       drainRequest(request.raw);
@@ -73,7 +90,7 @@ export async function registerFileRoutes(app: FastifyInstance, services: AppServ
     // Browsers send a `"` in a file name as %22 (the HTML form encoding); busboy leaves it so.
     const name = part.filename.replaceAll("%22", '"');
     try {
-      return presentFile(await files.save({ userId: user.id, name, contentType: part.mimetype, source: part.file }));
+      return presentFile(await files.save({ userId: user.id, name, contentType: part.mimetype, source: readPart(part.file) }));
     } catch (error) {
       drainRequest(request.raw);
       throw error;
