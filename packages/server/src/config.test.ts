@@ -149,3 +149,16 @@ describe("loadConfig: answers in progress", () => {
     expect(() => loadConfig({ ANSWER_STALE_SECONDS: "0" })).toThrow(/ANSWER_STALE_SECONDS must be a positive number/);
   });
 });
+
+describe("loadConfig: file store", () => {
+  it("caps a file at 100 MiB unless FILE_MAX_SIZE_MB says otherwise", () => {
+    expect(loadConfig({}).fileMaxSizeMb).toBe(100);
+    expect(loadConfig({ FILE_MAX_SIZE_MB: "5" }).fileMaxSizeMb).toBe(5);
+  });
+
+  it("refuses a cap that is not a positive whole number of MiB", () => {
+    for (const value of ["0", "-1", "1.5", "big"]) {
+      expect(() => loadConfig({ FILE_MAX_SIZE_MB: value })).toThrow(/FILE_MAX_SIZE_MB/);
+    }
+  });
+});

@@ -85,6 +85,8 @@ export interface Config {
   pluginDepsCacheMaxMb: number;
   /** CPU a plugin's isolate may use between calls (timers), in ms per 10 s (`PLUGIN_IDLE_CPU_MS`, 1000); past it the isolate is disposed. */
   pluginIdleCpuMs: number;
+  /** Largest file one upload or `ctx.files.create` may store, in MiB (`FILE_MAX_SIZE_MB`, 100); files live under `dataDir/uploads`. */
+  fileMaxSizeMb: number;
 }
 
 /** Four weeks, Open WebUI's default (`JWT_EXPIRES_IN=4w`): a stolen token is not good forever. */
@@ -202,5 +204,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     pluginInstallTimeoutMs: readPositiveInteger(environment.PLUGIN_INSTALL_TIMEOUT_MS, 120_000, "PLUGIN_INSTALL_TIMEOUT_MS"),
     pluginDepsCacheMaxMb: readPositiveInteger(environment.PLUGIN_DEPS_CACHE_MAX_MB, 512, "PLUGIN_DEPS_CACHE_MAX_MB"),
     pluginIdleCpuMs: readPositiveInteger(environment.PLUGIN_IDLE_CPU_MS, 1000, "PLUGIN_IDLE_CPU_MS"),
+    fileMaxSizeMb: readPositiveInteger(environment.FILE_MAX_SIZE_MB, 100, "FILE_MAX_SIZE_MB"),
   };
 }

@@ -20,6 +20,8 @@ import { PluginRegistry } from "./plugins/plugin-registry.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
+import { FileStore } from "./files/file-store.ts";
+import { createLocalFileStorage } from "./files/local-file-storage.ts";
 import { PluginWorkspace } from "./workspace/plugin-workspace.ts";
 import { connectPluginChangeFeed, LOCAL_CHANGE_FEED, type PluginChangeFeed } from "./workspace/plugin-change-feed.ts";
 
@@ -48,6 +50,8 @@ export interface AppServices {
   chats: ChatStore;
   /** The chat pipeline's ports (`core/ports.ts`), wired to the adapters above: what routes hand to `core/`. */
   turn: TurnPorts;
+  /** Uploaded and plugin-made files: rows in the database, bytes under `DATA_DIR/uploads`. */
+  files: FileStore;
 }
 
 /** `postgres://user:password@host/db` without the password, for messages. */
@@ -187,6 +191,12 @@ export async function createServices(config: Config, options: { logger?: Logger 
     answersInProgress,
     chats: stores.chats,
     turn,
+    files: new FileStore({
+      db,
+      storage: createLocalFileStorage(path.join(config.dataDir, "uploads")),
+      maxSizeMb: config.fileMaxSizeMb,
+      logger: logger.child({ component: "files" }),
+    }),
   };
 }
 

@@ -132,6 +132,24 @@ export interface AnswerInProgressTable {
   heartbeat_at_ms: number;
 }
 
+/** A stored file's metadata; its bytes are in the file storage under `storage_key`. */
+export interface FileTable {
+  id: string;
+  /** The owner: who uploaded it, or the user a plugin created it for. */
+  user_id: string;
+  /** The name it was uploaded with (no folders). */
+  filename: string;
+  content_type: string;
+  /** Bytes. */
+  size: number;
+  /** sha256 of the bytes, hex. */
+  hash: string;
+  /** Where the storage keeps the bytes (a key, not a path: another storage may come later). */
+  storage_key: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   user: UserTable;
   api_key: ApiKeyTable;
@@ -142,4 +160,5 @@ export interface Database {
   chat: ChatTable;
   model: ModelTable;
   answer_in_progress: AnswerInProgressTable;
+  file: FileTable;
 }

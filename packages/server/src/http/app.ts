@@ -10,6 +10,8 @@ import { registerChatActionRoutes } from "./routes/chat-actions.ts";
 import { registerChatCompletionRoutes } from "./routes/chat-completions.ts";
 import { registerModelListRoutes } from "./routes/models-list.ts";
 import { registerChatRoutes } from "./routes/chats.ts";
+import { registerChatEventRoutes } from "./routes/chat-events.ts";
+import { registerFileRoutes } from "./routes/files.ts";
 import { registerConfigRoutes } from "./routes/config.ts";
 import { registerFunctionRoutes } from "./routes/functions.ts";
 import { registerToolRoutes } from "./routes/tools.ts";
@@ -32,6 +34,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerFunctionRoutes,
   registerToolRoutes,
   registerChatRoutes,
+  registerChatEventRoutes,
+  registerFileRoutes,
   registerModelRoutes,
   registerModelListRoutes,
   registerChatCompletionRoutes,
