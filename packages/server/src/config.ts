@@ -85,6 +85,14 @@ export interface Config {
   pluginDepsCacheMaxMb: number;
   /** CPU a plugin's isolate may use between calls (timers), in ms per 10 s (`PLUGIN_IDLE_CPU_MS`, 1000); past it the isolate is disposed. */
   pluginIdleCpuMs: number;
+  /**
+   * `ctx.storage`: longest key in characters (`PLUGIN_STORAGE_MAX_KEY_LENGTH`, 256), largest value
+   * in bytes of JSON (`PLUGIN_STORAGE_MAX_VALUE_BYTES`, 1 MiB), most bytes one plugin keeps, keys
+   * and values of all its spaces (`PLUGIN_STORAGE_MAX_TOTAL_BYTES`, 64 MiB).
+   */
+  pluginStorageMaxKeyLength: number;
+  pluginStorageMaxValueBytes: number;
+  pluginStorageMaxTotalBytes: number;
 }
 
 /** Four weeks, Open WebUI's default (`JWT_EXPIRES_IN=4w`): a stolen token is not good forever. */
@@ -202,5 +210,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     pluginInstallTimeoutMs: readPositiveInteger(environment.PLUGIN_INSTALL_TIMEOUT_MS, 120_000, "PLUGIN_INSTALL_TIMEOUT_MS"),
     pluginDepsCacheMaxMb: readPositiveInteger(environment.PLUGIN_DEPS_CACHE_MAX_MB, 512, "PLUGIN_DEPS_CACHE_MAX_MB"),
     pluginIdleCpuMs: readPositiveInteger(environment.PLUGIN_IDLE_CPU_MS, 1000, "PLUGIN_IDLE_CPU_MS"),
+    pluginStorageMaxKeyLength: readPositiveInteger(environment.PLUGIN_STORAGE_MAX_KEY_LENGTH, 256, "PLUGIN_STORAGE_MAX_KEY_LENGTH"),
+    pluginStorageMaxValueBytes: readPositiveInteger(
+      environment.PLUGIN_STORAGE_MAX_VALUE_BYTES,
+      1024 * 1024,
+      "PLUGIN_STORAGE_MAX_VALUE_BYTES",
+    ),
+    pluginStorageMaxTotalBytes: readPositiveInteger(
+      environment.PLUGIN_STORAGE_MAX_TOTAL_BYTES,
+      64 * 1024 * 1024,
+      "PLUGIN_STORAGE_MAX_TOTAL_BYTES",
+    ),
   };
 }

@@ -13,6 +13,9 @@ import { AnswersInProgress } from "./chat/answers-in-progress.ts";
 import { FirstLoadChecker } from "./sandbox/first-load-checker.ts";
 import { createPluginCrashHandler } from "./process/handle-plugin-crash.ts";
 import { PluginRegistry } from "./plugins/plugin-registry.ts";
+import { PluginApi } from "./plugin-api/plugin-api.ts";
+import { PluginStorage } from "./plugin-api/plugin-storage.ts";
+import { storageMethods } from "./plugin-api/storage-methods.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
@@ -40,7 +43,14 @@ export interface AppServices {
   chatTasks: ChatTasks;
   /** The answers in progress recorded in the database, so one cut by a crash is marked interrupted. */
   answersInProgress: AnswersInProgress;
+  /** What plugins ask of the host over its service channel (`ctx.storage`, …): one table of methods. */
+  pluginApi: PluginApi;
+  /** `ctx.storage` in the database; swept of expired values while the server runs. */
+  pluginStorage: PluginStorage;
 }
+
+/** How often expired `ctx.storage` values are deleted (they read as missing before that). */
+const STORAGE_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 /** `postgres://user:password@host/db` without the password, for messages. */
 function describeDatabase(config: Config): string {
@@ -83,6 +93,16 @@ export async function createServices(config: Config, options: { logger?: Logger 
     await db.destroy().catch((closeError) => logger.warn({ err: closeError }, "closing the database after a failed start failed"));
     throw error;
   }
+  const pluginStorage = new PluginStorage({
+    db,
+    logger: logger.child({ component: "plugin-storage" }),
+    limits: {
+      maxKeyLength: config.pluginStorageMaxKeyLength,
+      maxValueBytes: config.pluginStorageMaxValueBytes,
+      maxTotalBytes: config.pluginStorageMaxTotalBytes,
+    },
+  });
+  const pluginApi = new PluginApi({ ...storageMethods(pluginStorage) });
   const loadOptions = {
     maxSourceBytes: config.maxPluginSourceBytes,
     logger: logger.child({ component: "plugin" }),
@@ -110,6 +130,10 @@ export async function createServices(config: Config, options: { logger?: Logger 
     // Saved code runs for the first time in a child process, where losing control of it is harmless.
     firstLoadChecker: new FirstLoadChecker(),
     nodeTierUser: config.pluginNodeTierUser,
+    // The service channel of calls made outside a request (no user): requests bring their own (PluginCaller).
+    pluginHost: (plugin: { pluginId: string; namespace: "function" | "tool" }) => ({
+      serve: (method: string, args: unknown[]) => pluginApi.serve({ ...plugin, userId: null }, method, args),
+    }),
   };
   const registry = new PluginRegistry({
     ...loadOptions,
@@ -150,6 +174,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     staleMs: config.answerStaleSeconds * 1000,
   });
   await answersInProgress.start();
+  pluginStorage.startSweeping(STORAGE_SWEEP_INTERVAL_MS);
   return {
     config,
     db,
@@ -162,12 +187,15 @@ export async function createServices(config: Config, options: { logger?: Logger 
     pluginChanges: feed.current,
     chatTasks: new ChatTasks(),
     answersInProgress,
+    pluginApi,
+    pluginStorage,
   };
 }
 
 /** Releases what {@link createServices} opened. */
 export async function closeServices(services: AppServices): Promise<void> {
   services.answersInProgress.stop();
+  services.pluginStorage.stopSweeping();
   await services.pluginChanges.close();
   await services.realtime.close();
   services.workspace.registry.dispose();

@@ -79,6 +79,9 @@ export function createTestHost(record: TestRecord, options: { fetch?: TestFetch;
         );
       return settle(async () => toHostResponse(await answer(request), request.url), "UPSTREAM_ERROR");
     },
+    async serve(_invocationId, request) {
+      return failure("INVALID_INPUT", `The test harness does not serve "${request.method}"`);
+    },
     log(_invocationId, level, message) {
       record.logs.push({ level, message });
     },

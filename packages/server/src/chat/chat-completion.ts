@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { SluiceError, type StreamEvent } from "@sluice/sdk";
+import { SluiceError, type RequestFacts, type StreamEvent } from "@sluice/sdk";
 import type { AppServices } from "../services.ts";
 import type { RequestUser } from "../http/request-user.ts";
 import { AnswerText } from "../core/answer-text.ts";
@@ -24,6 +24,8 @@ export interface ChatCompletionInput {
   signal: AbortSignal;
   /** A background task (`title_generation`, …), passed to plugins as `ctx.metadata.task`. */
   task?: string;
+  /** The HTTP request that started the turn, as plugins see it (`ctx.request`). */
+  requestFacts?: RequestFacts;
   /** Called when a turn of a stored chat ended well (title generation listens here). */
   onFinished?: (turn: FinishedTurn) => void;
 }
@@ -82,7 +84,15 @@ export async function startChatCompletion(services: AppServices, input: ChatComp
     model: request.model,
     task: input.task ?? null,
   };
-  const caller = new PluginCaller(services, { user, metadata, events, signal, messages: request.messages, files: request.files ?? [] });
+  const caller = new PluginCaller(services, {
+    user,
+    metadata,
+    events,
+    signal,
+    messages: request.messages,
+    files: request.files ?? [],
+    requestFacts: input.requestFacts,
+  });
   try {
     return await prepareRun(services, input, caller, answerText);
   } catch (error) {

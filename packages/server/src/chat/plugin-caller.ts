@@ -1,5 +1,6 @@
 import { SluiceError } from "@sluice/sdk";
 import type { HookName, InvokeRequest } from "@sluice/sdk/runtime";
+import type { RequestFacts } from "@sluice/sdk";
 import type { AppServices } from "../services.ts";
 import type { RequestUser } from "../http/request-user.ts";
 import type { FunctionRecord } from "../db/functions-repository.ts";
@@ -8,6 +9,7 @@ import type { LoadedPlugin } from "../plugins/load-plugin.ts";
 import type { InvocationHandlers } from "../sandbox/invocation-handlers.ts";
 import { openValves } from "../valves/stored-valves.ts";
 import { storedUserValves } from "../workspace/user-valves.ts";
+import { pluginApiScope } from "../plugin-api/plugin-api-scope.ts";
 import type { PluginNamespace } from "../workspace/plugin-workspace.ts";
 
 /** Where a plugin's `ctx.emit` / `ctx.call` go for one request. */
@@ -28,6 +30,8 @@ export interface CallScope {
   files?: unknown[];
   events: PluginEvents;
   signal?: AbortSignal;
+  /** The HTTP request that started the turn, as plugins see it (`ctx.request`); absent for background work. */
+  requestFacts?: RequestFacts;
 }
 
 export type PluginRecord = FunctionRecord | ToolRecord;
@@ -86,7 +90,7 @@ export class PluginCaller {
     contextId = record.id,
     metadata: Record<string, unknown> = {},
   ): InvokeRequest["context"] {
-    const { user, model, messages, files, events } = this.#scope;
+    const { user, model, messages, files, events, requestFacts } = this.#scope;
     const secrets = this.#services.secrets;
     return {
       id: contextId,
@@ -100,6 +104,7 @@ export class PluginCaller {
       ...(messages === undefined || namespace !== "tool" ? {} : { messages }),
       ...(files === undefined ? {} : { files }),
       canCall: events.canCall,
+      ...(requestFacts ? { request: requestFacts } : {}),
     };
   }
 
@@ -119,6 +124,7 @@ export class PluginCaller {
         return events.call(event);
       },
       log: (level, message) => logger[level](message),
+      serve: (method, args) => this.#services.pluginApi.serve(pluginApiScope(record, this.#scope), method, args),
     };
   }
 

@@ -4,6 +4,8 @@ import { SluiceError } from "@sluice/sdk";
 import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { requireVerified, type RequestUser } from "../request-user.ts";
+import { requestFactsOf } from "../request-facts.ts";
+import type { RequestFacts } from "@sluice/sdk";
 import { findFunction } from "../../db/functions-repository.ts";
 import { findChat, updateChatMessage } from "../../db/chats-repository.ts";
 import { requestEvents } from "../../chat/request-events.ts";
@@ -23,7 +25,7 @@ const messagesBodySchema = z.looseObject({
 
 type MessagesBody = z.output<typeof messagesBodySchema>;
 
-function callerFor(services: AppServices, user: RequestUser, body: MessagesBody): PluginCaller {
+function callerFor(services: AppServices, user: RequestUser, body: MessagesBody, requestFacts: RequestFacts): PluginCaller {
   return new PluginCaller(services, {
     user,
     metadata: {
@@ -36,6 +38,7 @@ function callerFor(services: AppServices, user: RequestUser, body: MessagesBody)
     },
     events: requestEvents(services, user, { chatId: body.chat_id, messageId: body.id, sessionId: body.session_id }),
     messages: body.messages,
+    requestFacts,
   });
 }
 
@@ -55,7 +58,7 @@ export function registerChatActionRoutes(app: FastifyInstance, services: AppServ
     const record = await findFunction(services.db, functionId);
     if (!record || record.type !== "action" || !record.is_active) throw new SluiceError("NOT_FOUND", `Action not found: ${id}`);
     const chatId = await requireOwnChat(services, user, body.chat_id);
-    const caller = callerFor(services, user, body);
+    const caller = callerFor(services, user, body, requestFactsOf(request));
     try {
       await resolveModel(services, caller, body.model);
       const { descriptor } = await caller.plugin("function", record);
@@ -76,7 +79,7 @@ export function registerChatActionRoutes(app: FastifyInstance, services: AppServ
     const user = requireVerified(request);
     const body = parseInput(messagesBodySchema, request.body);
     await requireOwnChat(services, user, body.chat_id);
-    const caller = callerFor(services, user, body);
+    const caller = callerFor(services, user, body, requestFactsOf(request));
     try {
       const model = await resolveModel(services, caller, body.model);
       const filters = await resolveFilters(services, caller, model.settings.filterIds, body.filter_ids ?? []);

@@ -10,6 +10,7 @@ import { startChatCompletion } from "../../chat/chat-completion.ts";
 import { isInterrupted, isStopRequested } from "../../chat/chat-tasks.ts";
 import { generateTitleInBackground } from "../../chat/generate-title.ts";
 import { randomUUID } from "node:crypto";
+import { requestFactsOf } from "../request-facts.ts";
 
 /** Aborts when the client goes away before the response is complete. */
 function abortOnDisconnect(reply: FastifyReply): AbortController {
@@ -50,6 +51,7 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
       user,
       request: chatRequest,
       signal: controller.signal,
+      requestFacts: requestFactsOf(request),
       onFinished: (turn) => generateTitleInBackground(services, turn.user, turn.request, turn.model),
     });
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ChatModel } from "@sluice/sdk/wire";
 import type { AppServices } from "../../services.ts";
 import { requireVerified } from "../request-user.ts";
+import { requestFactsOf } from "../request-facts.ts";
 import { PluginCaller } from "../../chat/plugin-caller.ts";
 import { listCatalog } from "../../chat/model-catalog.ts";
 import { modelPluginLister } from "../../chat/model-plugins.ts";
@@ -11,7 +12,12 @@ export function registerModelListRoutes(app: FastifyInstance, services: AppServi
   app.get("/api/models", async (request) => {
     const user = requireVerified(request);
     const noEvents = { emit: async () => {}, call: async () => null, canCall: false };
-    const caller = new PluginCaller(services, { user, metadata: { user_id: user.id }, events: noEvents });
+    const caller = new PluginCaller(services, {
+      user,
+      metadata: { user_id: user.id },
+      events: noEvents,
+      requestFacts: requestFactsOf(request),
+    });
     try {
       return await listModels(caller);
     } finally {
