@@ -348,7 +348,12 @@ describe("PluginHost.validateValves", () => {
       };
     };
     ask(plugin, ['{"method":"storage.get","args":["k"]}']);
-    await plugin.invoke(testRequest("inlet"), { serve: async (method, args) => void served.push([method, args]) ?? "from call" });
+    await plugin.invoke(testRequest("inlet"), {
+      serve: async (method, args) => {
+        served.push([method, args]);
+        return "from call";
+      },
+    });
     expect(served).toEqual([["storage.get", ["k"]]]);
     expect(answers).toEqual([{ ok: true, value: "from call" }]);
     await plugin.invoke(testRequest("inlet"));
