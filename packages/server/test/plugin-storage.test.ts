@@ -180,4 +180,13 @@ describeEachDatabase("plugin storage over HTTP", (kind) => {
     // The function of that id did store "note".
     expect(answerOf(await say(ada, "console_isolated", { op: "get", key: "note" }))).toBe('{"value":{"text":"kept"}}');
   });
+
+  it("forgets what a plugin stored when it is deleted, so a new plugin of that id starts empty", async () => {
+    expect((await sluice.api.delete("/api/v1/functions/id/console_isolated/delete", admin.token)).status).toBe(200);
+    await install("console_isolated", consolePipe(""), false);
+    expect(answerOf(await say(ada, "console_isolated", { op: "get", key: "note" }))).toBe('{"value":"(missing)"}');
+    expect(answerOf(await say(ada, "console_isolated", { op: "list", prefix: "lang", user: true }))).toBe('{"keys":[]}');
+    // The tool of that id still runs, and the trusted console still has its values.
+    expect(answerOf(await say(ada, "console_trusted", { op: "get", key: "note" }))).toBe('{"value":{"text":"kept"}}');
+  });
 });
