@@ -33,6 +33,7 @@ export type {
   PluginUser,
 } from "./plugin-context.ts";
 export type { FetchHeaders, FetchInit, FetchResponse, PluginFetch } from "./plugin-fetch.ts";
+export type { PluginStorage, PluginStorageSpaces, RequestFacts, StorageSetOptions } from "./plugin-storage.ts";
 export type {
   ActionBody,
   ChatBody,

@@ -1,5 +1,6 @@
 import type { ChatMessage, FileReference } from "./chat-body.ts";
 import type { PluginFetch } from "./plugin-fetch.ts";
+import type { PluginStorageSpaces, RequestFacts } from "./plugin-storage.ts";
 import type { EmittableEvent, SluiceEvent } from "./sluice-event.ts";
 
 /**
@@ -132,6 +133,10 @@ export interface PluginContext<Valves = Record<string, unknown>, UserValves = Re
   readonly fetch: PluginFetch;
   readonly log: PluginLogger;
   readonly signal: PluginAbortSignal;
+  /** Key/value storage in the server's database: the plugin's own, and `.user` per requesting user. */
+  readonly storage: PluginStorageSpaces;
+  /** Facts of the HTTP request that started the turn; `null` when none did (a background task). */
+  readonly request: RequestFacts | null;
 }
 
 /**

@@ -87,6 +87,14 @@ export interface Config {
   pluginIdleCpuMs: number;
   /** Largest file one upload or `ctx.files.create` may store, in MiB (`FILE_MAX_SIZE_MB`, 100); files live under `dataDir/uploads`. */
   fileMaxSizeMb: number;
+  /**
+   * `ctx.storage`: longest key in characters (`PLUGIN_STORAGE_MAX_KEY_LENGTH`, 256), largest value
+   * in bytes of JSON (`PLUGIN_STORAGE_MAX_VALUE_BYTES`, 1 MiB), most bytes one plugin keeps, keys
+   * and values of all its spaces (`PLUGIN_STORAGE_MAX_TOTAL_BYTES`, 64 MiB).
+   */
+  pluginStorageMaxKeyLength: number;
+  pluginStorageMaxValueBytes: number;
+  pluginStorageMaxTotalBytes: number;
 }
 
 /** Four weeks, Open WebUI's default (`JWT_EXPIRES_IN=4w`): a stolen token is not good forever. */
@@ -205,5 +213,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     pluginDepsCacheMaxMb: readPositiveInteger(environment.PLUGIN_DEPS_CACHE_MAX_MB, 512, "PLUGIN_DEPS_CACHE_MAX_MB"),
     pluginIdleCpuMs: readPositiveInteger(environment.PLUGIN_IDLE_CPU_MS, 1000, "PLUGIN_IDLE_CPU_MS"),
     fileMaxSizeMb: readPositiveInteger(environment.FILE_MAX_SIZE_MB, 100, "FILE_MAX_SIZE_MB"),
+    pluginStorageMaxKeyLength: readPositiveInteger(environment.PLUGIN_STORAGE_MAX_KEY_LENGTH, 256, "PLUGIN_STORAGE_MAX_KEY_LENGTH"),
+    pluginStorageMaxValueBytes: readPositiveInteger(
+      environment.PLUGIN_STORAGE_MAX_VALUE_BYTES,
+      1024 * 1024,
+      "PLUGIN_STORAGE_MAX_VALUE_BYTES",
+    ),
+    pluginStorageMaxTotalBytes: readPositiveInteger(
+      environment.PLUGIN_STORAGE_MAX_TOTAL_BYTES,
+      64 * 1024 * 1024,
+      "PLUGIN_STORAGE_MAX_TOTAL_BYTES",
+    ),
   };
 }

@@ -17,6 +17,9 @@ import { createPluginPort } from "./workspace/plugin-session.ts";
 import { FirstLoadChecker } from "./sandbox/first-load-checker.ts";
 import { createPluginCrashHandler } from "./process/handle-plugin-crash.ts";
 import { PluginRegistry } from "./plugins/plugin-registry.ts";
+import { PluginApi } from "./plugin-api/plugin-api.ts";
+import { PluginStorage } from "./plugin-api/plugin-storage.ts";
+import { storageMethods } from "./plugin-api/storage-methods.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
@@ -52,7 +55,14 @@ export interface AppServices {
   turn: TurnPorts;
   /** Uploaded and plugin-made files: rows in the database, bytes under `DATA_DIR/uploads`. */
   files: FileStore;
+  /** What plugins ask of the host over its service channel (`ctx.storage`, …): one table of methods. */
+  pluginApi: PluginApi;
+  /** `ctx.storage` in the database; swept of expired values while the server runs. */
+  pluginStorage: PluginStorage;
 }
+
+/** How often expired `ctx.storage` values are deleted (they read as missing before that). */
+const STORAGE_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 /** `postgres://user:password@host/db` without the password, for messages. */
 function describeDatabase(config: Config): string {
@@ -95,6 +105,16 @@ export async function createServices(config: Config, options: { logger?: Logger 
     await db.destroy().catch((closeError) => logger.warn({ err: closeError }, "closing the database after a failed start failed"));
     throw error;
   }
+  const pluginStorage = new PluginStorage({
+    db,
+    logger: logger.child({ component: "plugin-storage" }),
+    limits: {
+      maxKeyLength: config.pluginStorageMaxKeyLength,
+      maxValueBytes: config.pluginStorageMaxValueBytes,
+      maxTotalBytes: config.pluginStorageMaxTotalBytes,
+    },
+  });
+  const pluginApi = new PluginApi({ ...storageMethods(pluginStorage) });
   const loadOptions = {
     maxSourceBytes: config.maxPluginSourceBytes,
     logger: logger.child({ component: "plugin" }),
@@ -122,6 +142,10 @@ export async function createServices(config: Config, options: { logger?: Logger 
     // Saved code runs for the first time in a child process, where losing control of it is harmless.
     firstLoadChecker: new FirstLoadChecker(),
     nodeTierUser: config.pluginNodeTierUser,
+    // The service channel of calls made outside a request (no user): requests bring their own (workspace/plugin-session.ts).
+    pluginHost: (plugin: { pluginId: string; namespace: "function" | "tool" }) => ({
+      serve: (method: string, args: unknown[]) => pluginApi.serve({ ...plugin, userId: null }, method, args),
+    }),
   };
   const registry = new PluginRegistry({
     ...loadOptions,
@@ -166,7 +190,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
   const stores = createTurnStores(db);
   const turn: TurnPorts = {
     ...stores,
-    plugins: createPluginPort({ workspace, secrets, logger }),
+    plugins: createPluginPort({ workspace, secrets, logger, pluginApi }),
     events: createEventPort({ realtime, chats: stores.chats, config, logger }),
     gateway: upstream,
     log: logger,
@@ -177,6 +201,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
       enableTitleGeneration: config.enableTitleGeneration,
     },
   };
+  pluginStorage.startSweeping(STORAGE_SWEEP_INTERVAL_MS);
   return {
     config,
     db,
@@ -197,12 +222,15 @@ export async function createServices(config: Config, options: { logger?: Logger 
       maxSizeMb: config.fileMaxSizeMb,
       logger: logger.child({ component: "files" }),
     }),
+    pluginApi,
+    pluginStorage,
   };
 }
 
 /** Releases what {@link createServices} opened. */
 export async function closeServices(services: AppServices): Promise<void> {
   services.answersInProgress.stop();
+  services.pluginStorage.stopSweeping();
   await services.pluginChanges.close();
   await services.realtime.close();
   services.workspace.registry.dispose();

@@ -10,10 +10,13 @@ import type {
   PipesContext,
 } from "../plugin-context.ts";
 import type { PluginFetch } from "../plugin-fetch.ts";
+import type { PluginStorageSpaces, RequestFacts } from "../plugin-storage.ts";
 import type { ChatMessage, FileReference } from "../chat-body.ts";
 import { assertJsonValue } from "./assert-json-value.ts";
 import { createFetch } from "./create-fetch.ts";
 import { createLogger } from "./create-logger.ts";
+import { createServe, type HostServe } from "./create-serve.ts";
+import { createStorage } from "./create-storage.ts";
 import { describeValue } from "./describe-value.ts";
 import type { NormalizedPlugin } from "./normalize-plugin.ts";
 import { resolveValves } from "./resolve-valves.ts";
@@ -28,7 +31,7 @@ type AnyEvent = { type: string; data?: unknown };
 
 /**
  * Builds the `ctx` a hook receives: valves validated (defaults applied) and frozen, the user with
- * their user valves, and `emit`, `call`, `fetch`, `log`, `signal` bound to this invocation.
+ * their user valves, and `emit`, `call`, `fetch`, `log`, `signal`, `storage` bound to this invocation.
  * A missing user is allowed only for the `pipes` hook.
  *
  * @example
@@ -62,12 +65,15 @@ class InvocationContext {
   readonly messages: ChatMessage[];
   readonly files: FileReference[];
   readonly signal: PluginAbortSignal;
+  readonly request: RequestFacts | null;
   #request: InvokeRequest;
   #host: SluiceHost;
   #emit: PluginContext["emit"] | undefined;
   #call: EventCall | undefined;
   #fetch: PluginFetch | undefined;
   #log: PluginLogger | undefined;
+  #serve: HostServe | undefined;
+  #storage: PluginStorageSpaces | undefined;
 
   constructor(
     request: InvokeRequest,
@@ -85,6 +91,7 @@ class InvocationContext {
     this.messages = (context.messages ?? []) as ChatMessage[];
     this.files = (context.files ?? []) as FileReference[];
     this.signal = signal;
+    this.request = context.request ? Object.freeze({ ...context.request, headers: Object.freeze({ ...context.request.headers }) }) : null;
     this.#request = request;
     this.#host = host;
   }
@@ -123,6 +130,15 @@ class InvocationContext {
 
   get log(): PluginLogger {
     return (this.#log ??= createLogger(this.#host, this.#request.invocationId));
+  }
+
+  get storage(): PluginStorageSpaces {
+    return (this.#storage ??= createStorage(this.#hostServe()));
+  }
+
+  /** The host's service channel for this invocation, shared by the capabilities built on it. */
+  #hostServe(): HostServe {
+    return (this.#serve ??= createServe(this.#host, this.#request.invocationId));
   }
 }
 

@@ -21,6 +21,7 @@ function fakeHost(overrides: Partial<SluiceHost> = {}): SluiceHost & { emitted: 
       ok: false,
       error: { code: "PERMISSION_DENIED", message: "api.example.com is not in this plugin's permissions" },
     }),
+    serve: async () => ({ ok: false, error: { code: "INVALID_INPUT", message: "Unknown host method" } }),
     log: (invocationId, level, message) => logged.push([invocationId, level, message]),
     sleep: async () => ({ ok: true, value: null }),
     randomBytes: (length) => new Array(length).fill(0),

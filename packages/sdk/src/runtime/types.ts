@@ -1,5 +1,6 @@
 import type { ErrorCode } from "../errors.ts";
 import type { PluginKind } from "../plugin-kind.ts";
+import type { RequestFacts } from "../plugin-storage.ts";
 
 /**
  * What the runtime reports about the loaded plugin (plain JSON): its kind, valve schemas as JSON
@@ -119,6 +120,8 @@ export interface InvokeRequest {
     files?: unknown[];
     /** False for API callers without a socket session: `ctx.call` rejects. */
     canCall: boolean;
+    /** Facts of the HTTP request that started the turn (`ctx.request`); absent when none did. */
+    request?: RequestFacts | null;
   };
 }
 
@@ -180,6 +183,19 @@ export interface HostFetchResponse {
 }
 
 /**
+ * A call of the host's service channel (`SluiceHost.serve`): one named method with JSON
+ * arguments. Capabilities beyond emit, call, fetch and log (`ctx.storage`, and those to come) are
+ * methods on this one channel, so every tier carries them without a change of its own.
+ *
+ * @example
+ * const request: HostServeRequest = { method: "storage.set", args: ["greeting", "hello", { ttlSeconds: 60 }] };
+ */
+export interface HostServeRequest {
+  method: string;
+  args: unknown[];
+}
+
+/**
  * The capabilities the sandbox installs as `globalThis.__sluice_host` before evaluating the
  * runtime. Every function returns a result object and never throws or rejects.
  *
@@ -188,6 +204,7 @@ export interface HostFetchResponse {
  *   emit: async () => ({ ok: true, value: null }),
  *   call: async () => ({ ok: false, error: { code: "FORBIDDEN", message: "No browser session" } }),
  *   fetch: async () => ({ ok: false, error: { code: "PERMISSION_DENIED", message: "No network" } }),
+ *   serve: async () => ({ ok: false, error: { code: "INVALID_INPUT", message: "Unknown host method" } }),
  *   log: () => {},
  *   sleep: async () => ({ ok: true, value: null }),
  *   randomBytes: (length) => Array.from({ length }, () => 4),
@@ -198,6 +215,8 @@ export interface SluiceHost {
   emit(invocationId: string, event: { type: string; data: unknown }): Promise<HostResult<null>>;
   call(invocationId: string, event: { type: string; data: unknown }): Promise<HostResult<unknown>>;
   fetch(invocationId: string, request: HostFetchRequest): Promise<HostResult<HostFetchResponse>>;
+  /** The service channel: runs `request.method` on the host for this invocation (see {@link HostServeRequest}). */
+  serve(invocationId: string, request: HostServeRequest): Promise<HostResult<unknown>>;
   /** Synchronous. */
   log(invocationId: string | null, level: LogLevel, message: string): void;
   /** Resolves after `milliseconds`, for the timers shim. */

@@ -279,3 +279,41 @@ describe("createTestHarness: loading", () => {
     expect([harness.logs.length, harness.events.length]).toEqual([0, 0]);
   });
 });
+
+describe("ctx.storage in the test harness", () => {
+  const counter = defineFilter({
+    async inlet(chat, ctx) {
+      const visits = ((await ctx.storage.user.get<number>("visits")) ?? 0) + 1;
+      await ctx.storage.user.set("visits", visits);
+      await ctx.storage.set("flash", "soon gone", { ttlSeconds: 0.05 });
+      return { ...chat, messages: [...chat.messages, { role: "system", content: `visit ${visits}` }] };
+    },
+  });
+
+  it("keeps the plugin's space and each user's in memory, with ttl, as the server would", async () => {
+    const harness = createTestHarness(counter);
+    await harness.inlet(body());
+    const second = await harness.inlet(body());
+    const other = await harness.inlet(body(), { user: { id: "user-2" } });
+    expect([second.messages.at(-1)!.content, other.messages.at(-1)!.content]).toEqual(["visit 2", "visit 1"]);
+    expect(harness.storage).toEqual({ plugin: { flash: "soon gone" }, user: { "user-1": { visits: 2 }, "user-2": { visits: 1 } } });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(harness.storage.plugin).toEqual({});
+  });
+
+  it("refuses a value that is not JSON data, and ctx.storage.user without a user", async () => {
+    const pipe = definePipe({
+      async pipes(ctx) {
+        await ctx.storage.user.get("x");
+        return [];
+      },
+      async pipe(_chat, ctx) {
+        await ctx.storage.set("when", new Date(0));
+        return "stored";
+      },
+    });
+    const harness = createTestHarness(pipe);
+    await expect(harness.pipe(body())).rejects.toThrow(/not plain JSON data: value is a Date/);
+    await expect(harness.pipes({ user: null })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+  });
+});

@@ -16,6 +16,7 @@ import { toInvokeError } from "../runtime/to-invoke-error.ts";
 import type { HookName, InvokeRequest, InvokeUser, PluginDescriptor, ValvesResult } from "../runtime/types.ts";
 import { collectPipeText } from "./collect-pipe-text.ts";
 import { createTestHost, type AnswerCalls, type TestFetch, type TestRecord } from "./create-test-host.ts";
+import { createTestStorage, type TestStorageSnapshot } from "./test-storage.ts";
 
 type SchemaOf<Plugin, Key extends "valves" | "userValves"> = Plugin extends { readonly [K in Key]?: infer Schema } ? Schema : undefined;
 
@@ -97,6 +98,8 @@ export interface TestHarness<Plugin = unknown> extends TestRecord {
     args: ToolArguments<Plugin, Name>,
     options?: TestCallOptions<Plugin>,
   ): Promise<unknown>;
+  /** What the plugin keeps in `ctx.storage` (in memory, ttl honoured), its own and per user id. */
+  readonly storage: TestStorageSnapshot;
   /** Runs any hook and returns its raw output (`chunks` for a pipe's iterable). */
   run(hook: HookName, payload: unknown, options?: TestCallOptions<Plugin> & { toolName?: string }): Promise<HookOutput>;
   /** Validates valve values as the server does before storing them. */
@@ -130,7 +133,13 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
   const normalized = findPlugin(toModuleExports(plugin));
   const descriptor = buildDescriptor(normalized);
   const record: TestRecord = { events: [], calls: [], logs: [], fetches: [] };
-  const host = createTestHost(record, options);
+  const storage = createTestStorage();
+  // The user each call runs for, for ctx.storage.user.
+  const usersOfCalls = new Map<string, string | null>();
+  const host = createTestHost(record, {
+    ...options,
+    serve: (invocationId, request) => storage.serve(request, usersOfCalls.get(invocationId) ?? null),
+  });
   const pluginId = options.id ?? "test_plugin";
   const harnessId = `harness-${++harnessCount}`;
   const running = new Set<string>();
@@ -161,12 +170,14 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
       },
     };
     running.add(request.invocationId);
+    usersOfCalls.set(request.invocationId, user?.id ?? null);
     try {
       return await runHook(normalized, request, host);
     } catch (error) {
       throw toSluiceError(error, pluginId, hook === "tool" ? `tool ${callOptions.toolName}` : hook);
     } finally {
       running.delete(request.invocationId);
+      usersOfCalls.delete(request.invocationId);
     }
   };
 
@@ -183,6 +194,9 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     },
     get fetches() {
       return record.fetches;
+    },
+    get storage() {
+      return storage.snapshot();
     },
     eventsOfType: (type) => record.events.filter((event) => event.type === type) as never,
     inlet: async (body, callOptions) => (await run("inlet", body, callOptions)).value as ChatBody,

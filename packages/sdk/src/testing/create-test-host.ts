@@ -1,6 +1,6 @@
 import { ERROR_CODES, SluiceError, type ErrorCode } from "../errors.ts";
 import type { CustomSluiceEvent, SluiceEvent } from "../sluice-event.ts";
-import type { HostFetchRequest, HostFetchResponse, HostResult, LogLevel, SluiceHost } from "../runtime/types.ts";
+import type { HostFetchRequest, HostFetchResponse, HostResult, HostServeRequest, LogLevel, SluiceHost } from "../runtime/types.ts";
 import { messageOf } from "../runtime/describe-value.ts";
 
 /**
@@ -55,7 +55,10 @@ export interface TestRecord {
  * @example
  * const host = createTestHost(record, { fetch: () => ({ body: "ok" }) });
  */
-export function createTestHost(record: TestRecord, options: { fetch?: TestFetch; answerCalls?: AnswerCalls }): SluiceHost {
+export function createTestHost(
+  record: TestRecord,
+  options: { fetch?: TestFetch; answerCalls?: AnswerCalls; serve?: (invocationId: string, request: HostServeRequest) => Promise<unknown> },
+): SluiceHost {
   return {
     async emit(_invocationId, event) {
       record.events.push(event as SluiceEvent);
@@ -78,6 +81,10 @@ export function createTestHost(record: TestRecord, options: { fetch?: TestFetch;
           `ctx.fetch(${request.url}) is not allowed in this test: pass a fetch option to createTestHarness`,
         );
       return settle(async () => toHostResponse(await answer(request), request.url), "UPSTREAM_ERROR");
+    },
+    async serve(invocationId, request) {
+      if (!options.serve) return failure("INVALID_INPUT", `The test harness does not serve "${request.method}"`);
+      return settle(async () => options.serve!(invocationId, request), "INTERNAL");
     },
     log(_invocationId, level, message) {
       record.logs.push({ level, message });

@@ -1,3 +1,4 @@
+import type { RequestFacts } from "@sluice/sdk";
 import type { ChatRequest } from "./chat-request.ts";
 import type { FinishedTurn } from "./finish-turn.ts";
 import type { TurnUser } from "./ports.ts";
@@ -12,4 +13,6 @@ export interface ChatTurnInput {
   task?: string;
   /** Called when a turn of a stored chat ended well (title generation listens here). */
   onFinished?: (turn: FinishedTurn) => void;
+  /** The HTTP request that started the turn, as plugins see it (`ctx.request`). */
+  requestFacts?: RequestFacts;
 }

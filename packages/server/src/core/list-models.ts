@@ -1,3 +1,4 @@
+import type { RequestFacts } from "@sluice/sdk";
 import type { ChatModel } from "@sluice/sdk/wire";
 import type { CatalogModel, ModelPorts } from "./resolve-model.ts";
 import { isVisible, pipeBase, settingsOf, upstreamBase, type BaseModel } from "./resolve-model.ts";
@@ -37,9 +38,10 @@ export async function listCatalog(ports: ModelPorts, session: PluginSession, use
 export async function listChatModels(
   ports: ModelPorts & { plugins: PluginPort },
   user: TurnUser,
+  requestFacts?: RequestFacts,
 ): Promise<{ object: "list"; data: ChatModel[] }> {
   const noEvents = { emit: async () => {}, call: async () => null, canCall: false };
-  const session = ports.plugins.open({ user, metadata: { user_id: user.id }, events: noEvents });
+  const session = ports.plugins.open({ user, metadata: { user_id: user.id }, events: noEvents, requestFacts });
   try {
     const catalog = await listCatalog(ports, session, user);
     const pluginsOf = await modelPluginLister(ports.pluginStore, session);

@@ -1,4 +1,4 @@
-import { SluiceError } from "@sluice/sdk";
+import { SluiceError, type RequestFacts } from "@sluice/sdk";
 import type { MessagesBody } from "./messages-body.ts";
 import type { PluginSession, TurnPorts, TurnUser } from "./ports.ts";
 
@@ -14,7 +14,12 @@ export async function requireOwnChat(
 }
 
 /** The plugin session of an action or a legacy outlet call: the body's chat, message and browser session. */
-export function openMessageSession(ports: Pick<TurnPorts, "plugins" | "events">, user: TurnUser, body: MessagesBody): PluginSession {
+export function openMessageSession(
+  ports: Pick<TurnPorts, "plugins" | "events">,
+  user: TurnUser,
+  body: MessagesBody,
+  requestFacts?: RequestFacts,
+): PluginSession {
   return ports.plugins.open({
     user,
     metadata: {
@@ -27,5 +32,6 @@ export function openMessageSession(ports: Pick<TurnPorts, "plugins" | "events">,
     },
     events: ports.events.forRequest(user, { chatId: body.chat_id, messageId: body.id, sessionId: body.session_id }),
     messages: body.messages,
+    requestFacts,
   });
 }

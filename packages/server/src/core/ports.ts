@@ -4,7 +4,7 @@
  * `services.ts` wires together. Core imports no adapter; its unit tests use in-memory ports
  * (`core/testing/in-memory-ports.ts`).
  */
-import type { SluiceError, StreamEvent } from "@sluice/sdk";
+import type { RequestFacts, SluiceError, StreamEvent } from "@sluice/sdk";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
 import type { ChatMessage } from "@sluice/sdk/wire";
 import type { Principal } from "./access-control.ts";
@@ -54,6 +54,8 @@ export interface CallScope {
   events: EventSink;
   /** Aborts the request's calls (the client left, the user stopped the answer). */
   signal?: AbortSignal;
+  /** The HTTP request that started the turn, as plugins see it (`ctx.request`); absent for background work. */
+  requestFacts?: RequestFacts;
 }
 
 /** A filter's `stream` hook, opened for one response. */

@@ -1,4 +1,4 @@
-import { SluiceError } from "@sluice/sdk";
+import { SluiceError, type RequestFacts } from "@sluice/sdk";
 import type { MessagesBody } from "./messages-body.ts";
 import { openMessageSession, requireOwnChat } from "./open-message-session.ts";
 import type { ChatStore, TurnPorts, TurnUser } from "./ports.ts";
@@ -10,12 +10,18 @@ import { resolveModel } from "./resolve-model.ts";
  * use; what the action returns changes the stored chat (see {@link applyActionResult}) and is
  * the answer.
  */
-export async function runAction(ports: TurnPorts, user: TurnUser, actionId: string, body: MessagesBody): Promise<unknown> {
+export async function runAction(
+  ports: TurnPorts,
+  user: TurnUser,
+  actionId: string,
+  body: MessagesBody,
+  requestFacts?: RequestFacts,
+): Promise<unknown> {
   const [functionId, subId] = actionId.split(".", 2) as [string, string | undefined];
   const record = await ports.pluginStore.findFunction(functionId);
   if (!record || record.type !== "action" || !record.is_active) throw new SluiceError("NOT_FOUND", `Action not found: ${actionId}`);
   const chatId = await requireOwnChat(ports, user, body.chat_id);
-  const session = openMessageSession(ports, user, body);
+  const session = openMessageSession(ports, user, body, requestFacts);
   try {
     await resolveModel(ports, session, user, body.model);
     const descriptor = await session.describe("function", record);

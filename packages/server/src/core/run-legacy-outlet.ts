@@ -1,3 +1,4 @@
+import type { RequestFacts } from "@sluice/sdk";
 import type { MessagesBody } from "./messages-body.ts";
 import { openMessageSession, requireOwnChat } from "./open-message-session.ts";
 import type { TurnPorts, TurnUser } from "./ports.ts";
@@ -10,9 +11,14 @@ import { runBodyChain } from "./run-body-chain.ts";
  * over the body the browser sends after an answer. The chat pipeline already runs the outlet for
  * every answer; this is for clients that still call it. Answers the body as the outlet left it.
  */
-export async function runLegacyOutlet(ports: TurnPorts, user: TurnUser, body: MessagesBody): Promise<MessagesBody> {
+export async function runLegacyOutlet(
+  ports: TurnPorts,
+  user: TurnUser,
+  body: MessagesBody,
+  requestFacts?: RequestFacts,
+): Promise<MessagesBody> {
   await requireOwnChat(ports, user, body.chat_id);
-  const session = openMessageSession(ports, user, body);
+  const session = openMessageSession(ports, user, body, requestFacts);
   try {
     const model = await resolveModel(ports, session, user, body.model);
     const filters = await resolveFilters(ports, session, model.settings.filterIds, body.filter_ids ?? []);

@@ -47,7 +47,15 @@ export async function startChatTurn(ports: TurnPorts, input: ChatTurnInput): Pro
     model: request.model,
     task: input.task ?? null,
   };
-  const session = ports.plugins.open({ user, metadata, events, signal, messages: request.messages, files: request.files ?? [] });
+  const session = ports.plugins.open({
+    user,
+    metadata,
+    events,
+    signal,
+    messages: request.messages,
+    files: request.files ?? [],
+    requestFacts: input.requestFacts,
+  });
   try {
     return await prepareTurn(ports, input, session, events, answerText);
   } catch (error) {

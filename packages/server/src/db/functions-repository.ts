@@ -3,6 +3,7 @@ import type { Database, FunctionTable } from "./schema.ts";
 import { epochSeconds } from "./epoch-seconds.ts";
 import type { FunctionKind, FunctionRecord } from "../core/records.ts";
 import { parseMeta, parseValveValues, type PluginMeta } from "./plugin-records.ts";
+import { deletePluginStorage } from "./plugin-storage-repository.ts";
 
 export type { FunctionKind, FunctionRecord };
 
@@ -104,7 +105,11 @@ export async function updateFunction(
   return findFunction(db, id);
 }
 
+/** Deletes the function and what it kept with `ctx.storage`: a later plugin of that id starts empty. */
 export async function deleteFunction(db: Executor, id: string): Promise<boolean> {
-  const result = await db.deleteFrom("function").where("id", "=", id).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+  return db.transaction().execute(async (transaction) => {
+    await deletePluginStorage(transaction, { namespace: "function", pluginId: id });
+    const result = await transaction.deleteFrom("function").where("id", "=", id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  });
 }

@@ -150,6 +150,24 @@ export interface FileTable {
   updated_at: number;
 }
 
+/** One value a plugin keeps with `ctx.storage` (see `plugin-api/plugin-storage.ts`). */
+export interface PluginStorageTable {
+  /** `function` or `tool`: the table the plugin is saved in. */
+  namespace: string;
+  plugin_id: string;
+  /** `""` for the plugin's own space (`ctx.storage`), else the user's id (`ctx.storage.user`). */
+  user_id: string;
+  key: string;
+  /** JSON text. */
+  value: string;
+  /** UTF-8 bytes of key and value, summed for the plugin's total cap. */
+  size: number;
+  /** Epoch milliseconds after which the value is gone; null: kept until deleted. */
+  expires_at_ms: number | null;
+  /** Epoch milliseconds of the last write. */
+  updated_at: number;
+}
+
 export interface Database {
   user: UserTable;
   api_key: ApiKeyTable;
@@ -160,5 +178,6 @@ export interface Database {
   chat: ChatTable;
   model: ModelTable;
   answer_in_progress: AnswerInProgressTable;
+  plugin_storage: PluginStorageTable;
   file: FileTable;
 }

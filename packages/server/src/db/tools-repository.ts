@@ -5,6 +5,7 @@ import { epochSeconds } from "./epoch-seconds.ts";
 import { parseJsonColumn } from "./json-column.ts";
 import type { ToolRecord, ToolSpec } from "../core/records.ts";
 import { parseMeta, parseValveValues, type PluginMeta } from "./plugin-records.ts";
+import { deletePluginStorage } from "./plugin-storage-repository.ts";
 
 const principalsSchema = z.object({
   user_ids: z.array(z.string()).default([]),
@@ -134,7 +135,11 @@ export async function updateTool(
   return findTool(db, id);
 }
 
+/** Deletes the tool and what it kept with `ctx.storage`: a later plugin of that id starts empty. */
 export async function deleteTool(db: Executor, id: string): Promise<boolean> {
-  const result = await db.deleteFrom("tool").where("id", "=", id).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+  return db.transaction().execute(async (transaction) => {
+    await deletePluginStorage(transaction, { namespace: "tool", pluginId: id });
+    const result = await transaction.deleteFrom("tool").where("id", "=", id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  });
 }

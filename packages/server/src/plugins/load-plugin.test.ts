@@ -197,3 +197,34 @@ describe("loadPlugin: source text", () => {
     });
   });
 });
+
+describe("the sandbox-wide service channel", () => {
+  it("serves a call without a handler of its own with the plugin's scope from pluginHost", async () => {
+    const scopes: unknown[] = [];
+    const source = `import { definePipe } from "@sluice/sdk";
+export default definePipe({ async pipe(_body, ctx) { return JSON.stringify(await ctx.storage.get("k")); } });`;
+    const loaded = await load(source, {
+      pluginId: "background",
+      expectedNamespace: "function",
+      pluginHost: (plugin) => ({
+        serve: async (method, args) => {
+          scopes.push({ ...plugin, method, args });
+          return { value: "stored" };
+        },
+      }),
+    });
+    const context = {
+      id: "background",
+      user: { id: "u", name: "U", email: "u@example.com", role: "user" },
+      valves: {},
+      userValves: {},
+      metadata: {},
+      canCall: false,
+    };
+    expect(await loaded.sandbox.invoke({ hook: "pipe", payload: { model: "m", messages: [] }, context })).toMatchObject({
+      ok: true,
+      value: '"stored"',
+    });
+    expect(scopes).toEqual([{ pluginId: "background", namespace: "function", method: "storage.get", args: ["k"] }]);
+  });
+});

@@ -17,6 +17,7 @@ import { loadTrustedPlugin } from "./load-trusted-plugin.ts";
 import { LOCAL_FAILURE } from "./is-local-load-failure.ts";
 
 import type { LoadedPlugin, LoadPluginOptions } from "./loaded-plugin.ts";
+import { pluginHostHandlers } from "./plugin-host-handlers.ts";
 export type { LoadedPlugin, LoadPluginOptions, PluginNetworkOptions } from "./loaded-plugin.ts";
 
 const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024;
@@ -123,7 +124,7 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     memoryLimitMb,
     timeoutMs,
     streamTimeoutMs: options.limits?.streamTimeoutMs ?? options.streamTimeoutMs,
-    host: { fetch, ...options.host },
+    host: { fetch, ...pluginHostHandlers(options) },
     logger: options.logger ?? (defaultLogger ??= pino({ name: "plugin" })),
     onCatastrophicError: options.onCatastrophicError,
     idleCpu: options.idleCpuMs === undefined ? undefined : { budgetMs: options.idleCpuMs },

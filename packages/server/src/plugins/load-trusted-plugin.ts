@@ -10,6 +10,7 @@ import { installRequirements } from "./install-requirements.ts";
 import { parseRequirements } from "./parse-requirements.ts";
 import { guessPluginKind } from "@sluice/sdk/wire";
 import type { LoadedPlugin, LoadPluginOptions } from "./loaded-plugin.ts";
+import { pluginHostHandlers } from "./plugin-host-handlers.ts";
 
 let defaultLogger: Logger | undefined;
 
@@ -126,7 +127,7 @@ export async function loadTrustedPlugin(
     timeoutMs: limits.timeoutMs ?? options.timeoutMs,
     streamTimeoutMs: limits.streamTimeoutMs ?? options.streamTimeoutMs,
     fetch: { timeoutMs: options.network?.fetchTimeoutMs, maxBytes: options.network?.fetchMaxBytes },
-    host: options.host ?? {},
+    host: pluginHostHandlers(options),
     logger: options.logger ?? (defaultLogger ??= pino({ name: "plugin" })),
   });
   const mismatch = kindMismatch(descriptor.kind, options.expectedNamespace);

@@ -62,6 +62,11 @@ export interface LoadPluginOptions {
   limits?: PluginLimits;
   /** Sandbox-wide capability handlers (see PluginSandbox). Default: the permission-checked fetch only. */
   host?: HostHandlers;
+  /**
+   * Sandbox-wide handlers that depend on which plugin is loaded, over `host`: its service channel
+   * (`serve`) for calls that bring none of their own. `namespace` is from `expectedNamespace`.
+   */
+  pluginHost?: (plugin: { pluginId: string; namespace: "function" | "tool" }) => HostHandlers;
   /** Where plugin log lines go. Default: a pino logger named "plugin". */
   logger?: Logger;
   /** The server's DATA_DIR: trusted-tier plugins get their folder under `<dataDir>/plugins/`. */

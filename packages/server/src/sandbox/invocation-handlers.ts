@@ -7,8 +7,15 @@ export interface PluginEventMessage {
 }
 
 /**
- * What the host does when a plugin uses `ctx.emit`, `ctx.call`, `ctx.fetch` or `ctx.log` during one
- * hook call. Handlers may throw or reject: the sandbox turns that into an error inside the plugin
+ * The host's service channel: runs one named method with the plugin's JSON arguments and resolves
+ * with a JSON-serialisable answer (see `plugin-api/`). Throws a SluiceError (INVALID_INPUT for an
+ * unknown method or bad arguments) that the plugin receives as is.
+ */
+export type ServeHandler = (method: string, args: unknown[]) => Promise<unknown>;
+
+/**
+ * What the host does when a plugin uses `ctx.emit`, `ctx.call`, `ctx.fetch`, `ctx.log` or a
+ * capability of the service channel (`ctx.storage`, …) during one hook call. Handlers may throw or reject: the sandbox turns that into an error inside the plugin
  * (a SluiceError keeps its code). Values crossing into the plugin must be JSON-serialisable.
  */
 export interface InvocationHandlers {
@@ -24,6 +31,12 @@ export interface InvocationHandlers {
   fetch?(request: HostFetchRequest, context: { signal: AbortSignal }): HostFetchResponse | Promise<HostFetchResponse>;
   /** Record a plugin log line. Without a handler it goes to the server log. */
   log?(level: LogLevel, message: string): void;
+  /**
+   * Serve a method of the service channel (`ctx.storage`, …) for this call: the request's plugin,
+   * user and chat are known here. Without one the sandbox-wide `serve` answers (no user); without
+   * that either, the plugin gets a clear error.
+   */
+  serve?: ServeHandler;
 }
 
 /**

@@ -7,6 +7,8 @@ import type { LoadedPlugin } from "../plugins/loaded-plugin.ts";
 import { isLocalLoadFailure } from "../plugins/is-local-load-failure.ts";
 import type { InvocationHandlers } from "../sandbox/invocation-handlers.ts";
 import type { SecretBox } from "../valves/secret-box.ts";
+import type { PluginApi } from "../plugin-api/plugin-api.ts";
+import { pluginApiScope } from "../plugin-api/plugin-api-scope.ts";
 import { openValves } from "../valves/stored-valves.ts";
 import type { PluginWorkspace } from "./plugin-workspace.ts";
 import { storedUserValves } from "./stored-user-valves.ts";
@@ -16,6 +18,8 @@ export interface PluginSessionDependencies {
   workspace: Pick<PluginWorkspace, "loaded">;
   secrets: SecretBox;
   logger: Logger;
+  /** Serves the plugins' `ctx.storage` and the other service-channel calls. */
+  pluginApi: Pick<PluginApi, "serve">;
 }
 
 /** The plugin port of the chat pipeline: each request's plugins, loaded through the workspace and run in their sandboxes. */
@@ -88,7 +92,7 @@ export class SandboxPluginSession implements PluginSession {
     contextId = record.id,
     metadata: Record<string, unknown> = {},
   ): InvokeRequest["context"] {
-    const { user, messages, files, events } = this.#scope;
+    const { user, messages, files, events, requestFacts } = this.#scope;
     const model = this.#model;
     const secrets = this.#dependencies.secrets;
     return {
@@ -102,6 +106,7 @@ export class SandboxPluginSession implements PluginSession {
       // would serialise it twice. Tools get it, as Open WebUI's `__messages__`.
       ...(messages === undefined || namespace !== "tool" ? {} : { messages }),
       ...(files === undefined ? {} : { files }),
+      ...(requestFacts ? { request: requestFacts } : {}),
       canCall: events.canCall,
     };
   }
@@ -122,6 +127,7 @@ export class SandboxPluginSession implements PluginSession {
         return events.call(event);
       },
       log: (level, message) => logger[level](message),
+      serve: (method, args) => this.#dependencies.pluginApi.serve(pluginApiScope(record, this.#scope), method, args),
     };
   }
 

@@ -4,6 +4,7 @@ import { initialMigration } from "./0001-initial.ts";
 import { chatsAndModelsMigration } from "./0002-chats-and-models.ts";
 import { userTokenVersionMigration } from "./0003-user-token-version.ts";
 import { answerInProgressMigration } from "./0004-answer-in-progress.ts";
+import { pluginStorageMigration } from "./0005-plugin-storage.ts";
 import { filesMigration } from "./0006-files.ts";
 
 /**
@@ -15,6 +16,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0002-chats-and-models": chatsAndModelsMigration,
   "0003-user-token-version": userTokenVersionMigration,
   "0004-answer-in-progress": answerInProgressMigration,
+  "0005-plugin-storage": pluginStorageMigration,
   "0006-files": filesMigration,
 };
 

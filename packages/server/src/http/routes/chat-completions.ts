@@ -3,6 +3,7 @@ import { SluiceError, toSluiceError, type StreamEvent } from "@sluice/sdk";
 import { errorBody, type ErrorBody } from "../error-status.ts";
 import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
+import { requestFactsOf } from "../request-facts.ts";
 import { requireVerified } from "../request-user.ts";
 import { buildCompletion, TurnAccumulator } from "../../core/completion-chunks.ts";
 import { chatRequestSchema, type ChatRequest } from "../../core/chat-request.ts";
@@ -51,6 +52,7 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
       request: chatRequest,
       signal: controller.signal,
       onFinished: (turn) => generateTitleInBackground(services.turn, turn),
+      requestFacts: requestFactsOf(request),
     });
 
     if (!chatRequest.stream) {

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
-import type { HostFetchRequest, HostFetchResponse, HostResult, LogLevel } from "@sluice/sdk/runtime";
+import type { HostFetchRequest, HostFetchResponse, HostResult, HostServeRequest, LogLevel } from "@sluice/sdk/runtime";
 import type { HostHandlers, InvocationHandlers, PluginEventMessage } from "../invocation-handlers.ts";
 import type { InvocationClock } from "./invocation-clock.ts";
 import { parsePluginJson } from "./parse-plugin-json.ts";
@@ -15,6 +15,8 @@ export interface PluginCapabilities {
   emit(invocationId: string, eventJson: string): Promise<HostResult<null>>;
   call(invocationId: string, eventJson: string): Promise<HostResult<unknown>>;
   fetch(invocationId: string, requestJson: string): Promise<HostResult<HostFetchResponse>>;
+  /** The service channel: `requestJson` is a {@link HostServeRequest}, `{ method, args }`. */
+  serve(invocationId: string, requestJson: string): Promise<HostResult<unknown>>;
   /** A log line; `invocationId` null (or a finished call's) for what a plugin logs outside calls. */
   log(invocationId: string | null, level: LogLevel, message: string): void;
   /** The call waits for something outside the host (the network): its clock stops meanwhile. */
@@ -38,20 +40,24 @@ export interface PluginCapabilitiesOptions {
   logger: Logger;
 }
 
+/** The longest JSON text a plugin may hand a host capability (an event, a fetch request, a service call). */
+export const MAX_HOST_ARGUMENT_LENGTH = 16 * 1024 * 1024;
 const MAX_LOG_MESSAGE_LENGTH = 16_384;
 const LOG_LEVELS = new Set<LogLevel>(["debug", "info", "warn", "error"]);
 
 /**
- * The host side of a plugin's `ctx.emit`, `ctx.call`, `ctx.fetch` and `ctx.log`, for every
- * transport: each capability finds the handlers of the call it belongs to by invocation id, and
- * the call's time limit does not run while it waits for the host.
+ * The host side of a plugin's `ctx.emit`, `ctx.call`, `ctx.fetch`, `ctx.log` and the service
+ * channel (`serve`: `ctx.storage` and what comes after it), for every transport: each capability
+ * finds the handlers of the call it belongs to by invocation id, and the call's time limit does
+ * not run while it waits for the host.
  */
 export function createPluginCapabilities(options: PluginCapabilitiesOptions): PluginCapabilities {
   const { pluginId, host, logger } = options;
   const settle = <T>(invocationId: string, json: string, work: (call: CapabilityCall, value: unknown) => T | Promise<T>) =>
     settleHostCall(async () => {
       const call = options.invocation(String(invocationId));
-      if (!call) throw new SluiceError("PLUGIN_ERROR", "This hook call has finished; emit, call and fetch work only while it runs");
+      if (!call)
+        throw new SluiceError("PLUGIN_ERROR", "This hook call has finished; emit, call, fetch and storage work only while it runs");
       const value = readJson(json);
       return call.clock ? await call.clock.waitFor(work(call, value)) : await work(call, value);
     });
@@ -76,6 +82,13 @@ export function createPluginCapabilities(options: PluginCapabilitiesOptions): Pl
         call.controller ??= new AbortController();
         return fetch(request as HostFetchRequest, { signal: call.controller.signal });
       }),
+    serve: (invocationId, requestJson) =>
+      settle(invocationId, requestJson, (call, request) => {
+        const { method, args } = asServeRequest(request);
+        const serve = call.handlers.serve ?? host.serve;
+        if (!serve) throw new SluiceError("PLUGIN_ERROR", `The host offers no "${method}" to plugins here (no service channel)`);
+        return serve(method, args);
+      }),
     log: (invocationId, level, message) => {
       try {
         // Lines logged after their call finished (from a timer) still reach the server log.
@@ -98,6 +111,14 @@ export function createPluginCapabilities(options: PluginCapabilitiesOptions): Pl
 }
 
 function readJson(json: string): unknown {
+  // The isolate checks this before its value is copied out; a child process's message is checked here.
+  if (typeof json !== "string" || json.length > MAX_HOST_ARGUMENT_LENGTH) {
+    const length = typeof json === "string" ? json.length : 0;
+    throw new SluiceError(
+      "PLUGIN_ERROR",
+      `The value passed to the host is ${length} characters of JSON; the limit is ${MAX_HOST_ARGUMENT_LENGTH}`,
+    );
+  }
   try {
     return parsePluginJson(json);
   } catch {
@@ -110,4 +131,12 @@ function asEvent(value: unknown): PluginEventMessage {
     throw new SluiceError("INVALID_INPUT", "An event needs a type");
   }
   return value as PluginEventMessage;
+}
+
+function asServeRequest(value: unknown): HostServeRequest {
+  const request = value as Partial<HostServeRequest> | null;
+  if (typeof request !== "object" || request === null || typeof request.method !== "string" || !Array.isArray(request.args)) {
+    throw new SluiceError("INVALID_INPUT", "A host service call needs { method: string, args: array }");
+  }
+  return { method: request.method, args: request.args };
 }

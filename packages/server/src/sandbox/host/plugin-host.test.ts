@@ -172,7 +172,7 @@ describe("PluginHost: what a plugin asks of the host", () => {
     expect(lines).toEqual(["inside", "host: from a timer, later"]);
     expect(await capabilities.emit(invocationId, '{"type":"status","data":{}}')).toEqual({
       ok: false,
-      error: { code: "PLUGIN_ERROR", message: "This hook call has finished; emit, call and fetch work only while it runs" },
+      error: { code: "PLUGIN_ERROR", message: "This hook call has finished; emit, call, fetch and storage work only while it runs" },
     });
     expect(await capabilities.call(invocationId, "{not json")).toMatchObject({ ok: false, error: { code: "PLUGIN_ERROR" } });
   });
@@ -330,5 +330,64 @@ describe("PluginHost.validateValves", () => {
       message: 'Plugin "fake" returned a malformed valves result',
       hook: "user valves validation",
     });
+  });
+
+  it("serves the service channel with the call's handler, else the sandbox's, and says so when neither has one", async () => {
+    const served: unknown[] = [];
+    const plugin = await FakePluginHost.create({
+      host: { serve: async (method, args) => ({ from: "sandbox", method, args }) },
+    });
+    const bare = await FakePluginHost.create();
+    let answers: unknown[] = [];
+    const ask = (host: FakePluginHost, requests: string[]) => {
+      host.transport.answer = async (_method, args) => {
+        const { invocationId } = JSON.parse(args[0] as string) as { invocationId: string };
+        answers = [];
+        for (const request of requests) answers.push(await host.transport.host.capabilities.serve(invocationId, request));
+        return ok(null);
+      };
+    };
+    ask(plugin, ['{"method":"storage.get","args":["k"]}']);
+    await plugin.invoke(testRequest("inlet"), {
+      serve: async (method, args) => {
+        served.push([method, args]);
+        return "from call";
+      },
+    });
+    expect(served).toEqual([["storage.get", ["k"]]]);
+    expect(answers).toEqual([{ ok: true, value: "from call" }]);
+    await plugin.invoke(testRequest("inlet"));
+    expect(answers).toEqual([{ ok: true, value: { from: "sandbox", method: "storage.get", args: ["k"] } }]);
+
+    ask(bare, ['{"method":"storage.get","args":["k"]}', '{"method":"storage.get"}', "[1]"]);
+    await bare.invoke(testRequest("inlet"));
+    expect(answers).toEqual([
+      { ok: false, error: { code: "PLUGIN_ERROR", message: expect.stringContaining('no "storage.get"') } },
+      { ok: false, error: { code: "INVALID_INPUT", message: "A host service call needs { method: string, args: array }" } },
+      { ok: false, error: { code: "INVALID_INPUT", message: "A host service call needs { method: string, args: array }" } },
+    ]);
+  });
+
+  it("does not count the time the host takes to serve against the call's limit, and refuses oversized JSON", async () => {
+    const plugin = await FakePluginHost.create({ timeoutMs: 50 });
+    let answers: unknown[] = [];
+    plugin.transport.answer = async (_method, args) => {
+      const { invocationId } = JSON.parse(args[0] as string) as { invocationId: string };
+      const { capabilities } = plugin.transport.host;
+      answers = [
+        await capabilities.serve(invocationId, '{"method":"slow","args":[]}'),
+        await capabilities.serve(invocationId, JSON.stringify({ method: "slow", args: ["x".repeat(16 * 1024 * 1024)] })),
+      ];
+      return ok("done");
+    };
+    const slow = async (method: string) => {
+      await delay(150);
+      return method;
+    };
+    expect(await plugin.invoke(testRequest("inlet"), { serve: slow })).toEqual({ ok: true, value: "done" });
+    expect(answers).toEqual([
+      { ok: true, value: "slow" },
+      { ok: false, error: { code: "PLUGIN_ERROR", message: expect.stringMatching(/characters of JSON; the limit is 16777216$/) } },
+    ]);
   });
 });

@@ -1,10 +1,7 @@
 import { randomBytes } from "node:crypto";
 import ivm from "isolated-vm";
 import type { SluiceHost } from "@sluice/sdk/runtime";
-import type { PluginCapabilities } from "../host/plugin-capabilities.ts";
-
-/** The longest JSON text a plugin may hand a host capability (an event, a fetch request). */
-export const MAX_HOST_ARGUMENT_LENGTH = 16 * 1024 * 1024;
+import { MAX_HOST_ARGUMENT_LENGTH, type PluginCapabilities } from "../host/plugin-capabilities.ts";
 const MAX_LOG_LENGTH = 16_384;
 const MAX_RANDOM_BYTES = 65_536;
 
@@ -12,7 +9,8 @@ const MAX_RANDOM_BYTES = 65_536;
  * What the isolate's `__sluice_host` is backed by: the host's capabilities (which receive the
  * plugin's values as JSON text) and what the runtime's globals need that only the host has.
  */
-export type IsolateHostFunctions = Pick<PluginCapabilities, "emit" | "call" | "fetch" | "log"> & Pick<SluiceHost, "sleep" | "parseUrl">;
+export type IsolateHostFunctions = Pick<PluginCapabilities, "emit" | "call" | "fetch" | "serve" | "log"> &
+  Pick<SluiceHost, "sleep" | "parseUrl">;
 
 // Runs inside the isolate, before the plugin. The ivm References stay in this closure, out of the
 // plugin's reach (a leaked Reference is a way back into the host). What the plugin could change
@@ -20,7 +18,7 @@ export type IsolateHostFunctions = Pick<PluginCapabilities, "emit" | "call" | "f
 // prototype: isolated-vm reads inherited option properties, which the plugin could plant on
 // Object.prototype. Values cross as JSON text whose length is checked, so a plugin cannot make
 // the host copy more than the limit. Like the host side, these functions never throw or reject.
-const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, sleepReference, log, randomBytes, parseUrl, maxLength, maxLogLength) {
+const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, serveReference, sleepReference, log, randomBytes, parseUrl, maxLength, maxLogLength) {
   "use strict";
   const stringify = JSON.stringify;
   const resolved = Promise.resolve.bind(Promise);
@@ -55,13 +53,14 @@ const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, s
     emit: (invocationId, event) => requestJson(emitReference, invocationId, event),
     call: (invocationId, event) => requestJson(callReference, invocationId, event),
     fetch: (invocationId, fetchRequest) => requestJson(fetchReference, invocationId, fetchRequest),
+    serve: (invocationId, serveRequest) => requestJson(serveReference, invocationId, serveRequest),
     sleep: (milliseconds) => request(sleepReference, [milliseconds]),
     log: (invocationId, level, message) => { log(invocationId, level, toText(message).slice(0, maxLogLength)); },
     randomBytes: (length) => randomBytes(length),
     parseUrl: (input, base) => parseUrl(input, base),
   });
   Object.defineProperty(globalThis, "__sluice_host", { value: host, enumerable: false, writable: false, configurable: false });
-})($0, $1, $2, $3, $4, $5, $6, $7, $8)`;
+})($0, $1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 
 /** `crypto.getRandomValues` for the isolate: at most 64 KiB per call. */
 function randomByteArray(length: number): number[] {
@@ -78,6 +77,7 @@ export async function installHost(context: ivm.Context, host: IsolateHostFunctio
     new ivm.Reference(host.emit),
     new ivm.Reference(host.call),
     new ivm.Reference(host.fetch),
+    new ivm.Reference(host.serve),
     new ivm.Reference(host.sleep),
   ];
   // Synchronous callbacks: log lines keep their order and a plugin logging in a loop is slowed

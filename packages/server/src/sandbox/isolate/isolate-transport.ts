@@ -122,6 +122,7 @@ export class IsolateTransport implements PluginTransport {
       emit: capabilities.emit,
       call: capabilities.call,
       fetch: capabilities.fetch,
+      serve: capabilities.serve,
       log: capabilities.log,
       sleep: (milliseconds) => this.#timers.sleep(milliseconds),
       parseUrl,

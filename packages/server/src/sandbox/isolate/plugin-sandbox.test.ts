@@ -308,7 +308,7 @@ describe("limits", () => {
     expect(await sandbox.invoke(request("inlet", body), { emit: (event) => void events.push(event) })).toEqual({ ok: true, value: body });
     await expect
       .poll(() => lines, { timeout: 2000, interval: 5 })
-      .toEqual(["error: late emit: This hook call has finished; emit, call and fetch work only while it runs"]);
+      .toEqual(["error: late emit: This hook call has finished; emit, call, fetch and storage work only while it runs"]);
     expect(events).toEqual([]);
   });
 

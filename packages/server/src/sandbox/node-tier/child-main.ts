@@ -23,7 +23,15 @@ import {
 import { childFetch } from "./child-fetch.ts";
 import { refuseBuiltins } from "./refuse-builtins.ts";
 import { refuseUnixSockets } from "./refuse-unix-sockets.ts";
-import type { ChildFetchSettings, ChildMethod, ChildSignal, ChildToHost, ChunkAnswer, HostToChild } from "./node-tier-protocol.ts";
+import type {
+  ChildFetchSettings,
+  ChildMethod,
+  ChildSignal,
+  ChildToHost,
+  ChunkAnswer,
+  HostCapability,
+  HostToChild,
+} from "./node-tier-protocol.ts";
 
 // The entry of a trusted-tier child process (bundled with the runtime by child-script.ts). It
 // loads one plugin with full Node APIs, under the permission flags the server started it with,
@@ -31,6 +39,8 @@ import type { ChildFetchSettings, ChildMethod, ChildSignal, ChildToHost, ChunkAn
 // are: the runtime's shims (timers over the host, console to the host) are for isolates.
 
 const MAX_LOG_LENGTH = 16_384;
+// As in the isolate (install-host.ts): a value is refused before it is copied to the host.
+const MAX_HOST_ARGUMENT_LENGTH = 16 * 1024 * 1024;
 let fetchSettings: ChildFetchSettings = { timeoutMs: 30_000, maxBytes: 10 * 1024 * 1024 };
 let lastHostCallId = 0;
 const hostCalls = new Map<number, (result: HostResult<unknown>) => void>();
@@ -45,12 +55,19 @@ function asHostFailure(error: unknown): HostResult<never> {
   return { ok: false, error: { code: "PLUGIN_ERROR", message: error instanceof Error ? error.message : String(error) } };
 }
 
-function askHost(capability: "emit" | "call", invocationId: string, event: unknown): Promise<HostResult<unknown>> {
+function askHost(capability: HostCapability, invocationId: string, value: unknown): Promise<HostResult<unknown>> {
   let json: string;
   try {
-    json = JSON.stringify(event);
+    json = JSON.stringify(value) ?? "null";
   } catch (error) {
     return Promise.resolve(asHostFailure(error));
+  }
+  if (json.length > MAX_HOST_ARGUMENT_LENGTH) {
+    return Promise.resolve(
+      asHostFailure(
+        new Error(`The value passed to the host is ${json.length} characters of JSON; the limit is ${MAX_HOST_ARGUMENT_LENGTH}`),
+      ),
+    );
   }
   const id = ++lastHostCallId;
   return new Promise((resolve) => {
@@ -67,6 +84,7 @@ function abortFetches(invocationId: string): void {
 const host: SluiceHost = {
   emit: (invocationId, event) => askHost("emit", invocationId, event) as Promise<HostResult<null>>,
   call: (invocationId, event) => askHost("call", invocationId, event),
+  serve: (invocationId, request) => askHost("serve", invocationId, request),
   fetch: async (invocationId, request) => {
     const controller = new AbortController();
     const running = fetches.get(invocationId) ?? new Set();

@@ -9,7 +9,7 @@ import type { CallInfo, PluginTransport, TransportHost } from "../host/plugin-tr
 import { ChildConnection } from "./child-connection.ts";
 import { childScriptPath } from "./child-script.ts";
 import { ChildExitedError, lastLine, NodeChild, type ChildExit } from "./node-child.ts";
-import type { ChildFetchSettings, ChildToHost } from "./node-tier-protocol.ts";
+import type { ChildFetchSettings, ChildToHost, HostCapability } from "./node-tier-protocol.ts";
 import { permissionFlags } from "./permission-flags.ts";
 import { prepareChildUser, type ChildUser } from "./prepare-child-user.ts";
 
@@ -24,6 +24,8 @@ export interface NodeProcessTransportOptions {
   fetch: ChildFetchSettings;
   logger: Logger;
 }
+
+const HOST_CAPABILITIES = new Set<HostCapability>(["emit", "call", "serve"]);
 
 // How long a new process may take to start its runtime (not counted in any call's limit).
 const START_TIMEOUT_MS = 15_000;
@@ -201,9 +203,10 @@ export class NodeProcessTransport implements PluginTransport {
     try {
       switch (message.t) {
         case "host":
-          void capabilities[message.capability === "call" ? "call" : "emit"](message.invocationId, message.json).then((result) =>
-            child.replyToHostCall(message.id, JSON.stringify(result)),
-          );
+          void capabilities[HOST_CAPABILITIES.has(message.capability) ? message.capability : "emit"](
+            message.invocationId,
+            message.json,
+          ).then((result) => child.replyToHostCall(message.id, JSON.stringify(result)));
           return;
         case "wait":
           return capabilities.wait(message.invocationId, message.isWaiting);

@@ -19,6 +19,9 @@ export interface ChildFetchSettings {
   maxBytes: number;
 }
 
+/** What a child asks of the host in a `host` message, answered by `host-reply`. */
+export type HostCapability = "emit" | "call" | "serve";
+
 /** Server → child. */
 export type HostToChild =
   | { t: "load"; id: number; pluginId: string; code: string; fetch: ChildFetchSettings }
@@ -34,8 +37,8 @@ export type ChildToHost =
   | { t: "ready" }
   /** The answer to a `load` or `call`: JSON text, or the message of a failure of the child itself. */
   | { t: "reply"; id: number; json?: string; error?: string }
-  /** `ctx.emit` / `ctx.call` of a running invocation; the event as JSON text. */
-  | { t: "host"; id: number; capability: "emit" | "call"; invocationId: string; json: string }
+  /** `ctx.emit` / `ctx.call` / the service channel of a running invocation; the event or `{ method, args }` as JSON text. */
+  | { t: "host"; id: number; capability: HostCapability; invocationId: string; json: string }
   | { t: "log"; invocationId: string | null; level: LogLevel; message: string }
   /** The invocation waits for the network (`ctx.fetch`): its time limit stops meanwhile. */
   | { t: "wait"; invocationId: string; isWaiting: boolean }
