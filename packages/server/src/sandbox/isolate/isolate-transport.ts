@@ -122,6 +122,8 @@ export class IsolateTransport implements PluginTransport {
       emit: capabilities.emit,
       call: capabilities.call,
       fetch: capabilities.fetch,
+      fetchRead: capabilities.fetchRead,
+      fetchClose: capabilities.fetchClose,
       log: capabilities.log,
       sleep: (milliseconds) => this.#timers.sleep(milliseconds),
       parseUrl,

@@ -20,6 +20,7 @@ import {
   type PluginFactory,
   type SluiceHost,
 } from "@sluice/sdk/runtime";
+import { FetchBodies } from "../host/fetch-bodies.ts";
 import { childFetch } from "./child-fetch.ts";
 import { refuseBuiltins } from "./refuse-builtins.ts";
 import { refuseUnixSockets } from "./refuse-unix-sockets.ts";
@@ -31,11 +32,12 @@ import type { ChildFetchSettings, ChildMethod, ChildSignal, ChildToHost, ChunkAn
 // are: the runtime's shims (timers over the host, console to the host) are for isolates.
 
 const MAX_LOG_LENGTH = 16_384;
-let fetchSettings: ChildFetchSettings = { timeoutMs: 30_000, maxBytes: 10 * 1024 * 1024 };
+let fetchSettings: ChildFetchSettings = { timeoutMs: 30_000, maxBytes: 10 * 1024 * 1024, idleTimeoutMs: 60_000 };
 let lastHostCallId = 0;
 const hostCalls = new Map<number, (result: HostResult<unknown>) => void>();
-/** Fetches in flight per invocation, aborted when the host stops or gives up the call. */
+/** Fetches in flight or with a body not read to its end, per invocation; aborted when the host stops or gives up the call. */
 const fetches = new Map<string, Set<AbortController>>();
+const bodies = new FetchBodies();
 
 function send(message: ChildToHost): void {
   if (process.connected) process.send!(message);
@@ -59,6 +61,16 @@ function askHost(capability: "emit" | "call", invocationId: string, event: unkno
   });
 }
 
+/** Runs `work` with the call's clock stopped (`wait` messages to the host). */
+async function waitingFor<T>(invocationId: string, work: Promise<T>): Promise<T> {
+  send({ t: "wait", invocationId, isWaiting: true });
+  try {
+    return await work;
+  } finally {
+    send({ t: "wait", invocationId, isWaiting: false });
+  }
+}
+
 function abortFetches(invocationId: string): void {
   for (const controller of fetches.get(invocationId) ?? []) controller.abort();
   fetches.delete(invocationId);
@@ -71,16 +83,35 @@ const host: SluiceHost = {
     const controller = new AbortController();
     const running = fetches.get(invocationId) ?? new Set();
     fetches.set(invocationId, running.add(controller));
-    // The call's time limit stops while it waits for the network, as in the sandbox.
-    send({ t: "wait", invocationId, isWaiting: true });
-    try {
-      return await childFetch(request, fetchSettings, controller.signal);
-    } finally {
+    const forget = () => {
       running.delete(controller);
       if (running.size === 0 && fetches.get(invocationId) === running) fetches.delete(invocationId);
-      send({ t: "wait", invocationId, isWaiting: false });
+    };
+    // The call's time limit stops while it waits for the network, as in the sandbox.
+    const result = await waitingFor(invocationId, childFetch(request, fetchSettings, controller.signal, forget));
+    if (!result.ok) {
+      forget();
+      return result;
+    }
+    const { body, ...head } = result.value;
+    try {
+      return { ok: true, value: { ...head, bodyId: bodies.open(invocationId, body, controller.signal) } };
+    } catch (error) {
+      return asHostFailure(error);
     }
   },
+  fetchRead: async (invocationId, bodyId) => {
+    try {
+      return { ok: true, value: await waitingFor(invocationId, bodies.read(invocationId, bodyId)) };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      return {
+        ok: false,
+        error: { code: typeof code === "string" ? (code as "PLUGIN_ERROR") : "PLUGIN_ERROR", message: (error as Error).message },
+      };
+    }
+  },
+  fetchClose: (invocationId, bodyId) => bodies.close(invocationId, bodyId),
   log: (invocationId, level, message) => {
     send({ t: "log", invocationId, level, message: String(message).slice(0, MAX_LOG_LENGTH) });
   },
