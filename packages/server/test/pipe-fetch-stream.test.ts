@@ -47,6 +47,10 @@ export default definePipe({
       yield await (await ctx.fetch(base + "/upload", { method: "POST", body: form })).text();
       return;
     }
+    if (mode === "form") {
+      yield await (await ctx.fetch(base + "/form", { method: "POST", body: new URLSearchParams({ q: "café", page: "2" }) })).text();
+      return;
+    }
     const text = await (await ctx.fetch(base + "/" + mode)).text();
     yield "read " + text.length + " characters";
   },
@@ -121,6 +125,9 @@ async function startUpstream(): Promise<Upstream> {
         response.writeHead(200, { "content-type": "application/json" });
         return void response.end(JSON.stringify(summary));
       }
+      case "/form":
+        response.writeHead(200, { "content-type": "text/plain" });
+        return void response.end(`${request.headers["content-type"]} ${body.toString()}`);
       case "/big":
         response.write("x".repeat(60_000));
         return void response.end("x".repeat(60_000));
@@ -244,6 +251,12 @@ describe.each([
       file: { name: "cat.png", type: "image/png", bytes: [0x89, 0x50, 0x4e, 0x47, 0, 255] },
     });
     expect(upstream.received.at(-1)!.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
+  });
+
+  it("sends URLSearchParams form-encoded", async () => {
+    const answer = await ask("form");
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.choices[0].message.content).toBe("application/x-www-form-urlencoded;charset=UTF-8 q=caf%C3%A9&page=2");
   });
 
   it("refuses a response larger than PLUGIN_FETCH_MAX_BYTES", async () => {
