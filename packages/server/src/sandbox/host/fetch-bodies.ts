@@ -9,8 +9,8 @@ interface OpenBody {
   onAbort(): void;
 }
 
-/** Most bodies one plugin may hold open at once (each can hold a connection). */
-export const MAX_OPEN_BODIES = 64;
+/** Most bodies one call may hold open at once (each can hold a connection). */
+export const MAX_OPEN_BODIES = 16;
 
 /**
  * The response bodies of a plugin's `ctx.fetch` calls that it has not finished reading, by body
@@ -23,18 +23,22 @@ export const MAX_OPEN_BODIES = 64;
  */
 export class FetchBodies {
   readonly #bodies = new Map<string, OpenBody>();
+  /** Open bodies per invocation id. */
+  readonly #counts = new Map<string, number>();
   #lastId = 0;
 
   /** Registers a body; `signal` aborts when its call ends. */
   open(invocationId: string, body: HostFetchAnswer["body"], signal: AbortSignal): string {
     const chunks = toChunks(body)[Symbol.asyncIterator]();
-    if (this.#bodies.size >= MAX_OPEN_BODIES) {
+    const count = this.#counts.get(invocationId) ?? 0;
+    if (count >= MAX_OPEN_BODIES) {
       void chunks.return?.()?.catch(() => {});
       throw new SluiceError(
         "PLUGIN_ERROR",
-        `ctx.fetch: at most ${MAX_OPEN_BODIES} responses may be open at once; read or close the others first`,
+        `ctx.fetch: a call may hold at most ${MAX_OPEN_BODIES} unread responses at once; read them (or leave their loops) first`,
       );
     }
+    this.#counts.set(invocationId, count + 1);
     const bodyId = `b${++this.#lastId}`;
     const entry: OpenBody = { invocationId, chunks, isReading: false, signal, onAbort: () => this.#close(bodyId) };
     this.#bodies.set(bodyId, entry);
@@ -78,6 +82,9 @@ export class FetchBodies {
     const entry = this.#bodies.get(bodyId);
     if (!entry) return;
     this.#bodies.delete(bodyId);
+    const count = (this.#counts.get(entry.invocationId) ?? 1) - 1;
+    if (count > 0) this.#counts.set(entry.invocationId, count);
+    else this.#counts.delete(entry.invocationId);
     entry.signal.removeEventListener("abort", entry.onAbort);
     void Promise.resolve()
       .then(() => entry.chunks.return?.())

@@ -29,6 +29,8 @@ const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, s
   const resolved = Promise.resolve.bind(Promise);
   const toText = String;
   const Bytes = Uint8Array;
+  const assign = Object.assign;
+  const create = Object.create;
   const plain = (fields) => Object.freeze(Object.assign(Object.create(null), fields));
   const transfer = plain({ arguments: plain({ copy: true }), result: plain({ promise: true, copy: true }) });
   const failure = (error) => ({
@@ -64,7 +66,7 @@ const INSTALL_HOST = `(function (emitReference, callReference, fetchReference, s
       let json;
       let bytes;
       try {
-        json = stringify(Object.assign(Object.create(null), fetchRequest, { body: undefined }));
+        json = stringify(assign(create(null), fetchRequest, { body: undefined }));
         bytes = new Bytes(body);
       } catch (error) {
         return resolved(failure(error));
