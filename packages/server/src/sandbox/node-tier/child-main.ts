@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { isBuiltin } from "node:module";
 import vm from "node:vm";
+import { SluiceError } from "@sluice/sdk";
 import {
   abortInvocation,
   awaitHook,
@@ -44,7 +45,8 @@ function send(message: ChildToHost): void {
 }
 
 function asHostFailure(error: unknown): HostResult<never> {
-  return { ok: false, error: { code: "PLUGIN_ERROR", message: error instanceof Error ? error.message : String(error) } };
+  const code = SluiceError.isInstance(error) ? error.code : "PLUGIN_ERROR";
+  return { ok: false, error: { code, message: error instanceof Error ? error.message : String(error) } };
 }
 
 function askHost(capability: "emit" | "call", invocationId: string, event: unknown): Promise<HostResult<unknown>> {
@@ -104,11 +106,7 @@ const host: SluiceHost = {
     try {
       return { ok: true, value: await waitingFor(invocationId, bodies.read(invocationId, bodyId)) };
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      return {
-        ok: false,
-        error: { code: typeof code === "string" ? (code as "PLUGIN_ERROR") : "PLUGIN_ERROR", message: (error as Error).message },
-      };
+      return asHostFailure(error);
     }
   },
   fetchClose: (invocationId, bodyId) => bodies.close(invocationId, bodyId),
