@@ -117,6 +117,35 @@ describe("the examples in a real sandbox", () => {
     expect(requests).toMatchObject([{ url: "https://api.openai.com/v1/chat/completions", headers: { authorization: "Bearer sk-test" } }]);
   });
 
+  it("streaming-provider, reading server-sent events the host hands over chunk by chunk", async () => {
+    const encoder = new TextEncoder();
+    const pieces = [
+      'data: {"choices":[{"delta":{"content":"Hel"}}]}\n',
+      '\ndata: {"choices":[{"delta":{"con',
+      'tent":"lo"}}]}\n\ndata: [DONE]\n\n',
+    ];
+    let reads = 0;
+    const fetch: InvocationHandlers["fetch"] = (fetchRequest) => ({
+      status: 200,
+      statusText: "OK",
+      headers: { "content-type": "text/event-stream" },
+      body: (async function* () {
+        for (const piece of pieces) {
+          reads += 1;
+          yield encoder.encode(piece);
+        }
+      })(),
+      url: fetchRequest.url,
+    });
+    const plugin = await load("./streaming-provider.ts", "streaming_provider", "function", { fetch });
+    const result = await plugin.sandbox.invoke(
+      request("pipe", { model: "streaming_provider", messages: [{ role: "user", content: "hi" }] }, { valves: { apiKey: "sk-test" } }),
+      {},
+    );
+    expect(result).toMatchObject({ ok: true, chunks: ["Hel", "lo"] });
+    expect(reads).toBe(pieces.length);
+  });
+
   it("summarise-action, asking the browser through ctx.call", async () => {
     const plugin = await load("./summarise-action.ts", "summarise", "function");
     expect(plugin.descriptor.actions?.[0]).toMatchObject({

@@ -47,7 +47,7 @@ describe("openai-manifold", () => {
       method: "POST",
       headers: { authorization: "Bearer sk-test", "content-type": "application/json" },
     });
-    expect(JSON.parse(request!.body!)).toEqual({
+    expect(JSON.parse(request!.body as string)).toEqual({
       model: "gpt-4.1",
       stream: false,
       temperature: 0.2,

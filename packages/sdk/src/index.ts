@@ -32,7 +32,7 @@ export type {
   PluginMetadata,
   PluginUser,
 } from "./plugin-context.ts";
-export type { FetchHeaders, FetchInit, FetchResponse, PluginFetch } from "./plugin-fetch.ts";
+export type { FetchBody, FetchHeaders, FetchInit, FetchResponse, PluginFetch, ServerSentEvent } from "./plugin-fetch.ts";
 export type { PluginStorage, PluginStorageSpaces, RequestFacts, StorageSetOptions } from "./plugin-storage.ts";
 export type {
   ActionBody,

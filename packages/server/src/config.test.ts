@@ -73,6 +73,7 @@ describe("loadConfig: plugin sandbox settings", () => {
       pluginAllowPrivateNetwork: false,
       pluginFetchMaxBytes: 10 * 1024 * 1024,
       pluginFetchTimeoutMs: 30_000,
+      pluginFetchIdleTimeoutMs: 60_000,
     });
     const config = loadConfig({
       PLUGIN_TIMEOUT_MS: "2000",
@@ -81,6 +82,7 @@ describe("loadConfig: plugin sandbox settings", () => {
       PLUGIN_ALLOW_PRIVATE_NETWORK: "true",
       PLUGIN_FETCH_MAX_BYTES: "1000",
       PLUGIN_FETCH_TIMEOUT_MS: "500",
+      PLUGIN_FETCH_IDLE_TIMEOUT_MS: "700",
     });
     expect(config).toMatchObject({
       pluginTimeoutMs: 2000,
@@ -89,7 +91,12 @@ describe("loadConfig: plugin sandbox settings", () => {
       pluginAllowPrivateNetwork: true,
       pluginFetchMaxBytes: 1000,
       pluginFetchTimeoutMs: 500,
+      pluginFetchIdleTimeoutMs: 700,
     });
+    expect(loadConfig({})).toMatchObject({ pluginFetchTimeoutMs: 30_000, pluginFetchIdleTimeoutMs: 60_000 });
+    expect(() => loadConfig({ PLUGIN_FETCH_IDLE_TIMEOUT_MS: "0" })).toThrow(
+      'PLUGIN_FETCH_IDLE_TIMEOUT_MS must be a positive integer, got "0"',
+    );
     expect(() => loadConfig({ PLUGIN_TIMEOUT_MS: "0" })).toThrow('PLUGIN_TIMEOUT_MS must be a positive integer, got "0"');
     expect(() => loadConfig({ PLUGIN_ALLOW_PRIVATE_NETWORK: "sometimes" })).toThrow(/PLUGIN_ALLOW_PRIVATE_NETWORK/);
   });

@@ -29,10 +29,15 @@ export interface Config {
   pluginTimeoutMs: number;
   pluginStreamTimeoutMs: number;
   pluginMemoryMb: number;
-  /** `ctx.fetch`: reach loopback/private/link-local addresses (`PLUGIN_ALLOW_PRIVATE_NETWORK`, false), body cap (`PLUGIN_FETCH_MAX_BYTES`, 10 MB), time limit (`PLUGIN_FETCH_TIMEOUT_MS`, 30000). */
+  /**
+   * `ctx.fetch`: reach loopback/private/link-local addresses (`PLUGIN_ALLOW_PRIVATE_NETWORK`, false),
+   * body cap (`PLUGIN_FETCH_MAX_BYTES`, 10 MB), time limit until the response's head
+   * (`PLUGIN_FETCH_TIMEOUT_MS`, 30000), longest wait for the next body chunk (`PLUGIN_FETCH_IDLE_TIMEOUT_MS`, 60000).
+   */
   pluginAllowPrivateNetwork: boolean;
   pluginFetchMaxBytes: number;
   pluginFetchTimeoutMs: number;
+  pluginFetchIdleTimeoutMs: number;
   /**
    * Loaded plugins: at most `PLUGIN_MAX_RESIDENT` (64) stay loaded, the least recently used idle
    * ones unloaded past it; one unused for `PLUGIN_IDLE_EVICT_SECONDS` (600) is unloaded. Either
@@ -189,6 +194,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     pluginAllowPrivateNetwork: readBoolean(environment.PLUGIN_ALLOW_PRIVATE_NETWORK, false, "PLUGIN_ALLOW_PRIVATE_NETWORK"),
     pluginFetchMaxBytes: readPositiveInteger(environment.PLUGIN_FETCH_MAX_BYTES, 10 * 1024 * 1024, "PLUGIN_FETCH_MAX_BYTES"),
     pluginFetchTimeoutMs: readPositiveInteger(environment.PLUGIN_FETCH_TIMEOUT_MS, 30_000, "PLUGIN_FETCH_TIMEOUT_MS"),
+    pluginFetchIdleTimeoutMs: readPositiveInteger(environment.PLUGIN_FETCH_IDLE_TIMEOUT_MS, 60_000, "PLUGIN_FETCH_IDLE_TIMEOUT_MS"),
     pluginMaxResident: readPositiveInteger(environment.PLUGIN_MAX_RESIDENT, 64, "PLUGIN_MAX_RESIDENT"),
     pluginIdleEvictSeconds: readPositiveNumber(environment.PLUGIN_IDLE_EVICT_SECONDS, 600, "PLUGIN_IDLE_EVICT_SECONDS"),
     pluginMaxImportItems: readPositiveInteger(environment.PLUGIN_MAX_IMPORT_ITEMS, 500, "PLUGIN_MAX_IMPORT_ITEMS"),

@@ -126,6 +126,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
       allowPrivateNetwork: config.pluginAllowPrivateNetwork,
       fetchMaxBytes: config.pluginFetchMaxBytes,
       fetchTimeoutMs: config.pluginFetchTimeoutMs,
+      fetchIdleTimeoutMs: config.pluginFetchIdleTimeoutMs,
     },
     // npm requirements, one folder per spec list, kept across restarts.
     requirements: {

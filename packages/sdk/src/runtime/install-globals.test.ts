@@ -12,6 +12,8 @@ function manualHost() {
     call: async () => ({ ok: true, value: null }),
     fetch: async () => ({ ok: false, error: { code: "PERMISSION_DENIED", message: "no" } }),
     serve: async () => ({ ok: false, error: { code: "INVALID_INPUT", message: "Unknown host method" } }),
+    fetchRead: async () => ({ ok: true, value: null }),
+    fetchClose: () => {},
     log: (invocationId, level, message) => logs.push([invocationId, level, message]),
     sleep: (milliseconds) => new Promise((wake) => sleeps.push({ milliseconds, wake })),
     randomBytes: (length) => Array.from({ length }, (_, index) => (index * 37 + 11) % 256),

@@ -22,6 +22,8 @@ function fakeHost(overrides: Partial<SluiceHost> = {}): SluiceHost & { emitted: 
       error: { code: "PERMISSION_DENIED", message: "api.example.com is not in this plugin's permissions" },
     }),
     serve: async () => ({ ok: false, error: { code: "INVALID_INPUT", message: "Unknown host method" } }),
+    fetchRead: async () => ({ ok: true, value: null }),
+    fetchClose: () => {},
     log: (invocationId, level, message) => logged.push([invocationId, level, message]),
     sleep: async () => ({ ok: true, value: null }),
     randomBytes: (length) => new Array(length).fill(0),
@@ -234,10 +236,12 @@ describe("invokePlugin: ctx", () => {
         requests.push(fetchRequest);
         return {
           ok: true,
-          value: { status: 404, statusText: "Not Found", headers: { "X-Id": "7" }, body: '{"error":"none"}', url: fetchRequest.url },
+          value: { status: 404, statusText: "Not Found", headers: { "x-id": "7" }, bodyId: "b1", url: fetchRequest.url },
         };
       },
+      fetchRead: async () => ({ ok: true, value: chunks.shift() ?? null }),
     });
+    const chunks = [new TextEncoder().encode('{"error":'), new TextEncoder().encode('"none"}')];
     const action = defineAction({
       async action(_chat, ctx) {
         const response = await ctx.fetch("https://api.example.com/items", { method: "post", headers: [["X-Key", "k"]], body: "{}" });
@@ -264,7 +268,7 @@ describe("invokePlugin: ctx", () => {
       ok: true,
       value: {
         errors: [
-          'ctx.fetch: "body" must be a string, got an object (serialise JSON with JSON.stringify)',
+          'ctx.fetch: "body" must be a string, a Uint8Array, an ArrayBuffer, URLSearchParams, FormData or a Blob, got an object (serialise JSON with JSON.stringify)',
           "ctx.emit expects { type: string, data }, got an object",
         ],
       },

@@ -47,7 +47,8 @@ export async function runHook(plugin: NormalizedPlugin, request: InvokeRequest, 
         return { value: result === null ? null : checkBody(hook, result, payload) };
       }
       case "pipe":
-        return collectPipeOutput(await plugin.hooks.pipe!(requireObject(hook, payload), ctx), handle.signal);
+        // Awaited here, so the invocation (its ctx.signal, its open fetch bodies) lasts until the output is collected.
+        return await collectPipeOutput(await plugin.hooks.pipe!(requireObject(hook, payload), ctx), handle.signal);
       case "pipes": {
         const entries = typeof plugin.pipes === "function" ? await plugin.pipes(ctx) : plugin.pipes;
         return {

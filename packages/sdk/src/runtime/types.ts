@@ -156,7 +156,8 @@ export type InvokeResult = { ok: true; value: unknown; chunks?: unknown[] } | { 
 export type HostResult<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
 
 /**
- * A fetch request as the host receives it.
+ * A fetch request as the host receives it. The runtime has already turned `URLSearchParams` and
+ * `FormData` bodies into bytes (and set their `content-type`); text stays text.
  *
  * @example
  * const request: HostFetchRequest = { url: "https://example.com", method: "GET", headers: {} };
@@ -165,21 +166,24 @@ export interface HostFetchRequest {
   url: string;
   method: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
 }
 
 /**
- * A fetch response as the host returns it (body read as text).
+ * A fetch response's head as the host returns it. The body stays with the host, which reads it
+ * from the network only when the plugin asks for the next chunk (`SluiceHost.fetchRead` with
+ * `bodyId`).
  *
  * @example
- * const response: HostFetchResponse = { status: 200, statusText: "OK", headers: {}, body: "{}", url: "https://example.com" };
+ * const response: HostFetchResponse = { status: 200, statusText: "OK", headers: {}, url: "https://example.com", bodyId: "b1" };
  */
 export interface HostFetchResponse {
   status: number;
   statusText: string;
   headers: Record<string, string>;
-  body: string;
   url: string;
+  /** The handle of the body for `fetchRead` and `fetchClose`. */
+  bodyId: string;
 }
 
 /**
@@ -205,6 +209,8 @@ export interface HostServeRequest {
  *   call: async () => ({ ok: false, error: { code: "FORBIDDEN", message: "No browser session" } }),
  *   fetch: async () => ({ ok: false, error: { code: "PERMISSION_DENIED", message: "No network" } }),
  *   serve: async () => ({ ok: false, error: { code: "INVALID_INPUT", message: "Unknown host method" } }),
+ *   fetchRead: async () => ({ ok: true, value: null }),
+ *   fetchClose: () => {},
  *   log: () => {},
  *   sleep: async () => ({ ok: true, value: null }),
  *   randomBytes: (length) => Array.from({ length }, () => 4),
@@ -214,9 +220,14 @@ export interface HostServeRequest {
 export interface SluiceHost {
   emit(invocationId: string, event: { type: string; data: unknown }): Promise<HostResult<null>>;
   call(invocationId: string, event: { type: string; data: unknown }): Promise<HostResult<unknown>>;
+  /** Sends a request; resolves with the response's head once it has arrived. */
   fetch(invocationId: string, request: HostFetchRequest): Promise<HostResult<HostFetchResponse>>;
   /** The service channel: runs `request.method` on the host for this invocation (see {@link HostServeRequest}). */
   serve(invocationId: string, request: HostServeRequest): Promise<HostResult<unknown>>;
+  /** The next chunk of a response body (a fresh `Uint8Array`), or `null` once it has ended. */
+  fetchRead(invocationId: string, bodyId: string): Promise<HostResult<Uint8Array | null>>;
+  /** The plugin stops reading a body before its end: the host closes the connection. */
+  fetchClose(invocationId: string, bodyId: string): void;
   /** Synchronous. */
   log(invocationId: string | null, level: LogLevel, message: string): void;
   /** Resolves after `milliseconds`, for the timers shim. */

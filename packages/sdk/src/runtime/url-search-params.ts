@@ -57,6 +57,10 @@ export class URLSearchParams {
     };
   }
 
+  get [Symbol.toStringTag](): string {
+    return "URLSearchParams";
+  }
+
   constructor(init: SearchParamsInit = "") {
     if (init === null || init === undefined) return;
     if (typeof init === "object" && typeof (init as Iterable<unknown>)[Symbol.iterator] === "function") {

@@ -4,8 +4,10 @@ import type { HostFetchRequest, HostFetchResponse, HostResult, HostServeRequest,
 import { messageOf } from "../runtime/describe-value.ts";
 
 /**
- * What a test's `fetch` option may answer: a plain description of the response (an object `body`
- * is sent as JSON) or a web `Response`.
+ * What a test's `fetch` option may answer: a plain description of the response (a string or
+ * `Uint8Array` body is sent as it is, an async iterable of `Uint8Array` chunk by chunk, another
+ * object as JSON) or a web `Response` (its body streamed as it arrives, so a test can answer with
+ * `fetch(...)` to a real server).
  *
  * @example
  * const answer: TestFetchAnswer = { status: 200, body: { items: [] } };
@@ -17,6 +19,7 @@ export type TestFetchAnswer =
       statusText: string;
       url: string;
       headers: { forEach(callback: (value: string, name: string) => void): void };
+      body: AsyncIterable<Uint8Array> | { getReader(): unknown } | null;
       text(): Promise<string>;
     };
 
@@ -59,6 +62,8 @@ export function createTestHost(
   record: TestRecord,
   options: { fetch?: TestFetch; answerCalls?: AnswerCalls; serve?: (invocationId: string, request: HostServeRequest) => Promise<unknown> },
 ): SluiceHost {
+  const bodies = new Map<string, AsyncIterator<Uint8Array>>();
+  let lastBodyId = 0;
   return {
     async emit(_invocationId, event) {
       record.events.push(event as SluiceEvent);
@@ -80,7 +85,27 @@ export function createTestHost(
           "PERMISSION_DENIED",
           `ctx.fetch(${request.url}) is not allowed in this test: pass a fetch option to createTestHarness`,
         );
-      return settle(async () => toHostResponse(await answer(request), request.url), "UPSTREAM_ERROR");
+      return settle(async () => {
+        const { head, body } = await toHostResponse(await answer(request), request.url);
+        const bodyId = String(++lastBodyId);
+        bodies.set(bodyId, body[Symbol.asyncIterator]());
+        return { ...head, bodyId };
+      }, "UPSTREAM_ERROR");
+    },
+    async fetchRead(_invocationId, bodyId) {
+      const body = bodies.get(bodyId);
+      if (!body) return failure("PLUGIN_ERROR", "ctx.fetch: this response body was closed");
+      return settle(async () => {
+        const next = await body.next();
+        if (!next.done) return new Uint8Array(next.value);
+        bodies.delete(bodyId);
+        return null;
+      }, "UPSTREAM_ERROR");
+    },
+    fetchClose(_invocationId, bodyId) {
+      const body = bodies.get(bodyId);
+      bodies.delete(bodyId);
+      void body?.return?.()?.catch(() => {});
     },
     async serve(invocationId, request) {
       if (!options.serve) return failure("INVALID_INPUT", `The test harness does not serve "${request.method}"`);
@@ -114,24 +139,35 @@ async function settle<T>(run: () => Promise<T>, fallbackCode: ErrorCode): Promis
   }
 }
 
-async function toHostResponse(answer: TestFetchAnswer, url: string): Promise<HostFetchResponse> {
+type HostHead = Omit<HostFetchResponse, "bodyId">;
+
+async function toHostResponse(answer: TestFetchAnswer, url: string): Promise<{ head: HostHead; body: AsyncIterable<Uint8Array> }> {
   if (typeof (answer as { text?: unknown }).text === "function") {
     const response = answer as Extract<TestFetchAnswer, { text(): Promise<string> }>;
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       headers[name.toLowerCase()] = value;
     });
-    return { status: response.status, statusText: response.statusText, headers, body: await response.text(), url: response.url || url };
+    const head = { status: response.status, statusText: response.statusText, headers, url: response.url || url };
+    const body = response.body as AsyncIterable<Uint8Array> | null;
+    if (body && typeof body[Symbol.asyncIterator] === "function") return { head, body };
+    return { head, body: once(new TextEncoder().encode(await response.text())) };
   }
   const plain = answer as Exclude<TestFetchAnswer, { text(): Promise<string> }>;
-  const isText = typeof plain.body === "string" || plain.body === undefined;
-  const headers = { ...(isText ? {} : { "content-type": "application/json" }), ...plain.headers };
+  const body = plain.body;
+  const isRaw = body === undefined || typeof body === "string" || body instanceof Uint8Array || isAsyncIterable(body);
+  const headers = { ...(isRaw ? {} : { "content-type": "application/json" }), ...plain.headers };
   const status = plain.status ?? 200;
-  return {
-    status,
-    statusText: plain.statusText ?? (status === 200 ? "OK" : ""),
-    headers,
-    body: isText ? ((plain.body as string | undefined) ?? "") : JSON.stringify(plain.body),
-    url: plain.url ?? url,
-  };
+  const head = { status, statusText: plain.statusText ?? (status === 200 ? "OK" : ""), headers, url: plain.url ?? url };
+  if (isAsyncIterable(body)) return { head, body };
+  if (body instanceof Uint8Array) return { head, body: once(body) };
+  return { head, body: once(new TextEncoder().encode(isRaw ? ((body as string | undefined) ?? "") : JSON.stringify(body))) };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
+  return typeof value === "object" && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  if (bytes.length > 0) yield bytes;
 }

@@ -115,6 +115,7 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     allowPrivateNetwork: network.allowPrivateNetwork,
     maxBytes: network.fetchMaxBytes,
     timeoutMs: network.fetchTimeoutMs,
+    idleTimeoutMs: network.fetchIdleTimeoutMs,
   });
   const memoryLimitMb = options.limits?.memoryMb ?? options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   const timeoutMs = options.limits?.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;

@@ -126,7 +126,11 @@ export async function loadTrustedPlugin(
     memoryLimitMb: limits.memoryMb ?? options.memoryLimitMb,
     timeoutMs: limits.timeoutMs ?? options.timeoutMs,
     streamTimeoutMs: limits.streamTimeoutMs ?? options.streamTimeoutMs,
-    fetch: { timeoutMs: options.network?.fetchTimeoutMs, maxBytes: options.network?.fetchMaxBytes },
+    fetch: {
+      timeoutMs: options.network?.fetchTimeoutMs,
+      maxBytes: options.network?.fetchMaxBytes,
+      idleTimeoutMs: options.network?.fetchIdleTimeoutMs,
+    },
     host: pluginHostHandlers(options),
     logger: options.logger ?? (defaultLogger ??= pino({ name: "plugin" })),
   });

@@ -34,8 +34,10 @@ export interface PluginNetworkOptions {
   allowPrivateNetwork?: boolean;
   /** `PLUGIN_FETCH_MAX_BYTES`: largest response body. */
   fetchMaxBytes?: number;
-  /** `PLUGIN_FETCH_TIMEOUT_MS`: time limit of one fetch. */
+  /** `PLUGIN_FETCH_TIMEOUT_MS`: time limit of one fetch until the response's head. */
   fetchTimeoutMs?: number;
+  /** `PLUGIN_FETCH_IDLE_TIMEOUT_MS`: longest wait for the next chunk of a response body. */
+  fetchIdleTimeoutMs?: number;
 }
 
 export interface LoadPluginOptions {

@@ -2,11 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHostFetch, type HostFetchOptions } from "./create-host-fetch.ts";
+import { createHostFetch, type HostFetch, type HostFetchOptions } from "./create-host-fetch.ts";
 
 // Every request goes to a server on 127.0.0.1; host names are mapped to it by a test resolver.
 let server: Server;
 let port: number;
+const drips: Array<{ finish(): void; closed: Promise<unknown> }> = [];
 const seen: Array<{ path: string; method: string; headers: IncomingMessage["headers"]; body: string }> = [];
 
 function handle(request: IncomingMessage, response: ServerResponse, body: string): void {
@@ -36,6 +37,14 @@ function handle(request: IncomingMessage, response: ServerResponse, body: string
       return void response.end(gzipSync("compressed hello"));
     case "/slow":
       return void setTimeout(() => response.end("late"), 2000).unref();
+    case "/bytes":
+      response.setHeader("content-type", "application/octet-stream");
+      return void response.end(Buffer.from(body, "latin1").reverse());
+    case "/drip":
+      // One piece now, the rest only when the test says so (or never).
+      response.write("first;");
+      drips.push({ finish: () => response.end("last"), closed: new Promise((resolve) => response.on("close", resolve)) });
+      return;
     default:
       response.statusCode = 404;
       return void response.end("missing");
@@ -46,7 +55,7 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => handle(request, response, Buffer.concat(chunks).toString("utf8")));
+    request.on("end", () => handle(request, response, Buffer.concat(chunks).toString(request.url === "/bytes" ? "latin1" : "utf8")));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as AddressInfo).port;
@@ -70,11 +79,19 @@ function fetcher(options: Partial<HostFetchOptions> = {}) {
 
 const get = (url: string, extra: Record<string, unknown> = {}) => ({ url, method: "GET", headers: {}, ...extra });
 
+/** Fetches and reads the whole body as text, as `response.text()` does in a plugin. */
+async function fetchText(fetch: HostFetch, request: Parameters<HostFetch>[0], context?: Parameters<HostFetch>[1]) {
+  const { body, ...head } = await fetch(request, context);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  return { ...head, body: Buffer.concat(chunks).toString("utf8") };
+}
+
 describe("createHostFetch", () => {
   it("fetches from a granted host, connecting to the address it checked", async () => {
     const resolved: string[] = [];
     const fetch = fetcher({ resolve: async (hostname) => (resolved.push(hostname), [{ address: "127.0.0.1", family: 4 }]) });
-    const response = await fetch({
+    const response = await fetchText(fetch, {
       url: `http://api.test:${port}/hello`,
       method: "post",
       headers: { "X-Trace": "1", Host: "evil.test" },
@@ -90,7 +107,7 @@ describe("createHostFetch", () => {
   });
 
   it("decompresses gzip bodies", async () => {
-    expect((await fetcher()(get(`http://api.test:${port}/gzip`))).body).toBe("compressed hello");
+    expect((await fetchText(fetcher(), get(`http://api.test:${port}/gzip`))).body).toBe("compressed hello");
   });
 
   it("refuses hosts the plugin was not granted, naming them", async () => {
@@ -176,7 +193,7 @@ describe("createHostFetch", () => {
 
   it("follows redirects, checking every hop, and refuses one to a private address", async () => {
     const fetch = fetcher();
-    const followed = await fetch({
+    const followed = await fetchText(fetch, {
       url: `http://api.test:${port}/redirect?status=303&to=/hello`,
       method: "POST",
       headers: { "content-type": "text/plain" },
@@ -214,11 +231,11 @@ describe("createHostFetch", () => {
 
   it("caps the body as it streams in, compressed or not", async () => {
     const fetch = fetcher({ maxBytes: 1_000_000 });
-    await expect(fetch(get(`http://api.test:${port}/big`))).rejects.toMatchObject({
+    await expect(fetchText(fetch, get(`http://api.test:${port}/big`))).rejects.toMatchObject({
       code: "PAYLOAD_TOO_LARGE",
       message: `ctx.fetch: the response from api.test:${port} is larger than 1000000 bytes`,
     });
-    await expect(fetch(get(`http://api.test:${port}/bomb`))).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    await expect(fetchText(fetch, get(`http://api.test:${port}/bomb`))).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
   });
 
   it("times out, and stops when the call's signal aborts", async () => {
@@ -234,5 +251,52 @@ describe("createHostFetch", () => {
       code: "PLUGIN_ERROR",
       message: expect.stringContaining("was stopped"),
     });
+  });
+
+  it("sends a binary body as bytes and hands back the binary answer unchanged", async () => {
+    const sent = Uint8Array.from({ length: 256 }, (_, index) => index);
+    const { body } = await fetcher()({ url: `http://api.test:${port}/bytes`, method: "POST", headers: {}, body: sent });
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body as AsyncIterable<Uint8Array>) chunks.push(chunk);
+    expect([...Buffer.concat(chunks)]).toEqual([...sent].reverse());
+  });
+
+  it("answers with the head while the body still streams: the time limit covers the head only, the idle limit the body", async () => {
+    const { body } = await fetcher({ timeoutMs: 100, idleTimeoutMs: 60_000 })(get(`http://api.test:${port}/drip`));
+    const reader = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    expect(Buffer.from((await reader.next()).value!).toString()).toBe("first;");
+    const rest = reader.next();
+    // Past the 100 ms limit, which applied only until the head arrived.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    drips.at(-1)!.finish();
+    expect(Buffer.from((await rest).value!).toString()).toBe("last");
+    expect((await reader.next()).done).toBe(true);
+
+    const idle = await fetcher({ idleTimeoutMs: 150 })(get(`http://api.test:${port}/drip`));
+    const stalled = drips.at(-1)!;
+    const idleReader = (idle.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    await idleReader.next();
+    await expect(idleReader.next()).rejects.toMatchObject({
+      code: "UPSTREAM_ERROR",
+      message: `ctx.fetch: api.test:${port} sent nothing for 150 ms`,
+    });
+    await stalled.closed;
+  });
+
+  it("closes the connection when the call's signal aborts while the body streams, or the reader stops", async () => {
+    const controller = new AbortController();
+    const { body } = await fetcher()(get(`http://api.test:${port}/drip`), { signal: controller.signal });
+    const dripping = drips.at(-1)!;
+    const reader = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    await reader.next();
+    const pending = reader.next();
+    controller.abort(new Error("The hook call has ended"));
+    await expect(pending).rejects.toMatchObject({ code: "PLUGIN_ERROR", message: expect.stringContaining("was stopped") });
+    await dripping.closed;
+
+    const stopped = await fetcher()(get(`http://api.test:${port}/drip`));
+    const stoppedDrip = drips.at(-1)!;
+    await (stopped.body as AsyncIterableIterator<Uint8Array>).return!();
+    await stoppedDrip.closed;
   });
 });

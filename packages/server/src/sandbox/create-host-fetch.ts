@@ -2,10 +2,12 @@ import { lookup as dnsLookup } from "node:dns/promises";
 import http from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import type { Readable } from "node:stream";
+import { pipeline, type Readable } from "node:stream";
 import zlib from "node:zlib";
 import { SluiceError } from "@sluice/sdk";
-import type { HostFetchRequest, HostFetchResponse } from "@sluice/sdk/runtime";
+import type { HostFetchRequest } from "@sluice/sdk/runtime";
+import type { HostFetchAnswer } from "./invocation-handlers.ts";
+import { limitResponseBody } from "./limit-response-body.ts";
 import { DEFAULT_GRANTED_PORTS, isPublicAddress, patternAllows } from "./network-policy.ts";
 
 export interface HostFetchOptions {
@@ -18,8 +20,10 @@ export interface HostFetchOptions {
   allowPrivateNetwork?: boolean;
   /** Largest response body (after decompression), in bytes (`PLUGIN_FETCH_MAX_BYTES`). Default 10 MB. */
   maxBytes?: number;
-  /** Time limit of one fetch, redirects included (`PLUGIN_FETCH_TIMEOUT_MS`). Default 30 s. */
+  /** Time limit until the response's head has arrived, redirects included (`PLUGIN_FETCH_TIMEOUT_MS`). Default 30 s. */
   timeoutMs?: number;
+  /** Longest wait for the next body chunk while the plugin waits for it (`PLUGIN_FETCH_IDLE_TIMEOUT_MS`). Default 60 s. */
+  idleTimeoutMs?: number;
   /** Resolves a host name to its addresses; default the system resolver. For tests. */
   resolve?: (hostname: string) => Promise<Array<{ address: string; family: number }>>;
   /** Which addresses may be reached; default public ones only (all with `allowPrivateNetwork`). For tests. */
@@ -27,10 +31,11 @@ export interface HostFetchOptions {
 }
 
 /** A fetch handler for `ctx.fetch`: see {@link createHostFetch}. */
-export type HostFetch = (request: HostFetchRequest, context?: { signal?: AbortSignal }) => Promise<HostFetchResponse>;
+export type HostFetch = (request: HostFetchRequest, context?: { signal?: AbortSignal }) => Promise<HostFetchAnswer>;
 
 export const DEFAULT_FETCH_MAX_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
+export const DEFAULT_FETCH_IDLE_TIMEOUT_MS = 60_000;
 const MAX_REDIRECTS = 5;
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 // Set by the connection, not by the plugin.
@@ -54,16 +59,17 @@ interface Target {
   url: URL;
   method: string;
   headers: Record<string, string>;
-  body: string | undefined;
+  body: string | Uint8Array | undefined;
 }
 
 /**
  * The host side of `ctx.fetch` for one plugin: http(s) only, to hosts and ports its granted
  * `network:` permissions cover (ports 443 and 80 unless an entry names one), never (unless `allowPrivateNetwork`) to an address that is not public after
  * DNS resolution; the connection goes to the very address that was checked, so DNS cannot change
- * the answer in between. Redirects are followed by hand (at most 5), each hop checked again. The
- * body is read as it streams in and capped; the whole fetch is timed out and stops when the
- * call's signal aborts. Refusals are PERMISSION_DENIED naming the host.
+ * the answer in between. Redirects are followed by hand (at most 5), each hop checked again. It
+ * resolves with the head; the body is read from the socket only as the plugin pulls it, capped in
+ * size and in idle time between chunks. Reaching the head is timed out; everything stops (the
+ * socket is closed) when the call's signal aborts. Refusals are PERMISSION_DENIED naming the host.
  *
  * @example
  * const fetch = createHostFetch({ pluginId: "weather", allowedHosts: ["api.weather.example"] });
@@ -72,6 +78,7 @@ interface Target {
 export function createHostFetch(options: HostFetchOptions): HostFetch {
   const maxBytes = options.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_FETCH_IDLE_TIMEOUT_MS;
   const resolve = options.resolve ?? ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true }));
   const isAddressAllowed = options.isAddressAllowed ?? (options.allowPrivateNetwork ? () => true : isPublicAddress);
   const deny = (message: string) => new SluiceError("PERMISSION_DENIED", `Plugin "${options.pluginId}" ${message}`);
@@ -118,8 +125,17 @@ export function createHostFetch(options: HostFetchOptions): HostFetch {
   };
 
   return async (request, context = {}) => {
-    const signals = [AbortSignal.timeout(timeoutMs), ...(context.signal ? [context.signal] : [])];
-    const signal = AbortSignal.any(signals);
+    // Aborted by the call's signal at any time, and by the time limit until the head has arrived.
+    const connection = new AbortController();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const stop = () => connection.abort(context.signal?.aborted ? context.signal.reason : timeout.reason);
+    context.signal?.addEventListener("abort", stop, { once: true });
+    timeout.addEventListener("abort", stop, { once: true });
+    const signal = connection.signal;
+    const release = () => {
+      timeout.removeEventListener("abort", stop);
+      context.signal?.removeEventListener("abort", stop);
+    };
     let target = initialTarget(request);
     try {
       for (let redirects = 0; ; redirects++) {
@@ -134,7 +150,19 @@ export function createHostFetch(options: HostFetchOptions): HostFetch {
           target = redirectTarget(target, response.statusCode!, location);
           continue;
         }
-        const body = await readBody(response, maxBytes, target.url);
+        timeout.removeEventListener("abort", stop);
+        const stream = decoded(response);
+        const body = limitResponseBody(stream as AsyncIterable<Uint8Array>, {
+          maxBytes,
+          idleTimeoutMs,
+          host: target.url.host,
+          isStopped: () => signal.aborted,
+          close: () => {
+            release();
+            response.destroy();
+            if (stream !== response) stream.destroy();
+          },
+        });
         return {
           status: response.statusCode ?? 0,
           statusText: response.statusMessage ?? "",
@@ -144,8 +172,10 @@ export function createHostFetch(options: HostFetchOptions): HostFetch {
         };
       }
     } catch (error) {
+      release();
+      connection.abort();
       if (SluiceError.isInstance(error)) throw error;
-      if (signals[0]!.aborted) throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch to ${target.url.host} timed out after ${timeoutMs} ms`);
+      if (timeout.aborted) throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch to ${target.url.host} timed out after ${timeoutMs} ms`);
       if (signal.aborted) throw new SluiceError("PLUGIN_ERROR", `ctx.fetch to ${target.url.host} was stopped: the hook call has ended`);
       throw new SluiceError(
         "UPSTREAM_ERROR",
@@ -203,6 +233,7 @@ function send(target: Target, address: { address: string; family: number }, sign
   };
   const headers: Record<string, string> = { "accept-encoding": "gzip, deflate, br", ...target.headers };
   if (target.body !== undefined) headers["content-length"] = String(Buffer.byteLength(target.body));
+
   const client = target.url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     let outgoing: http.ClientRequest;
@@ -218,29 +249,17 @@ function send(target: Target, address: { address: string; family: number }, sign
   });
 }
 
-async function readBody(response: http.IncomingMessage, maxBytes: number, url: URL): Promise<string> {
-  let stream: Readable = response;
+/** The body decompressed as its `content-encoding` says; an error on either stream ends both. */
+function decoded(response: http.IncomingMessage): Readable {
   const encoding = String(response.headers["content-encoding"] ?? "")
     .trim()
     .toLowerCase();
-  if (encoding === "gzip" || encoding === "x-gzip") stream = response.pipe(zlib.createGunzip());
-  else if (encoding === "deflate") stream = response.pipe(zlib.createInflate());
-  else if (encoding === "br") stream = response.pipe(zlib.createBrotliDecompress());
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of stream) {
-      total += (chunk as Buffer).byteLength;
-      if (total > maxBytes) {
-        throw new SluiceError("PAYLOAD_TOO_LARGE", `ctx.fetch: the response from ${url.host} is larger than ${maxBytes} bytes`);
-      }
-      chunks.push(chunk as Buffer);
-    }
-  } finally {
-    response.destroy();
-    if (stream !== response) stream.destroy();
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  let decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
+  if (encoding === "gzip" || encoding === "x-gzip") decoder = zlib.createGunzip();
+  else if (encoding === "deflate") decoder = zlib.createInflate();
+  else if (encoding === "br") decoder = zlib.createBrotliDecompress();
+  if (!decoder) return response;
+  return pipeline(response, decoder, () => {});
 }
 
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {

@@ -1,5 +1,13 @@
 import type { HostFetchRequest, HostFetchResponse, LogLevel } from "@sluice/sdk/runtime";
 
+/**
+ * A response as a host fetch handler answers it: its head, and its body as text, bytes, or chunks
+ * the plugin pulls one by one as it reads (see `createHostFetch`).
+ */
+export interface HostFetchAnswer extends Omit<HostFetchResponse, "bodyId"> {
+  body: string | Uint8Array | AsyncIterable<Uint8Array>;
+}
+
 /** An event a plugin emits or calls with (`status`, `message`, `confirmation`, …). */
 export interface PluginEventMessage {
   type: string;
@@ -28,7 +36,7 @@ export interface InvocationHandlers {
    * goes away. A sandbox-wide `fetch` (the loader installs the permission-checked one, see
    * `createHostFetch`) takes precedence over a call's own. Without any, `ctx.fetch` is denied.
    */
-  fetch?(request: HostFetchRequest, context: { signal: AbortSignal }): HostFetchResponse | Promise<HostFetchResponse>;
+  fetch?(request: HostFetchRequest, context: { signal: AbortSignal }): HostFetchAnswer | Promise<HostFetchAnswer>;
   /** Record a plugin log line. Without a handler it goes to the server log. */
   log?(level: LogLevel, message: string): void;
   /**

@@ -4,6 +4,7 @@ import type { HostFetchRequest, HostFetchResponse, HostResult, HostServeRequest,
 import type { HostHandlers, InvocationHandlers, PluginEventMessage } from "../invocation-handlers.ts";
 import type { InvocationClock } from "./invocation-clock.ts";
 import { parsePluginJson } from "./parse-plugin-json.ts";
+import { FetchBodies } from "./fetch-bodies.ts";
 import { settleHostCall } from "./settle-host-call.ts";
 
 /**
@@ -14,9 +15,14 @@ import { settleHostCall } from "./settle-host-call.ts";
 export interface PluginCapabilities {
   emit(invocationId: string, eventJson: string): Promise<HostResult<null>>;
   call(invocationId: string, eventJson: string): Promise<HostResult<unknown>>;
-  fetch(invocationId: string, requestJson: string): Promise<HostResult<HostFetchResponse>>;
   /** The service channel: `requestJson` is a {@link HostServeRequest}, `{ method, args }`. */
   serve(invocationId: string, requestJson: string): Promise<HostResult<unknown>>;
+  /** Sends a request (a binary body comes apart from the JSON, as bytes); resolves with the head and a body id. */
+  fetch(invocationId: string, requestJson: string, body?: Uint8Array): Promise<HostResult<HostFetchResponse>>;
+  /** The next chunk of a response body (read from the network only now), or null at its end. */
+  fetchRead(invocationId: string, bodyId: string): Promise<HostResult<Uint8Array | null>>;
+  /** The plugin stops reading a body: its connection is closed. */
+  fetchClose(invocationId: string, bodyId: string): void;
   /** A log line; `invocationId` null (or a finished call's) for what a plugin logs outside calls. */
   log(invocationId: string | null, level: LogLevel, message: string): void;
   /** The call waits for something outside the host (the network): its clock stops meanwhile. */
@@ -46,18 +52,22 @@ const MAX_LOG_MESSAGE_LENGTH = 16_384;
 const LOG_LEVELS = new Set<LogLevel>(["debug", "info", "warn", "error"]);
 
 /**
- * The host side of a plugin's `ctx.emit`, `ctx.call`, `ctx.fetch`, `ctx.log` and the service
- * channel (`serve`: `ctx.storage` and what comes after it), for every transport: each capability
- * finds the handlers of the call it belongs to by invocation id, and the call's time limit does
- * not run while it waits for the host.
+ * The host side of a plugin's `ctx.emit`, `ctx.call`, `ctx.fetch` (and reading its bodies),
+ * `ctx.log` and the service channel (`serve`: `ctx.storage` and what comes after it), for every
+ * transport: each capability finds the handlers of the call it belongs to by invocation id, and
+ * the call's time limit does not run while it waits for the host.
  */
 export function createPluginCapabilities(options: PluginCapabilitiesOptions): PluginCapabilities {
   const { pluginId, host, logger } = options;
+  const bodies = new FetchBodies();
+  const runningCall = (invocationId: string): CapabilityCall => {
+    const call = options.invocation(String(invocationId));
+    if (!call) throw new SluiceError("PLUGIN_ERROR", "This hook call has finished; emit, call, fetch and storage work only while it runs");
+    return call;
+  };
   const settle = <T>(invocationId: string, json: string, work: (call: CapabilityCall, value: unknown) => T | Promise<T>) =>
     settleHostCall(async () => {
-      const call = options.invocation(String(invocationId));
-      if (!call)
-        throw new SluiceError("PLUGIN_ERROR", "This hook call has finished; emit, call, fetch and storage work only while it runs");
+      const call = runningCall(invocationId);
       const value = readJson(json);
       return call.clock ? await call.clock.waitFor(work(call, value)) : await work(call, value);
     });
@@ -74,13 +84,20 @@ export function createPluginCapabilities(options: PluginCapabilitiesOptions): Pl
         if (!ask) throw new SluiceError("PLUGIN_ERROR", "ctx.call needs a browser session, and this request has none");
         return ask(asEvent(event));
       }),
-    fetch: (invocationId, requestJson) =>
-      settle(invocationId, requestJson, (call, request) => {
+    fetch: (invocationId, requestJson, body) =>
+      settle(invocationId, requestJson, async (call, request) => {
         // The sandbox-wide fetch is the permission-checked one: a call cannot widen it.
         const fetch = host.fetch ?? call.handlers.fetch;
         if (!fetch) throw new SluiceError("PERMISSION_DENIED", `Plugin "${pluginId}" has no network permission`);
         call.controller ??= new AbortController();
-        return fetch(request as HostFetchRequest, { signal: call.controller.signal });
+        const { signal } = call.controller;
+        const fetchRequest = request as HostFetchRequest;
+        if (body !== undefined) {
+          if (!(body instanceof Uint8Array)) throw new SluiceError("PLUGIN_ERROR", "The fetch body passed to the host is not bytes");
+          fetchRequest.body = body;
+        }
+        const { body: responseBody, ...head } = await fetch(fetchRequest, { signal });
+        return { ...head, bodyId: bodies.open(String(invocationId), responseBody, signal) };
       }),
     serve: (invocationId, requestJson) =>
       settle(invocationId, requestJson, (call, request) => {
@@ -89,6 +106,17 @@ export function createPluginCapabilities(options: PluginCapabilitiesOptions): Pl
         if (!serve) throw new SluiceError("PLUGIN_ERROR", `The host offers no "${method}" to plugins here (no service channel)`);
         return serve(method, args);
       }),
+    // Not settleHostCall: the chunk stays bytes (it copies into the isolate as a Uint8Array).
+    fetchRead: async (invocationId, bodyId) => {
+      try {
+        const call = runningCall(invocationId);
+        const read = bodies.read(String(invocationId), String(bodyId));
+        return { ok: true, value: call.clock ? await call.clock.waitFor(read) : await read };
+      } catch (error) {
+        return (await settleHostCall(() => Promise.reject(error))) as HostResult<never>;
+      }
+    },
+    fetchClose: (invocationId, bodyId) => bodies.close(String(invocationId), String(bodyId)),
     log: (invocationId, level, message) => {
       try {
         // Lines logged after their call finished (from a timer) still reach the server log.

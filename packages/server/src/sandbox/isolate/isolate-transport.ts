@@ -123,6 +123,8 @@ export class IsolateTransport implements PluginTransport {
       call: capabilities.call,
       fetch: capabilities.fetch,
       serve: capabilities.serve,
+      fetchRead: capabilities.fetchRead,
+      fetchClose: capabilities.fetchClose,
       log: capabilities.log,
       sleep: (milliseconds) => this.#timers.sleep(milliseconds),
       parseUrl,

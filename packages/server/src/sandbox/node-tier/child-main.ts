@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { isBuiltin } from "node:module";
 import vm from "node:vm";
+import { SluiceError } from "@sluice/sdk";
 import {
   abortInvocation,
   awaitHook,
@@ -20,6 +21,7 @@ import {
   type PluginFactory,
   type SluiceHost,
 } from "@sluice/sdk/runtime";
+import { FetchBodies } from "../host/fetch-bodies.ts";
 import { childFetch } from "./child-fetch.ts";
 import { refuseBuiltins } from "./refuse-builtins.ts";
 import { refuseUnixSockets } from "./refuse-unix-sockets.ts";
@@ -41,18 +43,20 @@ import type {
 const MAX_LOG_LENGTH = 16_384;
 // As in the isolate (install-host.ts): a value is refused before it is copied to the host.
 const MAX_HOST_ARGUMENT_LENGTH = 16 * 1024 * 1024;
-let fetchSettings: ChildFetchSettings = { timeoutMs: 30_000, maxBytes: 10 * 1024 * 1024 };
+let fetchSettings: ChildFetchSettings = { timeoutMs: 30_000, maxBytes: 10 * 1024 * 1024, idleTimeoutMs: 60_000 };
 let lastHostCallId = 0;
 const hostCalls = new Map<number, (result: HostResult<unknown>) => void>();
-/** Fetches in flight per invocation, aborted when the host stops or gives up the call. */
+/** Fetches in flight or with a body not read to its end, per invocation; aborted when the host stops or gives up the call. */
 const fetches = new Map<string, Set<AbortController>>();
+const bodies = new FetchBodies();
 
 function send(message: ChildToHost): void {
   if (process.connected) process.send!(message);
 }
 
 function asHostFailure(error: unknown): HostResult<never> {
-  return { ok: false, error: { code: "PLUGIN_ERROR", message: error instanceof Error ? error.message : String(error) } };
+  const code = SluiceError.isInstance(error) ? error.code : "PLUGIN_ERROR";
+  return { ok: false, error: { code, message: error instanceof Error ? error.message : String(error) } };
 }
 
 function askHost(capability: HostCapability, invocationId: string, value: unknown): Promise<HostResult<unknown>> {
@@ -76,6 +80,16 @@ function askHost(capability: HostCapability, invocationId: string, value: unknow
   });
 }
 
+/** Runs `work` with the call's clock stopped (`wait` messages to the host). */
+async function waitingFor<T>(invocationId: string, work: Promise<T>): Promise<T> {
+  send({ t: "wait", invocationId, isWaiting: true });
+  try {
+    return await work;
+  } finally {
+    send({ t: "wait", invocationId, isWaiting: false });
+  }
+}
+
 function abortFetches(invocationId: string): void {
   for (const controller of fetches.get(invocationId) ?? []) controller.abort();
   fetches.delete(invocationId);
@@ -89,16 +103,31 @@ const host: SluiceHost = {
     const controller = new AbortController();
     const running = fetches.get(invocationId) ?? new Set();
     fetches.set(invocationId, running.add(controller));
-    // The call's time limit stops while it waits for the network, as in the sandbox.
-    send({ t: "wait", invocationId, isWaiting: true });
-    try {
-      return await childFetch(request, fetchSettings, controller.signal);
-    } finally {
+    const forget = () => {
       running.delete(controller);
       if (running.size === 0 && fetches.get(invocationId) === running) fetches.delete(invocationId);
-      send({ t: "wait", invocationId, isWaiting: false });
+    };
+    // The call's time limit stops while it waits for the network, as in the sandbox.
+    const result = await waitingFor(invocationId, childFetch(request, fetchSettings, controller.signal, forget));
+    if (!result.ok) {
+      forget();
+      return result;
+    }
+    const { body, ...head } = result.value;
+    try {
+      return { ok: true, value: { ...head, bodyId: bodies.open(invocationId, body, controller.signal) } };
+    } catch (error) {
+      return asHostFailure(error);
     }
   },
+  fetchRead: async (invocationId, bodyId) => {
+    try {
+      return { ok: true, value: await waitingFor(invocationId, bodies.read(invocationId, bodyId)) };
+    } catch (error) {
+      return asHostFailure(error);
+    }
+  },
+  fetchClose: (invocationId, bodyId) => bodies.close(invocationId, bodyId),
   log: (invocationId, level, message) => {
     send({ t: "log", invocationId, level, message: String(message).slice(0, MAX_LOG_LENGTH) });
   },

@@ -21,7 +21,7 @@ export interface NodePluginSandboxOptions {
   timeoutMs?: number;
   /** Time limit of a stream hook on one chunk, in milliseconds. Default 100. */
   streamTimeoutMs?: number;
-  /** `ctx.fetch` inside the child (Node's fetch): time limit and body cap. */
+  /** `ctx.fetch` inside the child (Node's fetch): time limit, body cap and idle limit. */
   fetch?: Partial<ChildFetchSettings>;
   /** Defaults for `ctx.emit`, `ctx.call` and `ctx.log` (`fetch` is not used: the child fetches itself). */
   host: HostHandlers;
@@ -60,7 +60,11 @@ export class NodePluginSandbox extends PluginHost {
       host: options.host,
       logger: options.logger,
     };
-    const fetch = { timeoutMs: options.fetch?.timeoutMs ?? 30_000, maxBytes: options.fetch?.maxBytes ?? 10 * 1024 * 1024 };
+    const fetch = {
+      timeoutMs: options.fetch?.timeoutMs ?? 30_000,
+      maxBytes: options.fetch?.maxBytes ?? 10 * 1024 * 1024,
+      idleTimeoutMs: options.fetch?.idleTimeoutMs ?? 60_000,
+    };
     let transport: NodeProcessTransport | undefined;
     super(
       settings,

@@ -15,8 +15,12 @@ export type ChildSignal = RuntimeNotice;
 
 /** How the child's `ctx.fetch` behaves (it is Node's own fetch, with these limits). */
 export interface ChildFetchSettings {
+  /** Until the response's head has arrived. */
   timeoutMs: number;
+  /** Of one response body. */
   maxBytes: number;
+  /** Longest wait for the next body chunk. */
+  idleTimeoutMs: number;
 }
 
 /** What a child asks of the host in a `host` message, answered by `host-reply`. */
