@@ -87,4 +87,13 @@ describe("startChatTurn", () => {
     ).rejects.toSatisfy((error) => SluiceError.isInstance(error) && /no key configured/.test(error.message));
     expect(world.openSessions).toBe(0);
   });
+
+  it("lets go of its plugins when the client stops reading right after the first chunk", async () => {
+    const world = new InMemoryWorld();
+    world.addUpstreamModel("gpt-small", textChunks("a", "b", "c"));
+    const turn = await startChatTurn(world.ports, { user: ADA, request: request(), signal: new AbortController().signal });
+    expect((await turn.chunks.next()).value?.choices[0]?.delta.content).toBe("a");
+    await turn.chunks.return();
+    expect(world.openSessions).toBe(0);
+  });
 });

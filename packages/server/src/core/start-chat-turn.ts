@@ -106,9 +106,17 @@ async function prepareTurn(
   return { model, base, chunks: prepend(first, chunks) };
 }
 
+/**
+ * `rest` with its first chunk put back in front. A client that stops reading at the first chunk
+ * closes `rest` too, so the turn's plugins are released and its stream filters closed.
+ */
 async function* prepend<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void>): AsyncGenerator<T, void> {
-  if (first.done) return;
-  yield first.value;
-  yield* rest;
+  try {
+    if (first.done) return;
+    yield first.value;
+    yield* rest;
+  } finally {
+    await rest.return();
+  }
 }
 export type { ChatTurnInput } from "./chat-turn-input.ts";

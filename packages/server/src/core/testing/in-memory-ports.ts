@@ -38,8 +38,11 @@ export interface FakePlugin {
   descriptor?: Partial<PluginDescriptor>;
   /** Hooks by name (`inlet`, `outlet`, `action`, `tool`, `pipes`, `pipe`); `pipe` may return an async iterable. */
   hooks?: Record<string, (payload: unknown, context: FakeHookContext) => unknown>;
-  /** The `stream` hook: answers synchronously. Return a SluiceError to report a failure. */
-  stream?: (chunk: StreamEvent) => unknown;
+  /**
+   * The `stream` hook: return the chunk (a promise for an answer that is not at once), `null` to
+   * drop it, or a SluiceError to report a failure. `link.lose()` marks its sandbox lost.
+   */
+  stream?: (chunk: StreamEvent, link: { lose(): void }) => unknown;
   /** Set to make loading fail with this error. */
   loadError?: Error;
 }
@@ -129,8 +132,8 @@ export interface RecordedCall {
   metadata: Record<string, unknown>;
 }
 
-/** An upstream model's scripted answer: its chunks, or a function of the request body. */
-export type ScriptedAnswer = StreamEvent[] | ((body: Record<string, unknown>) => StreamEvent[]);
+/** An upstream model's scripted answer: its chunks (an Error is thrown where it stands), or a function of the request body. */
+export type ScriptedAnswer = Array<StreamEvent | Error> | ((body: Record<string, unknown>) => Array<StreamEvent | Error>);
 
 /** Every port in memory, with what the test wants to look at. */
 export class InMemoryWorld {
@@ -147,6 +150,8 @@ export class InMemoryWorld {
   /** Events sent to a request's sink, with the scope they were sent for. */
   readonly events: Array<{ event: TurnEvent; live: boolean; chatId?: string | null; origin?: { pluginId: string; hook?: string } }> = [];
   readonly calls: RecordedCall[] = [];
+  /** Stream filters opened, in order; `reload` when opened again after its sandbox was lost. */
+  readonly streamOpens: Array<{ pluginId: string; reload: boolean }> = [];
   readonly logs: Array<{ level: "info" | "warn"; message: string; fields: object }> = [];
   /** Sessions opened and not yet released. */
   openSessions = 0;
@@ -171,6 +176,11 @@ export class InMemoryWorld {
 
   addUpstreamModel(id: string, answer: ScriptedAnswer): void {
     this.upstream.set(id, answer);
+  }
+
+  /** A plugin session of the user with no browser, for tests of one step; release it as a request would. */
+  openSession(user: TurnUser = ADA): PluginSession {
+    return this.ports.plugins.open({ user, metadata: { user_id: user.id }, events: this.ports.events.forRequest(user, {}) });
   }
 
   /** Text of the events of one type, in order. */
@@ -257,6 +267,7 @@ export class InMemoryWorld {
         if (!script) throw new SluiceError("UPSTREAM_ERROR", `Unknown upstream model ${target.id}`);
         for (const chunk of typeof script === "function" ? script(body) : script) {
           if (signal?.aborted) throw signal.reason;
+          if (chunk instanceof Error) throw chunk;
           yield chunk;
         }
       },
@@ -326,12 +337,12 @@ export class InMemoryWorld {
       },
       openStreamFilter: async (record, options = {}) => {
         const plugin = pluginOf("function", record);
-        const link: StreamFilterLink & { isLost: boolean; reloaded: boolean } = {
+        world.streamOpens.push({ pluginId: record.id, reload: Boolean(options.reload) });
+        const link: StreamFilterLink & { isLost: boolean } = {
           isLost: false,
-          reloaded: Boolean(options.reload),
           transform: (chunk) => {
             world.calls.push({ pluginId: record.id, hook: "stream", payload: chunk, metadata: scope.metadata });
-            return plugin.stream ? plugin.stream(chunk) : chunk;
+            return plugin.stream ? plugin.stream(chunk, { lose: () => (link.isLost = true) }) : chunk;
           },
           close: () => {},
         };
@@ -355,6 +366,28 @@ export function textChunks(...pieces: string[]): StreamEvent[] {
     ...pieces.map((content) => ({ id: "up", model: "up", choices: [{ index: 0, delta: { content }, finish_reason: null }] })),
     { id: "up", model: "up", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] },
   ];
+}
+
+/** One chunk of an upstream answer asking for tool calls (`arguments` as the model wrote them). */
+export function toolCallChunk(...calls: Array<{ id: string; name: string; arguments: string }>): StreamEvent {
+  return {
+    id: "up",
+    model: "up",
+    choices: [
+      {
+        index: 0,
+        delta: {
+          tool_calls: calls.map((call, index) => ({
+            index,
+            id: call.id,
+            type: "function" as const,
+            function: { name: call.name, arguments: call.arguments },
+          })),
+        },
+        finish_reason: "tool_calls",
+      },
+    ],
+  };
 }
 
 /** Drains a turn's chunks into its text and finish reason. */
