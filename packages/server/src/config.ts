@@ -87,6 +87,16 @@ export interface Config {
   pluginIdleCpuMs: number;
   /** Largest file one upload or `ctx.files.create` may store, in MiB (`FILE_MAX_SIZE_MB`, 100); files live under `dataDir/uploads`. */
   fileMaxSizeMb: number;
+  /**
+   * The upstream embedding model that ranks memories (`EMBEDDING_MODEL`), through
+   * `POST <base>/embeddings` of the connection listing it (else the first); unset = the
+   * database's full-text ranking.
+   */
+  embeddingModel?: string;
+  /** Longest memory (and memory query), in characters (`MEMORY_MAX_CHARACTERS`, 10000). */
+  memoryMaxCharacters: number;
+  /** Most memories one user may keep (`MEMORY_MAX_PER_USER`, 1000). */
+  memoryMaxPerUser: number;
 }
 
 /** Four weeks, Open WebUI's default (`JWT_EXPIRES_IN=4w`): a stolen token is not good forever. */
@@ -162,6 +172,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
       `ANSWER_STALE_SECONDS (${answerStaleSeconds}) must be at least twice ANSWER_HEARTBEAT_SECONDS (${answerHeartbeatSeconds})`,
     );
   }
+  const openaiConnections = readOpenAIConnections(environment);
+  const embeddingModel = environment.EMBEDDING_MODEL?.trim() || undefined;
+  if (embeddingModel && openaiConnections.length === 0) {
+    throw new Error(`EMBEDDING_MODEL="${embeddingModel}" needs an upstream to ask: set OPENAI_API_BASE_URL (or unset EMBEDDING_MODEL)`);
+  }
   return {
     port: readInteger(environment.PORT, 8080, "PORT"),
     host: environment.HOST?.trim() || "0.0.0.0",
@@ -187,7 +202,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     pluginMaxToolsPerUser: readPositiveInteger(environment.PLUGIN_MAX_TOOLS_PER_USER, 100, "PLUGIN_MAX_TOOLS_PER_USER"),
     pluginNodeTierUser: readNodeTierUser(environment, serverUid),
     logLevel: environment.LOG_LEVEL?.trim() || "info",
-    openaiConnections: readOpenAIConnections(environment),
+    openaiConnections,
     maxToolCallIterations: readInteger(environment.CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS, 16, "CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS"),
     maxAnswerCharacters: readPositiveInteger(environment.CHAT_RESPONSE_MAX_CHARACTERS, 8 * 1024 * 1024, "CHAT_RESPONSE_MAX_CHARACTERS"),
     enableTitleGeneration: readBoolean(environment.ENABLE_TITLE_GENERATION, true, "ENABLE_TITLE_GENERATION"),
@@ -205,5 +220,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     pluginDepsCacheMaxMb: readPositiveInteger(environment.PLUGIN_DEPS_CACHE_MAX_MB, 512, "PLUGIN_DEPS_CACHE_MAX_MB"),
     pluginIdleCpuMs: readPositiveInteger(environment.PLUGIN_IDLE_CPU_MS, 1000, "PLUGIN_IDLE_CPU_MS"),
     fileMaxSizeMb: readPositiveInteger(environment.FILE_MAX_SIZE_MB, 100, "FILE_MAX_SIZE_MB"),
+    embeddingModel,
+    memoryMaxCharacters: readPositiveInteger(environment.MEMORY_MAX_CHARACTERS, 10_000, "MEMORY_MAX_CHARACTERS"),
+    memoryMaxPerUser: readPositiveInteger(environment.MEMORY_MAX_PER_USER, 1000, "MEMORY_MAX_PER_USER"),
   };
 }

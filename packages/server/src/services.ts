@@ -22,6 +22,7 @@ import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
 import { FileStore } from "./files/file-store.ts";
 import { createLocalFileStorage } from "./files/local-file-storage.ts";
+import { createMemoryService, type MemoryService } from "./memories/memory-service.ts";
 import { PluginWorkspace } from "./workspace/plugin-workspace.ts";
 import { connectPluginChangeFeed, LOCAL_CHANGE_FEED, type PluginChangeFeed } from "./workspace/plugin-change-feed.ts";
 
@@ -52,6 +53,8 @@ export interface AppServices {
   turn: TurnPorts;
   /** Uploaded and plugin-made files: rows in the database, bytes under `DATA_DIR/uploads`. */
   files: FileStore;
+  /** Per-user memories (`/api/v1/memories`, `ctx.memories`), ranked by `EMBEDDING_MODEL` or full text. */
+  memories: MemoryService;
 }
 
 /** `postgres://user:password@host/db` without the password, for messages. */
@@ -154,6 +157,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     }
   }
   const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));
+  const { embeddingModel } = config;
   const answersInProgress = new AnswersInProgress({
     db,
     logger: logger.child({ component: "answers-in-progress" }),
@@ -196,6 +200,14 @@ export async function createServices(config: Config, options: { logger?: Logger 
       storage: createLocalFileStorage(path.join(config.dataDir, "uploads")),
       maxSizeMb: config.fileMaxSizeMb,
       logger: logger.child({ component: "files" }),
+    }),
+    memories: createMemoryService({
+      db,
+      maxCharacters: config.memoryMaxCharacters,
+      maxPerUser: config.memoryMaxPerUser,
+      embeddings: embeddingModel
+        ? { model: embeddingModel, embed: (texts, signal) => upstream.embed(embeddingModel, texts, signal) }
+        : undefined,
     }),
   };
 }

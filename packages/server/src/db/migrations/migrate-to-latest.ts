@@ -5,6 +5,7 @@ import { chatsAndModelsMigration } from "./0002-chats-and-models.ts";
 import { userTokenVersionMigration } from "./0003-user-token-version.ts";
 import { answerInProgressMigration } from "./0004-answer-in-progress.ts";
 import { filesMigration } from "./0006-files.ts";
+import { memoriesMigration } from "./0007-memories.ts";
 
 /**
  * Every migration, in order. Names sort lexically, so keep the four-digit prefix.
@@ -16,6 +17,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0003-user-token-version": userTokenVersionMigration,
   "0004-answer-in-progress": answerInProgressMigration,
   "0006-files": filesMigration,
+  "0007-memories": memoriesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
