@@ -63,8 +63,8 @@ function present(row: MemoryRow): Memory {
   return { id: row.id, userId: row.user_id, content: row.content, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
-function notFound(id: string): SluiceError {
-  return new SluiceError("NOT_FOUND", `Memory not found: ${id}`);
+function notFound(id: unknown): SluiceError {
+  return new SluiceError("NOT_FOUND", `Memory not found: ${String(id).slice(0, 100)}`);
 }
 
 /**
@@ -184,7 +184,7 @@ export function createMemoryService(options: MemoryServiceOptions) {
     /** Replaces a memory's content; NOT_FOUND unless the user has a memory with this id. */
     async update(userId: string, id: string, content: unknown): Promise<Memory> {
       const text = checkText(content, "A memory");
-      if (!(await findMemory(db, userId, id))) throw notFound(id);
+      if (typeof id !== "string" || !(await findMemory(db, userId, id))) throw notFound(id);
       const embedding = await embeddingOf(text);
       const updated = await updateMemoryContent(db, userId, id, text, embedding);
       if (!updated) throw notFound(id);
@@ -193,7 +193,7 @@ export function createMemoryService(options: MemoryServiceOptions) {
 
     /** Deletes a memory; NOT_FOUND unless the user has a memory with this id. */
     async delete(userId: string, id: string): Promise<void> {
-      if (!(await deleteMemory(db, userId, id))) throw notFound(id);
+      if (typeof id !== "string" || !(await deleteMemory(db, userId, id))) throw notFound(id);
     },
 
     /** Deletes every memory of the user (no one else's); answers how many there were. */
