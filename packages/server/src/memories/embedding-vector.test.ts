@@ -19,5 +19,6 @@ describe("embedding vectors", () => {
     expect(cosineSimilarity([1, 1], [-1, -1])).toBeCloseTo(-1);
     expect(cosineSimilarity([1, 1, 0], [1, 0, 0])).toBeCloseTo(Math.SQRT1_2);
     expect(cosineSimilarity([0, 0], [1, 0])).toBe(0);
+    expect(cosineSimilarity([1, 0], [1, 0, 0])).toBe(0);
   });
 });

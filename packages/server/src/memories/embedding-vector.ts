@@ -19,9 +19,11 @@ export function decodeEmbedding(bytes: Uint8Array): Float32Array {
 
 /**
  * The cosine of the angle between two vectors of one length: 1 for the same direction, 0 for
- * unrelated, -1 for opposite. 0 when either is all zeros.
+ * unrelated, -1 for opposite. 0 when either is all zeros, or their lengths differ (vectors of
+ * different models are not comparable).
  */
 export function cosineSimilarity(left: ArrayLike<number>, right: ArrayLike<number>): number {
+  if (left.length !== right.length) return 0;
   let dot = 0;
   let leftNorm = 0;
   let rightNorm = 0;
