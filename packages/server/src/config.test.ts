@@ -169,3 +169,25 @@ describe("loadConfig: file store", () => {
     }
   });
 });
+
+describe("loadConfig: memories", () => {
+  it("ranks by full text unless EMBEDDING_MODEL names a model, which needs an upstream", () => {
+    expect(loadConfig({}).embeddingModel).toBeUndefined();
+    expect(loadConfig({ EMBEDDING_MODEL: " text-embedding-3-small ", OPENAI_API_BASE_URL: "http://localhost:1/v1" }).embeddingModel).toBe(
+      "text-embedding-3-small",
+    );
+    expect(() => loadConfig({ EMBEDDING_MODEL: "text-embedding-3-small" })).toThrow(/EMBEDDING_MODEL.*OPENAI_API_BASE_URL/);
+  });
+
+  it("caps a memory at 10000 characters and a user at 1000 memories unless told otherwise", () => {
+    expect(loadConfig({})).toMatchObject({ memoryMaxCharacters: 10_000, memoryMaxPerUser: 1000 });
+    expect(loadConfig({ MEMORY_MAX_CHARACTERS: "200", MEMORY_MAX_PER_USER: "3" })).toMatchObject({
+      memoryMaxCharacters: 200,
+      memoryMaxPerUser: 3,
+    });
+    for (const value of ["0", "-1", "1.5", "many"]) {
+      expect(() => loadConfig({ MEMORY_MAX_CHARACTERS: value })).toThrow(/MEMORY_MAX_CHARACTERS/);
+      expect(() => loadConfig({ MEMORY_MAX_PER_USER: value })).toThrow(/MEMORY_MAX_PER_USER/);
+    }
+  });
+});

@@ -100,6 +100,16 @@ export interface Config {
   pluginStorageMaxKeyLength: number;
   pluginStorageMaxValueBytes: number;
   pluginStorageMaxTotalBytes: number;
+  /**
+   * The upstream embedding model that ranks memories (`EMBEDDING_MODEL`), through
+   * `POST <base>/embeddings` of the connection listing it (else the first); unset = the
+   * database's full-text ranking.
+   */
+  embeddingModel?: string;
+  /** Longest memory (and memory query), in characters (`MEMORY_MAX_CHARACTERS`, 10000). */
+  memoryMaxCharacters: number;
+  /** Most memories one user may keep (`MEMORY_MAX_PER_USER`, 1000). */
+  memoryMaxPerUser: number;
 }
 
 /** Four weeks, Open WebUI's default (`JWT_EXPIRES_IN=4w`): a stolen token is not good forever. */
@@ -175,6 +185,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
       `ANSWER_STALE_SECONDS (${answerStaleSeconds}) must be at least twice ANSWER_HEARTBEAT_SECONDS (${answerHeartbeatSeconds})`,
     );
   }
+  const openaiConnections = readOpenAIConnections(environment);
+  const embeddingModel = environment.EMBEDDING_MODEL?.trim() || undefined;
+  if (embeddingModel && openaiConnections.length === 0) {
+    throw new Error(`EMBEDDING_MODEL="${embeddingModel}" needs an upstream to ask: set OPENAI_API_BASE_URL (or unset EMBEDDING_MODEL)`);
+  }
   return {
     port: readInteger(environment.PORT, 8080, "PORT"),
     host: environment.HOST?.trim() || "0.0.0.0",
@@ -201,7 +216,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     pluginMaxToolsPerUser: readPositiveInteger(environment.PLUGIN_MAX_TOOLS_PER_USER, 100, "PLUGIN_MAX_TOOLS_PER_USER"),
     pluginNodeTierUser: readNodeTierUser(environment, serverUid),
     logLevel: environment.LOG_LEVEL?.trim() || "info",
-    openaiConnections: readOpenAIConnections(environment),
+    openaiConnections,
     maxToolCallIterations: readInteger(environment.CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS, 16, "CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS"),
     maxAnswerCharacters: readPositiveInteger(environment.CHAT_RESPONSE_MAX_CHARACTERS, 8 * 1024 * 1024, "CHAT_RESPONSE_MAX_CHARACTERS"),
     enableTitleGeneration: readBoolean(environment.ENABLE_TITLE_GENERATION, true, "ENABLE_TITLE_GENERATION"),
@@ -230,5 +245,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
       64 * 1024 * 1024,
       "PLUGIN_STORAGE_MAX_TOTAL_BYTES",
     ),
+    embeddingModel,
+    memoryMaxCharacters: readPositiveInteger(environment.MEMORY_MAX_CHARACTERS, 10_000, "MEMORY_MAX_CHARACTERS"),
+    memoryMaxPerUser: readPositiveInteger(environment.MEMORY_MAX_PER_USER, 1000, "MEMORY_MAX_PER_USER"),
   };
 }

@@ -25,6 +25,7 @@ import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
 import { FileStore } from "./files/file-store.ts";
 import { createLocalFileStorage } from "./files/local-file-storage.ts";
+import { createMemoryService, type MemoryService } from "./memories/memory-service.ts";
 import { PluginWorkspace } from "./workspace/plugin-workspace.ts";
 import { connectPluginChangeFeed, LOCAL_CHANGE_FEED, type PluginChangeFeed } from "./workspace/plugin-change-feed.ts";
 
@@ -59,6 +60,8 @@ export interface AppServices {
   pluginApi: PluginApi;
   /** `ctx.storage` in the database; swept of expired values while the server runs. */
   pluginStorage: PluginStorage;
+  /** Per-user memories (`/api/v1/memories`, `ctx.memories`), ranked by `EMBEDDING_MODEL` or full text. */
+  memories: MemoryService;
 }
 
 /** How often expired `ctx.storage` values are deleted (they read as missing before that). */
@@ -179,6 +182,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     }
   }
   const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));
+  const { embeddingModel } = config;
   const answersInProgress = new AnswersInProgress({
     db,
     logger: logger.child({ component: "answers-in-progress" }),
@@ -225,6 +229,14 @@ export async function createServices(config: Config, options: { logger?: Logger 
     }),
     pluginApi,
     pluginStorage,
+    memories: createMemoryService({
+      db,
+      maxCharacters: config.memoryMaxCharacters,
+      maxPerUser: config.memoryMaxPerUser,
+      embeddings: embeddingModel
+        ? { model: embeddingModel, embed: (texts, signal) => upstream.embed(embeddingModel, texts, signal) }
+        : undefined,
+    }),
   };
 }
 

@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type FakeUpstream, startFakeUpstream } from "./helpers/fake-upstream.ts";
+import { cosineSimilarity } from "../src/memories/embedding-vector.ts";
+import { type FakeUpstream, fakeEmbedding, startFakeUpstream } from "./helpers/fake-upstream.ts";
 
 const API_KEY = "sk-fake-upstream";
 
@@ -239,6 +240,32 @@ describe("fake upstream options", () => {
       expect(chunks.at(-2).choices[0]).toEqual({ index: 0, delta: {}, logprobs: null, finish_reason: "stop" });
       expect(chunks.at(-1)).toMatchObject({ object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: expect.any(Number) } });
       expect(chunks.slice(0, -1).every((chunk) => chunk.usage === null)).toBe(true);
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it("embeds texts as bags of words, as floats or base64, and fails on 'fail'", async () => {
+    const upstream = await startFakeUpstream({ apiKey: API_KEY });
+    const client = new OpenAI({ baseURL: upstream.baseUrl, apiKey: API_KEY, maxRetries: 0 });
+    try {
+      // The client asks for base64 by default and decodes it; floats when asked.
+      const texts = ["My favourite colour is blue", "Which colour is my favourite?", "I keep bees"];
+      const base64 = await client.embeddings.create({ model: "fake-embed", input: texts });
+      const floats = await client.embeddings.create({ model: "fake-embed", input: texts, encoding_format: "float" });
+      expect(base64.data.map((entry) => entry.embedding)).toEqual(texts.map(fakeEmbedding));
+      expect(floats.data.map((entry) => entry.embedding)).toEqual(texts.map(fakeEmbedding));
+      expect(floats.data.map((entry) => entry.index)).toEqual([0, 1, 2]);
+      const [colour, question, bees] = texts.map(fakeEmbedding);
+      expect(cosineSimilarity(colour!, question!)).toBeGreaterThan(0.5);
+      expect(cosineSimilarity(colour!, bees!)).toBeLessThan(cosineSimilarity(colour!, question!));
+      expect(upstream.embeddingBodies().map((body) => body.model)).toEqual(["fake-embed", "fake-embed"]);
+
+      await expect(client.embeddings.create({ model: "fake-embed", input: "please fail" })).rejects.toMatchObject({
+        status: 500,
+        message: expect.stringContaining("embeddings exploded"),
+      });
+      await expect(client.embeddings.create({ model: "fake-small", input: "hello" })).rejects.toMatchObject({ status: 404 });
     } finally {
       await upstream.close();
     }

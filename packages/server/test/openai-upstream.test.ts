@@ -5,7 +5,7 @@ import { SluiceError, type StreamEvent } from "@sluice/sdk";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { collectCompletion } from "../src/providers/completion-accumulator.ts";
 import { OpenAIUpstream, type UpstreamModel } from "../src/providers/openai-upstream.ts";
-import { type FakeUpstream, startFakeUpstream } from "./helpers/fake-upstream.ts";
+import { type FakeUpstream, fakeEmbedding, startFakeUpstream } from "./helpers/fake-upstream.ts";
 
 const KEY_A = "sk-first";
 
@@ -351,6 +351,81 @@ describe("OpenAIUpstream against fake upstreams on loopback", () => {
         expect(received).toEqual([{ url: "/v1/chat/completions", method: "POST", authorization: "Bearer sk-streaming" }]);
       } finally {
         await new Promise<void>((resolve) => streamingServer.close(() => resolve()));
+      }
+    });
+  });
+
+  describe("embeddings", () => {
+    /** An upstream on loopback that answers every request with `body` as JSON. */
+    async function answering(body: unknown): Promise<{ upstream: OpenAIUpstream; close: () => Promise<void> }> {
+      const server = await listen(
+        createHttpServer((request, response) => {
+          request.resume();
+          response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+        }),
+      );
+      return {
+        upstream: new OpenAIUpstream([{ baseUrl: `http://127.0.0.1:${portOf(server)}/v1` }], logger),
+        close: () => closeServer(server),
+      };
+    }
+
+    it("asks the connection that lists the model, else the first, and answers one vector per text in order", async () => {
+      const listing = await startFakeUpstream({ models: ["embed-listed"], embeddingModels: ["embed-listed"] });
+      try {
+        const embeddings = new OpenAIUpstream([{ baseUrl: first.baseUrl, apiKey: KEY_A }, { baseUrl: listing.baseUrl }], logger);
+        const texts = ["My favourite colour is blue", "bees"];
+        expect(await embeddings.embed("embed-listed", texts)).toEqual(texts.map(fakeEmbedding));
+        expect(listing.embeddingBodies()).toEqual([{ model: "embed-listed", input: texts }]);
+        // Not listed anywhere (many providers leave embedding models out): the first connection, with its key.
+        expect(await embeddings.embed("fake-embed", ["bees"])).toEqual([fakeEmbedding("bees")]);
+        expect(first.embeddingBodies().at(-1)).toEqual({ model: "fake-embed", input: ["bees"] });
+      } finally {
+        await listing.close();
+      }
+    });
+
+    it("turns the upstream's refusal or absence into UPSTREAM_ERROR, and no connection into UNAVAILABLE", async () => {
+      const failed = await caught(upstream.embed("fake-embed", ["this will fail"]));
+      expect(failed).toMatchObject({ code: "UPSTREAM_ERROR", details: { status: 500 } });
+      expect(failed.message).toMatch(/answered 500: embeddings exploded/);
+      const unknown = await caught(upstream.embed("no-such-model", ["x"]));
+      expect(unknown.message).toMatch(/answered 404: The model `no-such-model` does not exist/);
+      const dead = new OpenAIUpstream([{ baseUrl: deadUrl }], logger, { modelsTimeoutMs: 300 });
+      expect((await caught(dead.embed("fake-embed", ["x"]))).message).toMatch(/^cannot reach 127\.0\.0\.1:\d+ for embeddings/);
+      expect(await caught(new OpenAIUpstream([], logger).embed("fake-embed", ["x"]))).toMatchObject({ code: "UNAVAILABLE" });
+    });
+
+    it("reads base64 vectors and the order of `index`, and refuses answers that do not fit the texts", async () => {
+      const bytes = Buffer.alloc(8);
+      bytes.writeFloatLE(0.5, 0);
+      bytes.writeFloatLE(-2, 4);
+      const reordered = await answering({
+        data: [
+          { index: 1, embedding: [3, 4] },
+          { index: 0, embedding: bytes.toString("base64") },
+        ],
+      });
+      try {
+        expect(await reordered.upstream.embed("m", ["a", "b"])).toEqual([
+          [0.5, -2],
+          [3, 4],
+        ]);
+        expect((await caught(reordered.upstream.embed("m", ["a"]))).message).toMatch(/answered 2 embeddings for 1 texts/);
+      } finally {
+        await reordered.close();
+      }
+      for (const body of [
+        { data: [{ embedding: [1] }, { embedding: [1, 2] }] },
+        { data: [{ embedding: [] }, { embedding: [] }] },
+        { nothing: true },
+      ]) {
+        const odd = await answering(body);
+        try {
+          expect(await caught(odd.upstream.embed("m", ["a", "b"]))).toMatchObject({ code: "UPSTREAM_ERROR" });
+        } finally {
+          await odd.close();
+        }
       }
     });
   });

@@ -168,6 +168,21 @@ export interface PluginStorageTable {
   updated_at: number;
 }
 
+/**
+ * A user's memory. SQLite also has an integer `seq` (the full-text index's key) and PostgreSQL a
+ * generated `content_search` tsvector; only the memories repository's search reads them.
+ */
+export interface MemoryTable {
+  id: string;
+  user_id: string;
+  content: string;
+  /** `content`'s vector from `embedding_model`: float32 values, little-endian; null when none was made. */
+  embedding: Uint8Array | null;
+  embedding_model: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   user: UserTable;
   api_key: ApiKeyTable;
@@ -180,4 +195,5 @@ export interface Database {
   answer_in_progress: AnswerInProgressTable;
   plugin_storage: PluginStorageTable;
   file: FileTable;
+  memory: MemoryTable;
 }

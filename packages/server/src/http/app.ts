@@ -12,6 +12,7 @@ import { registerModelListRoutes } from "./routes/models-list.ts";
 import { registerChatRoutes } from "./routes/chats.ts";
 import { registerChatEventRoutes } from "./routes/chat-events.ts";
 import { registerFileRoutes } from "./routes/files.ts";
+import { registerMemoryRoutes } from "./routes/memories.ts";
 import { registerConfigRoutes } from "./routes/config.ts";
 import { registerFunctionRoutes } from "./routes/functions.ts";
 import { registerToolRoutes } from "./routes/tools.ts";
@@ -36,6 +37,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerChatRoutes,
   registerChatEventRoutes,
   registerFileRoutes,
+  registerMemoryRoutes,
   registerModelRoutes,
   registerModelListRoutes,
   registerChatCompletionRoutes,

@@ -5,6 +5,8 @@ import { completionToChunks } from "./completion-to-chunks.ts";
 import { fetchConnectionModels, upstreamHeaders } from "./fetch-connection-models.ts";
 import { parseServerSentEvents } from "./parse-server-sent-events.ts";
 import { readChatChunks } from "./read-chat-chunks.ts";
+import { fetchEmbeddings } from "./fetch-embeddings.ts";
+import { readLimitedText } from "./read-limited-text.ts";
 import type { OpenAIConnection } from "./read-openai-connections.ts";
 import { connectionHost, describeNetworkError, isUpstreamErrorObject, readUpstreamError, upstreamReportedError } from "./upstream-error.ts";
 import type { UpstreamModel } from "./upstream-model.ts";
@@ -136,6 +138,20 @@ export class OpenAIUpstream {
     }
   }
 
+  /**
+   * The vectors of `texts` from the embedding model `model` (`POST {baseUrl}/embeddings`), one
+   * per text, in order. The connection is the one whose model list has `model`, else the first
+   * (many providers leave embedding models out of `/models`).
+   *
+   * @throws SluiceError `UNAVAILABLE` without any connection; `UPSTREAM_ERROR` as {@link fetchEmbeddings}.
+   */
+  async embed(model: string, texts: string[], signal?: AbortSignal): Promise<number[][]> {
+    const listed = (await this.listModels()).find((candidate) => candidate.id === model);
+    const connection = this.connections[listed?.connectionIndex ?? 0];
+    if (!connection) throw new SluiceError("UNAVAILABLE", `No upstream is configured to make the embeddings of "${model}"`);
+    return fetchEmbeddings(connection, { model, input: texts }, { fetch: this.#fetch, signal });
+  }
+
   async #fetchModels(): Promise<UpstreamModel[]> {
     const failures: SluiceError[] = [];
     const lists = await Promise.all(
@@ -219,21 +235,3 @@ export class OpenAIUpstream {
 
 /** Largest non-streamed answer read from an upstream. */
 const MAX_COMPLETION_BYTES = 64 * 1024 * 1024;
-
-/** The body as text, refusing one longer than `maxBytes` before it fills memory. */
-async function readLimitedText(response: Response, maxBytes: number, host: string): Promise<string> {
-  if (!response.body) return "";
-  const decoder = new TextDecoder();
-  let text = "";
-  let bytes = 0;
-  for await (const piece of response.body) {
-    bytes += piece.byteLength;
-    if (bytes > maxBytes) {
-      // Only frees the connection; the error that matters is thrown next.
-      await response.body.cancel().catch(() => {});
-      throw new SluiceError("UPSTREAM_ERROR", `${host} answered with more than ${maxBytes} bytes`);
-    }
-    text += decoder.decode(piece, { stream: true });
-  }
-  return text + decoder.decode();
-}

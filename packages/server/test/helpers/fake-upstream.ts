@@ -20,6 +20,8 @@ export interface FakeUpstreamOptions {
   apiKey?: string;
   /** Answer JSON even to `stream: true`, like upstreams that ignore streaming. */
   ignoreStream?: boolean;
+  /** Model ids accepted by `POST /v1/embeddings` (not listed by `/v1/models`); `fake-embed` by default. */
+  embeddingModels?: string[];
 }
 
 export interface FakeUpstream {
@@ -31,11 +33,31 @@ export interface FakeUpstream {
   readonly abortedRequests: number;
   /** The chat requests only (`POST /v1/chat/completions`), their bodies. */
   chatBodies(): Record<string, unknown>[];
+  /** The embeddings requests only (`POST /v1/embeddings`), their bodies. */
+  embeddingBodies(): { model: string; input: string | string[] }[];
   /** Stops listening and cuts open connections (pending "slow" streams end). */
   close(): Promise<void>;
 }
 
 const DEFAULT_MODELS = ["fake-small", "fake-large"];
+const DEFAULT_EMBEDDING_MODELS = ["fake-embed"];
+/** Length of the fake's embeddings. */
+export const FAKE_EMBEDDING_DIMENSIONS = 256;
+
+/**
+ * The fake's embedding of a text: a bag of words. Each word (letters and digits, lower-cased)
+ * adds 1 to the position its FNV-1a hash picks, so texts sharing words point the same way and the
+ * cosine of two texts grows with the words they share. Deterministic, so tests can compute it too.
+ */
+export function fakeEmbedding(text: string): number[] {
+  const vector = new Array<number>(FAKE_EMBEDDING_DIMENSIONS).fill(0);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    let hash = 0x811c9dc5;
+    for (const character of word) hash = Math.imul(hash ^ character.codePointAt(0)!, 0x01000193) >>> 0;
+    vector[hash % FAKE_EMBEDDING_DIMENSIONS]! += 1;
+  }
+  return vector;
+}
 const CREATED = 1_700_000_000;
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -140,6 +162,11 @@ function deltasOf(context: AnswerContext, reply: FakeReply): Record<string, unkn
  * 7. contains `slow` → `tick ` 200 times, one every 50 ms (10 s; JSON: after 10 s);
  * 8. otherwise → `You said: <text>` in three chunks.
  *
+ * `POST /v1/embeddings` (`{model, input}`, input a string or a list of them) answers each input's
+ * {@link fakeEmbedding} in OpenAI's shape (floats, or base64 float32s with
+ * `encoding_format: "base64"`); an input containing `fail` gets HTTP 500 "embeddings exploded",
+ * an unknown model 404.
+ *
  * Streaming answers are SSE in OpenAI's exact chunk format ending with `data: [DONE]`, with a
  * usage chunk when `stream_options.include_usage` is set. Like OpenAI it refuses an unknown
  * model (404), a missing `messages` list (400) and `stream_options` without `stream` (400).
@@ -154,6 +181,7 @@ function deltasOf(context: AnswerContext, reply: FakeReply): Record<string, unkn
  */
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const models = options.models ?? DEFAULT_MODELS;
+  const embeddingModels = options.embeddingModels ?? DEFAULT_EMBEDDING_MODELS;
   const requests: RecordedRequest[] = [];
   let abortedRequests = 0;
   let sequence = 0;
@@ -246,6 +274,32 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
   }
 
+  function answerEmbeddings(response: ServerResponse, body: unknown): void {
+    const request = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+    const inputs = typeof request.input === "string" ? [request.input] : request.input;
+    if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((input) => typeof input === "string")) {
+      return sendError(response, 400, "'input' must be a string or a non-empty list of strings.", "invalid_request_error");
+    }
+    if (typeof request.model !== "string" || !embeddingModels.includes(request.model)) {
+      return sendError(response, 404, `The model \`${String(request.model)}\` does not exist.`, "invalid_request_error", "model_not_found");
+    }
+    if (inputs.some((input) => input.includes("fail"))) return sendError(response, 500, "embeddings exploded", "server_error");
+    const isBase64 = request.encoding_format === "base64";
+    const encode = (vector: number[]) => {
+      if (!isBase64) return vector;
+      const bytes = Buffer.alloc(vector.length * 4);
+      vector.forEach((value, index) => bytes.writeFloatLE(value, index * 4));
+      return bytes.toString("base64");
+    };
+    const tokens = inputs.reduce((total, input) => total + countWords(input), 0);
+    return sendJson(response, 200, {
+      object: "list",
+      data: inputs.map((input, index) => ({ object: "embedding", index, embedding: encode(fakeEmbedding(input)) })),
+      model: request.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const text = await readBody(request);
     let body: unknown = text === "" ? undefined : text;
@@ -271,6 +325,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       });
     }
     if (route === "POST /v1/chat/completions") return answerChat(request, response, body);
+    if (route === "POST /v1/embeddings") return answerEmbeddings(response, body);
     return sendError(response, 404, `Unknown request URL: ${request.method} ${path}.`, "invalid_request_error", "unknown_url");
   }
 
@@ -296,6 +351,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       requests
         .filter((request) => request.method === "POST" && request.path.startsWith("/v1/chat/completions"))
         .map((request) => request.body as Record<string, unknown>),
+    embeddingBodies: () =>
+      requests
+        .filter((request) => request.method === "POST" && request.path.startsWith("/v1/embeddings"))
+        .map((request) => request.body as { model: string; input: string | string[] }),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

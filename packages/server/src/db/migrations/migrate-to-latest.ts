@@ -6,6 +6,7 @@ import { userTokenVersionMigration } from "./0003-user-token-version.ts";
 import { answerInProgressMigration } from "./0004-answer-in-progress.ts";
 import { pluginStorageMigration } from "./0005-plugin-storage.ts";
 import { filesMigration } from "./0006-files.ts";
+import { memoriesMigration } from "./0007-memories.ts";
 
 /**
  * Every migration, in order. Names sort lexically, so keep the four-digit prefix.
@@ -18,6 +19,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0004-answer-in-progress": answerInProgressMigration,
   "0005-plugin-storage": pluginStorageMigration,
   "0006-files": filesMigration,
+  "0007-memories": memoriesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { searchWords } from "./search-words.ts";
+
+describe("searchWords", () => {
+  it("keeps only words, lower-cased, each once", () => {
+    expect(searchWords(`What's my "favourite" colour? colour* OR (NEAR) -x:y`)).toEqual([
+      "what",
+      "s",
+      "my",
+      "favourite",
+      "colour",
+      "or",
+      "near",
+      "x",
+      "y",
+    ]);
+  });
+
+  it("keeps letters of any script and their accents", () => {
+    expect(searchWords("Ça coûte 20 €, naïve")).toEqual(["ça", "coûte", "20", "naïve"]);
+    expect(searchWords("Ça".normalize("NFD"))).toEqual(["ça"]);
+  });
+
+  it("answers nothing for text without words, and at most 32 words", () => {
+    expect(searchWords(" ?! -- ")).toEqual([]);
+    expect(searchWords(Array.from({ length: 50 }, (_, index) => `w${index}`).join(" "))).toHaveLength(32);
+  });
+});
