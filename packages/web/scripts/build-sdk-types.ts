@@ -67,7 +67,8 @@ export function buildSdkTypes(): SdkTypesBundle {
     rootDir: SDK_SOURCE,
     outDir: path.join(REPOSITORY_ROOT, "packages/web/.sdk-types"),
   };
-  const program = ts.createProgram([SDK_ENTRY], options);
+  // The sandbox's web globals (URL, URLSearchParams, FormData, …) are what the SDK's own types refer to.
+  const program = ts.createProgram([SDK_ENTRY, GLOBALS_PATH], options);
   const files: Record<string, string> = {};
   const result = program.emit(undefined, (fileName, text) => {
     if (!fileName.endsWith(".d.ts")) return;

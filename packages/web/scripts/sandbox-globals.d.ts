@@ -71,3 +71,37 @@ declare class URL {
   toString(): string;
   toJSON(): string;
 }
+
+type BlobPart = string | ArrayBuffer | ArrayBufferView | Blob;
+
+declare class Blob {
+  constructor(parts?: Iterable<BlobPart>, options?: { type?: string });
+  readonly type: string;
+  readonly size: number;
+  bytes(): Promise<Uint8Array>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  text(): Promise<string>;
+  slice(start?: number, end?: number, type?: string): Blob;
+}
+
+declare class File extends Blob {
+  constructor(parts: Iterable<BlobPart>, name: string, options?: { type?: string; lastModified?: number });
+  readonly name: string;
+  readonly lastModified: number;
+}
+
+type FormDataEntryValue = string | File;
+
+declare class FormData {
+  append(name: string, value: string | Blob, fileName?: string): void;
+  set(name: string, value: string | Blob, fileName?: string): void;
+  get(name: string): FormDataEntryValue | null;
+  getAll(name: string): FormDataEntryValue[];
+  has(name: string): boolean;
+  delete(name: string): void;
+  forEach(callback: (value: FormDataEntryValue, name: string, form: FormData) => void): void;
+  entries(): IterableIterator<[string, FormDataEntryValue]>;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<FormDataEntryValue>;
+  [Symbol.iterator](): IterableIterator<[string, FormDataEntryValue]>;
+}
