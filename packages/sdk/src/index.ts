@@ -34,6 +34,7 @@ export type {
 } from "./plugin-context.ts";
 export type { FetchBody, FetchHeaders, FetchInit, FetchResponse, PluginFetch, ServerSentEvent } from "./plugin-fetch.ts";
 export type { PluginStorage, PluginStorageSpaces, RequestFacts, StorageSetOptions } from "./plugin-storage.ts";
+export type { Memory, MemoryMatch, PluginMemories } from "./plugin-memories.ts";
 export type {
   ActionBody,
   ChatBody,

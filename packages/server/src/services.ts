@@ -20,6 +20,7 @@ import { PluginRegistry } from "./plugins/plugin-registry.ts";
 import { PluginApi } from "./plugin-api/plugin-api.ts";
 import { PluginStorage } from "./plugin-api/plugin-storage.ts";
 import { storageMethods } from "./plugin-api/storage-methods.ts";
+import { memoryMethods } from "./plugin-api/memory-methods.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
@@ -117,7 +118,17 @@ export async function createServices(config: Config, options: { logger?: Logger 
       maxTotalBytes: config.pluginStorageMaxTotalBytes,
     },
   });
-  const pluginApi = new PluginApi({ ...storageMethods(pluginStorage) });
+  const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));
+  const { embeddingModel } = config;
+  const memories = createMemoryService({
+    db,
+    maxCharacters: config.memoryMaxCharacters,
+    maxPerUser: config.memoryMaxPerUser,
+    embeddings: embeddingModel
+      ? { model: embeddingModel, embed: (texts, signal) => upstream.embed(embeddingModel, texts, signal) }
+      : undefined,
+  });
+  const pluginApi = new PluginApi({ ...storageMethods(pluginStorage), ...memoryMethods(memories) });
   const loadOptions = {
     maxSourceBytes: config.maxPluginSourceBytes,
     logger: logger.child({ component: "plugin" }),
@@ -181,8 +192,6 @@ export async function createServices(config: Config, options: { logger?: Logger 
       throw new Error(`Cannot connect the plugin change feed to Redis: ${(error as Error).message}`, { cause: error });
     }
   }
-  const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));
-  const { embeddingModel } = config;
   const answersInProgress = new AnswersInProgress({
     db,
     logger: logger.child({ component: "answers-in-progress" }),
@@ -229,14 +238,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     }),
     pluginApi,
     pluginStorage,
-    memories: createMemoryService({
-      db,
-      maxCharacters: config.memoryMaxCharacters,
-      maxPerUser: config.memoryMaxPerUser,
-      embeddings: embeddingModel
-        ? { model: embeddingModel, embed: (texts, signal) => upstream.embed(embeddingModel, texts, signal) }
-        : undefined,
-    }),
+    memories,
   };
 }
 

@@ -11,12 +11,14 @@ import type {
 } from "../plugin-context.ts";
 import type { PluginFetch } from "../plugin-fetch.ts";
 import type { PluginStorageSpaces, RequestFacts } from "../plugin-storage.ts";
+import type { PluginMemories } from "../plugin-memories.ts";
 import type { ChatMessage, FileReference } from "../chat-body.ts";
 import { assertJsonValue } from "./assert-json-value.ts";
 import { createFetch } from "./create-fetch.ts";
 import { createLogger } from "./create-logger.ts";
 import { createServe, type HostServe } from "./create-serve.ts";
 import { createStorage } from "./create-storage.ts";
+import { createMemories } from "./create-memories.ts";
 import { describeValue } from "./describe-value.ts";
 import type { NormalizedPlugin } from "./normalize-plugin.ts";
 import { resolveValves } from "./resolve-valves.ts";
@@ -74,6 +76,7 @@ class InvocationContext {
   #log: PluginLogger | undefined;
   #serve: HostServe | undefined;
   #storage: PluginStorageSpaces | undefined;
+  #memories: PluginMemories | undefined;
 
   constructor(
     request: InvokeRequest,
@@ -134,6 +137,10 @@ class InvocationContext {
 
   get storage(): PluginStorageSpaces {
     return (this.#storage ??= createStorage(this.#hostServe()));
+  }
+
+  get memories(): PluginMemories {
+    return (this.#memories ??= createMemories(this.#hostServe()));
   }
 
   /** The host's service channel for this invocation, shared by the capabilities built on it. */
