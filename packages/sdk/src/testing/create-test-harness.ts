@@ -87,6 +87,8 @@ export interface TestHarness<Plugin = unknown> extends TestRecord {
   /** The emitted events of one type, typed. */
   eventsOfType<Type extends SluiceEventType>(type: Type): Array<EventOfType<Type>>;
   inlet(body: ChatBody, options?: TestCallOptions<Plugin>): Promise<ChatBody>;
+  /** A filter's `request` hook: the body as it would go to the model. */
+  request(body: ChatBody, options?: TestCallOptions<Plugin>): Promise<ChatBody>;
   /** The chunk as the next filter sees it, or `null` when dropped. */
   stream(event: StreamEvent, options?: TestCallOptions<Plugin>): Promise<StreamEvent | null>;
   outlet(body: OutletBody, options?: TestCallOptions<Plugin>): Promise<OutletBody>;
@@ -210,6 +212,7 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     },
     eventsOfType: (type) => record.events.filter((event) => event.type === type) as never,
     inlet: async (body, callOptions) => (await run("inlet", body, callOptions)).value as ChatBody,
+    request: async (body, callOptions) => (await run("request", body, callOptions)).value as ChatBody,
     stream: async (event, callOptions) => (await run("stream", event, callOptions)).value as StreamEvent | null,
     outlet: async (body, callOptions) => (await run("outlet", body, callOptions)).value as OutletBody,
     pipe: async (body, { subModel, ...callOptions } = {}) => {
