@@ -122,6 +122,8 @@ export interface InvokeRequest {
     canCall: boolean;
     /** Facts of the HTTP request that started the turn (`ctx.request`); absent when none did. */
     request?: RequestFacts | null;
+    /** The server's task model (`TASK_MODEL`), for `ctx.models.task`; absent or null when none is set. */
+    taskModel?: string | null;
   };
 }
 
