@@ -122,16 +122,27 @@ async function prepareTurn(
 }
 
 /**
- * `rest` with its first chunk put back in front. A client that stops reading at the first chunk
- * closes `rest` too, so the turn's plugins are released and its stream filters closed.
+ * `rest` with its first chunk put back in front. A client that stops reading at the first chunk,
+ * or before reading any (a plugin dropping a `ctx.models` stream), closes `rest` too, so the
+ * turn's plugins are released and its stream filters closed.
  */
-async function* prepend<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void>): AsyncGenerator<T, void> {
-  try {
-    if (first.done) return;
-    yield first.value;
-    yield* rest;
-  } finally {
+function prepend<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void>): AsyncGenerator<T, void> {
+  const chunks = (async function* () {
+    try {
+      if (first.done) return;
+      yield first.value;
+      yield* rest;
+    } finally {
+      await rest.return();
+    }
+  })();
+  // `return` on a generator that never started skips its `finally`: close `rest` here as well.
+  const stop = chunks.return.bind(chunks);
+  chunks.return = async (value) => {
+    const result = await stop(value);
     await rest.return();
-  }
+    return result;
+  };
+  return chunks;
 }
 export type { ChatTurnInput } from "./chat-turn-input.ts";
