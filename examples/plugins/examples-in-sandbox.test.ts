@@ -160,6 +160,20 @@ describe("the examples in a real sandbox", () => {
     expect(result).toMatchObject({ messages: [{ id: "r1" }] });
   });
 
+  it("model-summary-action, calling a model through the host's service channel", async () => {
+    const plugin = await load("./model-summary-action.ts", "model_summary", "function");
+    const body = { model: "m", id: "r1", messages: [{ id: "r1", role: "assistant", content: "A long reply." }] };
+    const served: Array<[string, unknown[]]> = [];
+    const result = await run(plugin, request("action", body, { metadata: { chat_id: "c1" }, taskModel: "task-model" }), {
+      serve: async (method, args) => {
+        served.push([method, args]);
+        return { object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: "Short." } }] };
+      },
+    });
+    expect(result).toEqual({ content: "Short." });
+    expect(served).toEqual([["models.complete", [expect.objectContaining({ model: "task-model", temperature: 0 }), { filters: true }]]]);
+  });
+
   it("calculator-tools and clock-tools", async () => {
     const calculator = await load("./calculator-tools.ts", "calculator", "tool");
     expect(await run(calculator, request("tool", { expression: "2 ^ 10" }, {}, "calculate"))).toEqual({

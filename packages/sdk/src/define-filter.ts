@@ -21,6 +21,13 @@ export interface FilterDefinition<V extends ValvesSchema | undefined = undefined
   icon?: string;
   /** Before the model call. Throwing aborts the turn with the error's message. */
   inlet?(body: ChatBody, ctx: PluginContext<InferValves<V>, InferValves<UV>>): Awaitable<ChatBody | void>;
+  /**
+   * Before every model call of the turn (each tool round, and each `ctx.models.complete` with
+   * filters), with the body as it goes to the model: tools, retrieved context and tool results
+   * included. Its return value is what is sent for that call (nothing: unchanged); the next call
+   * starts from the turn's body again. `inlet` runs once per turn; throwing ends the turn.
+   */
+  request?(body: ChatBody, ctx: PluginContext<InferValves<V>, InferValves<UV>>): Awaitable<ChatBody | void>;
   /** For each streamed chunk. Return `null` to drop it. */
   stream?(event: StreamEvent, ctx: PluginContext<InferValves<V>, InferValves<UV>>): Awaitable<StreamEvent | null | void>;
   /** After the reply was saved, for browser and API callers alike. */

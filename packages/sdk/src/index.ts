@@ -35,6 +35,7 @@ export type {
 export type { FetchBody, FetchHeaders, FetchInit, FetchResponse, PluginFetch, ServerSentEvent } from "./plugin-fetch.ts";
 export type { PluginStorage, PluginStorageSpaces, RequestFacts, StorageSetOptions } from "./plugin-storage.ts";
 export type { Memory, MemoryMatch, PluginMemories } from "./plugin-memories.ts";
+export type { CompleteOptions, ModelRequest, ModelStream, ModelSummary, PluginModels } from "./plugin-models.ts";
 export type {
   ActionBody,
   ChatBody,

@@ -2,6 +2,7 @@ import type { ChatMessage, FileReference } from "./chat-body.ts";
 import type { PluginFetch } from "./plugin-fetch.ts";
 import type { PluginStorageSpaces, RequestFacts } from "./plugin-storage.ts";
 import type { PluginMemories } from "./plugin-memories.ts";
+import type { PluginModels } from "./plugin-models.ts";
 import type { EmittableEvent, SluiceEvent } from "./sluice-event.ts";
 
 /**
@@ -138,6 +139,8 @@ export interface PluginContext<Valves = Record<string, unknown>, UserValves = Re
   readonly storage: PluginStorageSpaces;
   /** The requesting user's memories (Open WebUI's memories): list, add, update, delete, query. */
   readonly memories: PluginMemories;
+  /** The server's models, called through its own pipeline as `ctx.user`: list, complete, and the task model. */
+  readonly models: PluginModels;
   /** Facts of the HTTP request that started the turn; `null` when none did (a background task). */
   readonly request: RequestFacts | null;
 }

@@ -66,6 +66,8 @@ export interface Config {
   enableTitleGeneration: boolean;
   /** Model for background tasks such as titles (`TASK_MODEL`); the chat's model when unset. */
   taskModel?: string;
+  /** How deep plugins' model calls (`ctx.models.complete`) may nest (`PLUGIN_MODEL_CALL_MAX_DEPTH`, 3; 0 forbids them). */
+  pluginModelCallMaxDepth: number;
   /** Shortest password accepted for new passwords (`PASSWORD_MIN_LENGTH`, 8). */
   passwordMinLength: number;
   /** Wrong passwords per account before sign-ins slow down (`SIGNIN_FREE_FAILURES`, 5; four times as many per address). */
@@ -221,6 +223,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     maxAnswerCharacters: readPositiveInteger(environment.CHAT_RESPONSE_MAX_CHARACTERS, 8 * 1024 * 1024, "CHAT_RESPONSE_MAX_CHARACTERS"),
     enableTitleGeneration: readBoolean(environment.ENABLE_TITLE_GENERATION, true, "ENABLE_TITLE_GENERATION"),
     taskModel: environment.TASK_MODEL?.trim() || undefined,
+    pluginModelCallMaxDepth: readInteger(environment.PLUGIN_MODEL_CALL_MAX_DEPTH, 3, "PLUGIN_MODEL_CALL_MAX_DEPTH"),
     passwordMinLength: readPositiveInteger(environment.PASSWORD_MIN_LENGTH, 8, "PASSWORD_MIN_LENGTH"),
     signInFreeFailures: readPositiveInteger(environment.SIGNIN_FREE_FAILURES, 5, "SIGNIN_FREE_FAILURES"),
     shutdownDrainSeconds: readInteger(environment.SHUTDOWN_DRAIN_SECONDS, 30, "SHUTDOWN_DRAIN_SECONDS"),

@@ -21,6 +21,7 @@ import { PluginApi } from "./plugin-api/plugin-api.ts";
 import { PluginStorage } from "./plugin-api/plugin-storage.ts";
 import { storageMethods } from "./plugin-api/storage-methods.ts";
 import { memoryMethods } from "./plugin-api/memory-methods.ts";
+import { modelMethods } from "./plugin-api/model-methods.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
@@ -128,7 +129,13 @@ export async function createServices(config: Config, options: { logger?: Logger 
       ? { model: embeddingModel, embed: (texts, signal) => upstream.embed(embeddingModel, texts, signal) }
       : undefined,
   });
-  const pluginApi = new PluginApi({ ...storageMethods(pluginStorage), ...memoryMethods(memories) });
+  // `ctx.models` runs turns through the chat pipeline, whose ports are built below (they need this table).
+  const turnPorts: { current?: TurnPorts } = {};
+  const pluginApi = new PluginApi({
+    ...storageMethods(pluginStorage),
+    ...memoryMethods(memories),
+    ...modelMethods(() => turnPorts.current!),
+  });
   const loadOptions = {
     maxSourceBytes: config.maxPluginSourceBytes,
     logger: logger.child({ component: "plugin" }),
@@ -204,7 +211,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
   const stores = createTurnStores(db);
   const turn: TurnPorts = {
     ...stores,
-    plugins: createPluginPort({ workspace, secrets, logger, pluginApi }),
+    plugins: createPluginPort({ workspace, secrets, logger, pluginApi, taskModel: config.taskModel }),
     events: createEventPort({ realtime, chats: stores.chats, config, logger }),
     gateway: upstream,
     log: logger,
@@ -213,8 +220,10 @@ export async function createServices(config: Config, options: { logger?: Logger 
       maxAnswerCharacters: config.maxAnswerCharacters,
       taskModel: config.taskModel,
       enableTitleGeneration: config.enableTitleGeneration,
+      maxModelCallDepth: config.pluginModelCallMaxDepth,
     },
   };
+  turnPorts.current = turn;
   pluginStorage.startSweeping(STORAGE_SWEEP_INTERVAL_MS);
   return {
     config,

@@ -113,6 +113,7 @@ describe("buildDescriptor", () => {
     });
     expect(describeDefinition(definePipe({ pipes: () => [], pipe: () => "" }))).toMatchObject({ pipes: null, hasDynamicPipes: true });
     expect(describeDefinition(definePipe({ pipe: () => "" }))).toMatchObject({ pipes: null, hasDynamicPipes: false, hooks: ["pipe"] });
+    expect(describeDefinition(defineFilter({ request: (body) => body }))).toMatchObject({ kind: "filter", hooks: ["request"] });
     expect(describeDefinition(defineFilter({ outlet: (body) => body, inlet: (body) => body, toggle: true, icon: "i" }))).toMatchObject({
       hooks: ["inlet", "outlet"],
       toggle: true,

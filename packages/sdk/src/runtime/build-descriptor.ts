@@ -13,7 +13,7 @@ export function buildDescriptor(plugin: NormalizedPlugin): PluginDescriptor {
   const valvesSchema = plugin.valves ? toJsonSchema(plugin.valves, '"valves"') : null;
   const userValvesSchema = plugin.userValves ? toJsonSchema(plugin.userValves, '"userValves"') : null;
   const hooks: HookName[] = [];
-  for (const name of ["inlet", "stream", "outlet", "pipe"] as const) if (plugin.hooks[name]) hooks.push(name);
+  for (const name of ["inlet", "request", "stream", "outlet", "pipe"] as const) if (plugin.hooks[name]) hooks.push(name);
   if (plugin.pipes) hooks.push("pipes");
   if (plugin.hooks.action) hooks.push("action");
   if (plugin.tools.size > 0) hooks.push("tool");

@@ -19,6 +19,8 @@ import { createLogger } from "./create-logger.ts";
 import { createServe, type HostServe } from "./create-serve.ts";
 import { createStorage } from "./create-storage.ts";
 import { createMemories } from "./create-memories.ts";
+import { createModels } from "./create-models.ts";
+import type { PluginModels } from "../plugin-models.ts";
 import { describeValue } from "./describe-value.ts";
 import type { NormalizedPlugin } from "./normalize-plugin.ts";
 import { resolveValves } from "./resolve-valves.ts";
@@ -77,6 +79,7 @@ class InvocationContext {
   #serve: HostServe | undefined;
   #storage: PluginStorageSpaces | undefined;
   #memories: PluginMemories | undefined;
+  #models: PluginModels | undefined;
 
   constructor(
     request: InvokeRequest,
@@ -141,6 +144,10 @@ class InvocationContext {
 
   get memories(): PluginMemories {
     return (this.#memories ??= createMemories(this.#hostServe()));
+  }
+
+  get models(): PluginModels {
+    return (this.#models ??= createModels(this.#hostServe(), this.#request.context.taskModel ?? null));
   }
 
   /** The host's service channel for this invocation, shared by the capabilities built on it. */

@@ -158,7 +158,7 @@ describe("findPlugin: clear messages", () => {
     [esModule({ default: { kind: "widget" } }), 'unknown kind "widget"'],
     [esModule({ Filter: { inlet() {} } }), 'the export "Filter" must be a class, got an object'],
     [esModule({ default: definePipe({} as never) }), 'Malformed plugin (definePipe(…)): a pipe needs a "pipe" function'],
-    [esModule({ default: defineFilter({}) }), 'a filter needs at least one of "inlet", "stream" or "outlet"'],
+    [esModule({ default: defineFilter({}) }), 'a filter needs at least one of "inlet", "request", "stream" or "outlet"'],
     [esModule({ default: defineFilter({ inlet: "yes" } as never) }), '"inlet" must be a function, got a string'],
     [esModule({ default: defineAction({} as never) }), 'an action needs an "action" function'],
     [esModule({ default: defineTools({ tools: {} }) }), 'a tools plugin needs at least one tool in "tools"'],
@@ -214,6 +214,8 @@ describe("findPlugin: clear messages", () => {
       helper() {}
     }
     expect(() => findPlugin(esModule({ Filter }))).toThrow("Malformed plugin (class Filter): its constructor threw: no config");
-    expect(() => findPlugin(esModule({ default: Nothing }))).toThrow("it has none of pipe, inlet, stream, outlet, action or tools");
+    expect(() => findPlugin(esModule({ default: Nothing }))).toThrow(
+      "it has none of pipe, inlet, request, stream, outlet, action or tools",
+    );
   });
 });

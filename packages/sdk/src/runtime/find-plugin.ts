@@ -82,8 +82,10 @@ function fromClass(PluginClass: new () => object, namedKind: PluginKind | null, 
 
 function kindFromMembers(read: (name: string) => unknown, label: string): PluginKind {
   if (typeof read("pipe") === "function") return "pipe";
-  if (["inlet", "stream", "outlet"].some((name) => typeof read(name) === "function")) return "filter";
+  if (["inlet", "request", "stream", "outlet"].some((name) => typeof read(name) === "function")) return "filter";
   if (typeof read("action") === "function") return "action";
   if (read("tools") !== undefined) return "tools";
-  throw new Error(`Malformed plugin (${label}): it has none of pipe, inlet, stream, outlet, action or tools, so its kind is unknown`);
+  throw new Error(
+    `Malformed plugin (${label}): it has none of pipe, inlet, request, stream, outlet, action or tools, so its kind is unknown`,
+  );
 }

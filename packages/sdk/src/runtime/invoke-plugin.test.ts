@@ -67,6 +67,15 @@ describe("invokePlugin: results", () => {
     expect(await invoke(mutates, request("outlet", { ...body }))).toEqual({ ok: true, value: { ...body, model: "changed" } });
   });
 
+  it("runs a filter's request hook like inlet, and passes a filter without one through", async () => {
+    const stamps = defineFilter({ request: (chat) => ({ ...chat, temperature: 0 }) });
+    expect(await invoke(stamps, request("request", body))).toEqual({ ok: true, value: { ...body, temperature: 0 } });
+    const inletOnly = defineFilter({ inlet: (chat) => chat });
+    expect(await invoke(inletOnly, request("request", body))).toEqual({ ok: true, value: body });
+    const broken = defineFilter({ request: () => 42 as never });
+    expect(await invoke(broken, request("request", body))).toMatchObject({ ok: false, error: { code: "PLUGIN_ERROR" } });
+  });
+
   it("drops a stream chunk on null and keeps it on undefined", async () => {
     const filter = defineFilter({ stream: (event) => (event.choices.length ? undefined : null) });
     const chunk = { choices: [{ index: 0, delta: { content: "a" } }] };

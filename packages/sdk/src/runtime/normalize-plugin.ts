@@ -41,7 +41,7 @@ export interface NormalizedPlugin {
   icon: string | null;
   pipes: PipeEntry[] | ((ctx: unknown) => unknown) | null;
   actions: ActionEntry[] | null;
-  hooks: Partial<Record<"inlet" | "stream" | "outlet" | "pipe" | "action", HookFunction>>;
+  hooks: Partial<Record<"inlet" | "request" | "stream" | "outlet" | "pipe" | "action", HookFunction>>;
   tools: Map<string, NormalizedTool>;
 }
 
@@ -88,11 +88,11 @@ export function normalizePlugin(kind: PluginKind, read: MemberReader, owner: obj
     plugin.hooks.pipe = hook("pipe") ?? fail('a pipe needs a "pipe" function');
     plugin.pipes = readPipes(read("pipes"), owner, fail);
   } else if (kind === "filter") {
-    for (const name of ["inlet", "stream", "outlet"] as const) {
+    for (const name of ["inlet", "request", "stream", "outlet"] as const) {
       const found = hook(name);
       if (found) plugin.hooks[name] = found;
     }
-    if (Object.keys(plugin.hooks).length === 0) fail('a filter needs at least one of "inlet", "stream" or "outlet"');
+    if (Object.keys(plugin.hooks).length === 0) fail('a filter needs at least one of "inlet", "request", "stream" or "outlet"');
     const toggle = read("toggle") ?? false;
     if (typeof toggle !== "boolean") fail(`"toggle" must be true or false, got ${describeValue(toggle)}`);
     const icon = read("icon") ?? null;

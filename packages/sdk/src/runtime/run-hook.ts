@@ -30,7 +30,11 @@ export interface HookOutput {
  */
 export async function runHook(plugin: NormalizedPlugin, request: InvokeRequest, host: SluiceHost): Promise<HookOutput> {
   const { hook, payload } = request;
-  if ((hook === "inlet" || hook === "stream" || hook === "outlet") && plugin.kind === "filter" && !plugin.hooks[hook]) {
+  if (
+    (hook === "inlet" || hook === "request" || hook === "stream" || hook === "outlet") &&
+    plugin.kind === "filter" &&
+    !plugin.hooks[hook]
+  ) {
     return { value: payload }; // Open WebUI skips a filter without that hook.
   }
   checkHookExists(plugin, request);
@@ -39,6 +43,7 @@ export async function runHook(plugin: NormalizedPlugin, request: InvokeRequest, 
     const ctx = createContext(plugin, request, host, handle.signal);
     switch (hook) {
       case "inlet":
+      case "request":
       case "outlet":
         return { value: checkBody(hook, await plugin.hooks[hook]!(requireObject(hook, payload), ctx), payload) };
       case "stream": {

@@ -29,7 +29,7 @@ export interface PluginDescriptor {
   icon: string | null;
   /** OpenAI function specs of a tools plugin (empty for other kinds). */
   tools: ToolSpec[];
-  /** The hooks `invokeHook` can run: some of inlet, stream, outlet, pipe, pipes, action, tool. */
+  /** The hooks `invokeHook` can run: some of inlet, request, stream, outlet, pipe, pipes, action, tool. */
   hooks: HookName[];
 }
 
@@ -51,7 +51,7 @@ export interface ToolSpec {
  * @example
  * const hook: HookName = "inlet";
  */
-export type HookName = "inlet" | "stream" | "outlet" | "pipe" | "pipes" | "action" | "tool";
+export type HookName = "inlet" | "request" | "stream" | "outlet" | "pipe" | "pipes" | "action" | "tool";
 
 /**
  * One invalid valve field; `path` is dotted (`""` for the whole object).
@@ -122,6 +122,8 @@ export interface InvokeRequest {
     canCall: boolean;
     /** Facts of the HTTP request that started the turn (`ctx.request`); absent when none did. */
     request?: RequestFacts | null;
+    /** The server's task model (`TASK_MODEL`), for `ctx.models.task`; absent or null when none is set. */
+    taskModel?: string | null;
   };
 }
 

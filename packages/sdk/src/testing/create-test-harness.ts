@@ -18,6 +18,7 @@ import { collectPipeText } from "./collect-pipe-text.ts";
 import { createTestHost, type AnswerCalls, type TestFetch, type TestRecord } from "./create-test-host.ts";
 import { createTestStorage, type TestStorageSnapshot } from "./test-storage.ts";
 import { createTestMemories } from "./test-memories.ts";
+import { createTestModels, type TestModelCall, type TestModels } from "./test-models.ts";
 
 type SchemaOf<Plugin, Key extends "valves" | "userValves"> = Plugin extends { readonly [K in Key]?: infer Schema } ? Schema : undefined;
 
@@ -69,6 +70,8 @@ export interface TestHarnessOptions<Plugin = unknown> extends TestCallOptions<Pl
   fetch?: TestFetch;
   /** The memories each user id starts with (`ctx.memories`). */
   memories?: Record<string, string[]>;
+  /** `ctx.models`: the models listed, how `complete` answers, the task model. Without it `complete` fails. */
+  models?: TestModels;
 }
 
 /**
@@ -87,6 +90,8 @@ export interface TestHarness<Plugin = unknown> extends TestRecord {
   /** The emitted events of one type, typed. */
   eventsOfType<Type extends SluiceEventType>(type: Type): Array<EventOfType<Type>>;
   inlet(body: ChatBody, options?: TestCallOptions<Plugin>): Promise<ChatBody>;
+  /** A filter's `request` hook: the body as it would go to the model. */
+  request(body: ChatBody, options?: TestCallOptions<Plugin>): Promise<ChatBody>;
   /** The chunk as the next filter sees it, or `null` when dropped. */
   stream(event: StreamEvent, options?: TestCallOptions<Plugin>): Promise<StreamEvent | null>;
   outlet(body: OutletBody, options?: TestCallOptions<Plugin>): Promise<OutletBody>;
@@ -105,6 +110,8 @@ export interface TestHarness<Plugin = unknown> extends TestRecord {
   readonly storage: TestStorageSnapshot;
   /** The users' memories (`ctx.memories`), contents per user id. */
   readonly memories: Record<string, string[]>;
+  /** The `ctx.models.complete` calls made, with their options. */
+  readonly modelCalls: TestModelCall[];
   /** Runs any hook and returns its raw output (`chunks` for a pipe's iterable). */
   run(hook: HookName, payload: unknown, options?: TestCallOptions<Plugin> & { toolName?: string }): Promise<HookOutput>;
   /** Validates valve values as the server does before storing them. */
@@ -140,12 +147,15 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
   const record: TestRecord = { events: [], calls: [], logs: [], fetches: [] };
   const storage = createTestStorage();
   const memories = createTestMemories(options.memories);
+  const models = createTestModels(options.models);
   // The user each call runs for, for ctx.storage.user.
   const usersOfCalls = new Map<string, string | null>();
   const host = createTestHost(record, {
     ...options,
-    serve: (invocationId, request) =>
-      (request.method.startsWith("memories.") ? memories : storage).serve(request, usersOfCalls.get(invocationId) ?? null),
+    serve: (invocationId, request) => {
+      if (request.method.startsWith("models.")) return models.serve(request);
+      return (request.method.startsWith("memories.") ? memories : storage).serve(request, usersOfCalls.get(invocationId) ?? null);
+    },
   });
   const pluginId = options.id ?? "test_plugin";
   const harnessId = `harness-${++harnessCount}`;
@@ -174,6 +184,7 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
         messages: merged.messages,
         files: merged.files,
         canCall: options.answerCalls !== undefined,
+        taskModel: options.models?.task ?? null,
       },
     };
     running.add(request.invocationId);
@@ -205,11 +216,15 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     get memories() {
       return memories.snapshot();
     },
+    get modelCalls() {
+      return models.calls;
+    },
     get storage() {
       return storage.snapshot();
     },
     eventsOfType: (type) => record.events.filter((event) => event.type === type) as never,
     inlet: async (body, callOptions) => (await run("inlet", body, callOptions)).value as ChatBody,
+    request: async (body, callOptions) => (await run("request", body, callOptions)).value as ChatBody,
     stream: async (event, callOptions) => (await run("stream", event, callOptions)).value as StreamEvent | null,
     outlet: async (body, callOptions) => (await run("outlet", body, callOptions)).value as OutletBody,
     pipe: async (body, { subModel, ...callOptions } = {}) => {

@@ -56,6 +56,8 @@ export interface CallScope {
   signal?: AbortSignal;
   /** The HTTP request that started the turn, as plugins see it (`ctx.request`); absent for background work. */
   requestFacts?: RequestFacts;
+  /** How deep this turn is nested in model calls plugins made (`ctx.models.complete`): 0 (absent) for a client's own. */
+  depth?: number;
 }
 
 /** A filter's `stream` hook, opened for one response. */
@@ -179,6 +181,8 @@ export interface TurnSettings {
   taskModel?: string;
   /** `ENABLE_TITLE_GENERATION`. */
   enableTitleGeneration: boolean;
+  /** `PLUGIN_MODEL_CALL_MAX_DEPTH`: how deep model calls of plugins (`ctx.models.complete`) may nest; 3 when absent. */
+  maxModelCallDepth?: number;
 }
 
 /** Every port of the chat pipeline: what `services.ts` builds once at start-up. */

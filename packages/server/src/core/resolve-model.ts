@@ -78,10 +78,20 @@ async function resolveBase(ports: ModelPorts, session: PluginSession, id: string
   return upstream ? upstreamBase(upstream) : undefined;
 }
 
-/** The model a request names, with its settings; a model the user may not use is "not found". */
-export async function resolveModel(ports: ModelPorts, session: PluginSession, user: TurnUser, id: string): Promise<CatalogModel> {
+/**
+ * The model a request names, with its settings; a model the user may not use is "not found"
+ * (`unavailable` makes that error: a model a plugin chose is refused with FORBIDDEN instead, see
+ * `routeAfterInlet`), so a hidden model looks the same as a missing one.
+ */
+export async function resolveModel(
+  ports: ModelPorts,
+  session: PluginSession,
+  user: TurnUser,
+  id: string,
+  unavailable: (id: string) => SluiceError = (missing) => new SluiceError("NOT_FOUND", `Model not found: ${missing}`),
+): Promise<CatalogModel> {
   const row = await ports.models.findModel(id);
-  const notFound = () => new SluiceError("NOT_FOUND", `Model not found: ${id}`);
+  const notFound = () => unavailable(id);
   if (!isVisible(user, row)) throw notFound();
   const base = await resolveBase(ports, session, row?.base_model_id ?? id);
   if (!base) {

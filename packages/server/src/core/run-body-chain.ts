@@ -2,13 +2,13 @@ import type { PluginSession } from "./ports.ts";
 import type { RequestFilter } from "./resolve-filters.ts";
 
 /**
- * Runs `inlet` or `outlet` through the chain, as a reduce: each filter's return value replaces
- * the body (`undefined` means unchanged, handled by the runtime). A throw aborts with that error.
+ * Runs `inlet`, `request` or `outlet` through the chain, as a reduce: each filter's return value
+ * replaces the body (`undefined` means unchanged, handled by the runtime). A throw aborts with that error.
  */
 export async function runBodyChain<Body>(
   session: PluginSession,
   filters: readonly RequestFilter[],
-  hook: "inlet" | "outlet",
+  hook: "inlet" | "request" | "outlet",
   body: Body,
 ): Promise<Body> {
   let current = body;

@@ -61,6 +61,49 @@ async function readUntilError(chunks: AsyncIterable<StreamEvent>): Promise<{ tex
   return { text, error: undefined };
 }
 
+describe("runModelRounds: the request hook", () => {
+  it("runs before every model call of the turn, each tool round too, and changes only what is sent", async () => {
+    const world = newWorld();
+    addWeather(world);
+    world.addFunction(functionRecord("stamp", "filter"), {
+      hooks: {
+        inlet: (body) => body,
+        request: (body) => {
+          const typed = body as { messages: Array<Record<string, unknown>> };
+          return { ...typed, messages: [{ role: "system", content: `Round of ${typed.messages.length} messages` }, ...typed.messages] };
+        },
+      },
+    });
+    const answer = await readAnswer((await start(world, { tool_ids: ["weather"] })).chunks);
+
+    expect(answer.text).toBe("Forecast: sunny in Oslo.");
+    expect(world.calls.map((call) => call.hook)).toEqual(["inlet", "request", "forecast", "request"]);
+    expect(world.upstreamBodies.map((body) => (body.messages as Array<{ content: unknown }>)[0]!.content)).toEqual([
+      "Round of 1 messages",
+      "Round of 3 messages",
+    ]);
+    // Each round starts from the turn's own messages: the hook's system message is not sent twice.
+    expect((world.upstreamBodies[1]!.messages as unknown[]).length).toBe(4);
+    expect(world.upstreamBodies[1]!.tools).toEqual([{ type: "function", function: FORECAST }]);
+  });
+
+  it("ends the turn with the hook's error when it throws, saving that", async () => {
+    const world = newWorld();
+    world.addUpstreamModel("gpt-small", textChunks("never sent"));
+    world.addFunction(functionRecord("gate", "filter"), {
+      hooks: {
+        request: () => {
+          throw new Error("not now");
+        },
+      },
+    });
+    const turn = start(world);
+    await expect(turn).rejects.toMatchObject({ code: "PLUGIN_ERROR", message: "not now" });
+    expect(world.upstreamBodies).toEqual([]);
+    expect(savedAnswer(world)).toMatchObject({ error: { content: "not now" } });
+  });
+});
+
 describe("runModelRounds: tools", () => {
   it("offers the tools, runs the model's calls, and sends their results back for the next round", async () => {
     const world = newWorld();

@@ -6,6 +6,7 @@ import { isInterrupted, isStopRequested } from "./chat-tasks.ts";
 import { addUsage, contentChunk, finishChunk, TurnAccumulator, type ChunkBase } from "./completion-chunks.ts";
 import { finishTurn } from "./finish-turn.ts";
 import { openStreamChain } from "./open-stream-chain.ts";
+import { runBodyChain } from "./run-body-chain.ts";
 import type { EventSink, PluginSession, TurnPorts } from "./ports.ts";
 import type { RequestFilter } from "./resolve-filters.ts";
 import type { CatalogModel } from "./resolve-model.ts";
@@ -46,7 +47,8 @@ export function forwardable(chunk: StreamEvent, tools: ToolSet): StreamEvent | n
 }
 
 /**
- * The model's rounds of one turn: each round's chunks through the stream chain to the client;
+ * The model's rounds of one turn: each round's body through the filters' `request` hooks to the
+ * model or pipe, its chunks through the stream chain to the client;
  * tool calls run and their results sent back for another round, up to the tool-call limit; then
  * the answer is saved and the outlet runs (`finishTurn`). An error or a stop saves what came.
  * The session's plugins are released when this ends, however it ends.
@@ -75,7 +77,11 @@ async function* runRounds(ports: TurnPorts, turn: PreparedTurn): AsyncGenerator<
   try {
     for (let round = 0; ; round += 1) {
       const accumulated = new TurnAccumulator();
-      for await (const raw of callModel(ports.gateway, session, model, { ...turn.body, messages }, base, signal)) {
+      // The `request` hook sees (and may change) what goes to the model, before each round; the next round starts from the turn's body again.
+      const roundBody = await runBodyChain(session, filters, "request", { ...turn.body, messages });
+      if (!Array.isArray(roundBody.messages))
+        throw new SluiceError("PLUGIN_ERROR", "After the request filters the body has no messages list");
+      for await (const raw of callModel(ports.gateway, session, model, roundBody, base, signal)) {
         const applied = streamChain.apply(raw);
         const chunk = applied instanceof Promise ? await applied : applied;
         if (chunk === null) continue;

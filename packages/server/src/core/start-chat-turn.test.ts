@@ -96,4 +96,13 @@ describe("startChatTurn", () => {
     await turn.chunks.return();
     expect(world.openSessions).toBe(0);
   });
+
+  it("lets go of its plugins when the caller closes the answer without reading a chunk", async () => {
+    const world = new InMemoryWorld();
+    world.addUpstreamModel("gpt-small", textChunks("a", "b", "c"));
+    const turn = await startChatTurn(world.ports, { user: ADA, request: request(), signal: new AbortController().signal });
+    expect(world.openSessions).toBe(1);
+    await turn.chunks.return();
+    expect(world.openSessions).toBe(0);
+  });
 });

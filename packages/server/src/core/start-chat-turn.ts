@@ -8,6 +8,7 @@ import type { EventSink, PluginSession, TurnPorts } from "./ports.ts";
 import { resolveFilters } from "./resolve-filters.ts";
 import { resolveModel, type CatalogModel } from "./resolve-model.ts";
 import { resolveTools } from "./resolve-tools.ts";
+import { routeAfterInlet } from "./route-after-inlet.ts";
 import { runBodyChain } from "./run-body-chain.ts";
 import { runModelRounds } from "./run-model-rounds.ts";
 
@@ -19,8 +20,8 @@ export interface ChatTurn {
 }
 
 /**
- * Runs one chat request through the pipeline: the model, the filters, the inlet chain, the
- * tools, then the model or pipe with the stream filters and the tool loop, then saving and the
+ * Runs one chat request through the pipeline: the model, the filters, the inlet chain (an inlet
+ * may re-route the turn to another model, see `routeAfterInlet`), the tools, then the model or pipe with the stream filters and the tool loop, then saving and the
  * outlet chain (`runModelRounds`). Everything up to the first chunk happens before this
  * resolves, so those errors become HTTP errors; later ones are thrown by `chunks`.
  */
@@ -55,13 +56,24 @@ export async function startChatTurn(ports: TurnPorts, input: ChatTurnInput): Pro
     messages: request.messages,
     files: request.files ?? [],
     requestFacts: input.requestFacts,
+    depth: input.depth ?? 0,
   });
   try {
-    return await prepareTurn(ports, input, session, events, answerText);
+    return await prepareTurn(ports, input, session, events, answerText, metadata);
   } catch (error) {
     session.release();
     throw error;
   }
+}
+
+/** `ctx.model`: the model as plugins see it. */
+function modelInfo(model: CatalogModel): Record<string, unknown> {
+  return {
+    id: model.id,
+    name: model.name,
+    owned_by: model.owned_by,
+    ...(model.row ? { info: { meta: model.row.meta, params: model.row.params } } : {}),
+  };
 }
 
 /** Events that change the answer's text (`message`, `replace`) also change what will be saved, once they are delivered. */
@@ -81,20 +93,23 @@ async function prepareTurn(
   session: PluginSession,
   events: EventSink,
   answerText: AnswerText,
+  metadata: Record<string, unknown>,
 ): Promise<ChatTurn> {
   const { user, request } = input;
-  const model = await resolveModel(ports, session, user, request.model);
-  session.setModel({
-    id: model.id,
-    name: model.name,
-    owned_by: model.owned_by,
-    ...(model.row ? { info: { meta: model.row.meta, params: model.row.params } } : {}),
-  });
+  const named = await resolveModel(ports, session, user, request.model, input.unavailableModel);
+  session.setModel(modelInfo(named));
 
-  const filters = await resolveFilters(ports, session, model.settings.filterIds, request.filter_ids ?? []);
-  let body = applyModelParams(modelBody(request), model.row?.params);
+  const filters = input.bypassFilters ? [] : await resolveFilters(ports, session, named.settings.filterIds, request.filter_ids ?? []);
+  let body = applyModelParams(modelBody(request), named.row?.params);
   body = await runBodyChain(session, filters, "inlet", body);
   if (!Array.isArray(body.messages)) throw new SluiceError("PLUGIN_ERROR", "After the inlet filters the body has no messages list");
+  const routed = await routeAfterInlet(ports, session, user, named, body);
+  const model = routed.model;
+  body = routed.body;
+  if (model !== named) {
+    session.setModel(modelInfo(model));
+    metadata.model = model.id;
+  }
 
   const tools = await resolveTools(ports, session, user, [...(request.tool_ids ?? []), ...model.settings.toolIds]);
   if (tools.specs.length > 0) body = { ...body, tools: [...((body.tools as unknown[]) ?? []), ...tools.specs] };
@@ -107,16 +122,27 @@ async function prepareTurn(
 }
 
 /**
- * `rest` with its first chunk put back in front. A client that stops reading at the first chunk
- * closes `rest` too, so the turn's plugins are released and its stream filters closed.
+ * `rest` with its first chunk put back in front. A client that stops reading at the first chunk,
+ * or before reading any (a plugin dropping a `ctx.models` stream), closes `rest` too, so the
+ * turn's plugins are released and its stream filters closed.
  */
-async function* prepend<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void>): AsyncGenerator<T, void> {
-  try {
-    if (first.done) return;
-    yield first.value;
-    yield* rest;
-  } finally {
+function prepend<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void>): AsyncGenerator<T, void> {
+  const chunks = (async function* () {
+    try {
+      if (first.done) return;
+      yield first.value;
+      yield* rest;
+    } finally {
+      await rest.return();
+    }
+  })();
+  // `return` on a generator that never started skips its `finally`: close `rest` here as well.
+  const stop = chunks.return.bind(chunks);
+  chunks.return = async (value) => {
+    const result = await stop(value);
     await rest.return();
-  }
+    return result;
+  };
+  return chunks;
 }
 export type { ChatTurnInput } from "./chat-turn-input.ts";

@@ -1,13 +1,16 @@
+import type { RequestFacts } from "@sluice/sdk";
+import type { TurnUser } from "../core/ports.ts";
 import type { FunctionRecord, ToolRecord } from "../core/records.ts";
 import type { PluginApiScope } from "./plugin-api.ts";
 
 /**
  * The scope of a request's service calls for one plugin: a tool row (it has `specs`) is kept apart
- * from a function row of the same id; the user and the stored chat are the request's.
+ * from a function row of the same id; the user, the stored chat, the nesting depth and the HTTP
+ * request are the request's.
  */
 export function pluginApiScope(
   record: FunctionRecord | ToolRecord,
-  request: { user: { id: string }; metadata: Record<string, unknown> },
+  request: { user: TurnUser; metadata: Record<string, unknown>; depth?: number; requestFacts?: RequestFacts },
 ): PluginApiScope {
   const chatId = request.metadata.chat_id;
   return {
@@ -15,5 +18,8 @@ export function pluginApiScope(
     pluginId: record.id,
     userId: request.user.id,
     chatId: typeof chatId === "string" && chatId !== "" && !chatId.startsWith("local:") ? chatId : null,
+    user: request.user,
+    depth: request.depth ?? 0,
+    ...(request.requestFacts ? { requestFacts: request.requestFacts } : {}),
   };
 }

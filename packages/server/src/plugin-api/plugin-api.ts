@@ -1,4 +1,5 @@
-import { SluiceError } from "@sluice/sdk";
+import { SluiceError, type RequestFacts } from "@sluice/sdk";
+import type { TurnUser } from "../core/ports.ts";
 import type { z } from "zod";
 
 /** Who a service call is made for: the plugin (and the table it is saved in), the user, the chat. */
@@ -9,6 +10,14 @@ export interface PluginApiScope {
   userId: string | null;
   /** The request's chat, when it has a stored one. */
   chatId?: string | null;
+  /** The requesting user in full (role, groups, settings): what a model call runs as (`ctx.models`). */
+  user?: TurnUser;
+  /** How deep the request's turn is nested in plugins' model calls (0 for a client's own). */
+  depth?: number;
+  /** Aborts when the hook call that made this service call ends, or its request goes away. */
+  signal?: AbortSignal;
+  /** The HTTP request that started the turn (`ctx.request`). */
+  requestFacts?: RequestFacts;
 }
 
 /** One method of the service channel: its arguments as a zod tuple, and what it does with them. */

@@ -19,7 +19,13 @@ export interface PluginEventMessage {
  * with a JSON-serialisable answer (see `plugin-api/`). Throws a SluiceError (INVALID_INPUT for an
  * unknown method or bad arguments) that the plugin receives as is.
  */
-export type ServeHandler = (method: string, args: unknown[]) => Promise<unknown>;
+export type ServeHandler = (method: string, args: unknown[], context?: ServeContext) => Promise<unknown>;
+
+/** What the host knows of the hook call a service call belongs to. */
+export interface ServeContext {
+  /** Aborts when the hook call ends or is aborted: work the method started for it (a model call) stops then. */
+  signal: AbortSignal;
+}
 
 /**
  * What the host does when a plugin uses `ctx.emit`, `ctx.call`, `ctx.fetch`, `ctx.log` or a

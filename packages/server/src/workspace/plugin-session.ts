@@ -20,6 +20,8 @@ export interface PluginSessionDependencies {
   logger: Logger;
   /** Serves the plugins' `ctx.storage` and the other service-channel calls. */
   pluginApi: Pick<PluginApi, "serve">;
+  /** `TASK_MODEL`, for `ctx.models.task`. */
+  taskModel?: string;
 }
 
 /** The plugin port of the chat pipeline: each request's plugins, loaded through the workspace and run in their sandboxes. */
@@ -107,6 +109,7 @@ export class SandboxPluginSession implements PluginSession {
       ...(messages === undefined || namespace !== "tool" ? {} : { messages }),
       ...(files === undefined ? {} : { files }),
       ...(requestFacts ? { request: requestFacts } : {}),
+      taskModel: this.#dependencies.taskModel ?? null,
       canCall: events.canCall,
     };
   }
@@ -127,7 +130,12 @@ export class SandboxPluginSession implements PluginSession {
         return events.call(event);
       },
       log: (level, message) => logger[level](message),
-      serve: (method, args) => this.#dependencies.pluginApi.serve(pluginApiScope(record, this.#scope), method, args),
+      serve: (method, args, context) => {
+        // A model call the plugin makes stops when its hook call ends or the request goes away.
+        const signals = [this.#scope.signal, context?.signal].filter((signal) => signal !== undefined);
+        const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+        return this.#dependencies.pluginApi.serve({ ...pluginApiScope(record, this.#scope), ...(signal ? { signal } : {}) }, method, args);
+      },
     };
   }
 

@@ -160,6 +160,7 @@ export class InMemoryWorld {
     maxAnswerCharacters: 100_000,
     enableTitleGeneration: false,
     taskModel: undefined as string | undefined,
+    maxModelCallDepth: 3,
   };
 
   addFunction(record: FunctionRecord, plugin: FakePlugin): FunctionRecord {
@@ -313,7 +314,7 @@ export class InMemoryWorld {
           structuredClone(payload),
           context(record, options.contextId ?? record.id, options.metadata ?? {}, options.toolName),
         );
-        return value === undefined && (hook === "inlet" || hook === "outlet") ? payload : value;
+        return value === undefined && (hook === "inlet" || hook === "request" || hook === "outlet") ? payload : value;
       } catch (error) {
         if (SluiceError.isInstance(error)) throw error;
         throw new SluiceError("PLUGIN_ERROR", (error as Error).message, { pluginId: record.id, hook: options.toolName ?? hook });

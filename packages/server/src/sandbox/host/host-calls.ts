@@ -12,7 +12,7 @@ export interface Invocation extends CallInfo {
   timeoutMs: number;
   /** Counts the call's own time; absent between the chunks of a stream filter session. */
   clock?: InvocationClock;
-  /** Made when the call first uses the host's fetch; aborted when the call ends or is aborted. */
+  /** Made when the call first uses the host's fetch or service channel; aborted when the call ends or is aborted. */
   controller?: AbortController;
 }
 

@@ -104,7 +104,8 @@ export function createPluginCapabilities(options: PluginCapabilitiesOptions): Pl
         const { method, args } = asServeRequest(request);
         const serve = call.handlers.serve ?? host.serve;
         if (!serve) throw new SluiceError("PLUGIN_ERROR", `The host offers no "${method}" to plugins here (no service channel)`);
-        return serve(method, args);
+        call.controller ??= new AbortController();
+        return serve(method, args, { signal: call.controller.signal });
       }),
     // Not settleHostCall: the chunk stays bytes (it copies into the isolate as a Uint8Array).
     fetchRead: async (invocationId, bodyId) => {
