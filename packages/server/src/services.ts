@@ -20,6 +20,9 @@ import { PluginRegistry } from "./plugins/plugin-registry.ts";
 import { PluginApi } from "./plugin-api/plugin-api.ts";
 import { PluginStorage } from "./plugin-api/plugin-storage.ts";
 import { storageMethods } from "./plugin-api/storage-methods.ts";
+import { fileMethods } from "./plugin-api/file-methods.ts";
+import { chatMethods } from "./plugin-api/chat-methods.ts";
+import { createFileService } from "./files/file-service.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
@@ -117,7 +120,17 @@ export async function createServices(config: Config, options: { logger?: Logger 
       maxTotalBytes: config.pluginStorageMaxTotalBytes,
     },
   });
-  const pluginApi = new PluginApi({ ...storageMethods(pluginStorage) });
+  const files = new FileStore({
+    db,
+    storage: createLocalFileStorage(path.join(config.dataDir, "uploads")),
+    maxSizeMb: config.fileMaxSizeMb,
+    logger: logger.child({ component: "files" }),
+  });
+  const pluginApi = new PluginApi({
+    ...storageMethods(pluginStorage),
+    ...fileMethods(createFileService(files)),
+    ...chatMethods(db, { maxKeyLength: config.pluginStorageMaxKeyLength, maxValueBytes: config.pluginStorageMaxValueBytes }),
+  });
   const loadOptions = {
     maxSourceBytes: config.maxPluginSourceBytes,
     logger: logger.child({ component: "plugin" }),
@@ -221,12 +234,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     answersInProgress,
     chats: stores.chats,
     turn,
-    files: new FileStore({
-      db,
-      storage: createLocalFileStorage(path.join(config.dataDir, "uploads")),
-      maxSizeMb: config.fileMaxSizeMb,
-      logger: logger.child({ component: "files" }),
-    }),
+    files,
     pluginApi,
     pluginStorage,
     memories: createMemoryService({

@@ -17,6 +17,10 @@ import { createFetch } from "./create-fetch.ts";
 import { createLogger } from "./create-logger.ts";
 import { createServe, type HostServe } from "./create-serve.ts";
 import { createStorage } from "./create-storage.ts";
+import { createFiles } from "./create-files.ts";
+import { createChat } from "./create-chat.ts";
+import type { PluginChat } from "../plugin-chat.ts";
+import type { RequestFiles } from "../plugin-files.ts";
 import { describeValue } from "./describe-value.ts";
 import type { NormalizedPlugin } from "./normalize-plugin.ts";
 import { resolveValves } from "./resolve-valves.ts";
@@ -63,7 +67,6 @@ class InvocationContext {
   readonly metadata: PluginMetadata;
   readonly model: ModelInfo | undefined;
   readonly messages: ChatMessage[];
-  readonly files: FileReference[];
   readonly signal: PluginAbortSignal;
   readonly request: RequestFacts | null;
   #request: InvokeRequest;
@@ -74,6 +77,8 @@ class InvocationContext {
   #log: PluginLogger | undefined;
   #serve: HostServe | undefined;
   #storage: PluginStorageSpaces | undefined;
+  #files: RequestFiles | undefined;
+  #chat: PluginChat | undefined;
 
   constructor(
     request: InvokeRequest,
@@ -89,7 +94,6 @@ class InvocationContext {
     this.metadata = context.metadata as PluginMetadata;
     this.model = context.model as ModelInfo | undefined;
     this.messages = (context.messages ?? []) as ChatMessage[];
-    this.files = (context.files ?? []) as FileReference[];
     this.signal = signal;
     this.request = context.request ? Object.freeze({ ...context.request, headers: Object.freeze({ ...context.request.headers }) }) : null;
     this.#request = request;
@@ -134,6 +138,14 @@ class InvocationContext {
 
   get storage(): PluginStorageSpaces {
     return (this.#storage ??= createStorage(this.#hostServe()));
+  }
+
+  get files(): RequestFiles {
+    return (this.#files ??= createFiles(this.#hostServe(), (this.#request.context.files ?? []) as FileReference[]));
+  }
+
+  get chat(): PluginChat {
+    return (this.#chat ??= createChat(this.#hostServe()));
   }
 
   /** The host's service channel for this invocation, shared by the capabilities built on it. */
