@@ -23,6 +23,7 @@ import { storageMethods } from "./plugin-api/storage-methods.ts";
 import { fileMethods } from "./plugin-api/file-methods.ts";
 import { chatMethods } from "./plugin-api/chat-methods.ts";
 import { createFileService } from "./files/file-service.ts";
+import { createAttachmentSource } from "./files/attachment-source.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
@@ -211,6 +212,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     plugins: createPluginPort({ workspace, secrets, logger, pluginApi }),
     events: createEventPort({ realtime, chats: stores.chats, config, logger }),
     gateway: upstream,
+    files: createAttachmentSource(files),
     log: logger,
     settings: {
       maxToolCallIterations: config.maxToolCallIterations,

@@ -1,6 +1,7 @@
 import { SluiceError, type StreamEvent } from "@sluice/sdk";
 import { AnswerText } from "./answer-text.ts";
 import { applyModelParams } from "./apply-model-params.ts";
+import { attachFiles, openAttachments, type Attachments } from "./attach-files.ts";
 import { modelBody } from "./chat-request.ts";
 import type { ChunkBase } from "./completion-chunks.ts";
 import type { ChatTurnInput } from "./chat-turn-input.ts";
@@ -19,8 +20,9 @@ export interface ChatTurn {
 }
 
 /**
- * Runs one chat request through the pipeline: the model, the filters, the inlet chain, the
- * tools, then the model or pipe with the stream filters and the tool loop, then saving and the
+ * Runs one chat request through the pipeline: the attached files (checked before any plugin
+ * runs), the model, the filters, the inlet chain, the files put into the messages (unless a
+ * filter handles them), the tools, then the model or pipe with the stream filters and the tool loop, then saving and the
  * outlet chain (`runModelRounds`). Everything up to the first chunk happens before this
  * resolves, so those errors become HTTP errors; later ones are thrown by `chunks`.
  */
@@ -30,6 +32,7 @@ export async function startChatTurn(ports: TurnPorts, input: ChatTurnInput): Pro
   if (chatId && !chatId.startsWith("local:") && !(await ports.chats.findChat(user.id, chatId))) {
     throw new SluiceError("NOT_FOUND", `Chat not found: ${chatId}`);
   }
+  const attachments = await openAttachments(ports.files, user, request, input.requestFacts?.baseUrl);
   const answerText = new AnswerText();
   const events = followAnswerText(
     ports.events.forRequest(user, { chatId: request.chat_id, messageId: request.id, sessionId: request.session_id }),
@@ -57,7 +60,7 @@ export async function startChatTurn(ports: TurnPorts, input: ChatTurnInput): Pro
     requestFacts: input.requestFacts,
   });
   try {
-    return await prepareTurn(ports, input, session, events, answerText);
+    return await prepareTurn(ports, input, session, events, answerText, attachments);
   } catch (error) {
     session.release();
     throw error;
@@ -81,6 +84,7 @@ async function prepareTurn(
   session: PluginSession,
   events: EventSink,
   answerText: AnswerText,
+  attachments: Attachments,
 ): Promise<ChatTurn> {
   const { user, request } = input;
   const model = await resolveModel(ports, session, user, request.model);
@@ -95,6 +99,7 @@ async function prepareTurn(
   let body = applyModelParams(modelBody(request), model.row?.params);
   body = await runBodyChain(session, filters, "inlet", body);
   if (!Array.isArray(body.messages)) throw new SluiceError("PLUGIN_ERROR", "After the inlet filters the body has no messages list");
+  body = await attachFiles(body, attachments, { handlesFiles: filters.some((filter) => filter.isFileHandler) });
 
   const tools = await resolveTools(ports, session, user, [...(request.tool_ids ?? []), ...model.settings.toolIds]);
   if (tools.specs.length > 0) body = { ...body, tools: [...((body.tools as unknown[]) ?? []), ...tools.specs] };
