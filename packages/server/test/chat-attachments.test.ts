@@ -130,7 +130,11 @@ describeEachDatabase("attached files in chat requests", (kind) => {
 
   it("says which PDF cannot be read (400), without calling the model", async () => {
     const before = fake.chatBodies().length;
-    expectError(await ask(ada, "Summarise", { files: [{ type: "file", id: ids.broken }] }), 400, 'Cannot read the text of the attached PDF "broken.pdf"');
+    expectError(
+      await ask(ada, "Summarise", { files: [{ type: "file", id: ids.broken }] }),
+      400,
+      'Cannot read the text of the attached PDF "broken.pdf"',
+    );
     expect(fake.chatBodies().length).toBe(before);
   });
 
@@ -140,13 +144,22 @@ describeEachDatabase("attached files in chat requests", (kind) => {
   ]) {
     it(`leaves the files to a filter that declares fileHandler, which reads them with ctx.files (${tier} tier)`, async () => {
       const id = `file_sizes_${tier}`;
-      const created = await sluice.api.post("/api/v1/functions/create", { id, name: id, content: fileHandlerFilter(frontmatter) }, admin.token);
+      const created = await sluice.api.post(
+        "/api/v1/functions/create",
+        { id, name: id, content: fileHandlerFilter(frontmatter) },
+        admin.token,
+      );
       expect(created.status, JSON.stringify(created.body)).toBe(200);
       if (frontmatter) expect((await sluice.api.post(`/api/v1/functions/id/${id}/permissions/approve`, {}, admin.token)).status).toBe(200);
       await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token);
       await sluice.api.post(`/api/v1/functions/id/${id}/toggle/global`, undefined, admin.token);
       try {
-        const answer = await ask(ada, "Sizes?", { files: [{ type: "file", id: ids.notes }, { type: "file", id: ids.photo }] });
+        const answer = await ask(ada, "Sizes?", {
+          files: [
+            { type: "file", id: ids.notes },
+            { type: "file", id: ids.photo },
+          ],
+        });
         expect(answer.status, JSON.stringify(answer.body)).toBe(200);
         expect(lastUpstreamMessages()).toEqual([{ role: "user", content: `Sizes? [notes.md: 8 bytes, cat.png: ${PNG.length} bytes]` }]);
       } finally {

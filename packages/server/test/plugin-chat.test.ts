@@ -145,7 +145,9 @@ describeEachDatabase("ctx.chat over HTTP", (kind) => {
 
     it(`keeps meta per plugin on the chat, across requests and browser saves, under its cap (${tier} tier)`, async () => {
       const chatId = await newChat(ada);
-      expect(answerOf(await say(ada, model, { op: "meta-set", key: "topic", value: { city: "Lisbon" } }, chatId))).toEqual({ stored: "topic" });
+      expect(answerOf(await say(ada, model, { op: "meta-set", key: "topic", value: { city: "Lisbon" } }, chatId))).toEqual({
+        stored: "topic",
+      });
       expect(answerOf(await say(ada, model, { op: "meta-get", key: "topic" }, chatId))).toEqual({ value: { city: "Lisbon" } });
       expect(answerOf(await say(ada, model, { op: "get" }, chatId)).chat.meta).toEqual({ topic: { city: "Lisbon" } });
 
@@ -164,7 +166,11 @@ describeEachDatabase("ctx.chat over HTTP", (kind) => {
       expect(answerOf(await say(ada, model, { op: "meta-get", key: "topic" }, chatId))).toEqual({ value: { city: "Lisbon" } });
 
       // Past the cap (PLUGIN_STORAGE_MAX_VALUE_BYTES for the plugin's space on a chat): 413, nothing lost.
-      expectError(await say(ada, model, { op: "meta-set", key: "notes", value: "x".repeat(300) }, chatId), 413, "PLUGIN_STORAGE_MAX_VALUE_BYTES");
+      expectError(
+        await say(ada, model, { op: "meta-set", key: "notes", value: "x".repeat(300) }, chatId),
+        413,
+        "PLUGIN_STORAGE_MAX_VALUE_BYTES",
+      );
       expect(answerOf(await say(ada, model, { op: "get" }, chatId)).chat.meta).toEqual({ topic: { city: "Lisbon" } });
 
       expect(answerOf(await say(ada, model, { op: "meta-delete", key: "topic" }, chatId))).toEqual({ deleted: true });

@@ -158,7 +158,10 @@ describeEachDatabase("ctx.files over HTTP", (kind) => {
       expect(pattern.bytes.length).toBe(3 * MIB + 1);
       expect(pattern.bytes.every((byte, index) => byte === ((index * 7) & 255))).toBe(true);
       // And the plugin reads back what it made.
-      expect(answerOf(await say(ada, model, { op: "read", id: binary.id }))).toMatchObject({ size: 3 * MIB + 1, sum: checksum(pattern.bytes) });
+      expect(answerOf(await say(ada, model, { op: "read", id: binary.id }))).toMatchObject({
+        size: 3 * MIB + 1,
+        sum: checksum(pattern.bytes),
+      });
     });
 
     it(`refuses a file past FILE_MAX_SIZE_MB with 413, storing nothing (${tier} tier)`, async () => {

@@ -317,3 +317,25 @@ describe("ctx.storage in the test harness", () => {
     await expect(harness.pipes({ user: null })).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
 });
+
+describe("ctx.files in the test harness", () => {
+  const reader = definePipe({
+    async pipe(body, ctx) {
+      const file = await ctx.files.read(String(body.messages.at(-1)?.content));
+      return `${file.name} (${file.contentType}, ${file.size} bytes): ${await file.text()}`;
+    },
+  });
+
+  it("reads the stored files of the harness's user, bytes and text, and no one else's", async () => {
+    const harness = createTestHarness(reader, {
+      storedFiles: [
+        { id: "notes", name: "notes.txt", data: "Grüße" },
+        { id: "theirs", name: "theirs.txt", data: "secret", userId: "someone-else" },
+      ],
+    });
+    const ask = (content: string) => harness.pipe({ model: "m", messages: [{ role: "user", content }] });
+    expect(await ask("notes")).toBe("notes.txt (text/plain, 7 bytes): Grüße");
+    await expect(ask("theirs")).rejects.toMatchObject({ code: "NOT_FOUND", message: "File not found: theirs" });
+    expect(harness.storedFiles.map((file) => file.id)).toEqual(["notes", "theirs"]);
+  });
+});

@@ -17,6 +17,7 @@ import type { HookName, InvokeRequest, InvokeUser, PluginDescriptor, ValvesResul
 import { collectPipeText } from "./collect-pipe-text.ts";
 import { createTestHost, type AnswerCalls, type TestFetch, type TestRecord } from "./create-test-host.ts";
 import { createTestStorage, type TestStorageSnapshot } from "./test-storage.ts";
+import { createTestFiles, type TestFileSeed, type TestStoredFile } from "./test-files.ts";
 
 type SchemaOf<Plugin, Key extends "valves" | "userValves"> = Plugin extends { readonly [K in Key]?: infer Schema } ? Schema : undefined;
 
@@ -66,6 +67,8 @@ export interface TestHarnessOptions<Plugin = unknown> extends TestCallOptions<Pl
   answerCalls?: AnswerCalls;
   /** Answers `ctx.fetch`; without it `ctx.fetch` rejects with `PERMISSION_DENIED`. */
   fetch?: TestFetch;
+  /** Files in the harness's store for `ctx.files.read` (owned by the harness's user unless said otherwise). */
+  storedFiles?: TestFileSeed[];
 }
 
 /**
@@ -100,6 +103,8 @@ export interface TestHarness<Plugin = unknown> extends TestRecord {
   ): Promise<unknown>;
   /** What the plugin keeps in `ctx.storage` (in memory, ttl honoured), its own and per user id. */
   readonly storage: TestStorageSnapshot;
+  /** The harness's file store: the `storedFiles` given and what the plugin made with `ctx.files.create`. */
+  readonly storedFiles: TestStoredFile[];
   /** Runs any hook and returns its raw output (`chunks` for a pipe's iterable). */
   run(hook: HookName, payload: unknown, options?: TestCallOptions<Plugin> & { toolName?: string }): Promise<HookOutput>;
   /** Validates valve values as the server does before storing them. */
@@ -134,11 +139,13 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
   const descriptor = buildDescriptor(normalized);
   const record: TestRecord = { events: [], calls: [], logs: [], fetches: [] };
   const storage = createTestStorage();
+  const files = createTestFiles(options.storedFiles, { ...DEFAULT_USER, ...options.user }.id);
   // The user each call runs for, for ctx.storage.user.
   const usersOfCalls = new Map<string, string | null>();
   const host = createTestHost(record, {
     ...options,
-    serve: (invocationId, request) => storage.serve(request, usersOfCalls.get(invocationId) ?? null),
+    serve: (invocationId, request) =>
+      (request.method.startsWith("files.") ? files : storage).serve(request, usersOfCalls.get(invocationId) ?? null),
   });
   const pluginId = options.id ?? "test_plugin";
   const harnessId = `harness-${++harnessCount}`;
@@ -197,6 +204,9 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     },
     get storage() {
       return storage.snapshot();
+    },
+    get storedFiles() {
+      return files.list();
     },
     eventsOfType: (type) => record.events.filter((event) => event.type === type) as never,
     inlet: async (body, callOptions) => (await run("inlet", body, callOptions)).value as ChatBody,

@@ -24,19 +24,31 @@ const user = (content: unknown) => ({ role: "user", content });
 describe("openAttachments", () => {
   it("opens the files of `files` and of image parts that point at stored files, once each", async () => {
     const world = worldWithFiles();
-    const attachments = await openAttachments(world.ports.files, ADA, {
-      files: [{ type: "file", id: NOTES }, { type: "file", id: NOTES }, { type: "web", url: "https://example.com" }],
-      messages: [
-        user([
-          { type: "text", text: "look" },
-          { type: "image_url", image_url: { url: `/api/v1/files/${PHOTO}/content` } },
-          { type: "image_url", image_url: { url: "https://example.com/dog.png" } },
-          { type: "image_url", image_url: { url: `https://chat.example.com/api/v1/files/${PHOTO}/content` } },
-        ]),
-      ] as never,
-    }, "https://chat.example.com");
+    const attachments = await openAttachments(
+      world.ports.files,
+      ADA,
+      {
+        files: [
+          { type: "file", id: NOTES },
+          { type: "file", id: NOTES },
+          { type: "web", url: "https://example.com" },
+        ],
+        messages: [
+          user([
+            { type: "text", text: "look" },
+            { type: "image_url", image_url: { url: `/api/v1/files/${PHOTO}/content` } },
+            { type: "image_url", image_url: { url: "https://example.com/dog.png" } },
+            { type: "image_url", image_url: { url: `https://chat.example.com/api/v1/files/${PHOTO}/content` } },
+          ]),
+        ] as never,
+      },
+      "https://chat.example.com",
+    );
     expect(attachments.files.map((file) => file.name)).toEqual(["notes.txt"]);
-    expect([...attachments.images.keys()]).toEqual([`/api/v1/files/${PHOTO}/content`, `https://chat.example.com/api/v1/files/${PHOTO}/content`]);
+    expect([...attachments.images.keys()]).toEqual([
+      `/api/v1/files/${PHOTO}/content`,
+      `https://chat.example.com/api/v1/files/${PHOTO}/content`,
+    ]);
   });
 
   it("refuses a file the user may not read, naming it, and one that does not exist", async () => {
@@ -62,7 +74,10 @@ describe("attachFiles", () => {
     const world = worldWithFiles();
     const files = [NOTES, PHOTO, ARCHIVE, REPORT].map((id) => ({ type: "file", id }));
     const attachments = await openAttachments(world.ports.files, ADA, { files, messages: [] });
-    const body = { model: "m", messages: [{ role: "system", content: "Be brief." }, user("Summarise"), { role: "assistant", content: "…" }, user("And now?")] };
+    const body = {
+      model: "m",
+      messages: [{ role: "system", content: "Be brief." }, user("Summarise"), { role: "assistant", content: "…" }, user("And now?")],
+    };
     const attached = await attachFiles(body, attachments, { handlesFiles: false });
     expect(attached.messages.slice(0, 3)).toEqual(body.messages.slice(0, 3));
     expect(attached.messages[3]).toEqual({
@@ -97,8 +112,16 @@ describe("attachFiles", () => {
   it("leaves the files to a filter that handles them, but still inlines image parts of stored files", async () => {
     const world = worldWithFiles();
     const url = `/api/v1/files/${PHOTO}/content`;
-    const messages = [user([{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url, detail: "low" } }])];
-    const attachments = await openAttachments(world.ports.files, ADA, { files: [{ type: "file", id: NOTES }], messages: messages as never });
+    const messages = [
+      user([
+        { type: "text", text: "What is this?" },
+        { type: "image_url", image_url: { url, detail: "low" } },
+      ]),
+    ];
+    const attachments = await openAttachments(world.ports.files, ADA, {
+      files: [{ type: "file", id: NOTES }],
+      messages: messages as never,
+    });
     const attached = await attachFiles({ messages }, attachments, { handlesFiles: true });
     expect(attached.messages).toEqual([
       user([
@@ -110,7 +133,11 @@ describe("attachFiles", () => {
 
   it(`adds at most ${MAX_ATTACHED_TEXT_CHARACTERS} characters of file text, saying what was left out`, async () => {
     const world = worldWithFiles();
-    world.addFile("0b8f7c5e-1111-4a4a-9a9a-000000000010", { name: "big.txt", contentType: "text/plain", data: "a".repeat(MAX_ATTACHED_TEXT_CHARACTERS + 10) });
+    world.addFile("0b8f7c5e-1111-4a4a-9a9a-000000000010", {
+      name: "big.txt",
+      contentType: "text/plain",
+      data: "a".repeat(MAX_ATTACHED_TEXT_CHARACTERS + 10),
+    });
     world.addFile("0b8f7c5e-1111-4a4a-9a9a-000000000011", { name: "more.txt", contentType: "text/plain", data: "bbb" });
     const attachments = await openAttachments(world.ports.files, ADA, {
       files: [{ id: "0b8f7c5e-1111-4a4a-9a9a-000000000010" }, { id: "0b8f7c5e-1111-4a4a-9a9a-000000000011" }],
@@ -138,10 +165,16 @@ describe("a chat turn with attached files", () => {
   it("sends the files to the model after the inlet chain, which sees them as references", async () => {
     const world = worldWithFiles();
     world.addFunction(functionRecord("watcher", "filter"), { hooks: { inlet: (body) => body } });
-    await turnWith(world, [{ type: "file", id: NOTES }, { type: "file", id: PHOTO }]);
+    await turnWith(world, [
+      { type: "file", id: NOTES },
+      { type: "file", id: PHOTO },
+    ]);
     const inlet = world.calls.find((call) => call.hook === "inlet")!;
     expect(inlet.payload).toMatchObject({ messages: [{ role: "user", content: "Describe" }] });
-    expect(inlet.metadata.files).toEqual([{ type: "file", id: NOTES }, { type: "file", id: PHOTO }]);
+    expect(inlet.metadata.files).toEqual([
+      { type: "file", id: NOTES },
+      { type: "file", id: PHOTO },
+    ]);
     expect(world.upstreamBodies[0]!.messages).toEqual([
       user([
         { type: "text", text: '<attached_files>\n<file name="notes.txt" type="text/plain">\nBuy milk\n</file>\n</attached_files>' },

@@ -208,7 +208,7 @@ export async function updateChatPluginMeta<Result>(
     if (row.user_id !== userId) return undefined;
     const change = update({ ...pluginMetaOf(chat, space) });
     if (!change) return undefined;
-    const all = { ...(chat as Record<string, unknown>)[PLUGIN_META_KEY] as Record<string, unknown> | undefined };
+    const all = { ...((chat as Record<string, unknown>)[PLUGIN_META_KEY] as Record<string, unknown> | undefined) };
     if (Object.keys(change.meta).length === 0) delete all[space];
     else all[space] = change.meta;
     return { chat: { ...chat, [PLUGIN_META_KEY]: all }, result: { result: change.result } };

@@ -22,7 +22,11 @@ function chatOf(scope: PluginApiScope): { userId: string; chatId: string } | und
 
 function requireChat(scope: PluginApiScope, label: string): { userId: string; chatId: string } {
   const chat = chatOf(scope);
-  if (!chat) throw new SluiceError("NOT_FOUND", `${label} needs a stored chat, and this request has none (an API call without chat_id, or a temporary chat)`);
+  if (!chat)
+    throw new SluiceError(
+      "NOT_FOUND",
+      `${label} needs a stored chat, and this request has none (an API call without chat_id, or a temporary chat)`,
+    );
   return chat;
 }
 

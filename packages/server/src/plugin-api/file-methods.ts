@@ -35,7 +35,8 @@ export function fileMethods(files: FileService): PluginApiMethods {
     }),
     "files.readBytes": defineMethod(
       z.tuple([fileId, z.number().int().min(0), z.number().int().min(1).max(MAX_READ_BYTES)]),
-      async (scope, [id, offset, length]) => Buffer.from(await files.readBytes(id, principalOf(scope), { offset, length })).toString("base64"),
+      async (scope, [id, offset, length]) =>
+        Buffer.from(await files.readBytes(id, principalOf(scope), { offset, length })).toString("base64"),
     ),
     "files.create": defineMethod(z.tuple([newFile]), async (scope, [file]) => {
       const userId = principalOf(scope).user.id;

@@ -216,7 +216,13 @@ export class InMemoryWorld {
   addFile(id: string, fields: { userId?: string; name: string; contentType: string; data: string | Uint8Array; text?: string }): void {
     const bytes = typeof fields.data === "string" ? new TextEncoder().encode(fields.data) : fields.data;
     const text = fields.text ?? (typeof fields.data === "string" ? fields.data : undefined);
-    this.files.set(id, { userId: fields.userId ?? ADA.id, name: fields.name, contentType: fields.contentType, bytes, ...(text === undefined ? {} : { text }) });
+    this.files.set(id, {
+      userId: fields.userId ?? ADA.id,
+      name: fields.name,
+      contentType: fields.contentType,
+      bytes,
+      ...(text === undefined ? {} : { text }),
+    });
   }
 
   #fileSource(): FileSource {
