@@ -130,7 +130,7 @@ describe("buildDescriptor", () => {
       }
     }
     expect(buildDescriptor(findPlugin({ Filter })).fileHandler).toBe(true);
-    expect(() => describeDefinition(defineFilter({ inlet: (body) => body, fileHandler: "yes" } as never))).toThrow(
+    expect(() => describeDefinition(defineFilter({ inlet: (body: unknown) => body, fileHandler: "yes" } as never))).toThrow(
       '"fileHandler" must be true or false, got a string',
     );
   });

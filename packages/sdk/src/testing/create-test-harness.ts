@@ -18,6 +18,8 @@ import { collectPipeText } from "./collect-pipe-text.ts";
 import { createTestHost, type AnswerCalls, type TestFetch, type TestRecord } from "./create-test-host.ts";
 import { createTestStorage, type TestStorageSnapshot } from "./test-storage.ts";
 import { createTestFiles, type TestFileSeed, type TestStoredFile } from "./test-files.ts";
+import { createTestChat, type TestChat } from "./test-chat.ts";
+import type { StoredChat } from "../plugin-chat.ts";
 
 type SchemaOf<Plugin, Key extends "valves" | "userValves"> = Plugin extends { readonly [K in Key]?: infer Schema } ? Schema : undefined;
 
@@ -69,6 +71,8 @@ export interface TestHarnessOptions<Plugin = unknown> extends TestCallOptions<Pl
   fetch?: TestFetch;
   /** Files in the harness's store for `ctx.files.read` (owned by the harness's user unless said otherwise). */
   storedFiles?: TestFileSeed[];
+  /** The stored chat `ctx.chat` reads and changes; without it the calls act as API calls without a chat. */
+  chat?: TestChat | null;
 }
 
 /**
@@ -105,6 +109,8 @@ export interface TestHarness<Plugin = unknown> extends TestRecord {
   readonly storage: TestStorageSnapshot;
   /** The harness's file store: the `storedFiles` given and what the plugin made with `ctx.files.create`. */
   readonly storedFiles: TestStoredFile[];
+  /** The `chat` option's chat as the plugin left it (title, meta), or null. */
+  readonly chat: StoredChat | null;
   /** Runs any hook and returns its raw output (`chunks` for a pipe's iterable). */
   run(hook: HookName, payload: unknown, options?: TestCallOptions<Plugin> & { toolName?: string }): Promise<HookOutput>;
   /** Validates valve values as the server does before storing them. */
@@ -139,13 +145,16 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
   const descriptor = buildDescriptor(normalized);
   const record: TestRecord = { events: [], calls: [], logs: [], fetches: [] };
   const storage = createTestStorage();
+  const chat = createTestChat(options.chat);
   const files = createTestFiles(options.storedFiles, { ...DEFAULT_USER, ...options.user }.id);
   // The user each call runs for, for ctx.storage.user.
   const usersOfCalls = new Map<string, string | null>();
   const host = createTestHost(record, {
     ...options,
     serve: (invocationId, request) =>
-      (request.method.startsWith("files.") ? files : storage).serve(request, usersOfCalls.get(invocationId) ?? null),
+      request.method.startsWith("chat.")
+        ? chat.serve(request)
+        : (request.method.startsWith("files.") ? files : storage).serve(request, usersOfCalls.get(invocationId) ?? null),
   });
   const pluginId = options.id ?? "test_plugin";
   const harnessId = `harness-${++harnessCount}`;
@@ -169,7 +178,7 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
         user,
         valves: (merged.valves ?? {}) as Record<string, unknown>,
         userValves: (merged.userValves ?? {}) as Record<string, unknown>,
-        metadata: { ...(user && { user_id: user.id }), ...merged.metadata },
+        metadata: { ...(user && { user_id: user.id }), ...(options.chat && { chat_id: options.chat.id }), ...merged.metadata },
         model: merged.model,
         messages: merged.messages,
         files: merged.files,
@@ -207,6 +216,9 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     },
     get storedFiles() {
       return files.list();
+    },
+    get chat() {
+      return chat.snapshot();
     },
     eventsOfType: (type) => record.events.filter((event) => event.type === type) as never,
     inlet: async (body, callOptions) => (await run("inlet", body, callOptions)).value as ChatBody,
