@@ -21,6 +21,7 @@ import { PluginApi } from "./plugin-api/plugin-api.ts";
 import { PluginStorage } from "./plugin-api/plugin-storage.ts";
 import { storageMethods } from "./plugin-api/storage-methods.ts";
 import { fileMethods } from "./plugin-api/file-methods.ts";
+import { FileUploads } from "./plugin-api/file-uploads.ts";
 import { chatMethods } from "./plugin-api/chat-methods.ts";
 import { createFileService } from "./files/file-service.ts";
 import { createAttachmentSource } from "./files/attachment-source.ts";
@@ -67,6 +68,9 @@ export interface AppServices {
   /** Per-user memories (`/api/v1/memories`, `ctx.memories`), ranked by `EMBEDDING_MODEL` or full text. */
   memories: MemoryService;
 }
+
+/** A plugin's staged `ctx.files.create` with no new piece for this long is dropped. */
+const FILE_UPLOAD_IDLE_MS = 60 * 1000;
 
 /** How often expired `ctx.storage` values are deleted (they read as missing before that). */
 const STORAGE_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
@@ -127,9 +131,10 @@ export async function createServices(config: Config, options: { logger?: Logger 
     maxSizeMb: config.fileMaxSizeMb,
     logger: logger.child({ component: "files" }),
   });
+  const fileService = createFileService(files);
   const pluginApi = new PluginApi({
     ...storageMethods(pluginStorage),
-    ...fileMethods(createFileService(files)),
+    ...fileMethods(fileService, new FileUploads(fileService, { idleMs: FILE_UPLOAD_IDLE_MS, maxOpen: 4 })),
     ...chatMethods(db, { maxKeyLength: config.pluginStorageMaxKeyLength, maxValueBytes: config.pluginStorageMaxValueBytes }),
   });
   const loadOptions = {

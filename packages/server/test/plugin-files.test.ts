@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { signUpAdmin, signUpUser, type TestAccount } from "./helpers/accounts.ts";
 import { describeEachDatabase } from "./helpers/describe-each-database.ts";
@@ -24,7 +26,9 @@ ${frontmatter} */
 import { definePipe } from "@sluice/sdk";
 export default definePipe({
   async pipe(body, ctx) {
-    const command = JSON.parse(body.messages.at(-1).content);
+    // The command is the last line: attached files come before it, as the model would get them.
+    const content = body.messages.at(-1).content;
+    const command = JSON.parse(content.split("\\n").at(-1));
     switch (command.op) {
       case "read": {
         const file = await ctx.files.read(command.id);
@@ -35,13 +39,15 @@ export default definePipe({
       }
       case "create-text":
         return JSON.stringify(await ctx.files.create({ name: command.name, contentType: command.contentType, data: command.text }));
+      case "create-big-text":
+        return JSON.stringify(await ctx.files.create({ name: command.name, data: "é".repeat(command.characters) }));
       case "create-bytes": {
         const data = new Uint8Array(command.length);
         for (let index = 0; index < data.length; index++) data[index] = (index * 7) & 255;
         return JSON.stringify(await ctx.files.create({ name: command.name, contentType: "application/octet-stream", data }));
       }
       case "list":
-        return JSON.stringify({ files: ctx.files, isArray: Array.isArray(ctx.files), spread: [...ctx.files].length });
+        return JSON.stringify({ files: ctx.files, isArray: Array.isArray(ctx.files), spread: [...ctx.files].length, content });
     }
   },
 });
@@ -56,7 +62,7 @@ function checksum(bytes: Uint8Array): number {
 
 describeEachDatabase("ctx.files over HTTP", (kind) => {
   let fake: FakeUpstream;
-  const env: Record<string, string> = { FILE_MAX_SIZE_MB: "6" };
+  const env: Record<string, string> = { FILE_MAX_SIZE_MB: "14" };
   beforeAll(async () => {
     fake = await startFakeUpstream();
     env.OPENAI_API_BASE_URL = fake.baseUrl;
@@ -164,9 +170,23 @@ describeEachDatabase("ctx.files over HTTP", (kind) => {
       });
     });
 
+    it(`stores a file larger than one message of the service channel, in pieces (${tier} tier)`, async () => {
+      const big = answerOf(await say(ada, model, { op: "create-bytes", name: "big.bin", length: 13 * MIB + 5 }));
+      const stored = await download(ada, big.id);
+      expect(stored.bytes.length).toBe(13 * MIB + 5);
+      expect(stored.bytes.every((byte, index) => byte === ((index * 7) & 255))).toBe(true);
+      const text = answerOf(await say(ada, model, { op: "create-big-text", name: "long.txt", characters: 5 * MIB }));
+      const long = await download(ada, text.id);
+      expect(long.type).toMatch(/^text\/plain/);
+      expect(long.bytes.length).toBe(10 * MIB);
+      expect(new TextDecoder().decode(long.bytes.subarray(0, 4))).toBe("éé");
+    });
+
     it(`refuses a file past FILE_MAX_SIZE_MB with 413, storing nothing (${tier} tier)`, async () => {
       const before = (await sluice.api.get("/api/v1/files/", ada.token)).body.length;
-      expectError(await say(ada, model, { op: "create-bytes", name: "big.bin", length: 6 * MIB + 1 }), 413, "FILE_MAX_SIZE_MB");
+      const storedBefore = await fs.readdir(path.join(sluice.server.dataDir, "uploads"));
+      expectError(await say(ada, model, { op: "create-bytes", name: "big.bin", length: 14 * MIB + 1 }), 413, "FILE_MAX_SIZE_MB");
+      expect(await fs.readdir(path.join(sluice.server.dataDir, "uploads"))).toEqual(storedBefore);
       expectError(await say(ada, model, { op: "create-text", name: "", text: "x" }), 400, "needs a name");
       expect((await sluice.api.get("/api/v1/files/", ada.token)).body.length).toBe(before);
     });
@@ -174,7 +194,13 @@ describeEachDatabase("ctx.files over HTTP", (kind) => {
     it(`keeps ctx.files the request's list, as before (${tier} tier)`, async () => {
       const id = await upload(ada, new TextEncoder().encode("notes"), "notes.txt", "text/plain");
       const answer = answerOf(await say(ada, model, { op: "list" }, [{ type: "file", id, name: "notes.txt" }]));
-      expect(answer).toEqual({ files: [{ type: "file", id, name: "notes.txt" }], isArray: true, spread: 1 });
+      expect(answer).toEqual({
+        files: [{ type: "file", id, name: "notes.txt" }],
+        isArray: true,
+        spread: 1,
+        // A pipe is the model: it gets the attached file's text too.
+        content: '<attached_files>\n<file name="notes.txt" type="text/plain">\nnotes\n</file>\n</attached_files>\n\n{"op":"list"}',
+      });
     });
   }
 });

@@ -9,10 +9,14 @@ import { describeValue } from "./describe-value.ts";
 export const FILE_READ_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /**
- * Most bytes one `ctx.files.create` sends: as base64 inside the channel's 16 MiB of JSON. The
- * server's own cap (`FILE_MAX_SIZE_MB`) applies on top.
+ * Most bytes one service-channel message of `ctx.files.create` carries (as base64, 10.7 MiB of the
+ * channel's 16 MiB of JSON); a larger file goes up in pieces of this size (`files.upload.*`).
+ * The server's cap (`FILE_MAX_SIZE_MB`) applies to the whole file.
  */
-export const FILE_CREATE_MAX_BYTES = 12 * 1024 * 1024;
+export const FILE_CREATE_PIECE_BYTES = 8 * 1024 * 1024;
+
+/** Text up to this many characters goes as it is (JSON escapes may grow it up to six times). */
+const MAX_TEXT_IN_ONE_MESSAGE = 2 * 1024 * 1024;
 
 /** What `files.read` answers: the file without its bytes. */
 interface FileHead {
@@ -24,8 +28,9 @@ interface FileHead {
 
 /**
  * `ctx.files`: the request's file references (an array, as before) with `read` and `create` over
- * the service channel (methods `files.read`, `files.readBytes`, `files.create`). Bytes cross as
- * base64 text, read in chunks of {@link FILE_READ_CHUNK_BYTES}; the methods are not enumerable,
+ * the service channel (methods `files.read`, `files.readBytes`, `files.create`, and
+ * `files.upload.*` for a large file). Bytes cross as base64 text, read in chunks of
+ * {@link FILE_READ_CHUNK_BYTES} and stored in pieces of {@link FILE_CREATE_PIECE_BYTES}; the methods are not enumerable,
  * so the array spreads and serialises as the plain list it was.
  *
  * @example
@@ -76,13 +81,23 @@ async function createFile(serve: HostServe, file: NewFile): Promise<CreatedFile>
     throw new SluiceError("INVALID_INPUT", `ctx.files.create: contentType must be a string, got ${describeValue(contentType)}`);
   if (typeof data !== "string" && !(data instanceof Uint8Array))
     throw new SluiceError("INVALID_INPUT", `ctx.files.create: data must be a string or a Uint8Array, got ${describeValue(data)}`);
-  const size = typeof data === "string" ? data.length : data.byteLength;
-  if (size > FILE_CREATE_MAX_BYTES) {
-    throw new SluiceError(
-      "PAYLOAD_TOO_LARGE",
-      `ctx.files.create: "${name}" is ${size} bytes; one call stores at most ${FILE_CREATE_MAX_BYTES} (12 MiB). Nothing was stored`,
-    );
+  const typed = contentType === undefined ? {} : { contentType };
+  if (typeof data === "string" && data.length <= MAX_TEXT_IN_ONE_MESSAGE) {
+    return (await serve("files.create", { name, ...typed, text: data })) as CreatedFile;
   }
-  const content = typeof data === "string" ? { text: data } : { base64: bytesToBase64(data) };
-  return (await serve("files.create", { name, ...(contentType === undefined ? {} : { contentType }), ...content })) as CreatedFile;
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  if (bytes.byteLength <= FILE_CREATE_PIECE_BYTES) {
+    return (await serve("files.create", { name, ...typed, base64: bytesToBase64(bytes) })) as CreatedFile;
+  }
+  const defaultType = typeof data === "string" ? { contentType: "text/plain" } : {};
+  const handle = (await serve("files.upload.start", { name, ...defaultType, ...typed })) as string;
+  try {
+    for (let offset = 0; offset < bytes.byteLength; offset += FILE_CREATE_PIECE_BYTES) {
+      await serve("files.upload.append", handle, bytesToBase64(bytes.subarray(offset, offset + FILE_CREATE_PIECE_BYTES)));
+    }
+  } catch (error) {
+    await serve("files.upload.abort", handle).catch(() => undefined);
+    throw error;
+  }
+  return (await serve("files.upload.finish", handle)) as CreatedFile;
 }

@@ -48,6 +48,12 @@ export function createTestFiles(seeds: readonly TestFileSeed[] = [], defaultUser
     return file;
   };
   for (const seed of seeds) add(seed);
+  const uploads = new Map<string, { name: string; contentType?: string; userId: string; pieces: Uint8Array[] }>();
+  const upload = (handle: unknown, userId: string) => {
+    const found = uploads.get(String(handle));
+    if (!found || found.userId !== userId) throw new SluiceError("NOT_FOUND", "No such upload");
+    return found;
+  };
   const readable = (id: unknown, userId: string | null): TestStoredFile => {
     const file = typeof id === "string" ? files.get(id) : undefined;
     if (!file || file.userId !== userId) throw new SluiceError("NOT_FOUND", `File not found: ${String(id)}`);
@@ -71,6 +77,29 @@ export function createTestFiles(seeds: readonly TestFileSeed[] = [], defaultUser
           const file = add({ name, ...(contentType ? { contentType } : {}), userId, data: text ?? base64ToBytes(base64 ?? "") });
           return { id: file.id, name: file.name, url: `/api/v1/files/${file.id}/content` };
         }
+        case "files.upload.start": {
+          const handle = `upload-${++count}`;
+          uploads.set(handle, { ...(first as { name: string; contentType?: string }), userId, pieces: [] });
+          return handle;
+        }
+        case "files.upload.append":
+          upload(first, userId).pieces.push(base64ToBytes(String(offset)));
+          return null;
+        case "files.upload.finish": {
+          const { pieces, ...rest } = upload(first, userId);
+          uploads.delete(String(first));
+          const data = new Uint8Array(pieces.reduce((total, piece) => total + piece.length, 0));
+          pieces.reduce((at, piece) => (data.set(piece, at), at + piece.length), 0);
+          const file = add({
+            ...rest,
+            data: data.length === 0 ? new Uint8Array() : data,
+            contentType: rest.contentType ?? "application/octet-stream",
+          });
+          return { id: file.id, name: file.name, url: `/api/v1/files/${file.id}/content` };
+        }
+        case "files.upload.abort":
+          uploads.delete(String(first));
+          return null;
         default:
           throw new SluiceError("INVALID_INPUT", `The test harness has no host method "${request.method}"`);
       }

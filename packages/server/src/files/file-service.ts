@@ -84,6 +84,16 @@ export function createFileService(store: FileStore) {
       return store.readRange(await readable(id, principal), range);
     },
 
+    /**
+     * Stores a file whose bytes come in pieces (a plugin's staged upload), streamed into the store
+     * under the same cap: past it the source fails with PAYLOAD_TOO_LARGE and nothing is left.
+     */
+    async createFromStream(file: Omit<NewPluginFile, "data"> & { source: AsyncIterable<Uint8Array> }): Promise<CreatedFile> {
+      const contentType = file.contentType ?? "application/octet-stream";
+      const stored = await store.save({ userId: file.userId, name: file.name, contentType, source: file.source });
+      return { id: stored.id, name: stored.filename, url: fileContentUrl(stored.id) };
+    },
+
     async create(file: NewPluginFile): Promise<CreatedFile> {
       if (typeof file.data !== "string" && !(file.data instanceof Uint8Array)) {
         throw new SluiceError("INVALID_INPUT", "A file's data must be a string or a Uint8Array");
