@@ -36,6 +36,7 @@ export type { FetchBody, FetchHeaders, FetchInit, FetchResponse, PluginFetch, Se
 export type { PluginStorage, PluginStorageSpaces, RequestFacts, StorageSetOptions } from "./plugin-storage.ts";
 export type { CreatedFile, NewFile, PluginFile, PluginFiles, RequestFiles } from "./plugin-files.ts";
 export type { ChatMeta, PluginChat, StoredChat, StoredChatMessage } from "./plugin-chat.ts";
+export type { Memory, MemoryMatch, PluginMemories } from "./plugin-memories.ts";
 export type {
   ActionBody,
   ChatBody,

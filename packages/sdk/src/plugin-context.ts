@@ -3,6 +3,7 @@ import type { PluginChat } from "./plugin-chat.ts";
 import type { PluginFetch } from "./plugin-fetch.ts";
 import type { RequestFiles } from "./plugin-files.ts";
 import type { PluginStorageSpaces, RequestFacts } from "./plugin-storage.ts";
+import type { PluginMemories } from "./plugin-memories.ts";
 import type { EmittableEvent, SluiceEvent } from "./sluice-event.ts";
 
 /**
@@ -141,6 +142,8 @@ export interface PluginContext<Valves = Record<string, unknown>, UserValves = Re
   readonly signal: PluginAbortSignal;
   /** Key/value storage in the server's database: the plugin's own, and `.user` per requesting user. */
   readonly storage: PluginStorageSpaces;
+  /** The requesting user's memories (Open WebUI's memories): list, add, update, delete, query. */
+  readonly memories: PluginMemories;
   /** Facts of the HTTP request that started the turn; `null` when none did (a background task). */
   readonly request: RequestFacts | null;
   /** The stored chat of the request (the requester's own): `get()`, `setTitle`, and the plugin's `meta` on it. */

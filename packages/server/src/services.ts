@@ -25,6 +25,7 @@ import { FileUploads } from "./plugin-api/file-uploads.ts";
 import { chatMethods } from "./plugin-api/chat-methods.ts";
 import { createFileService } from "./files/file-service.ts";
 import { createAttachmentSource } from "./files/attachment-source.ts";
+import { memoryMethods } from "./plugin-api/memory-methods.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
@@ -125,6 +126,16 @@ export async function createServices(config: Config, options: { logger?: Logger 
       maxTotalBytes: config.pluginStorageMaxTotalBytes,
     },
   });
+  const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));
+  const { embeddingModel } = config;
+  const memories = createMemoryService({
+    db,
+    maxCharacters: config.memoryMaxCharacters,
+    maxPerUser: config.memoryMaxPerUser,
+    embeddings: embeddingModel
+      ? { model: embeddingModel, embed: (texts, signal) => upstream.embed(embeddingModel, texts, signal) }
+      : undefined,
+  });
   const files = new FileStore({
     db,
     storage: createLocalFileStorage(path.join(config.dataDir, "uploads")),
@@ -134,6 +145,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
   const fileService = createFileService(files);
   const pluginApi = new PluginApi({
     ...storageMethods(pluginStorage),
+    ...memoryMethods(memories),
     ...fileMethods(fileService, new FileUploads(fileService, { idleMs: FILE_UPLOAD_IDLE_MS, maxOpen: 4 })),
     ...chatMethods(db, { maxKeyLength: config.pluginStorageMaxKeyLength, maxValueBytes: config.pluginStorageMaxValueBytes }),
   });
@@ -200,8 +212,6 @@ export async function createServices(config: Config, options: { logger?: Logger 
       throw new Error(`Cannot connect the plugin change feed to Redis: ${(error as Error).message}`, { cause: error });
     }
   }
-  const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));
-  const { embeddingModel } = config;
   const answersInProgress = new AnswersInProgress({
     db,
     logger: logger.child({ component: "answers-in-progress" }),
@@ -244,14 +254,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     files,
     pluginApi,
     pluginStorage,
-    memories: createMemoryService({
-      db,
-      maxCharacters: config.memoryMaxCharacters,
-      maxPerUser: config.memoryMaxPerUser,
-      embeddings: embeddingModel
-        ? { model: embeddingModel, embed: (texts, signal) => upstream.embed(embeddingModel, texts, signal) }
-        : undefined,
-    }),
+    memories,
   };
 }
 

@@ -11,6 +11,7 @@ import type {
 } from "../plugin-context.ts";
 import type { PluginFetch } from "../plugin-fetch.ts";
 import type { PluginStorageSpaces, RequestFacts } from "../plugin-storage.ts";
+import type { PluginMemories } from "../plugin-memories.ts";
 import type { ChatMessage, FileReference } from "../chat-body.ts";
 import { assertJsonValue } from "./assert-json-value.ts";
 import { createFetch } from "./create-fetch.ts";
@@ -21,6 +22,7 @@ import { createFiles } from "./create-files.ts";
 import { createChat } from "./create-chat.ts";
 import type { PluginChat } from "../plugin-chat.ts";
 import type { RequestFiles } from "../plugin-files.ts";
+import { createMemories } from "./create-memories.ts";
 import { describeValue } from "./describe-value.ts";
 import type { NormalizedPlugin } from "./normalize-plugin.ts";
 import { resolveValves } from "./resolve-valves.ts";
@@ -79,6 +81,7 @@ class InvocationContext {
   #storage: PluginStorageSpaces | undefined;
   #files: RequestFiles | undefined;
   #chat: PluginChat | undefined;
+  #memories: PluginMemories | undefined;
 
   constructor(
     request: InvokeRequest,
@@ -146,6 +149,10 @@ class InvocationContext {
 
   get chat(): PluginChat {
     return (this.#chat ??= createChat(this.#hostServe()));
+  }
+
+  get memories(): PluginMemories {
+    return (this.#memories ??= createMemories(this.#hostServe()));
   }
 
   /** The host's service channel for this invocation, shared by the capabilities built on it. */

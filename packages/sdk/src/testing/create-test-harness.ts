@@ -20,6 +20,7 @@ import { createTestStorage, type TestStorageSnapshot } from "./test-storage.ts";
 import { createTestFiles, type TestFileSeed, type TestStoredFile } from "./test-files.ts";
 import { createTestChat, type TestChat } from "./test-chat.ts";
 import type { StoredChat } from "../plugin-chat.ts";
+import { createTestMemories } from "./test-memories.ts";
 
 type SchemaOf<Plugin, Key extends "valves" | "userValves"> = Plugin extends { readonly [K in Key]?: infer Schema } ? Schema : undefined;
 
@@ -73,6 +74,8 @@ export interface TestHarnessOptions<Plugin = unknown> extends TestCallOptions<Pl
   storedFiles?: TestFileSeed[];
   /** The stored chat `ctx.chat` reads and changes; without it the calls act as API calls without a chat. */
   chat?: TestChat | null;
+  /** The memories each user id starts with (`ctx.memories`). */
+  memories?: Record<string, string[]>;
 }
 
 /**
@@ -111,6 +114,8 @@ export interface TestHarness<Plugin = unknown> extends TestRecord {
   readonly storedFiles: TestStoredFile[];
   /** The `chat` option's chat as the plugin left it (title, meta), or null. */
   readonly chat: StoredChat | null;
+  /** The users' memories (`ctx.memories`), contents per user id. */
+  readonly memories: Record<string, string[]>;
   /** Runs any hook and returns its raw output (`chunks` for a pipe's iterable). */
   run(hook: HookName, payload: unknown, options?: TestCallOptions<Plugin> & { toolName?: string }): Promise<HookOutput>;
   /** Validates valve values as the server does before storing them. */
@@ -147,6 +152,7 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
   const storage = createTestStorage();
   const chat = createTestChat(options.chat);
   const files = createTestFiles(options.storedFiles, { ...DEFAULT_USER, ...options.user }.id);
+  const memories = createTestMemories(options.memories);
   // The user each call runs for, for ctx.storage.user.
   const usersOfCalls = new Map<string, string | null>();
   const host = createTestHost(record, {
@@ -154,7 +160,10 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     serve: (invocationId, request) =>
       request.method.startsWith("chat.")
         ? chat.serve(request)
-        : (request.method.startsWith("files.") ? files : storage).serve(request, usersOfCalls.get(invocationId) ?? null),
+        : (request.method.startsWith("files.") ? files : request.method.startsWith("memories.") ? memories : storage).serve(
+            request,
+            usersOfCalls.get(invocationId) ?? null,
+          ),
   });
   const pluginId = options.id ?? "test_plugin";
   const harnessId = `harness-${++harnessCount}`;
@@ -210,6 +219,9 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     },
     get fetches() {
       return record.fetches;
+    },
+    get memories() {
+      return memories.snapshot();
     },
     get storage() {
       return storage.snapshot();

@@ -3,17 +3,14 @@ import { searchWords } from "./search-words.ts";
 
 describe("searchWords", () => {
   it("keeps only words, lower-cased, each once", () => {
-    expect(searchWords(`What's my "favourite" colour? colour* OR (NEAR) -x:y`)).toEqual([
-      "what",
-      "s",
-      "my",
-      "favourite",
-      "colour",
-      "or",
-      "near",
-      "x",
-      "y",
-    ]);
+    expect(searchWords(`What's my "favourite" colour? colour* OR (NEAR) -x:y`)).toEqual(["favourite", "colour", "near", "x", "y"]);
+  });
+
+  it("leaves out common English words, so a rare 'the' cannot outrank the word that matters", () => {
+    expect(searchWords("Where are the bees?")).toEqual(["bees"]);
+    // A query of nothing but common words still searches for them.
+    expect(searchWords("Who am I?")).toEqual(["am"]);
+    expect(searchWords("Who is it?")).toEqual(["who", "is", "it"]);
   });
 
   it("keeps letters of any script and their accents", () => {
