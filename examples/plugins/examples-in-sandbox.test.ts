@@ -191,4 +191,24 @@ describe("the examples in a real sandbox", () => {
     });
     expect(await run(clock, request("tool", { from: "2026-01-01", to: "2026-02-01" }, {}, "days_between"))).toMatchObject({ days: 31 });
   });
+
+  it("bar-chart-tools, storing its PNG through the service channel", async () => {
+    const plugin = await load("./bar-chart-tools.ts", "bar_chart", "tool");
+    const created: Array<{ name: string; contentType: string; bytes: number }> = [];
+    const events: unknown[] = [];
+    const handlers: InvocationHandlers = {
+      emit: async (event) => void events.push(event),
+      serve: async (method, args) => {
+        expect(method).toBe("files.create");
+        const { name, contentType, base64 } = args[0] as { name: string; contentType: string; base64: string };
+        created.push({ name, contentType, bytes: Buffer.from(base64, "base64").length });
+        return { id: "f1", name, url: "/api/v1/files/f1/content" };
+      },
+    };
+    const result = await run(plugin, request("tool", { title: "Pets", values: [2, 3] }, {}, "bar_chart"), handlers);
+    expect(result).toEqual({ title: "Pets", file: "/api/v1/files/f1/content", bars: 2 });
+    expect(created).toEqual([{ name: "pets.png", contentType: "image/png", bytes: expect.any(Number) }]);
+    expect(created[0]!.bytes).toBeGreaterThan(320 * 160 * 3);
+    expect(events).toEqual([{ type: "files", data: { files: [{ type: "image", url: "/api/v1/files/f1/content", name: "pets.png" }] } }]);
+  });
 });

@@ -19,6 +19,12 @@ export interface FilterDefinition<V extends ValvesSchema | undefined = undefined
   toggle?: boolean;
   /** Icon of the toggle (a URL or a `data:` URI). */
   icon?: string;
+  /**
+   * The filter handles the request's attached files itself (Open WebUI's `file_handler`): the
+   * server then leaves them out of the model's messages (no image parts, no extracted text), and
+   * the filter reads them with `ctx.files.read` and puts in what it wants.
+   */
+  fileHandler?: boolean;
   /** Before the model call. Throwing aborts the turn with the error's message. */
   inlet?(body: ChatBody, ctx: PluginContext<InferValves<V>, InferValves<UV>>): Awaitable<ChatBody | void>;
   /**

@@ -34,6 +34,8 @@ export type {
 } from "./plugin-context.ts";
 export type { FetchBody, FetchHeaders, FetchInit, FetchResponse, PluginFetch, ServerSentEvent } from "./plugin-fetch.ts";
 export type { PluginStorage, PluginStorageSpaces, RequestFacts, StorageSetOptions } from "./plugin-storage.ts";
+export type { CreatedFile, NewFile, PluginFile, PluginFiles, RequestFiles } from "./plugin-files.ts";
+export type { ChatMeta, PluginChat, StoredChat, StoredChatMessage } from "./plugin-chat.ts";
 export type { Memory, MemoryMatch, PluginMemories } from "./plugin-memories.ts";
 export type { CompleteOptions, ModelRequest, ModelStream, ModelSummary, PluginModels } from "./plugin-models.ts";
 export type {

@@ -1,5 +1,7 @@
 import type { ChatMessage, FileReference } from "./chat-body.ts";
+import type { PluginChat } from "./plugin-chat.ts";
 import type { PluginFetch } from "./plugin-fetch.ts";
+import type { RequestFiles } from "./plugin-files.ts";
 import type { PluginStorageSpaces, RequestFacts } from "./plugin-storage.ts";
 import type { PluginMemories } from "./plugin-memories.ts";
 import type { PluginModels } from "./plugin-models.ts";
@@ -128,7 +130,11 @@ export interface PluginContext<Valves = Record<string, unknown>, UserValves = Re
   readonly metadata: PluginMetadata;
   readonly model: ModelInfo | undefined;
   readonly messages: ChatMessage[];
-  readonly files: FileReference[];
+  /**
+   * The request's files (`files: [{type: "file", id}]`), and `read(id)` / `create(file)` over the
+   * server's file store.
+   */
+  readonly files: RequestFiles;
   /** Sends an event to the user's open tabs; a no-op for API callers. */
   emit<Type extends string>(event: EmittableEvent<Type>): Promise<void>;
   readonly call: EventCall;
@@ -143,6 +149,8 @@ export interface PluginContext<Valves = Record<string, unknown>, UserValves = Re
   readonly models: PluginModels;
   /** Facts of the HTTP request that started the turn; `null` when none did (a background task). */
   readonly request: RequestFacts | null;
+  /** The stored chat of the request (the requester's own): `get()`, `setTitle`, and the plugin's `meta` on it. */
+  readonly chat: PluginChat;
 }
 
 /**

@@ -126,9 +126,15 @@ export interface CustomSluiceEvent<Type extends string = string> {
  * @example
  * const event: EmittableEvent<"status"> = { type: "status", data: { description: "ok" } };
  */
-export type EmittableEvent<Type extends string> = { type: Type } & (Type extends SluiceEventType
-  ? Extract<SluiceEvent, { type: Type }>
-  : { data?: unknown });
+export type EmittableEvent<Type extends string> = { type: Type } & (Type extends SluiceEventType ? EventOfType<Type> : { data?: unknown });
+
+// The member of `Event` whose `type` (one name, or several aliases such as "files" |
+// "chat:message:files") includes `Type`; Extract would find none for an alias.
+type NarrowEvent<Event, Type> = Event extends { type: infer Types }
+  ? Type extends Types
+    ? Omit<Event, "type"> & { type: Type }
+    : never
+  : never;
 
 /**
  * The known event of one type.
@@ -136,4 +142,4 @@ export type EmittableEvent<Type extends string> = { type: Type } & (Type extends
  * @example
  * const statuses: EventOfType<"status">[] = [];
  */
-export type EventOfType<Type extends SluiceEventType> = Extract<SluiceEvent, { type: Type }>;
+export type EventOfType<Type extends SluiceEventType> = NarrowEvent<SluiceEvent, Type>;

@@ -20,6 +20,11 @@ import { PluginRegistry } from "./plugins/plugin-registry.ts";
 import { PluginApi } from "./plugin-api/plugin-api.ts";
 import { PluginStorage } from "./plugin-api/plugin-storage.ts";
 import { storageMethods } from "./plugin-api/storage-methods.ts";
+import { fileMethods } from "./plugin-api/file-methods.ts";
+import { FileUploads } from "./plugin-api/file-uploads.ts";
+import { chatMethods } from "./plugin-api/chat-methods.ts";
+import { createFileService } from "./files/file-service.ts";
+import { createAttachmentSource } from "./files/attachment-source.ts";
 import { memoryMethods } from "./plugin-api/memory-methods.ts";
 import { modelMethods } from "./plugin-api/model-methods.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
@@ -65,6 +70,9 @@ export interface AppServices {
   /** Per-user memories (`/api/v1/memories`, `ctx.memories`), ranked by `EMBEDDING_MODEL` or full text. */
   memories: MemoryService;
 }
+
+/** A plugin's staged `ctx.files.create` with no new piece for this long is dropped. */
+const FILE_UPLOAD_IDLE_MS = 60 * 1000;
 
 /** How often expired `ctx.storage` values are deleted (they read as missing before that). */
 const STORAGE_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
@@ -129,11 +137,20 @@ export async function createServices(config: Config, options: { logger?: Logger 
       ? { model: embeddingModel, embed: (texts, signal) => upstream.embed(embeddingModel, texts, signal) }
       : undefined,
   });
+  const files = new FileStore({
+    db,
+    storage: createLocalFileStorage(path.join(config.dataDir, "uploads")),
+    maxSizeMb: config.fileMaxSizeMb,
+    logger: logger.child({ component: "files" }),
+  });
+  const fileService = createFileService(files);
   // `ctx.models` runs turns through the chat pipeline, whose ports are built below (they need this table).
   const turnPorts: { current?: TurnPorts } = {};
   const pluginApi = new PluginApi({
     ...storageMethods(pluginStorage),
     ...memoryMethods(memories),
+    ...fileMethods(fileService, new FileUploads(fileService, { idleMs: FILE_UPLOAD_IDLE_MS, maxOpen: 4 })),
+    ...chatMethods(db, { maxKeyLength: config.pluginStorageMaxKeyLength, maxValueBytes: config.pluginStorageMaxValueBytes }),
     ...modelMethods(() => turnPorts.current!),
   });
   const loadOptions = {
@@ -214,6 +231,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     plugins: createPluginPort({ workspace, secrets, logger, pluginApi, taskModel: config.taskModel }),
     events: createEventPort({ realtime, chats: stores.chats, config, logger }),
     gateway: upstream,
+    files: createAttachmentSource(files),
     log: logger,
     settings: {
       maxToolCallIterations: config.maxToolCallIterations,
@@ -239,12 +257,7 @@ export async function createServices(config: Config, options: { logger?: Logger 
     answersInProgress,
     chats: stores.chats,
     turn,
-    files: new FileStore({
-      db,
-      storage: createLocalFileStorage(path.join(config.dataDir, "uploads")),
-      maxSizeMb: config.fileMaxSizeMb,
-      logger: logger.child({ component: "files" }),
-    }),
+    files,
     pluginApi,
     pluginStorage,
     memories,

@@ -121,6 +121,21 @@ describe("buildDescriptor", () => {
     });
   });
 
+  it("says whether a filter handles attached files itself, in the define form or Open WebUI's class form", () => {
+    expect(describeDefinition(defineFilter({ inlet: (body) => body })).fileHandler).toBe(false);
+    expect(describeDefinition(defineFilter({ inlet: (body) => body, fileHandler: true })).fileHandler).toBe(true);
+    class Filter {
+      file_handler = true;
+      inlet(body: unknown) {
+        return body;
+      }
+    }
+    expect(buildDescriptor(findPlugin({ Filter })).fileHandler).toBe(true);
+    expect(() => describeDefinition(defineFilter({ inlet: (body: unknown) => body, fileHandler: "yes" } as never))).toThrow(
+      '"fileHandler" must be true or false, got a string',
+    );
+  });
+
   it("lists action buttons and is plain JSON", () => {
     const descriptor = describeDefinition(
       defineAction({

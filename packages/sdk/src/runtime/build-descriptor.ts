@@ -27,6 +27,7 @@ export function buildDescriptor(plugin: NormalizedPlugin): PluginDescriptor {
     hasDynamicPipes: typeof plugin.pipes === "function",
     actions: plugin.actions ? plugin.actions.map((entry) => ({ ...entry })) : null,
     toggle: plugin.toggle,
+    fileHandler: plugin.fileHandler,
     icon: plugin.icon,
     tools: [...plugin.tools.values()].map((tool) => ({
       name: tool.name,

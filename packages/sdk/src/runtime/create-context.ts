@@ -18,6 +18,10 @@ import { createFetch } from "./create-fetch.ts";
 import { createLogger } from "./create-logger.ts";
 import { createServe, type HostServe } from "./create-serve.ts";
 import { createStorage } from "./create-storage.ts";
+import { createFiles } from "./create-files.ts";
+import { createChat } from "./create-chat.ts";
+import type { PluginChat } from "../plugin-chat.ts";
+import type { RequestFiles } from "../plugin-files.ts";
 import { createMemories } from "./create-memories.ts";
 import { createModels } from "./create-models.ts";
 import type { PluginModels } from "../plugin-models.ts";
@@ -67,7 +71,6 @@ class InvocationContext {
   readonly metadata: PluginMetadata;
   readonly model: ModelInfo | undefined;
   readonly messages: ChatMessage[];
-  readonly files: FileReference[];
   readonly signal: PluginAbortSignal;
   readonly request: RequestFacts | null;
   #request: InvokeRequest;
@@ -78,6 +81,8 @@ class InvocationContext {
   #log: PluginLogger | undefined;
   #serve: HostServe | undefined;
   #storage: PluginStorageSpaces | undefined;
+  #files: RequestFiles | undefined;
+  #chat: PluginChat | undefined;
   #memories: PluginMemories | undefined;
   #models: PluginModels | undefined;
 
@@ -95,7 +100,6 @@ class InvocationContext {
     this.metadata = context.metadata as PluginMetadata;
     this.model = context.model as ModelInfo | undefined;
     this.messages = (context.messages ?? []) as ChatMessage[];
-    this.files = (context.files ?? []) as FileReference[];
     this.signal = signal;
     this.request = context.request ? Object.freeze({ ...context.request, headers: Object.freeze({ ...context.request.headers }) }) : null;
     this.#request = request;
@@ -140,6 +144,14 @@ class InvocationContext {
 
   get storage(): PluginStorageSpaces {
     return (this.#storage ??= createStorage(this.#hostServe()));
+  }
+
+  get files(): RequestFiles {
+    return (this.#files ??= createFiles(this.#hostServe(), (this.#request.context.files ?? []) as FileReference[]));
+  }
+
+  get chat(): PluginChat {
+    return (this.#chat ??= createChat(this.#hostServe()));
   }
 
   get memories(): PluginMemories {

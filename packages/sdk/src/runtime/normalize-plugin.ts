@@ -39,6 +39,8 @@ export interface NormalizedPlugin {
   userValves: ValvesSchema | null;
   toggle: boolean;
   icon: string | null;
+  /** A filter that handles the request's attached files itself. */
+  fileHandler: boolean;
   pipes: PipeEntry[] | ((ctx: unknown) => unknown) | null;
   actions: ActionEntry[] | null;
   hooks: Partial<Record<"inlet" | "request" | "stream" | "outlet" | "pipe" | "action", HookFunction>>;
@@ -79,6 +81,7 @@ export function normalizePlugin(kind: PluginKind, read: MemberReader, owner: obj
     userValves: readSchema(read, "userValves", fail),
     toggle: false,
     icon: null,
+    fileHandler: false,
     pipes: null,
     actions: null,
     hooks: {},
@@ -98,6 +101,10 @@ export function normalizePlugin(kind: PluginKind, read: MemberReader, owner: obj
     const icon = read("icon") ?? null;
     if (icon !== null && typeof icon !== "string") fail(`"icon" must be a URL or data URI string, got ${describeValue(icon)}`);
     plugin.toggle = toggle as boolean;
+    // Open WebUI's classes spell it file_handler.
+    const fileHandler = read("fileHandler") ?? read("file_handler") ?? false;
+    if (typeof fileHandler !== "boolean") fail(`"fileHandler" must be true or false, got ${describeValue(fileHandler)}`);
+    plugin.fileHandler = fileHandler as boolean;
     plugin.icon = icon as string | null;
   } else if (kind === "action") {
     plugin.hooks.action = hook("action") ?? fail('an action needs an "action" function');

@@ -27,6 +27,8 @@ export interface PluginDescriptor {
   actions: Array<{ id: string; name: string; icon_url?: string }> | null;
   toggle: boolean;
   icon: string | null;
+  /** A filter that handles the request's attached files itself (`fileHandler: true`); absent means false. */
+  fileHandler?: boolean;
   /** OpenAI function specs of a tools plugin (empty for other kinds). */
   tools: ToolSpec[];
   /** The hooks `invokeHook` can run: some of inlet, request, stream, outlet, pipe, pipes, action, tool. */

@@ -317,3 +317,57 @@ describe("ctx.storage in the test harness", () => {
     await expect(harness.pipes({ user: null })).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
 });
+
+describe("ctx.files in the test harness", () => {
+  const reader = definePipe({
+    async pipe(body, ctx) {
+      const file = await ctx.files.read(String(body.messages.at(-1)?.content));
+      return `${file.name} (${file.contentType}, ${file.size} bytes): ${await file.text()}`;
+    },
+  });
+
+  it("reads the stored files of the harness's user, bytes and text, and no one else's", async () => {
+    const harness = createTestHarness(reader, {
+      storedFiles: [
+        { id: "notes", name: "notes.txt", data: "Grüße" },
+        { id: "theirs", name: "theirs.txt", data: "secret", userId: "someone-else" },
+      ],
+    });
+    const ask = (content: string) => harness.pipe({ model: "m", messages: [{ role: "user", content }] });
+    expect(await ask("notes")).toBe("notes.txt (text/plain, 7 bytes): Grüße");
+    await expect(ask("theirs")).rejects.toMatchObject({ code: "NOT_FOUND", message: "File not found: theirs" });
+    expect(harness.storedFiles.map((file) => file.id)).toEqual(["notes", "theirs"]);
+  });
+});
+
+describe("ctx.chat in the test harness", () => {
+  const namer = defineFilter({
+    async outlet(body, ctx) {
+      const chat = await ctx.chat.get();
+      if (!chat) return body;
+      const turns = ((await ctx.chat.meta.get<number>("turns")) ?? 0) + 1;
+      await ctx.chat.meta.set("turns", turns);
+      if (turns === 2) await ctx.chat.setTitle(`${chat.messages.length} messages, ${ctx.metadata.chat_id}`);
+      return body;
+    },
+  });
+  const body = { model: "m", messages: [{ role: "user" as const, content: "hi" }] };
+
+  it("reads and changes the chat given, its title and the plugin's meta", async () => {
+    const harness = createTestHarness(namer, {
+      chat: { id: "c1", title: "New Chat", messages: [{ id: "m1", role: "user", content: "hi" }] },
+    });
+    await harness.outlet(body);
+    expect(harness.chat).toMatchObject({ title: "New Chat", meta: { turns: 1 } });
+    await harness.outlet(body);
+    expect(harness.chat).toMatchObject({ id: "c1", title: "1 messages, c1", meta: { turns: 2 }, files: [] });
+  });
+
+  it("acts as an API call without a chat when none is given", async () => {
+    const harness = createTestHarness(namer);
+    await harness.outlet(body);
+    expect(harness.chat).toBeNull();
+    const writer = createTestHarness(defineFilter({ inlet: async (input, ctx) => void (await ctx.chat.meta.set("k", 1)) }));
+    await expect(writer.inlet(body)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});

@@ -17,6 +17,9 @@ import type { HookName, InvokeRequest, InvokeUser, PluginDescriptor, ValvesResul
 import { collectPipeText } from "./collect-pipe-text.ts";
 import { createTestHost, type AnswerCalls, type TestFetch, type TestRecord } from "./create-test-host.ts";
 import { createTestStorage, type TestStorageSnapshot } from "./test-storage.ts";
+import { createTestFiles, type TestFileSeed, type TestStoredFile } from "./test-files.ts";
+import { createTestChat, type TestChat } from "./test-chat.ts";
+import type { StoredChat } from "../plugin-chat.ts";
 import { createTestMemories } from "./test-memories.ts";
 import { createTestModels, type TestModelCall, type TestModels } from "./test-models.ts";
 
@@ -68,6 +71,10 @@ export interface TestHarnessOptions<Plugin = unknown> extends TestCallOptions<Pl
   answerCalls?: AnswerCalls;
   /** Answers `ctx.fetch`; without it `ctx.fetch` rejects with `PERMISSION_DENIED`. */
   fetch?: TestFetch;
+  /** Files in the harness's store for `ctx.files.read` (owned by the harness's user unless said otherwise). */
+  storedFiles?: TestFileSeed[];
+  /** The stored chat `ctx.chat` reads and changes; without it the calls act as API calls without a chat. */
+  chat?: TestChat | null;
   /** The memories each user id starts with (`ctx.memories`). */
   memories?: Record<string, string[]>;
   /** `ctx.models`: the models listed, how `complete` answers, the task model. Without it `complete` fails. */
@@ -108,6 +115,10 @@ export interface TestHarness<Plugin = unknown> extends TestRecord {
   ): Promise<unknown>;
   /** What the plugin keeps in `ctx.storage` (in memory, ttl honoured), its own and per user id. */
   readonly storage: TestStorageSnapshot;
+  /** The harness's file store: the `storedFiles` given and what the plugin made with `ctx.files.create`. */
+  readonly storedFiles: TestStoredFile[];
+  /** The `chat` option's chat as the plugin left it (title, meta), or null. */
+  readonly chat: StoredChat | null;
   /** The users' memories (`ctx.memories`), contents per user id. */
   readonly memories: Record<string, string[]>;
   /** The `ctx.models.complete` calls made, with their options. */
@@ -146,6 +157,8 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
   const descriptor = buildDescriptor(normalized);
   const record: TestRecord = { events: [], calls: [], logs: [], fetches: [] };
   const storage = createTestStorage();
+  const chat = createTestChat(options.chat);
+  const files = createTestFiles(options.storedFiles, { ...DEFAULT_USER, ...options.user }.id);
   const memories = createTestMemories(options.memories);
   const models = createTestModels(options.models);
   // The user each call runs for, for ctx.storage.user.
@@ -154,7 +167,9 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     ...options,
     serve: (invocationId, request) => {
       if (request.method.startsWith("models.")) return models.serve(request);
-      return (request.method.startsWith("memories.") ? memories : storage).serve(request, usersOfCalls.get(invocationId) ?? null);
+      if (request.method.startsWith("chat.")) return chat.serve(request);
+      const space = request.method.startsWith("files.") ? files : request.method.startsWith("memories.") ? memories : storage;
+      return space.serve(request, usersOfCalls.get(invocationId) ?? null);
     },
   });
   const pluginId = options.id ?? "test_plugin";
@@ -179,7 +194,7 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
         user,
         valves: (merged.valves ?? {}) as Record<string, unknown>,
         userValves: (merged.userValves ?? {}) as Record<string, unknown>,
-        metadata: { ...(user && { user_id: user.id }), ...merged.metadata },
+        metadata: { ...(user && { user_id: user.id }), ...(options.chat && { chat_id: options.chat.id }), ...merged.metadata },
         model: merged.model,
         messages: merged.messages,
         files: merged.files,
@@ -221,6 +236,12 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     },
     get storage() {
       return storage.snapshot();
+    },
+    get storedFiles() {
+      return files.list();
+    },
+    get chat() {
+      return chat.snapshot();
     },
     eventsOfType: (type) => record.events.filter((event) => event.type === type) as never,
     inlet: async (body, callOptions) => (await run("inlet", body, callOptions)).value as ChatBody,

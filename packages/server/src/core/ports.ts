@@ -142,6 +142,27 @@ export interface ChatStore {
   updateTitle(userId: string, chatId: string, title: string): Promise<void>;
 }
 
+/** A stored file a chat request attaches, as the turn reads it. */
+export interface AttachedFile {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  /** The content as a `data:` URL (how an image reaches a vision model). */
+  dataUrl(): Promise<string>;
+  /**
+   * The content as text: UTF-8 for text-like files, the extracted text of a PDF; undefined for
+   * other files. A PDF that cannot be read fails with INVALID_INPUT naming it.
+   */
+  text(): Promise<string | undefined>;
+}
+
+/** The stored files (`/api/v1/files`), as chat requests attach them. */
+export interface FileSource {
+  /** A file the user may read; a NOT_FOUND SluiceError for any other id (or none), so ids do not leak. */
+  open(user: TurnUser, id: string): Promise<AttachedFile>;
+}
+
 /** A model an upstream connection offers. */
 export interface GatewayModel {
   id: string;
@@ -195,4 +216,6 @@ export interface TurnPorts {
   gateway: ModelGateway;
   log: TurnLog;
   settings: TurnSettings;
+  /** The file store, for the files a request attaches; without it, attached files are refused. */
+  files?: FileSource;
 }

@@ -7,6 +7,8 @@ import { effectivePriority, selectFilters } from "./select-filters.ts";
 export interface RequestFilter {
   record: FunctionRecord;
   hooks: ReadonlySet<string>;
+  /** It declares `fileHandler: true`: it puts the request's attached files in itself. */
+  isFileHandler?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function resolveFilters(
     if (!record.is_global && !attached.has(record.id)) continue;
     try {
       const descriptor = await session.describe("function", record);
-      loadedById.set(record.id, { record, hooks: new Set(descriptor.hooks) });
+      loadedById.set(record.id, { record, hooks: new Set(descriptor.hooks), isFileHandler: descriptor.fileHandler === true });
       candidates.push({
         id: record.id,
         isActive: true,

@@ -1,6 +1,7 @@
 import { SluiceError, type StreamEvent } from "@sluice/sdk";
 import { AnswerText } from "./answer-text.ts";
 import { applyModelParams } from "./apply-model-params.ts";
+import { attachFiles, openAttachments, type Attachments } from "./attach-files.ts";
 import { modelBody } from "./chat-request.ts";
 import type { ChunkBase } from "./completion-chunks.ts";
 import type { ChatTurnInput } from "./chat-turn-input.ts";
@@ -20,8 +21,10 @@ export interface ChatTurn {
 }
 
 /**
- * Runs one chat request through the pipeline: the model, the filters, the inlet chain (an inlet
- * may re-route the turn to another model, see `routeAfterInlet`), the tools, then the model or pipe with the stream filters and the tool loop, then saving and the
+ * Runs one chat request through the pipeline: the attached files (checked before any plugin
+ * runs), the model, the filters, the inlet chain (an inlet may re-route the turn to another
+ * model, see `routeAfterInlet`), the files put into the messages (unless a filter handles them),
+ * the tools, then the model or pipe with the stream filters and the tool loop, then saving and the
  * outlet chain (`runModelRounds`). Everything up to the first chunk happens before this
  * resolves, so those errors become HTTP errors; later ones are thrown by `chunks`.
  */
@@ -31,6 +34,7 @@ export async function startChatTurn(ports: TurnPorts, input: ChatTurnInput): Pro
   if (chatId && !chatId.startsWith("local:") && !(await ports.chats.findChat(user.id, chatId))) {
     throw new SluiceError("NOT_FOUND", `Chat not found: ${chatId}`);
   }
+  const attachments = await openAttachments(ports.files, user, request, input.requestFacts?.baseUrl);
   const answerText = new AnswerText();
   const events = followAnswerText(
     ports.events.forRequest(user, { chatId: request.chat_id, messageId: request.id, sessionId: request.session_id }),
@@ -59,7 +63,7 @@ export async function startChatTurn(ports: TurnPorts, input: ChatTurnInput): Pro
     depth: input.depth ?? 0,
   });
   try {
-    return await prepareTurn(ports, input, session, events, answerText, metadata);
+    return await prepareTurn(ports, input, session, events, answerText, metadata, attachments);
   } catch (error) {
     session.release();
     throw error;
@@ -94,6 +98,7 @@ async function prepareTurn(
   events: EventSink,
   answerText: AnswerText,
   metadata: Record<string, unknown>,
+  attachments: Attachments,
 ): Promise<ChatTurn> {
   const { user, request } = input;
   const named = await resolveModel(ports, session, user, request.model, input.unavailableModel);
@@ -110,6 +115,7 @@ async function prepareTurn(
     session.setModel(modelInfo(model));
     metadata.model = model.id;
   }
+  body = await attachFiles(body, attachments, { handlesFiles: filters.some((filter) => filter.isFileHandler) });
 
   const tools = await resolveTools(ports, session, user, [...(request.tool_ids ?? []), ...model.settings.toolIds]);
   if (tools.specs.length > 0) body = { ...body, tools: [...((body.tools as unknown[]) ?? []), ...tools.specs] };

@@ -57,7 +57,7 @@ type Executor = Kysely<Database>;
 /** Stores a new chat for a user; its title comes from `chat.title` ("New Chat" when absent). */
 export async function createChat(db: Executor, input: { userId: string; chat: ChatData }): Promise<ChatRecord> {
   const now = epochSeconds();
-  const chat = chatDataSchema.parse(input.chat);
+  const chat = chatDataSchema.parse(withoutPluginMeta(input.chat));
   const row = await db
     .insertInto("chat")
     .values({ id: randomUUID(), user_id: input.userId, title: chat.title, chat: JSON.stringify(chat), created_at: now, updated_at: now })
@@ -133,7 +133,7 @@ function selectForUpdate(transaction: Transaction<Database>, id: string) {
 export async function updateChat(db: Executor, userId: string, id: string, changes: ChatChanges): Promise<ChatRecord | undefined> {
   const isUpdated = await modifyChat(db, id, (chat, row) => {
     if (row.user_id !== userId) return undefined;
-    const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+    const defined = Object.fromEntries(Object.entries(withoutPluginMeta(changes)).filter(([, value]) => value !== undefined));
     return { chat: chatDataSchema.parse({ ...chat, ...defined }), result: true };
   });
   return isUpdated ? findChat(db, userId, id) : undefined;
@@ -169,6 +169,50 @@ function linkToParent(chat: ChatData, message: ChatMessageRecord): void {
   for (const parent of parents) {
     if (parent && !parent.childrenIds?.includes(message.id)) parent.childrenIds = [...(parent.childrenIds ?? []), message.id];
   }
+}
+
+/**
+ * Where plugins keep their meta on a chat (`ctx.chat.meta`): a key of the chat's JSON holding one
+ * object per plugin, `{ "<namespace>:<plugin id>": { key: value } }`. Clients never write it: a
+ * chat saved from the browser (or created, or imported) keeps what is stored there.
+ */
+export const PLUGIN_META_KEY = "pluginMeta";
+
+/** The chat JSON without what only plugins may write. */
+function withoutPluginMeta<Chat extends object>(chat: Chat): Chat {
+  if (!(PLUGIN_META_KEY in chat)) return chat;
+  const { [PLUGIN_META_KEY]: _dropped, ...rest } = chat as Record<string, unknown>;
+  return rest as Chat;
+}
+
+/** One plugin's meta on a chat ({@link PLUGIN_META_KEY}); `{}` when it has none. */
+export function pluginMetaOf(chat: ChatData, space: string): Record<string, unknown> {
+  const all = (chat as Record<string, unknown>)[PLUGIN_META_KEY];
+  const mine = typeof all === "object" && all !== null && !Array.isArray(all) ? (all as Record<string, unknown>)[space] : undefined;
+  return typeof mine === "object" && mine !== null && !Array.isArray(mine) ? (mine as Record<string, unknown>) : {};
+}
+
+/**
+ * Changes one plugin's meta on a user's chat atomically (the row locked as for a message):
+ * `update` gets the stored meta and returns the new one with a result, or undefined to write
+ * nothing. Undefined when the user has no such chat.
+ */
+export async function updateChatPluginMeta<Result>(
+  db: Executor,
+  userId: string,
+  chatId: string,
+  space: string,
+  update: (meta: Record<string, unknown>) => { meta: Record<string, unknown>; result: Result } | undefined,
+): Promise<{ result: Result } | undefined> {
+  return modifyChat(db, chatId, (chat, row) => {
+    if (row.user_id !== userId) return undefined;
+    const change = update({ ...pluginMetaOf(chat, space) });
+    if (!change) return undefined;
+    const all = { ...((chat as Record<string, unknown>)[PLUGIN_META_KEY] as Record<string, unknown> | undefined) };
+    if (Object.keys(change.meta).length === 0) delete all[space];
+    else all[space] = change.meta;
+    return { chat: { ...chat, [PLUGIN_META_KEY]: all }, result: { result: change.result } };
+  });
 }
 
 /** Renames a user's chat (`title` column and `chat.title`). */

@@ -71,6 +71,15 @@ describe.each(DATABASE_KINDS)("file service (%s)", (kind) => {
     expect((await file.bytes())[0]).toBe(0);
   });
 
+  it("reads a file's bytes in parts, under the same rule as read", async () => {
+    const created = await files.create({ userId: alice.id, name: "digits.txt", data: "0123456789" });
+    const part = (offset: number, length: number) => files.readBytes(created.id, { user: alice }, { offset, length });
+    expect(new TextDecoder().decode(await part(0, 4))).toBe("0123");
+    expect(new TextDecoder().decode(await part(8, 4))).toBe("89");
+    expect(await part(10, 4)).toEqual(new Uint8Array());
+    await expect(files.readBytes(created.id, { user: bob }, { offset: 0, length: 4 })).rejects.toSatisfy(isCode("NOT_FOUND"));
+  });
+
   it("refuses data past the cap, storing nothing", async () => {
     const before = await fs.readdir(folder);
     await expect(files.create({ userId: alice.id, name: "big.bin", data: new Uint8Array(1024 * 1024 + 1) })).rejects.toSatisfy(

@@ -1,4 +1,6 @@
 import { SluiceError } from "@sluice/sdk";
+import type { FileRow } from "../db/files-repository.ts";
+import type { ByteRange } from "./file-storage.ts";
 import type { FileReader, FileStore } from "./file-store.ts";
 
 /** Who a plugin acts for: the requesting user and the files the request carries. */
@@ -53,14 +55,18 @@ export function fileContentUrl(id: string): string {
  * const chart = await files.create({ userId: user.id, name: "chart.png", contentType: "image/png", data: png });
  */
 export function createFileService(store: FileStore) {
+  const readable = async (id: string, principal: FilePrincipal): Promise<FileRow> => {
+    const file = await store.find(id);
+    const isOwn = file?.user_id === principal.user.id;
+    const isRequestFile = file !== undefined && (principal.requestFileIds ?? []).includes(id);
+    if (!file || !(isOwn || (isRequestFile && (await store.canRead(principal.user, file))))) {
+      throw new SluiceError("NOT_FOUND", `File not found: ${id}`);
+    }
+    return file;
+  };
   return {
     async read(id: string, principal: FilePrincipal): Promise<PluginFile> {
-      const file = await store.find(id);
-      const isOwn = file?.user_id === principal.user.id;
-      const isRequestFile = file !== undefined && (principal.requestFileIds ?? []).includes(id);
-      if (!file || !(isOwn || (isRequestFile && (await store.canRead(principal.user, file))))) {
-        throw new SluiceError("NOT_FOUND", `File not found: ${id}`);
-      }
+      const file = await readable(id, principal);
       let bytes: Promise<Uint8Array> | undefined;
       const readBytes = () => (bytes ??= store.readAll(file));
       return {
@@ -71,6 +77,21 @@ export function createFileService(store: FileStore) {
         bytes: async () => (await readBytes()).slice(),
         text: async () => new TextDecoder().decode(await readBytes()),
       };
+    },
+
+    /** Part of a file the principal may read (the same rule as {@link read}): how `ctx.files` reads bytes in chunks. */
+    async readBytes(id: string, principal: FilePrincipal, range: ByteRange): Promise<Uint8Array> {
+      return store.readRange(await readable(id, principal), range);
+    },
+
+    /**
+     * Stores a file whose bytes come in pieces (a plugin's staged upload), streamed into the store
+     * under the same cap: past it the source fails with PAYLOAD_TOO_LARGE and nothing is left.
+     */
+    async createFromStream(file: Omit<NewPluginFile, "data"> & { source: AsyncIterable<Uint8Array> }): Promise<CreatedFile> {
+      const contentType = file.contentType ?? "application/octet-stream";
+      const stored = await store.save({ userId: file.userId, name: file.name, contentType, source: file.source });
+      return { id: stored.id, name: stored.filename, url: fileContentUrl(stored.id) };
     },
 
     async create(file: NewPluginFile): Promise<CreatedFile> {

@@ -8,7 +8,7 @@ import type { Database } from "../db/schema.ts";
 import { findUserById } from "../db/users-repository.ts";
 import { chatListsFile } from "./chat-file-references.ts";
 import { cleanContentType, cleanFilename } from "./file-names.ts";
-import type { FileStorage } from "./file-storage.ts";
+import type { ByteRange, FileStorage } from "./file-storage.ts";
 import { meterBytes } from "./meter-bytes.ts";
 
 /** Who asks: enough of the caller to decide what they may see. */
@@ -108,6 +108,13 @@ export class FileStore {
   /** The file's bytes, streamed. */
   async open(file: FileRow): Promise<Readable> {
     return this.storage.get(file.storage_key);
+  }
+
+  /** `length` bytes of a file from `offset` (fewer at its end, none past it). */
+  async readRange(file: FileRow, range: ByteRange): Promise<Uint8Array> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.storage.get(file.storage_key, range)) chunks.push(chunk as Buffer);
+    return new Uint8Array(Buffer.concat(chunks));
   }
 
   /** The whole content of a file (bounded by the cap it was stored under). */

@@ -35,6 +35,15 @@ describe("createLocalFileStorage", () => {
     await expect(storage.get("key-1")).rejects.toSatisfy((error) => SluiceError.isInstance(error) && error.code === "NOT_FOUND");
   });
 
+  it("streams a range: from an offset, at most a length, nothing past the end", async () => {
+    const storage = createLocalFileStorage(folder);
+    await storage.put("key-2", [new Uint8Array([10, 11, 12, 13, 14])]);
+    expect([...(await readAll(await storage.get("key-2", { offset: 1, length: 3 })))]).toEqual([11, 12, 13]);
+    expect([...(await readAll(await storage.get("key-2", { offset: 3, length: 10 })))]).toEqual([13, 14]);
+    expect([...(await readAll(await storage.get("key-2", { offset: 9, length: 2 })))]).toEqual([]);
+    expect([...(await readAll(await storage.get("key-2", { offset: 0, length: 0 })))]).toEqual([]);
+  });
+
   it("leaves nothing behind when the source fails midway", async () => {
     const storage = createLocalFileStorage(folder);
     async function* failing() {

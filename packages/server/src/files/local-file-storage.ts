@@ -45,7 +45,7 @@ export function createLocalFileStorage(folder: string): FileStorage {
       }
     },
 
-    async get(key) {
+    async get(key, range) {
       let handle: fs.FileHandle;
       try {
         handle = await fs.open(pathOf(key), "r");
@@ -53,7 +53,12 @@ export function createLocalFileStorage(folder: string): FileStorage {
         if (isMissing(error)) throw new SluiceError("NOT_FOUND", "The file's content is missing from the storage");
         throw error;
       }
-      return handle.createReadStream();
+      if (!range) return handle.createReadStream();
+      if (range.length <= 0) {
+        await handle.close();
+        return Readable.from([]);
+      }
+      return handle.createReadStream({ start: range.offset, end: range.offset + range.length - 1 });
     },
 
     async delete(key) {

@@ -1,12 +1,13 @@
 import type { RequestFacts } from "@sluice/sdk";
 import type { TurnUser } from "../core/ports.ts";
+import { fileIdsOf } from "../core/file-references.ts";
 import type { FunctionRecord, ToolRecord } from "../core/records.ts";
 import type { PluginApiScope } from "./plugin-api.ts";
 
 /**
  * The scope of a request's service calls for one plugin: a tool row (it has `specs`) is kept apart
- * from a function row of the same id; the user, the stored chat, the nesting depth and the HTTP
- * request are the request's.
+ * from a function row of the same id; the user, the stored chat, the files, the nesting depth and
+ * the HTTP request are the request's.
  */
 export function pluginApiScope(
   record: FunctionRecord | ToolRecord,
@@ -21,5 +22,7 @@ export function pluginApiScope(
     user: request.user,
     depth: request.depth ?? 0,
     ...(request.requestFacts ? { requestFacts: request.requestFacts } : {}),
+    ...(request.user.role ? { userRole: request.user.role } : {}),
+    requestFileIds: fileIdsOf(request.metadata.files),
   };
 }

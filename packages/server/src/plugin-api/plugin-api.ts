@@ -18,6 +18,10 @@ export interface PluginApiScope {
   signal?: AbortSignal;
   /** The HTTP request that started the turn (`ctx.request`). */
   requestFacts?: RequestFacts;
+  /** The requesting user's role (who may read which file). */
+  userRole?: "admin" | "user" | "pending";
+  /** The ids of the files the request carries (`files: [{type: "file", id}]`): `ctx.files.read` may open them. */
+  requestFileIds?: readonly string[];
 }
 
 /** One method of the service channel: its arguments as a zod tuple, and what it does with them. */

@@ -19,6 +19,7 @@ import type {
   StreamFilterLink,
   TurnEvent,
   TurnPorts,
+  FileSource,
   TurnUser,
 } from "../ports.ts";
 
@@ -153,6 +154,8 @@ export class InMemoryWorld {
   /** Stream filters opened, in order; `reload` when opened again after its sandbox was lost. */
   readonly streamOpens: Array<{ pluginId: string; reload: boolean }> = [];
   readonly logs: Array<{ level: "info" | "warn"; message: string; fields: object }> = [];
+  /** Stored files by id: the owner, and `text` for what the file store would read as text (undefined: binary). */
+  readonly files = new Map<string, { userId: string; name: string; contentType: string; bytes: Uint8Array; text?: string }>();
   /** Sessions opened and not yet released. */
   openSessions = 0;
   settings = {
@@ -206,6 +209,37 @@ export class InMemoryWorld {
         warn: (fields, message) => this.logs.push({ level: "warn", message, fields }),
       },
       settings: this.settings,
+      files: this.#fileSource(),
+    };
+  }
+
+  /** Stores a file for a test: text (also its text) or bytes. */
+  addFile(id: string, fields: { userId?: string; name: string; contentType: string; data: string | Uint8Array; text?: string }): void {
+    const bytes = typeof fields.data === "string" ? new TextEncoder().encode(fields.data) : fields.data;
+    const text = fields.text ?? (typeof fields.data === "string" ? fields.data : undefined);
+    this.files.set(id, {
+      userId: fields.userId ?? ADA.id,
+      name: fields.name,
+      contentType: fields.contentType,
+      bytes,
+      ...(text === undefined ? {} : { text }),
+    });
+  }
+
+  #fileSource(): FileSource {
+    return {
+      open: async (user, id) => {
+        const file = this.files.get(id);
+        if (!file || file.userId !== user.id) throw new SluiceError("NOT_FOUND", `File not found: ${id}`);
+        return {
+          id,
+          name: file.name,
+          contentType: file.contentType,
+          size: file.bytes.length,
+          dataUrl: async () => `data:${file.contentType};base64,${btoa(String.fromCharCode(...file.bytes))}`,
+          text: async () => file.text,
+        };
+      },
     };
   }
 
