@@ -9,7 +9,8 @@ export interface PythonInterpreter {
   pydanticVersion: string;
 }
 
-const PROBE = "import json, sys\nimport pydantic\nprint(json.dumps({'executable': sys.executable, 'version': '%d.%d.%d' % sys.version_info[:3], 'ok': sys.version_info >= (3, 11), 'pydantic': pydantic.VERSION}))";
+const PROBE =
+  "import json, sys\nimport pydantic\nprint(json.dumps({'executable': sys.executable, 'version': '%d.%d.%d' % sys.version_info[:3], 'ok': sys.version_info >= (3, 11), 'pydantic': pydantic.VERSION}))";
 const PROBE_TIMEOUT_MS = 15_000;
 const found = new Map<string, Promise<PythonInterpreter>>();
 

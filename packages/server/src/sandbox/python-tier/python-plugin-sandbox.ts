@@ -63,7 +63,10 @@ export class PythonPluginSandbox extends PluginHost {
   }
 
   /** Starts the plugin's process and loads its source. Anything that goes wrong is a PLUGIN_LOAD_FAILED SluiceError. */
-  static async create(source: string, options: PythonPluginSandboxOptions): Promise<{ sandbox: PythonPluginSandbox; descriptor: PluginDescriptor }> {
+  static async create(
+    source: string,
+    options: PythonPluginSandboxOptions,
+  ): Promise<{ sandbox: PythonPluginSandbox; descriptor: PluginDescriptor }> {
     const sandbox = new PythonPluginSandbox(source, options);
     const descriptor = await sandbox.loadPlugin();
     return { sandbox, descriptor };

@@ -204,7 +204,10 @@ export class PythonProcessTransport implements PluginTransport {
           return this.#connections.get(child)?.answerChunks(message.items);
       }
     } catch (error) {
-      this.#options.logger.warn({ pluginId: this.#options.pluginId, err: error }, "ignored a malformed message from the python-tier process");
+      this.#options.logger.warn(
+        { pluginId: this.#options.pluginId, err: error },
+        "ignored a malformed message from the python-tier process",
+      );
     }
   }
 }
