@@ -791,12 +791,10 @@ async def answer(message_id, work):
         channel.send({"t": "reply", "id": message_id, "error": f"{type(error).__name__}: {error}"})
 
 
-def out_of_memory(message_id):
-    try:
-        sys.stderr = sys.__stderr__
-        channel.send({"t": "reply", "id": message_id, "json": json.dumps(failure(MemoryError()))})
-    finally:
-        os._exit(OUT_OF_MEMORY_EXIT)
+def out_of_memory(_message_id):
+    # As in the other tiers, running out of memory ends the process: the host reports the limit
+    # (PLUGIN_MEMORY_LIMIT, naming plugin and hook) for every call in flight, and starts it again.
+    os._exit(OUT_OF_MEMORY_EXIT)
 
 
 async def load_entry(message):
