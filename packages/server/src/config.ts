@@ -55,6 +55,8 @@ export interface Config {
    * plugin cannot open the server's files or signal it; undefined = the server's own user.
    */
   pluginNodeTierUser?: { uid: number; gid: number };
+  /** The interpreter Open WebUI's Python plugins run with (`SLUICE_PYTHON`, default `python3`): Python 3.11+ with pydantic 2. */
+  python: string;
   logLevel: string;
   /** OpenAI-compatible upstreams (`OPENAI_API_BASE_URL(S)`, `OPENAI_API_KEY(S)`); empty when none is set. */
   openaiConnections: OpenAIConnection[];
@@ -217,6 +219,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     pluginMaxImportItems: readPositiveInteger(environment.PLUGIN_MAX_IMPORT_ITEMS, 500, "PLUGIN_MAX_IMPORT_ITEMS"),
     pluginMaxToolsPerUser: readPositiveInteger(environment.PLUGIN_MAX_TOOLS_PER_USER, 100, "PLUGIN_MAX_TOOLS_PER_USER"),
     pluginNodeTierUser: readNodeTierUser(environment, serverUid),
+    python: environment.SLUICE_PYTHON?.trim() || "python3",
     logLevel: environment.LOG_LEVEL?.trim() || "info",
     openaiConnections,
     maxToolCallIterations: readInteger(environment.CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS, 16, "CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS"),

@@ -181,6 +181,8 @@ export async function createServices(config: Config, options: { logger?: Logger 
     // Saved code runs for the first time in a child process, where losing control of it is harmless.
     firstLoadChecker: new FirstLoadChecker(),
     nodeTierUser: config.pluginNodeTierUser,
+    // Open WebUI's Python plugins: the Python tier's interpreter.
+    python: config.python,
     // The service channel of calls made outside a request (no user): requests bring their own (workspace/plugin-session.ts).
     pluginHost: (plugin: { pluginId: string; namespace: "function" | "tool" }) => ({
       serve: (method: string, args: unknown[]) => pluginApi.serve({ ...plugin, userId: null }, method, args),

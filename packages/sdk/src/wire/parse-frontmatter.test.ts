@@ -62,4 +62,35 @@ describe("parseFrontmatter", () => {
     expect(manifest.__proto__).toBe("polluted");
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it("reads a Python plugin's module docstring as Open WebUI does", () => {
+    const source = [
+      '"""',
+      "title: Word Counter",
+      "author: someone",
+      "version: 0.2.0",
+      "required_open_webui_version: 0.5.0",
+      "requirements: requests, beautifulsoup4",
+      "funding_url: https://example.com/fund",
+      "icon_url: data:image/svg+xml;base64,AAAA",
+      "key2: ignored (digits are not key letters)",
+      "A note that is not a key",
+      '"""',
+      "title: not read",
+      "class Filter:",
+      "    pass",
+    ].join("\n");
+    expect(parseFrontmatter(source)).toEqual({
+      title: "Word Counter",
+      author: "someone",
+      version: "0.2.0",
+      required_open_webui_version: "0.5.0",
+      requirements: "requests, beautifulsoup4",
+      funding_url: "https://example.com/fund",
+      icon_url: "data:image/svg+xml;base64,AAAA",
+    });
+    // Open WebUI reads it only when the quotes stand alone on the first line.
+    expect(parseFrontmatter('"""title: Inline\n"""\nclass Filter:\n    pass\n')).toEqual({});
+    expect(parseFrontmatter('\n"""\ntitle: Late\n"""\n')).toEqual({});
+  });
 });

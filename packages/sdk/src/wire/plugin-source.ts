@@ -14,7 +14,8 @@ function skipPreamble(source: string): string {
 
 /**
  * Reads the frontmatter of a plugin: the block comment (`/** … *\/` or `/* … *\/`) it starts with,
- * one `key: value` per line. Keys are letters, digits and underscores, stored lower-case; values
+ * one `key: value` per line; for a Python plugin, its module docstring as Open WebUI reads it
+ * (`"""` alone on the first line). Keys are letters, digits and underscores, stored lower-case; values
  * are trimmed strings; a later duplicate wins; other lines are ignored. No leading comment → `{}`.
  * The server stores what this reads; the web editor shows the same.
  *
@@ -24,6 +25,7 @@ function skipPreamble(source: string): string {
  */
 export function parseFrontmatter(source: string): Record<string, string> {
   const text = skipPreamble(source);
+  if (text.startsWith('"""')) return parsePythonFrontmatter(source);
   if (!text.startsWith("/*")) return {};
   const end = text.indexOf("*/", 2);
   if (end === -1) return {};
@@ -33,6 +35,25 @@ export function parseFrontmatter(source: string): Record<string, string> {
     if (match) entries.set(match[1]!.toLowerCase(), match[2]!.trim());
   }
   // fromEntries defines own properties, so a key like "__proto__" cannot touch the prototype.
+  return Object.fromEntries(entries);
+}
+
+const PYTHON_KEY_VALUE = /^\s*([a-z_]+)\s*:(.*)$/i;
+
+/**
+ * Open WebUI's frontmatter of a Python plugin: only when the first line, stripped, is exactly
+ * `"""`; then each line up to the first one containing `"""` that reads `key: value` (a key of
+ * letters and underscores), stored lower-case, values trimmed, a later duplicate winning.
+ */
+function parsePythonFrontmatter(source: string): Record<string, string> {
+  const lines = source.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
+  if (lines[0]?.trim() !== '"""') return {};
+  const entries = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    if (line.includes('"""')) break;
+    const match = PYTHON_KEY_VALUE.exec(line);
+    if (match) entries.set(match[1]!.toLowerCase(), match[2]!.trim());
+  }
   return Object.fromEntries(entries);
 }
 

@@ -11,9 +11,10 @@ import { installRequirements } from "./install-requirements.ts";
 import { parseRequirements } from "./parse-requirements.ts";
 import { hashPluginSource } from "./hash-plugin-source.ts";
 import { looksLikePython, parseFrontmatter } from "@sluice/sdk/wire";
-import { grantPermissions, networkPatterns, parsePermissions, type PluginPermissions } from "./parse-permissions.ts";
+import { grantPermissions, isTierPermission, networkPatterns, requestedPermissions, type PluginPermissions } from "./parse-permissions.ts";
 import { SDK_VERSION, SLUICE_VERSION } from "./plugin-versions.ts";
 import { loadTrustedPlugin } from "./load-trusted-plugin.ts";
+import { loadPythonPlugin } from "./load-python-plugin.ts";
 import { LOCAL_FAILURE } from "./is-local-load-failure.ts";
 
 import type { LoadedPlugin, LoadPluginOptions } from "./loaded-plugin.ts";
@@ -85,18 +86,12 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     throw new SluiceError("PLUGIN_LOAD_FAILED", `Plugin source is ${sourceBytes} bytes; the limit is ${maxSourceBytes}`, { pluginId });
   }
   checkWellFormed(source, pluginId);
-  if (looksLikePython(source)) {
-    throw new SluiceError(
-      "PLUGIN_LOAD_FAILED",
-      "This is Python source (an Open WebUI function or tool, it seems). Sluice runs plugins written in TypeScript or JavaScript; " +
-        'running Open WebUI\'s Python plugins unchanged is coming. Until then, port it: docs/plugins.md, "The class form, for Open WebUI authors".',
-      { pluginId },
-    );
-  }
   const manifest = parseFrontmatter(source);
   checkSluiceVersion(manifest, options.sluiceVersion ?? SLUICE_VERSION, pluginId);
-  const permissions = resolvePermissions(manifest, options);
+  const permissions = resolvePermissions(source, manifest, options);
   const contentHash = hashPluginSource(source, manifest.requirements ?? "", SDK_VERSION);
+  // An Open WebUI plugin, as it is: the Python tier (docs/plugins.md, "Python plugins from Open WebUI").
+  if (looksLikePython(source)) return loadPythonPlugin(source, options, { manifest, contentHash, permissions });
   if (permissions.requested.includes("node")) return loadTrustedPlugin(source, options, { manifest, contentHash, permissions });
 
   let code: string;
@@ -155,16 +150,16 @@ async function installedRequirements(
   return { folder, names: requirements.map((requirement) => requirement.name) };
 }
 
-function resolvePermissions(manifest: Record<string, string>, options: LoadPluginOptions): PluginPermissions {
+function resolvePermissions(source: string, manifest: Record<string, string>, options: LoadPluginOptions): PluginPermissions {
   let requested: string[];
   try {
-    requested = parsePermissions(manifest.permissions);
+    requested = requestedPermissions(source, manifest);
   } catch (error) {
     throw new SluiceError("PLUGIN_LOAD_FAILED", (error as Error).message, { pluginId: options.pluginId });
   }
   const grant = options.grant ?? (options.expectedNamespace === "tool" ? [] : "requested");
-  // The trusted tier is granted only by an admin's explicit approval, never by a save.
-  const granted = grantPermissions(requested, grant).filter((entry) => entry !== "node");
-  if (requested.includes("node") && options.isNodeGranted === true) granted.push("node");
+  // The trusted tier and the Python tier are granted only by an admin's explicit approval, never by a save.
+  const granted = grantPermissions(requested, grant).filter((entry) => !isTierPermission(entry));
+  if (options.isNodeGranted === true) granted.push(...requested.filter(isTierPermission));
   return { requested, granted };
 }

@@ -76,10 +76,13 @@ export interface LoadPluginOptions {
   /** The OS user and group trusted-tier processes run as; absent: the server's own. */
   nodeTierUser?: { uid: number; gid: number };
   /**
-   * An admin approved this plugin's `permissions: node` (the trusted tier): it is stored in the row's
-   * `meta.permissions.granted`. No `grant` ever includes `node` on its own; only this does.
+   * An admin approved the tier this plugin runs in (`permissions: node`, the trusted tier; or the
+   * Python tier for Python source): it is stored in the row's `meta.permissions.granted`. No
+   * `grant` ever includes `node` or `python` on its own; only this does.
    */
   isNodeGranted?: boolean;
+  /** The interpreter Python plugins run with (`SLUICE_PYTHON`). Default `python3`. */
+  python?: string;
   /**
    * For the save path: a trusted-tier plugin not approved yet gets a placeholder that runs nothing
    * (see AwaitingApprovalRunner) instead of being refused, so it can be stored, inactive.

@@ -1,5 +1,6 @@
 import { SluiceError } from "@sluice/sdk";
 import { getDomain } from "tldts";
+import { looksLikePython, parseFrontmatter } from "@sluice/sdk/wire";
 
 /**
  * What a plugin asked for in its `permissions:` frontmatter and what it has been granted, each a
@@ -103,6 +104,31 @@ export function parsePermissions(value: string | undefined): string[] {
     }
   }
   return [...entries];
+}
+
+/**
+ * The entries that choose where a plugin runs, outside the isolate: `node` (the trusted tier, asked
+ * for in the frontmatter) and `python` (the Python tier, implied by Python source). Only an admin's
+ * approval grants them, never a save.
+ */
+export const TIER_PERMISSIONS: readonly string[] = ["node", "python"];
+
+/** True for `node` and `python` (see {@link TIER_PERMISSIONS}). */
+export function isTierPermission(entry: string): boolean {
+  return TIER_PERMISSIONS.includes(entry);
+}
+
+/**
+ * What a plugin's source asks for: its `permissions` frontmatter, plus `python` for Python source
+ * (an Open WebUI plugin runs only in the Python tier, which an admin approves). Throws as
+ * {@link parsePermissions} does.
+ *
+ * @example
+ * requestedPermissions('"""\ntitle: X\n"""\nclass Filter:\n    pass\n'); // ["python"]
+ */
+export function requestedPermissions(source: string, manifest: Record<string, string> = parseFrontmatter(source)): string[] {
+  const requested = parsePermissions(manifest.permissions);
+  return looksLikePython(source) && !requested.includes("python") ? [...requested, "python"] : requested;
 }
 
 /** The requested entries that `grant` covers. */

@@ -1,5 +1,6 @@
 import type { PluginNamespace } from "../core/ports.ts";
 import { loadPlugin, type LoadPluginOptions, type LoadedPlugin } from "./load-plugin.ts";
+import { isTierPermission } from "./parse-permissions.ts";
 import { limitsKey, storedLimits, type PluginLimits } from "./plugin-limits.ts";
 
 /** Functions (pipes, filters, actions) and tools live in separate tables with separate ids. */
@@ -29,7 +30,7 @@ export function storedGrant(row: PluginRow): string[] {
  * granted (for functions only the trusted tier's, which an admin approves apart from saving).
  */
 function cacheKey(namespace: PluginNamespace, contentHash: string, granted: readonly string[], limits: PluginLimits): string {
-  const grant = namespace === "tool" ? [...granted].sort().join(",") : granted.includes("node") ? "node" : "";
+  const grant = namespace === "tool" ? [...granted].sort().join(",") : granted.filter(isTierPermission).join(",");
   return `${contentHash}|${limitsKey(limits)}|${grant}`;
 }
 
@@ -142,7 +143,7 @@ export class PluginRegistry {
       pluginId: row.id,
       expectedNamespace: namespace,
       grant: namespace === "tool" ? storedGrant(row) : "requested",
-      isNodeGranted: storedGrant(row).includes("node"),
+      isNodeGranted: storedGrant(row).some(isTierPermission),
       limits,
     });
   }

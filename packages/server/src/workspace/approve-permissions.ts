@@ -7,12 +7,12 @@ import { findTool, updateTool, type ToolRecord } from "../db/tools-repository.ts
 import { AwaitingApprovalRunner } from "../plugins/awaiting-approval-runner.ts";
 import type { LoadedPlugin } from "../plugins/load-plugin.ts";
 import { TRUSTED_TIER_NOTICE } from "../plugins/load-trusted-plugin.ts";
-import { parseFrontmatter } from "@sluice/sdk/wire";
-import { networkPatterns, parsePermissions } from "../plugins/parse-permissions.ts";
+import { PYTHON_TIER_NOTICE } from "../plugins/load-python-plugin.ts";
+import { isTierPermission, networkPatterns, requestedPermissions } from "../plugins/parse-permissions.ts";
 import { storedGrant } from "../plugins/plugin-registry.ts";
 import { buildMeta } from "./plugin-workspace.ts";
 
-/** True for a trusted-tier plugin stored without running it, until an admin approves it. */
+/** True for a trusted-tier or Python plugin stored without running it, until an admin approves it. */
 export function awaitsApproval(loaded: LoadedPlugin): boolean {
   return loaded.sandbox instanceof AwaitingApprovalRunner;
 }
@@ -22,11 +22,12 @@ export function awaitsApproval(loaded: LoadedPlugin): boolean {
  * save keeps it; anyone else's keeps it only when the code is unchanged (new code needs a new approval).
  */
 export function keepsNodeGrant(record: FunctionRecord | ToolRecord, content: string, isAdmin: boolean): boolean {
-  return storedGrant(record).includes("node") && (isAdmin || content === record.content);
+  return storedGrant(record).some(isTierPermission) && (isAdmin || content === record.content);
 }
 
 /** What an admin is told about the permissions just granted, in plain words. */
 export function permissionNotices(granted: readonly string[]): string[] {
+  if (granted.includes("python")) return [PYTHON_TIER_NOTICE];
   if (granted.includes("node")) return [TRUSTED_TIER_NOTICE];
   const hosts = networkPatterns(granted);
   if (hosts.length === 0) return [];
@@ -92,10 +93,10 @@ export async function approvePermissions<N extends "function" | "tool">(
     const exists = namespace === "function" ? await findFunction(db, record.id) : await findTool(db, record.id);
     throw exists ? changedSinceReview(record.id) : new SluiceError("NOT_FOUND", `Plugin not found: ${record.id}`);
   };
-  const requested = parsePermissions(parseFrontmatter(record.content).permissions);
+  const requested = requestedPermissions(record.content);
   let updated = await write({ meta: { ...record.meta, permissions: { requested, granted: requested } } });
   let loaded: LoadedPlugin | undefined;
-  if (requested.includes("node")) {
+  if (requested.some(isTierPermission)) {
     try {
       loaded = await workspace.loaded(namespace, updated);
     } catch {

@@ -1,21 +1,37 @@
 import type { Logger } from "pino";
 import type { SluiceError } from "@sluice/sdk";
 import type { CallInfo, ChunkAnswer, PluginConnection, RuntimeCall, RuntimeNotice } from "../host/plugin-transport.ts";
-import { ChildExitedError, type ChildExit, type NodeChild } from "./node-child.ts";
+import { ChildExitedError, type ChildExit, type KillReason } from "./node-child.ts";
+
+/**
+ * A plugin's child process as a {@link ChildConnection} uses it: a Node.js child (`NodeChild`) or a
+ * Python one (`PythonChild`, sandbox/python-tier/), which speak the same messages.
+ */
+export interface PluginChild {
+  readonly isAlive: boolean;
+  request(
+    method: "validateValves" | "awaitHook" | "startPipe" | "pullPipe" | "openStreamSession" | "ping",
+    args: unknown[],
+  ): Promise<string>;
+  signal(method: RuntimeNotice, args: unknown[]): void;
+  sendChunks(items: Array<[string, number, string]>): void;
+  isResponsive(withinMs: number): Promise<boolean>;
+  kill(reason: KillReason): void;
+}
 
 // How long a process may take to answer a no-op before a call that ran out of time counts as stuck.
 const RESPONSIVE_PROBE_MS = 100;
 
 /**
- * One trusted-tier child process as a {@link PluginConnection}. Calls are IPC requests answered
+ * One child process (trusted tier or Python tier) as a {@link PluginConnection}. Calls are IPC requests answered
  * with JSON text. Stream chunks are pipelined: each is queued at once, the chunks queued in one
  * turn travel in one message, and the child runs each session's chunks in order and answers them
  * in batches (an awaited round trip per chunk would cost ~90 µs, pipelined ~10 µs).
  */
-export class ChildConnection implements PluginConnection {
+export class ChildConnection<Child extends PluginChild = PluginChild> implements PluginConnection {
   /** The child runs each session's chunks in order itself (child-main.ts `queueChunk`). */
   readonly pipelinesChunks = true;
-  readonly child: NodeChild;
+  readonly child: Child;
   readonly #logger: Logger;
   readonly #pluginId: string;
   /** Chunks sent and not answered yet, by `${sessionId}:${sequence}`. */
@@ -23,7 +39,7 @@ export class ChildConnection implements PluginConnection {
   #outbox: Array<[string, number, string]> = [];
   #exit: ChildExit | undefined;
 
-  constructor(child: NodeChild, pluginId: string, logger: Logger) {
+  constructor(child: Child, pluginId: string, logger: Logger) {
     this.child = child;
     this.#pluginId = pluginId;
     this.#logger = logger;

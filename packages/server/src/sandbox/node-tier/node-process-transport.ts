@@ -50,9 +50,9 @@ export class NodeProcessTransport implements PluginTransport {
   readonly #host: TransportHost;
   readonly #code: string;
   readonly #options: NodeProcessTransportOptions;
-  readonly #connections = new WeakMap<NodeChild, ChildConnection>();
-  #connection: ChildConnection | undefined;
-  #starting: Promise<ChildConnection> | undefined;
+  readonly #connections = new WeakMap<NodeChild, ChildConnection<NodeChild>>();
+  #connection: ChildConnection<NodeChild> | undefined;
+  #starting: Promise<ChildConnection<NodeChild>> | undefined;
   #isDisposed = false;
 
   constructor(host: TransportHost, code: string, options: NodeProcessTransportOptions) {
@@ -82,7 +82,7 @@ export class NodeProcessTransport implements PluginTransport {
     return descriptor;
   }
 
-  async #start(): Promise<{ connection: ChildConnection; descriptor: PluginDescriptor }> {
+  async #start(): Promise<{ connection: ChildConnection<NodeChild>; descriptor: PluginDescriptor }> {
     const { pluginId, logger, dataDir, user } = this.#options;
     await fs.mkdir(this.folder, { recursive: true, mode: 0o700 });
     const scriptPath = await childScriptPath(dataDir);
@@ -126,7 +126,7 @@ export class NodeProcessTransport implements PluginTransport {
     return `The plugin's Node.js process ended while loading (${exit.signal ?? `exit code ${exit.code}`})${detail ? `: ${detail}` : ""}`;
   }
 
-  async connect(hook: string): Promise<ChildConnection> {
+  async connect(hook: string): Promise<ChildConnection<NodeChild>> {
     const { pluginId, logger } = this.#options;
     if (this.#isDisposed) throw unloadedError({ pluginId, hook });
     if (this.#connection?.child.isAlive) return this.#connection;
@@ -182,7 +182,7 @@ export class NodeProcessTransport implements PluginTransport {
     this.#connection = undefined;
   }
 
-  #onExit(connection: ChildConnection, exit: ChildExit): void {
+  #onExit(connection: ChildConnection<NodeChild>, exit: ChildExit): void {
     if (this.#connection === connection) this.#connection = undefined;
     connection.lose(exit);
     if (exit.reason?.kind === "disposed" || exit.reason?.kind === "load-timeout") return;

@@ -1,0 +1,126 @@
+import type { PluginNamespace } from "../core/ports.ts";
+import { pino, type Logger } from "pino";
+import { SluiceError, type PluginKind } from "@sluice/sdk";
+import type { PluginDescriptor } from "@sluice/sdk/runtime";
+import { checkPythonSource } from "../sandbox/python-tier/check-python-source.ts";
+import { findPython } from "../sandbox/python-tier/find-python.ts";
+import { PythonPluginSandbox } from "../sandbox/python-tier/python-plugin-sandbox.ts";
+import { AwaitingApprovalRunner } from "./awaiting-approval-runner.ts";
+import type { LoadedPlugin, LoadPluginOptions } from "./loaded-plugin.ts";
+import { pluginHostHandlers } from "./plugin-host-handlers.ts";
+
+let defaultLogger: Logger | undefined;
+
+/** The statement an admin gets about what approving a Python plugin means (API answers, docs). */
+export const PYTHON_TIER_NOTICE =
+  "Python tier: this plugin runs unchanged in its own Python process (SLUICE_PYTHON) with an empty environment, " +
+  "its working folder under DATA_DIR/plugins/, a memory cap and the plugins' time limits. It is not confined further: " +
+  "it can connect to any host on the network, including this server's private network and cloud metadata addresses " +
+  "(its requests do not go through Sluice's network policy), read and write any file this server's OS user can " +
+  "(the database under DATA_DIR included), start processes, and use a whole CPU core. " +
+  "Approve it only for code you trust as much as the server itself.";
+
+/** Why a Python plugin does not run yet, with the request that changes that. */
+export function awaitingPythonApprovalError(pluginId: string, namespace: PluginNamespace | undefined): SluiceError {
+  const path = namespace === "tool" ? "tools" : "functions";
+  return new SluiceError(
+    "PERMISSION_DENIED",
+    `Plugin "${pluginId}" is Python (an Open WebUI plugin): it runs in the Python tier, its own Python process, ` +
+      `only after an admin approves it (POST /api/v1/${path}/id/${pluginId}/permissions/approve)`,
+    { pluginId },
+  );
+}
+
+// Open WebUI looks for these top-level classes in this order; a tools module has `Tools`.
+const FUNCTION_CLASSES: Array<[string, PluginKind | "event"]> = [
+  ["Pipe", "pipe"],
+  ["Filter", "filter"],
+  ["Action", "action"],
+  ["Event", "event"],
+];
+
+/** The kind of a Python plugin from its top-level classes, as Open WebUI picks it, or why it cannot be stored where it is. */
+function pythonKind(classes: string[], namespace: PluginNamespace | undefined, pluginId: string): PluginKind {
+  const refuse = (message: string) => new SluiceError("PLUGIN_LOAD_FAILED", message, { pluginId });
+  const functionKind = FUNCTION_CLASSES.find(([name]) => classes.includes(name))?.[1];
+  const hasTools = classes.includes("Tools");
+  if (namespace === "tool") {
+    if (hasTools) return "tools";
+    if (functionKind) throw refuse(`This is a ${functionKind}; create it under Functions, not Tools`);
+    throw refuse("No class named Tools at the top level of the module (Open WebUI's tools are a class Tools)");
+  }
+  if (functionKind === "event") throw refuse("Event functions (class Event) do not run in Sluice's Python tier yet");
+  if (functionKind) return functionKind;
+  if (hasTools) throw refuse("This is a tools module; create it under Tools, not Functions");
+  throw refuse("No class named Pipe, Filter, Action or Tools at the top level of the module");
+}
+
+function placeholderDescriptor(kind: PluginKind): PluginDescriptor {
+  return {
+    kind,
+    valvesSchema: null,
+    userValvesSchema: null,
+    secretFields: [],
+    userSecretFields: [],
+    pipes: null,
+    hasDynamicPipes: false,
+    actions: null,
+    toggle: false,
+    icon: null,
+    tools: [],
+    hooks: [],
+  };
+}
+
+/**
+ * `loadPlugin` for Python source (an Open WebUI plugin as it is). The interpreter (`SLUICE_PYTHON`)
+ * must be Python 3.11+ with pydantic 2, else the plugin is refused saying what to install. The
+ * source is parsed first, without running it: a syntax error is refused with its line, and the
+ * kind comes from the top-level class. Until an admin approves it (`granted` includes "python")
+ * none of its code runs: the save path gets an {@link AwaitingApprovalRunner}. Once approved it
+ * runs in its own Python process (PythonPluginSandbox); an error while loading (a failed import,
+ * an exception in `__init__`) is refused with the Python error, its line and the last frame.
+ */
+export async function loadPythonPlugin(
+  source: string,
+  options: LoadPluginOptions,
+  loaded: Pick<LoadedPlugin, "manifest" | "contentHash" | "permissions">,
+): Promise<LoadedPlugin> {
+  const { pluginId } = options;
+  const limits = options.limits ?? {};
+  const logger = options.logger ?? (defaultLogger ??= pino({ name: "plugin" }));
+  const python = await findPython(options.python ?? "python3");
+  const { classes } = await checkPythonSource(source, python, pluginId);
+  const kind = pythonKind(classes, options.expectedNamespace, pluginId);
+  const common = { ...loaded, loadedAt: Date.now(), limits };
+
+  if (!loaded.permissions.granted.includes("python")) {
+    const reason = awaitingPythonApprovalError(pluginId, options.expectedNamespace);
+    if (!options.allowPendingApproval) throw reason;
+    const descriptor = placeholderDescriptor(kind);
+    return { ...common, sandbox: new AwaitingApprovalRunner(pluginId, descriptor, reason), descriptor };
+  }
+
+  if (!options.dataDir) {
+    throw new SluiceError("PLUGIN_LOAD_FAILED", "The Python tier needs the server's data folder (DATA_DIR) for the plugin's files", {
+      pluginId,
+    });
+  }
+  if (loaded.manifest.requirements?.trim()) {
+    logger.warn(
+      { pluginId, requirements: loaded.manifest.requirements },
+      "Python requirements are not installed yet: the plugin runs with the packages the interpreter has",
+    );
+  }
+  const { sandbox, descriptor } = await PythonPluginSandbox.create(source, {
+    pluginId,
+    python: python.executable,
+    dataDir: options.dataDir,
+    memoryLimitMb: limits.memoryMb ?? options.memoryLimitMb,
+    timeoutMs: limits.timeoutMs ?? options.timeoutMs,
+    streamTimeoutMs: limits.streamTimeoutMs ?? options.streamTimeoutMs,
+    host: pluginHostHandlers(options),
+    logger,
+  });
+  return { ...common, sandbox, descriptor };
+}

@@ -1,0 +1,79 @@
+import type { Logger } from "pino";
+import type { PluginDescriptor } from "@sluice/sdk/runtime";
+import { PluginHost } from "../host/plugin-host.ts";
+import type { HostHandlers } from "../invocation-handlers.ts";
+import { PythonProcessTransport } from "./python-process-transport.ts";
+
+export interface PythonPluginSandboxOptions {
+  pluginId: string;
+  /** The interpreter (`SLUICE_PYTHON`). Default `python3`. */
+  python?: string;
+  /** The server's DATA_DIR: the plugin's folder is `<dataDir>/plugins/<pluginId>`. */
+  dataDir: string;
+  /** The process's memory limit (its address space, plus 128 MB for the interpreter). Default 128. */
+  memoryLimitMb?: number;
+  /** Time limit of loading and of each call, in milliseconds. Default 5000. */
+  timeoutMs?: number;
+  /** Time limit of a stream hook on one chunk, in milliseconds. Default 100. */
+  streamTimeoutMs?: number;
+  /** Defaults for the plugin's event emitter, event call, service channel and log. */
+  host: HostHandlers;
+  logger: Logger;
+}
+
+/**
+ * The Python tier: one Open WebUI plugin, its Python source unchanged, in its own Python process,
+ * a {@link PluginHost} over a {@link PythonProcessTransport}, so the registry and the chat pipeline
+ * use it as they use the other tiers. The process sees an empty environment, works in its folder
+ * `<DATA_DIR>/plugins/<id>`, has an address-space cap, and is killed (SIGKILL) when a call runs
+ * past its limit without answering; a crash fails the calls in flight and the next call starts it
+ * again. It is NOT confined otherwise: it can read what the server's user can read and open
+ * network connections itself (docs/security.md).
+ *
+ * @example
+ * const { sandbox } = await PythonPluginSandbox.create(source, { pluginId: "word_count", dataDir, host: {}, logger });
+ * const result = await sandbox.invoke({ hook: "inlet", payload: body, context });
+ */
+export class PythonPluginSandbox extends PluginHost {
+  /** The plugin's own folder: its working directory. */
+  readonly folder: string;
+  readonly #transport: PythonProcessTransport;
+
+  private constructor(source: string, options: PythonPluginSandboxOptions) {
+    const settings = {
+      pluginId: options.pluginId,
+      memoryLimitMb: options.memoryLimitMb ?? 128,
+      timeoutMs: options.timeoutMs ?? 5000,
+      streamTimeoutMs: options.streamTimeoutMs ?? 100,
+      host: options.host,
+      logger: options.logger,
+    };
+    let transport: PythonProcessTransport | undefined;
+    super(
+      settings,
+      (host) =>
+        (transport = new PythonProcessTransport(host, source, {
+          ...settings,
+          python: options.python ?? "python3",
+          dataDir: options.dataDir,
+        })),
+    );
+    this.#transport = transport!;
+    this.folder = this.#transport.folder;
+  }
+
+  /** Starts the plugin's process and loads its source. Anything that goes wrong is a PLUGIN_LOAD_FAILED SluiceError. */
+  static async create(
+    source: string,
+    options: PythonPluginSandboxOptions,
+  ): Promise<{ sandbox: PythonPluginSandbox; descriptor: PluginDescriptor }> {
+    const sandbox = new PythonPluginSandbox(source, options);
+    const descriptor = await sandbox.loadPlugin();
+    return { sandbox, descriptor };
+  }
+
+  /** The process id of the running process, if one runs (for tests and diagnostics). */
+  get processId(): number | undefined {
+    return this.#transport.child?.pid;
+  }
+}

@@ -1,0 +1,213 @@
+import fs from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "pino";
+import { SluiceError } from "@sluice/sdk";
+import type { PluginDescriptor } from "@sluice/sdk/runtime";
+import { parsePluginDescriptor } from "../host/parse-plugin-descriptor.ts";
+import { failedError, memoryLimitError, messageOf, timeoutError, unloadedError, unloadedWhileRunningError } from "../host/plugin-errors.ts";
+import type { CallInfo, PluginTransport, TransportHost } from "../host/plugin-transport.ts";
+import { ChildConnection } from "../node-tier/child-connection.ts";
+import { ChildExitedError, lastLine, type ChildExit } from "../node-tier/node-child.ts";
+import { pluginFolder } from "../node-tier/node-process-transport.ts";
+import type { ChildToHost, HostCapability } from "../node-tier/node-tier-protocol.ts";
+import { PythonChild } from "./python-child.ts";
+
+export interface PythonProcessTransportOptions {
+  pluginId: string;
+  /** The interpreter (`SLUICE_PYTHON`, default `python3`). */
+  python: string;
+  /** The server's DATA_DIR: the plugin's folder is `<dataDir>/plugins/<pluginId>`. */
+  dataDir: string;
+  memoryLimitMb: number;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+/** The runtime every Python-tier process runs, shipped beside this file. */
+export const PYTHON_RUNTIME_PATH = fileURLToPath(new URL("./runtime/sluice_runtime.py", import.meta.url));
+
+const HOST_CAPABILITIES = new Set<HostCapability>(["emit", "call", "serve"]);
+// How long a new process may take to start its runtime (not counted in any call's limit).
+const START_TIMEOUT_MS = 15_000;
+
+/**
+ * The Python tier's transport: an Open WebUI plugin, unchanged, in its own Python process running
+ * `runtime/sluice_runtime.py`, which speaks the trusted tier's messages as JSON lines (see
+ * PythonChild). A crash, running out of memory or a kill after a timeout fails the calls in flight;
+ * the transport stays usable, and the next call starts a new process and loads the plugin again.
+ * Only its owner disposes it.
+ */
+export class PythonProcessTransport implements PluginTransport {
+  readonly folder: string;
+  readonly #host: TransportHost;
+  readonly #source: string;
+  readonly #options: PythonProcessTransportOptions;
+  readonly #connections = new WeakMap<PythonChild, ChildConnection<PythonChild>>();
+  #connection: ChildConnection<PythonChild> | undefined;
+  #starting: Promise<ChildConnection<PythonChild>> | undefined;
+  #isDisposed = false;
+
+  constructor(host: TransportHost, source: string, options: PythonProcessTransportOptions) {
+    this.folder = pluginFolder(options.dataDir, options.pluginId);
+    this.#host = host;
+    this.#source = source;
+    this.#options = options;
+  }
+
+  get isDisposed(): boolean {
+    return this.#isDisposed;
+  }
+
+  get isBroken(): boolean {
+    return false;
+  }
+
+  /** The running process, if one runs. */
+  get child(): PythonChild | undefined {
+    return this.#connection?.child.isAlive ? this.#connection.child : undefined;
+  }
+
+  async load(): Promise<PluginDescriptor> {
+    const { connection, descriptor } = await this.#start();
+    this.#connection = connection;
+    return descriptor;
+  }
+
+  async #start(): Promise<{ connection: ChildConnection<PythonChild>; descriptor: PluginDescriptor }> {
+    const { pluginId, logger, python, memoryLimitMb, timeoutMs } = this.#options;
+    await fs.mkdir(this.folder, { recursive: true, mode: 0o700 });
+    const child = await PythonChild.start(
+      {
+        pluginId,
+        python,
+        scriptPath: PYTHON_RUNTIME_PATH,
+        folder: this.folder,
+        memoryLimitMb,
+        logger,
+        onMessage: (message, from) => this.#receive(message, from),
+      },
+      START_TIMEOUT_MS,
+    ).catch((error: unknown) => {
+      throw new SluiceError("PLUGIN_LOAD_FAILED", messageOf(error), { pluginId, cause: error });
+    });
+    const connection = new ChildConnection(child, pluginId, logger);
+    this.#connections.set(child, connection);
+    void child.exited.then((exit) => this.#onExit(connection, exit));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      timer = setTimeout(() => child.kill({ kind: "load-timeout", timeoutMs }), timeoutMs);
+      const descriptor = parsePluginDescriptor(await child.load(pluginId, this.#source), pluginId);
+      if (this.#isDisposed) throw new Error(`Plugin "${pluginId}" was unloaded while it was starting`);
+      return { connection, descriptor };
+    } catch (error) {
+      child.kill({ kind: "disposed" });
+      throw new SluiceError("PLUGIN_LOAD_FAILED", this.#loadFailure(error), { pluginId, cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #loadFailure(error: unknown): string {
+    if (!(error instanceof ChildExitedError)) return messageOf(error);
+    const { exit } = error;
+    if (exit.reason?.kind === "load-timeout") return `Plugin did not finish loading within ${this.#options.timeoutMs} ms`;
+    if (exit.isOutOfMemory) return `Plugin ran out of memory while loading (the limit is ${this.#options.memoryLimitMb} MB)`;
+    const detail = lastLine(exit.stderrTail);
+    return `The plugin's Python process ended while loading (${exit.signal ?? `exit code ${exit.code}`})${detail ? `: ${detail}` : ""}`;
+  }
+
+  async connect(hook: string): Promise<ChildConnection<PythonChild>> {
+    const { pluginId, logger } = this.#options;
+    if (this.#isDisposed) throw unloadedError({ pluginId, hook });
+    if (this.#connection?.child.isAlive) return this.#connection;
+    if (!this.#starting) {
+      logger.info({ pluginId }, "starting the python-tier process again");
+      this.#starting = this.#start()
+        .then(({ connection }) => (this.#connection = connection))
+        .finally(() => (this.#starting = undefined));
+    }
+    try {
+      return await this.#starting;
+    } catch (error) {
+      throw new SluiceError("PLUGIN_ERROR", `Plugin "${pluginId}" could not be started again for ${hook}: ${messageOf(error)}`, {
+        pluginId,
+        hook,
+        cause: error,
+      });
+    }
+  }
+
+  describeFailure(error: unknown, call: CallInfo): SluiceError {
+    if (SluiceError.isInstance(error)) return error;
+    const { pluginId } = this.#options;
+    const { hook } = call;
+    const details = { pluginId, hook };
+    if (!(error instanceof ChildExitedError)) return failedError(details, error);
+    const { exit } = error;
+    const reason = exit.reason;
+    if (reason?.kind === "timeout") {
+      if (reason.invocationId === call.id) return timeoutError(details, call.timeoutMs);
+      return new SluiceError(
+        "PLUGIN_ERROR",
+        `Plugin "${pluginId}" was stopped in ${hook}: its process was killed because ${reason.hook} ran past its time limit of ${reason.timeoutMs} ms`,
+        { ...details, cause: error },
+      );
+    }
+    if (reason?.kind === "disposed") return unloadedWhileRunningError(details, error);
+    if (exit.isOutOfMemory) return memoryLimitError(details, this.#options.memoryLimitMb, error);
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const detail = lastLine(exit.stderrTail);
+    return new SluiceError(
+      "PLUGIN_ERROR",
+      `Plugin "${pluginId}" crashed in ${hook}: its Python process ${how}${detail ? ` (${detail.slice(0, 300)})` : ""}; it starts again on the next call`,
+      { ...details, cause: error },
+    );
+  }
+
+  dispose(): void {
+    this.#isDisposed = true;
+    this.#connection?.child.kill({ kind: "disposed" });
+    this.#connection = undefined;
+  }
+
+  #onExit(connection: ChildConnection<PythonChild>, exit: ChildExit): void {
+    if (this.#connection === connection) this.#connection = undefined;
+    connection.lose(exit);
+    if (exit.reason?.kind === "disposed" || exit.reason?.kind === "load-timeout") return;
+    this.#options.logger.warn(
+      {
+        pluginId: this.#options.pluginId,
+        code: exit.code,
+        signal: exit.signal,
+        reason: exit.reason?.kind ?? (exit.isOutOfMemory ? "out of memory" : "crash"),
+      },
+      "python-tier process ended; it starts again on the next call",
+    );
+  }
+
+  /** Messages from the process: capabilities of a running call, log lines and stream answers. */
+  #receive(message: Exclude<ChildToHost, { t: "ready" | "reply" }>, child: PythonChild): void {
+    const { capabilities } = this.#host;
+    try {
+      switch (message.t) {
+        case "host":
+          void capabilities[HOST_CAPABILITIES.has(message.capability) ? message.capability : "emit"](
+            message.invocationId,
+            message.json,
+          ).then((result) => child.replyToHostCall(message.id, JSON.stringify(result)));
+          return;
+        case "wait":
+          return capabilities.wait(message.invocationId, message.isWaiting);
+        case "log":
+          return capabilities.log(message.invocationId, message.level, message.message);
+        case "chunked":
+          return this.#connections.get(child)?.answerChunks(message.items);
+      }
+    } catch (error) {
+      this.#options.logger.warn(
+        { pluginId: this.#options.pluginId, err: error },
+        "ignored a malformed message from the python-tier process",
+      );
+    }
+  }
+}

@@ -1,0 +1,888 @@
+"""The Python tier's runtime: one Open WebUI plugin (Python source, unchanged) in this process.
+
+The server starts `python3 -I -B sluice_runtime.py <memory MB>` with an empty environment in the
+plugin's folder. Messages are JSON, one per line: the server writes to our stdin, we write to
+file descriptor 3. They are the trusted tier's messages (node-tier-protocol.ts): `load`, `call`
+(validateValves, awaitHook, startPipe, pullPipe, openStreamSession, ping), `signal`
+(abortInvocation, forgetResult, stopPipe, closeStreamSession), `chunks` and `host-reply` in;
+`ready`, `reply`, `host` (emit, call, serve), `log` and `chunked` out. Answers are the JSON text
+the JavaScript runtime gives (docs/internals/plugin-runtime.md), so the host reads both alike.
+
+`python3 sluice_runtime.py --check` reads source on stdin and only parses it (nothing runs): the
+top-level classes and the first syntax error, for plugins saved before an admin approved them.
+"""
+
+import ast
+import asyncio
+import contextvars
+import inspect
+import json
+import logging
+import os
+import re
+import sys
+import threading
+import traceback
+import types
+
+FUNCTION_CLASSES = ("Pipe", "Filter", "Action", "Event")
+KINDS = {"Pipe": "pipe", "Filter": "filter", "Action": "action", "Tools": "tools", "Event": "event"}
+MAX_LOG_LENGTH = 16_384
+MAX_RESULT_LENGTH = 16 * 1024 * 1024
+# The process ends with this code after a MemoryError, so the host reports the memory limit.
+OUT_OF_MEMORY_EXIT = 86
+
+current_invocation = contextvars.ContextVar("current_invocation", default=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking source without running it
+
+
+def check_source(source):
+    """The top-level classes of `source`, or its first syntax error, without running any of it."""
+    try:
+        tree = ast.parse(source, filename="plugin")
+    except SyntaxError as error:
+        return {"ok": False, "message": describe_syntax_error(error), "line": error.lineno}
+    classes = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
+    return {"ok": True, "classes": classes}
+
+
+def describe_syntax_error(error):
+    where = f"line {error.lineno}" + (f", column {error.offset}" if error.offset else "")
+    text = (error.text or "").strip()
+    return f"{type(error).__name__} at {where}: {error.msg}" + (f": {text}" if text else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The channel to the host
+
+
+class Channel:
+    def __init__(self):
+        self._out = os.fdopen(3, "w", encoding="utf-8", closefd=False)
+        self._lock = threading.Lock()
+        self._last_host_call = 0
+        self._host_calls = {}
+        self.loop = None
+
+    def send(self, message):
+        line = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            try:
+                self._out.write(line + "\n")
+                self._out.flush()
+            except (BrokenPipeError, OSError):
+                os._exit(0)
+
+    def log(self, level, message, invocation_id=None):
+        if invocation_id is None:
+            invocation_id = current_invocation.get()
+        self.send({"t": "log", "invocationId": invocation_id, "level": level, "message": str(message)[:MAX_LOG_LENGTH]})
+
+    async def ask_host(self, capability, invocation_id, value):
+        """Asks the host for `emit`, `call` or `serve`; returns the value or raises its error."""
+        try:
+            text = json.dumps(value, default=to_json_value, ensure_ascii=False)
+        except (TypeError, ValueError) as error:
+            raise PluginError("PLUGIN_ERROR", f"What was passed to the host is not JSON: {error}") from None
+        if len(text) > MAX_RESULT_LENGTH:
+            raise PluginError("PLUGIN_ERROR", f"The value passed to the host is {len(text)} characters of JSON; the limit is {MAX_RESULT_LENGTH}")
+        self._last_host_call += 1
+        call_id = self._last_host_call
+        future = self.loop.create_future()
+        self._host_calls[call_id] = future
+        self.send({"t": "host", "id": call_id, "capability": capability, "invocationId": invocation_id, "json": text})
+        result = await future
+        if result.get("ok"):
+            return result.get("value")
+        error = result.get("error") or {}
+        raise PluginError(error.get("code", "PLUGIN_ERROR"), error.get("message", f"{capability} failed"))
+
+    def host_reply(self, call_id, text):
+        future = self._host_calls.pop(call_id, None)
+        if future is not None and not future.done():
+            future.set_result(json.loads(text))
+
+
+channel = None
+
+
+class PluginError(Exception):
+    """An error with one of Sluice's codes (the host keeps the code)."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+class LogWriter:
+    """`sys.stdout` / `sys.stderr`: each line a plugin prints goes to the server log, tagged with the plugin and call."""
+
+    def __init__(self, level):
+        self.level = level
+        self._partial = ""
+        self.encoding = "utf-8"
+
+    def write(self, text):
+        text = self._partial + str(text)
+        *lines, self._partial = text.split("\n")
+        for line in lines:
+            if line.strip():
+                channel.log(self.level, line)
+        if len(self._partial) > MAX_LOG_LENGTH:
+            channel.log(self.level, self._partial)
+            self._partial = ""
+        return len(text)
+
+    def flush(self):
+        if self._partial.strip():
+            channel.log(self.level, self._partial)
+        self._partial = ""
+
+    def isatty(self):
+        return False
+
+
+class LogHandler(logging.Handler):
+    LEVELS = {logging.DEBUG: "debug", logging.INFO: "info", logging.WARNING: "warn"}
+
+    def emit(self, record):
+        try:
+            level = self.LEVELS.get(record.levelno, "error" if record.levelno > logging.WARNING else "debug")
+            channel.log(level, self.format(record))
+        except Exception:  # noqa: BLE001 - a log line must never fail the plugin
+            pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+def describe_exception(error, plugin_file):
+    """The exception's type and message, the line of the plugin it came from and its last frame."""
+    if isinstance(error, SyntaxError) and error.filename == plugin_file:
+        return describe_syntax_error(error)
+    frames = traceback.extract_tb(error.__traceback__)
+    in_plugin = [frame for frame in frames if frame.filename == plugin_file]
+    message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    if in_plugin:
+        frame = in_plugin[-1]
+        message += f" (line {frame.lineno}, in {frame.name}"
+        if frames and frames[-1] is not frame:
+            last = frames[-1]
+            message += f'; last frame: {os.path.basename(last.filename)}:{last.lineno} in {last.name}'
+        message += ")"
+    return message
+
+
+def invoke_error(error):
+    if isinstance(error, PluginError):
+        return {"code": error.code, "message": str(error)}
+    if isinstance(error, asyncio.CancelledError):
+        return {"code": "PLUGIN_ERROR", "message": "The call was stopped"}
+    if isinstance(error, MemoryError):
+        return {"code": "PLUGIN_MEMORY_LIMIT", "message": "The plugin ran out of memory"}
+    message = str(error) or type(error).__name__
+    stack = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return {"code": "PLUGIN_ERROR", "message": message, "stack": stack[-8000:]}
+
+
+def failure(error):
+    return {"ok": False, "error": invoke_error(error)}
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+
+def to_json_value(value):
+    """What `json.dumps` cannot write itself: pydantic models, sets, bytes."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def dumps(value):
+    try:
+        text = json.dumps(value, default=to_json_value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise PluginError("PLUGIN_ERROR", f"The plugin returned a value that is not JSON: {error}") from None
+    if len(text) > MAX_RESULT_LENGTH:
+        raise PluginError("PLUGIN_ERROR", f"The result is {len(text)} characters of JSON; the limit is {MAX_RESULT_LENGTH}")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# The plugin
+
+
+class Plugin:
+    def __init__(self, plugin_id, instance, class_name, plugin_file):
+        self.id = plugin_id
+        self.instance = instance
+        self.kind = KINDS[class_name]
+        self.file = plugin_file
+        cls = type(instance)
+        self.valves_class = getattr(cls, "Valves", None) if inspect.isclass(getattr(cls, "Valves", None)) else None
+        self.user_valves_class = getattr(cls, "UserValves", None) if inspect.isclass(getattr(cls, "UserValves", None)) else None
+
+
+plugin = None
+
+
+def load(plugin_id, code):
+    global plugin
+    plugin_file = f"plugin:{plugin_id}"
+    module = types.ModuleType(f"function_{plugin_id}")
+    module.__file__ = plugin_file
+    sys.modules[module.__name__] = module
+    try:
+        exec(compile(code, plugin_file, "exec"), module.__dict__)
+        names = [name for name in (*FUNCTION_CLASSES, "Tools") if inspect.isclass(module.__dict__.get(name))]
+        if not names:
+            raise PluginError("PLUGIN_LOAD_FAILED", "No class named Pipe, Filter, Action or Tools at the top of the module")
+        class_name = names[0]
+        if class_name == "Event":
+            raise PluginError("PLUGIN_LOAD_FAILED", "Event functions (class Event) do not run in Sluice's Python tier yet")
+        instance = module.__dict__[class_name]()
+    except PluginError:
+        raise
+    except BaseException as error:  # noqa: BLE001 - the plugin's own failure, reported with its line
+        if isinstance(error, MemoryError):
+            raise
+        raise PluginError("PLUGIN_LOAD_FAILED", describe_exception(error, plugin_file)) from None
+    plugin = Plugin(plugin_id, instance, class_name, plugin_file)
+    return describe_plugin(plugin)
+
+
+def valves_schema(model_class):
+    if model_class is None:
+        return None
+    schema = model_class.model_json_schema()
+    properties = schema.get("properties") or {}
+    for name, prop in properties.items():
+        options = (prop.get("input") or {}).get("options") if isinstance(prop.get("input"), dict) else None
+        if isinstance(options, str):
+            # Open WebUI: the name of a (class) method of the valves class that lists the options.
+            try:
+                method = getattr(model_class, options)
+                prop["input"]["options"] = list(method())
+            except Exception as error:  # noqa: BLE001
+                channel.log("warn", f"valve {name}: options from {options}() failed: {error}")
+    return schema
+
+
+def secret_fields(schema):
+    if not schema:
+        return []
+    return [
+        name
+        for name, prop in (schema.get("properties") or {}).items()
+        if isinstance(prop.get("input"), dict) and prop["input"].get("type") == "password"
+    ]
+
+
+def describe_plugin(loaded):
+    instance = loaded.instance
+    valves = valves_schema(loaded.valves_class)
+    user_valves = valves_schema(loaded.user_valves_class)
+    pipes = None
+    has_dynamic_pipes = False
+    hooks = []
+    if loaded.kind == "pipe":
+        hooks.append("pipe")
+        entries = getattr(instance, "pipes", None)
+        if callable(entries):
+            has_dynamic_pipes = True
+            hooks.append("pipes")
+        elif entries is not None:
+            pipes = [pipe_entry(entry) for entry in entries]
+    if loaded.kind == "filter":
+        hooks += [hook for hook in ("inlet", "stream", "outlet") if callable(getattr(instance, hook, None))]
+    actions = None
+    if loaded.kind == "action":
+        hooks.append("action")
+        entries = getattr(instance, "actions", None)
+        if isinstance(entries, list):
+            actions = [action_entry(entry) for entry in entries]
+    tools = tool_specs(instance) if loaded.kind == "tools" else []
+    if tools:
+        hooks.append("tool")
+    icon = getattr(instance, "icon", None)
+    return {
+        "kind": loaded.kind,
+        "valvesSchema": valves,
+        "userValvesSchema": user_valves,
+        "secretFields": secret_fields(valves),
+        "userSecretFields": secret_fields(user_valves),
+        "pipes": pipes,
+        "hasDynamicPipes": has_dynamic_pipes,
+        "actions": actions,
+        "toggle": getattr(instance, "toggle", False) is True,
+        "icon": icon if isinstance(icon, str) else None,
+        "tools": tools,
+        "hooks": hooks,
+    }
+
+
+def pipe_entry(entry):
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        raise PluginError("PLUGIN_ERROR", f"A pipes entry must be a dict with an id and a name, got {entry!r}")
+    return {"id": entry["id"], "name": str(entry.get("name", entry["id"]))}
+
+
+def action_entry(entry):
+    result = pipe_entry(entry)
+    if isinstance(entry.get("icon_url"), str):
+        result["icon_url"] = entry["icon_url"]
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Tool specs, as Open WebUI builds them from each public method's signature and docstring
+
+JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array"}
+
+
+def tool_methods(instance):
+    for name in dir(instance):
+        if name.startswith("_"):
+            continue
+        member = getattr(instance, name, None)
+        if callable(member) and not inspect.isclass(member):
+            yield name, member
+
+
+def tool_specs(instance):
+    return [tool_spec(name, method) for name, method in tool_methods(instance)]
+
+
+def tool_spec(name, method):
+    import pydantic
+
+    docstring = inspect.getdoc(method) or ""
+    descriptions = {}
+    summary = []
+    for line in docstring.splitlines():
+        match = re.match(r"\s*:param\s+(\w+)\s*:\s*(.*)", line)
+        if match:
+            descriptions[match.group(1)] = match.group(2).strip()
+        elif re.match(r"\s*:(return|returns|raises?)\b", line):
+            continue
+        elif not descriptions:
+            summary.append(line)
+    fields = {}
+    hints = typing_hints(method)
+    for parameter in inspect.signature(method).parameters.values():
+        if parameter.name.startswith("__") or parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        annotation = hints.get(parameter.name, parameter.annotation)
+        if annotation is inspect.Parameter.empty:
+            annotation = str
+        default = ... if parameter.default is inspect.Parameter.empty else parameter.default
+        fields[parameter.name] = (annotation, pydantic.Field(default, description=descriptions.get(parameter.name)))
+    model = pydantic.create_model(name, **fields)
+    schema = model.model_json_schema()
+    parameters = {"type": "object", "properties": schema.get("properties", {})}
+    for prop in parameters["properties"].values():
+        prop.pop("title", None)
+    if schema.get("required"):
+        parameters["required"] = schema["required"]
+    if schema.get("$defs"):
+        parameters["$defs"] = schema["$defs"]
+    description = "\n".join(summary).strip() or name
+    return {"name": name, "description": description, "parameters": parameters}
+
+
+def typing_hints(method):
+    try:
+        import typing
+
+        return typing.get_type_hints(method)
+    except Exception:  # noqa: BLE001 - unresolvable hints fall back to the raw annotations
+        return {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Valves
+
+
+def validate_valves(which, values):
+    model_class = plugin.valves_class if which == "valves" else plugin.user_valves_class
+    if model_class is None:
+        return issues_result("", "This plugin has no valves" if which == "valves" else "This plugin has no user valves")
+    if not isinstance(values, dict):
+        return issues_result("", f"Valves must be an object, got {type(values).__name__}")
+    provided = {key: value for key, value in values.items() if value is not None and key in model_class.model_fields}
+    import pydantic
+
+    try:
+        model = model_class(**provided)
+    except pydantic.ValidationError as error:
+        return {
+            "ok": False,
+            "issues": [{"path": ".".join(str(part) for part in issue["loc"]), "message": issue["msg"]} for issue in error.errors()],
+        }
+    effective = model.model_dump(mode="json")
+    return {"ok": True, "stored": {key: effective[key] for key in provided if key in effective}, "effective": effective}
+
+
+def issues_result(path, message):
+    return {"ok": False, "issues": [{"path": path, "message": message}]}
+
+
+def build_valves(model_class, stored, which):
+    import pydantic
+
+    try:
+        return model_class(**{key: value for key, value in (stored or {}).items() if value is not None})
+    except pydantic.ValidationError as error:
+        fields = ", ".join(f"{'.'.join(str(p) for p in issue['loc'])}: {issue['msg']}" for issue in error.errors())
+        raise PluginError("VALVES_INVALID", f"The stored {which} no longer fit the plugin's {which}: {fields}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Calling a hook with Open WebUI's special arguments
+
+
+class RequestFacts:
+    """`__request__`: what Sluice tells plugins of the HTTP request (base URL, harmless headers; no credentials)."""
+
+    def __init__(self, facts):
+        facts = facts or {}
+        self.base_url = facts.get("baseUrl", "")
+        self.headers = {key.lower(): value for key, value in (facts.get("headers") or {}).items()}
+        self.url = self.base_url
+        self.cookies = {}
+        self.query_params = {}
+
+
+class Call:
+    """One hook call: its invocation id, context and the special arguments it offers."""
+
+    def __init__(self, request):
+        self.invocation_id = request["invocationId"]
+        self.context = request.get("context") or {}
+
+    def special_arguments(self):
+        context = self.context
+        metadata = context.get("metadata") or {}
+        user = context.get("user")
+        invocation_id = self.invocation_id
+
+        async def event_emitter(event):
+            await channel.ask_host("emit", invocation_id, event)
+
+        async def event_call(event):
+            return await channel.ask_host("call", invocation_id, event)
+
+        special = {
+            "__event_emitter__": event_emitter,
+            "__event_call__": event_call,
+            "__metadata__": metadata,
+            "__model__": context.get("model"),
+            "__messages__": context.get("messages") or [],
+            "__files__": context.get("files") or metadata.get("files") or [],
+            "__id__": context.get("id", plugin.id),
+            "__chat_id__": metadata.get("chat_id"),
+            "__message_id__": metadata.get("message_id"),
+            "__session_id__": metadata.get("session_id"),
+            "__task__": metadata.get("task"),
+            "__task_body__": metadata.get("task_body"),
+            "__request__": RequestFacts(context.get("request")),
+            "__body__": metadata.get("body"),
+            "__oauth_token__": None,
+        }
+        if user is not None:
+            user = dict(user)
+            if plugin.user_valves_class is not None:
+                user["valves"] = build_valves(plugin.user_valves_class, context.get("userValves"), "user valves")
+            special["__user__"] = user
+        return special
+
+    def apply_valves(self):
+        # Open WebUI: a fresh Valves instance from the stored values before each call.
+        if plugin.valves_class is not None and hasattr(plugin.instance, "valves"):
+            plugin.instance.valves = build_valves(plugin.valves_class, self.context.get("valves"), "valves")
+
+
+def arguments_for(function, offered):
+    """Only the arguments `function` names in its signature (a **kwargs catch-all gets no special ones)."""
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {name: value for name, value in offered.items() if name in parameters}
+
+
+async def call_function(function, arguments):
+    result = function(**arguments)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+async def run_hook(request):
+    call = Call(request)
+    token = current_invocation.set(call.invocation_id)
+    try:
+        hook = request.get("hook")
+        call.apply_valves()
+        instance = plugin.instance
+        payload = request.get("payload")
+        if isinstance(payload, str) and hook != "pipes":
+            payload = json.loads(payload)
+        if hook == "pipes":
+            entries = getattr(instance, "pipes", None)
+            if callable(entries):
+                entries = await call_function(entries, arguments_for(entries, call.special_arguments()))
+            return [pipe_entry(entry) for entry in (entries or [])]
+        special = call.special_arguments()
+        if hook in ("inlet", "outlet"):
+            function = getattr(instance, hook, None)
+            if function is None:
+                return payload
+            result = await call_function(function, arguments_for(function, {**special, "body": payload}))
+            return payload if result is None else result
+        if hook == "pipe":
+            return await call_function(instance.pipe, arguments_for(instance.pipe, {**special, "body": payload}))
+        if hook == "action":
+            return await call_function(instance.action, arguments_for(instance.action, {**special, "body": payload}))
+        if hook == "tool":
+            name = request.get("toolName")
+            method = dict(tool_methods(instance)).get(name)
+            if method is None:
+                raise PluginError("INVALID_INPUT", f"This plugin has no tool named {name!r}")
+            if not isinstance(payload, dict):
+                raise PluginError("INVALID_INPUT", "Tool arguments must be an object")
+            names = inspect.signature(method).parameters
+            arguments = {key: value for key, value in payload.items() if key in names and not key.startswith("__")}
+            return await call_function(method, {**arguments_for(method, special), **arguments})
+        raise PluginError("INVALID_INPUT", f"A {plugin.kind} has no {hook!r} hook")
+    finally:
+        current_invocation.reset(token)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pipe output, as Open WebUI turns it into chunks
+
+
+def is_stream(value):
+    return inspect.isasyncgen(value) or inspect.isgenerator(value) or (
+        hasattr(value, "__next__") or hasattr(value, "__anext__")
+    ) and not isinstance(value, (str, bytes, dict))
+
+
+def pipe_item(item):
+    """A pipe's item as a chunk: text, a chunk dict, or None to skip (`data: [DONE]`, blank lines)."""
+    if hasattr(item, "model_dump"):
+        item = item.model_dump(mode="json")
+    if isinstance(item, (bytes, bytearray)):
+        item = bytes(item).decode("utf-8", "replace")
+    if isinstance(item, dict):
+        return item
+    if isinstance(item, str):
+        if item.startswith("data:"):
+            data = item[5:].strip()
+            if data in ("", "[DONE]"):
+                return None
+            try:
+                return json.loads(data)
+            except ValueError:
+                return data
+        return item if item != "" else None
+    return str(item)
+
+
+def collect_sync(iterator):
+    return [chunk for chunk in (pipe_item(item) for item in iterator) if chunk is not None]
+
+
+async def collect(value):
+    if inspect.isasyncgen(value) or hasattr(value, "__anext__"):
+        return [chunk for chunk in [pipe_item(item) async for item in value] if chunk is not None]
+    return collect_sync(value)
+
+
+def plain_result(value):
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+tasks = {}
+streams = {}
+sessions = {}
+
+
+async def await_hook(request_json):
+    request = json.loads(request_json)
+    invocation_id = request.get("invocationId")
+    task = asyncio.current_task()
+    tasks[invocation_id] = task
+    try:
+        value = await run_hook(request)
+        if request.get("hook") == "pipe" and is_stream(value):
+            return dumps({"ok": True, "value": None, "chunks": await collect(value)})
+        return dumps({"ok": True, "value": plain_result(value)})
+    except MemoryError:
+        raise
+    except BaseException as error:  # noqa: BLE001 - reported to the host, not raised here
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
+        return json.dumps(failure(error))
+    finally:
+        tasks.pop(invocation_id, None)
+
+
+async def start_pipe(request):
+    invocation_id = request.get("invocationId")
+    tasks[invocation_id] = asyncio.current_task()
+    try:
+        value = await run_hook({**request, "hook": "pipe"})
+        if is_stream(value):
+            streams[invocation_id] = value
+            return json.dumps({"ok": True, "kind": "stream"})
+        return dumps({"ok": True, "kind": "value", "value": plain_result(value)})
+    except MemoryError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        return json.dumps(failure(error))
+    except asyncio.CancelledError as error:
+        return json.dumps(failure(error))
+    finally:
+        tasks.pop(invocation_id, None)
+
+
+async def pull_pipe(invocation_id):
+    stream = streams.get(invocation_id)
+    if stream is None:
+        return json.dumps({"ok": True, "done": True})
+    token = current_invocation.set(invocation_id)
+    tasks[invocation_id] = asyncio.current_task()
+    try:
+        while True:
+            if inspect.isasyncgen(stream) or hasattr(stream, "__anext__"):
+                item = await stream.__anext__()
+            else:
+                item = next(stream)
+            chunk = pipe_item(item)
+            if chunk is not None:
+                return dumps({"ok": True, "done": False, "value": chunk})
+    except (StopIteration, StopAsyncIteration):
+        streams.pop(invocation_id, None)
+        return json.dumps({"ok": True, "done": True})
+    except MemoryError:
+        raise
+    except (Exception, asyncio.CancelledError) as error:  # noqa: BLE001
+        streams.pop(invocation_id, None)
+        return json.dumps(failure(error))
+    finally:
+        tasks.pop(invocation_id, None)
+        current_invocation.reset(token)
+
+
+async def stop_pipe(invocation_id):
+    cancel(invocation_id)
+    stream = streams.pop(invocation_id, None)
+    try:
+        if inspect.isasyncgen(stream):
+            await stream.aclose()
+        elif hasattr(stream, "close"):
+            stream.close()
+    except Exception as error:  # noqa: BLE001
+        channel.log("warn", f"the pipe's stream failed to close: {error}", invocation_id)
+
+
+def open_stream_session(request):
+    invocation_id = request.get("invocationId")
+    try:
+        if plugin.kind != "filter":
+            raise PluginError("INVALID_INPUT", f'This {plugin.kind} plugin has no "stream" hook')
+        function = getattr(plugin.instance, "stream", None)
+        if function is None:
+            return {"ok": True, "passThrough": True}
+        call = Call(request)
+        call.apply_valves()
+        sessions[invocation_id] = {"function": function, "special": call.special_arguments(), "tail": None}
+        return {"ok": True, "passThrough": False}
+    except Exception as error:  # noqa: BLE001
+        return failure(error)
+
+
+async def stream_chunk(session_id, chunk_json):
+    session = sessions.get(session_id)
+    if session is None:
+        return {"ok": False, "error": {"code": "INVALID_INPUT", "message": "This stream session is closed"}}
+    token = current_invocation.set(session_id)
+    try:
+        event = json.loads(chunk_json)
+        function = session["function"]
+        result = await call_function(function, arguments_for(function, {**session["special"], "event": event}))
+        # Open WebUI: what the hook returns replaces the chunk; a falsy return drops it.
+        if not result:
+            return None
+        return dumps(result)
+    except MemoryError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        return failure(error)
+    finally:
+        current_invocation.reset(token)
+
+
+def cancel(invocation_id):
+    task = tasks.pop(invocation_id, None)
+    if task is not None and task is not asyncio.current_task():
+        task.cancel()
+
+
+# ---------------------------------------------------------------------------------------------
+# The message loop
+
+outbox = []
+
+
+def post_chunk(session_id, sequence, answer):
+    if not outbox:
+        channel.loop.call_soon(flush_chunks)
+    outbox.append([session_id, sequence, answer])
+
+
+def flush_chunks():
+    items = outbox[:]
+    outbox.clear()
+    channel.send({"t": "chunked", "items": items})
+
+
+async def run_chunk(session_id, sequence, chunk_json, previous):
+    if previous is not None:
+        await previous
+    post_chunk(session_id, sequence, await stream_chunk(session_id, chunk_json))
+
+
+def queue_chunk(session_id, sequence, chunk_json):
+    session = sessions.get(session_id)
+    previous = session["tail"] if session else None
+    task = asyncio.ensure_future(run_chunk(session_id, sequence, chunk_json, previous))
+    if session is not None:
+        session["tail"] = task
+
+
+async def answer(message_id, work):
+    try:
+        result = await work()
+        channel.send({"t": "reply", "id": message_id, "json": result})
+    except MemoryError:
+        out_of_memory(message_id)
+    except PluginError as error:
+        channel.send({"t": "reply", "id": message_id, "error": str(error)})
+    except BaseException as error:  # noqa: BLE001
+        channel.send({"t": "reply", "id": message_id, "error": f"{type(error).__name__}: {error}"})
+
+
+def out_of_memory(_message_id):
+    # As in the other tiers, running out of memory ends the process: the host reports the limit
+    # (PLUGIN_MEMORY_LIMIT, naming plugin and hook) for every call in flight, and starts it again.
+    os._exit(OUT_OF_MEMORY_EXIT)
+
+
+async def load_entry(message):
+    return json.dumps(load(message["pluginId"], message["code"]))
+
+
+async def call_entry(method, args):
+    if method == "ping":
+        return "null"
+    if method == "validateValves":
+        return json.dumps(validate_valves(args[0], args[1]))
+    if method == "awaitHook":
+        return await await_hook(args[0])
+    if method == "startPipe":
+        return await start_pipe(args[0])
+    if method == "pullPipe":
+        return await pull_pipe(args[0])
+    if method == "openStreamSession":
+        return json.dumps(open_stream_session(args[0]))
+    raise PluginError("INVALID_INPUT", f"Unknown runtime method {method!r}")
+
+
+def signal_entry(method, args):
+    invocation_id = args[0] if args else None
+    if method == "abortInvocation":
+        cancel(invocation_id)
+    elif method == "stopPipe":
+        asyncio.ensure_future(stop_pipe(invocation_id))
+    elif method == "closeStreamSession":
+        sessions.pop(invocation_id, None)
+
+
+def dispatch(message):
+    kind = message.get("t")
+    if kind == "load":
+        asyncio.ensure_future(answer(message["id"], lambda: load_entry(message)))
+    elif kind == "call":
+        asyncio.ensure_future(answer(message["id"], lambda: call_entry(message["method"], message.get("args") or [])))
+    elif kind == "signal":
+        signal_entry(message["method"], message.get("args") or [])
+    elif kind == "chunks":
+        for session_id, sequence, chunk_json in message["items"]:
+            queue_chunk(session_id, sequence, chunk_json)
+    elif kind == "host-reply":
+        channel.host_reply(message["id"], message["json"])
+
+
+def read_messages(loop):
+    for line in sys.stdin.buffer:
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        loop.call_soon_threadsafe(dispatch, message)
+    # The server closed our stdin: it is gone, and so is the reason to run.
+    os._exit(0)
+
+
+def limit_memory(megabytes):
+    try:
+        import resource
+
+        # The interpreter and its libraries take address space before the plugin allocates anything.
+        limit = (megabytes + 128) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError) as error:
+        channel.log("warn", f"the memory limit could not be set: {error}")
+
+
+def main():
+    global channel
+    if "--check" in sys.argv:
+        print(json.dumps(check_source(sys.stdin.read())))
+        return
+    channel = Channel()
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    channel.loop = loop
+    if len(sys.argv) > 1:
+        limit_memory(int(sys.argv[1]))
+    sys.stdout = LogWriter("info")
+    sys.stderr = LogWriter("warn")
+    logging.basicConfig(level=logging.INFO, handlers=[LogHandler()], force=True)
+    loop.set_exception_handler(lambda _loop, context: channel.log("error", f"Uncaught: {context.get('exception') or context.get('message')}"))
+    threading.Thread(target=read_messages, args=(loop,), daemon=True).start()
+    channel.send({"t": "ready"})
+    loop.run_forever()
+
+
+if __name__ == "__main__":
+    main()
