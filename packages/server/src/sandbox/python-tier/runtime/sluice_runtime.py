@@ -65,6 +65,7 @@ class Channel:
         self._lock = threading.Lock()
         self._last_host_call = 0
         self._host_calls = {}
+        self._sync_calls = {}
         self.loop = None
 
     def send(self, message):
@@ -99,6 +100,38 @@ class Channel:
             return result.get("value")
         error = result.get("error") or {}
         raise PluginError(error.get("code", "PLUGIN_ERROR"), error.get("message", f"{capability} failed"))
+
+    def ask_host_sync(self, capability, invocation_id, value):
+        """`ask_host` for plugin code that is not async (Open WebUI's table helpers such as
+        `Memories.get_memories_by_user_id`): it blocks the event loop until the host answers; the
+        reader thread hands the answer over, and the call's time limit still applies."""
+        try:
+            text = json.dumps(value, default=to_json_value, ensure_ascii=False)
+        except (TypeError, ValueError) as error:
+            raise PluginError("PLUGIN_ERROR", f"What was passed to the host is not JSON: {error}") from None
+        with self._lock:
+            self._last_host_call += 1
+            call_id = self._last_host_call
+        waiter = {"event": threading.Event(), "text": None}
+        self._sync_calls[call_id] = waiter
+        self.send({"t": "host", "id": call_id, "capability": capability, "invocationId": invocation_id, "json": text})
+        waiter["event"].wait()
+        result = json.loads(waiter["text"])
+        if result.get("ok"):
+            return result.get("value")
+        error = result.get("error") or {}
+        raise PluginError(error.get("code", "PLUGIN_ERROR"), error.get("message", f"{capability} failed"))
+
+    def take_sync_reply(self, message):
+        """On the reader thread: answers a blocking `ask_host_sync`; False for any other message."""
+        if message.get("t") != "host-reply":
+            return False
+        waiter = self._sync_calls.pop(message.get("id"), None)
+        if waiter is None:
+            return False
+        waiter["text"] = message.get("json")
+        waiter["event"].set()
+        return True
 
     def host_reply(self, call_id, text):
         future = self._host_calls.pop(call_id, None)
@@ -469,6 +502,8 @@ class Call:
     def __init__(self, request):
         self.invocation_id = request["invocationId"]
         self.context = request.get("context") or {}
+        # What the open_webui shims read of the call they run in (the requester, the chat).
+        contexts[self.invocation_id] = self.context
 
     def special_arguments(self):
         context = self.context
@@ -551,7 +586,9 @@ async def run_hook(request):
             result = await call_function(function, arguments_for(function, {**special, "body": payload}))
             return payload if result is None else result
         if hook == "pipe":
-            return await call_function(instance.pipe, arguments_for(instance.pipe, {**special, "body": payload}))
+            result = await call_function(instance.pipe, arguments_for(instance.pipe, {**special, "body": payload}))
+            # A StreamingResponse (fastapi's, starlette's or the shims'): Open WebUI streams its body.
+            return getattr(result, "body_iterator", result)
         if hook == "action":
             return await call_function(instance.action, arguments_for(instance.action, {**special, "body": payload}))
         if hook == "tool":
@@ -563,10 +600,25 @@ async def run_hook(request):
                 raise PluginError("INVALID_INPUT", "Tool arguments must be an object")
             names = inspect.signature(method).parameters
             arguments = {key: value for key, value in payload.items() if key in names and not key.startswith("__")}
-            return await call_function(method, {**arguments_for(method, special), **arguments})
+            result = await call_function(method, {**arguments_for(method, special), **arguments})
+            return await tool_result(name, result, special["__event_emitter__"])
         raise PluginError("INVALID_INPUT", f"A {plugin.kind} has no {hook!r} hook")
     finally:
         current_invocation.reset(token)
+
+
+async def tool_result(name, result, event_emitter):
+    """What the model reads of a tool's result. An HTML response (fastapi's HTMLResponse, or any
+    response of type text/html) is shown to the user as an embed, as in Open WebUI, and the model
+    is told so; other responses give their body as text."""
+    if not hasattr(result, "body") or not hasattr(result, "status_code"):
+        return result
+    body = result.body.decode("utf-8", "replace") if isinstance(result.body, (bytes, bytearray)) else str(result.body)
+    media_type = str(getattr(result, "media_type", None) or (getattr(result, "headers", None) or {}).get("content-type", ""))
+    if media_type.startswith("text/html"):
+        await event_emitter({"type": "embeds", "data": {"embeds": [body]}})
+        return f"{name}: the embedded result is shown to the user."
+    return body
 
 
 # ---------------------------------------------------------------------------------------------
@@ -623,6 +675,7 @@ def plain_result(value):
 tasks = {}
 streams = {}
 sessions = {}
+contexts = {}
 
 
 async def await_hook(request_json):
@@ -643,6 +696,7 @@ async def await_hook(request_json):
         return json.dumps(failure(error))
     finally:
         tasks.pop(invocation_id, None)
+        contexts.pop(invocation_id, None)
 
 
 async def start_pipe(request):
@@ -653,12 +707,15 @@ async def start_pipe(request):
         if is_stream(value):
             streams[invocation_id] = value
             return json.dumps({"ok": True, "kind": "stream"})
+        contexts.pop(invocation_id, None)
         return dumps({"ok": True, "kind": "value", "value": plain_result(value)})
     except MemoryError:
         raise
     except Exception as error:  # noqa: BLE001
+        contexts.pop(invocation_id, None)
         return json.dumps(failure(error))
     except asyncio.CancelledError as error:
+        contexts.pop(invocation_id, None)
         return json.dumps(failure(error))
     finally:
         tasks.pop(invocation_id, None)
@@ -681,11 +738,13 @@ async def pull_pipe(invocation_id):
                 return dumps({"ok": True, "done": False, "value": chunk})
     except (StopIteration, StopAsyncIteration):
         streams.pop(invocation_id, None)
+        contexts.pop(invocation_id, None)
         return json.dumps({"ok": True, "done": True})
     except MemoryError:
         raise
     except (Exception, asyncio.CancelledError) as error:  # noqa: BLE001
         streams.pop(invocation_id, None)
+        contexts.pop(invocation_id, None)
         return json.dumps(failure(error))
     finally:
         tasks.pop(invocation_id, None)
@@ -694,6 +753,7 @@ async def pull_pipe(invocation_id):
 
 async def stop_pipe(invocation_id):
     cancel(invocation_id)
+    contexts.pop(invocation_id, None)
     stream = streams.pop(invocation_id, None)
     try:
         if inspect.isasyncgen(stream):
@@ -825,6 +885,7 @@ def signal_entry(method, args):
         asyncio.ensure_future(stop_pipe(invocation_id))
     elif method == "closeStreamSession":
         sessions.pop(invocation_id, None)
+        contexts.pop(invocation_id, None)
 
 
 def dispatch(message):
@@ -848,6 +909,8 @@ def read_messages(loop):
             message = json.loads(line)
         except ValueError:
             continue
+        if channel.take_sync_reply(message):
+            continue
         loop.call_soon_threadsafe(dispatch, message)
     # The server closed our stdin: it is gone, and so is the reason to run.
     os._exit(0)
@@ -864,12 +927,71 @@ def limit_memory(megabytes):
         channel.log("warn", f"the memory limit could not be set: {error}")
 
 
+# ---------------------------------------------------------------------------------------------
+# What the `open_webui` shims (runtime/shims/open_webui) reach of the host
+
+
+class HostBridge:
+    """`sluice_host`: the service channel and the facts of the running call, for the shims."""
+
+    @staticmethod
+    def context():
+        return contexts.get(current_invocation.get()) or {}
+
+    @staticmethod
+    def user():
+        return HostBridge.context().get("user")
+
+    @staticmethod
+    async def serve(method, *args):
+        return await channel.ask_host("serve", HostBridge.invocation(), {"method": method, "args": list(args)})
+
+    @staticmethod
+    def serve_sync(method, *args):
+        return channel.ask_host_sync("serve", HostBridge.invocation(), {"method": method, "args": list(args)})
+
+    @staticmethod
+    def invocation():
+        invocation_id = current_invocation.get()
+        if invocation_id is None:
+            raise PluginError("INVALID_INPUT", "Open WebUI's helpers reach the server only while a hook runs (not at import time)")
+        return invocation_id
+
+
+class MissingOpenWebUI:
+    """Last on `sys.meta_path`: an `open_webui` module Sluice has no shim for fails by name."""
+
+    @staticmethod
+    def find_spec(fullname, path=None, target=None):
+        if fullname == "open_webui" or fullname.startswith("open_webui."):
+            raise ModuleNotFoundError(
+                f"Sluice does not provide {fullname} (Open WebUI's server internals); "
+                "see docs/plugins.md for the open_webui names it provides",
+                name=fullname,
+            )
+        return None
+
+
+def install_shims():
+    here = os.path.dirname(os.path.abspath(__file__))
+    # open_webui comes first; fastapi and starlette only where they are not installed.
+    sys.path.insert(0, os.path.join(here, "shims"))
+    sys.path.append(os.path.join(here, "fallbacks"))
+    sys.meta_path.append(MissingOpenWebUI)
+    bridge = types.ModuleType("sluice_host")
+    for name in ("context", "user", "serve", "serve_sync", "invocation"):
+        setattr(bridge, name, getattr(HostBridge, name))
+    bridge.PluginError = PluginError
+    sys.modules["sluice_host"] = bridge
+
+
 def main():
     global channel
     if "--check" in sys.argv:
         print(json.dumps(check_source(sys.stdin.read())))
         return
     channel = Channel()
+    install_shims()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     channel.loop = loop
