@@ -2,7 +2,9 @@ import type { PluginNamespace } from "../core/ports.ts";
 import { pino, type Logger } from "pino";
 import { SluiceError, type PluginKind } from "@sluice/sdk";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
+import path from "node:path";
 import { checkPythonSource } from "../sandbox/python-tier/check-python-source.ts";
+import { installPythonRequirements, parsePythonRequirements } from "../sandbox/python-tier/install-python-requirements.ts";
 import { findPython } from "../sandbox/python-tier/find-python.ts";
 import { PythonPluginSandbox } from "../sandbox/python-tier/python-plugin-sandbox.ts";
 import { AwaitingApprovalRunner } from "./awaiting-approval-runner.ts";
@@ -106,16 +108,20 @@ export async function loadPythonPlugin(
       pluginId,
     });
   }
-  if (loaded.manifest.requirements?.trim()) {
-    logger.warn(
-      { pluginId, requirements: loaded.manifest.requirements },
-      "Python requirements are not installed yet: the plugin runs with the packages the interpreter has",
-    );
-  }
+  // `requirements:` go into a folder shared by every plugin listing the same packages (pip --target).
+  const specs = parsePythonRequirements(loaded.manifest.requirements, options.requirements?.maxPackages);
+  const sitePackages =
+    specs.length === 0
+      ? undefined
+      : await installPythonRequirements(specs, python, {
+          cacheDir: path.join(options.dataDir, "python-deps"),
+          timeoutMs: options.requirements?.timeoutMs,
+        });
   const { sandbox, descriptor } = await PythonPluginSandbox.create(source, {
     pluginId,
     python: python.executable,
     dataDir: options.dataDir,
+    sitePackages,
     memoryLimitMb: limits.memoryMb ?? options.memoryLimitMb,
     timeoutMs: limits.timeoutMs ?? options.timeoutMs,
     streamTimeoutMs: limits.streamTimeoutMs ?? options.streamTimeoutMs,

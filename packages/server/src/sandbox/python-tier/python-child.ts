@@ -14,6 +14,8 @@ export interface PythonChildOptions {
   /** The plugin's own folder: the process's working directory. */
   folder: string;
   memoryLimitMb: number;
+  /** The folder the plugin's `requirements:` were installed into (pip --target), for its `sys.path`. */
+  sitePackages?: string;
   logger: Logger;
   /** Messages that are not answers to requests: host capability calls, logs, stream answers. */
   onMessage(message: Exclude<ChildToHost, { t: "ready" | "reply" }>, child: PythonChild): void;
@@ -45,7 +47,8 @@ export class PythonChild implements PluginChild {
 
   private constructor(options: PythonChildOptions) {
     this.#options = options;
-    this.#process = spawn(options.python, ["-I", "-B", options.scriptPath, String(options.memoryLimitMb)], {
+    const args = ["-I", "-B", options.scriptPath, String(options.memoryLimitMb), ...(options.sitePackages ? [options.sitePackages] : [])];
+    this.#process = spawn(options.python, args, {
       // Nothing of the server's environment (secrets, database URLs) reaches the plugin.
       env: {},
       cwd: options.folder,

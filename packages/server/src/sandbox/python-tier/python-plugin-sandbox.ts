@@ -10,6 +10,8 @@ export interface PythonPluginSandboxOptions {
   python?: string;
   /** The server's DATA_DIR: the plugin's folder is `<dataDir>/plugins/<pluginId>`. */
   dataDir: string;
+  /** The folder the plugin's `requirements:` were installed into, put on its `sys.path`. */
+  sitePackages?: string;
   /** The process's memory limit (its address space, plus 128 MB for the interpreter). Default 128. */
   memoryLimitMb?: number;
   /** Time limit of loading and of each call, in milliseconds. Default 5000. */
@@ -56,6 +58,7 @@ export class PythonPluginSandbox extends PluginHost {
           ...settings,
           python: options.python ?? "python3",
           dataDir: options.dataDir,
+          sitePackages: options.sitePackages,
         })),
     );
     this.#transport = transport!;

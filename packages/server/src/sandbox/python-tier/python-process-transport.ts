@@ -18,6 +18,8 @@ export interface PythonProcessTransportOptions {
   python: string;
   /** The server's DATA_DIR: the plugin's folder is `<dataDir>/plugins/<pluginId>`. */
   dataDir: string;
+  /** The folder the plugin's `requirements:` were installed into, put on its `sys.path`. */
+  sitePackages?: string;
   memoryLimitMb: number;
   timeoutMs: number;
   logger: Logger;
@@ -83,6 +85,7 @@ export class PythonProcessTransport implements PluginTransport {
         scriptPath: PYTHON_RUNTIME_PATH,
         folder: this.folder,
         memoryLimitMb,
+        sitePackages: this.#options.sitePackages,
         logger,
         onMessage: (message, from) => this.#receive(message, from),
       },

@@ -992,6 +992,9 @@ def main():
         return
     channel = Channel()
     install_shims()
+    if len(sys.argv) > 2:
+        # The plugin's `requirements:`, installed with pip --target: after the shims, before site-packages.
+        sys.path.insert(1, sys.argv[2])
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     channel.loop = loop
