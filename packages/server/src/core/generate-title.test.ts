@@ -18,6 +18,9 @@ describe("parseTitle", () => {
 
   it("gives nothing for an empty answer and at most 100 characters", () => {
     expect(parseTitle("   ")).toBeUndefined();
+    // A JSON answer whose title is empty has none: its raw JSON is no title either.
+    expect(parseTitle('{"title": ""}')).toBeUndefined();
+    expect(parseTitle('{"title": "   "}')).toBeUndefined();
     expect(parseTitle(`{"title": "${"a".repeat(300)}"}`)).toHaveLength(100);
     expect(parseTitle("b".repeat(300))).toHaveLength(100);
   });

@@ -42,8 +42,12 @@ export function parseTitle(text: string): string | undefined {
   const end = text.lastIndexOf("}");
   if (start !== -1 && end > start) {
     try {
-      const title = (JSON.parse(text.slice(start, end + 1)) as { title?: unknown }).title;
-      if (typeof title === "string" && title.trim()) return title.trim().slice(0, 100);
+      const answer = JSON.parse(text.slice(start, end + 1)) as { title?: unknown } | null;
+      if (typeof answer === "object" && answer !== null && "title" in answer) {
+        const title = typeof answer.title === "string" ? answer.title.trim() : "";
+        // `{"title": ""}` says there is no title; its JSON is not one either.
+        return title ? title.slice(0, 100) : undefined;
+      }
     } catch {
       // not JSON: fall through to the first line
     }
