@@ -6,6 +6,7 @@ import type { InvocationClock } from "./invocation-clock.ts";
 import { parsePluginJson } from "./parse-plugin-json.ts";
 import { FetchBodies } from "./fetch-bodies.ts";
 import { settleHostCall } from "./settle-host-call.ts";
+import { WAIT_UNTIL_METHOD } from "./await-background-work.ts";
 
 /**
  * What a plugin may ask of the host while a call runs (docs/internals/plugin-runtime.md §4), keyed by the call's
@@ -35,6 +36,7 @@ export interface CapabilityCall {
   hook: string;
   clock?: InvocationClock;
   controller?: AbortController;
+  hasBackground?: boolean;
 }
 
 export interface PluginCapabilitiesOptions {
@@ -102,6 +104,11 @@ export function createPluginCapabilities(options: PluginCapabilitiesOptions): Pl
     serve: (invocationId, requestJson) =>
       settle(invocationId, requestJson, (call, request) => {
         const { method, args } = asServeRequest(request);
+        if (method === WAIT_UNTIL_METHOD) {
+          // The host core's own method: the call is kept once its hook returns (await-background-work.ts).
+          call.hasBackground = true;
+          return null;
+        }
         const serve = call.handlers.serve ?? host.serve;
         if (!serve) throw new SluiceError("PLUGIN_ERROR", `The host offers no "${method}" to plugins here (no service channel)`);
         call.controller ??= new AbortController();
