@@ -1,10 +1,8 @@
 import type { Logger } from "pino";
-import { WAIT_UNTIL_METHOD, type BackgroundOutcome } from "@sluice/sdk/runtime";
+import type { BackgroundOutcome } from "@sluice/sdk/runtime";
 import type { Invocation } from "./host-calls.ts";
 import { parsePluginJson } from "./parse-plugin-json.ts";
 import type { PluginConnection } from "./plugin-transport.ts";
-
-export { WAIT_UNTIL_METHOD };
 
 export interface BackgroundWorkOptions {
   pluginId: string;

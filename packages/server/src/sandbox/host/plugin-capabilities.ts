@@ -1,12 +1,18 @@
 import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
-import type { HostFetchRequest, HostFetchResponse, HostResult, HostServeRequest, LogLevel } from "@sluice/sdk/runtime";
+import type {
+  HostFetchRequest,
+  HostFetchResponse,
+  HostResult,
+  HostServeRequest,
+  LogLevel,
+  WAIT_UNTIL_METHOD as RUNTIME_WAIT_UNTIL_METHOD,
+} from "@sluice/sdk/runtime";
 import type { HostHandlers, InvocationHandlers, PluginEventMessage } from "../invocation-handlers.ts";
 import type { InvocationClock } from "./invocation-clock.ts";
 import { parsePluginJson } from "./parse-plugin-json.ts";
 import { FetchBodies } from "./fetch-bodies.ts";
 import { settleHostCall } from "./settle-host-call.ts";
-import { WAIT_UNTIL_METHOD } from "./await-background-work.ts";
 
 /**
  * What a plugin may ask of the host while a call runs (docs/internals/plugin-runtime.md §4), keyed by the call's
@@ -47,6 +53,9 @@ export interface PluginCapabilitiesOptions {
   host: HostHandlers;
   logger: Logger;
 }
+
+/** The runtime's announcement of background work (`ctx.waitUntil`); typed as the runtime's constant, so the two cannot differ. */
+const WAIT_UNTIL_METHOD: typeof RUNTIME_WAIT_UNTIL_METHOD = "host.waitUntil";
 
 /** The longest JSON text a plugin may hand a host capability (an event, a fetch request, a service call). */
 export const MAX_HOST_ARGUMENT_LENGTH = 16 * 1024 * 1024;
