@@ -38,6 +38,7 @@ export type { CreatedFile, NewFile, PluginFile, PluginFiles, RequestFiles } from
 export type { ChatMeta, PluginChat, StoredChat, StoredChatMessage } from "./plugin-chat.ts";
 export type { Memory, MemoryMatch, PluginMemories } from "./plugin-memories.ts";
 export type { CompleteOptions, ModelRequest, ModelStream, ModelSummary, PluginModels } from "./plugin-models.ts";
+export type { PluginTools, ToolInfo } from "./plugin-tools.ts";
 export type {
   ActionBody,
   ChatBody,

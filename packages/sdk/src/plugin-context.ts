@@ -5,6 +5,7 @@ import type { RequestFiles } from "./plugin-files.ts";
 import type { PluginStorageSpaces, RequestFacts } from "./plugin-storage.ts";
 import type { PluginMemories } from "./plugin-memories.ts";
 import type { PluginModels } from "./plugin-models.ts";
+import type { PluginTools } from "./plugin-tools.ts";
 import type { EmittableEvent, SluiceEvent } from "./sluice-event.ts";
 
 /**
@@ -147,6 +148,21 @@ export interface PluginContext<Valves = Record<string, unknown>, UserValves = Re
   readonly memories: PluginMemories;
   /** The server's models, called through its own pipeline as `ctx.user`: list, complete, and the task model. */
   readonly models: PluginModels;
+  /**
+   * Keeps work going after the hook returns (a memory writer, an indexer): the answer does not
+   * wait for it, while `ctx.emit`, `ctx.storage`, `ctx.fetch` and the rest keep working for it and
+   * the plugin is not unloaded under it. Bounded by the server's `PLUGIN_WAIT_UNTIL_MS` (then
+   * `ctx.signal` aborts and the work is cut); a rejection is logged on the server.
+   *
+   * @example
+   * async outlet(body, ctx) {
+   *   ctx.waitUntil(ctx.storage.user.set("last-answer", body.messages.at(-1)?.content ?? ""));
+   *   return body;
+   * }
+   */
+  waitUntil(work: Promise<unknown>): void;
+  /** The request's tools, to list and call (an agent pipe's own tool loop); see {@link PluginTools} for where they are known. */
+  readonly tools: PluginTools;
   /** Facts of the HTTP request that started the turn; `null` when none did (a background task). */
   readonly request: RequestFacts | null;
   /** The stored chat of the request (the requester's own): `get()`, `setTitle`, and the plugin's `meta` on it. */

@@ -28,6 +28,8 @@ export interface Config {
   /** Plugin sandbox limits: a hook call's own time (`PLUGIN_TIMEOUT_MS`, 5000), per stream chunk (`PLUGIN_STREAM_TIMEOUT_MS`, 100), heap (`PLUGIN_MEMORY_MB`, 128). */
   pluginTimeoutMs: number;
   pluginStreamTimeoutMs: number;
+  /** How long a plugin's background work (`ctx.waitUntil`) may go on after its hook returned (`PLUGIN_WAIT_UNTIL_MS`, 30000). */
+  pluginWaitUntilMs: number;
   pluginMemoryMb: number;
   /**
    * `ctx.fetch`: reach loopback/private/link-local addresses (`PLUGIN_ALLOW_PRIVATE_NETWORK`, false),
@@ -209,6 +211,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     maxPluginSourceBytes: readInteger(environment.PLUGIN_MAX_SOURCE_BYTES, 1024 * 1024, "PLUGIN_MAX_SOURCE_BYTES"),
     pluginTimeoutMs: readPositiveInteger(environment.PLUGIN_TIMEOUT_MS, 5000, "PLUGIN_TIMEOUT_MS"),
     pluginStreamTimeoutMs: readPositiveInteger(environment.PLUGIN_STREAM_TIMEOUT_MS, 100, "PLUGIN_STREAM_TIMEOUT_MS"),
+    pluginWaitUntilMs: readPositiveInteger(environment.PLUGIN_WAIT_UNTIL_MS, 30_000, "PLUGIN_WAIT_UNTIL_MS"),
     pluginMemoryMb: readPositiveInteger(environment.PLUGIN_MEMORY_MB, 128, "PLUGIN_MEMORY_MB"),
     pluginAllowPrivateNetwork: readBoolean(environment.PLUGIN_ALLOW_PRIVATE_NETWORK, false, "PLUGIN_ALLOW_PRIVATE_NETWORK"),
     pluginFetchMaxBytes: readPositiveInteger(environment.PLUGIN_FETCH_MAX_BYTES, 10 * 1024 * 1024, "PLUGIN_FETCH_MAX_BYTES"),

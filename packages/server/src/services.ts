@@ -27,6 +27,7 @@ import { createFileService } from "./files/file-service.ts";
 import { createAttachmentSource } from "./files/attachment-source.ts";
 import { memoryMethods } from "./plugin-api/memory-methods.ts";
 import { modelMethods } from "./plugin-api/model-methods.ts";
+import { toolMethods } from "./plugin-api/tool-methods.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
@@ -152,12 +153,14 @@ export async function createServices(config: Config, options: { logger?: Logger 
     ...fileMethods(fileService, new FileUploads(fileService, { idleMs: FILE_UPLOAD_IDLE_MS, maxOpen: 4 })),
     ...chatMethods(db, { maxKeyLength: config.pluginStorageMaxKeyLength, maxValueBytes: config.pluginStorageMaxValueBytes }),
     ...modelMethods(() => turnPorts.current!),
+    ...toolMethods(),
   });
   const loadOptions = {
     maxSourceBytes: config.maxPluginSourceBytes,
     logger: logger.child({ component: "plugin" }),
     timeoutMs: config.pluginTimeoutMs,
     streamTimeoutMs: config.pluginStreamTimeoutMs,
+    waitUntilMs: config.pluginWaitUntilMs,
     memoryLimitMb: config.pluginMemoryMb,
     idleCpuMs: config.pluginIdleCpuMs,
     network: {

@@ -1,4 +1,5 @@
 import { createAbortHandle, type AbortHandle } from "./abort-handle.ts";
+import { cutBackgroundWork, deferEnd } from "./background-work.ts";
 
 const running = new Map<string, AbortHandle>();
 /** What to do when an invocation ends (close the response bodies it left unread). */
@@ -23,6 +24,23 @@ export function startInvocation(invocationId: string): AbortHandle {
  * endInvocation(request.invocationId, handle);
  */
 export function endInvocation(invocationId: string, handle: AbortHandle): void {
+  if (running.get(invocationId) !== handle) return;
+  // Background work (`ctx.waitUntil`) keeps the invocation going until it settles or is cut.
+  if (deferEnd(invocationId, () => finishInvocation(invocationId, handle))) return;
+  finishInvocation(invocationId, handle);
+}
+
+/**
+ * True while an invocation runs: its hook, then its background work (`ctx.waitUntil`).
+ *
+ * @example
+ * if (!isInvocationRunning(invocationId)) throw new Error("The call has ended");
+ */
+export function isInvocationRunning(invocationId: string): boolean {
+  return running.has(invocationId);
+}
+
+function finishInvocation(invocationId: string, handle: AbortHandle): void {
   if (running.get(invocationId) !== handle) return;
   running.delete(invocationId);
   const callbacks = endCallbacks.get(invocationId);
@@ -49,7 +67,8 @@ export function whenInvocationEnds(invocationId: string, callback: () => void): 
 }
 
 /**
- * Aborts the `ctx.signal` of a running invocation (client gone, timeout). Returns false when no
+ * Aborts the `ctx.signal` of a running invocation (client gone, timeout); once its hook has
+ * returned, this cuts its background work (`ctx.waitUntil`) and ends it. Returns false when no
  * such invocation is running.
  *
  * @example
@@ -59,5 +78,7 @@ export function abortInvocation(invocationId: string, reason?: string): boolean 
   const handle = running.get(invocationId);
   if (!handle) return false;
   handle.abort(reason);
+  // After the hook returned, aborting is the host cutting its background work (past its time limit).
+  cutBackgroundWork(invocationId);
   return true;
 }

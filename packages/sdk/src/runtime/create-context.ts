@@ -25,6 +25,10 @@ import type { RequestFiles } from "../plugin-files.ts";
 import { createMemories } from "./create-memories.ts";
 import { createModels } from "./create-models.ts";
 import type { PluginModels } from "../plugin-models.ts";
+import { createTools } from "./create-tools.ts";
+import { isInvocationRunning } from "./abort-invocation.ts";
+import { addBackgroundWork } from "./background-work.ts";
+import type { PluginTools } from "../plugin-tools.ts";
 import { describeValue } from "./describe-value.ts";
 import type { NormalizedPlugin } from "./normalize-plugin.ts";
 import { resolveValves } from "./resolve-valves.ts";
@@ -85,6 +89,7 @@ class InvocationContext {
   #chat: PluginChat | undefined;
   #memories: PluginMemories | undefined;
   #models: PluginModels | undefined;
+  #tools: PluginTools | undefined;
 
   constructor(
     request: InvokeRequest,
@@ -160,6 +165,24 @@ class InvocationContext {
 
   get models(): PluginModels {
     return (this.#models ??= createModels(this.#hostServe(), this.#request.context.taskModel ?? null));
+  }
+
+  get waitUntil(): (work: Promise<unknown>) => void {
+    const invocationId = this.#request.invocationId;
+    const host = this.#host;
+    return (work) => {
+      if (!isInvocationRunning(invocationId)) {
+        throw new SluiceError(
+          "INVALID_INPUT",
+          "ctx.waitUntil was called after its hook call ended; call it while the hook (or work it keeps going) runs",
+        );
+      }
+      addBackgroundWork(host, invocationId, work);
+    };
+  }
+
+  get tools(): PluginTools {
+    return (this.#tools ??= createTools(this.#hostServe()));
   }
 
   /** The host's service channel for this invocation, shared by the capabilities built on it. */

@@ -3,6 +3,8 @@ import type { SluiceHost } from "./types.ts";
 
 export { abortInvocation } from "./abort-invocation.ts";
 export { awaitHook, beginHook } from "./begin-hook.ts";
+export { awaitBackground, WAIT_UNTIL_METHOD } from "./background-work.ts";
+export type { BackgroundOutcome } from "./background-work.ts";
 export { awaitResult, forgetResult, takeResult } from "./pending-results.ts";
 export { pullPipe, startPipe, stopPipe } from "./pipe-stream.ts";
 export type { PipePullResult, PipeStartResult } from "./pipe-stream.ts";

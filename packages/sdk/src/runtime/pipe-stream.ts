@@ -1,5 +1,6 @@
 import { SluiceError } from "../errors.ts";
 import { endInvocation, startInvocation } from "./abort-invocation.ts";
+import { backgroundAnnouncement } from "./background-work.ts";
 import type { AbortHandle } from "./abort-handle.ts";
 import { assertJsonValue } from "./assert-json-value.ts";
 import { createContext } from "./create-context.ts";
@@ -36,7 +37,15 @@ const pipes = new Map<string, RunningPipe>();
  * await __sluice_runtime.startPipe({ invocationId: "inv-3", hook: "pipe", payload: body, context }); // '{"ok":true,"kind":"stream"}'
  */
 export async function startPipe(request: InvokeRequest): Promise<string> {
-  return serializeResult(await start(request), "What pipe returned");
+  const result = await start(request);
+  await untilAnnounced(request?.invocationId);
+  return serializeResult(result, "What pipe returned");
+}
+
+/** Before an answer that may end the call: the host must learn of its background work first. */
+async function untilAnnounced(invocationId: string): Promise<void> {
+  const announcement = backgroundAnnouncement(invocationId);
+  if (announcement) await announcement;
 }
 
 async function start(request: InvokeRequest): Promise<PipeStartResult> {
@@ -75,7 +84,9 @@ async function start(request: InvokeRequest): Promise<PipeStartResult> {
  */
 export async function pullPipe(invocationId: string): Promise<string> {
   const pipe = pipes.get(invocationId);
-  return serializeResult(await pull(invocationId, pipe), `chunk[${pipe?.count ?? 0}] of what pipe yielded`);
+  const result = await pull(invocationId, pipe);
+  await untilAnnounced(invocationId);
+  return serializeResult(result, `chunk[${pipe?.count ?? 0}] of what pipe yielded`);
 }
 
 async function pull(invocationId: string, pipe: RunningPipe | undefined): Promise<PipePullResult> {

@@ -3,6 +3,7 @@ import { SluiceError } from "../errors.ts";
 import type { PluginAbortSignal } from "../plugin-context.ts";
 import { assertJsonValue } from "./assert-json-value.ts";
 import { endInvocation, startInvocation } from "./abort-invocation.ts";
+import { backgroundAnnouncement } from "./background-work.ts";
 import { createContext } from "./create-context.ts";
 import { describeValue, isPlainObject } from "./describe-value.ts";
 import { checkEntries, type NormalizedPlugin } from "./normalize-plugin.ts";
@@ -78,6 +79,8 @@ export async function runHook(plugin: NormalizedPlugin, request: InvokeRequest, 
         throw new SluiceError("INVALID_INPUT", `Unknown hook ${JSON.stringify(hook)}`);
     }
   } finally {
+    const announcement = backgroundAnnouncement(request.invocationId);
+    if (announcement) await announcement;
     endInvocation(request.invocationId, handle);
   }
 }

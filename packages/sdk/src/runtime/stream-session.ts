@@ -1,5 +1,6 @@
 import { SluiceError } from "../errors.ts";
-import { endInvocation, startInvocation } from "./abort-invocation.ts";
+import { endInvocation, isInvocationRunning, startInvocation } from "./abort-invocation.ts";
+import { backgroundAnnouncement } from "./background-work.ts";
 import type { AbortHandle } from "./abort-handle.ts";
 import { createContext } from "./create-context.ts";
 import type { HookFunction } from "./normalize-plugin.ts";
@@ -70,10 +71,17 @@ export function streamChunk(invocationId: string, chunkJson: string, resultKey: 
   try {
     const event = requireObject("stream", JSON.parse(chunkJson));
     const result = session.stream(event, session.ctx);
-    if (isThenable(result)) {
+    // A hook that started background work (`ctx.waitUntil`) answers once the host knows of it.
+    const announcement = backgroundAnnouncement(invocationId);
+    if (isThenable(result) || announcement) {
       holdResult(
         resultKey,
-        Promise.resolve(result).then((value) => encode(value, event), failure),
+        Promise.resolve(result)
+          .then(async (value) => {
+            await backgroundAnnouncement(invocationId);
+            return encode(value, event);
+          })
+          .then(undefined, failure),
       );
       return PENDING;
     }
@@ -93,8 +101,9 @@ export function closeStreamSession(invocationId: string): void {
   const session = sessions.get(invocationId);
   if (!session) return;
   sessions.delete(invocationId);
-  session.handle.abort("The response has ended");
   endInvocation(invocationId, session.handle);
+  // Background work (`ctx.waitUntil`) keeps its signal until it settles or is cut.
+  if (!isInvocationRunning(invocationId)) session.handle.abort("The response has ended");
 }
 
 function encode(result: unknown, event: Record<string, unknown>): string | null {

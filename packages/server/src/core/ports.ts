@@ -78,6 +78,27 @@ export interface InvokeOptions {
   metadata?: Record<string, unknown>;
 }
 
+/** A tool as plugins list it (`ctx.tools.list()`): the name the model would see, its description and JSON Schema parameters. */
+export interface ToolInfo {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/**
+ * The tools of one request (its `tool_ids` and the model's), for the plugins of that request
+ * (`ctx.tools`): known once the inlet chain ran and the tools were resolved.
+ */
+export interface RequestTools {
+  list(): ToolInfo[];
+  /**
+   * Runs one tool in its own sandbox, its events going to the request's message, and resolves with
+   * its result. Rejects with a SluiceError: NOT_FOUND for a name the request has no tool for,
+   * INVALID_INPUT for arguments its parameters schema refuses, the tool's own error otherwise.
+   */
+  call(name: string, args: Record<string, unknown>): Promise<unknown>;
+}
+
 /**
  * The plugins of one request. Each plugin is loaded once per request and held until
  * {@link release}, so a save while the request runs never mixes old and new code within it.
@@ -89,6 +110,8 @@ export interface PluginSession {
   valves(record: PluginRecord): Record<string, unknown>;
   /** Sets `ctx.model` for the calls that follow (once the model is known). */
   setModel(model: unknown): void;
+  /** Gives the calls that follow the request's tools (`ctx.tools`), once they are resolved. */
+  setTools(tools: RequestTools): void;
   /** Runs one hook and resolves with its value; a failure rejects with a SluiceError naming plugin and hook. */
   invoke(namespace: PluginNamespace, record: PluginRecord, hook: string, payload: unknown, options?: InvokeOptions): Promise<unknown>;
   /** Runs a pipe: what it returns or yields, as it comes. */

@@ -106,4 +106,42 @@ describe("resolveTools", () => {
     ]);
     expect(world.logs).toMatchObject([{ level: "info", message: "tool call failed", fields: { pluginId: "weather", hook: "forecast" } }]);
   });
+
+  it("lists the tools for plugins under the names the model sees, and calls one by that name with its value as is", async () => {
+    const world = new InMemoryWorld();
+    world.addTool(
+      toolRecord("web"),
+      toolModule(["search"], () => "web results"),
+    );
+    world.addTool(
+      toolRecord("docs"),
+      toolModule(["search"], (args, toolName) => ({ from: toolName, args })),
+    );
+    const tools = await resolve(world, ["web", "docs"]);
+    expect(tools.list()).toEqual([spec("search"), { ...spec("search"), name: "docs_search" }]);
+    expect(await tools.call("docs_search", { query: "zod" })).toEqual({ from: "search", args: { query: "zod" } });
+    expect(world.calls.at(-1)).toMatchObject({ pluginId: "docs", hook: "search", payload: { query: "zod" } });
+  });
+
+  it("fails a plugin's call of a tool the request does not have with NOT_FOUND naming the tools it has, and passes a tool's error on", async () => {
+    const world = new InMemoryWorld();
+    world.addTool(
+      toolRecord("math"),
+      toolModule(["add"], (args) => {
+        if (typeof (args as { a?: unknown }).a !== "number")
+          throw new SluiceError("INVALID_INPUT", 'Invalid arguments for tool "add": a: expected number');
+        return 1;
+      }),
+    );
+    const tools = await resolve(world, ["math"]);
+    await expect(tools.call("subtract", {})).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringMatching(/"subtract".*its tools are add/),
+    });
+    await expect(tools.call("add", { a: "one" })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringMatching(/a: expected number/),
+    });
+    expect(await resolve(world, []).then((none) => none.list())).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
-import type { ToolCall } from "@sluice/sdk";
+import { SluiceError, type ToolCall } from "@sluice/sdk";
 import { canRead } from "./access-control.ts";
 import type { ToolRecord } from "./records.ts";
-import type { PluginSession, PluginStore, TurnLog, TurnUser } from "./ports.ts";
+import type { PluginSession, PluginStore, RequestTools, TurnLog, TurnUser } from "./ports.ts";
 
 interface ToolEntry {
   record: ToolRecord;
@@ -16,8 +16,8 @@ export interface ToolResult {
   isError: boolean;
 }
 
-/** The OpenAI `tools` entries and the executor for the tools of one request. */
-export interface ToolSet {
+/** The OpenAI `tools` entries and the executor for the tools of one request; plugins reach them as `ctx.tools`. */
+export interface ToolSet extends RequestTools {
   specs: Array<{ type: "function"; function: { name: string; description: string; parameters: Record<string, unknown> } }>;
   has(name: string): boolean;
   execute(calls: ToolCall[]): Promise<ToolResult[]>;
@@ -80,6 +80,19 @@ export async function resolveTools(
   return {
     specs,
     has: (name) => entries.has(name),
+    list: () => specs.map((spec) => structuredClone(spec.function)),
+    call: async (name, args) => {
+      const entry = entries.get(name);
+      if (!entry) {
+        const known = entries.size > 0 ? `its tools are ${[...entries.keys()].join(", ")}` : "it has no tools";
+        throw new SluiceError(
+          "NOT_FOUND",
+          `ctx.tools.call: this request has no tool named ${JSON.stringify(name.slice(0, 100))} (${known})`,
+        );
+      }
+      // The tool checks the arguments against its own parameters schema (INVALID_INPUT) in its sandbox.
+      return session.invoke("tool", entry.record, "tool", args, { toolName: entry.toolName });
+    },
     execute: async (calls) => {
       const results: ToolResult[] = [];
       for (const call of calls) results.push(await executeOne(call));

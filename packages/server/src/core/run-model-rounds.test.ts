@@ -307,7 +307,7 @@ describe("runModelRounds: what is saved and shown", () => {
 });
 
 describe("forwardable", () => {
-  const noTools: ToolSet = { specs: [], has: () => false, execute: async () => [] };
+  const noTools: ToolSet = { specs: [], has: () => false, execute: async () => [], list: () => [], call: async () => null };
   const serverTools: ToolSet = { ...noTools, specs: [{ type: "function", function: FORECAST }], has: (name) => name === "forecast" };
   const chunkWith = (delta: Record<string, unknown>, extra: Partial<StreamEvent> = {}): StreamEvent => ({
     id: "x",

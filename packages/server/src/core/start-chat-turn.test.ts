@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SluiceError } from "@sluice/sdk";
 import { startChatTurn } from "./start-chat-turn.ts";
-import { ADA, functionRecord, InMemoryWorld, modelRecord, readAnswer, textChunks } from "./testing/in-memory-ports.ts";
+import { ADA, functionRecord, InMemoryWorld, modelRecord, readAnswer, textChunks, toolRecord } from "./testing/in-memory-ports.ts";
 
 function request(fields: Record<string, unknown> = {}) {
   return { model: "gpt-small", messages: [{ role: "user" as const, content: "hello" }], stream: true, ...fields };
@@ -104,5 +104,29 @@ describe("startChatTurn", () => {
     expect(world.openSessions).toBe(1);
     await turn.chunks.return();
     expect(world.openSessions).toBe(0);
+  });
+
+  it("gives the pipe the request's and the model's tools once resolved, to list and call in its own loop", async () => {
+    const world = new InMemoryWorld();
+    world.addTool(toolRecord("math"), {
+      descriptor: { kind: "tools", tools: [{ name: "add", description: "Adds", parameters: { type: "object" } }] },
+      hooks: { tool: (args) => (args as { a: number; b: number }).a + (args as { a: number; b: number }).b },
+    });
+    world.addFunction(functionRecord("agent", "pipe"), {
+      descriptor: { kind: "pipe" },
+      hooks: {
+        pipe: async (_body, context) => {
+          const [tool] = context.tools!.list();
+          return `${tool!.name} says ${String(await context.tools!.call(tool!.name, { a: 2, b: 3 }))}`;
+        },
+      },
+    });
+    const turn = await startChatTurn(world.ports, {
+      user: ADA,
+      request: request({ model: "agent", tool_ids: ["math"] }),
+      signal: new AbortController().signal,
+    });
+    expect((await readAnswer(turn.chunks)).text).toBe("add says 5");
+    expect(world.calls.map((call) => call.hook)).toEqual(["pipe", "add"]);
   });
 });

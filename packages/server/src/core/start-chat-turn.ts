@@ -118,6 +118,8 @@ async function prepareTurn(
   body = await attachFiles(body, attachments, { handlesFiles: filters.some((filter) => filter.isFileHandler) });
 
   const tools = await resolveTools(ports, session, user, [...(request.tool_ids ?? []), ...model.settings.toolIds]);
+  // From here on the pipe and the filters reach these tools too (`ctx.tools`).
+  session.setTools(tools);
   if (tools.specs.length > 0) body = { ...body, tools: [...((body.tools as unknown[]) ?? []), ...tools.specs] };
 
   const base: ChunkBase = { id: `chatcmpl-${crypto.randomUUID()}`, model: model.id, created: Math.floor(Date.now() / 1000) };

@@ -1,5 +1,5 @@
 import type { RequestFacts } from "@sluice/sdk";
-import type { TurnUser } from "../core/ports.ts";
+import type { RequestTools, TurnUser } from "../core/ports.ts";
 import { fileIdsOf } from "../core/file-references.ts";
 import type { FunctionRecord, ToolRecord } from "../core/records.ts";
 import type { PluginApiScope } from "./plugin-api.ts";
@@ -7,11 +7,11 @@ import type { PluginApiScope } from "./plugin-api.ts";
 /**
  * The scope of a request's service calls for one plugin: a tool row (it has `specs`) is kept apart
  * from a function row of the same id; the user, the stored chat, the files, the nesting depth and
- * the HTTP request are the request's.
+ * the HTTP request and, once resolved, the tools are the request's.
  */
 export function pluginApiScope(
   record: FunctionRecord | ToolRecord,
-  request: { user: TurnUser; metadata: Record<string, unknown>; depth?: number; requestFacts?: RequestFacts },
+  request: { user: TurnUser; metadata: Record<string, unknown>; depth?: number; requestFacts?: RequestFacts; tools?: RequestTools },
 ): PluginApiScope {
   const chatId = request.metadata.chat_id;
   return {
@@ -24,5 +24,6 @@ export function pluginApiScope(
     ...(request.requestFacts ? { requestFacts: request.requestFacts } : {}),
     ...(request.user.role ? { userRole: request.user.role } : {}),
     requestFileIds: fileIdsOf(request.metadata.files),
+    ...(request.tools ? { tools: request.tools } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { SluiceError, type RequestFacts } from "@sluice/sdk";
-import type { TurnUser } from "../core/ports.ts";
+import type { RequestTools, TurnUser } from "../core/ports.ts";
 import type { z } from "zod";
 
 /** Who a service call is made for: the plugin (and the table it is saved in), the user, the chat. */
@@ -22,6 +22,8 @@ export interface PluginApiScope {
   userRole?: "admin" | "user" | "pending";
   /** The ids of the files the request carries (`files: [{type: "file", id}]`): `ctx.files.read` may open them. */
   requestFileIds?: readonly string[];
+  /** The request's tools (`ctx.tools`), once its inlet chain ran and they were resolved. */
+  tools?: RequestTools;
 }
 
 /** One method of the service channel: its arguments as a zod tuple, and what it does with them. */

@@ -120,6 +120,7 @@ export async function loadPlugin(source: string, options: LoadPluginOptions): Pr
     memoryLimitMb,
     timeoutMs,
     streamTimeoutMs: options.limits?.streamTimeoutMs ?? options.streamTimeoutMs,
+    waitUntilMs: options.waitUntilMs,
     host: { fetch, ...pluginHostHandlers(options) },
     logger: options.logger ?? (defaultLogger ??= pino({ name: "plugin" })),
     onCatastrophicError: options.onCatastrophicError,

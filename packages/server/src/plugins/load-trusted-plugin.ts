@@ -126,6 +126,7 @@ export async function loadTrustedPlugin(
     memoryLimitMb: limits.memoryMb ?? options.memoryLimitMb,
     timeoutMs: limits.timeoutMs ?? options.timeoutMs,
     streamTimeoutMs: limits.streamTimeoutMs ?? options.streamTimeoutMs,
+    waitUntilMs: options.waitUntilMs,
     fetch: {
       timeoutMs: options.network?.fetchTimeoutMs,
       maxBytes: options.network?.fetchMaxBytes,

@@ -51,6 +51,8 @@ export interface LoadPluginOptions {
   memoryLimitMb?: number;
   timeoutMs?: number;
   streamTimeoutMs?: number;
+  /** `PLUGIN_WAIT_UNTIL_MS`: how long background work (`ctx.waitUntil`) may go on after its hook returned. */
+  waitUntilMs?: number;
   /**
    * Which of the requested permissions the plugin gets (see {@link PermissionGrant}). Default:
    * everything requested for functions (only admins save them), nothing for tools (a tool saved

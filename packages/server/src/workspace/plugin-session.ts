@@ -1,7 +1,15 @@
 import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
 import type { HookName, InvokeRequest } from "@sluice/sdk/runtime";
-import type { CallScope, InvokeOptions, PluginNamespace, PluginPort, PluginSession, StreamFilterLink } from "../core/ports.ts";
+import type {
+  CallScope,
+  InvokeOptions,
+  PluginNamespace,
+  PluginPort,
+  PluginSession,
+  RequestTools,
+  StreamFilterLink,
+} from "../core/ports.ts";
 import type { FunctionRecord, PluginRecord } from "../core/records.ts";
 import type { LoadedPlugin } from "../plugins/loaded-plugin.ts";
 import { isLocalLoadFailure } from "../plugins/is-local-load-failure.ts";
@@ -40,6 +48,7 @@ export class SandboxPluginSession implements PluginSession {
   readonly #dependencies: PluginSessionDependencies;
   readonly #scope: CallScope;
   #model: unknown;
+  #tools: RequestTools | undefined;
   readonly #loaded = new Map<string, Promise<LoadedPlugin>>();
   readonly #releases: Array<() => void> = [];
 
@@ -75,6 +84,10 @@ export class SandboxPluginSession implements PluginSession {
 
   setModel(model: unknown): void {
     this.#model = model;
+  }
+
+  setTools(tools: RequestTools): void {
+    this.#tools = tools;
   }
 
   /** Loads a plugin again for this request after its sandbox was lost (the registry makes a fresh one). */
@@ -134,7 +147,8 @@ export class SandboxPluginSession implements PluginSession {
         // A model call the plugin makes stops when its hook call ends or the request goes away.
         const signals = [this.#scope.signal, context?.signal].filter((signal) => signal !== undefined);
         const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
-        return this.#dependencies.pluginApi.serve({ ...pluginApiScope(record, this.#scope), ...(signal ? { signal } : {}) }, method, args);
+        const scope = pluginApiScope(record, { ...this.#scope, tools: this.#tools });
+        return this.#dependencies.pluginApi.serve({ ...scope, ...(signal ? { signal } : {}) }, method, args);
       },
     };
   }

@@ -15,6 +15,7 @@ import type {
   ModelGateway,
   PluginNamespace,
   PluginSession,
+  RequestTools,
   StoredMessage,
   StreamFilterLink,
   TurnEvent,
@@ -32,6 +33,8 @@ export interface FakeHookContext {
   model: unknown;
   events: EventSink;
   toolName?: string;
+  /** The request's tools (`ctx.tools`), once the turn resolved them. */
+  tools?: RequestTools;
 }
 
 /** A plugin as plain functions; a hook that throws fails like a plugin's would. */
@@ -313,6 +316,7 @@ export class InMemoryWorld {
     const world = this;
     world.openSessions += 1;
     let model: unknown;
+    let tools: RequestTools | undefined;
     let released = false;
     const held = new Set<string>();
     const pluginOf = (namespace: PluginNamespace, record: PluginRecord): FakePlugin => {
@@ -330,6 +334,7 @@ export class InMemoryWorld {
       model,
       events: scope.events,
       ...(toolName ? { toolName } : {}),
+      ...(tools ? { tools } : {}),
     });
     const run = async (
       namespace: PluginNamespace,
@@ -359,6 +364,9 @@ export class InMemoryWorld {
       valves: (record) => record.valves,
       setModel: (value) => {
         model = value;
+      },
+      setTools: (value) => {
+        tools = value;
       },
       invoke: (namespace, record, hook, payload, options = {}) => run(namespace, record, hook, payload, options),
       async *streamPipe(record, payload, options) {

@@ -14,6 +14,8 @@ export interface Invocation extends CallInfo {
   clock?: InvocationClock;
   /** Made when the call first uses the host's fetch or service channel; aborted when the call ends or is aborted. */
   controller?: AbortController;
+  /** The plugin started background work (`ctx.waitUntil`): the call outlives its hook until that settles or is cut. */
+  hasBackground?: boolean;
 }
 
 /**
@@ -29,7 +31,10 @@ export interface HostCalls {
   connect(hook: string): PluginConnection | Promise<PluginConnection>;
   /** Registers a call; the plugin's requests to the host find it by `invocation.id`. */
   begin(handlers: InvocationHandlers, hook: string, timeoutMs: number): Invocation;
-  /** Unregisters a call (then disposes the plugin if it was waiting to become idle). */
+  /**
+   * Unregisters a call (then disposes the plugin if it was waiting to become idle); a call with
+   * background work (`ctx.waitUntil`) stays registered until that settles or is cut.
+   */
   end(invocation: Invocation): void;
   /** A SluiceError naming plugin and hook for any failure of `call`. */
   callError(error: unknown, call: CallInfo): SluiceError;

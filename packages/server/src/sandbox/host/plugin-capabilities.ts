@@ -1,6 +1,13 @@
 import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
-import type { HostFetchRequest, HostFetchResponse, HostResult, HostServeRequest, LogLevel } from "@sluice/sdk/runtime";
+import type {
+  HostFetchRequest,
+  HostFetchResponse,
+  HostResult,
+  HostServeRequest,
+  LogLevel,
+  WAIT_UNTIL_METHOD as RUNTIME_WAIT_UNTIL_METHOD,
+} from "@sluice/sdk/runtime";
 import type { HostHandlers, InvocationHandlers, PluginEventMessage } from "../invocation-handlers.ts";
 import type { InvocationClock } from "./invocation-clock.ts";
 import { parsePluginJson } from "./parse-plugin-json.ts";
@@ -35,6 +42,7 @@ export interface CapabilityCall {
   hook: string;
   clock?: InvocationClock;
   controller?: AbortController;
+  hasBackground?: boolean;
 }
 
 export interface PluginCapabilitiesOptions {
@@ -45,6 +53,9 @@ export interface PluginCapabilitiesOptions {
   host: HostHandlers;
   logger: Logger;
 }
+
+/** The runtime's announcement of background work (`ctx.waitUntil`); typed as the runtime's constant, so the two cannot differ. */
+const WAIT_UNTIL_METHOD: typeof RUNTIME_WAIT_UNTIL_METHOD = "host.waitUntil";
 
 /** The longest JSON text a plugin may hand a host capability (an event, a fetch request, a service call). */
 export const MAX_HOST_ARGUMENT_LENGTH = 16 * 1024 * 1024;
@@ -102,6 +113,11 @@ export function createPluginCapabilities(options: PluginCapabilitiesOptions): Pl
     serve: (invocationId, requestJson) =>
       settle(invocationId, requestJson, (call, request) => {
         const { method, args } = asServeRequest(request);
+        if (method === WAIT_UNTIL_METHOD) {
+          // The host core's own method: the call is kept once its hook returns (await-background-work.ts).
+          call.hasBackground = true;
+          return null;
+        }
         const serve = call.handlers.serve ?? host.serve;
         if (!serve) throw new SluiceError("PLUGIN_ERROR", `The host offers no "${method}" to plugins here (no service channel)`);
         call.controller ??= new AbortController();

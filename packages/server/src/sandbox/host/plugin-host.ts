@@ -4,6 +4,7 @@ import { SluiceError } from "@sluice/sdk";
 import type { InvokeRequest, PluginDescriptor, ValvesResult } from "@sluice/sdk/runtime";
 import type { HostHandlers, InvocationHandlers } from "../invocation-handlers.ts";
 import type { PluginRunner } from "../plugin-runner.ts";
+import { awaitBackgroundWork } from "./await-background-work.ts";
 import type { HostCalls, Invocation } from "./host-calls.ts";
 import { invokeHook, type InvokeOptions } from "./invoke-hook.ts";
 import type { SandboxInvokeResult } from "./parse-invoke-result.ts";
@@ -13,6 +14,9 @@ import { openStreamFilter, type StreamFilterRequest, type StreamFilterSession } 
 import { streamPipe, type PipeOutput, type StreamPipeOptions, type StreamPipeRequest } from "./stream-pipe.ts";
 import { validateValves } from "./validate-valves.ts";
 
+/** `PLUGIN_WAIT_UNTIL_MS` when a host is made without it. */
+const DEFAULT_WAIT_UNTIL_MS = 30_000;
+
 export interface PluginHostSettings {
   pluginId: string;
   memoryLimitMb: number;
@@ -20,6 +24,8 @@ export interface PluginHostSettings {
   timeoutMs: number;
   /** Time limit of a stream hook on one chunk, in milliseconds. */
   streamTimeoutMs: number;
+  /** How long a call's background work (`ctx.waitUntil`) may go on after its hook returned (`PLUGIN_WAIT_UNTIL_MS`); 30 s by default. */
+  waitUntilMs?: number;
   /** Defaults for the plugin's `ctx.emit`, `ctx.call`, `ctx.fetch` and `ctx.log` (see InvocationHandlers). */
   host: HostHandlers;
   logger: Logger;
@@ -77,13 +83,24 @@ export class PluginHost implements PluginRunner {
         return invocation;
       },
       end: (invocation) => {
-        invocation.clock?.stop();
-        invocation.controller?.abort(new Error("The hook call has ended"));
-        this.#invocations.delete(invocation.id);
-        this.#disposeIfIdle();
+        if (invocation.hasBackground) {
+          // Once: the call stays registered (in use, its capabilities working) while its work goes on.
+          invocation.hasBackground = false;
+          const options = { pluginId: this.pluginId, waitUntilMs: settings.waitUntilMs ?? DEFAULT_WAIT_UNTIL_MS, logger: settings.logger };
+          void awaitBackgroundWork(() => transport.connect(invocation.hook), invocation, options).finally(() => this.#endCall(invocation));
+          return;
+        }
+        this.#endCall(invocation);
       },
       callError: (error, call) => (SluiceError.isInstance(error) ? error : transport.describeFailure(error, call)),
     };
+  }
+
+  #endCall(invocation: Invocation): void {
+    invocation.clock?.stop();
+    invocation.controller?.abort(new Error("The hook call has ended"));
+    this.#invocations.delete(invocation.id);
+    this.#disposeIfIdle();
   }
 
   /** Loads the plugin through the transport; on failure the transport is disposed and the PLUGIN_LOAD_FAILED error thrown. */

@@ -17,7 +17,8 @@ import type { RawRuntimeError } from "./plugin-errors.ts";
  * - **connect**: hand out a {@link PluginConnection} to the running plugin, starting it again if
  *   the transport can (a crashed child process) or throwing the SluiceError that says why it cannot
  *   (`unloadedError` once disposed; the limit it broke once broken);
- * - carry the runtime's entry points: {@link PluginConnection.call} for those that answer,
+ * - carry the runtime's entry points: {@link PluginConnection.call} for those that answer
+ *   (`awaitBackground` included: a call's `ctx.waitUntil` work, after its hook returned),
  *   {@link PluginConnection.notify} for those that do not, {@link PluginConnection.streamChunk}
  *   for a stream filter session's chunks (pipelined if the plugin's side keeps them in order);
  * - route what the plugin asks of the host to {@link TransportHost.capabilities} (emit, call,
@@ -51,7 +52,7 @@ export interface PluginTransport {
 }
 
 /** The runtime entry points that answer, each with JSON text (docs/internals/plugin-runtime.md §5–9). */
-export type RuntimeCall = "validateValves" | "awaitHook" | "startPipe" | "pullPipe" | "openStreamSession";
+export type RuntimeCall = "validateValves" | "awaitHook" | "startPipe" | "pullPipe" | "openStreamSession" | "awaitBackground";
 
 /** The runtime entry points the host calls without waiting for an answer. */
 export type RuntimeNotice = "abortInvocation" | "forgetResult" | "stopPipe" | "closeStreamSession";

@@ -8,6 +8,7 @@ export const RUNTIME_ENTRY_NAMES = [
   "validateValves",
   "abortInvocation",
   "awaitHook",
+  "awaitBackground",
   "awaitResult",
   "forgetResult",
   "startPipe",
@@ -51,6 +52,7 @@ export class IsolateConnection implements PluginConnection {
     try {
       switch (method) {
         case "awaitHook":
+        case "awaitBackground":
           // One string argument: no copy options needed.
           return entry.apply(undefined, args, { result: { promise: true }, timeout: timeoutMs }) as Promise<string>;
         case "startPipe":

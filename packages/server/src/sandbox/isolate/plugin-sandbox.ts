@@ -17,6 +17,8 @@ export interface PluginSandboxOptions {
   timeoutMs?: number;
   /** Time limit of a stream hook on one chunk, in milliseconds. Default 100. */
   streamTimeoutMs?: number;
+  /** How long a call's background work (`ctx.waitUntil`) may go on after its hook returned. Default 30000. */
+  waitUntilMs?: number;
   host: HostHandlers;
   logger: Logger;
   /**
@@ -60,6 +62,7 @@ export class PluginSandbox extends PluginHost {
       memoryLimitMb: options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       streamTimeoutMs: options.streamTimeoutMs ?? DEFAULT_STREAM_TIMEOUT_MS,
+      ...(options.waitUntilMs === undefined ? {} : { waitUntilMs: options.waitUntilMs }),
       host: options.host,
       logger: options.logger,
     };

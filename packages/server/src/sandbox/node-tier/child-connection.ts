@@ -9,10 +9,7 @@ import { ChildExitedError, type ChildExit, type KillReason } from "./node-child.
  */
 export interface PluginChild {
   readonly isAlive: boolean;
-  request(
-    method: "validateValves" | "awaitHook" | "startPipe" | "pullPipe" | "openStreamSession" | "ping",
-    args: unknown[],
-  ): Promise<string>;
+  request(method: RuntimeCall | "ping", args: unknown[]): Promise<string>;
   signal(method: RuntimeNotice, args: unknown[]): void;
   sendChunks(items: Array<[string, number, string]>): void;
   isResponsive(withinMs: number): Promise<boolean>;

@@ -4,6 +4,7 @@ import vm from "node:vm";
 import { SluiceError } from "@sluice/sdk";
 import {
   abortInvocation,
+  awaitBackground,
   awaitHook,
   awaitResult,
   closeStreamSession,
@@ -180,6 +181,8 @@ async function call(method: ChildMethod, args: unknown[]): Promise<string> {
       const result = await awaitHook(args[0] as string);
       return typeof result === "string" ? result : JSON.stringify(result);
     }
+    case "awaitBackground":
+      return awaitBackground(args[0] as string);
     case "startPipe":
       return startPipe(args[0] as InvokeRequest);
     case "pullPipe":

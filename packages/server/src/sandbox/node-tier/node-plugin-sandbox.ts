@@ -21,6 +21,8 @@ export interface NodePluginSandboxOptions {
   timeoutMs?: number;
   /** Time limit of a stream hook on one chunk, in milliseconds. Default 100. */
   streamTimeoutMs?: number;
+  /** How long a call's background work (`ctx.waitUntil`) may go on after its hook returned. Default 30000. */
+  waitUntilMs?: number;
   /** `ctx.fetch` inside the child (Node's fetch): time limit, body cap and idle limit. */
   fetch?: Partial<ChildFetchSettings>;
   /** Defaults for `ctx.emit`, `ctx.call` and `ctx.log` (`fetch` is not used: the child fetches itself). */
@@ -57,6 +59,7 @@ export class NodePluginSandbox extends PluginHost {
       memoryLimitMb: options.memoryLimitMb ?? 128,
       timeoutMs: options.timeoutMs ?? 5000,
       streamTimeoutMs: options.streamTimeoutMs ?? 100,
+      ...(options.waitUntilMs === undefined ? {} : { waitUntilMs: options.waitUntilMs }),
       host: options.host,
       logger: options.logger,
     };
