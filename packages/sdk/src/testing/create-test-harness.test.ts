@@ -371,3 +371,19 @@ describe("ctx.chat in the test harness", () => {
     await expect(writer.inlet(body)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
+
+describe("ctx.tools in the harness", () => {
+  it("lists and calls the tools the test offers, and records the calls", async () => {
+    const agent = definePipe({
+      async pipe(_body, ctx) {
+        const names = (await ctx.tools.list()).map((tool) => tool.name);
+        const sum = await ctx.tools.call("add", { a: 2, b: 3 });
+        return `${names.join(",")}=${String(sum)}`;
+      },
+    });
+    const harness = createTestHarness(agent, { tools: { add: { description: "Adds", run: ({ a, b }) => Number(a) + Number(b) } } });
+    expect(await harness.pipe({ model: "m", messages: [{ role: "user", content: "go" }] })).toBe("add=5");
+    expect(harness.toolCalls).toEqual([{ name: "add", args: { a: 2, b: 3 } }]);
+    await expect(createTestHarness(agent).pipe({ model: "m", messages: [] })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});

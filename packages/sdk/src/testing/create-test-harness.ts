@@ -22,6 +22,7 @@ import { createTestChat, type TestChat } from "./test-chat.ts";
 import type { StoredChat } from "../plugin-chat.ts";
 import { createTestMemories } from "./test-memories.ts";
 import { createTestModels, type TestModelCall, type TestModels } from "./test-models.ts";
+import { createTestTools, type TestTool } from "./test-tools.ts";
 
 type SchemaOf<Plugin, Key extends "valves" | "userValves"> = Plugin extends { readonly [K in Key]?: infer Schema } ? Schema : undefined;
 
@@ -79,6 +80,8 @@ export interface TestHarnessOptions<Plugin = unknown> extends TestCallOptions<Pl
   memories?: Record<string, string[]>;
   /** `ctx.models`: the models listed, how `complete` answers, the task model. Without it `complete` fails. */
   models?: TestModels;
+  /** `ctx.tools`: the request's tools by name, each with its spec and what it answers. */
+  tools?: Record<string, TestTool>;
 }
 
 /**
@@ -123,6 +126,8 @@ export interface TestHarness<Plugin = unknown> extends TestRecord {
   readonly memories: Record<string, string[]>;
   /** The `ctx.models.complete` calls made, with their options. */
   readonly modelCalls: TestModelCall[];
+  /** The `ctx.tools.call` calls made, in order. */
+  readonly toolCalls: Array<{ name: string; args: Record<string, unknown> }>;
   /** Runs any hook and returns its raw output (`chunks` for a pipe's iterable). */
   run(hook: HookName, payload: unknown, options?: TestCallOptions<Plugin> & { toolName?: string }): Promise<HookOutput>;
   /** Validates valve values as the server does before storing them. */
@@ -161,12 +166,14 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
   const files = createTestFiles(options.storedFiles, { ...DEFAULT_USER, ...options.user }.id);
   const memories = createTestMemories(options.memories);
   const models = createTestModels(options.models);
+  const tools = createTestTools(options.tools);
   // The user each call runs for, for ctx.storage.user.
   const usersOfCalls = new Map<string, string | null>();
   const host = createTestHost(record, {
     ...options,
     serve: (invocationId, request) => {
       if (request.method.startsWith("models.")) return models.serve(request);
+      if (request.method.startsWith("tools.")) return tools.serve(request);
       if (request.method.startsWith("chat.")) return chat.serve(request);
       const space = request.method.startsWith("files.") ? files : request.method.startsWith("memories.") ? memories : storage;
       return space.serve(request, usersOfCalls.get(invocationId) ?? null);
@@ -233,6 +240,9 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     },
     get modelCalls() {
       return models.calls;
+    },
+    get toolCalls() {
+      return tools.calls;
     },
     get storage() {
       return storage.snapshot();
