@@ -26,6 +26,8 @@ export interface PluginMeta {
   has_user_valves?: boolean;
   /** What the frontmatter's `permissions:` asks for (`network:<host>`, `node`) and what an admin granted. */
   permissions?: { requested: string[]; granted: string[] };
+  /** An event plugin's event names and patterns (`chat.*`, …). */
+  events?: string[];
   [key: string]: unknown;
 }
 
