@@ -58,6 +58,12 @@ export async function startEventCollector(): Promise<EventCollector> {
     return Buffer.concat(chunks).toString("utf8");
   };
 
+  const release = (tag: string) => {
+    released.add(tag);
+    for (const response of held.get(tag) ?? []) response.end("released");
+    held.delete(tag);
+  };
+
   const server = createServer(async (request, response) => {
     const body = await readBody(request);
     const url = request.url ?? "";
@@ -98,13 +104,9 @@ export async function startEventCollector(): Promise<EventCollector> {
     },
     arrived: (tag) => arrival(tag).promise,
     isHeld: (tag) => (held.get(tag)?.length ?? 0) > 0,
-    release(tag) {
-      released.add(tag);
-      for (const response of held.get(tag) ?? []) response.end("released");
-      held.delete(tag);
-    },
+    release,
     async close() {
-      for (const tag of [...held.keys()]) this.release(tag);
+      for (const tag of [...held.keys()]) release(tag);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
