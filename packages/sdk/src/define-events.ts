@@ -13,7 +13,8 @@ import type { Awaitable, InferValves, ValvesSchema } from "./valves-schema.ts";
  */
 export type EventContext<Valves = Record<string, unknown>> = Omit<
   PluginContext<Valves>,
-  "user" | "call" | "emit" | "messages" | "model" | "files" | "chat" | "memories" | "models" | "request"
+  // `tools` (a request's tools, in newer SDKs) too: an event has no request.
+  "user" | "call" | "emit" | "messages" | "model" | "files" | "chat" | "memories" | "models" | "request" | "tools"
 >;
 
 /**
