@@ -211,4 +211,33 @@ describe("the examples in a real sandbox", () => {
     expect(created[0]!.bytes).toBeGreaterThan(320 * 160 * 3);
     expect(events).toEqual([{ type: "files", data: { files: [{ type: "image", url: "/api/v1/files/f1/content", name: "pets.png" }] } }]);
   });
+
+  it("audit-log-events, writing to ctx.storage through the service channel, with no user", async () => {
+    const plugin = await load("./audit-log-events.ts", "audit_log", "function");
+    expect(plugin.descriptor).toMatchObject({ kind: "events", hooks: ["event"], events: ["*", "function.disable_started"] });
+    const stored: unknown[][] = [];
+    const handlers: InvocationHandlers = {
+      serve: async (method, args) => {
+        stored.push([method, ...args]);
+        return null;
+      },
+    };
+    const event = {
+      id: "e1",
+      name: "chat.deleted",
+      subject: { type: "chat", id: "c1" },
+      actor: user,
+      ts: Date.UTC(2026, 0, 1),
+      data: {},
+    };
+    await run(plugin, request("event", event, { user: null, metadata: { event_name: "chat.deleted" }, canCall: false }), handlers);
+    expect(stored).toEqual([
+      [
+        "storage.set",
+        "audit:001767225600000:e1",
+        { name: "chat.deleted", subject: { type: "chat", id: "c1" }, actor: "ada@example.com", at: "2026-01-01T00:00:00.000Z", data: {} },
+        { ttlSeconds: 90 * 24 * 60 * 60 },
+      ],
+    ]);
+  });
 });

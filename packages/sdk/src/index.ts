@@ -10,6 +10,19 @@ export { defineAction } from "./define-action.ts";
 export type { ActionDefinition, ActionEntry, ActionPlugin, ActionResult } from "./define-action.ts";
 export { defineTools } from "./define-tools.ts";
 export type { ToolDefinition, ToolParameters, ToolsDefinition, ToolsPlugin } from "./define-tools.ts";
+export { defineEvents } from "./define-events.ts";
+export type { EventContext, EventHandler, EventsDefinition, EventsPlugin } from "./define-events.ts";
+export { matchesEventPattern, SERVER_EVENT_NAMES } from "./server-event.ts";
+export type {
+  FunctionEventData,
+  ServerEvent,
+  ServerEventActor,
+  ServerEventCatalog,
+  ServerEventName,
+  ServerEventNameMatching,
+  ServerEventPattern,
+  ToolEventData,
+} from "./server-event.ts";
 export { PLUGIN_KINDS } from "./plugin-kind.ts";
 export type { PluginKind } from "./plugin-kind.ts";
 export { EVENT_TYPES } from "./sluice-event.ts";

@@ -1,10 +1,10 @@
 /**
- * The four kinds of plugin, as the `kind` of what the `define*` helpers return.
+ * The five kinds of plugin, as the `kind` of what the `define*` helpers return.
  *
  * @example
  * PLUGIN_KINDS.includes(plugin.kind); // true
  */
-export const PLUGIN_KINDS = ["pipe", "filter", "action", "tools"] as const;
+export const PLUGIN_KINDS = ["pipe", "filter", "action", "tools", "events"] as const;
 
 /**
  * One of {@link PLUGIN_KINDS}.

@@ -98,6 +98,8 @@ export interface Config {
   pluginIdleCpuMs: number;
   /** Largest file one upload or `ctx.files.create` may store, in MiB (`FILE_MAX_SIZE_MB`, 100); files live under `dataDir/uploads`. */
   fileMaxSizeMb: number;
+  /** Server events waiting for event plugins, and per event plugin (`PLUGIN_EVENT_QUEUE_MAX`, 1000); past it an event is dropped with a log line. */
+  pluginEventQueueMax: number;
   /**
    * `ctx.storage`: longest key in characters (`PLUGIN_STORAGE_MAX_KEY_LENGTH`, 256), largest value
    * in bytes of JSON (`PLUGIN_STORAGE_MAX_VALUE_BYTES`, 1 MiB), most bytes one plugin keeps, keys
@@ -243,6 +245,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     pluginDepsCacheMaxMb: readPositiveInteger(environment.PLUGIN_DEPS_CACHE_MAX_MB, 512, "PLUGIN_DEPS_CACHE_MAX_MB"),
     pluginIdleCpuMs: readPositiveInteger(environment.PLUGIN_IDLE_CPU_MS, 1000, "PLUGIN_IDLE_CPU_MS"),
     fileMaxSizeMb: readPositiveInteger(environment.FILE_MAX_SIZE_MB, 100, "FILE_MAX_SIZE_MB"),
+    pluginEventQueueMax: readPositiveInteger(environment.PLUGIN_EVENT_QUEUE_MAX, 1000, "PLUGIN_EVENT_QUEUE_MAX"),
     pluginStorageMaxKeyLength: readPositiveInteger(environment.PLUGIN_STORAGE_MAX_KEY_LENGTH, 256, "PLUGIN_STORAGE_MAX_KEY_LENGTH"),
     pluginStorageMaxValueBytes: readPositiveInteger(
       environment.PLUGIN_STORAGE_MAX_VALUE_BYTES,

@@ -7,6 +7,7 @@ import { trackInFlight } from "./http/track-in-flight.ts";
 import { startLivenessWatchdog } from "./process/start-liveness-watchdog.ts";
 import { closeServices, createServices, type AppServices } from "./services.ts";
 import { warmUpPlugins } from "./workspace/warm-up-plugins.ts";
+import { SLUICE_VERSION } from "./plugins/plugin-versions.ts";
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** How long answers stopped at the end of the drain get to save what came. */
@@ -54,6 +55,12 @@ async function start(): Promise<void> {
   const { port } = app.server.address() as AddressInfo;
   // Test helpers and scripts wait for exactly this line.
   process.stdout.write(`Sluice listening on http://${formatHost(config.host)}:${port}\n`);
+  // Every instance tells its own event plugins that it started.
+  services.events.raise("system.startup", {
+    subject: { type: "system", id: services.instanceId },
+    actor: null,
+    data: { version: SLUICE_VERSION },
+  });
   warmUpPlugins(services).catch((error) => services.logger.error({ err: error }, "loading plugins at start-up failed"));
 
   let isStopping = false;

@@ -36,6 +36,8 @@ import { createLocalFileStorage } from "./files/local-file-storage.ts";
 import { createMemoryService, type MemoryService } from "./memories/memory-service.ts";
 import { PluginWorkspace } from "./workspace/plugin-workspace.ts";
 import { connectPluginChangeFeed, LOCAL_CHANGE_FEED, type PluginChangeFeed } from "./workspace/plugin-change-feed.ts";
+import { ServerEventBus } from "./events/server-event-bus.ts";
+import { createEventPlugins, type EventPlugins } from "./workspace/event-plugins.ts";
 
 /** What route modules and the rest of the server share; built once at start-up. */
 export interface AppServices {
@@ -70,6 +72,12 @@ export interface AppServices {
   pluginStorage: PluginStorage;
   /** Per-user memories (`/api/v1/memories`, `ctx.memories`), ranked by `EMBEDDING_MODEL` or full text. */
   memories: MemoryService;
+  /** Server events (`chat.created`, `function.enabled`, …) raised by routes, delivered to event plugins in the background. */
+  events: ServerEventBus;
+  /** The event plugins; asks one being switched off to finish (`function.disable_started`). */
+  eventPlugins: EventPlugins;
+  /** Names this instance (`SLUICE_INSTANCE_ID`, else host name and process id). */
+  instanceId: string;
 }
 
 /** A plugin's staged `ctx.files.create` with no new piece for this long is dropped. */
@@ -248,6 +256,12 @@ export async function createServices(config: Config, options: { logger?: Logger 
   };
   turnPorts.current = turn;
   pluginStorage.startSweeping(STORAGE_SWEEP_INTERVAL_MS);
+  const eventPlugins = createEventPlugins({ db, workspace, secrets, logger: logger.child({ component: "event-plugins" }), pluginApi });
+  const events = new ServerEventBus({
+    logger: logger.child({ component: "server-events" }),
+    maxQueued: config.pluginEventQueueMax,
+    listeners: () => eventPlugins.listeners(),
+  });
   return {
     config,
     db,
@@ -266,11 +280,15 @@ export async function createServices(config: Config, options: { logger?: Logger 
     pluginApi,
     pluginStorage,
     memories,
+    events,
+    eventPlugins,
+    instanceId,
   };
 }
 
 /** Releases what {@link createServices} opened. */
 export async function closeServices(services: AppServices): Promise<void> {
+  services.events.close();
   services.answersInProgress.stop();
   services.pluginStorage.stopSweeping();
   await services.pluginChanges.close();

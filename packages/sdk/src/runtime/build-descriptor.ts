@@ -17,6 +17,7 @@ export function buildDescriptor(plugin: NormalizedPlugin): PluginDescriptor {
   if (plugin.pipes) hooks.push("pipes");
   if (plugin.hooks.action) hooks.push("action");
   if (plugin.tools.size > 0) hooks.push("tool");
+  if (plugin.events.length > 0) hooks.push("event");
   return {
     kind: plugin.kind,
     valvesSchema,
@@ -35,5 +36,6 @@ export function buildDescriptor(plugin: NormalizedPlugin): PluginDescriptor {
       parameters: toJsonSchema(tool.parameters, `the parameters of tool "${tool.name}"`),
     })),
     hooks,
+    events: plugin.events.map((entry) => entry.pattern),
   };
 }

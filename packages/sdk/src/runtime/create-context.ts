@@ -44,7 +44,7 @@ type AnyEvent = { type: string; data?: unknown };
 /**
  * Builds the `ctx` a hook receives: valves validated (defaults applied) and frozen, the user with
  * their user valves, and `emit`, `call`, `fetch`, `log`, `signal`, `storage` bound to this invocation.
- * A missing user is allowed only for the `pipes` hook.
+ * A missing user is allowed only for the `pipes` and `event` hooks (an event has no requesting user).
  *
  * @example
  * const ctx = createContext(plugin, request, host, handle.signal);
@@ -57,8 +57,11 @@ export function createContext(
 ): PluginContext | PipesContext {
   const valves = resolveValves(plugin.valves, request.context.valves, "valves");
   const invokeUser = request.context.user;
-  if (!invokeUser && request.hook !== "pipes") {
-    throw new SluiceError("INVALID_INPUT", `The host sent no user for the "${request.hook}" hook (only "pipes" may run without one)`);
+  if (!invokeUser && request.hook !== "pipes" && request.hook !== "event") {
+    throw new SluiceError(
+      "INVALID_INPUT",
+      `The host sent no user for the "${request.hook}" hook (only "pipes" and "event" may run without one)`,
+    );
   }
   const user = invokeUser
     ? Object.freeze({ ...invokeUser, valves: resolveValves(plugin.userValves, request.context.userValves, "userValves") })

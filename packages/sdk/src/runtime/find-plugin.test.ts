@@ -215,7 +215,7 @@ describe("findPlugin: clear messages", () => {
     }
     expect(() => findPlugin(esModule({ Filter }))).toThrow("Malformed plugin (class Filter): its constructor threw: no config");
     expect(() => findPlugin(esModule({ default: Nothing }))).toThrow(
-      "it has none of pipe, inlet, request, stream, outlet, action or tools",
+      "it has none of pipe, inlet, request, stream, outlet, action, tools, event or on",
     );
   });
 });

@@ -8,6 +8,7 @@ const NAMED_CLASSES: Array<[string, PluginKind]> = [
   ["Filter", "filter"],
   ["Action", "action"],
   ["Tools", "tools"],
+  ["Event", "events"],
 ];
 
 const DEFINE_HELPER: Record<PluginKind, string> = {
@@ -15,12 +16,13 @@ const DEFINE_HELPER: Record<PluginKind, string> = {
   filter: "defineFilter",
   action: "defineAction",
   tools: "defineTools",
+  events: "defineEvents",
 };
 
 /**
  * Finds the plugin in a module's exports (see docs/internals/plugin-runtime.md §3): a `define*`
  * object as default export (or as `module.exports`), a default-exported class whose members decide
- * its kind, or a class exported as `Pipe`, `Filter`, `Action` or `Tools` (in that precedence).
+ * its kind, or a class exported as `Pipe`, `Filter`, `Action`, `Tools` or `Event` (in that precedence).
  * Throws an `Error` with a clear message when there is none or it is malformed.
  *
  * @example
@@ -45,8 +47,8 @@ export function findPlugin(moduleExports: unknown): NormalizedPlugin {
   }
   const found = main === undefined ? "no default export" : `a default export that is ${describeValue(main)}`;
   throw new Error(
-    `No plugin found (${found}): export default definePipe(…), defineFilter(…), defineAction(…) or defineTools(…), ` +
-      "or export a class named Pipe, Filter, Action or Tools",
+    `No plugin found (${found}): export default definePipe(…), defineFilter(…), defineAction(…), defineTools(…) or defineEvents(…), ` +
+      "or export a class named Pipe, Filter, Action, Tools or Event",
   );
 }
 
@@ -85,7 +87,8 @@ function kindFromMembers(read: (name: string) => unknown, label: string): Plugin
   if (["inlet", "request", "stream", "outlet"].some((name) => typeof read(name) === "function")) return "filter";
   if (typeof read("action") === "function") return "action";
   if (read("tools") !== undefined) return "tools";
+  if (typeof read("event") === "function" || read("on") !== undefined) return "events";
   throw new Error(
-    `Malformed plugin (${label}): it has none of pipe, inlet, request, stream, outlet, action or tools, so its kind is unknown`,
+    `Malformed plugin (${label}): it has none of pipe, inlet, request, stream, outlet, action, tools, event or on, so its kind is unknown`,
   );
 }

@@ -2,6 +2,7 @@ import type { ActionEntry } from "../define-action.ts";
 import type { PipeEntry } from "../define-pipe.ts";
 import type { ToolParameters } from "../define-tools.ts";
 import type { PluginKind } from "../plugin-kind.ts";
+import { matchesEventPattern, SERVER_EVENT_NAMES } from "../server-event.ts";
 import type { ValvesSchema } from "../valves-schema.ts";
 import { describeValue, isPlainObject } from "./describe-value.ts";
 import { isObjectSchema } from "./is-object-schema.ts";
@@ -28,6 +29,17 @@ export interface NormalizedTool {
 }
 
 /**
+ * One handler of an event plugin: the name or pattern it listens to.
+ *
+ * @example
+ * const entry: NormalizedEventHandler = { pattern: "chat.*", handler: (event, ctx) => undefined };
+ */
+export interface NormalizedEventHandler {
+  pattern: string;
+  handler: HookFunction;
+}
+
+/**
  * A plugin in one shape, whatever form (define* object or class) it was written in.
  *
  * @example
@@ -45,6 +57,8 @@ export interface NormalizedPlugin {
   actions: ActionEntry[] | null;
   hooks: Partial<Record<"inlet" | "request" | "stream" | "outlet" | "pipe" | "action", HookFunction>>;
   tools: Map<string, NormalizedTool>;
+  /** An event plugin's handlers, in the order written. */
+  events: NormalizedEventHandler[];
 }
 
 /**
@@ -86,6 +100,7 @@ export function normalizePlugin(kind: PluginKind, read: MemberReader, owner: obj
     actions: null,
     hooks: {},
     tools: new Map(),
+    events: [],
   };
   if (kind === "pipe") {
     plugin.hooks.pipe = hook("pipe") ?? fail('a pipe needs a "pipe" function');
@@ -110,6 +125,8 @@ export function normalizePlugin(kind: PluginKind, read: MemberReader, owner: obj
     plugin.hooks.action = hook("action") ?? fail('an action needs an "action" function');
     const actions = read("actions");
     if (actions !== undefined && actions !== null) plugin.actions = checkEntries(actions, '"actions"', fail) as ActionEntry[];
+  } else if (kind === "events") {
+    plugin.events = readEventHandlers(read, owner, fail);
   } else {
     plugin.tools = readTools(read, owner, fail);
   }
@@ -163,6 +180,33 @@ export function checkEntries(
     if (record.icon_url !== undefined && typeof record.icon_url !== "string") fail(`${label}[${index}].icon_url must be a string`);
     return { id: record.id, name: record.name, ...(typeof record.icon_url === "string" && { icon_url: record.icon_url }) };
   });
+}
+
+const EVENT_PATTERN = /^[a-z0-9_.*]{1,100}$/;
+
+function readEventHandlers(read: MemberReader, owner: object, fail: (problem: string) => never): NormalizedEventHandler[] {
+  const handlers: NormalizedEventHandler[] = [];
+  const on = read("on");
+  if (on !== undefined && on !== null) {
+    if (!isPlainObject(on)) fail(`"on" must be an object of handlers by event name or pattern, got ${describeValue(on)}`);
+    for (const [pattern, handler] of Object.entries(on as Record<string, unknown>)) {
+      if (!EVENT_PATTERN.test(pattern))
+        fail(`"on": "${pattern}" is not an event name or pattern (lower-case letters, digits, "_", "." and "*")`);
+      if (!SERVER_EVENT_NAMES.some((name) => matchesEventPattern(pattern, name))) {
+        fail(`"on": "${pattern}" matches no server event; the events are ${SERVER_EVENT_NAMES.join(", ")}`);
+      }
+      if (typeof handler !== "function") fail(`"on": the handler of "${pattern}" must be a function, got ${describeValue(handler)}`);
+      handlers.push({ pattern, handler: (handler as HookFunction).bind(on) });
+    }
+  }
+  // Open WebUI's `class Event` has one `event` method that gets every event.
+  const event = read("event");
+  if (event !== undefined && event !== null) {
+    if (typeof event !== "function") fail(`"event" must be a function, got ${describeValue(event)}`);
+    handlers.push({ pattern: "*", handler: (event as HookFunction).bind(owner) });
+  }
+  if (handlers.length === 0) fail('an event plugin needs handlers in "on" (by event name or pattern) or an "event" method');
+  return handlers;
 }
 
 function readTools(read: MemberReader, owner: object, fail: (problem: string) => never): Map<string, NormalizedTool> {

@@ -1,6 +1,7 @@
 import type { ToolParameters } from "../define-tools.ts";
 import { SluiceError } from "../errors.ts";
 import type { PluginAbortSignal } from "../plugin-context.ts";
+import { matchesEventPattern } from "../server-event.ts";
 import { assertJsonValue } from "./assert-json-value.ts";
 import { endInvocation, startInvocation } from "./abort-invocation.ts";
 import { backgroundAnnouncement } from "./background-work.ts";
@@ -75,6 +76,9 @@ export async function runHook(plugin: NormalizedPlugin, request: InvokeRequest, 
         const args = await parseToolArguments(tool.name, tool.parameters, payload);
         return { value: checkResult(`tool "${tool.name}"`, await tool.execute(args, ctx)) };
       }
+      case "event":
+        await runEventHandlers(plugin, requireObject(hook, payload), ctx);
+        return { value: null };
       default:
         throw new SluiceError("INVALID_INPUT", `Unknown hook ${JSON.stringify(hook)}`);
     }
@@ -90,6 +94,7 @@ export function checkHookExists(plugin: NormalizedPlugin, request: InvokeRequest
   let isPresent: boolean;
   if (hook === "pipes") isPresent = plugin.pipes !== null;
   else if (hook === "tool") isPresent = plugin.tools.has(request.toolName ?? "");
+  else if (hook === "event") isPresent = plugin.events.length > 0;
   else isPresent = typeof plugin.hooks[hook as keyof NormalizedPlugin["hooks"]] === "function";
   if (isPresent) return;
   if (hook === "tool") {
@@ -136,6 +141,27 @@ async function collectPipeOutput(result: unknown, signal: PluginAbortSignal): Pr
     chunks.push(chunk);
   }
   return { value: null, chunks };
+}
+
+/**
+ * Runs every handler whose pattern matches the event's name, in the order written; one that
+ * throws does not keep the next from running, and the first failure is thrown once all ran.
+ */
+async function runEventHandlers(plugin: NormalizedPlugin, event: Record<string, unknown>, ctx: unknown): Promise<void> {
+  if (typeof event.name !== "string")
+    throw new SluiceError("INVALID_INPUT", `The event hook needs an event with a name, got ${describeValue(event.name)}`);
+  const name = event.name;
+  const frozen = Object.freeze(event);
+  let failure: { error: unknown } | undefined;
+  for (const entry of plugin.events) {
+    if (!matchesEventPattern(entry.pattern, name)) continue;
+    try {
+      await entry.handler(frozen, ctx);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
 }
 
 async function parseToolArguments(name: string, parameters: ToolParameters, payload: unknown): Promise<unknown> {

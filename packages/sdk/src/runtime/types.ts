@@ -31,8 +31,10 @@ export interface PluginDescriptor {
   fileHandler?: boolean;
   /** OpenAI function specs of a tools plugin (empty for other kinds). */
   tools: ToolSpec[];
-  /** The hooks `invokeHook` can run: some of inlet, request, stream, outlet, pipe, pipes, action, tool. */
+  /** The hooks `invokeHook` can run: some of inlet, request, stream, outlet, pipe, pipes, action, tool, event. */
   hooks: HookName[];
+  /** The event names and patterns an event plugin listens to, in its order (empty for other kinds; absent from older runtimes). */
+  events?: string[];
 }
 
 /**
@@ -53,7 +55,7 @@ export interface ToolSpec {
  * @example
  * const hook: HookName = "inlet";
  */
-export type HookName = "inlet" | "request" | "stream" | "outlet" | "pipe" | "pipes" | "action" | "tool";
+export type HookName = "inlet" | "request" | "stream" | "outlet" | "pipe" | "pipes" | "action" | "tool" | "event";
 
 /**
  * One invalid valve field; `path` is dotted (`""` for the whole object).
@@ -105,12 +107,12 @@ export interface InvokeRequest {
   hook: HookName;
   /** The tool to run, for hook `tool`. */
   toolName?: string;
-  /** Body, stream event or tool arguments (an object, or a JSON string); unused for `pipes`. */
+  /** Body, stream event, tool arguments (an object, or a JSON string) or server event; unused for `pipes`. */
   payload: unknown;
   context: {
     /** Plugin id, or `<id>.<sub>` for a manifold entry or an action entry. */
     id: string;
-    /** Required for every hook but `pipes`. */
+    /** Required for every hook but `pipes` and `event`. */
     user: InvokeUser | null;
     /** Stored admin valves (only set keys). */
     valves: Record<string, unknown>;

@@ -5,6 +5,7 @@ import type { ToolParameters } from "../define-tools.ts";
 import { SluiceError } from "../errors.ts";
 import type { ModelInfo, PluginMetadata } from "../plugin-context.ts";
 import type { EventOfType, SluiceEventType } from "../sluice-event.ts";
+import type { ServerEvent, ServerEventName } from "../server-event.ts";
 import type { StreamEvent } from "../stream-event.ts";
 import type { ValvesSchema } from "../valves-schema.ts";
 import { abortInvocation } from "../runtime/abort-invocation.ts";
@@ -110,6 +111,16 @@ export interface TestHarness<Plugin = unknown> extends TestRecord {
   /** The manifold's model list (static, or from its `pipes` function). */
   pipes(options?: TestCallOptions<Plugin>): Promise<PipeEntry[]>;
   action(body: ActionBody, options?: TestCallOptions<Plugin> & { actionId?: string }): Promise<unknown>;
+  /**
+   * Delivers a server event to an event plugin as the server would (no user; every handler whose
+   * name or pattern matches runs). What is not given is filled in: a fresh `id`, `ts` now, the
+   * subject type of the event's name, `actor` null, `data` `{}`.
+   */
+  event<Name extends ServerEventName>(
+    name: Name,
+    fields?: Partial<Omit<ServerEvent<Name>, "name">>,
+    options?: TestCallOptions<Plugin>,
+  ): Promise<void>;
   /** Runs a tool with arguments validated by its parameters. */
   tool<Name extends keyof ToolsOf<Plugin> & string>(
     name: Name,
@@ -269,6 +280,18 @@ export function createTestHarness<Plugin>(plugin: Plugin, options: TestHarnessOp
     action: async (body, { actionId, ...callOptions } = {}) => {
       const withId = actionId === undefined ? callOptions : { id: `${pluginId}.${actionId}`, ...callOptions };
       return (await run("action", body, withId)).value;
+    },
+    event: async (name, fields = {}, callOptions = {}) => {
+      const event = {
+        id: `event-${++callCount}`,
+        ts: Date.now(),
+        actor: null,
+        data: {},
+        ...fields,
+        name,
+        subject: fields.subject ?? { type: name.startsWith("auth.api_key.") ? "api_key" : name.split(".")[0], id: "subject-1" },
+      };
+      await run("event", event, { ...callOptions, user: null, metadata: { ...callOptions.metadata, event_name: name } });
     },
     tool: async (name, args, callOptions) => (await run("tool", args, { ...callOptions, toolName: name })).value,
     run,

@@ -19,4 +19,9 @@ describe("guessPluginKind", () => {
     expect(guessPluginKind("class Tools:\n    def search(self, query: str) -> str:\n        return query\n")).toBe("tools");
     expect(guessPluginKind("export const x = 1;")).toBeUndefined();
   });
+
+  it("knows event plugins: defineEvents and Open WebUI's class Event (kind events)", () => {
+    expect(guessPluginKind('export default defineEvents({ on: { "chat.created": () => {} } });')).toBe("events");
+    expect(guessPluginKind("class Event:\n    async def event(self, event):\n        pass\n")).toBe("events");
+  });
 });

@@ -19,8 +19,8 @@ export type {
   SourceEntry,
   StatusEntry,
 } from "./chat-record.ts";
-export type { AccessControl, PluginForm, PluginMeta, PluginSection, PluginRow } from "./plugin-row.ts";
-export { kindOf, namespaceOf } from "./plugin-row.ts";
+export type { AccessControl, FunctionType, PluginForm, PluginMeta, PluginSection, PluginRow } from "./plugin-row.ts";
+export { functionTypeOf, kindOf, namespaceOf } from "./plugin-row.ts";
 export type { PluginKind } from "../plugin-kind.ts";
 export { PLUGIN_KINDS } from "../plugin-kind.ts";
 export { guessPluginKind, looksLikePython, parseFrontmatter } from "./plugin-source.ts";

@@ -2,7 +2,13 @@ import type { PluginKind } from "../plugin-kind.ts";
 
 /** The shapes of `/api/v1/functions` and `/api/v1/tools`, declared once for the server and the web. */
 
-/** Functions (pipes, filters, actions) live under `/api/v1/functions`, tools under `/api/v1/tools`. */
+/**
+ * A function row's `type`: the kind of what its code defines, and `event` (Open WebUI's name) for
+ * an event plugin (kind `events`).
+ */
+export type FunctionType = "pipe" | "filter" | "action" | "event";
+
+/** Functions (pipes, filters, actions, event plugins) live under `/api/v1/functions`, tools under `/api/v1/tools`. */
 export type PluginSection = "functions" | "tools";
 
 /** `null` = every user may use it; `{}` = owner and admins only; otherwise explicit grants. */
@@ -20,6 +26,8 @@ export interface PluginMeta {
   has_user_valves?: boolean;
   /** What the frontmatter's `permissions:` asks for (`network:<host>`, `node`) and what an admin granted. */
   permissions?: { requested: string[]; granted: string[] };
+  /** An event plugin's event names and patterns (`chat.*`, …). */
+  events?: string[];
   [key: string]: unknown;
 }
 
@@ -29,7 +37,7 @@ export interface PluginRow {
   user_id: string;
   name: string;
   /** Functions only: what the code defines. */
-  type?: Exclude<PluginKind, "tools">;
+  type?: FunctionType;
   content?: string;
   meta: PluginMeta;
   is_active: boolean;
@@ -56,9 +64,21 @@ export interface PluginForm {
   access_control?: AccessControl;
 }
 
-/** The kind shown for a row: a function's `type`, or "tools". */
+/** The kind shown for a row: a function's `type` (`event` is kind `events`), or "tools". */
 export function kindOf(namespace: PluginSection, row: Pick<PluginRow, "type">): PluginKind {
-  return namespace === "tools" ? "tools" : (row.type ?? "pipe");
+  if (namespace === "tools") return "tools";
+  return row.type === "event" ? "events" : (row.type ?? "pipe");
+}
+
+/**
+ * The `type` a function of this kind is stored with: the kind itself, but `event` for an event
+ * plugin, as Open WebUI stores its event functions.
+ *
+ * @example
+ * functionTypeOf("events"); // "event"
+ */
+export function functionTypeOf(kind: Exclude<PluginKind, "tools">): FunctionType {
+  return kind === "events" ? "event" : kind;
 }
 
 /** The namespace a kind is stored in. */

@@ -57,14 +57,22 @@ function parsePythonFrontmatter(source: string): Record<string, string> {
   return Object.fromEntries(entries);
 }
 
-const EXPORTED_DEFINE_CALL = /\bexport\s+default\s+define(Pipe|Filter|Action|Tools)\s*\(/;
-const DEFINE_CALL = /\bdefine(Pipe|Filter|Action|Tools)\s*\(/;
-const CLASS_NAME = /\bclass\s+(Pipe|Filter|Action|Tools)\b/;
+const EXPORTED_DEFINE_CALL = /\bexport\s+default\s+define(Pipe|Filter|Action|Tools|Events)\s*\(/;
+const DEFINE_CALL = /\bdefine(Pipe|Filter|Action|Tools|Events)\s*\(/;
+const CLASS_NAME = /\bclass\s+(Pipe|Filter|Action|Tools|Event)\b/;
+const KIND_OF_NAME: Record<string, PluginKind> = {
+  Pipe: "pipe",
+  Filter: "filter",
+  Action: "action",
+  Tools: "tools",
+  Events: "events",
+  Event: "events",
+};
 
 /**
  * A plugin's kind read from its source without running it: the `define*` helper its default
  * export calls, else the first `define*` call, else the class it declares (`Pipe`, `Filter`,
- * `Action`, `Tools`, as Open WebUI's plugins do); undefined when none appears. The server uses it
+ * `Action`, `Tools`, `Event`, as Open WebUI's plugins do); undefined when none appears. The server uses it
  * for a plugin it may not run yet (awaiting approval), the web to file an imported plugin under
  * functions or tools; once the plugin runs, its own `kind` decides.
  *
@@ -73,7 +81,7 @@ const CLASS_NAME = /\bclass\s+(Pipe|Filter|Action|Tools)\b/;
  */
 export function guessPluginKind(source: string): PluginKind | undefined {
   const name = EXPORTED_DEFINE_CALL.exec(source)?.[1] ?? DEFINE_CALL.exec(source)?.[1] ?? CLASS_NAME.exec(source)?.[1];
-  return name === undefined ? undefined : (name.toLowerCase() as PluginKind);
+  return name === undefined ? undefined : KIND_OF_NAME[name];
 }
 
 /**

@@ -11,9 +11,10 @@ export interface PluginMeta {
   [key: string]: unknown;
 }
 
-export type FunctionKind = "pipe" | "filter" | "action";
+/** A function's stored `type`; `event` is an event plugin (`defineEvents`), as Open WebUI names it. */
+export type FunctionKind = "pipe" | "filter" | "action" | "event";
 
-/** A stored function (pipe, filter or action). `valves` are as stored (secret fields sealed). */
+/** A stored function (pipe, filter, action or event plugin). `valves` are as stored (secret fields sealed). */
 export interface FunctionRecord {
   id: string;
   user_id: string;

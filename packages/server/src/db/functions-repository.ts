@@ -25,6 +25,12 @@ export async function listFunctions(db: Executor): Promise<FunctionRecord[]> {
   return rows.map(toRecord);
 }
 
+/** The active functions of one type (the event plugins, say). */
+export async function listActiveFunctionsOfType(db: Executor, type: FunctionKind): Promise<FunctionRecord[]> {
+  const rows = await db.selectFrom("function").selectAll().where("type", "=", type).where("is_active", "=", true).orderBy("id").execute();
+  return rows.map(toRecord);
+}
+
 export async function findFunction(db: Executor, id: string): Promise<FunctionRecord | undefined> {
   const row = await db.selectFrom("function").selectAll().where("id", "=", id).executeTakeFirst();
   return row ? toRecord(row) : undefined;

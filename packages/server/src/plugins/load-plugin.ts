@@ -44,7 +44,7 @@ function checkSluiceVersion(manifest: Record<string, string>, sluiceVersion: str
 
 function kindMismatch(descriptor: PluginDescriptor, expectedNamespace: PluginNamespace | undefined): string | undefined {
   if (expectedNamespace === "tool" && descriptor.kind !== "tools") {
-    return `This is a ${descriptor.kind}; create it under Functions, not Tools`;
+    return `This is ${descriptor.kind === "events" ? "an event plugin" : `a ${descriptor.kind}`}; create it under Functions, not Tools`;
   }
   if (expectedNamespace === "function" && descriptor.kind === "tools") {
     return "This is a tools module; create it under Tools, not Functions";

@@ -69,7 +69,8 @@ function placeholderDescriptor(kind: PluginKind): PluginDescriptor {
 }
 
 function kindMismatch(kind: PluginKind | undefined, expectedNamespace: PluginNamespace | undefined): string | undefined {
-  if (expectedNamespace === "tool" && kind !== "tools") return kind ? `This is a ${kind}; create it under Functions, not Tools` : undefined;
+  if (expectedNamespace === "tool" && kind !== "tools")
+    return kind ? `This is ${kind === "events" ? "an event plugin" : `a ${kind}`}; create it under Functions, not Tools` : undefined;
   if (expectedNamespace === "function" && kind === "tools") return "This is a tools module; create it under Tools, not Functions";
   return undefined;
 }

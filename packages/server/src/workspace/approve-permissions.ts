@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { SluiceError } from "@sluice/sdk";
+import { SluiceError, type PluginKind } from "@sluice/sdk";
+import { functionTypeOf } from "@sluice/sdk/wire";
 import type { AppServices } from "../services.ts";
-import { findFunction, updateFunction, type FunctionKind, type FunctionRecord } from "../db/functions-repository.ts";
+import { findFunction, updateFunction, type FunctionRecord } from "../db/functions-repository.ts";
 import type { PluginMeta } from "../db/plugin-records.ts";
 import { findTool, updateTool, type ToolRecord } from "../db/tools-repository.ts";
 import { AwaitingApprovalRunner } from "../plugins/awaiting-approval-runner.ts";
@@ -85,7 +86,10 @@ export async function approvePermissions<N extends "function" | "tool">(
         ? await updateFunction(
             db,
             record.id,
-            { meta: fields.meta, ...(fields.descriptor ? { type: fields.descriptor.kind as FunctionKind } : {}) },
+            {
+              meta: fields.meta,
+              ...(fields.descriptor ? { type: functionTypeOf(fields.descriptor.kind as Exclude<PluginKind, "tools">) } : {}),
+            },
             bound,
           )
         : await updateTool(db, record.id, { meta: fields.meta, ...(fields.descriptor ? { specs: fields.descriptor.tools } : {}) }, bound);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SluiceError } from "@sluice/sdk";
+import { functionTypeOf } from "@sluice/sdk/wire";
 import type { FunctionKind, FunctionRecord } from "../core/records.ts";
 import { findFunction, insertFunction, updateFunction } from "../db/functions-repository.ts";
 import type { LoadedPlugin } from "../plugins/loaded-plugin.ts";
@@ -23,7 +24,9 @@ export type FunctionForm = z.output<typeof functionFormSchema>;
 type SaveServices = Pick<AppServices, "db" | "workspace">;
 
 function kindOf(loaded: LoadedPlugin): FunctionKind {
-  return loaded.descriptor.kind as FunctionKind;
+  const { kind } = loaded.descriptor;
+  if (kind === "tools") throw new SluiceError("INVALID_INPUT", "This is a tools module; create it under Tools, not Functions");
+  return functionTypeOf(kind);
 }
 
 /** A function stored with the code it loaded. */

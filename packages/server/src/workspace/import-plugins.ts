@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SluiceError } from "@sluice/sdk";
+import { functionTypeOf } from "@sluice/sdk/wire";
 import type { AppServices } from "../services.ts";
 import type { RequestUser } from "../http/request-user.ts";
 import { findFunction, insertFunction, updateFunction, type FunctionKind } from "../db/functions-repository.ts";
@@ -35,7 +36,8 @@ interface Prepared {
   id: string;
   contentHash: string;
   meta: ReturnType<typeof buildMeta>;
-  kind: FunctionKind;
+  /** A function's stored type; null for a tools module. */
+  kind: FunctionKind | null;
   specs: LoadedPlugin["descriptor"]["tools"];
   isAwaitingApproval: boolean;
   sealedValves?: Record<string, unknown>;
@@ -74,7 +76,8 @@ export async function importPlugins(services: AppServices, namespace: PluginName
         ...(sealedValves ? { valves: sealedValves } : {}),
       };
       if (namespace === "function") {
-        const fields = { ...common, type: kind };
+        // Loading under Functions refused a tools module, so a function's kind is known here.
+        const fields = { ...common, type: kind! };
         // A trusted-tier plugin (`permissions: node`) is imported inactive: it waits for an admin's approval.
         const isActive = isAwaitingApproval ? false : item.is_active;
         const flags = {
@@ -128,7 +131,7 @@ async function prepareItem(services: AppServices, namespace: PluginNamespace, it
       id,
       contentHash: loaded.contentHash,
       meta: buildMeta(item.meta ?? undefined, loaded),
-      kind: loaded.descriptor.kind as FunctionKind,
+      kind: loaded.descriptor.kind === "tools" ? null : functionTypeOf(loaded.descriptor.kind),
       specs: loaded.descriptor.tools,
       isAwaitingApproval: awaitsApproval(loaded),
       ...(sealedValves ? { sealedValves } : {}),

@@ -50,6 +50,9 @@ export function buildMeta(formMeta: Record<string, unknown> | undefined, loaded:
   };
   if (descriptor.kind === "filter" && descriptor.toggle) meta.toggle = true;
   else delete meta.toggle;
+  // What an event plugin listens to, shown in the workspace.
+  if (descriptor.kind === "events" && descriptor.events) meta.events = descriptor.events;
+  else delete meta.events;
   const icon = manifest.icon_url ?? descriptor.icon;
   if (icon) meta.icon = icon;
   return meta;

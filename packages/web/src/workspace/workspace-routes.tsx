@@ -5,7 +5,7 @@ import { PluginEditorPage } from "./plugin-editor/plugin-editor-page.tsx";
 import { PluginListPage } from "./plugin-list/plugin-list-page.tsx";
 import type { PluginKind, PluginSection } from "./plugin-api.ts";
 
-const KINDS: PluginKind[] = ["pipe", "filter", "action", "tools"];
+const KINDS: PluginKind[] = ["pipe", "filter", "action", "tools", "events"];
 
 /** `/workspace/<namespace>/new?kind=filter[&draft]`: a fresh editor per query, from a template or an imported draft. */
 function NewPluginRoute({ namespace }: { namespace: PluginSection }) {

@@ -13,6 +13,7 @@ import type { AppServices } from "../../services.ts";
 import { toAuthenticatedUser } from "../../auth/authenticate-token.ts";
 import { parseInput } from "../parse-body.ts";
 import { type RequestUser, requireUser, requireVerified } from "../request-user.ts";
+import { actorOf } from "../../workspace/event-plugins.ts";
 
 const WRONG_CREDENTIALS = "Wrong email or password";
 
@@ -71,6 +72,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: AppServices):
       isFirstUserAdmin: true,
     });
     request.log.info({ userId: user.id, role: user.role }, "account created");
+    services.events.raise("user.created", { subject: { type: "user", id: user.id }, actor: actorOf(user), data: { role: user.role } });
     return startSession(services, user);
   });
 
@@ -90,6 +92,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: AppServices):
     }
     throttle.succeeded(form.email);
     const signedIn = (await updateUser(db, user.id, { lastActiveAt: epochSeconds() })) ?? user;
+    services.events.raise("user.signed_in", { subject: { type: "user", id: user.id }, actor: actorOf(signedIn), data: {} });
     return startSession(services, signedIn);
   });
 
@@ -114,7 +117,12 @@ export function registerAuthRoutes(app: FastifyInstance, services: AppServices):
   app.post(`${prefix}/api_key`, async (request) => {
     const caller = requireVerified(request);
     const { key, hash, hint } = generateApiKey();
-    await replaceApiKey(db, caller.id, { keyHash: hash, keyHint: hint });
+    const stored = await replaceApiKey(db, caller.id, { keyHash: hash, keyHint: hint });
+    services.events.raise("auth.api_key.created", {
+      subject: { type: "api_key", id: stored.id },
+      actor: actorOf(caller),
+      data: { user_id: caller.id },
+    });
     return { api_key: key };
   });
 

@@ -11,6 +11,7 @@ import { startChatTurn } from "../../core/start-chat-turn.ts";
 import { isInterrupted, isStopRequested } from "../../core/chat-tasks.ts";
 import { generateTitleInBackground } from "../../core/generate-title.ts";
 import { randomUUID } from "node:crypto";
+import { actorOf } from "../../workspace/event-plugins.ts";
 
 /** Aborts when the client goes away before the response is complete. */
 function abortOnDisconnect(reply: FastifyReply): AbortController {
@@ -51,7 +52,15 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
       user,
       request: chatRequest,
       signal: controller.signal,
-      onFinished: (turn) => generateTitleInBackground(services.turn, turn),
+      onFinished: (turn) => {
+        generateTitleInBackground(services.turn, turn);
+        // finishTurn calls this for a stored chat only, once the answer is saved and the outlet ran.
+        services.events.raise("message.completed", {
+          subject: { type: "message", id: turn.request.id ?? "" },
+          actor: actorOf(user),
+          data: { chat_id: turn.request.chat_id ?? "", model: turn.model.id },
+        });
+      },
       requestFacts: requestFactsOf(request),
     });
 

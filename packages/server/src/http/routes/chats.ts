@@ -6,6 +6,7 @@ import { type ChatRecord, createChat, deleteChat, findChat, listChats, setChatAr
 import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { type RequestUser, requireVerified } from "../request-user.ts";
+import { actorOf } from "../../workspace/event-plugins.ts";
 
 const idParams = z.object({ id: z.string().min(1) });
 const listQuery = z.object({ page: z.coerce.number().int().min(1).optional() });
@@ -34,7 +35,13 @@ export function registerChatRoutes(app: FastifyInstance, services: AppServices):
   app.post(`${prefix}/new`, async (request) => {
     const user = requireVerified(request);
     const { chat } = parseInput(newChatBody, request.body);
-    return createChat(db, { userId: user.id, chat });
+    const created = await createChat(db, { userId: user.id, chat });
+    services.events.raise("chat.created", {
+      subject: { type: "chat", id: created.id },
+      actor: actorOf(user),
+      data: { title: created.title },
+    });
+    return created;
   });
 
   app.get(`${prefix}/:id`, async (request) => {
@@ -48,6 +55,7 @@ export function registerChatRoutes(app: FastifyInstance, services: AppServices):
     const { chat } = parseInput(chatUpdateBody, request.body);
     const updated = await updateChat(db, user.id, id, chat);
     if (!updated) throw new SluiceError("NOT_FOUND", `Chat not found: ${id}`);
+    services.events.raise("chat.updated", { subject: { type: "chat", id }, actor: actorOf(user), data: { title: updated.title } });
     return updated;
   });
 
@@ -55,13 +63,16 @@ export function registerChatRoutes(app: FastifyInstance, services: AppServices):
   app.post(`${prefix}/:id/archive`, async (request) => {
     const user = requireVerified(request);
     const chat = await ownChat(user, parseInput(idParams, request.params).id);
-    return setChatArchived(db, user.id, chat.id, !chat.archived);
+    const archived = await setChatArchived(db, user.id, chat.id, !chat.archived);
+    services.events.raise("chat.updated", { subject: { type: "chat", id: chat.id }, actor: actorOf(user), data: { title: chat.title } });
+    return archived;
   });
 
   app.delete(`${prefix}/:id`, async (request) => {
     const user = requireVerified(request);
     const { id } = parseInput(idParams, request.params);
     if (!(await deleteChat(db, user.id, id))) throw new SluiceError("NOT_FOUND", `Chat not found: ${id}`);
+    services.events.raise("chat.deleted", { subject: { type: "chat", id }, actor: actorOf(user), data: {} });
     return true;
   });
 }

@@ -7,6 +7,7 @@ import { contentDisposition, isSafeInline } from "../../files/file-names.ts";
 import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { requireVerified } from "../request-user.ts";
+import { actorOf } from "../../workspace/event-plugins.ts";
 
 const idParams = z.object({ id: z.string().min(1) });
 const contentQuery = z.object({ attachment: z.enum(["true", "false"]).optional() });
@@ -90,7 +91,13 @@ export async function registerFileRoutes(app: FastifyInstance, services: AppServ
     // Browsers send a `"` in a file name as %22 (the HTML form encoding); busboy leaves it so.
     const name = part.filename.replaceAll("%22", '"');
     try {
-      return presentFile(await files.save({ userId: user.id, name, contentType: part.mimetype, source: readPart(part.file) }));
+      const saved = await files.save({ userId: user.id, name, contentType: part.mimetype, source: readPart(part.file) });
+      services.events.raise("file.uploaded", {
+        subject: { type: "file", id: saved.id },
+        actor: actorOf(user),
+        data: { name: saved.filename, content_type: saved.content_type, size: saved.size },
+      });
+      return presentFile(saved);
     } catch (error) {
       drainRequest(request.raw);
       throw error;

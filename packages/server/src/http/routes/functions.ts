@@ -14,6 +14,10 @@ import { presentValves, prepareValvesUpdate, valvesSpec } from "../../workspace/
 import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts";
 import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
 import { approveBodySchema, approvePermissions } from "../../workspace/approve-permissions.ts";
+import { actorOf } from "../../workspace/event-plugins.ts";
+import type { ServerEventActor } from "@sluice/sdk";
+
+type FunctionEventName = "created" | "updated" | "enabled" | "disabled" | "deleted" | "valves_updated";
 
 const idParams = z.object({ id: z.string() });
 
@@ -35,6 +39,12 @@ function functionResponse(record: FunctionRecord, loaded?: LoadedPlugin, options
 export function registerFunctionRoutes(app: FastifyInstance, services: AppServices): void {
   const { db, workspace, secrets } = services;
   const prefix = "/api/v1/functions";
+  const raise = (change: FunctionEventName, record: FunctionRecord, actor: ServerEventActor) =>
+    services.events.raise(`function.${change}`, {
+      subject: { type: "function", id: record.id },
+      actor,
+      data: { name: record.name, type: record.type },
+    });
   // Why the plugin does not load on this instance only (its npm registry unreachable, an older
   // server version): this instance's own report, not written to the shared row.
   const functionResponseWithStatus = (...args: Parameters<typeof functionResponse>) => ({
@@ -88,6 +98,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     const admin = requireAdmin(request);
     const { record, loaded } = await createFunction(services, admin.id, parseInput(functionFormSchema, request.body));
     request.log.info({ pluginId: record.id }, "function created");
+    raise("created", record, actorOf(admin));
     return functionResponseWithStatus(record, loaded);
   });
 
@@ -114,17 +125,22 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
   });
 
   app.post(`${prefix}/id/:id/update`, async (request) => {
-    requireAdmin(request);
+    const admin = requireAdmin(request);
     const current = await requireFunction(parseInput(idParams, request.params).id);
     const form = parseInput(functionFormSchema.extend({ id: z.string().optional() }), request.body);
     const { record, loaded } = await updateFunctionCode(services, current, form);
     request.log.info({ pluginId: record.id }, "function updated");
+    raise("updated", record, actorOf(admin));
     return functionResponseWithStatus(record, loaded);
   });
 
   app.post(`${prefix}/id/:id/toggle`, async (request) => {
-    requireAdmin(request);
-    const { record, loaded } = await toggleFunctionActive(services, await requireFunction(parseInput(idParams, request.params).id));
+    const admin = requireAdmin(request);
+    const current = await requireFunction(parseInput(idParams, request.params).id);
+    // An event plugin being switched off hears it first, and is waited for (up to its time limit).
+    if (current.is_active) await services.eventPlugins.announceDisable(current, actorOf(admin));
+    const { record, loaded } = await toggleFunctionActive(services, current);
+    raise(record.is_active ? "enabled" : "disabled", record, actorOf(admin));
     return functionResponseWithStatus(record, loaded ?? workspace.registry.peek("function", record.id));
   });
 
@@ -155,11 +171,13 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
   });
 
   app.delete(`${prefix}/id/:id/delete`, async (request) => {
-    requireAdmin(request);
+    const admin = requireAdmin(request);
     const record = await requireFunction(parseInput(idParams, request.params).id);
+    if (record.is_active) await services.eventPlugins.announceDisable(record, actorOf(admin));
     await deleteFunction(db, record.id);
     workspace.remove("function", record.id);
     request.log.info({ pluginId: record.id }, "function deleted");
+    raise("deleted", record, actorOf(admin));
     return true;
   });
 
@@ -176,11 +194,12 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
   });
 
   app.post(`${prefix}/id/:id/valves/update`, async (request) => {
-    requireAdmin(request);
+    const admin = requireAdmin(request);
     const record = await requireFunction(parseInput(idParams, request.params).id);
     const update = await prepareValvesUpdate(await workspace.loaded("function", record), "valves", request.body, record.valves, secrets);
     await updateFunction(db, record.id, { valves: update.sealed });
     request.log.info({ pluginId: record.id }, "function valves updated");
+    raise("valves_updated", record, actorOf(admin));
     return update.opened;
   });
 

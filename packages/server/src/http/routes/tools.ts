@@ -14,6 +14,8 @@ import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts"
 import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
 import { createTool, readableTool, requireToolCreator, toolFormSchema, updateToolCode, writableTool } from "../../workspace/tool-saves.ts";
 import { exportQuery } from "./functions.ts";
+import { actorOf } from "../../workspace/event-plugins.ts";
+import type { ServerEventActor } from "@sluice/sdk";
 
 const idParams = z.object({ id: z.string() });
 
@@ -78,10 +80,14 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     });
   });
 
+  const raise = (change: "created" | "updated" | "enabled" | "deleted" | "valves_updated", record: ToolRecord, actor: ServerEventActor) =>
+    services.events.raise(`tool.${change}`, { subject: { type: "tool", id: record.id }, actor, data: { name: record.name } });
+
   app.post(`${prefix}/create`, async (request) => {
     const user = requireVerified(request);
     const { record, loaded } = await createTool(services, user, parseInput(toolFormSchema, request.body));
     request.log.info({ pluginId: record.id }, "tool created");
+    raise("created", record, actorOf(user));
     return toolResponseWithStatus(record, user, loaded);
   });
 
@@ -110,6 +116,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     const form = parseInput(toolFormSchema.extend({ id: z.string().optional() }), request.body);
     const { record, loaded } = await updateToolCode(services, user, current, form);
     request.log.info({ pluginId: record.id }, "tool updated");
+    raise("updated", record, actorOf(user));
     return toolResponseWithStatus(record, user, loaded);
   });
 
@@ -135,6 +142,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
       parseInput(approveBodySchema, request.body).content_hash,
     );
     request.log.info({ pluginId: record.id, granted: record.meta.permissions }, "tool permissions approved");
+    if (record.is_active && !current.is_active) raise("enabled", record, actorOf(admin));
     return { ...toolResponseWithStatus(record, admin, loaded ?? workspace.registry.peek("tool", record.id)), notices };
   });
 
@@ -144,6 +152,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     await deleteTool(db, record.id);
     workspace.remove("tool", record.id);
     request.log.info({ pluginId: record.id }, "tool deleted");
+    raise("deleted", record, actorOf(user));
     return true;
   });
 
@@ -169,6 +178,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
     const update = await prepareValvesUpdate(plugin, "valves", request.body, record.valves, secrets);
     await updateTool(db, record.id, { valves: update.sealed });
     request.log.info({ pluginId: record.id }, "tool valves updated");
+    raise("valves_updated", record, actorOf(user));
     return presentValves(plugin, "valves", update.sealed, secrets, user.role === "admin");
   });
 

@@ -36,7 +36,7 @@ interface FormState {
 
 type SaveError = { message: string; location?: SourceLocation; field?: "id" | "name" };
 
-const KIND_NAMES: Record<PluginKind, string> = { pipe: "pipe", filter: "filter", action: "action", tools: "tool" };
+const KIND_NAMES: Record<PluginKind, string> = { pipe: "pipe", filter: "filter", action: "action", tools: "tool", events: "event plugin" };
 
 function initialForm(namespace: PluginSection, kind: PluginKind | undefined, isDraft: boolean): FormState {
   const draft = isDraft ? takePluginDraft() : null;

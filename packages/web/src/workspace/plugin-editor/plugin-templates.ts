@@ -107,8 +107,34 @@ export default defineTools({
 });
 `;
 
+const EVENTS = `/**
+ * title: Audit log
+ * author: me
+ * version: 0.1.0
+ * description: Keeps a line for every chat and function change, in the plugin's storage.
+ */
+import { defineEvents, z } from "@sluice/sdk";
+
+export default defineEvents({
+  valves: z.object({
+    keepDays: z.number().int().min(1).default(30).describe("How long a line is kept"),
+  }),
+  on: {
+    // A name, or a pattern where * stands for any text. Delivered after the request that caused it.
+    "chat.*": async (event, ctx) => {
+      const line = { name: event.name, subject: event.subject, actor: event.actor?.email ?? null, ts: event.ts };
+      await ctx.storage.set(\`audit:\${event.ts}:\${event.id}\`, line, { ttlSeconds: ctx.valves.keepDays * 86400 });
+    },
+    // Sent to this plugin alone before it is switched off; the server waits for it.
+    "function.disable_started": async (event, ctx) => {
+      ctx.log.info("audit log switched off by", event.actor?.email ?? "the server");
+    },
+  },
+});
+`;
+
 /** The code a new plugin of each kind starts from: a working example with valves and comments. */
-export const PLUGIN_TEMPLATES: Record<PluginKind, string> = { pipe: PIPE, filter: FILTER, action: ACTION, tools: TOOLS };
+export const PLUGIN_TEMPLATES: Record<PluginKind, string> = { pipe: PIPE, filter: FILTER, action: ACTION, tools: TOOLS, events: EVENTS };
 
 /** What the kinds are for, for the "New" menu. */
 export const KIND_DESCRIPTIONS: Record<PluginKind, string> = {
@@ -116,4 +142,5 @@ export const KIND_DESCRIPTIONS: Record<PluginKind, string> = {
   filter: "Hooks around every model call: change requests, streamed chunks and replies",
   action: "A button under messages that runs code on them",
   tools: "Functions the model may call",
+  events: "Runs on server events (chats, messages, plugins, sign-ins): audit logs, sync, cleanup",
 };

@@ -3,8 +3,8 @@ import { Link } from "../../app/router.tsx";
 import type { PluginKind, PluginSection } from "../plugin-api.ts";
 import { KIND_DESCRIPTIONS } from "../plugin-editor/plugin-templates.ts";
 
-const KINDS_OF: Record<PluginSection, PluginKind[]> = { functions: ["filter", "pipe", "action"], tools: ["tools"] };
-const LABELS: Record<PluginKind, string> = { pipe: "Pipe", filter: "Filter", action: "Action", tools: "Tool" };
+const KINDS_OF: Record<PluginSection, PluginKind[]> = { functions: ["filter", "pipe", "action", "events"], tools: ["tools"] };
+const LABELS: Record<PluginKind, string> = { pipe: "Pipe", filter: "Filter", action: "Action", tools: "Tool", events: "Event plugin" };
 
 /** "New" button: one kind goes straight to the editor; several open a small menu of kinds. */
 export function NewPluginMenu({ namespace }: { namespace: PluginSection }) {

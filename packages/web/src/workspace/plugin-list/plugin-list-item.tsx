@@ -26,7 +26,7 @@ export function describeAccess(accessControl: AccessControl | undefined): "publi
   return grants.some((list) => (list?.length ?? 0) > 0) ? "shared" : "private";
 }
 
-const KIND_LABELS = { pipe: "Pipe", filter: "Filter", action: "Action", tools: "Tools" } as const;
+const KIND_LABELS = { pipe: "Pipe", filter: "Filter", action: "Action", tools: "Tools", events: "Events" } as const;
 
 /** One function or tool in the workspace list: what it is, its switches and its buttons. */
 export function PluginListItem({
@@ -61,6 +61,9 @@ export function PluginListItem({
           {row.meta?.toggle && <span className="badge">toggle</span>}
         </div>
         {details && <div className="plugin-details small muted">{details}</div>}
+        {kind === "events" && Array.isArray(row.meta?.events) && row.meta.events.length > 0 && (
+          <div className="plugin-details small muted">Listens to {row.meta.events.join(", ")}</div>
+        )}
         {description && <p className="plugin-description">{description}</p>}
         {row.load_error && (
           <p className="plugin-load-error small" role="note">

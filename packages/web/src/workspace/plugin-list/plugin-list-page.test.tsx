@@ -80,6 +80,25 @@ describe("PluginListPage", () => {
     expect(within(echo).queryByRole("switch", { name: /Global/ })).toBeNull();
   });
 
+  it("lists an event plugin (type event) after actions, with what it listens to and no global switch", async () => {
+    const audit = row({
+      id: "audit_log",
+      name: "Audit log",
+      type: "event",
+      is_active: true,
+      meta: { description: "", manifest: {}, events: ["chat.*", "function.disable_started"] },
+    });
+    pluginApi.list.mockResolvedValue([audit, TURN_LIMIT, ECHO]);
+    renderPage();
+    const items = await screen.findAllByRole("listitem");
+    expect(items.map((item) => item.querySelector(".plugin-name")?.textContent)).toEqual(["Echo", "Turn Limit", "Audit log"]);
+    const item = screen.getByRole("listitem", { name: "Audit log" });
+    expect(item.querySelector(".kind-badge")?.textContent).toBe("Events");
+    expect(item.textContent).toContain("Listens to chat.*, function.disable_started");
+    expect((within(item).getByRole("switch", { name: "Active: Audit log" }) as HTMLInputElement).checked).toBe(true);
+    expect(within(item).queryByRole("switch", { name: /Global/ })).toBeNull();
+  });
+
   it("switches a function on and shows the server's refusal as a toast", async () => {
     pluginApi.list.mockResolvedValue([TURN_LIMIT]);
     pluginApi.toggle.mockResolvedValueOnce({ ...TURN_LIMIT, is_active: true }).mockRejectedValueOnce(new Error("The code does not load"));

@@ -14,7 +14,7 @@ import "../workspace.css";
 
 type Dialog = { type: "import" } | { type: "delete"; row: PluginRow } | { type: "valves"; row: PluginRow; isUser: boolean } | null;
 
-const KIND_ORDER = { pipe: 0, filter: 1, action: 2, tools: 3 };
+const KIND_ORDER = { pipe: 0, filter: 1, action: 2, events: 3, tools: 4 };
 
 /**
  * The functions (pipes, filters, actions) or tools of the workspace: switches, access, valves,
