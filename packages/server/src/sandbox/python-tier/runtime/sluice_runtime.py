@@ -951,6 +951,11 @@ class HostBridge:
         return channel.ask_host_sync("serve", HostBridge.invocation(), {"method": method, "args": list(args)})
 
     @staticmethod
+    def ask_sync(capability, value):
+        """Any host capability, blocking (sluice_network.py asks for fetch, fetchRead, fetchClose)."""
+        return channel.ask_host_sync(capability, HostBridge.invocation(), value)
+
+    @staticmethod
     def invocation():
         invocation_id = current_invocation.get()
         if invocation_id is None:
@@ -979,7 +984,7 @@ def install_shims():
     sys.path.append(os.path.join(here, "fallbacks"))
     sys.meta_path.append(MissingOpenWebUI)
     bridge = types.ModuleType("sluice_host")
-    for name in ("context", "user", "serve", "serve_sync", "invocation"):
+    for name in ("context", "user", "serve", "serve_sync", "ask_sync", "invocation"):
         setattr(bridge, name, getattr(HostBridge, name))
     bridge.PluginError = PluginError
     sys.modules["sluice_host"] = bridge
@@ -991,10 +996,16 @@ def main():
         print(json.dumps(check_source(sys.stdin.read())))
         return
     channel = Channel()
+    # Set only to find a shared libpython in an installation the plugin's OS user reaches through a descriptor (python-launch.ts).
+    os.environ.pop("LD_LIBRARY_PATH", None)
     install_shims()
     if len(sys.argv) > 2:
         # The plugin's `requirements:`, installed with pip --target: after the shims, before site-packages.
         sys.path.insert(1, sys.argv[2])
+    # requests (the plugin's own, when it lists it) and urllib go through the host's permission-checked fetch.
+    import sluice_network
+
+    sluice_network.install()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     channel.loop = loop
