@@ -337,7 +337,7 @@ def describe_plugin(loaded):
         elif entries is not None:
             pipes = [pipe_entry(entry) for entry in entries]
     if loaded.kind == "filter":
-        hooks += [hook for hook in ("inlet", "stream", "outlet") if callable(getattr(instance, hook, None))]
+        hooks += [hook for hook in ("inlet", "request", "stream", "outlet") if callable(getattr(instance, hook, None))]
     actions = None
     if loaded.kind == "action":
         hooks.append("action")
@@ -361,6 +361,8 @@ def describe_plugin(loaded):
         "icon": icon if isinstance(icon, str) else None,
         "tools": tools,
         "hooks": hooks,
+        # Open WebUI: a filter with `file_handler = True` puts the attached files in the request itself.
+        "fileHandler": loaded.kind == "filter" and getattr(instance, "file_handler", False) is True,
     }
 
 
@@ -547,6 +549,46 @@ class Call:
             plugin.instance.valves = build_valves(plugin.valves_class, self.context.get("valves"), "valves")
 
 
+def names_parameter(function, name):
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+async def request_tools(invocation_id):
+    """`__tools__` as Open WebUI passes it: each of the request's tools by name, `{"callable", "spec"}`.
+    The callable (async, keyword arguments) runs the tool through the host (`tools.call`), in its
+    own sandbox; where the request's tools are not known yet (an inlet), it is empty."""
+    try:
+        listed = await channel.ask_host("serve", invocation_id, {"method": "tools.list", "args": []})
+    except PluginError as error:
+        if error.code == "INVALID_INPUT":
+            return {}
+        raise
+
+    def caller(name):
+        async def call_tool(**arguments):
+            return await channel.ask_host("serve", invocation_id, {"method": "tools.call", "args": [name, arguments]})
+
+        call_tool.__name__ = name
+        return call_tool
+
+    tools = {}
+    for info in listed or []:
+        name = info.get("name")
+        spec = {"name": name, "description": info.get("description", ""), "parameters": info.get("parameters") or {"type": "object", "properties": {}}}
+        tools[name] = {"callable": caller(name), "spec": spec}
+    return tools
+
+
+async def with_request_tools(function, special, invocation_id):
+    """`special` plus `__tools__` when `function` asks for it (listing the tools costs a host call)."""
+    if not names_parameter(function, "__tools__"):
+        return special
+    return {**special, "__tools__": await request_tools(invocation_id)}
+
+
 def arguments_for(function, offered):
     """Only the arguments `function` names in its signature (a **kwargs catch-all gets no special ones)."""
     try:
@@ -579,13 +621,15 @@ async def run_hook(request):
                 entries = await call_function(entries, arguments_for(entries, call.special_arguments()))
             return [pipe_entry(entry) for entry in (entries or [])]
         special = call.special_arguments()
-        if hook in ("inlet", "outlet"):
+        if hook in ("inlet", "request", "outlet"):
             function = getattr(instance, hook, None)
             if function is None:
                 return payload
+            special = await with_request_tools(function, special, call.invocation_id)
             result = await call_function(function, arguments_for(function, {**special, "body": payload}))
             return payload if result is None else result
         if hook == "pipe":
+            special = await with_request_tools(instance.pipe, special, call.invocation_id)
             result = await call_function(instance.pipe, arguments_for(instance.pipe, {**special, "body": payload}))
             # A StreamingResponse (fastapi's, starlette's or the shims'): Open WebUI streams its body.
             return getattr(result, "body_iterator", result)
