@@ -96,8 +96,10 @@ class Pipe:
         yield "data: [DONE]"
 `;
 
-const PROXY_PIPE = `"""
+// Its requests go through the host's network policy: the upstream's host is in its permissions.
+const proxyPipe = (host: string) => `"""
 title: Requests proxy
+permissions: network:${host}
 """
 import json
 import requests
@@ -197,7 +199,8 @@ class Pipe:
 describe("Open WebUI's Python plugins in the Python tier", () => {
   let fake: FakeUpstream;
   // LOG_LEVEL info: what plugins print is logged at info.
-  const env: Record<string, string> = { SLUICE_TEST_SECRET_NAME: "server-only", LOG_LEVEL: "info" };
+  // PLUGIN_ALLOW_PRIVATE_NETWORK: the proxied upstream is on loopback.
+  const env: Record<string, string> = { SLUICE_TEST_SECRET_NAME: "server-only", LOG_LEVEL: "info", PLUGIN_ALLOW_PRIVATE_NETWORK: "true" };
   beforeAll(async () => {
     fake = await startFakeUpstream();
     env.OPENAI_API_BASE_URL = fake.baseUrl;
@@ -232,8 +235,9 @@ describe("Open WebUI's Python plugins in the Python tier", () => {
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     expect(approved.body).toMatchObject({ type: "filter", meta: { permissions: { granted: ["python"] } } });
     expect(approved.body.notices[0]).toMatch(/Python tier/);
-    expect(approved.body.notices[0]).toMatch(/any host on the network/);
-    expect(approved.body.notices[0]).toMatch(/any file this server's OS user can/);
+    expect(approved.body.notices[0]).toMatch(/go through Sluice's network policy/);
+    expect(approved.body.notices[0]).toMatch(/network namespace/);
+    expect(approved.body.notices[0]).toMatch(/PLUGIN_NODE_TIER_UID/);
     expect(fs.existsSync(path.join(sluice.server.dataDir, "plugins", "polite"))).toBe(true);
 
     // The valves form comes from the pydantic model, secrets and all; errors come back by field.
@@ -296,7 +300,7 @@ describe("Open WebUI's Python plugins in the Python tier", () => {
   });
 
   it("streams a pipe that proxies an upstream with requests", async () => {
-    await create("functions", "proxy", PROXY_PIPE);
+    await create("functions", "proxy", proxyPipe(new URL(fake.baseUrl).host));
     await sluice.api.post("/api/v1/functions/id/proxy/valves/update", { base_url: fake.baseUrl }, admin.token);
     const answer = await ask("proxy", "through python");
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);

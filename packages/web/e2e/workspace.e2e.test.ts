@@ -38,6 +38,44 @@ export default defineFilter({
 });
 `;
 
+/** An Open WebUI filter, as an admin would paste it from Open WebUI's community site. */
+const PYTHON_FILTER = `"""
+title: Word Counter
+author: Ada
+version: 0.2
+"""
+from typing import Optional
+from pydantic import BaseModel, Field
+
+
+class Filter:
+    class Valves(BaseModel):
+        limit: int = Field(default=100, description="Most words per question")
+
+    def __init__(self):
+        self.valves = self.Valves()
+
+    def inlet(self, body: dict, __user__: Optional[dict] = None) -> dict:
+        words = len(body["messages"][-1]["content"].split())
+        if words > self.valves.limit:
+            raise Exception(f"{words} words is too many")
+        return body
+`;
+
+/** The CSS classes of the rendered token holding `text` on the line holding `lineText` (Monaco renders spaces as U+00A0). */
+async function tokenClass(page: Page, lineText: string, text: string): Promise<string> {
+  await page.locator(".monaco-editor .view-line").first().waitFor();
+  return page.evaluate(
+    ([wantedLine, wantedToken]) => {
+      const plain = (element: Element) => (element.textContent ?? "").replace(/\u00a0/g, " ");
+      const line = [...document.querySelectorAll(".monaco-editor .view-line")].find((element) => plain(element).includes(wantedLine));
+      const token = [...(line?.querySelectorAll("span > span") ?? [])].find((element) => plain(element).trim() === wantedToken);
+      return token?.getAttribute("class") ?? "";
+    },
+    [lineText, text],
+  );
+}
+
 async function screenshot(page: Page, name: string): Promise<void> {
   if (!shouldTakeScreenshots) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -208,6 +246,51 @@ describe("the plugin workspace in Chromium", () => {
     await active.click();
     await expect.poll(() => active.isChecked(), { timeout: 5000 }).toBe(true);
     expect((await api("GET", "/api/v1/functions/id/turn_guard")).body.is_active).toBe(true);
+    tab.assertNoErrors();
+  });
+
+  it("highlights a pasted Open WebUI Python plugin as Python, without TypeScript errors, and saves it", async () => {
+    const { page } = await openSignedIn();
+    await page.goto("/workspace/functions/new?kind=filter");
+    const surface = page.getByTestId("code-editor");
+    await page.locator(".monaco-editor .view-line").first().waitFor();
+    expect(await surface.getAttribute("data-language")).toBe("typescript");
+    // Replace the TypeScript template with the Python source, pasted from the clipboard.
+    await tab.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: sluice.url });
+    await page.evaluate((text) => navigator.clipboard.writeText(text), PYTHON_FILTER);
+    await page.locator(".monaco-editor .view-line").first().click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Control+V");
+    await expect.poll(() => surface.getAttribute("data-language")).toBe("python");
+
+    // Python's keywords and strings have their own colours; the names they introduce do not.
+    // Monaco loads the Python grammar on demand and colours the lines once it has.
+    await expect.poll(() => tokenClass(page, "def inlet(self", "def"), { timeout: 10_000 }).toMatch(/\bmtk\d+/);
+    const defClass = await tokenClass(page, "def inlet(self", "def");
+    const nameClass = await tokenClass(page, "def inlet(self", "inlet");
+    expect(defClass).toMatch(/\bmtk\d+/);
+    expect(defClass).not.toBe(nameClass);
+    expect(await tokenClass(page, "class Filter:", "class")).toBe(defClass);
+    const docstringClass = await tokenClass(page, "title: Word Counter", "title: Word Counter");
+    expect(docstringClass).not.toBe(nameClass);
+    // TypeScript would find many errors in this text; the Python model gets none.
+    await page.waitForTimeout(1500);
+    expect(await page.locator(".view-overlays .squiggly-error").count()).toBe(0);
+    await screenshot(page, "plugin-editor-python.png");
+
+    // The name comes from the docstring's title when the field is left empty.
+    await page.keyboard.press("Control+S");
+    await page.waitForURL(/\/workspace\/functions\/word_counter$/);
+    await page.getByText("Saved Word Counter").waitFor();
+    const stored = (await api("GET", "/api/v1/functions/id/word_counter")).body;
+    expect(stored).toMatchObject({ type: "filter", name: "Word Counter", content: PYTHON_FILTER });
+    expect(stored.meta.permissions.requested).toEqual(["python"]);
+
+    // Opened again, the stored plugin is highlighted as Python from the start.
+    await page.reload();
+    await page.locator(".monaco-editor .view-line", { hasText: "class Filter:" }).waitFor();
+    expect(await surface.getAttribute("data-language")).toBe("python");
+    await expect.poll(() => tokenClass(page, "class Filter:", "class"), { timeout: 10_000 }).toBe(defClass);
     tab.assertNoErrors();
   });
 

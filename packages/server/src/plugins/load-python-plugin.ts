@@ -7,6 +7,8 @@ import { checkPythonSource } from "../sandbox/python-tier/check-python-source.ts
 import { installPythonRequirements, parsePythonRequirements } from "../sandbox/python-tier/install-python-requirements.ts";
 import { findPython } from "../sandbox/python-tier/find-python.ts";
 import { PythonPluginSandbox } from "../sandbox/python-tier/python-plugin-sandbox.ts";
+import { createHostFetch } from "../sandbox/create-host-fetch.ts";
+import { networkPatterns } from "./parse-permissions.ts";
 import { AwaitingApprovalRunner } from "./awaiting-approval-runner.ts";
 import type { LoadedPlugin, LoadPluginOptions } from "./loaded-plugin.ts";
 import { pluginHostHandlers } from "./plugin-host-handlers.ts";
@@ -16,11 +18,14 @@ let defaultLogger: Logger | undefined;
 /** The statement an admin gets about what approving a Python plugin means (API answers, docs). */
 export const PYTHON_TIER_NOTICE =
   "Python tier: this plugin runs unchanged in its own Python process (SLUICE_PYTHON) with an empty environment, " +
-  "its working folder under DATA_DIR/plugins/, a memory cap and the plugins' time limits. It is not confined further: " +
-  "it can connect to any host on the network, including this server's private network and cloud metadata addresses " +
-  "(its requests do not go through Sluice's network policy), read and write any file this server's OS user can " +
-  "(the database under DATA_DIR included), start processes, and use a whole CPU core. " +
-  "Approve it only for code you trust as much as the server itself.";
+  "its working folder under DATA_DIR/plugins/, a memory cap and the plugins' time limits. " +
+  "Its requests (requests, urllib) go through Sluice's network policy: the hosts in its permissions, public addresses only. " +
+  "Where the server can make a network namespace (Linux with util-linux's unshare) the process has no other way out; " +
+  "elsewhere it can connect to any host on the network itself, this server's private network and cloud metadata addresses included. " +
+  "When the server runs as root the process runs as PLUGIN_NODE_TIER_UID (nobody by default) and cannot write the database or " +
+  "DATA_DIR outside its folder; otherwise it can read and write any file this server's OS user can. " +
+  "It can read what any user on the machine can, start processes, and use a whole CPU core. " +
+  "Approve it only for code you trust.";
 
 /** Why a Python plugin does not run yet, with the request that changes that. */
 export function awaitingPythonApprovalError(pluginId: string, namespace: PluginNamespace | undefined): SluiceError {
@@ -117,15 +122,29 @@ export async function loadPythonPlugin(
           cacheDir: path.join(options.dataDir, "python-deps"),
           timeoutMs: options.requirements?.timeoutMs,
         });
+  // requests and urllib in the plugin go through this fetch: the plugin's `permissions: network:…`, public addresses only.
+  const allowedHosts = networkPatterns(loaded.permissions.granted);
+  const network = options.network ?? {};
+  const fetch = createHostFetch({
+    pluginId,
+    allowedHosts,
+    pendingHosts: networkPatterns(loaded.permissions.requested).filter((pattern) => !allowedHosts.includes(pattern)),
+    allowPrivateNetwork: network.allowPrivateNetwork,
+    maxBytes: network.fetchMaxBytes,
+    timeoutMs: network.fetchTimeoutMs,
+    idleTimeoutMs: network.fetchIdleTimeoutMs,
+  });
   const { sandbox, descriptor } = await PythonPluginSandbox.create(source, {
     pluginId,
     python: python.executable,
+    installation: python,
+    user: options.nodeTierUser,
     dataDir: options.dataDir,
     sitePackages,
     memoryLimitMb: limits.memoryMb ?? options.memoryLimitMb,
     timeoutMs: limits.timeoutMs ?? options.timeoutMs,
     streamTimeoutMs: limits.streamTimeoutMs ?? options.streamTimeoutMs,
-    host: pluginHostHandlers(options),
+    host: { fetch, ...pluginHostHandlers(options) },
     logger,
   });
   return { ...common, sandbox, descriptor };

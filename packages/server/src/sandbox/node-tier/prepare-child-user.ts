@@ -32,13 +32,20 @@ async function giveTree(folder: string, user: ChildUser): Promise<void> {
 }
 
 /**
- * Makes the files a trusted-tier process needs reachable by the OS user it runs as, and no more:
- * the folders from `/` to `<dataDir>/plugins/<id>` and to the entry script must be searchable
- * (`dataDir`, `plugins/` and `node-tier/` get the search bit for others, not the read bit: nobody
- * else can list them); the entry script readable; the plugin's folder owned by the user, mode
- * 0700. A folder above `dataDir` that the user cannot pass through is an error naming it.
+ * Makes the files a trusted-tier (or Python-tier) process needs reachable by the OS user it runs
+ * as, and no more: the folders from `/` to `<dataDir>/plugins/<id>` and to the entry script (when
+ * one is given) must be searchable (`dataDir`, `plugins/`, `node-tier/` and the `searchable`
+ * folders get the search bit for others, not the read bit: nobody else can list them); the entry
+ * script readable; the plugin's folder owned by the user, mode 0700. A folder above `dataDir` that
+ * the user cannot pass through is an error naming it.
  */
-export async function prepareChildUser(options: { dataDir: string; folder: string; scriptPath: string; user: ChildUser }): Promise<void> {
+export async function prepareChildUser(options: {
+  dataDir: string;
+  folder: string;
+  scriptPath?: string;
+  searchable?: string[];
+  user: ChildUser;
+}): Promise<void> {
   const { user } = options;
   const dataDir = path.resolve(options.dataDir);
   for (let above = path.dirname(dataDir); ; above = path.dirname(above)) {
@@ -49,8 +56,10 @@ export async function prepareChildUser(options: { dataDir: string; folder: strin
     }
     if (above === path.dirname(above)) break;
   }
-  for (const folder of [dataDir, path.dirname(options.folder), path.dirname(options.scriptPath)]) await addSearchByOthers(folder);
-  await fs.chmod(options.scriptPath, 0o444);
+  const searchable = [dataDir, path.dirname(options.folder), ...(options.searchable ?? [])];
+  if (options.scriptPath) searchable.push(path.dirname(options.scriptPath));
+  for (const folder of searchable) await addSearchByOthers(folder);
+  if (options.scriptPath) await fs.chmod(options.scriptPath, 0o444);
   const stats = await fs.lstat(options.folder);
   if (stats.uid !== user.uid || stats.gid !== user.gid) await giveTree(options.folder, user);
   await fs.chmod(options.folder, 0o700);

@@ -7,10 +7,13 @@ export interface PythonInterpreter {
   executable: string;
   version: string;
   pydanticVersion: string;
+  /** `sys.prefix` and `sys.base_prefix`: where it is installed (see python-launch.ts). */
+  prefix: string;
+  basePrefix: string;
 }
 
 const PROBE =
-  "import json, sys\nimport pydantic\nprint(json.dumps({'executable': sys.executable, 'version': '%d.%d.%d' % sys.version_info[:3], 'ok': sys.version_info >= (3, 11), 'pydantic': pydantic.VERSION}))";
+  "import json, sys\nimport pydantic\nprint(json.dumps({'executable': sys.executable, 'version': '%d.%d.%d' % sys.version_info[:3], 'ok': sys.version_info >= (3, 11), 'pydantic': pydantic.VERSION, 'prefix': sys.prefix, 'basePrefix': sys.base_prefix}))";
 const PROBE_TIMEOUT_MS = 15_000;
 const found = new Map<string, Promise<PythonInterpreter>>();
 
@@ -55,10 +58,18 @@ function probe(command: string): Promise<PythonInterpreter> {
           version: string;
           ok: boolean;
           pydantic: string;
+          prefix: string;
+          basePrefix: string;
         };
         if (!answer.ok) return refuse(`it is Python ${answer.version}`);
         if (!answer.pydantic.startsWith("2.")) return refuse(`it has pydantic ${answer.pydantic}`);
-        resolve({ executable: answer.executable, version: answer.version, pydanticVersion: answer.pydantic });
+        resolve({
+          executable: answer.executable,
+          version: answer.version,
+          pydanticVersion: answer.pydantic,
+          prefix: answer.prefix,
+          basePrefix: answer.basePrefix,
+        });
       } catch {
         refuse("it did not answer as Python does");
       }

@@ -1,14 +1,20 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "pino";
 import type { PluginChild } from "../node-tier/child-connection.ts";
 import { ChildExitedError, type ChildExit, type KillReason } from "../node-tier/node-child.ts";
 import type { ChildMethod, ChildSignal, ChildToHost, HostToChild } from "../node-tier/node-tier-protocol.ts";
+import type { ChildUser } from "../node-tier/prepare-child-user.ts";
+import type { PythonLaunch } from "./python-launch.ts";
 
 export interface PythonChildOptions {
   pluginId: string;
-  /** The interpreter (`SLUICE_PYTHON`). */
+  /** The interpreter (`SLUICE_PYTHON`), and how to start it: see pythonLaunch. */
   python: string;
+  launch?: PythonLaunch;
+  /** Another OS user to run as (the server must be root); `unshare` switches to it when the launch has a network namespace. */
+  user?: ChildUser;
   /** The runtime script (runtime/sluice_runtime.py). */
   scriptPath: string;
   /** The plugin's own folder: the process's working directory. */
@@ -48,12 +54,21 @@ export class PythonChild implements PluginChild {
   private constructor(options: PythonChildOptions) {
     this.#options = options;
     const args = ["-I", "-B", options.scriptPath, String(options.memoryLimitMb), ...(options.sitePackages ? [options.sitePackages] : [])];
-    this.#process = spawn(options.python, args, {
-      // Nothing of the server's environment (secrets, database URLs) reaches the plugin.
-      env: {},
-      cwd: options.folder,
-      stdio: ["pipe", "pipe", "pipe", "pipe"],
-    });
+    const launch = options.launch ?? { command: options.python, args: [], env: {}, hasOwnNetwork: false };
+    const installation = launch.installationPath ? fs.openSync(launch.installationPath, "r") : undefined;
+    // `unshare` (run as root) switches to the user itself, inside the new namespace.
+    const switchesHere = options.user && !launch.hasOwnNetwork;
+    try {
+      this.#process = spawn(launch.command, [...launch.args, ...args], {
+        // Nothing of the server's environment (secrets, database URLs) reaches the plugin.
+        env: launch.env,
+        cwd: options.folder,
+        stdio: ["pipe", "pipe", "pipe", "pipe", ...(installation === undefined ? [] : [installation])],
+        ...(switchesHere && { uid: options.user!.uid, gid: options.user!.gid }),
+      });
+    } finally {
+      if (installation !== undefined) fs.closeSync(installation);
+    }
     this.#forwardOutput();
     this.#readMessages(this.#process.stdio[3] as Readable);
     this.exited = new Promise((resolve) => {

@@ -2,12 +2,21 @@ import type { Logger } from "pino";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
 import { PluginHost } from "../host/plugin-host.ts";
 import type { HostHandlers } from "../invocation-handlers.ts";
+import type { ChildUser } from "../node-tier/prepare-child-user.ts";
+import type { PythonInstallation } from "./python-launch.ts";
 import { PythonProcessTransport } from "./python-process-transport.ts";
 
 export interface PythonPluginSandboxOptions {
   pluginId: string;
   /** The interpreter (`SLUICE_PYTHON`). Default `python3`. */
   python?: string;
+  /**
+   * Where it is installed (find-python.ts). Given, the process runs in a network namespace of its
+   * own where `unshare` can make one, and can run as `user`.
+   */
+  installation?: PythonInstallation;
+  /** Another OS user to run as (the server must be root): `PLUGIN_NODE_TIER_UID`, as for the trusted tier. */
+  user?: ChildUser;
   /** The server's DATA_DIR: the plugin's folder is `<dataDir>/plugins/<pluginId>`. */
   dataDir: string;
   /** The folder the plugin's `requirements:` were installed into, put on its `sys.path`. */
@@ -29,8 +38,9 @@ export interface PythonPluginSandboxOptions {
  * use it as they use the other tiers. The process sees an empty environment, works in its folder
  * `<DATA_DIR>/plugins/<id>`, has an address-space cap, and is killed (SIGKILL) when a call runs
  * past its limit without answering; a crash fails the calls in flight and the next call starts it
- * again. It is NOT confined otherwise: it can read what the server's user can read and open
- * network connections itself (docs/security.md).
+ * again. Where the kernel allows it runs in a network namespace of its own, so its requests reach
+ * the network only through the host's permission-checked fetch, and as another OS user when the
+ * server runs as root; it is NOT confined otherwise (docs/security.md).
  *
  * @example
  * const { sandbox } = await PythonPluginSandbox.create(source, { pluginId: "word_count", dataDir, host: {}, logger });
@@ -57,6 +67,8 @@ export class PythonPluginSandbox extends PluginHost {
         (transport = new PythonProcessTransport(host, source, {
           ...settings,
           python: options.python ?? "python3",
+          installation: options.installation,
+          user: options.user,
           dataDir: options.dataDir,
           sitePackages: options.sitePackages,
         })),

@@ -1,4 +1,5 @@
 import fs from "node:fs/promises";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
@@ -10,12 +11,20 @@ import { ChildConnection } from "../node-tier/child-connection.ts";
 import { ChildExitedError, lastLine, type ChildExit } from "../node-tier/node-child.ts";
 import { pluginFolder } from "../node-tier/node-process-transport.ts";
 import type { ChildToHost, HostCapability } from "../node-tier/node-tier-protocol.ts";
+import { prepareChildUser, type ChildUser } from "../node-tier/prepare-child-user.ts";
+import { parsePluginJson } from "../host/parse-plugin-json.ts";
+import type { PluginCapabilities } from "../host/plugin-capabilities.ts";
 import { PythonChild } from "./python-child.ts";
+import { pythonLaunch, type PythonInstallation } from "./python-launch.ts";
 
 export interface PythonProcessTransportOptions {
   pluginId: string;
   /** The interpreter (`SLUICE_PYTHON`, default `python3`). */
   python: string;
+  /** Where the interpreter is installed (find-python.ts): needed to run it as `user` and in a network namespace. */
+  installation?: PythonInstallation;
+  /** Another OS user to run as (the server must be root), as the trusted tier does: see prepareChildUser. */
+  user?: ChildUser;
   /** The server's DATA_DIR: the plugin's folder is `<dataDir>/plugins/<pluginId>`. */
   dataDir: string;
   /** The folder the plugin's `requirements:` were installed into, put on its `sys.path`. */
@@ -29,6 +38,33 @@ export interface PythonProcessTransportOptions {
 export const PYTHON_RUNTIME_PATH = fileURLToPath(new URL("./runtime/sluice_runtime.py", import.meta.url));
 
 const HOST_CAPABILITIES = new Set<HostCapability>(["emit", "call", "serve"]);
+type FetchCapability = "fetch" | "fetchRead" | "fetchClose";
+/** The Python runtime's requests and urllib go through the host's permission-checked fetch (sluice_network.py). */
+const FETCH_CAPABILITIES = new Set<string>(["fetch", "fetchRead", "fetchClose"]);
+
+/**
+ * The host's fetch capabilities for the Python runtime, over JSON lines: a request body and each
+ * body chunk cross as base64 (`{ request, body }` in; `{ bodyId }` for fetchRead and fetchClose).
+ */
+async function askFetch(capabilities: PluginCapabilities, capability: FetchCapability, invocationId: string, json: string) {
+  try {
+    const asked = parsePluginJson(json) as { request?: unknown; body?: unknown; bodyId?: unknown };
+    if (capability === "fetch") {
+      const body = typeof asked.body === "string" ? new Uint8Array(Buffer.from(asked.body, "base64")) : undefined;
+      return await capabilities.fetch(invocationId, JSON.stringify(asked.request ?? null), body);
+    }
+    const bodyId = String(asked.bodyId);
+    if (capability === "fetchClose") {
+      capabilities.fetchClose(invocationId, bodyId);
+      return { ok: true, value: null };
+    }
+    const chunk = await capabilities.fetchRead(invocationId, bodyId);
+    return chunk.ok ? { ok: true, value: chunk.value === null ? null : Buffer.from(chunk.value).toString("base64") } : chunk;
+  } catch (error) {
+    return { ok: false, error: { code: "PLUGIN_ERROR", message: messageOf(error) } };
+  }
+}
+
 // How long a new process may take to start its runtime (not counted in any call's limit).
 const START_TIMEOUT_MS = 15_000;
 
@@ -76,12 +112,20 @@ export class PythonProcessTransport implements PluginTransport {
   }
 
   async #start(): Promise<{ connection: ChildConnection<PythonChild>; descriptor: PluginDescriptor }> {
-    const { pluginId, logger, python, memoryLimitMb, timeoutMs } = this.#options;
+    const { pluginId, logger, python, memoryLimitMb, timeoutMs, user, installation, sitePackages } = this.#options;
     await fs.mkdir(this.folder, { recursive: true, mode: 0o700 });
+    if (user) {
+      // Its folder becomes the user's; DATA_DIR and the database stay the server's (searchable, not readable or writable).
+      const searchable = sitePackages ? [path.dirname(sitePackages)] : [];
+      await prepareChildUser({ dataDir: this.#options.dataDir, folder: this.folder, searchable, user });
+    }
+    const launch = installation ? await pythonLaunch(installation, user, logger) : undefined;
     const child = await PythonChild.start(
       {
         pluginId,
         python,
+        launch,
+        user,
         scriptPath: PYTHON_RUNTIME_PATH,
         folder: this.folder,
         memoryLimitMb,
@@ -194,6 +238,13 @@ export class PythonProcessTransport implements PluginTransport {
     try {
       switch (message.t) {
         case "host":
+          // The Python runtime also asks for fetch (node-tier-protocol.ts names what a Node.js child asks).
+          if (FETCH_CAPABILITIES.has(message.capability as string)) {
+            void askFetch(capabilities, message.capability as string as FetchCapability, message.invocationId, message.json).then(
+              (result) => child.replyToHostCall(message.id, JSON.stringify(result)),
+            );
+            return;
+          }
           void capabilities[HOST_CAPABILITIES.has(message.capability) ? message.capability : "emit"](
             message.invocationId,
             message.json,

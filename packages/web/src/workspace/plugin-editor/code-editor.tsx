@@ -1,5 +1,6 @@
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from "react";
 import type * as Monaco from "monaco-editor";
+import { looksLikePython } from "@sluice/sdk/wire";
 import { errorMessage } from "../../api/api-error.ts";
 import { Spinner } from "../../ui/spinner.tsx";
 import { loadMonaco } from "./load-monaco.ts";
@@ -30,9 +31,46 @@ export interface CodeEditorHandle {
 
 const SERVER_OWNER = "sluice-server";
 
+type EditorLanguage = "typescript" | "python";
+
+/** Python (an Open WebUI plugin) or TypeScript, recognised from the text as the server does. */
+function languageOf(source: string): EditorLanguage {
+  return looksLikePython(source) ? "python" : "typescript";
+}
+
+/**
+ * Gives the model the language its text is written in. Only TypeScript models reach Monaco's
+ * TypeScript service, so Python gets Python highlighting and no TypeScript errors or completions.
+ */
+function followLanguage(monaco: typeof Monaco, model: Monaco.editor.ITextModel): EditorLanguage {
+  const language = languageOf(model.getValue());
+  if (model.getLanguageId() !== language) {
+    monaco.editor.setModelLanguage(model, language);
+    // PEP 8 indents by four spaces; the TypeScript templates by two.
+    model.updateOptions({ tabSize: language === "python" ? 4 : 2 });
+  }
+  return language;
+}
+
+/**
+ * Monaco's TypeScript service may still be checking the text when it turns into Python (a paste
+ * right after the editor opened); its late answer would mark Python as broken TypeScript. Such
+ * markers are dropped as they arrive.
+ */
+function dropLateTypeScriptMarkers(monaco: typeof Monaco, model: Monaco.editor.ITextModel): Monaco.IDisposable {
+  const key = model.uri.toString();
+  return monaco.editor.onDidChangeMarkers((uris) => {
+    if (model.isDisposed() || model.getLanguageId() === "typescript" || !uris.some((uri) => uri.toString() === key)) return;
+    if (monaco.editor.getModelMarkers({ resource: model.uri, owner: "typescript" }).length > 0) {
+      monaco.editor.setModelMarkers(model, "typescript", []);
+    }
+  });
+}
+
 /**
  * Monaco editing a plugin's TypeScript with the `@sluice/sdk` types: completions, hovers and type
- * errors while typing. Falls back to a plain text area when Monaco cannot load.
+ * errors while typing; or an Open WebUI Python plugin, highlighted as Python, when the text is
+ * Python (pasted, imported or loaded). Falls back to a plain text area when Monaco cannot load.
  */
 export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label, isReadOnly = false, ref }: CodeEditorProps) {
   const container = useRef<HTMLDivElement>(null);
@@ -43,6 +81,7 @@ export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label
   const callbacks = useRef({ onChange, onSave });
   callbacks.current = { onChange, onSave };
   const [state, setState] = useState<"loading" | "ready" | { failed: string }>("loading");
+  const [language, setLanguage] = useState<EditorLanguage>(() => languageOf(initialValue));
   const fallback = useRef<HTMLTextAreaElement>(null);
 
   useImperativeHandle(ref, () => ({
@@ -61,12 +100,15 @@ export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label
   useEffect(() => {
     let isMounted = true;
     let editor: Monaco.editor.IStandaloneCodeEditor | undefined;
+    let markerGuard: Monaco.IDisposable | undefined;
     loadMonaco().then(
       (monaco) => {
         if (!isMounted || !container.current) return;
         const uri = monaco.Uri.parse(PLUGIN_MODEL_URI);
         monaco.editor.getModel(uri)?.dispose();
         const model = monaco.editor.createModel(initialValue, "typescript", uri);
+        setLanguage(followLanguage(monaco, model));
+        markerGuard = dropLateTypeScriptMarkers(monaco, model);
         editor = monaco.editor.create(container.current, {
           model,
           ariaLabel: label,
@@ -81,7 +123,10 @@ export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label
           lineNumbersMinChars: 3,
           readOnly: isReadOnly,
         });
-        editor.onDidChangeModelContent(() => callbacks.current.onChange(model.getValue()));
+        editor.onDidChangeModelContent(() => {
+          setLanguage(followLanguage(monaco, model));
+          callbacks.current.onChange(model.getValue());
+        });
         editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onSave?.());
         monacoRef.current = monaco;
         editorRef.current = editor;
@@ -92,6 +137,7 @@ export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label
     );
     return () => {
       isMounted = false;
+      markerGuard?.dispose();
       editor?.getModel()?.dispose();
       editor?.dispose();
       editorRef.current = null;
@@ -161,7 +207,7 @@ export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label
           <Spinner label="Loading the code editor" /> Loading the code editor…
         </div>
       )}
-      <div ref={container} className="code-editor-surface" data-testid="code-editor" />
+      <div ref={container} className="code-editor-surface" data-testid="code-editor" data-language={language} />
     </div>
   );
 }

@@ -337,7 +337,7 @@ def describe_plugin(loaded):
         elif entries is not None:
             pipes = [pipe_entry(entry) for entry in entries]
     if loaded.kind == "filter":
-        hooks += [hook for hook in ("inlet", "stream", "outlet") if callable(getattr(instance, hook, None))]
+        hooks += [hook for hook in ("inlet", "request", "stream", "outlet") if callable(getattr(instance, hook, None))]
     actions = None
     if loaded.kind == "action":
         hooks.append("action")
@@ -361,6 +361,8 @@ def describe_plugin(loaded):
         "icon": icon if isinstance(icon, str) else None,
         "tools": tools,
         "hooks": hooks,
+        # Open WebUI: a filter with `file_handler = True` puts the attached files in the request itself.
+        "fileHandler": loaded.kind == "filter" and getattr(instance, "file_handler", False) is True,
     }
 
 
@@ -547,6 +549,46 @@ class Call:
             plugin.instance.valves = build_valves(plugin.valves_class, self.context.get("valves"), "valves")
 
 
+def names_parameter(function, name):
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+async def request_tools(invocation_id):
+    """`__tools__` as Open WebUI passes it: each of the request's tools by name, `{"callable", "spec"}`.
+    The callable (async, keyword arguments) runs the tool through the host (`tools.call`), in its
+    own sandbox; where the request's tools are not known yet (an inlet), it is empty."""
+    try:
+        listed = await channel.ask_host("serve", invocation_id, {"method": "tools.list", "args": []})
+    except PluginError as error:
+        if error.code == "INVALID_INPUT":
+            return {}
+        raise
+
+    def caller(name):
+        async def call_tool(**arguments):
+            return await channel.ask_host("serve", invocation_id, {"method": "tools.call", "args": [name, arguments]})
+
+        call_tool.__name__ = name
+        return call_tool
+
+    tools = {}
+    for info in listed or []:
+        name = info.get("name")
+        spec = {"name": name, "description": info.get("description", ""), "parameters": info.get("parameters") or {"type": "object", "properties": {}}}
+        tools[name] = {"callable": caller(name), "spec": spec}
+    return tools
+
+
+async def with_request_tools(function, special, invocation_id):
+    """`special` plus `__tools__` when `function` asks for it (listing the tools costs a host call)."""
+    if not names_parameter(function, "__tools__"):
+        return special
+    return {**special, "__tools__": await request_tools(invocation_id)}
+
+
 def arguments_for(function, offered):
     """Only the arguments `function` names in its signature (a **kwargs catch-all gets no special ones)."""
     try:
@@ -579,13 +621,15 @@ async def run_hook(request):
                 entries = await call_function(entries, arguments_for(entries, call.special_arguments()))
             return [pipe_entry(entry) for entry in (entries or [])]
         special = call.special_arguments()
-        if hook in ("inlet", "outlet"):
+        if hook in ("inlet", "request", "outlet"):
             function = getattr(instance, hook, None)
             if function is None:
                 return payload
+            special = await with_request_tools(function, special, call.invocation_id)
             result = await call_function(function, arguments_for(function, {**special, "body": payload}))
             return payload if result is None else result
         if hook == "pipe":
+            special = await with_request_tools(instance.pipe, special, call.invocation_id)
             result = await call_function(instance.pipe, arguments_for(instance.pipe, {**special, "body": payload}))
             # A StreamingResponse (fastapi's, starlette's or the shims'): Open WebUI streams its body.
             return getattr(result, "body_iterator", result)
@@ -951,6 +995,11 @@ class HostBridge:
         return channel.ask_host_sync("serve", HostBridge.invocation(), {"method": method, "args": list(args)})
 
     @staticmethod
+    def ask_sync(capability, value):
+        """Any host capability, blocking (sluice_network.py asks for fetch, fetchRead, fetchClose)."""
+        return channel.ask_host_sync(capability, HostBridge.invocation(), value)
+
+    @staticmethod
     def invocation():
         invocation_id = current_invocation.get()
         if invocation_id is None:
@@ -979,7 +1028,7 @@ def install_shims():
     sys.path.append(os.path.join(here, "fallbacks"))
     sys.meta_path.append(MissingOpenWebUI)
     bridge = types.ModuleType("sluice_host")
-    for name in ("context", "user", "serve", "serve_sync", "invocation"):
+    for name in ("context", "user", "serve", "serve_sync", "ask_sync", "invocation"):
         setattr(bridge, name, getattr(HostBridge, name))
     bridge.PluginError = PluginError
     sys.modules["sluice_host"] = bridge
@@ -991,10 +1040,16 @@ def main():
         print(json.dumps(check_source(sys.stdin.read())))
         return
     channel = Channel()
+    # Set only to find a shared libpython in an installation the plugin's OS user reaches through a descriptor (python-launch.ts).
+    os.environ.pop("LD_LIBRARY_PATH", None)
     install_shims()
     if len(sys.argv) > 2:
         # The plugin's `requirements:`, installed with pip --target: after the shims, before site-packages.
         sys.path.insert(1, sys.argv[2])
+    # requests (the plugin's own, when it lists it) and urllib go through the host's permission-checked fetch.
+    import sluice_network
+
+    sluice_network.install()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     channel.loop = loop

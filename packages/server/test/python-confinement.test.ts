@@ -1,0 +1,221 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signUpAdmin, signUpUser, type TestAccount } from "./helpers/accounts.ts";
+import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { useServer } from "./helpers/use-server.ts";
+
+// Issue 12, point 2: a Python plugin's process runs as another OS user when the server runs as
+// root (as the trusted tier does), and its requests go through the host's network policy; where
+// the kernel allows, in a network namespace of its own, so it cannot connect around that policy.
+
+const isRoot = process.getuid?.() === 0;
+/** Whether this machine lets the server give a process a network namespace of its own. */
+const canUnshare = (() => {
+  try {
+    execFileSync(
+      "unshare",
+      isRoot ? ["--net", "--setgid", "65534", "--setuid", "65534", "--", "true"] : ["--user", "--map-current-user", "--net", "--", "true"],
+    );
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const DISK_PIPE = `"""
+title: Disk reach
+"""
+import os
+import sqlite3
+
+
+def attempt(work):
+    try:
+        return work()
+    except Exception as error:
+        return type(error).__name__
+
+
+def take_over():
+    db = sqlite3.connect("../../sluice.db")
+    db.execute("UPDATE user SET role = 'admin'")
+    db.commit()
+    return "OPENED"
+
+
+def write(where):
+    with open(where, "w") as file:
+        file.write("x")
+    return "WROTE"
+
+
+class Pipe:
+    def pipe(self, body: dict) -> dict:
+        count = int(attempt(lambda: open("count.txt").read()) if os.path.exists("count.txt") else 0) + 1
+        write("count.txt")
+        with open("count.txt", "w") as file:
+            file.write(str(count))
+        return {
+            "uid": os.getuid(),
+            "count": count,
+            "database": attempt(take_over),
+            "dataDir": attempt(lambda: write("../../stolen.txt")),
+            "plugins": attempt(lambda: write("../stolen.txt")),
+            "list": attempt(lambda: os.listdir("../..")),
+            "signal": attempt(lambda: os.kill(os.getppid(), 0) or "SENT"),
+        }
+`;
+
+const networkPipe = (allowed: string) => `"""
+title: Network reach
+permissions: network:${allowed}
+"""
+import socket
+import urllib.request
+import requests
+
+
+def attempt(work):
+    try:
+        return work()
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+
+
+class Pipe:
+    def pipe(self, body: dict) -> dict:
+        allowed, other = body["messages"][-1]["content"].split(" ")
+        return {
+            "requests": attempt(lambda: requests.get(f"http://{allowed}/hello?via=requests", timeout=5).text),
+            "stream": attempt(lambda: [line.decode() for line in requests.get(f"http://{allowed}/lines", stream=True).iter_lines()]),
+            "post": attempt(lambda: requests.post(f"http://{allowed}/echo", json={"a": 1}).json()),
+            "urllib": attempt(lambda: urllib.request.urlopen(f"http://{allowed}/hello?via=urllib").read().decode()),
+            "refused": attempt(lambda: requests.get(f"http://{other}/hello", timeout=5).text),
+            "socket": attempt(lambda: socket.create_connection(tuple([allowed.split(":")[0], int(allowed.split(":")[1])]), timeout=3) and "CONNECTED"),
+        }
+`;
+
+describe("the Python tier's confinement", () => {
+  let fake: FakeUpstream;
+  let target: http.Server;
+  let other: http.Server;
+  /** Requests the loopback test servers saw, by path. */
+  const seen: string[] = [];
+  let rawConnections = 0;
+  const env: Record<string, string> = { PLUGIN_ALLOW_PRIVATE_NETWORK: "true", LOG_LEVEL: "info" };
+
+  const listen = (server: http.Server) =>
+    new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+
+  beforeAll(async () => {
+    fake = await startFakeUpstream();
+    env.OPENAI_API_BASE_URL = fake.baseUrl;
+    target = http.createServer((request, response) => {
+      seen.push(request.url ?? "");
+      if (request.url === "/lines") {
+        response.writeHead(200, { "content-type": "text/plain" });
+        response.write("one\n");
+        setTimeout(() => response.end("two\n"), 50);
+        return;
+      }
+      if (request.url === "/echo") {
+        let text = "";
+        request.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+        request.on("end", () => {
+          response.writeHead(200, { "content-type": "application/json" });
+          response.end(JSON.stringify({ got: JSON.parse(text), type: request.headers["content-type"] }));
+        });
+        return;
+      }
+      response.writeHead(200, { "content-type": "text/plain" });
+      response.end(`hello ${new URL(request.url ?? "/", "http://x").searchParams.get("via")}`);
+    });
+    target.on("connection", () => (rawConnections += 1));
+    other = http.createServer((request, response) => {
+      seen.push(`other ${request.url}`);
+      response.end("other");
+    });
+    await Promise.all([listen(target), listen(other)]);
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await new Promise((resolve) => target?.close(resolve));
+    await new Promise((resolve) => other?.close(resolve));
+  });
+
+  const sluice = useServer({ kind: "sqlite", env });
+  let admin: TestAccount;
+  let user: TestAccount;
+
+  const approve = async (id: string, content: string) => {
+    const created = await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const approved = await sluice.api.post(`/api/v1/functions/id/${id}/permissions/approve`, {}, admin.token);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.load_error ?? null).toBeNull();
+    expect((await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token)).body.is_active).toBe(true);
+  };
+  const ask = async (model: string, content: string) => {
+    const answer = await sluice.api.post("/api/chat/completions", { model, messages: [{ role: "user", content }] }, user.token);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    return JSON.parse(answer.body.choices[0].message.content);
+  };
+
+  it("runs as another OS user when the server is root: its folder is its own, the database and DATA_DIR are not", async () => {
+    admin = await signUpAdmin(sluice.url);
+    user = await signUpUser(sluice.url, admin);
+    await approve("disk_reach", DISK_PIPE);
+    const first = await ask("disk_reach", "go");
+    const second = await ask("disk_reach", "go");
+    expect(second.count).toBe(first.count + 1);
+    const folder = path.join(sluice.server.dataDir, "plugins", "disk_reach");
+    if (isRoot) {
+      // As the trusted tier: nobody (65534) by default.
+      expect(first).toEqual({
+        uid: 65534,
+        count: 1,
+        database: "OperationalError",
+        dataDir: "PermissionError",
+        plugins: "PermissionError",
+        list: "PermissionError",
+        signal: "PermissionError",
+      });
+      expect(fs.statSync(folder).uid).toBe(65534);
+      expect(fs.statSync(folder).mode & 0o777).toBe(0o700);
+    } else {
+      expect(first.uid).toBe(process.getuid?.());
+    }
+    expect(fs.existsSync(path.join(sluice.server.dataDir, "stolen.txt"))).toBe(false);
+    expect(fs.existsSync(path.join(sluice.server.dataDir, "plugins", "stolen.txt"))).toBe(false);
+    const me = await sluice.api.get("/api/v1/auths/", user.token);
+    expect(me.body.role).toBe("user");
+    for (const file of ["sluice.db", "sluice.db-wal"]) expect(fs.statSync(path.join(sluice.server.dataDir, file)).mode & 0o777).toBe(0o600);
+  });
+
+  it("sends requests and urllib through the host's network policy, and cannot connect around it", async () => {
+    const allowed = `127.0.0.1:${(target.address() as AddressInfo).port}`;
+    const refusedHost = `127.0.0.1:${(other.address() as AddressInfo).port}`;
+    await approve("net_reach", networkPipe(allowed));
+    rawConnections = 0;
+    const report = await ask("net_reach", `${allowed} ${refusedHost}`);
+    expect(report.requests).toBe("hello requests");
+    expect(report.stream).toEqual(["one", "two"]);
+    expect(report.post).toEqual({ got: { a: 1 }, type: "application/json" });
+    expect(report.urllib).toBe("hello urllib");
+    // The policy's own refusal, as a requests error the plugin can catch.
+    expect(report.refused).toBe(`ConnectionError: Plugin "net_reach" may not reach ${refusedHost}: its permissions allow ${allowed}`);
+    expect(seen.filter((entry) => entry.startsWith("other"))).toEqual([]);
+    if (canUnshare) {
+      // Its own network namespace: not even loopback of the server is there.
+      expect(report.socket).toMatch(/^(ConnectionRefusedError|OSError)/);
+      // The four requests above, each made by the host; the raw socket never arrived.
+      expect(rawConnections).toBe(4);
+    } else {
+      expect(sluice.server.output()).toContain("Python plugins share this server's network");
+    }
+  });
+});
