@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signUpAdmin, type TestAccount } from "../../server/test/helpers/accounts.ts";
+import { functionTypeOf } from "@sluice/sdk/wire";
+import type { PluginKind } from "@sluice/sdk";
 import { PLUGIN_TEMPLATES } from "../src/workspace/plugin-editor/plugin-templates.ts";
 import { launchBrowser, openPage, type WatchedPage } from "./launch-browser.ts";
 import { startSluice, type SluiceForBrowser } from "./start-sluice.ts";
@@ -170,7 +172,8 @@ describe("the plugin workspace in Chromium", () => {
         content,
       });
       expect(status, JSON.stringify(body)).toBe(200);
-      if (namespace === "functions") expect(body.type).toBe(kind);
+      // An event plugin is stored as Open WebUI stores it: a function of type "event".
+      if (namespace === "functions") expect(body.type).toBe(functionTypeOf(kind as Exclude<PluginKind, "tools">));
       await api("DELETE", `/api/v1/${namespace}/id/template_${kind}/delete`);
     }
   });
