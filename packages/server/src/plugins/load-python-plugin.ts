@@ -39,11 +39,12 @@ export function awaitingPythonApprovalError(pluginId: string, namespace: PluginN
 }
 
 // Open WebUI looks for these top-level classes in this order; a tools module has `Tools`.
-const FUNCTION_CLASSES: Array<[string, PluginKind | "event"]> = [
+// An Event function is an event plugin (kind "events", stored as a function of type "event").
+const FUNCTION_CLASSES: Array<[string, PluginKind]> = [
   ["Pipe", "pipe"],
   ["Filter", "filter"],
   ["Action", "action"],
-  ["Event", "event"],
+  ["Event", "events"],
 ];
 
 /** The kind of a Python plugin from its top-level classes, as Open WebUI picks it, or why it cannot be stored where it is. */
@@ -53,10 +54,12 @@ function pythonKind(classes: string[], namespace: PluginNamespace | undefined, p
   const hasTools = classes.includes("Tools");
   if (namespace === "tool") {
     if (hasTools) return "tools";
-    if (functionKind) throw refuse(`This is a ${functionKind}; create it under Functions, not Tools`);
+    if (functionKind)
+      throw refuse(
+        `This is ${functionKind === "events" ? "an event function" : `a ${functionKind}`}; create it under Functions, not Tools`,
+      );
     throw refuse("No class named Tools at the top level of the module (Open WebUI's tools are a class Tools)");
   }
-  if (functionKind === "event") throw refuse("Event functions (class Event) do not run in Sluice's Python tier yet");
   if (functionKind) return functionKind;
   if (hasTools) throw refuse("This is a tools module; create it under Tools, not Functions");
   throw refuse("No class named Pipe, Filter, Action or Tools at the top level of the module");
@@ -76,6 +79,8 @@ function placeholderDescriptor(kind: PluginKind): PluginDescriptor {
     icon: null,
     tools: [],
     hooks: [],
+    // Open WebUI calls an Event function for every server event; it filters on __event_name__.
+    ...(kind === "events" && { events: ["*"] }),
   };
 }
 

@@ -26,7 +26,8 @@ import traceback
 import types
 
 FUNCTION_CLASSES = ("Pipe", "Filter", "Action", "Event")
-KINDS = {"Pipe": "pipe", "Filter": "filter", "Action": "action", "Tools": "tools", "Event": "event"}
+# An Event function is what Sluice calls an event plugin (kind "events", stored as a function of type "event").
+KINDS = {"Pipe": "pipe", "Filter": "filter", "Action": "action", "Tools": "tools", "Event": "events"}
 MAX_LOG_LENGTH = 16_384
 MAX_RESULT_LENGTH = 16 * 1024 * 1024
 # The process ends with this code after a MemoryError, so the host reports the memory limit.
@@ -279,10 +280,8 @@ def load(plugin_id, code):
         exec(compile(code, plugin_file, "exec"), module.__dict__)
         names = [name for name in (*FUNCTION_CLASSES, "Tools") if inspect.isclass(module.__dict__.get(name))]
         if not names:
-            raise PluginError("PLUGIN_LOAD_FAILED", "No class named Pipe, Filter, Action or Tools at the top of the module")
+            raise PluginError("PLUGIN_LOAD_FAILED", "No class named Pipe, Filter, Action, Event or Tools at the top of the module")
         class_name = names[0]
-        if class_name == "Event":
-            raise PluginError("PLUGIN_LOAD_FAILED", "Event functions (class Event) do not run in Sluice's Python tier yet")
         instance = module.__dict__[class_name]()
     except PluginError:
         raise
@@ -347,6 +346,10 @@ def describe_plugin(loaded):
     tools = tool_specs(instance) if loaded.kind == "tools" else []
     if tools:
         hooks.append("tool")
+    if loaded.kind == "events":
+        if not callable(getattr(instance, "event", None)):
+            raise PluginError("PLUGIN_LOAD_FAILED", "class Event has no event method (Open WebUI calls event(self, event, __event_name__, ...))")
+        hooks.append("event")
     icon = getattr(instance, "icon", None)
     return {
         "kind": loaded.kind,
@@ -363,6 +366,8 @@ def describe_plugin(loaded):
         "hooks": hooks,
         # Open WebUI: a filter with `file_handler = True` puts the attached files in the request itself.
         "fileHandler": loaded.kind == "filter" and getattr(instance, "file_handler", False) is True,
+        # Open WebUI calls an Event function for every server event and it filters on __event_name__.
+        **({"events": ["*"]} if loaded.kind == "events" else {}),
     }
 
 
@@ -646,9 +651,28 @@ async def run_hook(request):
             arguments = {key: value for key, value in payload.items() if key in names and not key.startswith("__")}
             result = await call_function(method, {**arguments_for(method, special), **arguments})
             return await tool_result(name, result, special["__event_emitter__"])
+        if hook == "event" and plugin.kind == "events":
+            return await run_event(instance.event, special, payload)
         raise PluginError("INVALID_INPUT", f"A {plugin.kind} has no {hook!r} hook")
     finally:
         current_invocation.reset(token)
+
+
+async def run_event(function, special, event):
+    """An Event function's `event()`, as Open WebUI calls it: the event (`{id, name, subject, actor,
+    ts, data}`) as `event` and `__event__`, its name as `__event_name__`, its id as `__event_id__`;
+    `__app__` is None (Sluice has no FastAPI app to hand out). There is no user (`__user__` absent)."""
+    event = event if isinstance(event, dict) else {}
+    offered = {
+        **special,
+        "event": event,
+        "__event__": event,
+        "__event_name__": event.get("name"),
+        "__event_id__": event.get("id"),
+        "__app__": None,
+    }
+    await call_function(function, arguments_for(function, offered))
+    return None
 
 
 async def tool_result(name, result, event_emitter):
