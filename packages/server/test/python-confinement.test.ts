@@ -99,6 +99,26 @@ class Pipe:
         }
 `;
 
+const RUNTIME_PIPE = `"""
+title: Runtime location
+"""
+import os
+import sys
+import open_webui
+import sluice_network
+
+
+class Pipe:
+    def pipe(self, body: dict) -> dict:
+        script = os.path.abspath(sys.argv[0])
+        return {
+            "script": script,
+            "shims": os.path.abspath(open_webui.__file__),
+            "network": os.path.abspath(sluice_network.__file__),
+            "writable": os.access(script, os.W_OK),
+        }
+`;
+
 describe("the Python tier's confinement", () => {
   let fake: FakeUpstream;
   let target: http.Server;
@@ -194,6 +214,20 @@ describe("the Python tier's confinement", () => {
     const me = await sluice.api.get("/api/v1/auths/", user.token);
     expect(me.body.role).toBe("user");
     for (const file of ["sluice.db", "sluice.db-wal"]) expect(fs.statSync(path.join(sluice.server.dataDir, file)).mode & 0o777).toBe(0o600);
+  });
+
+  it("runs its runtime and shims from a read-only copy in DATA_DIR, not from the server's source tree", async () => {
+    await approve("runtime_location", RUNTIME_PIPE);
+    const report = await ask("runtime_location", "where");
+    const copies = path.join(fs.realpathSync(sluice.server.dataDir), "python-tier");
+    const runtime = path.dirname(report.script);
+    expect(path.dirname(runtime)).toBe(copies);
+    expect(path.basename(runtime)).toMatch(/^runtime-[0-9a-f]{16}$/);
+    expect(path.basename(report.script)).toBe("sluice_runtime.py");
+    expect(report.shims).toBe(path.join(runtime, "shims", "open_webui", "__init__.py"));
+    expect(report.network).toBe(path.join(runtime, "shims", "sluice_network.py"));
+    if (isRoot) expect(report.writable).toBe(false);
+    expect(fs.statSync(path.join(runtime, "sluice_runtime.py")).mode & 0o777).toBe(0o444);
   });
 
   it("sends requests and urllib through the host's network policy, and cannot connect around it", async () => {

@@ -16,6 +16,7 @@ import { parsePluginJson } from "../host/parse-plugin-json.ts";
 import type { PluginCapabilities } from "../host/plugin-capabilities.ts";
 import { PythonChild } from "./python-child.ts";
 import { pythonLaunch, type PythonInstallation } from "./python-launch.ts";
+import { pythonRuntimePath } from "./python-runtime-files.ts";
 
 export interface PythonProcessTransportOptions {
   pluginId: string;
@@ -34,7 +35,7 @@ export interface PythonProcessTransportOptions {
   logger: Logger;
 }
 
-/** The runtime every Python-tier process runs, shipped beside this file. */
+/** The runtime as shipped beside this file (checking source runs it from here; plugins run a copy in DATA_DIR, see pythonRuntimePath). */
 export const PYTHON_RUNTIME_PATH = fileURLToPath(new URL("./runtime/sluice_runtime.py", import.meta.url));
 
 const HOST_CAPABILITIES = new Set<HostCapability>(["emit", "call", "serve"]);
@@ -114,9 +115,10 @@ export class PythonProcessTransport implements PluginTransport {
   async #start(): Promise<{ connection: ChildConnection<PythonChild>; descriptor: PluginDescriptor }> {
     const { pluginId, logger, python, memoryLimitMb, timeoutMs, user, installation, sitePackages } = this.#options;
     await fs.mkdir(this.folder, { recursive: true, mode: 0o700 });
+    const scriptPath = await pythonRuntimePath(this.#options.dataDir);
     if (user) {
       // Its folder becomes the user's; DATA_DIR and the database stay the server's (searchable, not readable or writable).
-      const searchable = sitePackages ? [path.dirname(sitePackages)] : [];
+      const searchable = [path.dirname(path.dirname(scriptPath)), ...(sitePackages ? [path.dirname(sitePackages)] : [])];
       await prepareChildUser({ dataDir: this.#options.dataDir, folder: this.folder, searchable, user });
     }
     const launch = installation ? await pythonLaunch(installation, user, logger) : undefined;
@@ -126,7 +128,7 @@ export class PythonProcessTransport implements PluginTransport {
         python,
         launch,
         user,
-        scriptPath: PYTHON_RUNTIME_PATH,
+        scriptPath,
         folder: this.folder,
         memoryLimitMb,
         sitePackages: this.#options.sitePackages,
