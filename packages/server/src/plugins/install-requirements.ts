@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SluiceError } from "@sluice/sdk";
 import type { Requirement } from "./parse-requirements.ts";
+import { COMPLETE_MARKER, markInstallUsed, trimInstallCache } from "./trim-install-cache.ts";
 
 export interface InstallRequirementsOptions {
   /** Where installs are kept, one folder per spec list (`<DATA_DIR>/plugin-deps`). */
@@ -33,7 +34,6 @@ const DEFAULT_MAX_PACKAGES = 16;
 const DEFAULT_CONCURRENCY = 2;
 const DEFAULT_MAX_QUEUED = 8;
 const DEFAULT_MAX_CACHE_BYTES = 512 * 1024 * 1024;
-const COMPLETE_MARKER = ".sluice-complete";
 const NETWORK_ERROR =
   /\b(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ERR_SOCKET_TIMEOUT|UNABLE_TO_GET_ISSUER_CERT\w*|SELF_SIGNED_CERT\w*)\b/;
 // What npm may see of the server's environment: no secrets, just what finding the registry takes.
@@ -70,7 +70,7 @@ export function installRequirements(requirements: readonly Requirement[], option
   }
   const folder = path.join(options.cacheDir, requirementsKey(requirements));
   if (existsSync(path.join(folder, COMPLETE_MARKER))) {
-    markUsed(folder);
+    markInstallUsed(folder);
     return Promise.resolve(folder);
   }
   let running = installing.get(folder);
@@ -84,7 +84,9 @@ export function installRequirements(requirements: readonly Requirement[], option
     running = queue
       .run(() => install(requirements, folder, options))
       .then(async (installed) => {
-        await trimCache(options.cacheDir, options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES, installed);
+        await trimInstallCache(options.cacheDir, options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES, installed, (folder) =>
+          installing.has(folder),
+        );
         return installed;
       })
       .finally(() => installing.delete(folder));
@@ -128,40 +130,6 @@ function queueFor(options: InstallRequirementsOptions): InstallQueue {
     queues.set(options.cacheDir, queue);
   }
   return queue;
-}
-
-/** The marker's time says when a folder was last used, for {@link trimCache}. */
-function markUsed(folder: string): void {
-  const now = new Date();
-  utimes(path.join(folder, COMPLETE_MARKER), now, now).catch(() => {});
-}
-
-async function folderBytes(folder: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(folder, { withFileTypes: true, recursive: true }).catch(() => [])) {
-    if (!entry.isFile()) continue;
-    total += (await stat(path.join(entry.parentPath, entry.name)).catch(() => ({ size: 0 }))).size;
-  }
-  return total;
-}
-
-/** Removes the least recently used install folders (never `keep`) while the cache is over `maxBytes`. */
-async function trimCache(cacheDir: string, maxBytes: number, keep: string): Promise<void> {
-  const folders: Array<{ folder: string; bytes: number; usedAt: number }> = [];
-  for (const name of await readdir(cacheDir).catch(() => [] as string[])) {
-    const folder = path.join(cacheDir, name);
-    const marker = await stat(path.join(folder, COMPLETE_MARKER)).catch(() => undefined);
-    if (!marker) continue; // staging folders of installs in progress
-    folders.push({ folder, bytes: await folderBytes(folder), usedAt: marker.mtimeMs });
-  }
-  let total = folders.reduce((sum, entry) => sum + entry.bytes, 0);
-  folders.sort((a, b) => a.usedAt - b.usedAt);
-  for (const entry of folders) {
-    if (total <= maxBytes) break;
-    if (entry.folder === keep || installing.has(entry.folder)) continue;
-    await rm(entry.folder, { recursive: true, force: true });
-    total -= entry.bytes;
-  }
 }
 
 async function install(requirements: readonly Requirement[], folder: string, options: InstallRequirementsOptions): Promise<string> {

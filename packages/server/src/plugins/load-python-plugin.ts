@@ -126,6 +126,7 @@ export async function loadPythonPlugin(
       : await installPythonRequirements(specs, python, {
           cacheDir: path.join(options.dataDir, "python-deps"),
           timeoutMs: options.requirements?.timeoutMs,
+          maxCacheBytes: options.requirements?.maxCacheBytes,
         });
   // requests and urllib in the plugin go through this fetch: the plugin's `permissions: network:…`, public addresses only.
   const allowedHosts = networkPatterns(loaded.permissions.granted);

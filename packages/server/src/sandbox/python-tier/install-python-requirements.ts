@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SluiceError } from "@sluice/sdk";
+import { COMPLETE_MARKER, markInstallUsed, trimInstallCache } from "../../plugins/trim-install-cache.ts";
 import type { PythonInterpreter } from "./find-python.ts";
 
 export interface PythonRequirementsOptions {
@@ -15,11 +16,16 @@ export interface PythonRequirementsOptions {
   maxPackages?: number;
   /** The environment pip's settings come from (PIP_INDEX_URL, proxies…); default the server's. */
   environment?: NodeJS.ProcessEnv;
+  /**
+   * Size of `cacheDir` after an install, in bytes (`PLUGIN_DEPS_CACHE_MAX_MB`, as for npm's): past
+   * it the least recently used install folders are removed (installed again when next needed). Default 512 MiB.
+   */
+  maxCacheBytes?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_MAX_PACKAGES = 16;
-const COMPLETE_MARKER = ".sluice-complete";
+const DEFAULT_MAX_CACHE_BYTES = 512 * 1024 * 1024;
 // A package name with extras and at most one version clause: no pip options, paths or URLs.
 const REQUIREMENT =
   /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._-]+(?:,[A-Za-z0-9._-]+)*\])?(?:\s*(?:===|==|>=|<=|~=|!=|>|<)\s*[A-Za-z0-9.*+!_-]+)?$/;
@@ -66,7 +72,7 @@ export function pythonRequirementsKey(specs: readonly string[], python: PythonIn
  * Installs a Python plugin's requirements with `pip install --target` into
  * `<cacheDir>/<hash of the list>` and returns that folder (the plugin's process puts it on
  * `sys.path`). A folder installed before is reused without running pip; concurrent installs of one
- * list share a run. The install goes to a staging folder renamed into place when complete, so a
+ * list share a run; past `maxCacheBytes` the least recently used folders are removed. The install goes to a staging folder renamed into place when complete, so a
  * failure leaves nothing. An unreachable package index, or a run past `timeoutMs`, is an
  * UPSTREAM_ERROR saying so; a package pip cannot find or build is a PLUGIN_LOAD_FAILED with pip's reason.
  *
@@ -79,10 +85,19 @@ export function installPythonRequirements(
   options: PythonRequirementsOptions,
 ): Promise<string> {
   const folder = path.join(options.cacheDir, pythonRequirementsKey(specs, python));
-  if (existsSync(path.join(folder, COMPLETE_MARKER))) return Promise.resolve(folder);
+  if (existsSync(path.join(folder, COMPLETE_MARKER))) {
+    markInstallUsed(folder);
+    return Promise.resolve(folder);
+  }
   let running = installing.get(folder);
   if (!running) {
-    running = install(specs, python, folder, options).finally(() => installing.delete(folder));
+    running = install(specs, python, folder, options)
+      .then(async (installed) => {
+        const maxBytes = options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES;
+        await trimInstallCache(options.cacheDir, maxBytes, installed, (other) => installing.has(other));
+        return installed;
+      })
+      .finally(() => installing.delete(folder));
     installing.set(folder, running);
   }
   return running;
