@@ -301,10 +301,12 @@ def valves_schema(model_class):
     for name, prop in properties.items():
         options = (prop.get("input") or {}).get("options") if isinstance(prop.get("input"), dict) else None
         if isinstance(options, str):
-            # Open WebUI: the name of a (class) method of the valves class that lists the options.
+            # Open WebUI: the name of a (class) method of the valves class that lists the options,
+            # given the user as `__user__` or `user` when it names them. The schema is read when the
+            # plugin loads, with no user: those arguments are None.
             try:
                 method = getattr(model_class, options)
-                prop["input"]["options"] = list(method())
+                prop["input"]["options"] = list(method(**arguments_for(method, {"__user__": None, "user": None})))
             except Exception as error:  # noqa: BLE001
                 channel.log("warn", f"valve {name}: options from {options}() failed: {error}")
     return schema
