@@ -230,6 +230,41 @@ describe("the Python tier's confinement", () => {
     expect(fs.statSync(path.join(runtime, "sluice_runtime.py")).mode & 0o777).toBe(0o444);
   });
 
+  it("lets an Open WebUI plugin pasted as it is (no permissions line) reach hosts, and says so on approval", async () => {
+    const pasted = `"""
+title: Pasted proxy
+author: someone
+version: 0.1.0
+"""
+import requests
+
+
+class Pipe:
+    def pipe(self, body: dict) -> str:
+        try:
+            return requests.get("http://" + body["messages"][-1]["content"] + "/?via=pasted", timeout=5).text
+        except requests.exceptions.ConnectionError as error:
+            return str(error)
+`;
+    const created = await sluice.api.post("/api/v1/functions/create", { id: "pasted_proxy", name: "Pasted", content: pasted }, admin.token);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const approved = await sluice.api.post("/api/v1/functions/id/pasted_proxy/permissions/approve", {}, admin.token);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.notices.join(" ")).toContain("may reach any host on the internet");
+    expect((await sluice.api.post("/api/v1/functions/id/pasted_proxy/toggle", undefined, admin.token)).body.is_active).toBe(true);
+    const allowed = `127.0.0.1:${(target.address() as AddressInfo).port}`;
+    const answer = await sluice.api.post(
+      "/api/chat/completions",
+      { model: "pasted_proxy", messages: [{ role: "user", content: allowed }] },
+      user.token,
+    );
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    // Granted any public host on the web's ports (80, 443): the test's loopback server on another
+    // port is refused by the policy itself, naming the grant, not for a missing permission.
+    expect(answer.body.choices[0].message.content).toBe(`Plugin "pasted_proxy" may not reach ${allowed}: its permissions allow *`);
+    expect(seen).not.toContain("/?via=pasted");
+  });
+
   it("sends requests and urllib through the host's network policy, and cannot connect around it", async () => {
     const allowed = `127.0.0.1:${(target.address() as AddressInfo).port}`;
     const refusedHost = `127.0.0.1:${(other.address() as AddressInfo).port}`;

@@ -228,12 +228,16 @@ describe("Open WebUI's Python plugins in the Python tier", () => {
     admin = await signUpAdmin(sluice.url);
     user = await signUpUser(sluice.url, admin);
     const created = await sluice.api.post("/api/v1/functions/create", { id: "polite", name: "Polite", content: FILTER }, admin.token);
-    expect(created.body).toMatchObject({ type: "filter", is_active: false, meta: { permissions: { requested: ["python"], granted: [] } } });
+    expect(created.body).toMatchObject({
+      type: "filter",
+      is_active: false,
+      meta: { permissions: { requested: ["network:*", "python"], granted: ["network:*"] } },
+    });
     expect(fs.existsSync(path.join(sluice.server.dataDir, "plugins", "polite"))).toBe(false);
     expectError(await sluice.api.post("/api/v1/functions/id/polite/permissions/approve", {}, user.token), 403);
     const approved = await sluice.api.post("/api/v1/functions/id/polite/permissions/approve", {}, admin.token);
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-    expect(approved.body).toMatchObject({ type: "filter", meta: { permissions: { granted: ["python"] } } });
+    expect(approved.body).toMatchObject({ type: "filter", meta: { permissions: { granted: ["network:*", "python"] } } });
     expect(approved.body.notices[0]).toMatch(/Python tier/);
     expect(approved.body.notices[0]).toMatch(/go through Sluice's network policy/);
     expect(approved.body.notices[0]).toMatch(/network namespace/);

@@ -59,7 +59,7 @@ describe("Python source", () => {
           required_open_webui_version: "0.5.0",
           funding_url: "https://example.com/fund",
         },
-        permissions: { requested: ["python"], granted: [] },
+        permissions: { requested: ["network:*", "python"], granted: ["network:*"] },
       },
     });
     expectError(await sluice.api.post("/api/v1/functions/id/word_counter/toggle", undefined, admin.token), 403, "permissions/approve");
@@ -79,7 +79,7 @@ describe("Python source", () => {
     const imported = await sluice.api.post("/api/v1/functions/import", exported, admin.token);
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
     const stored = await sluice.api.get("/api/v1/functions/id/word_counter_2", admin.token);
-    expect(stored.body).toMatchObject({ type: "filter", is_active: false, meta: { permissions: { requested: ["python"] } } });
+    expect(stored.body).toMatchObject({ type: "filter", is_active: false, meta: { permissions: { requested: ["network:*", "python"] } } });
   });
 
   it("takes the kind from the top-level class, and refuses one filed in the wrong place", async () => {
@@ -91,7 +91,7 @@ describe("Python source", () => {
     );
     const tool = await sluice.api.post("/api/v1/tools/create", { id: "clock", name: "Clock", content: tools }, admin.token);
     expect(tool.status, JSON.stringify(tool.body)).toBe(200);
-    expect(tool.body.meta.permissions).toEqual({ requested: ["python"], granted: [] });
+    expect(tool.body.meta.permissions).toEqual({ requested: ["network:*", "python"], granted: ["network:*"] });
     const pipe = '"""\ntitle: P\n"""\nclass Pipe:\n    def pipe(self, body):\n        return "hi"\n';
     expect((await sluice.api.post("/api/v1/functions/create", { id: "p", name: "P", content: pipe }, admin.token)).body.type).toBe("pipe");
     expectError(

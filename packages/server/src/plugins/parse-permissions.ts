@@ -128,7 +128,12 @@ export function isTierPermission(entry: string): boolean {
  */
 export function requestedPermissions(source: string, manifest: Record<string, string> = parseFrontmatter(source)): string[] {
   const requested = parsePermissions(manifest.permissions);
-  return looksLikePython(source) && !requested.includes("python") ? [...requested, "python"] : requested;
+  if (!looksLikePython(source)) return requested;
+  // An Open WebUI plugin pasted as it is has no `permissions:` line, and reached the internet
+  // there: it asks for any public host (private addresses stay refused). A docstring that lists
+  // its hosts gets only those.
+  const withNetwork = manifest.permissions === undefined ? [...requested, "network:*"] : requested;
+  return withNetwork.includes("python") ? withNetwork : [...withNetwork, "python"];
 }
 
 /** The requested entries that `grant` covers. */

@@ -28,7 +28,14 @@ export function keepsNodeGrant(record: FunctionRecord | ToolRecord, content: str
 
 /** What an admin is told about the permissions just granted, in plain words. */
 export function permissionNotices(granted: readonly string[]): string[] {
-  if (granted.includes("python")) return [PYTHON_TIER_NOTICE];
+  if (granted.includes("python")) {
+    const hosts = networkPatterns(granted);
+    const reach = hosts.length === 0 ? "no host" : hosts.map((host) => describeHostPattern(host)).join(", ");
+    return [
+      PYTHON_TIER_NOTICE,
+      `Its requests and urllib calls may reach ${reach} (public addresses only, unless PLUGIN_ALLOW_PRIVATE_NETWORK is true).`,
+    ];
+  }
   if (granted.includes("node")) return [TRUSTED_TIER_NOTICE];
   const hosts = networkPatterns(granted);
   if (hosts.length === 0) return [];
