@@ -287,7 +287,8 @@ describe("the plugin workspace in Chromium", () => {
     await page.getByText("Saved Word Counter").waitFor();
     const stored = (await api("GET", "/api/v1/functions/id/word_counter")).body;
     expect(stored).toMatchObject({ type: "filter", name: "Word Counter", content: PYTHON_FILTER });
-    expect(stored.meta.permissions.requested).toEqual(["python"]);
+    // Pasted without a permissions line: it asks for the tier and, as in Open WebUI, the internet.
+    expect(stored.meta.permissions.requested).toEqual(["network:*", "python"]);
 
     // Opened again, the stored plugin is highlighted as Python from the start.
     await page.reload();

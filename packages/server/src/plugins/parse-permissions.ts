@@ -124,7 +124,7 @@ export function isTierPermission(entry: string): boolean {
  * {@link parsePermissions} does.
  *
  * @example
- * requestedPermissions('"""\ntitle: X\n"""\nclass Filter:\n    pass\n'); // ["python"]
+ * requestedPermissions('"""\ntitle: X\n"""\nclass Filter:\n    pass\n'); // ["network:*", "python"]
  */
 export function requestedPermissions(source: string, manifest: Record<string, string> = parseFrontmatter(source)): string[] {
   const requested = parsePermissions(manifest.permissions);
