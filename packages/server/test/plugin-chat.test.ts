@@ -4,15 +4,13 @@ import { describeEachDatabase } from "./helpers/describe-each-database.ts";
 import { expectError } from "./helpers/expect-error.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { useServer } from "./helpers/use-server.ts";
+import { PLUGIN_TIERS, installFunction } from "./helpers/install-function.ts";
 
 // Issue 11, point 4: `ctx.chat.get()`, `ctx.chat.setTitle` and `ctx.chat.meta` (a per-plugin
 // key/value space stored in the chat's JSON), only ever for the requester's own chat; in the
 // isolated tier and the trusted tier (`permissions: node`).
 
-const TIERS = [
-  { tier: "isolated", frontmatter: "" },
-  { tier: "trusted", frontmatter: " * permissions: node\n" },
-] as const;
+const TIERS = PLUGIN_TIERS;
 
 /** A pipe that runs the chat command in the last message and answers its result as JSON. */
 const chatPipe = (frontmatter: string) => `/**
@@ -52,15 +50,8 @@ describeEachDatabase("ctx.chat over HTTP", (kind) => {
     bob = await signUpUser(sluice.url, admin);
   });
 
-  const install = async (id: string, content: string, isTrusted: boolean) => {
-    const created = await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
-    expect(created.status, JSON.stringify(created.body)).toBe(200);
-    if (isTrusted) {
-      const approved = await sluice.api.post(`/api/v1/functions/id/${id}/permissions/approve`, {}, admin.token);
-      expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-    }
-    expect((await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token)).body.is_active).toBe(true);
-  };
+  const install = (id: string, content: string, isTrusted: boolean) =>
+    installFunction(sluice.api, admin.token, id, content, { approve: isTrusted });
 
   const newChat = async (account: TestAccount) => {
     const created = await sluice.api.post(

@@ -7,15 +7,13 @@ import { describeEachDatabase } from "./helpers/describe-each-database.ts";
 import { expectError } from "./helpers/expect-error.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { useServer } from "./helpers/use-server.ts";
+import { PLUGIN_TIERS, installFunction } from "./helpers/install-function.ts";
 
 // Issue 11, point 3: `ctx.files.read` and `ctx.files.create` over the service channel, in the
 // isolated tier and the trusted tier (`permissions: node`), with the file store's rules on who
 // may read what and its size cap (FILE_MAX_SIZE_MB).
 
-const TIERS = [
-  { tier: "isolated", frontmatter: "" },
-  { tier: "trusted", frontmatter: " * permissions: node\n" },
-] as const;
+const TIERS = PLUGIN_TIERS;
 
 const MIB = 1024 * 1024;
 
@@ -79,15 +77,8 @@ describeEachDatabase("ctx.files over HTTP", (kind) => {
     bob = await signUpUser(sluice.url, admin);
   });
 
-  const install = async (id: string, content: string, isTrusted: boolean) => {
-    const created = await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
-    expect(created.status, JSON.stringify(created.body)).toBe(200);
-    if (isTrusted) {
-      const approved = await sluice.api.post(`/api/v1/functions/id/${id}/permissions/approve`, {}, admin.token);
-      expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-    }
-    expect((await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token)).body.is_active).toBe(true);
-  };
+  const install = (id: string, content: string, isTrusted: boolean) =>
+    installFunction(sluice.api, admin.token, id, content, { approve: isTrusted });
 
   async function upload(account: TestAccount, bytes: Uint8Array, name: string, type: string): Promise<string> {
     const form = new FormData();

@@ -4,14 +4,12 @@ import { describeEachDatabase } from "./helpers/describe-each-database.ts";
 import { expectError } from "./helpers/expect-error.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { useServer } from "./helpers/use-server.ts";
+import { PLUGIN_TIERS, installFunction } from "./helpers/install-function.ts";
 
 // Issue 11, point 6 in plugins: `ctx.memories` is the requesting user's memories, the same ones
 // `/api/v1/memories` shows, in the isolated tier and in the trusted tier (`permissions: node`).
 
-const TIERS = [
-  { tier: "isolated", frontmatter: "" },
-  { tier: "trusted", frontmatter: " * permissions: node\n" },
-] as const;
+const TIERS = PLUGIN_TIERS;
 
 /** A pipe that runs the memories command in the last message and answers its result as JSON. */
 const memoryConsole = (frontmatter: string) => `/**
@@ -51,15 +49,8 @@ describeEachDatabase("ctx.memories over HTTP", (kind) => {
     bob = await signUpUser(sluice.url, admin);
   });
 
-  const install = async (id: string, content: string, isTrusted: boolean) => {
-    const created = await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
-    expect(created.status, JSON.stringify(created.body)).toBe(200);
-    if (isTrusted) {
-      const approved = await sluice.api.post(`/api/v1/functions/id/${id}/permissions/approve`, {}, admin.token);
-      expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-    }
-    expect((await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token)).body.is_active).toBe(true);
-  };
+  const install = (id: string, content: string, isTrusted: boolean) =>
+    installFunction(sluice.api, admin.token, id, content, { approve: isTrusted });
 
   const say = (account: TestAccount, model: string, command: unknown) =>
     sluice.api.request("POST", "/api/chat/completions", {

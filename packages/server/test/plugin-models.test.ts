@@ -5,15 +5,13 @@ import { expectError } from "./helpers/expect-error.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { messageText } from "./helpers/fake-upstream-reply.ts";
 import { useServer } from "./helpers/use-server.ts";
+import { PLUGIN_TIERS } from "./helpers/install-function.ts";
 
 // Issue 11, points 2, 8 and 9: `ctx.models` (list, complete through Sluice's own pipeline as the
 // user, streamed or not, filters on or off, nesting bounded) in the isolated tier and the trusted
 // tier (`permissions: node`); an inlet that re-routes the turn; the filters' `request` hook.
 
-const TIERS = [
-  { tier: "isolated", frontmatter: "" },
-  { tier: "trusted", frontmatter: " * permissions: node\n" },
-] as const;
+const TIERS = PLUGIN_TIERS;
 
 /** A pipe that runs the `ctx.models` command in the last message and answers its result as JSON. */
 const modelsConsole = (frontmatter: string) => `/**

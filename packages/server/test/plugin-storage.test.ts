@@ -5,15 +5,13 @@ import { describeEachDatabase } from "./helpers/describe-each-database.ts";
 import { expectError } from "./helpers/expect-error.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { useServer } from "./helpers/use-server.ts";
+import { PLUGIN_TIERS, installFunction } from "./helpers/install-function.ts";
 
 // Issue 11, points 5 and 12: `ctx.storage` (per plugin, and `.user` per plugin and user) in the
 // database, with caps that refuse a write without losing what was stored, and `ctx.request`; in
 // the isolated tier and in the trusted tier (`permissions: node`), over the one service channel.
 
-const TIERS = [
-  { tier: "isolated", frontmatter: "" },
-  { tier: "trusted", frontmatter: " * permissions: node\n" },
-] as const;
+const TIERS = PLUGIN_TIERS;
 
 /** A filter that counts each user's requests, and everyone's, and shows both in the answer. */
 const counterFilter = (frontmatter: string) => `/**
@@ -73,15 +71,8 @@ describeEachDatabase("plugin storage over HTTP", (kind) => {
     bob = await signUpUser(sluice.url, admin);
   });
 
-  const install = async (id: string, content: string, isTrusted: boolean) => {
-    const created = await sluice.api.post("/api/v1/functions/create", { id, name: id, content }, admin.token);
-    expect(created.status, JSON.stringify(created.body)).toBe(200);
-    if (isTrusted) {
-      const approved = await sluice.api.post(`/api/v1/functions/id/${id}/permissions/approve`, {}, admin.token);
-      expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-    }
-    expect((await sluice.api.post(`/api/v1/functions/id/${id}/toggle`, undefined, admin.token)).body.is_active).toBe(true);
-  };
+  const install = (id: string, content: string, isTrusted: boolean) =>
+    installFunction(sluice.api, admin.token, id, content, { approve: isTrusted });
 
   const say = (account: TestAccount, model: string, content: unknown, headers: Record<string, string> = {}) =>
     sluice.api.request("POST", "/api/chat/completions", {

@@ -3,14 +3,12 @@ import { signUpAdmin, signUpUser, type TestAccount } from "./helpers/accounts.ts
 import { describeEachDatabase } from "./helpers/describe-each-database.ts";
 import { expectError } from "./helpers/expect-error.ts";
 import { useServer } from "./helpers/use-server.ts";
+import { PLUGIN_TIERS } from "./helpers/install-function.ts";
 
 // Issue 11, point 7: `ctx.tools` (list, call) in pipes and filters, in the isolated tier and the
 // trusted tier (`permissions: node`): an agent pipe runs its own tool loop over the request's tools.
 
-const TIERS = [
-  { tier: "isolated", frontmatter: "" },
-  { tier: "trusted", frontmatter: " * permissions: node\n" },
-] as const;
+const TIERS = PLUGIN_TIERS;
 
 const MATH_TOOL = `import { defineTools, z } from "@sluice/sdk";
 export default defineTools({

@@ -3,15 +3,13 @@ import { signUpAdmin, signUpUser, type TestAccount } from "./helpers/accounts.ts
 import { describeEachDatabase } from "./helpers/describe-each-database.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { useServer } from "./helpers/use-server.ts";
+import { PLUGIN_TIERS } from "./helpers/install-function.ts";
 
 // Issue 11, point 11: `ctx.waitUntil` keeps a plugin's work going after its hook returned
 // (storage, emit still working for it), bounded by PLUGIN_WAIT_UNTIL_MS, failures logged; in the
 // isolated tier and the trusted tier (`permissions: node`).
 
-const TIERS = [
-  { tier: "isolated", frontmatter: "" },
-  { tier: "trusted", frontmatter: " * permissions: node\n" },
-] as const;
+const TIERS = PLUGIN_TIERS;
 
 const WAIT_UNTIL_MS = 3000;
 

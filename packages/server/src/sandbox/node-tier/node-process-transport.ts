@@ -4,11 +4,12 @@ import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
 import { parsePluginDescriptor } from "../host/parse-plugin-descriptor.ts";
-import { failedError, memoryLimitError, messageOf, timeoutError, unloadedError, unloadedWhileRunningError } from "../host/plugin-errors.ts";
+import { messageOf, unloadedError } from "../host/plugin-errors.ts";
 import type { CallInfo, PluginTransport, TransportHost } from "../host/plugin-transport.ts";
 import { ChildConnection } from "./child-connection.ts";
 import { childScriptPath } from "./child-script.ts";
-import { ChildExitedError, lastLine, NodeChild, type ChildExit } from "./node-child.ts";
+import { childCallFailure, childLoadFailure, type ChildFailureContext } from "./child-failures.ts";
+import { NodeChild, type ChildExit } from "./node-child.ts";
 import type { ChildFetchSettings, ChildToHost, HostCapability } from "./node-tier-protocol.ts";
 import { permissionFlags } from "./permission-flags.ts";
 import { prepareChildUser, type ChildUser } from "./prepare-child-user.ts";
@@ -118,12 +119,12 @@ export class NodeProcessTransport implements PluginTransport {
   }
 
   #loadFailure(error: unknown): string {
-    if (!(error instanceof ChildExitedError)) return messageOf(error);
-    const { exit } = error;
-    if (exit.reason?.kind === "load-timeout") return `Plugin did not finish loading within ${this.#options.timeoutMs} ms`;
-    if (exit.isOutOfMemory) return `Plugin ran out of memory while loading (the limit is ${this.#options.memoryLimitMb} MB)`;
-    const detail = lastLine(exit.stderrTail);
-    return `The plugin's Node.js process ended while loading (${exit.signal ?? `exit code ${exit.code}`})${detail ? `: ${detail}` : ""}`;
+    return childLoadFailure(error, this.#failureContext());
+  }
+
+  #failureContext(): ChildFailureContext {
+    const { pluginId, timeoutMs, memoryLimitMb } = this.#options;
+    return { pluginId, timeoutMs, memoryLimitMb, processName: "Node.js" };
   }
 
   async connect(hook: string): Promise<ChildConnection<NodeChild>> {
@@ -149,30 +150,7 @@ export class NodeProcessTransport implements PluginTransport {
 
   /** Maps a failure of a call: the process ended (crash, out of memory, killed), or the child failed. */
   describeFailure(error: unknown, call: CallInfo): SluiceError {
-    if (SluiceError.isInstance(error)) return error;
-    const { pluginId } = this.#options;
-    const { hook } = call;
-    const details = { pluginId, hook };
-    if (!(error instanceof ChildExitedError)) return failedError(details, error);
-    const { exit } = error;
-    const reason = exit.reason;
-    if (reason?.kind === "timeout") {
-      if (reason.invocationId === call.id) return timeoutError(details, call.timeoutMs);
-      return new SluiceError(
-        "PLUGIN_ERROR",
-        `Plugin "${pluginId}" was stopped in ${hook}: its process was killed because ${reason.hook} ran past its time limit of ${reason.timeoutMs} ms`,
-        { ...details, cause: error },
-      );
-    }
-    if (reason?.kind === "disposed") return unloadedWhileRunningError(details, error);
-    if (exit.isOutOfMemory) return memoryLimitError(details, this.#options.memoryLimitMb, error);
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    const detail = lastLine(exit.stderrTail);
-    return new SluiceError(
-      "PLUGIN_ERROR",
-      `Plugin "${pluginId}" crashed in ${hook}: its Node.js process ${how}${detail ? ` (${detail.slice(0, 300)})` : ""}; it starts again on the next call`,
-      { ...details, cause: error },
-    );
+    return childCallFailure(error, call, this.#failureContext());
   }
 
   /** Ends the process now; calls in flight fail. */

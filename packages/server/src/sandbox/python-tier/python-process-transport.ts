@@ -5,10 +5,11 @@ import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
 import { parsePluginDescriptor } from "../host/parse-plugin-descriptor.ts";
-import { failedError, memoryLimitError, messageOf, timeoutError, unloadedError, unloadedWhileRunningError } from "../host/plugin-errors.ts";
+import { messageOf, unloadedError } from "../host/plugin-errors.ts";
 import type { CallInfo, PluginTransport, TransportHost } from "../host/plugin-transport.ts";
 import { ChildConnection } from "../node-tier/child-connection.ts";
-import { ChildExitedError, lastLine, type ChildExit } from "../node-tier/node-child.ts";
+import { childCallFailure, childLoadFailure, type ChildFailureContext } from "../node-tier/child-failures.ts";
+import type { ChildExit } from "../node-tier/node-child.ts";
 import { pluginFolder } from "../node-tier/node-process-transport.ts";
 import type { ChildToHost, HostCapability } from "../node-tier/node-tier-protocol.ts";
 import { prepareChildUser, type ChildUser } from "../node-tier/prepare-child-user.ts";
@@ -157,12 +158,12 @@ export class PythonProcessTransport implements PluginTransport {
   }
 
   #loadFailure(error: unknown): string {
-    if (!(error instanceof ChildExitedError)) return messageOf(error);
-    const { exit } = error;
-    if (exit.reason?.kind === "load-timeout") return `Plugin did not finish loading within ${this.#options.timeoutMs} ms`;
-    if (exit.isOutOfMemory) return `Plugin ran out of memory while loading (the limit is ${this.#options.memoryLimitMb} MB)`;
-    const detail = lastLine(exit.stderrTail);
-    return `The plugin's Python process ended while loading (${exit.signal ?? `exit code ${exit.code}`})${detail ? `: ${detail}` : ""}`;
+    return childLoadFailure(error, this.#failureContext());
+  }
+
+  #failureContext(): ChildFailureContext {
+    const { pluginId, timeoutMs, memoryLimitMb } = this.#options;
+    return { pluginId, timeoutMs, memoryLimitMb, processName: "Python" };
   }
 
   async connect(hook: string): Promise<ChildConnection<PythonChild>> {
@@ -187,30 +188,7 @@ export class PythonProcessTransport implements PluginTransport {
   }
 
   describeFailure(error: unknown, call: CallInfo): SluiceError {
-    if (SluiceError.isInstance(error)) return error;
-    const { pluginId } = this.#options;
-    const { hook } = call;
-    const details = { pluginId, hook };
-    if (!(error instanceof ChildExitedError)) return failedError(details, error);
-    const { exit } = error;
-    const reason = exit.reason;
-    if (reason?.kind === "timeout") {
-      if (reason.invocationId === call.id) return timeoutError(details, call.timeoutMs);
-      return new SluiceError(
-        "PLUGIN_ERROR",
-        `Plugin "${pluginId}" was stopped in ${hook}: its process was killed because ${reason.hook} ran past its time limit of ${reason.timeoutMs} ms`,
-        { ...details, cause: error },
-      );
-    }
-    if (reason?.kind === "disposed") return unloadedWhileRunningError(details, error);
-    if (exit.isOutOfMemory) return memoryLimitError(details, this.#options.memoryLimitMb, error);
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    const detail = lastLine(exit.stderrTail);
-    return new SluiceError(
-      "PLUGIN_ERROR",
-      `Plugin "${pluginId}" crashed in ${hook}: its Python process ${how}${detail ? ` (${detail.slice(0, 300)})` : ""}; it starts again on the next call`,
-      { ...details, cause: error },
-    );
+    return childCallFailure(error, call, this.#failureContext());
   }
 
   dispose(): void {
