@@ -17,7 +17,7 @@ const ATTEMPTS = 3;
 
 type Body = ReturnType<typeof chatBody>;
 
-async function throughSandboxes(sandboxes: readonly FilterSandbox[], body: Body): Promise<Body> {
+export async function throughSandboxes(sandboxes: readonly FilterSandbox[], body: Body): Promise<Body> {
   let current = body;
   for (const hook of ["inlet", "outlet"] as const) {
     for (const sandbox of sandboxes) {

@@ -23,6 +23,14 @@ export const BUDGETS = {
   concurrentP99: { max: null, unit: "ms", text: "p99 added latency per chunk: reported (no number set)" },
 } as const satisfies Record<string, Budget>;
 
+/**
+ * A figure with no budget of its own (the Python tier's), shown beside the isolate budget it would
+ * be held to; `pass` is null.
+ */
+export function besideBudget(budget: Budget): Budget {
+  return { max: null, unit: budget.unit, text: `reported, no budget of its own (isolate budget: ${budget.text})` };
+}
+
 /** One line of the report: a figure beside its budget. `pass` is null when there is no number to compare with. */
 export interface SummaryLine {
   figure: string;

@@ -99,7 +99,7 @@ async function runRoute(sluice: SluiceUnderTest, route: Route, recorder: SendRec
   const { url, model, token } = sluice.route(route);
   const agent = chatAgent();
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  const serverCpuBefore = route === "direct" ? null : processCpuSeconds(sluice.serverPid);
+  const serverCpuBefore = route === "direct" ? null : processCpuSeconds(sluice.serverPids);
   const clientCpuBefore = process.cpuUsage();
   loopDelay.enable();
   const started = epochNow();
@@ -117,7 +117,7 @@ async function runRoute(sluice: SluiceUnderTest, route: Route, recorder: SendRec
   const ended = epochNow();
   loopDelay.disable();
   const clientCpu = process.cpuUsage(clientCpuBefore);
-  const serverCpuAfter = route === "direct" ? null : processCpuSeconds(sluice.serverPid);
+  const serverCpuAfter = route === "direct" ? null : processCpuSeconds(sluice.serverPids);
   agent.destroy();
 
   const wallSeconds = (ended - started) / 1000;

@@ -3,7 +3,7 @@
 // benchmarks can time the sandbox alone and the pipeline's own path to it side by side.
 
 import { pino } from "pino";
-import { loadPlugin, type LoadedPlugin } from "../packages/server/src/plugins/load-plugin.ts";
+import { loadPlugin, type LoadedPlugin, type LoadPluginOptions } from "../packages/server/src/plugins/load-plugin.ts";
 import { silentLogger, testContext } from "../packages/server/src/sandbox/sandbox-test-fixtures.ts";
 import type { FunctionRecord } from "../packages/server/src/db/functions-repository.ts";
 import { SandboxPluginSession, type PluginSessionDependencies } from "../packages/server/src/workspace/plugin-session.ts";
@@ -13,7 +13,7 @@ import { passThroughFilter } from "./fixtures.ts";
 
 export { testContext };
 
-/** A loaded plugin's sandbox: an isolate here (the Node.js tier is not measured). */
+/** A loaded plugin's sandbox: an isolate, or for Python source the plugin's Python process (the Node.js tier is not measured). */
 export type FilterSandbox = LoadedPlugin["sandbox"];
 
 export interface FilterSandboxes {
@@ -50,12 +50,22 @@ function functionRecord(id: string, content: string): FunctionRecord {
 /** `BENCH_DEBUG=1` shows what the sandboxes log (timeouts, watchdog stalls). */
 const logger = process.env.BENCH_DEBUG ? pino({ level: "debug" }) : silentLogger;
 
-export async function loadFilterSandboxes(count: number): Promise<FilterSandboxes> {
+/** Which filter to load and how: by default the TypeScript pass-through filter, each in an isolate. */
+export interface FilterSource {
+  source: string;
+  /** More load options (the Python tier's data folder, OS user and approval). */
+  loadOptions?: Partial<LoadPluginOptions>;
+}
+
+export async function loadFilterSandboxes(
+  count: number,
+  { source, loadOptions }: FilterSource = { source: passThroughFilter },
+): Promise<FilterSandboxes> {
   const sandboxes: FilterSandbox[] = [];
   const loaded = new Map<string, LoadedPlugin>();
   const load = async (index: number) => {
     const pluginId = `filter_${index}`;
-    const plugin = await loadPlugin(passThroughFilter, { pluginId, logger });
+    const plugin = await loadPlugin(source, { ...loadOptions, pluginId, logger });
     sandboxes[index] = plugin.sandbox;
     loaded.set(pluginId, plugin);
   };
@@ -91,7 +101,7 @@ export async function loadFilterSandboxes(count: number): Promise<FilterSandboxe
         files: [],
       });
       const filters = sandboxes.slice(0, filterCount).map((sandbox) => ({
-        record: functionRecord(sandbox.pluginId, passThroughFilter),
+        record: functionRecord(sandbox.pluginId, source),
         hooks: new Set(loaded.get(sandbox.pluginId)!.descriptor.hooks),
       }));
       return { session, filters };

@@ -128,3 +128,44 @@ export function chatBody(messageCount = 20): Record<string, unknown> & { message
     params: { temperature: 0.7 },
   };
 }
+
+/**
+ * The same pass-through filter as an Open WebUI function, as its authors write them: a `Filter`
+ * class with pydantic `Valves`, `inlet`, `stream` and `outlet` taking the body or event and
+ * handing it on. Run by the Python tier (docs/plugins.md, "Python plugins from Open WebUI").
+ */
+export const pythonPassThroughFilter = `"""
+title: Pass-through
+author: sluice-bench
+version: 1.0
+"""
+from typing import Optional
+
+from pydantic import BaseModel, Field
+
+
+class Filter:
+    class Valves(BaseModel):
+        priority: int = Field(default=0, description="Order among the filters")
+        replacement: str = Field(default="******", description="What SECRET becomes")
+
+    def __init__(self):
+        self.valves = self.Valves()
+
+    def _redact(self, message: Optional[dict]) -> None:
+        if message and isinstance(message.get("content"), str):
+            message["content"] = message["content"].replace("SECRET", self.valves.replacement)
+
+    def inlet(self, body: dict, __user__: Optional[dict] = None) -> dict:
+        self._redact(body["messages"][-1] if body.get("messages") else None)
+        return body
+
+    def stream(self, event: dict) -> dict:
+        choices = event.get("choices") or [{}]
+        self._redact(choices[0].get("delta"))
+        return event
+
+    def outlet(self, body: dict, __user__: Optional[dict] = None) -> dict:
+        self._redact(body["messages"][-1] if body.get("messages") else None)
+        return body
+`;

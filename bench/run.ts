@@ -8,9 +8,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BUDGETS, judge, type SummaryLine } from "./budgets.ts";
+import { besideBudget, BUDGETS, judge, type SummaryLine } from "./budgets.ts";
 import { benchBodyFilters } from "./body-filters.ts";
 import { benchPluginLoad } from "./plugin-load.ts";
+import { benchPythonFilters } from "./python-filters.ts";
 import { benchStreamFilters } from "./stream-filters.ts";
 import { benchConcurrentChats } from "./concurrent-chats.ts";
 import { summariseProfiles } from "./profile-summary.ts";
@@ -24,7 +25,7 @@ let sluice: Promise<SluiceUnderTest> | undefined;
 const profileDirectory = process.argv.includes("--profile")
   ? path.join(BENCH_DIRECTORY, "profiles", new Date().toISOString().replaceAll(":", "-"))
   : undefined;
-const sluiceUnderTest = () => (sluice ??= startSluiceUnderTest({ profileDirectory }));
+const sluiceUnderTest = () => (sluice ??= startSluiceUnderTest({ profileDirectory, processes: process.env.BENCH_PROCESSES }));
 
 interface Benchmark {
   name: string;
@@ -38,8 +39,16 @@ const BENCHMARKS: Benchmark[] = [
     run: benchStreamFilters,
     summary(result) {
       const perFilter = result.perChunkPerFilter as Record<string, { median: number }>;
-      const added10 = (result.details as Record<string, { addedPerChunkMicroseconds: { median: number } }>).filters10!
-        .addedPerChunkMicroseconds.median;
+      type Median = { median: number };
+      const details = result.details as Record<
+        string,
+        {
+          addedPerChunkMicroseconds: Median;
+          concurrentPerChunkPerFilterMicroseconds: Median;
+          textOnlyPerChunkPerFilterMicroseconds: Median;
+        }
+      >;
+      const added10 = details.filters10!.addedPerChunkMicroseconds.median;
       return [
         judge(
           "stream hook, 1 filter: µs per chunk per filter",
@@ -58,6 +67,18 @@ const BENCHMARKS: Benchmark[] = [
           added10,
           BUDGETS.stream10FiltersPerChunk,
           "stream.details.filters10.addedPerChunkMicroseconds",
+        ),
+        judge(
+          "stream hook, 10 filters, 100 responses at once: µs per chunk per filter",
+          details.filters10!.concurrentPerChunkPerFilterMicroseconds.median,
+          BUDGETS.streamPerFilterPerChunk,
+          "stream.details.filters10.concurrentPerChunkPerFilterMicroseconds",
+        ),
+        judge(
+          "stream hook, 10 text-only filters (streamTextOnly): µs per chunk per filter",
+          details.filters10!.textOnlyPerChunkPerFilterMicroseconds.median,
+          BUDGETS.streamPerFilterPerChunk,
+          "stream.details.filters10.textOnlyPerChunkPerFilterMicroseconds",
         ),
       ];
     },
@@ -104,6 +125,47 @@ const BENCHMARKS: Benchmark[] = [
     },
   },
   {
+    name: "python",
+    run: benchPythonFilters,
+    summary(result) {
+      const stream = (result.stream as { perChunkPerFilter: Record<string, { median: number }> }).perChunkPerFilter;
+      const body = (result.body as { addedPerRequestMicroseconds: Record<string, { median: number }> }).addedPerRequestMicroseconds;
+      const load = (result.load as { coldLoadMilliseconds: { median: number } }).coldLoadMilliseconds;
+      return [
+        judge(
+          "Python tier, stream hook, 1 filter: µs per chunk per filter (reported, no budget)",
+          stream["1"]!.median,
+          besideBudget(BUDGETS.streamPerFilterPerChunk),
+          "python.stream.perChunkPerFilter.1",
+        ),
+        judge(
+          "Python tier, stream hook, 10 filters: µs per chunk per filter (reported, no budget)",
+          stream["10"]!.median,
+          besideBudget(BUDGETS.streamPerFilterPerChunk),
+          "python.stream.perChunkPerFilter.10",
+        ),
+        judge(
+          "Python tier, inlet + outlet, 10 filters: µs added per request (reported, no budget)",
+          body["10"]!.median,
+          besideBudget(BUDGETS.inletOutlet10Filters),
+          "python.body.addedPerRequestMicroseconds.10",
+        ),
+        judge(
+          "Python tier, inlet + outlet, 1 filter: µs added per request (reported, no budget)",
+          body["1"]!.median,
+          besideBudget(BUDGETS.inletOutlet10Filters),
+          "python.body.addedPerRequestMicroseconds.1",
+        ),
+        judge(
+          "Python tier, plugin cold load: ms (reported, no budget)",
+          load.median,
+          besideBudget(BUDGETS.coldLoad),
+          "python.load.coldLoadMilliseconds",
+        ),
+      ];
+    },
+  },
+  {
     name: "ttft",
     run: async () => benchTimeToFirstToken(await sluiceUnderTest()),
     summary(result) {
@@ -137,6 +199,12 @@ const BENCHMARKS: Benchmark[] = [
           added.sluiceNoPlugins!.median,
           BUDGETS.addedTimeToFirstToken,
           "ttft.addedMilliseconds.sluiceNoPlugins",
+        ),
+        judge(
+          "time to first token added, bare Node proxy (no auth, database or plugins; the floor): ms",
+          added.bareProxy!.median,
+          { max: null, unit: "ms", text: "reported: what any Node server in front of the upstream adds on this machine" },
+          "ttft.addedMilliseconds.bareProxy",
         ),
       ];
     },
@@ -231,6 +299,8 @@ async function main(): Promise<void> {
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
     },
+    // The server as `npm start` runs it with Redis: this many processes (BENCH_PROCESSES, one per core by default).
+    serverProcesses: sluice ? (await sluice).serverPids.length : null,
     // 1/5/15-minute load averages: above 2 on this 2-core machine, other work competed with the run.
     loadAverage: { atStart: loadAtStart, atEnd: loadAverage() },
     seconds: Math.round((performance.now() - started) / 100) / 10,

@@ -3,8 +3,12 @@
 // The fake upstream runs in this process, so its send times and the client's receive times
 // share one clock.
 
+import { spawn } from "node:child_process";
 import fs from "node:fs";
+import { availableParallelism } from "node:os";
 import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { signUpAdmin } from "../packages/server/test/helpers/accounts.ts";
 import { api } from "../packages/server/test/helpers/api.ts";
 import { startFakeUpstream, type FakeUpstream } from "../packages/server/test/helpers/fake-upstream.ts";
@@ -12,10 +16,11 @@ import { startServer, type RunningServer } from "../packages/server/test/helpers
 import { passThroughFilter, passThroughPipe, proxyPipe } from "./fixtures.ts";
 
 /** Where a chat goes: the upstream directly, or Sluice with or without plugins in the way. */
-export type Route = "direct" | "sluiceNoPlugins" | "sluiceFilters" | "sluicePipe" | "sluiceProxyPipe";
+export type Route = "direct" | "bareProxy" | "sluiceNoPlugins" | "sluiceFilters" | "sluicePipe" | "sluiceProxyPipe";
 
 export const ROUTE_DESCRIPTIONS: Record<Route, string> = {
   direct: "the fake upstream directly (baseline)",
+  bareProxy: "a bare Node proxy (bench/bare-proxy.ts: no auth, database or plugins) → fake upstream: the floor of any Node server in front",
   sluiceNoPlugins: "Sluice → fake upstream, no plugins",
   sluiceFilters: "Sluice → fake upstream, 3 pass-through filters (inlet, stream, outlet)",
   sluicePipe: "Sluice, pass-through pipe (streams in the sandbox, no upstream) + the 3 filters",
@@ -25,8 +30,10 @@ export const ROUTE_DESCRIPTIONS: Record<Route, string> = {
 export interface SluiceUnderTest {
   fake: FakeUpstream;
   server: RunningServer;
-  /** The server's process id, for its CPU time; null when it cannot be found. */
-  serverPid: number | null;
+  /** The bare proxy's process (the `bareProxy` route). */
+  bareProxy: { url: string; stop(): void };
+  /** The server processes' ids (`npm start` runs one per core with Redis), for their CPU time. */
+  serverPids: number[];
   /** URL, model and token of each route. */
   route(route: Route): { url: string; model: string; token?: string };
   /** Routes that could not be set up (the proxy pipe needs ctx.fetch), with the reason. */
@@ -43,33 +50,37 @@ async function expectOk(response: Promise<{ status: number; body: unknown }>, wh
   if (status !== 200) throw new Error(`${what} failed with ${status}: ${JSON.stringify(body)}`);
 }
 
-/** The child of this process that runs main.ts (startServer does not expose it). */
-function findServerPid(): number | null {
+/** The processes whose parent is `parentPid` and that run main.ts: the supervisor's server processes. */
+function findServerPids(parentPid: number): number[] {
+  const pids: number[] = [];
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const parentPid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (parentPid !== process.pid) continue;
-      if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("main.ts")) return Number(entry);
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (parent === parentPid && fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("main.ts")) pids.push(Number(entry));
     } catch {
       // The process ended meanwhile.
     }
   }
-  return null;
+  return pids;
 }
 
-/** CPU seconds (user + system) a process has used so far; null when unreadable. */
-export function processCpuSeconds(pid: number | null): number | null {
-  if (pid === null) return null;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime and stime (fields 14 and 15 of stat) in clock ticks of 1/100 s on Linux.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
+/** CPU seconds (user + system) the processes have used so far, together; null when unreadable. */
+export function processCpuSeconds(pids: readonly number[]): number | null {
+  if (pids.length === 0) return null;
+  let seconds = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // utime and stime (fields 14 and 15 of stat) in clock ticks of 1/100 s on Linux.
+      seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return null;
+    }
   }
+  return seconds;
 }
 
 /**
@@ -96,6 +107,8 @@ export function serverWarnings(server: RunningServer, from: number, to: number):
 export interface SluiceUnderTestOptions {
   /** Run the server with --cpu-prof, writing its profile here when it stops. */
   profileDirectory?: string;
+  /** `SLUICE_PROCESSES` of the server, run as `npm start` runs it, with Redis (`BENCH_PROCESSES`; one per core by default). */
+  processes?: string;
 }
 
 export async function startSluiceUnderTest(options: SluiceUnderTestOptions = {}): Promise<SluiceUnderTest> {
@@ -105,7 +118,20 @@ export async function startSluiceUnderTest(options: SluiceUnderTestOptions = {})
     // Private network allowed for the proxy pipe's ctx.fetch to the loopback upstream.
     const env: Record<string, string> = { OPENAI_API_BASE_URL: fake.baseUrl, LOG_LEVEL: "warn", PLUGIN_ALLOW_PRIVATE_NETWORK: "true" };
     if (options.profileDirectory) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${options.profileDirectory}`;
-    server = await startServer({ kind: "sqlite", env });
+    // As `npm start` runs it with Redis: one server process per core, sharing the port and the database.
+    env.REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+    env.REDIS_KEY_PREFIX = `sluice-bench-${process.pid}`;
+    env.SLUICE_PROCESSES = options.processes ?? "auto";
+    server = await startServer({ kind: "sqlite", env, script: "supervise" });
+    const expected = env.SLUICE_PROCESSES === "auto" ? availableParallelism() : Number(env.SLUICE_PROCESSES);
+    for (
+      let waited = 0;
+      findServerPids(server.pid).length < expected || (server.output().match(/Sluice listening on/g)?.length ?? 0) < expected;
+      waited += 100
+    ) {
+      if (waited > 30_000) throw new Error(`${expected} server processes did not start within 30 s.\n${server.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } catch (error) {
     await fake.close();
     throw error;
@@ -141,8 +167,10 @@ export async function startSluiceUnderTest(options: SluiceUnderTestOptions = {})
         `attaching the filters to ${model}`,
       );
     }
+    const bareProxy = await startBareProxy(fake.baseUrl);
     const models: Record<Route, string> = {
       direct: "fake-small",
+      bareProxy: "fake-small",
       sluiceNoPlugins: "fake-large",
       sluiceFilters: "fake-small",
       sluicePipe: PIPE_ID,
@@ -151,13 +179,17 @@ export async function startSluiceUnderTest(options: SluiceUnderTestOptions = {})
     return {
       fake,
       server,
-      serverPid: findServerPid(),
+      bareProxy,
+      serverPids: findServerPids(server.pid),
       unavailable,
       route: (route) =>
         route === "direct"
           ? { url: `${fake.baseUrl}/chat/completions`, model: models.direct }
-          : { url: `${server.url}/api/chat/completions`, model: models[route], token: admin.token },
+          : route === "bareProxy"
+            ? { url: `${bareProxy.url}/chat/completions`, model: models.bareProxy }
+            : { url: `${server.url}/api/chat/completions`, model: models[route], token: admin.token },
       async close() {
+        bareProxy.stop();
         await server.stop();
         await fake.close();
       },
@@ -167,6 +199,20 @@ export async function startSluiceUnderTest(options: SluiceUnderTestOptions = {})
     await fake.close();
     throw error;
   }
+}
+
+/** Starts bench/bare-proxy.ts in a process of its own, in front of `upstream`. */
+async function startBareProxy(upstream: string): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), "bare-proxy.ts")], {
+    env: { ...process.env, BARE_PROXY_UPSTREAM: upstream },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`the bare proxy exited with ${code}`)));
+    child.stdout.setEncoding("utf8").once("data", (text: string) => resolve(text.trim()));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
 /** A keep-alive agent without a socket limit: every concurrent chat gets its own connection. */

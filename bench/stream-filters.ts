@@ -13,13 +13,17 @@ import { openStreamChain } from "../packages/server/src/core/open-stream-chain.t
 import type { StreamFilterSession } from "../packages/server/src/sandbox/host/stream-filter-session.ts";
 import { silentLogger } from "../packages/server/src/sandbox/sandbox-test-fixtures.ts";
 import { loadFilterSandboxes, testContext, type FilterSandboxes } from "./filter-sandboxes.ts";
-import { streamChunk } from "./fixtures.ts";
+import { passThroughFilter, streamChunk } from "./fixtures.ts";
 import { alternating, nextTick, pairedDifference, summarise } from "./measure.ts";
 
 const FILTER_COUNTS = [1, 10] as const;
 const REPEATS = 15;
 const CHUNKS_PER_REPEAT: Record<number, number> = { 1: 2000, 10: 300 };
 const ATTEMPTS = 3;
+/** Responses streaming at once in the "concurrent" variant: their chunks wait behind each other's and cross together. */
+const CONCURRENT_RESPONSES = 100;
+/** The same filter, declaring that its stream hook reads only the text (`streamTextOnly`). */
+const textOnlyFilter = passThroughFilter.replace("export default defineFilter({", "export default defineFilter({\n  streamTextOnly: true,");
 
 type Chunk = Record<string, unknown>;
 
@@ -29,7 +33,7 @@ function chunks(count: number): Chunk[] {
 }
 
 /** One chunk through the sessions in order, synchronously as long as every session answers synchronously. */
-function throughSessions(sessions: readonly StreamFilterSession[], chunk: unknown): unknown {
+export function throughSessions(sessions: readonly StreamFilterSession[], chunk: unknown): unknown {
   let current = chunk;
   for (let index = 0; index < sessions.length; index += 1) {
     const output = sessions[index]!.transform(current);
@@ -53,7 +57,7 @@ interface PipelineStep {
 }
 
 /** The chat pipeline's stream step for `count` filters: `openStreamChain` (a stream hook session per filter per response). */
-async function openPipelineStep(filters: FilterSandboxes, count: number): Promise<PipelineStep> {
+export async function openPipelineStep(filters: FilterSandboxes, count: number): Promise<PipelineStep> {
   const { session, filters: requestFilters } = filters.pipeline(count, []);
   const opened = await openStreamChain(silentLogger, session, requestFilters);
   return {
@@ -78,6 +82,7 @@ async function bareCrossing(): Promise<{ apply(chunk: unknown): unknown; dispose
 
 export async function benchStreamFilters(): Promise<Record<string, unknown>> {
   const filters = await loadFilterSandboxes(Math.max(...FILTER_COUNTS));
+  const textOnly = await loadFilterSandboxes(Math.max(...FILTER_COUNTS), { source: textOnlyFilter });
   const floor = await bareCrossing();
   try {
     const perChunkPerFilter: Record<string, ReturnType<typeof summarise>> = {};
@@ -85,8 +90,8 @@ export async function benchStreamFilters(): Promise<Record<string, unknown>> {
     const incidents: string[] = [];
     for (const count of FILTER_COUNTS) {
       for (let attempt = 1; ; attempt += 1) {
-        const measured = await measure(filters, floor, count);
-        const broken = await filters.repair();
+        const measured = await measure(filters, textOnly, floor, count);
+        const broken = [...(await filters.repair()), ...(await textOnly.repair())];
         if (broken.length === 0) {
           perChunkPerFilter[`${count}`] = measured.perChunkPerFilter;
           details[`filters${count}`] = measured.details;
@@ -113,16 +118,24 @@ export async function benchStreamFilters(): Promise<Record<string, unknown>> {
   } finally {
     floor.dispose();
     filters.dispose();
+    textOnly.dispose();
   }
 }
 
-async function measure(filters: FilterSandboxes, floor: { apply(chunk: unknown): unknown }, count: number) {
+async function measure(filters: FilterSandboxes, textOnly: FilterSandboxes, floor: { apply(chunk: unknown): unknown }, count: number) {
   const input = chunks(1000);
   const chunkAt = (index: number) => input[index % input.length];
   const sandboxes = filters.sandboxes.slice(0, count);
 
   const sessions = sandboxes.map((sandbox) => sandbox.openStreamFilter({ context: testContext }));
   await throughSessions(sessions, chunkAt(0)); // waits for the sessions to open
+  const textOnlySessions = textOnly.sandboxes.slice(0, count).map((sandbox) => sandbox.openStreamFilter({ context: testContext }));
+  await throughSessions(textOnlySessions, chunkAt(0));
+  // Many responses through the same filters: a session per filter per response, as the server opens them.
+  const responses = Array.from({ length: CONCURRENT_RESPONSES }, () =>
+    sandboxes.map((sandbox) => sandbox.openStreamFilter({ context: testContext })),
+  );
+  await Promise.all(responses.map((response) => throughSessions(response, chunkAt(0))));
   const pipelineStep = await openPipelineStep(filters, count);
   await pipelineStep.apply(chunkAt(0));
   await nextTick(5); // lets the isolates be seen idle, so chunks cross synchronously
@@ -132,6 +145,9 @@ async function measure(filters: FilterSandboxes, floor: { apply(chunk: unknown):
     baseline: (index) => throughSessions([], chunkAt(index)),
     sessions: (index) => throughSessions(sessions, chunkAt(index)),
     pipeline: (index) => pipelineStep.apply(chunkAt(index)),
+    textOnly: (index) => throughSessions(textOnlySessions, chunkAt(index)),
+    // One operation: a chunk of each of the responses at once (per chunk: divided below).
+    concurrent: (index) => Promise.all(responses.map((response) => throughSessions(response, chunkAt(index)))),
     invoke: async (index) => {
       let current: unknown = chunkAt(index);
       for (const sandbox of sandboxes) {
@@ -147,7 +163,7 @@ async function measure(filters: FilterSandboxes, floor: { apply(chunk: unknown):
       return current;
     },
   });
-  for (const session of sessions) session.close();
+  for (const session of [...sessions, ...textOnlySessions, ...responses.flat()]) session.close();
   pipelineStep.close();
 
   const perFilter = (name: keyof typeof series) => pairedDifference(series[name], series.baseline, count);
@@ -161,6 +177,11 @@ async function measure(filters: FilterSandboxes, floor: { apply(chunk: unknown):
       pipelinePath: pipelineStep.path,
       invokePerChunkPerFilterMicroseconds: perFilter("invoke"),
       bareCrossingPerChunkPerFilterMicroseconds: perFilter("bareCrossing"),
+      // The same filter with streamTextOnly: only the chunk's text crosses.
+      textOnlyPerChunkPerFilterMicroseconds: perFilter("textOnly"),
+      // CONCURRENT_RESPONSES responses at once: chunks waiting behind a crossing go into the next one together.
+      concurrentPerChunkPerFilterMicroseconds: summarise(series.concurrent.map((value) => value / CONCURRENT_RESPONSES / count)),
+      concurrentResponses: CONCURRENT_RESPONSES,
     },
   };
 }

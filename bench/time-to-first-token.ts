@@ -6,7 +6,7 @@ import { percentile, round, summarise } from "./measure.ts";
 import { chatAgent, ROUTE_DESCRIPTIONS, type Route, type SluiceUnderTest } from "./sluice-under-test.ts";
 import { streamChat } from "./stream-chat.ts";
 
-const ALL_ROUTES: Route[] = ["direct", "sluiceNoPlugins", "sluiceFilters", "sluicePipe", "sluiceProxyPipe"];
+const ALL_ROUTES: Route[] = ["direct", "bareProxy", "sluiceNoPlugins", "sluiceFilters", "sluicePipe", "sluiceProxyPipe"];
 const WARM_UP_ROUNDS = 15;
 const ROUNDS = 80;
 

@@ -25,6 +25,13 @@ export interface FilterDefinition<V extends ValvesSchema | undefined = undefined
    * the filter reads them with `ctx.files.read` and puts in what it wants.
    */
   fileHandler?: boolean;
+  /**
+   * The `stream` hook reads and changes only the text of each chunk (`choices[0].delta.content`):
+   * it gets `{ choices: [{ index: 0, delta: { content } }] }`, what it returns there becomes the
+   * chunk's text (the rest of the chunk is kept), and chunks without text pass it by. Only the text
+   * crosses into the sandbox, so such a filter costs less per chunk.
+   */
+  streamTextOnly?: boolean;
   /** Before the model call. Throwing aborts the turn with the error's message. */
   inlet?(body: ChatBody, ctx: PluginContext<InferValves<V>, InferValves<UV>>): Awaitable<ChatBody | void>;
   /**

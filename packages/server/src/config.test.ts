@@ -31,6 +31,26 @@ describe("loadConfig: chat settings", () => {
   });
 });
 
+describe("loadConfig: chat admission", () => {
+  it("runs 500 chats at once per process, lets 500 more wait up to 30 s", () => {
+    const config = loadConfig({});
+    expect([config.chatMaxConcurrent, config.chatQueueMax, config.chatQueueTimeoutSeconds]).toEqual([500, 500, 30]);
+  });
+
+  it("reads them, 0 meaning no limit and no waiting", () => {
+    const config = loadConfig({ CHAT_MAX_CONCURRENT: "0", CHAT_QUEUE_MAX: "0", CHAT_QUEUE_TIMEOUT_SECONDS: "2.5" });
+    expect([config.chatMaxConcurrent, config.chatQueueMax, config.chatQueueTimeoutSeconds]).toEqual([0, 0, 2.5]);
+  });
+
+  it("says which one is wrong", () => {
+    expect(() => loadConfig({ CHAT_MAX_CONCURRENT: "1.5" })).toThrow('CHAT_MAX_CONCURRENT must be a non-negative integer, got "1.5"');
+    expect(() => loadConfig({ CHAT_QUEUE_MAX: "-1" })).toThrow('CHAT_QUEUE_MAX must be a non-negative integer, got "-1"');
+    expect(() => loadConfig({ CHAT_QUEUE_TIMEOUT_SECONDS: "0" })).toThrow(
+      'CHAT_QUEUE_TIMEOUT_SECONDS must be a positive number of seconds, got "0"',
+    );
+  });
+});
+
 describe("loadConfig: realtime settings", () => {
   it("waits 300 s for the browser, keeps execute events off, prefixes Redis keys with sluice", () => {
     const config = loadConfig({});
@@ -171,12 +191,13 @@ describe("loadConfig: file store", () => {
 });
 
 describe("loadConfig: memories", () => {
-  it("ranks by full text unless EMBEDDING_MODEL names a model, which needs an upstream", () => {
+  it("ranks by full text unless EMBEDDING_MODEL names a model", () => {
     expect(loadConfig({}).embeddingModel).toBeUndefined();
     expect(loadConfig({ EMBEDDING_MODEL: " text-embedding-3-small ", OPENAI_API_BASE_URL: "http://localhost:1/v1" }).embeddingModel).toBe(
       "text-embedding-3-small",
     );
-    expect(() => loadConfig({ EMBEDDING_MODEL: "text-embedding-3-small" })).toThrow(/EMBEDDING_MODEL.*OPENAI_API_BASE_URL/);
+    // Connections are stored in the database and may be added later, on the Connections page.
+    expect(loadConfig({ EMBEDDING_MODEL: "text-embedding-3-small" }).embeddingModel).toBe("text-embedding-3-small");
   });
 
   it("caps a memory at 10000 characters and a user at 1000 memories unless told otherwise", () => {
@@ -189,5 +210,30 @@ describe("loadConfig: memories", () => {
       expect(() => loadConfig({ MEMORY_MAX_CHARACTERS: value })).toThrow(/MEMORY_MAX_CHARACTERS/);
       expect(() => loadConfig({ MEMORY_MAX_PER_USER: value })).toThrow(/MEMORY_MAX_PER_USER/);
     }
+  });
+});
+
+describe("loadConfig: connection seeds", () => {
+  it("reads Ollama servers, the two switches and where to look for a local Ollama", () => {
+    expect(loadConfig({})).toMatchObject({
+      ollamaBaseUrls: [],
+      enableOpenAIApi: true,
+      enableOllamaApi: true,
+      ollamaProbeUrl: "http://127.0.0.1:11434",
+    });
+    expect(
+      loadConfig({
+        OLLAMA_BASE_URLS: "http://gpu:11434/;http://cpu:11434",
+        ENABLE_OLLAMA_API: "false",
+        OLLAMA_PROBE_URL: "http://127.0.0.1:9/",
+      }),
+    ).toMatchObject({
+      ollamaBaseUrls: ["http://gpu:11434", "http://cpu:11434"],
+      enableOllamaApi: false,
+      ollamaProbeUrl: "http://127.0.0.1:9",
+    });
+    expect(loadConfig({ OLLAMA_PROBE_URL: "off" }).ollamaProbeUrl).toBeUndefined();
+    expect(() => loadConfig({ OLLAMA_PROBE_URL: "localhost" })).toThrow(/OLLAMA_PROBE_URL/);
+    expect(() => loadConfig({ OLLAMA_BASE_URL: "ftp://x" })).toThrow(/OLLAMA_BASE_URL/);
   });
 });

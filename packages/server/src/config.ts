@@ -1,5 +1,5 @@
 import path from "node:path";
-import { type OpenAIConnection, readOpenAIConnections } from "./providers/read-openai-connections.ts";
+import { type OpenAIConnection, readOllamaBaseUrls, readOpenAIConnections } from "./providers/read-openai-connections.ts";
 
 /** Everything the server reads from its environment, parsed once at start-up. */
 export interface Config {
@@ -13,6 +13,8 @@ export interface Config {
   secretKey?: string;
   /** Role of accounts created after the first (which is always admin). */
   defaultUserRole: "pending" | "user";
+  /** Whether new accounts may sign up (`ENABLE_SIGNUP`, default true); admins change both in the UI. */
+  enableSignup: boolean;
   /** Lifetime of issued JWTs, in seconds (`JWT_EXPIRES_IN_SECONDS`, default 4 weeks); 0, set explicitly, = no expiry. */
   jwtExpiresInSeconds: number;
   /** Redis for several instances: socket.io fan-out, event-call routing (`REDIS_URL`). */
@@ -60,12 +62,38 @@ export interface Config {
   /** The interpreter Open WebUI's Python plugins run with (`SLUICE_PYTHON`, default `python3`): Python 3.11+ with pydantic 2. */
   python: string;
   logLevel: string;
-  /** OpenAI-compatible upstreams (`OPENAI_API_BASE_URL(S)`, `OPENAI_API_KEY(S)`); empty when none is set. */
+  /**
+   * OpenAI-compatible upstreams (`OPENAI_API_BASE_URL(S)`, `OPENAI_API_KEY(S)`); empty when none is
+   * set. They seed the stored connections once, when the database has none yet; admins change
+   * them afterwards (`/openai/config`, the Connections page).
+   */
   openaiConnections: OpenAIConnection[];
+  /** Ollama servers (`OLLAMA_BASE_URL(S)`), seeding the stored Ollama connections the same way. */
+  ollamaBaseUrls: string[];
+  /** `ENABLE_OPENAI_API`, `ENABLE_OLLAMA_API` (both true by default), seeded with the connections. */
+  enableOpenAIApi: boolean;
+  enableOllamaApi: boolean;
+  /**
+   * Where the Connections page looks for a local Ollama to offer when none is configured
+   * (`OLLAMA_PROBE_URL`, default `http://127.0.0.1:11434`; `off` never looks).
+   */
+  ollamaProbeUrl?: string;
   /** Most tool-call rounds in one chat turn (`CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS`). */
   maxToolCallIterations: number;
   /** Longest answer, in characters of text across its turns (`CHAT_RESPONSE_MAX_CHARACTERS`, default 8 Mi); past it the answer is stopped with an error. */
   maxAnswerCharacters: number;
+  /**
+   * Admission control of `POST /api/chat/completions`, per server process: at most
+   * `CHAT_MAX_CONCURRENT` (500; 0 = no limit) turns run at once; the next wait in arrival order,
+   * at most `CHAT_QUEUE_MAX` (500; 0 = none waits) of them for at most `CHAT_QUEUE_TIMEOUT_SECONDS`
+   * (30); past either a request gets 503 with `Retry-After`. 500 is the load the performance
+   * budget holds a 2-core machine to (500 streaming chats), far above a team's normal use; 30 s
+   * stays under reverse proxies' usual 60 s read timeout, so a waiting client hears "busy, retry"
+   * from Sluice rather than a proxy's 504.
+   */
+  chatMaxConcurrent: number;
+  chatQueueMax: number;
+  chatQueueTimeoutSeconds: number;
   /** Whether chats get a generated title after the first reply (`ENABLE_TITLE_GENERATION`). */
   enableTitleGeneration: boolean;
   /** Model for background tasks such as titles (`TASK_MODEL`); the chat's model when unset. */
@@ -153,6 +181,22 @@ function readBoolean(value: string | undefined, fallback: boolean, name: string)
   throw new Error(`${name} must be true or false, got "${value}"`);
 }
 
+/** `off` (or `false`, `none`) = do not look; unset = Ollama's default address. */
+function readProbeUrl(value: string | undefined): string | undefined {
+  const trimmed = value?.trim() ?? "";
+  if (["off", "false", "none"].includes(trimmed.toLowerCase())) return undefined;
+  if (trimmed === "") return "http://127.0.0.1:11434";
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new Error(`OLLAMA_PROBE_URL must be an http:// URL or "off", got "${value}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new Error(`OLLAMA_PROBE_URL must be an http:// URL or "off", got "${value}"`);
+  return trimmed.replace(/\/+$/, "");
+}
+
 const NOBODY = 65534;
 
 /**
@@ -195,9 +239,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
   }
   const openaiConnections = readOpenAIConnections(environment);
   const embeddingModel = environment.EMBEDDING_MODEL?.trim() || undefined;
-  if (embeddingModel && openaiConnections.length === 0) {
-    throw new Error(`EMBEDDING_MODEL="${embeddingModel}" needs an upstream to ask: set OPENAI_API_BASE_URL (or unset EMBEDDING_MODEL)`);
-  }
   return {
     port: readInteger(environment.PORT, 8080, "PORT"),
     host: environment.HOST?.trim() || "0.0.0.0",
@@ -205,6 +246,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     databaseUrl,
     secretKey: environment.WEBUI_SECRET_KEY?.trim() || undefined,
     defaultUserRole: defaultRole,
+    enableSignup: readBoolean(environment.ENABLE_SIGNUP, true, "ENABLE_SIGNUP"),
     jwtExpiresInSeconds: readInteger(environment.JWT_EXPIRES_IN_SECONDS, DEFAULT_JWT_EXPIRES_IN_SECONDS, "JWT_EXPIRES_IN_SECONDS"),
     redisUrl: environment.REDIS_URL?.trim() || undefined,
     redisKeyPrefix: environment.REDIS_KEY_PREFIX?.trim() || "sluice",
@@ -227,8 +269,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, serverU
     python: environment.SLUICE_PYTHON?.trim() || "python3",
     logLevel: environment.LOG_LEVEL?.trim() || "info",
     openaiConnections,
+    ollamaBaseUrls: readOllamaBaseUrls(environment),
+    enableOpenAIApi: readBoolean(environment.ENABLE_OPENAI_API, true, "ENABLE_OPENAI_API"),
+    enableOllamaApi: readBoolean(environment.ENABLE_OLLAMA_API, true, "ENABLE_OLLAMA_API"),
+    ollamaProbeUrl: readProbeUrl(environment.OLLAMA_PROBE_URL),
     maxToolCallIterations: readInteger(environment.CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS, 16, "CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS"),
     maxAnswerCharacters: readPositiveInteger(environment.CHAT_RESPONSE_MAX_CHARACTERS, 8 * 1024 * 1024, "CHAT_RESPONSE_MAX_CHARACTERS"),
+    chatMaxConcurrent: readInteger(environment.CHAT_MAX_CONCURRENT, 500, "CHAT_MAX_CONCURRENT"),
+    chatQueueMax: readInteger(environment.CHAT_QUEUE_MAX, 500, "CHAT_QUEUE_MAX"),
+    chatQueueTimeoutSeconds: readPositiveNumber(environment.CHAT_QUEUE_TIMEOUT_SECONDS, 30, "CHAT_QUEUE_TIMEOUT_SECONDS"),
     enableTitleGeneration: readBoolean(environment.ENABLE_TITLE_GENERATION, true, "ENABLE_TITLE_GENERATION"),
     taskModel: environment.TASK_MODEL?.trim() || undefined,
     pluginModelCallMaxDepth: readInteger(environment.PLUGIN_MODEL_CALL_MAX_DEPTH, 3, "PLUGIN_MODEL_CALL_MAX_DEPTH"),

@@ -74,6 +74,8 @@ async function start(): Promise<void> {
       // No new connections; answers in flight finish and are saved while realtime still carries
       // their events, for at most SHUTDOWN_DRAIN_SECONDS.
       app.server.close();
+      // Chats not started yet are refused (503, Retry-After), rather than started and cut at the end of the drain.
+      services.chatAdmission.stop();
       if (!(await inFlight.drained(drainMs))) {
         services.logger.warn({ inFlight: inFlight.count }, "answers still running at the end of the drain; stopping them");
         // Each saves what came with an error saying why, and tells its client.

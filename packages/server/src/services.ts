@@ -6,8 +6,11 @@ import { authenticateToken } from "./auth/authenticate-token.ts";
 import { loadSecretKey } from "./auth/secret-key.ts";
 import type { Config } from "./config.ts";
 import { connectDatabase } from "./db/connect-database.ts";
+import { connectTableChangeFeed } from "./db/table-change-feed.ts";
+import { tableChangesOf } from "./db/table-changes.ts";
 import { migrateToLatest } from "./db/migrations/migrate-to-latest.ts";
 import type { Database } from "./db/schema.ts";
+import { ChatAdmission } from "./core/chat-admission.ts";
 import { ChatTasks } from "./core/chat-tasks.ts";
 import type { ChatStore, TurnPorts } from "./core/ports.ts";
 import { createTurnStores } from "./db/turn-stores.ts";
@@ -30,6 +33,8 @@ import { modelMethods } from "./plugin-api/model-methods.ts";
 import { toolMethods } from "./plugin-api/tool-methods.ts";
 import { createRealtime, type Realtime } from "./realtime/create-realtime.ts";
 import { OpenAIUpstream } from "./providers/openai-upstream.ts";
+import { ConnectionSettings } from "./connections/connection-settings.ts";
+import { connectConnectionChangeFeed } from "./connections/connection-change-feed.ts";
 import { createSecretBox, type SecretBox } from "./valves/secret-box.ts";
 import { FileStore } from "./files/file-store.ts";
 import { createLocalFileStorage } from "./files/local-file-storage.ts";
@@ -52,12 +57,18 @@ export interface AppServices {
   workspace: PluginWorkspace;
   /** socket.io sessions: events to users' tabs, calls to one tab. Attach it to the HTTP server (main.ts). */
   realtime: Realtime;
-  /** The OpenAI-compatible upstreams (`OPENAI_API_BASE_URL(S)`); may have none. */
+  /** The OpenAI-compatible upstreams (the stored connections' active ones); may have none. */
   upstream: OpenAIUpstream;
+  /** The admin's upstream connections (`/openai/config`, `/ollama/config`), stored and applied to `upstream` at once. */
+  connections: ConnectionSettings;
   /** Plugin saves and deletes, shared with other instances over Redis when `REDIS_URL` is set. */
   pluginChanges: PluginChangeFeed;
+  /** Table writes (which drop cached reads), shared with other instances over Redis when `REDIS_URL` is set. */
+  tableChanges: { close(): Promise<void> };
   /** The chat answers in progress on this instance (`/api/tasks`). */
   chatTasks: ChatTasks;
+  /** Which chat requests of this process may start a turn now, which wait and which are refused (`CHAT_MAX_CONCURRENT`, …). */
+  chatAdmission: ChatAdmission;
   /** The answers in progress recorded in the database, so one cut by a crash is marked interrupted. */
   answersInProgress: AnswersInProgress;
   /** The stored chats, as the chat pipeline and plugin events change them. */
@@ -136,7 +147,26 @@ export async function createServices(config: Config, options: { logger?: Logger 
       maxTotalBytes: config.pluginStorageMaxTotalBytes,
     },
   });
-  const upstream = new OpenAIUpstream(config.openaiConnections, logger.child({ component: "upstream" }));
+  const secrets = createSecretBox(secretKey);
+  const upstream = new OpenAIUpstream([], logger.child({ component: "upstream" }));
+  const connections = new ConnectionSettings({ db, secrets, upstream, logger: logger.child({ component: "connections" }) });
+  try {
+    await connections.start(config);
+    if (config.redisUrl) {
+      connections.useFeed(
+        await connectConnectionChangeFeed({
+          url: config.redisUrl,
+          keyPrefix: config.redisKeyPrefix,
+          logger: logger.child({ component: "connection-changes" }),
+          onChange: () => connections.reload().catch((error) => logger.warn({ err: error }, "reading the changed connections failed")),
+        }),
+      );
+    }
+  } catch (error) {
+    await realtime.close().catch((closeError) => logger.warn({ err: closeError }, "closing realtime after a failed start failed"));
+    await db.destroy().catch((closeError) => logger.warn({ err: closeError }, "closing the database after a failed start failed"));
+    throw new Error(`Cannot load the upstream connections: ${(error as Error).message}`, { cause: error });
+  }
   const { embeddingModel } = config;
   const memories = createMemoryService({
     db,
@@ -224,11 +254,29 @@ export async function createServices(config: Config, options: { logger?: Logger 
         onChange: (change) => workspace.applyRemoteChange(change),
       });
     } catch (error) {
+      await connections.close();
       await realtime.close().catch((closeError) => logger.warn({ err: closeError }, "closing realtime after a failed start failed"));
       await db.destroy().catch((closeError) => logger.warn({ err: closeError }, "closing the database after a failed start failed"));
       throw new Error(`Cannot connect the plugin change feed to Redis: ${(error as Error).message}`, { cause: error });
     }
   }
+  // Cached reads (plugins, models, users) are read again at once when another instance writes.
+  const changes = tableChangesOf(db);
+  const tableFeed =
+    config.redisUrl && changes
+      ? await connectTableChangeFeed({
+          url: config.redisUrl,
+          keyPrefix: config.redisKeyPrefix,
+          logger: logger.child({ component: "table-changes" }),
+          changes,
+        }).catch(async (error: unknown) => {
+          await feed.current.close();
+          await connections.close();
+          await realtime.close().catch((closeError) => logger.warn({ err: closeError }, "closing realtime after a failed start failed"));
+          await db.destroy().catch((closeError) => logger.warn({ err: closeError }, "closing the database after a failed start failed"));
+          throw new Error(`Cannot connect the table change feed to Redis: ${(error as Error).message}`, { cause: error });
+        })
+      : undefined;
   const answersInProgress = new AnswersInProgress({
     db,
     logger: logger.child({ component: "answers-in-progress" }),
@@ -237,7 +285,6 @@ export async function createServices(config: Config, options: { logger?: Logger 
     staleMs: config.answerStaleSeconds * 1000,
   });
   await answersInProgress.start();
-  const secrets = createSecretBox(secretKey);
   const stores = createTurnStores(db);
   const turn: TurnPorts = {
     ...stores,
@@ -270,9 +317,16 @@ export async function createServices(config: Config, options: { logger?: Logger 
     secrets,
     workspace,
     upstream,
+    connections,
     realtime,
     pluginChanges: feed.current,
+    tableChanges: tableFeed ?? { close: async () => {} },
     chatTasks: new ChatTasks(),
+    chatAdmission: new ChatAdmission({
+      maxRunning: config.chatMaxConcurrent,
+      maxWaiting: config.chatQueueMax,
+      maxWaitMs: config.chatQueueTimeoutSeconds * 1000,
+    }),
     answersInProgress,
     chats: stores.chats,
     turn,
@@ -292,6 +346,8 @@ export async function closeServices(services: AppServices): Promise<void> {
   services.answersInProgress.stop();
   services.pluginStorage.stopSweeping();
   await services.pluginChanges.close();
+  await services.tableChanges.close();
+  await services.connections.close();
   await services.realtime.close();
   services.workspace.registry.dispose();
   services.workspace.closeFirstLoadChecker();

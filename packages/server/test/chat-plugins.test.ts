@@ -108,7 +108,9 @@ describeEachDatabase("plugins at work in chats", (kind) => {
       expect.objectContaining({ description: "Running tool get_weather", done: false }),
       expect.objectContaining({ description: "Tool failed get_weather", done: true, error: true }),
     ]);
-    const before = fake.chatBodies().length;
+    // Counted by their question: the first chat's title is asked for in the background meanwhile.
+    const loopCalls = () => fake.chatBodies().filter((body) => JSON.stringify(body.messages).includes("loop tools please")).length;
+    const before = loopCalls();
     const looped = await complete({
       model: "fake-small",
       messages: [{ role: "user", content: "loop tools please" }],
@@ -116,7 +118,7 @@ describeEachDatabase("plugins at work in chats", (kind) => {
     });
     expect(looped.status).toBe(200);
     expect(looped.body.choices[0].message.content).toContain("tool call limit of 3 rounds");
-    expect(fake.chatBodies().length - before).toBe(3);
+    expect(loopCalls() - before).toBe(3);
   });
 
   it("uses a model's toolIds and filterIds, and only tools the user may read", async () => {

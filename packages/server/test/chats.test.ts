@@ -44,7 +44,7 @@ describeEachDatabase("chats API", (kind) => {
     const list = await sluice.api.get("/api/v1/chats/", alice.token);
     expect(list.status).toBe(200);
     expect(list.body.map((chat: { id: string }) => chat.id)).toEqual([second.body.id, chatId]);
-    expect(Object.keys(list.body[0]).sort()).toEqual(["created_at", "id", "title", "updated_at"]);
+    expect(Object.keys(list.body[0]).sort()).toEqual(["created_at", "folder_id", "id", "pinned", "tags", "title", "updated_at"]);
     expect((await sluice.api.get("/api/v1/chats/?page=1", alice.token)).body).toHaveLength(2);
     expect((await sluice.api.get("/api/v1/chats/?page=2", alice.token)).body).toEqual([]);
     const bobs = await sluice.api.get("/api/v1/chats/", bob.token);

@@ -99,6 +99,20 @@ describe("fake upstream, through the official openai client", () => {
     expect(await runner.finalContent()).toBe("Tool said: rain in Paris");
   });
 
+  it("numbers its answers to a 'numbered' question, and goes on with an answer that ends the conversation", async () => {
+    const ask = async (messages: OpenAI.Chat.ChatCompletionMessageParam[]) =>
+      (await client.chat.completions.create({ model: "fake-small", messages })).choices[0]?.message.content;
+    expect(await ask([{ role: "user", content: "numbered one" }])).toBe("Answer 1: numbered one");
+    expect(await ask([{ role: "user", content: "numbered one" }])).toBe("Answer 2: numbered one");
+    expect(await ask([{ role: "user", content: "numbered two" }])).toBe("Answer 1: numbered two");
+    expect(
+      await ask([
+        { role: "user", content: "numbered one" },
+        { role: "assistant", content: "Half an" },
+      ]),
+    ).toBe(" and so on.");
+  });
+
   it("answers a title task with a JSON title", async () => {
     const completion = await client.chat.completions.create({
       model: "fake-small",

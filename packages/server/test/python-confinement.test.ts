@@ -3,7 +3,7 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { signUpAdmin, signUpUser, type TestAccount } from "./helpers/accounts.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { useServer } from "./helpers/use-server.ts";
@@ -89,13 +89,23 @@ def attempt(work):
 class Pipe:
     def pipe(self, body: dict) -> dict:
         allowed, other = body["messages"][-1]["content"].split(" ")
+        kernel_connect = socket.socket.connect.__globals__["_real_connect"]
+
+        def kernel_socket():
+            raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            raw.settimeout(3)
+            kernel_connect(raw, (allowed.split(":")[0], int(allowed.split(":")[1])))
+            return "CONNECTED"
+
         return {
+            "kernelSocket": attempt(kernel_socket),
             "requests": attempt(lambda: requests.get(f"http://{allowed}/hello?via=requests", timeout=5).text),
             "stream": attempt(lambda: [line.decode() for line in requests.get(f"http://{allowed}/lines", stream=True).iter_lines()]),
             "post": attempt(lambda: requests.post(f"http://{allowed}/echo", json={"a": 1}).json()),
             "urllib": attempt(lambda: urllib.request.urlopen(f"http://{allowed}/hello?via=urllib").read().decode()),
             "refused": attempt(lambda: requests.get(f"http://{other}/hello", timeout=5).text),
             "socket": attempt(lambda: socket.create_connection(tuple([allowed.split(":")[0], int(allowed.split(":")[1])]), timeout=3) and "CONNECTED"),
+            "socketRefused": attempt(lambda: socket.create_connection(tuple([other.split(":")[0], int(other.split(":")[1])]), timeout=3) and "CONNECTED"),
         }
 `;
 
@@ -265,7 +275,7 @@ class Pipe:
     expect(seen).not.toContain("/?via=pasted");
   });
 
-  it("sends requests and urllib through the host's network policy, and cannot connect around it", async () => {
+  it("sends requests, urllib and sockets through the host's network policy, and cannot connect around it", async () => {
     const allowed = `127.0.0.1:${(target.address() as AddressInfo).port}`;
     const refusedHost = `127.0.0.1:${(other.address() as AddressInfo).port}`;
     await approve("net_reach", networkPipe(allowed));
@@ -278,13 +288,24 @@ class Pipe:
     // The policy's own refusal, as a requests error the plugin can catch.
     expect(report.refused).toBe(`ConnectionError: Plugin "net_reach" may not reach ${refusedHost}: its permissions allow ${allowed}`);
     expect(seen.filter((entry) => entry.startsWith("other"))).toEqual([]);
+    // A raw socket is relayed through the same policy (python-sockets.test.ts tries the clients).
+    expect(report.socket).toBe("CONNECTED");
+    expect(report.socketRefused).toBe(
+      `ConnectionRefusedError: [Errno 111] Plugin "net_reach" may not reach ${refusedHost}: its permissions allow ${allowed}`,
+    );
     if (canUnshare) {
-      // Its own network namespace: not even loopback of the server is there.
-      expect(report.socket).toMatch(/^(ConnectionRefusedError|OSError)/);
-      // The four requests above, each made by the host; the raw socket never arrived.
-      expect(rawConnections).toBe(4);
+      // Its own network namespace: the kernel's own connect, around the relay, reaches nothing.
+      expect(report.kernelSocket).toMatch(/^(ConnectionRefusedError|OSError)/);
+      // The four requests above and the socket, each made by the host.
+      expect(rawConnections).toBe(5);
     } else {
-      expect(sluice.server.output()).toContain("Python plugins share this server's network");
+      // Without a namespace of its own, a plugin that goes around the relay connects itself (and the server warned).
+      expect(report.kernelSocket).toBe("CONNECTED");
+      expect(rawConnections).toBe(6);
+      await vi.waitFor(() => expect(sluice.server.output()).toContain("Python plugins share this server's network"), {
+        timeout: 10_000,
+        interval: 50,
+      });
     }
   });
 });

@@ -28,6 +28,47 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
   wheel,
 ]);
 
+// Open WebUI ships packages such as httpx with its server, and its plugins import them without
+// listing them. A stand-in wheel under the name of one this Python lacks is offered like the one above.
+const SHIPPED_CANDIDATES = ["httpx", "tenacity", "loguru", "aiofiles"];
+const shipped = SHIPPED_CANDIDATES.find(
+  (name) =>
+    execFileSync("python3", ["-c", `import importlib.util; print(importlib.util.find_spec("${name}") is None)`])
+      .toString()
+      .trim() === "True",
+)!;
+const unavailable = SHIPPED_CANDIDATES.find(
+  (name) =>
+    name !== shipped &&
+    execFileSync("python3", ["-c", `import importlib.util; print(importlib.util.find_spec("${name}") is None)`])
+      .toString()
+      .trim() === "True",
+)!;
+execFileSync("python3", [
+  "-c",
+  `import sys, zipfile
+name = sys.argv[2]
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.writestr(f"{name}/__init__.py", "STAND_IN = 'a stand-in wheel from the test'\\n")
+    z.writestr(f"{name}-99.0.dist-info/METADATA", f"Metadata-Version: 2.1\\nName: {name}\\nVersion: 99.0\\n")
+    z.writestr(f"{name}-99.0.dist-info/WHEEL", "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
+    z.writestr(f"{name}-99.0.dist-info/RECORD", "")
+`,
+  path.join(links, `${shipped}-99.0-py3-none-any.whl`),
+  shipped,
+]);
+
+const importing = (module: string) => `"""
+title: Imports what Open WebUI ships
+"""
+import ${module}
+
+
+class Pipe:
+    def pipe(self, body: dict) -> str:
+        return ${module}.STAND_IN
+`;
+
 const greeter = (requirements: string) => `"""
 title: Greeter
 requirements: ${requirements}
@@ -43,7 +84,13 @@ class Pipe:
 describe("Python requirements, installed with pip", () => {
   const sluice = useServer({
     kind: "sqlite",
-    env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_FIND_LINKS: links, PLUGIN_INSTALL_TIMEOUT_MS: "60000" },
+    // No pip configuration file either: a machine's own mirror (pip.conf's extra-index-url) would answer.
+    env: {
+      PIP_INDEX_URL: "http://127.0.0.1:9/simple",
+      PIP_CONFIG_FILE: "/dev/null",
+      PIP_FIND_LINKS: links,
+      PLUGIN_INSTALL_TIMEOUT_MS: "60000",
+    },
   });
   afterAll(() => fs.rmSync(links, { recursive: true, force: true }));
   let admin: TestAccount;
@@ -77,6 +124,19 @@ describe("Python requirements, installed with pip", () => {
     expect(again.body.load_error ?? null, JSON.stringify(again.body)).toBeNull();
     expect((await ask("greeter2")).body.choices[0].message.content).toBe("Greetings, Test User");
     expect(installed()).toEqual(folders);
+  });
+
+  it("installs what Open WebUI ships with its server when a plugin imports it without listing it, and says so when it cannot", async () => {
+    const approved = await createAndApprove("imports_shipped", importing(shipped));
+    expect(approved.body.load_error ?? null, JSON.stringify(approved.body)).toBeNull();
+    expect(approved.body.instance_load_error ?? null, JSON.stringify(approved.body)).toBeNull();
+    expect((await ask("imports_shipped")).body.choices[0].message.content).toBe("a stand-in wheel from the test");
+
+    const missing = await createAndApprove("imports_unavailable", importing(unavailable));
+    expect(missing.body.instance_load_error).toContain(
+      `the plugin imports ${unavailable}, which Open WebUI ships with its server, so Sluice installs them as if they were listed under requirements`,
+    );
+    expect(missing.body.instance_load_error).toMatch(/package index could not be reached/);
   });
 
   it("refuses a requirement it cannot install with a clear error, soon, storing neither code nor files", async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEventEmitter } from "../src/realtime/event-emitter.ts";
 import { api } from "./helpers/api.ts";
-import { signUpAdmin, signUpUser, type TestAccount } from "./helpers/accounts.ts";
+import { createApiKey, signUpAdmin, signUpUser, type TestAccount } from "./helpers/accounts.ts";
 import { connectSocket, refusedConnection, type ReceivedEnvelope, type TestSocket } from "./helpers/connect-socket.ts";
 import { type InProcessServer, startInProcess } from "./helpers/start-in-process.ts";
 import { startServer } from "./helpers/start-server.ts";
@@ -27,11 +27,12 @@ describe("realtime across two instances sharing PostgreSQL and Redis", () => {
   let chatId: string;
   const sockets: TestSocket[] = [];
 
-  const open = async (server: InProcessServer, account: TestAccount) => {
-    const tab = await connectSocket(server.url, account.token);
+  const openWith = async (server: InProcessServer, token: string) => {
+    const tab = await connectSocket(server.url, token);
     sockets.push(tab);
     return tab;
   };
+  const open = (server: InProcessServer, account: TestAccount) => openWith(server, account.token);
 
   beforeAll(async () => {
     database = await createTestDatabase("postgres");
@@ -128,6 +129,37 @@ describe("realtime across two instances sharing PostgreSQL and Redis", () => {
     ).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
+  });
+
+  it("closes the sockets a password change or a revoked API key signs out, on both instances, and keeps the others", async () => {
+    // Resolves with the reason the server gave when it closes the socket.
+    const disconnected = (tab: TestSocket) => new Promise<string>((resolve) => tab.socket.once("disconnect", resolve));
+    const apiKey = await createApiKey(first.url, bob);
+    const [oldOnFirst, oldOnSecond, keyOnSecond] = [await open(first, bob), await open(second, bob), await openWith(second, apiKey)];
+    const [oldOnFirstClosed, oldOnSecondClosed, keyOnSecondClosed] = [oldOnFirst, oldOnSecond, keyOnSecond].map(disconnected);
+    const aliceTab = await open(second, alice);
+
+    const changed = await api(first.url, bob.token).post("/api/v1/auths/update/password", {
+      password: bob.password,
+      new_password: "bob's brand new password",
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(await oldOnFirstClosed).toBe("io server disconnect");
+    expect(await oldOnSecondClosed).toBe("io server disconnect");
+    // An API key is a credential of its own: a password change leaves it, as it leaves HTTP requests with it.
+    expect(keyOnSecond.socket.connected).toBe(true);
+    expect(aliceTab.socket.connected).toBe(true);
+
+    bob.password = "bob's brand new password";
+    const signedIn = await api(first.url).post("/api/v1/auths/signin", { email: bob.email, password: bob.password });
+    bob.token = signedIn.body.token;
+    const newTab = await open(second, bob);
+    expect((await api(first.url, bob.token).request("DELETE", "/api/v1/auths/api_key")).status).toBe(200);
+    expect(await keyOnSecondClosed).toBe("io server disconnect");
+    expect(newTab.socket.connected).toBe(true);
+    // Events for bob still reach the tab that signed in again.
+    await createEventEmitter(first.services, { userId: bob.id }).emit({ type: "status", data: { description: "Still here" } });
+    expect((await newTab.next((envelope) => envelope.data.type === "status")).data).toMatchObject({ data: { description: "Still here" } });
   });
 });
 

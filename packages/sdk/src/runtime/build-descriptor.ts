@@ -29,6 +29,7 @@ export function buildDescriptor(plugin: NormalizedPlugin): PluginDescriptor {
     actions: plugin.actions ? plugin.actions.map((entry) => ({ ...entry })) : null,
     toggle: plugin.toggle,
     fileHandler: plugin.fileHandler,
+    ...(plugin.streamTextOnly ? { streamTextOnly: true } : {}),
     icon: plugin.icon,
     tools: [...plugin.tools.values()].map((tool) => ({
       name: tool.name,

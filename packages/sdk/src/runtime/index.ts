@@ -8,7 +8,7 @@ export type { BackgroundOutcome } from "./background-work.ts";
 export { awaitResult, forgetResult, takeResult } from "./pending-results.ts";
 export { pullPipe, startPipe, stopPipe } from "./pipe-stream.ts";
 export type { PipePullResult, PipeStartResult } from "./pipe-stream.ts";
-export { closeStreamSession, openStreamSession, streamChunk } from "./stream-session.ts";
+export { closeStreamSession, NOT_RUN, openStreamSession, streamChunk, streamChunks } from "./stream-session.ts";
 export type { StreamChunkResult } from "./stream-session.ts";
 export { installGlobals } from "./install-globals.ts";
 export { installMemoryGuards } from "./install-memory-guards.ts";

@@ -53,6 +53,8 @@ export interface NormalizedPlugin {
   icon: string | null;
   /** A filter that handles the request's attached files itself. */
   fileHandler: boolean;
+  /** A filter whose `stream` hook reads and changes only the text of each chunk. */
+  streamTextOnly: boolean;
   pipes: PipeEntry[] | ((ctx: unknown) => unknown) | null;
   actions: ActionEntry[] | null;
   hooks: Partial<Record<"inlet" | "request" | "stream" | "outlet" | "pipe" | "action", HookFunction>>;
@@ -96,6 +98,7 @@ export function normalizePlugin(kind: PluginKind, read: MemberReader, owner: obj
     toggle: false,
     icon: null,
     fileHandler: false,
+    streamTextOnly: false,
     pipes: null,
     actions: null,
     hooks: {},
@@ -120,6 +123,9 @@ export function normalizePlugin(kind: PluginKind, read: MemberReader, owner: obj
     const fileHandler = read("fileHandler") ?? read("file_handler") ?? false;
     if (typeof fileHandler !== "boolean") fail(`"fileHandler" must be true or false, got ${describeValue(fileHandler)}`);
     plugin.fileHandler = fileHandler as boolean;
+    const streamTextOnly = read("streamTextOnly") ?? false;
+    if (typeof streamTextOnly !== "boolean") fail(`"streamTextOnly" must be true or false, got ${describeValue(streamTextOnly)}`);
+    plugin.streamTextOnly = streamTextOnly as boolean;
     plugin.icon = icon as string | null;
   } else if (kind === "action") {
     plugin.hooks.action = hook("action") ?? fail('an action needs an "action" function');

@@ -91,6 +91,30 @@ export function streamChunk(invocationId: string, chunkJson: string, resultKey: 
   }
 }
 
+/** What `streamChunks` answers for a chunk it left for the next crossing (its time for this one was used up). */
+export const NOT_RUN = 1;
+
+/** How long one `streamChunks` crossing runs chunks before it leaves the rest for the next (ms). */
+const BATCH_BUDGET_MS = 20;
+
+/**
+ * Runs several sessions' chunks in one crossing, in the order given: `[invocationId, chunkJson,
+ * resultKey]` each, at most one chunk per session (a hook that returns a promise holds its
+ * session's order). Answers one {@link StreamChunkResult} per chunk, or {@link NOT_RUN} for the
+ * chunks after the first {@link BATCH_BUDGET_MS} ms, which the host sends again.
+ *
+ * @example
+ * __sluice_runtime.streamChunks([["inv-7", '{"choices":[]}', "inv-7:1"], ["inv-8", '{"choices":[]}', "inv-8:4"]]); // ['{"choices":[]}', '{"choices":[]}']
+ */
+export function streamChunks(batch: ReadonlyArray<readonly [string, string, string]>): Array<StreamChunkResult | typeof NOT_RUN> {
+  const until = Date.now() + BATCH_BUDGET_MS;
+  const answers: Array<StreamChunkResult | typeof NOT_RUN> = [];
+  for (const [invocationId, chunkJson, resultKey] of batch) {
+    answers.push(answers.length > 0 && Date.now() > until ? NOT_RUN : streamChunk(invocationId, chunkJson, resultKey));
+  }
+  return answers;
+}
+
 /**
  * Ends a stream session: aborts its `ctx.signal` (nothing more will come) and forgets it.
  *

@@ -29,6 +29,8 @@ export interface PluginDescriptor {
   icon: string | null;
   /** A filter that handles the request's attached files itself (`fileHandler: true`); absent means false. */
   fileHandler?: boolean;
+  /** A filter whose `stream` hook reads and changes only each chunk's text (`streamTextOnly: true`); absent means false. */
+  streamTextOnly?: boolean;
   /** OpenAI function specs of a tools plugin (empty for other kinds). */
   tools: ToolSpec[];
   /** The hooks `invokeHook` can run: some of inlet, request, stream, outlet, pipe, pipes, action, tool, event. */

@@ -32,6 +32,21 @@ export interface FileEntry {
   [key: string]: unknown;
 }
 
+/** A tool call the server ran during an answer (`chat:message:tool_call` events), by its call id. */
+export interface ToolCallEntry {
+  id: string;
+  name: string;
+  /** The arguments as the model wrote them (JSON text). */
+  arguments?: string;
+  /** False while the tool runs. */
+  done?: boolean;
+  /** What the tool returned (or `Error: …`), as the model reads it. */
+  result?: string;
+  /** True when the tool failed. */
+  error?: boolean;
+  [key: string]: unknown;
+}
+
 /** One part of OpenAI's list form of a message's content. */
 export interface MessageContentPart {
   type: "text" | "image_url" | string;
@@ -56,6 +71,8 @@ export interface ChatMessage {
   statusHistory?: StatusEntry[];
   sources?: SourceEntry[];
   files?: FileEntry[];
+  /** Tool calls the server ran for this answer, in the order they started. */
+  toolCalls?: ToolCallEntry[];
   /** HTML strings or https URLs from plugins' `embeds` events, shown in sandboxed frames. */
   embeds?: unknown[];
   /** Questions to ask next, from `chat:message:follow_ups`. */
@@ -90,6 +107,12 @@ export interface ChatRecord {
   title: string;
   chat: ChatData;
   archived: boolean;
+  /** Open WebUI's: pinned chats are listed on top. */
+  pinned?: boolean;
+  /** The folder holding the chat, or null. */
+  folder_id?: string | null;
+  /** `{ tags: [tag id, …] }` and whatever else Open WebUI keeps there. */
+  meta?: Record<string, unknown>;
   created_at: number;
   updated_at: number;
 }
@@ -100,6 +123,10 @@ export interface ChatSummary {
   title: string;
   created_at: number;
   updated_at: number;
+  pinned?: boolean;
+  folder_id?: string | null;
+  /** The chat's tag ids (`meta.tags`). */
+  tags?: string[];
 }
 
 /** An action button of a model (`/api/models`). */
@@ -132,6 +159,8 @@ export interface ChatModel {
       defaultFilterIds?: string[];
       actionIds?: string[];
       toolIds?: string[];
+      /** What the model can do, by name (Open WebUI's `capabilities`); `vision` absent counts as true. */
+      capabilities?: { vision?: boolean; [key: string]: unknown };
       [key: string]: unknown;
     };
     [key: string]: unknown;

@@ -18,9 +18,11 @@ export type {
   ModelFilter,
   SourceEntry,
   StatusEntry,
+  ToolCallEntry,
 } from "./chat-record.ts";
 export type { AccessControl, FunctionType, PluginForm, PluginMeta, PluginSection, PluginRow } from "./plugin-row.ts";
 export { functionTypeOf, kindOf, namespaceOf } from "./plugin-row.ts";
+export type { FilterOrderEntry, PluginPermissionReport, PluginVersion, PluginVersionSummary } from "./plugin-version.ts";
 export type { PluginKind } from "../plugin-kind.ts";
 export { PLUGIN_KINDS } from "../plugin-kind.ts";
 export { guessPluginKind, looksLikePython, parseFrontmatter } from "./plugin-source.ts";

@@ -62,6 +62,8 @@ export interface PluginForm {
   content: string;
   meta?: { description?: string };
   access_control?: AccessControl;
+  /** What changed, kept with the version the save makes. */
+  message?: string;
 }
 
 /** The kind shown for a row: a function's `type` (`event` is kind `events`), or "tools". */

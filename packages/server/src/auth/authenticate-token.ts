@@ -3,6 +3,7 @@ import { findApiKeyByHash } from "../db/api-keys-repository.ts";
 import { listGroupsOfUser } from "../db/groups-repository.ts";
 import { mergePermissions, permissionsSchema } from "../db/permissions.ts";
 import type { Database } from "../db/schema.ts";
+import { readThrough } from "../db/table-changes.ts";
 import { findUserById, type User } from "../db/users-repository.ts";
 import { hashApiKey, isApiKey } from "./api-key.ts";
 import { readDefaultPermissions } from "./default-permissions.ts";
@@ -20,6 +21,8 @@ export interface AuthenticatedUser {
   groupIds: string[];
   /** Effective permissions (defaults, the user's own and its groups'), e.g. `{ workspace: { tools: true } }`. */
   permissions: Record<string, Record<string, boolean>>;
+  /** The avatar (`profile_image_url`); null or absent = initials. */
+  profileImageUrl?: string | null;
 }
 
 /** What authentication reads: the database and the key JWTs are signed with. */
@@ -47,6 +50,7 @@ export async function toAuthenticatedUser(context: AuthenticationContext, user: 
     settings: user.settings,
     groupIds: groups.map((group) => group.id),
     permissions: mergePermissions(defaults, ownPermissions(user), ...groups.map((group) => group.permissions)),
+    profileImageUrl: user.profile_image_url,
   };
 }
 
@@ -58,7 +62,8 @@ export async function authenticateToken(context: AuthenticationContext, token: s
   let userId: string;
   let tokenVersion: number | undefined;
   if (isApiKey(token)) {
-    const key = await findApiKeyByHash(context.db, hashApiKey(token));
+    const hash = hashApiKey(token);
+    const key = await readThrough(context.db, `api-key:${hash}`, ["api_key"], () => findApiKeyByHash(context.db, hash));
     if (!key) return { failure: "Invalid API key" };
     userId = key.user_id;
   } else {
@@ -67,10 +72,18 @@ export async function authenticateToken(context: AuthenticationContext, token: s
     userId = check.userId;
     tokenVersion = check.tokenVersion;
   }
-  const user = await findUserById(context.db, userId);
-  if (!user) return { failure: "This account no longer exists" };
+  // Every request is authenticated: the user, its groups and the default permissions are cached
+  // until one of their tables is written (db/table-changes.ts).
+  const found = await readThrough(context.db, `user:${userId}`, USER_TABLES, async () => {
+    const user = await findUserById(context.db, userId);
+    return user ? { tokenVersion: user.token_version, user: await toAuthenticatedUser(context, user) } : undefined;
+  });
+  if (!found) return { failure: "This account no longer exists" };
   // A password change raises the user's token version, which ends every session signed before it.
-  if (tokenVersion !== undefined && tokenVersion !== user.token_version)
+  if (tokenVersion !== undefined && tokenVersion !== found.tokenVersion)
     return { failure: "This session has ended (the password was changed); sign in again" };
-  return { user: await toAuthenticatedUser(context, user) };
+  return { user: found.user };
 }
+
+/** What an authenticated user is made of: the user row, its groups, the default permissions (config). */
+const USER_TABLES = ["user", "group", "config"];

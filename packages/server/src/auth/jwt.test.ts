@@ -1,5 +1,5 @@
 import { SignJWT } from "jose";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { signToken, verifyToken } from "./jwt.ts";
 
 const secret = Buffer.from("test secret key, long enough for HS256");
@@ -47,5 +47,25 @@ describe("signToken / verifyToken", () => {
     const header = Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url");
     const payload = Buffer.from(JSON.stringify({ sub: "user-1" })).toString("base64url");
     expect((await verifyToken(secret, `${header}.${payload}.`)).isValid).toBe(false);
+  });
+});
+
+describe("verifyToken on a token it has checked before", () => {
+  it("still refuses it once it has expired", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const { token } = await signToken(secret, "user-2", 60);
+      expect(await verifyToken(secret, token)).toMatchObject({ isValid: true, userId: "user-2" });
+      vi.setSystemTime(Date.now() + 61_000);
+      expect(await verifyToken(secret, token)).toEqual({ isValid: false, reason: "Your session has expired; sign in again" });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("still refuses it under another key", async () => {
+    const { token } = await signToken(secret, "user-3", 0);
+    expect((await verifyToken(secret, token)).isValid).toBe(true);
+    expect((await verifyToken(Buffer.from("another key, long enough for HS256"), token)).isValid).toBe(false);
   });
 });

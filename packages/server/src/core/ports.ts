@@ -76,6 +76,12 @@ export interface InvokeOptions {
   contextId?: string;
   /** Added to the request's `ctx.metadata`. */
   metadata?: Record<string, unknown>;
+  /**
+   * The payload as JSON text, when the caller has it (a chain handing a body on): spares
+   * serialising it again. A hook that hands the payload back unchanged resolves with the very
+   * payload object given.
+   */
+  payloadText?: string;
 }
 
 /** A tool as plugins list it (`ctx.tools.list()`): the name the model would see, its description and JSON Schema parameters. */

@@ -1,7 +1,7 @@
 import { SluiceError } from "@sluice/sdk";
 import type { FunctionRecord } from "./records.ts";
 import type { PluginSession, PluginPort, PluginStore, TurnLog } from "./ports.ts";
-import { effectivePriority, selectFilters } from "./select-filters.ts";
+import { effectivePriority, selectFilters, type FilterCandidate } from "./select-filters.ts";
 
 /** One filter of a request, with the hooks it has. */
 export interface RequestFilter {
@@ -19,14 +19,51 @@ export interface RequestFilter {
  * a redacting filter must never be skipped.
  */
 export async function resolveFilters(
-  ports: { pluginStore: PluginStore; plugins: Pick<PluginPort, "isLocalLoadFailure">; log: TurnLog },
+  ports: FilterPorts,
   session: PluginSession,
   modelFilterIds: readonly string[],
   enabledFilterIds: readonly string[],
 ): Promise<RequestFilter[]> {
+  const { candidates, loadedById } = await loadFilterCandidates(ports, session, modelFilterIds);
+  return selectFilters(candidates, modelFilterIds, enabledFilterIds).map((candidate) => loadedById.get(candidate.id)!);
+}
+
+/** One filter of a model's chain, as the workspace shows it. */
+export interface FilterOrderEntry {
+  id: string;
+  name: string;
+  priority: number;
+  is_global: boolean;
+  /** Runs only when the user switches it on in the chat (`filter_ids`). */
+  is_toggle: boolean;
+}
+
+/**
+ * The filters that run for a model, in the order {@link resolveFilters} runs them: toggle filters
+ * are listed where they run when a user switches them on. The same selection, not a copy of it.
+ */
+export async function filterOrder(
+  ports: FilterPorts,
+  session: PluginSession,
+  modelFilterIds: readonly string[],
+): Promise<FilterOrderEntry[]> {
+  const { candidates, loadedById } = await loadFilterCandidates(ports, session, modelFilterIds);
+  const allIds = candidates.map((candidate) => candidate.id);
+  return selectFilters(candidates, modelFilterIds, allIds).map((candidate) => ({
+    id: candidate.id,
+    name: loadedById.get(candidate.id)!.record.name,
+    priority: candidate.priority,
+    is_global: candidate.isGlobal,
+    is_toggle: candidate.isToggle,
+  }));
+}
+
+type FilterPorts = { pluginStore: PluginStore; plugins: Pick<PluginPort, "isLocalLoadFailure">; log: TurnLog };
+
+async function loadFilterCandidates(ports: FilterPorts, session: PluginSession, modelFilterIds: readonly string[]) {
   const records = (await ports.pluginStore.listFunctions()).filter((record) => record.type === "filter" && record.is_active);
   const attached = new Set(modelFilterIds);
-  const candidates = [];
+  const candidates: FilterCandidate[] = [];
   const loadedById = new Map<string, RequestFilter>();
   for (const record of records) {
     if (!record.is_global && !attached.has(record.id)) continue;
@@ -50,5 +87,5 @@ export async function resolveFilters(
       ports.log.warn({ pluginId: record.id, err: error }, "filter left out: it does not load");
     }
   }
-  return selectFilters(candidates, modelFilterIds, enabledFilterIds).map((candidate) => loadedById.get(candidate.id)!);
+  return { candidates, loadedById };
 }

@@ -1,4 +1,4 @@
-import { SluiceError, type StreamEvent } from "@sluice/sdk";
+import { SluiceError, type StreamEvent, type ToolCall } from "@sluice/sdk";
 import { AnswerLength } from "./answer-length.ts";
 import type { AnswerText } from "./answer-text.ts";
 import { callModel } from "./call-model.ts";
@@ -6,11 +6,12 @@ import { isInterrupted, isStopRequested } from "./chat-tasks.ts";
 import { addUsage, contentChunk, finishChunk, TurnAccumulator, type ChunkBase } from "./completion-chunks.ts";
 import { finishTurn } from "./finish-turn.ts";
 import { openStreamChain } from "./open-stream-chain.ts";
+import { ReasoningCollector } from "./reasoning-block.ts";
 import { runBodyChain } from "./run-body-chain.ts";
-import type { EventSink, PluginSession, TurnPorts } from "./ports.ts";
+import type { EventSink, PluginSession, TurnEvent, TurnPorts } from "./ports.ts";
 import type { RequestFilter } from "./resolve-filters.ts";
 import type { CatalogModel } from "./resolve-model.ts";
-import type { ToolSet } from "./resolve-tools.ts";
+import type { ToolResult, ToolSet } from "./resolve-tools.ts";
 import { sendPipelineEvent } from "./send-pipeline-event.ts";
 import type { ChatTurnInput } from "./chat-turn-input.ts";
 
@@ -29,6 +30,23 @@ export interface PreparedTurn {
   input: ChatTurnInput;
   /** What is saved: the model's text with plugins' `message` / `replace` events in between. */
   answerText: AnswerText;
+}
+
+/**
+ * A `chat:message:tool_call` event: a tool call the server runs, with its arguments, and once it
+ * ran its result (`error: true` when it failed). The page shows it as a block in the answer.
+ */
+function toolCallEvent(call: ToolCall, result?: ToolResult): TurnEvent {
+  return {
+    type: "chat:message:tool_call",
+    data: {
+      id: call.id,
+      name: call.function.name,
+      arguments: call.function.arguments,
+      done: result !== undefined,
+      ...(result ? { result: result.content, ...(result.isError ? { error: true } : {}) } : {}),
+    },
+  };
 }
 
 /** Removes what the client must not act on: tool calls the server runs, finish reasons and usage of single turns. */
@@ -77,6 +95,7 @@ async function* runRounds(ports: TurnPorts, turn: PreparedTurn): AsyncGenerator<
   try {
     for (let round = 0; ; round += 1) {
       const accumulated = new TurnAccumulator();
+      const reasoning = new ReasoningCollector();
       // The `request` hook sees (and may change) what goes to the model, before each round; the next round starts from the turn's body again.
       const roundBody = await runBodyChain(session, filters, "request", { ...turn.body, messages });
       if (!Array.isArray(roundBody.messages))
@@ -89,7 +108,9 @@ async function* runRounds(ports: TurnPorts, turn: PreparedTurn): AsyncGenerator<
         answerLength.add(chunk);
         const before = accumulated.content.length;
         accumulated.add(chunk);
-        if (accumulated.content.length > before) answerText.append(accumulated.content.slice(before));
+        reasoning.add(chunk.choices?.[0]?.delta as Record<string, unknown> | undefined);
+        // The reasoning is saved before the text it led to, as Open WebUI does.
+        if (accumulated.content.length > before) answerText.append(reasoning.take() + accumulated.content.slice(before));
         const forwarded = forwardable(chunk, tools);
         if (!forwarded) continue;
         const delta = forwarded.choices[0]?.delta.content;
@@ -100,6 +121,7 @@ async function* runRounds(ports: TurnPorts, turn: PreparedTurn): AsyncGenerator<
         }
         yield forwarded;
       }
+      answerText.append(reasoning.take());
       usage = addUsage(usage, accumulated.usage);
       const calls = accumulated.toolCalls;
       if (tools.specs.length === 0 || calls.length === 0) {
@@ -118,9 +140,10 @@ async function* runRounds(ports: TurnPorts, turn: PreparedTurn): AsyncGenerator<
           type: "status",
           data: { description: `Running tool ${call.function.name}`, done: false, action: "tool_call" },
         });
+        await sendPipelineEvent(log, events, toolCallEvent(call));
       }
       const results = await tools.execute(calls);
-      for (const result of results) {
+      for (const [index, result] of results.entries()) {
         await sendPipelineEvent(log, events, {
           type: "status",
           data: {
@@ -130,6 +153,7 @@ async function* runRounds(ports: TurnPorts, turn: PreparedTurn): AsyncGenerator<
             ...(result.isError ? { error: true } : {}),
           },
         });
+        await sendPipelineEvent(log, events, toolCallEvent(calls[index]!, result));
       }
       messages = [
         ...messages,

@@ -5,7 +5,7 @@ import { attachFiles, openAttachments, type Attachments } from "./attach-files.t
 import { modelBody } from "./chat-request.ts";
 import type { ChunkBase } from "./completion-chunks.ts";
 import type { ChatTurnInput } from "./chat-turn-input.ts";
-import type { EventSink, PluginSession, TurnPorts } from "./ports.ts";
+import type { EventSink, PluginSession, StoredMessage, TurnPorts } from "./ports.ts";
 import { resolveFilters } from "./resolve-filters.ts";
 import { resolveModel, type CatalogModel } from "./resolve-model.ts";
 import { resolveTools } from "./resolve-tools.ts";
@@ -31,11 +31,13 @@ export interface ChatTurn {
 export async function startChatTurn(ports: TurnPorts, input: ChatTurnInput): Promise<ChatTurn> {
   const { user, request, signal } = input;
   const chatId = request.chat_id ?? "";
-  if (chatId && !chatId.startsWith("local:") && !(await ports.chats.findChat(user.id, chatId))) {
+  const storedChat = chatId && !chatId.startsWith("local:") ? await ports.chats.findChat(user.id, chatId) : undefined;
+  if (chatId && !chatId.startsWith("local:") && !storedChat) {
     throw new SluiceError("NOT_FOUND", `Chat not found: ${chatId}`);
   }
   const attachments = await openAttachments(ports.files, user, request, input.requestFacts?.baseUrl);
   const answerText = new AnswerText();
+  answerText.text = continuedText(storedChat?.messages ?? [], request);
   const events = followAnswerText(
     ports.events.forRequest(user, { chatId: request.chat_id, messageId: request.id, sessionId: request.session_id }),
     answerText,
@@ -154,3 +156,15 @@ function prepend<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void
   return chunks;
 }
 export type { ChatTurnInput } from "./chat-turn-input.ts";
+
+/**
+ * "Continue" (Open WebUI): the request ends with the answer so far, as an assistant message, and
+ * names that stored answer as its `id`. The answer then grows from the stored text, which is what
+ * snapshots show and what is saved; the stream carries only the new text. Otherwise "".
+ */
+function continuedText(stored: readonly StoredMessage[], request: ChatTurnInput["request"]): string {
+  const last = request.messages.at(-1) as { role?: unknown } | undefined;
+  if (!request.id || last?.role !== "assistant") return "";
+  const answer = stored.find((message) => message.id === request.id);
+  return answer?.role === "assistant" && typeof answer.content === "string" ? answer.content : "";
+}

@@ -34,3 +34,21 @@ export async function setConfigValue(db: Kysely<Database>, key: string, value: u
 export async function deleteConfigValue(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom("config").where("key", "=", key).execute();
 }
+
+/**
+ * Stores a setting only when none is stored yet (the first of several instances starting at once
+ * wins); true when this call stored it.
+ */
+export async function insertConfigValueIfAbsent(db: Kysely<Database>, key: string, value: unknown): Promise<boolean> {
+  const result = await db
+    .insertInto("config")
+    .values({ key, value: JSON.stringify(value), updated_at: epochSeconds() })
+    .onConflict((conflict) => conflict.column("key").doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Whether a setting is stored (whatever its value). */
+export async function hasConfigValue(db: Kysely<Database>, key: string): Promise<boolean> {
+  return (await db.selectFrom("config").select("key").where("key", "=", key).executeTakeFirst()) !== undefined;
+}

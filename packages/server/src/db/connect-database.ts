@@ -6,6 +6,7 @@ import pg from "pg";
 import type { Config } from "../config.ts";
 import type { Database } from "./schema.ts";
 import { createSqliteDialect } from "./sqlite-dialect.ts";
+import { registerTableChanges, TableChanges, tableWritesPlugin } from "./table-changes.ts";
 
 const INT8_OID = 20;
 
@@ -53,11 +54,18 @@ export function connectDatabase(
   config: Pick<Config, "dataDir" | "databaseUrl">,
   options: { onConnectionError?: (error: Error) => void } = {},
 ): Kysely<Database> {
+  // Every write is noted, so what the chat path reads on each request can be cached (readThrough).
+  const changes = new TableChanges();
+  const plugins = [tableWritesPlugin(changes)];
+  let db: Kysely<Database>;
   if (config.databaseUrl) {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, types: pgTypes, max: 10 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on("error", (error) => options.onConnectionError?.(error));
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+  } else {
+    db = new Kysely<Database>({ dialect: createSqliteDialect(openSqlite(config.dataDir)), plugins });
   }
-  return new Kysely<Database>({ dialect: createSqliteDialect(openSqlite(config.dataDir)) });
+  registerTableChanges(db, changes);
+  return db;
 }

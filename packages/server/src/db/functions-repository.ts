@@ -4,6 +4,7 @@ import { epochSeconds } from "./epoch-seconds.ts";
 import type { FunctionKind, FunctionRecord } from "../core/records.ts";
 import { parseMeta, parseValveValues, type PluginMeta } from "./plugin-records.ts";
 import { deletePluginStorage } from "./plugin-storage-repository.ts";
+import { deletePluginVersions } from "./plugin-versions-repository.ts";
 
 export type { FunctionKind, FunctionRecord };
 
@@ -115,6 +116,7 @@ export async function updateFunction(
 export async function deleteFunction(db: Executor, id: string): Promise<boolean> {
   return db.transaction().execute(async (transaction) => {
     await deletePluginStorage(transaction, { namespace: "function", pluginId: id });
+    await deletePluginVersions(transaction, "function", id);
     const result = await transaction.deleteFrom("function").where("id", "=", id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   });

@@ -17,6 +17,8 @@ export interface UserTable {
   last_active_at: number;
   /** Raised by every password change; session tokens signed at an older version are refused. */
   token_version: ColumnType<number, number | undefined, number>;
+  /** The avatar: a small `data:image/…` URL or a link; null = initials. */
+  profile_image_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeyTable {
@@ -94,6 +96,35 @@ export interface ChatTable {
   /** JSON: Open WebUI's chat object `{ title, models, messages, history: { messages, currentId }, … }`. */
   chat: string;
   archived: ColumnType<boolean | number, boolean | number | undefined, boolean | number>;
+  pinned: ColumnType<boolean | number, boolean | number | undefined, boolean | number>;
+  /** The user's folder holding the chat, or null. */
+  folder_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON `{ tags: [tag id, …], … }`, Open WebUI's `chat.meta`. */
+  meta: ColumnType<string, string | undefined, string>;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A user's chat tag; `id` is the name lower-cased, spaces as underscores. */
+export interface TagTable {
+  id: string;
+  name: string;
+  user_id: string;
+  /** JSON or null. */
+  meta: string | null;
+}
+
+/** A user's folder of chats. */
+export interface FolderTable {
+  id: string;
+  parent_id: string | null;
+  user_id: string;
+  name: string;
+  /** JSON or null. */
+  meta: string | null;
+  /** JSON or null. */
+  data: string | null;
+  is_expanded: ColumnType<boolean | number, boolean | number | undefined, boolean | number>;
   created_at: number;
   updated_at: number;
 }
@@ -183,6 +214,25 @@ export interface MemoryTable {
   updated_at: number;
 }
 
+/** One saved state of a function or tool (see migration 0010). */
+export interface PluginVersionTable {
+  id: string;
+  /** `function` or `tool`. */
+  namespace: string;
+  plugin_id: string;
+  /** 1 for the plugin's first save, then one more for each save. */
+  number: number;
+  /** Who saved it. */
+  user_id: string;
+  name: string;
+  content: string;
+  /** JSON of the row's `meta` at this save. */
+  meta: string;
+  /** What the saver wrote about the change; null when nothing. */
+  message: string | null;
+  created_at: number;
+}
+
 export interface Database {
   user: UserTable;
   api_key: ApiKeyTable;
@@ -191,9 +241,12 @@ export interface Database {
   group: GroupTable;
   config: ConfigTable;
   chat: ChatTable;
+  tag: TagTable;
+  folder: FolderTable;
   model: ModelTable;
   answer_in_progress: AnswerInProgressTable;
   plugin_storage: PluginStorageTable;
   file: FileTable;
   memory: MemoryTable;
+  plugin_version: PluginVersionTable;
 }

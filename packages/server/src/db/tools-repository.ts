@@ -6,6 +6,7 @@ import { parseJsonColumn } from "./json-column.ts";
 import type { ToolRecord, ToolSpec } from "../core/records.ts";
 import { parseMeta, parseValveValues, type PluginMeta } from "./plugin-records.ts";
 import { deletePluginStorage } from "./plugin-storage-repository.ts";
+import { deletePluginVersions } from "./plugin-versions-repository.ts";
 
 const principalsSchema = z.object({
   user_ids: z.array(z.string()).default([]),
@@ -139,6 +140,7 @@ export async function updateTool(
 export async function deleteTool(db: Executor, id: string): Promise<boolean> {
   return db.transaction().execute(async (transaction) => {
     await deletePluginStorage(transaction, { namespace: "tool", pluginId: id });
+    await deletePluginVersions(transaction, "tool", id);
     const result = await transaction.deleteFrom("tool").where("id", "=", id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   });

@@ -5,6 +5,7 @@ import { findChat, updateChatMessage, updateChatTitle } from "./chats-repository
 import { findFunction, listFunctions } from "./functions-repository.ts";
 import { findModel, listModels } from "./models-repository.ts";
 import type { Database } from "./schema.ts";
+import { readThrough } from "./table-changes.ts";
 import { findTool } from "./tools-repository.ts";
 
 /** The chat pipeline's stores (see `core/ports.ts`) over the database. */
@@ -23,14 +24,15 @@ export function createTurnStores(db: Kysely<Database>): { chats: ChatStore; plug
         await updateChatTitle(db, userId, chatId, title);
       },
     },
+    // Read on every chat request: cached until the table is written (db/table-changes.ts).
     pluginStore: {
-      listFunctions: () => listFunctions(db),
-      findFunction: (id) => findFunction(db, id),
-      findTool: (id) => findTool(db, id),
+      listFunctions: () => readThrough(db, "functions", ["function"], () => listFunctions(db)),
+      findFunction: (id) => readThrough(db, `function:${id}`, ["function"], () => findFunction(db, id)),
+      findTool: (id) => readThrough(db, `tool:${id}`, ["tool"], () => findTool(db, id)),
     },
     models: {
-      listModels: () => listModels(db),
-      findModel: (id) => findModel(db, id),
+      listModels: () => readThrough(db, "models", ["model"], () => listModels(db)),
+      findModel: (id) => readThrough(db, `model:${id}`, ["model"], () => findModel(db, id)),
     },
   };
 }

@@ -30,6 +30,8 @@ export interface User {
   last_active_at: number;
   /** Session tokens must carry this version; raised by every password change. */
   token_version: number;
+  /** The avatar: a small `data:image/…` URL or a link; null = initials. */
+  profile_image_url: string | null;
 }
 
 export interface UserWithPasswordHash extends User {
@@ -60,6 +62,7 @@ function toUser(row: Selectable<UserTable>): User {
     updated_at: row.updated_at,
     last_active_at: row.last_active_at,
     token_version: Number(row.token_version ?? 0),
+    profile_image_url: row.profile_image_url ?? null,
   };
 }
 
@@ -131,6 +134,8 @@ export interface UserChanges {
   /** A new password also raises the token version, ending every session signed before. */
   passwordHash?: string;
   lastActiveAt?: number;
+  /** null removes the avatar. */
+  profileImageUrl?: string | null;
 }
 
 /** Applies the given changes; returns the updated user, or undefined when there is none with this id. */
@@ -144,6 +149,7 @@ export async function updateUser(db: Kysely<Database>, id: string, changes: User
         ...(changes.role !== undefined && { role: changes.role }),
         ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash, token_version: sql<number>`token_version + 1` }),
         ...(changes.lastActiveAt !== undefined && { last_active_at: changes.lastActiveAt }),
+        ...(changes.profileImageUrl !== undefined && { profile_image_url: changes.profileImageUrl }),
         updated_at: epochSeconds(),
       })
       .where("id", "=", id)

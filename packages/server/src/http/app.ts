@@ -5,6 +5,7 @@ import { authenticateRequest } from "./authenticate-request.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import type { RouteModule } from "./route-module.ts";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth.ts";
+import { registerCompression } from "./compression.ts";
 import { registerAuthRoutes } from "./routes/auths.ts";
 import { registerChatActionRoutes } from "./routes/chat-actions.ts";
 import { registerChatCompletionRoutes } from "./routes/chat-completions.ts";
@@ -12,13 +13,18 @@ import { registerModelListRoutes } from "./routes/models-list.ts";
 import { registerChatRoutes } from "./routes/chats.ts";
 import { registerChatEventRoutes } from "./routes/chat-events.ts";
 import { registerFileRoutes } from "./routes/files.ts";
+import { registerFolderRoutes } from "./routes/folders.ts";
 import { registerMemoryRoutes } from "./routes/memories.ts";
 import { registerConfigRoutes } from "./routes/config.ts";
+import { registerConnectionRoutes } from "./routes/connections.ts";
 import { registerFunctionRoutes } from "./routes/functions.ts";
 import { registerToolRoutes } from "./routes/tools.ts";
+import { registerPluginVersionRoutes } from "./routes/plugin-versions.ts";
+import { registerPluginPermissionRoutes } from "./routes/plugin-permissions.ts";
 import { registerGroupRoutes } from "./routes/groups.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerModelRoutes } from "./routes/models.ts";
+import { registerModelFilterOrderRoutes } from "./routes/model-filter-order.ts";
 import { registerTaskRoutes } from "./routes/tasks.ts";
 import { registerUserRoutes } from "./routes/users.ts";
 import { registerWebAppRoutes } from "./routes/web-app.ts";
@@ -34,12 +40,17 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerGroupRoutes,
   registerFunctionRoutes,
   registerToolRoutes,
+  registerPluginVersionRoutes,
+  registerPluginPermissionRoutes,
   registerChatRoutes,
   registerChatEventRoutes,
+  registerFolderRoutes,
   registerFileRoutes,
   registerMemoryRoutes,
   registerModelRoutes,
+  registerModelFilterOrderRoutes,
   registerModelListRoutes,
+  registerConnectionRoutes,
   registerChatCompletionRoutes,
   registerChatActionRoutes,
   registerTaskRoutes,
@@ -68,6 +79,8 @@ export function buildApp(services: AppServices, options: BuildAppOptions = {}): 
 
   installErrorHandler(app);
   acceptEmptyJsonBodies(app);
+  // Every answer that is worth it (JSON, the web UI's files), never a stream of server-sent events.
+  registerCompression(app);
 
   app.decorateRequest("user", null);
   app.decorateRequest("authFailure", null);

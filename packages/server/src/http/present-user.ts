@@ -7,6 +7,7 @@ export interface UserView {
   name: string;
   email: string;
   role: User["role"];
+  profile_image_url: string | null;
   /** The user's own grants (groups and defaults add to them). */
   permissions: Record<string, Record<string, boolean>>;
   group_ids: string[];
@@ -21,6 +22,7 @@ export function presentUser(user: User, groupIds: string[]): UserView {
     name: user.name,
     email: user.email,
     role: user.role,
+    profile_image_url: user.profile_image_url,
     permissions: ownPermissions(user),
     group_ids: groupIds,
     created_at: user.created_at,

@@ -71,6 +71,50 @@ describe("concurrency and lifecycle", () => {
     expect(sandbox.activeInvocations).toBe(0);
   });
 
+  it("runs the chunks of 300 responses at once through one filter, each response's in order, whatever its hook does", async () => {
+    registry = new PluginRegistry({ logger });
+    const content = `import { defineFilter } from "@sluice/sdk";
+export default defineFilter({
+  async inlet(body) { return body; },
+  stream(event) {
+    if (event.chunk % 5 === 1) return null;
+    if (event.chunk % 5 === 2) throw new Error("no chunk " + event.chunk);
+    if (event.chunk % 5 === 3) return Promise.resolve({ ...event, late: true });
+    if (event.chunk % 5 === 4) { event.seen = true; return undefined; }
+    return { ...event, n: event.index * 100 + event.chunk };
+  },
+});`;
+    const { sandbox } = await registry.get("function", { id: "f", content, content_hash: hashPluginSource(content, "", SDK_VERSION) });
+    const sessions = Array.from({ length: 300 }, () => sandbox.openStreamFilter({ context }));
+    const streamed = await Promise.all(
+      sessions.map(async (session, index) => {
+        const out: unknown[] = [];
+        for (let chunk = 0; chunk < 10; chunk++) {
+          const output = await session.transform({ index, chunk });
+          out.push(output instanceof Error ? `error: ${output.message}` : output);
+        }
+        session.close();
+        return out;
+      }),
+    );
+    streamed.forEach((out, index) =>
+      expect(out).toEqual(
+        Array.from(
+          { length: 10 },
+          (_, chunk) =>
+            [
+              { index, chunk, n: index * 100 + chunk },
+              null,
+              expect.stringContaining(`no chunk ${chunk}`),
+              { index, chunk, late: true },
+              { index, chunk, seen: true },
+            ][chunk % 5],
+        ),
+      ),
+    );
+    expect(sandbox.activeInvocations).toBe(0);
+  });
+
   it("a request that holds a plugin keeps its code while a save replaces it", async () => {
     registry = new PluginRegistry({ logger });
     const old = await registry.get("function", row("v1"));

@@ -7,6 +7,7 @@ import { checkPythonSource } from "../sandbox/python-tier/check-python-source.ts
 import { installPythonRequirements, parsePythonRequirements } from "../sandbox/python-tier/install-python-requirements.ts";
 import { findPython } from "../sandbox/python-tier/find-python.ts";
 import { PythonPluginSandbox } from "../sandbox/python-tier/python-plugin-sandbox.ts";
+import { createHostConnect } from "../sandbox/host-connect.ts";
 import { createHostFetch } from "../sandbox/create-host-fetch.ts";
 import { networkPatterns } from "./parse-permissions.ts";
 import { AwaitingApprovalRunner } from "./awaiting-approval-runner.ts";
@@ -19,7 +20,7 @@ let defaultLogger: Logger | undefined;
 export const PYTHON_TIER_NOTICE =
   "Python tier: this plugin runs unchanged in its own Python process (SLUICE_PYTHON) with an empty environment, " +
   "its working folder under DATA_DIR/plugins/, a memory cap and the plugins' time limits. " +
-  "Its requests (requests, urllib) go through Sluice's network policy: the hosts in its permissions, public addresses only. " +
+  "Its network connections (requests, urllib, httpx, aiohttp, sockets: TCP only) go through Sluice's network policy: the hosts in its permissions, public addresses only. " +
   "Where the server can make a network namespace (Linux with util-linux's unshare) the process has no other way out; " +
   "elsewhere it can connect to any host on the network itself, this server's private network and cloud metadata addresses included. " +
   "When the server runs as root the process runs as PLUGIN_NODE_TIER_UID (nobody by default) and cannot write the database or " +
@@ -102,7 +103,7 @@ export async function loadPythonPlugin(
   const limits = options.limits ?? {};
   const logger = options.logger ?? (defaultLogger ??= pino({ name: "plugin" }));
   const python = await findPython(options.python ?? "python3");
-  const { classes } = await checkPythonSource(source, python, pluginId);
+  const { classes, shippedByOpenWebUI } = await checkPythonSource(source, python, pluginId);
   const kind = pythonKind(classes, options.expectedNamespace, pluginId);
   const common = { ...loaded, loadedAt: Date.now(), limits };
 
@@ -119,7 +120,10 @@ export async function loadPythonPlugin(
     });
   }
   // `requirements:` go into a folder shared by every plugin listing the same packages (pip --target).
-  const specs = parsePythonRequirements(loaded.manifest.requirements, options.requirements?.maxPackages);
+  const listed = parsePythonRequirements(loaded.manifest.requirements, options.requirements?.maxPackages);
+  // What Open WebUI ships and the plugin imports without listing it is installed as if listed.
+  const unlisted = shippedByOpenWebUI.filter((name) => !listed.some((spec) => requirementName(spec) === name));
+  const specs = [...listed, ...unlisted];
   const sitePackages =
     specs.length === 0
       ? undefined
@@ -127,19 +131,32 @@ export async function loadPythonPlugin(
           cacheDir: path.join(options.dataDir, "python-deps"),
           timeoutMs: options.requirements?.timeoutMs,
           maxCacheBytes: options.requirements?.maxCacheBytes,
+        }).catch((error: unknown) => {
+          if (unlisted.length === 0 || !SluiceError.isInstance(error)) throw error;
+          throw new SluiceError(
+            error.code,
+            `${error.message} (the plugin imports ${unlisted.join(", ")}, which Open WebUI ships with its server, ` +
+              "so Sluice installs them as if they were listed under requirements)",
+            { pluginId, cause: error, details: error.details },
+          );
         });
-  // requests and urllib in the plugin go through this fetch: the plugin's `permissions: network:…`, public addresses only.
+  // requests and urllib in the plugin go through this fetch, its other sockets through `connect`: the plugin's `permissions: network:…`, public addresses only.
   const allowedHosts = networkPatterns(loaded.permissions.granted);
   const network = options.network ?? {};
-  const fetch = createHostFetch({
+  const policy = {
     pluginId,
     allowedHosts,
     pendingHosts: networkPatterns(loaded.permissions.requested).filter((pattern) => !allowedHosts.includes(pattern)),
     allowPrivateNetwork: network.allowPrivateNetwork,
+  };
+  const fetch = createHostFetch({
+    ...policy,
     maxBytes: network.fetchMaxBytes,
     timeoutMs: network.fetchTimeoutMs,
     idleTimeoutMs: network.fetchIdleTimeoutMs,
   });
+  // Its other clients' sockets (httpx, aiohttp, http.client) are relayed through the same policy.
+  const connect = createHostConnect({ ...policy, timeoutMs: network.fetchTimeoutMs });
   const { sandbox, descriptor } = await PythonPluginSandbox.create(source, {
     pluginId,
     python: python.executable,
@@ -151,7 +168,17 @@ export async function loadPythonPlugin(
     timeoutMs: limits.timeoutMs ?? options.timeoutMs,
     streamTimeoutMs: limits.streamTimeoutMs ?? options.streamTimeoutMs,
     host: { fetch, ...pluginHostHandlers(options) },
+    connect,
+    connectionIdleTimeoutMs: network.fetchIdleTimeoutMs,
     logger,
   });
   return { ...common, sandbox, descriptor };
+}
+
+/** A requirement's package name, normalised as pip does (`Beautifulsoup4>=4` -> `beautifulsoup4`). */
+function requirementName(spec: string): string {
+  return /^[A-Za-z0-9._-]+/
+    .exec(spec)![0]
+    .toLowerCase()
+    .replace(/[._-]+/g, "-");
 }

@@ -2,6 +2,7 @@ import { SluiceError } from "@sluice/sdk";
 import type { OpenAIConnection } from "./read-openai-connections.ts";
 import { connectionHost, describeNetworkError, readUpstreamError } from "./upstream-error.ts";
 import type { UpstreamModel } from "./upstream-model.ts";
+import type { UpstreamFetch } from "./http-fetch.ts";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -22,7 +23,7 @@ export function upstreamHeaders(connection: OpenAIConnection, extra: Record<stri
 export async function fetchConnectionModels(
   connection: OpenAIConnection,
   connectionIndex: number,
-  options: { timeoutMs: number; fetch: typeof fetch },
+  options: { timeoutMs: number; fetch: UpstreamFetch },
 ): Promise<UpstreamModel[]> {
   const host = connectionHost(connection.baseUrl);
   let body: unknown;
@@ -51,4 +52,39 @@ export async function fetchConnectionModels(
       connectionIndex,
       raw: entry,
     }));
+}
+
+/**
+ * A connection's models as chats see them, after its `modelIds` and `prefixId` (Open WebUI's
+ * `model_ids` and `prefix_id`): an OpenAI-compatible connection with `modelIds` offers exactly
+ * those, without being asked; an Ollama one offers those of its list that are among them. With a
+ * prefix, each id becomes `<prefix>.<id>` and `upstreamId` keeps the one to send upstream.
+ */
+export async function listConnectionModels(
+  connection: OpenAIConnection,
+  connectionIndex: number,
+  options: { timeoutMs: number; fetch: UpstreamFetch },
+): Promise<UpstreamModel[]> {
+  const wanted = connection.modelIds && connection.modelIds.length > 0 ? new Set(connection.modelIds) : undefined;
+  let models: UpstreamModel[];
+  if (wanted && !connection.isOllama) {
+    models = [...wanted].map((id) => ({
+      id,
+      name: id,
+      owned_by: "openai",
+      connectionIndex,
+      raw: { id, object: "model", owned_by: "openai" },
+    }));
+  } else {
+    models = await fetchConnectionModels(connection, connectionIndex, options);
+    if (wanted) models = models.filter((model) => wanted.has(model.id));
+  }
+  const prefix = connection.prefixId;
+  if (!prefix) return models;
+  return models.map((model) => {
+    const id = `${prefix}.${model.id}`;
+    // As Open WebUI names them: the upstream's own name when it gives one, else the prefixed id.
+    const name = typeof model.raw.name === "string" && model.raw.name ? model.name : id;
+    return { ...model, id, upstreamId: model.id, name, raw: { ...model.raw, id } };
+  });
 }

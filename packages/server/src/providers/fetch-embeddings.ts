@@ -4,6 +4,7 @@ import { upstreamHeaders } from "./fetch-connection-models.ts";
 import { readLimitedText } from "./read-limited-text.ts";
 import type { OpenAIConnection } from "./read-openai-connections.ts";
 import { connectionHost, describeNetworkError, isUpstreamErrorObject, readUpstreamError, upstreamReportedError } from "./upstream-error.ts";
+import type { UpstreamFetch } from "./http-fetch.ts";
 
 /** How long one embeddings request may take, body included. */
 const EMBEDDINGS_TIMEOUT_MS = 60_000;
@@ -35,7 +36,7 @@ function base64Floats(text: string): number[] {
 export async function fetchEmbeddings(
   connection: OpenAIConnection,
   request: { model: string; input: string[] },
-  options: { fetch: typeof fetch; signal?: AbortSignal },
+  options: { fetch: UpstreamFetch; signal?: AbortSignal },
 ): Promise<number[][]> {
   const host = connectionHost(connection.baseUrl);
   const timeout = AbortSignal.timeout(EMBEDDINGS_TIMEOUT_MS);

@@ -2,10 +2,11 @@ import { type ChatCompletion, SluiceError, type StreamEvent } from "@sluice/sdk"
 import type { Logger } from "pino";
 import { collectCompletion } from "./completion-accumulator.ts";
 import { completionToChunks } from "./completion-to-chunks.ts";
-import { fetchConnectionModels, upstreamHeaders } from "./fetch-connection-models.ts";
+import { listConnectionModels, upstreamHeaders } from "./fetch-connection-models.ts";
 import { parseServerSentEvents } from "./parse-server-sent-events.ts";
 import { readChatChunks } from "./read-chat-chunks.ts";
 import { fetchEmbeddings } from "./fetch-embeddings.ts";
+import { httpFetch, type UpstreamFetch } from "./http-fetch.ts";
 import { readLimitedText } from "./read-limited-text.ts";
 import type { OpenAIConnection } from "./read-openai-connections.ts";
 import { connectionHost, describeNetworkError, isUpstreamErrorObject, readUpstreamError, upstreamReportedError } from "./upstream-error.ts";
@@ -18,8 +19,8 @@ export interface OpenAIUpstreamOptions {
   modelsCacheMs?: number;
   /** How long one connection may take to list its models before it is skipped; 5 s by default. */
   modelsTimeoutMs?: number;
-  /** The fetch to use (tests); the global one by default. */
-  fetch?: typeof fetch;
+  /** The fetch to use (tests); {@link httpFetch} by default. */
+  fetch?: UpstreamFetch;
 }
 
 type UpstreamLogger = Pick<Logger, "warn">;
@@ -29,8 +30,8 @@ function isJsonResponse(response: Response): boolean {
 }
 
 /**
- * The client for the OpenAI-compatible upstreams configured by `OPENAI_API_BASE_URL(S)` and
- * `OPENAI_API_KEY(S)`: lists their models (cached, a failing connection skipped) and runs chat
+ * The client for the OpenAI-compatible upstreams (the admin's connections, first seeded from
+ * `OPENAI_API_BASE_URL(S)` and `OPENAI_API_KEY(S)`; see {@link setConnections}): lists their models (cached, a failing connection skipped) and runs chat
  * completions on the connection that serves a model, streaming or not.
  *
  * @example
@@ -40,9 +41,13 @@ function isJsonResponse(response: Response): boolean {
  * for await (const chunk of upstream.streamChat(model, { messages }, request.signal)) send(chunk);
  */
 export class OpenAIUpstream {
-  readonly connections: readonly OpenAIConnection[];
+  #connections: readonly OpenAIConnection[];
+  /** Bumped by {@link setConnections}, so a model listing begun before a change is not cached after it. */
+  #generation = 0;
+  /** The connection each listed model came from: a chat goes there even if the list changed since. */
+  #connectionOf = new WeakMap<UpstreamModel, OpenAIConnection>();
   #logger: UpstreamLogger;
-  #fetch: typeof fetch;
+  #fetch: UpstreamFetch;
   #modelsCacheMs: number;
   #modelsTimeoutMs: number;
   #cached: { models: UpstreamModel[]; fetchedAt: number } | undefined;
@@ -50,11 +55,28 @@ export class OpenAIUpstream {
   #pending: Promise<UpstreamModel[]> | undefined;
 
   constructor(connections: readonly OpenAIConnection[], logger: UpstreamLogger, options: OpenAIUpstreamOptions = {}) {
-    this.connections = connections;
+    this.#connections = connections;
     this.#logger = logger;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch = options.fetch ?? httpFetch;
     this.#modelsCacheMs = options.modelsCacheMs ?? 10_000;
     this.#modelsTimeoutMs = options.modelsTimeoutMs ?? 5_000;
+  }
+
+  /** The connections in use, in order. */
+  get connections(): readonly OpenAIConnection[] {
+    return this.#connections;
+  }
+
+  /**
+   * Replaces the connections (an admin changed them): the next model listing asks the new ones,
+   * at once. Requests already running finish on the connection they started on.
+   */
+  setConnections(connections: readonly OpenAIConnection[]): void {
+    this.#connections = connections;
+    this.#generation += 1;
+    this.#cached = undefined;
+    this.#failures = [];
+    this.#pending = undefined;
   }
 
   /**
@@ -65,7 +87,12 @@ export class OpenAIUpstream {
   async listModels(options: { refresh?: boolean } = {}): Promise<UpstreamModel[]> {
     const cached = this.#cached;
     if (!options.refresh && cached && Date.now() - cached.fetchedAt < this.#modelsCacheMs) return [...cached.models];
-    this.#pending ??= this.#fetchModels().finally(() => (this.#pending = undefined));
+    if (!this.#pending) {
+      const pending = this.#fetchModels().finally(() => {
+        if (this.#pending === pending) this.#pending = undefined;
+      });
+      this.#pending = pending;
+    }
     return [...(await this.#pending)];
   }
 
@@ -99,7 +126,7 @@ export class OpenAIUpstream {
   async *streamChat(model: UpstreamModel, body: Record<string, unknown>, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
     const connection = this.#connection(model);
     const host = connectionHost(connection.baseUrl);
-    const requestBody: Record<string, unknown> = { ...body, model: model.id, stream: true };
+    const requestBody: Record<string, unknown> = { ...body, model: model.upstreamId ?? model.id, stream: true };
     if (requestBody.stream_options === undefined) requestBody.stream_options = { include_usage: true };
     // Our own controller closes the request when the caller stops iterating early.
     const controller = new AbortController();
@@ -129,7 +156,7 @@ export class OpenAIUpstream {
     const connection = this.#connection(model);
     const host = connectionHost(connection.baseUrl);
     const { stream_options: _ignored, ...rest } = body;
-    const response = await this.#post(connection, { ...rest, model: model.id, stream: false }, signal, signal);
+    const response = await this.#post(connection, { ...rest, model: model.upstreamId ?? model.id, stream: false }, signal, signal);
     try {
       if (isJsonResponse(response) || !response.body) return await this.#readCompletion(response, host);
       return await collectCompletion(readChatChunks(parseServerSentEvents(response.body), { source: host, logger: this.#logger }));
@@ -147,39 +174,49 @@ export class OpenAIUpstream {
    */
   async embed(model: string, texts: string[], signal?: AbortSignal): Promise<number[][]> {
     const listed = (await this.listModels()).find((candidate) => candidate.id === model);
-    const connection = this.connections[listed?.connectionIndex ?? 0];
+    const connection = listed ? this.#connection(listed) : this.#connections[0];
     if (!connection) throw new SluiceError("UNAVAILABLE", `No upstream is configured to make the embeddings of "${model}"`);
-    return fetchEmbeddings(connection, { model, input: texts }, { fetch: this.#fetch, signal });
+    return fetchEmbeddings(connection, { model: listed?.upstreamId ?? model, input: texts }, { fetch: this.#fetch, signal });
   }
 
   async #fetchModels(): Promise<UpstreamModel[]> {
     const failures: SluiceError[] = [];
+    const generation = this.#generation;
+    const connections = this.#connections;
     const lists = await Promise.all(
-      this.connections.map((connection, index) =>
-        fetchConnectionModels(connection, index, { timeoutMs: this.#modelsTimeoutMs, fetch: this.#fetch }).catch((error: unknown) => {
-          this.#logger.warn(
-            { connection: connectionHost(connection.baseUrl), err: error },
-            `upstream skipped: ${(error as Error).message}`,
-          );
-          failures.push(
-            SluiceError.isInstance(error)
-              ? error
-              : new SluiceError("UPSTREAM_ERROR", `cannot reach ${connectionHost(connection.baseUrl)}: ${(error as Error).message}`),
-          );
-          return [];
-        }),
+      connections.map((connection, index) =>
+        listConnectionModels(connection, index, { timeoutMs: this.#modelsTimeoutMs, fetch: this.#fetch }).then(
+          (models) => {
+            for (const model of models) this.#connectionOf.set(model, connection);
+            return models;
+          },
+          (error: unknown) => {
+            this.#logger.warn(
+              { connection: connectionHost(connection.baseUrl), err: error },
+              `upstream skipped: ${(error as Error).message}`,
+            );
+            failures.push(
+              SluiceError.isInstance(error)
+                ? error
+                : new SluiceError("UPSTREAM_ERROR", `cannot reach ${connectionHost(connection.baseUrl)}: ${(error as Error).message}`),
+            );
+            return [];
+          },
+        ),
       ),
     );
     const byId = new Map<string, UpstreamModel>();
     for (const model of lists.flat()) if (!byId.has(model.id)) byId.set(model.id, model);
     const models = [...byId.values()];
-    this.#cached = { models, fetchedAt: Date.now() };
-    this.#failures = failures;
+    if (generation === this.#generation) {
+      this.#cached = { models, fetchedAt: Date.now() };
+      this.#failures = failures;
+    }
     return models;
   }
 
   #connection(model: UpstreamModel): OpenAIConnection {
-    const connection = this.connections[model.connectionIndex];
+    const connection = this.#connectionOf.get(model) ?? this.#connections[model.connectionIndex];
     if (!connection) throw new SluiceError("NOT_FOUND", `No upstream connection ${model.connectionIndex} for model "${model.id}"`);
     return connection;
   }

@@ -3,6 +3,15 @@ export interface OpenAIConnection {
   /** e.g. `https://api.openai.com/v1`, without a trailing slash. */
   baseUrl: string;
   apiKey?: string;
+  /** Open WebUI's `prefix_id`: the connection's models are listed as `<prefix>.<id>` (two connections offering one id stay apart). */
+  prefixId?: string;
+  /**
+   * Open WebUI's `model_ids`: only these models. An OpenAI-compatible connection lists them as
+   * given without asking `/models`; an Ollama one keeps those of its list that are among them.
+   */
+  modelIds?: readonly string[];
+  /** An Ollama server's OpenAI-compatible API (for `modelIds`). */
+  isOllama?: boolean;
 }
 
 /** Used when only a key is given, as Open WebUI does. */
@@ -59,4 +68,18 @@ export function readOpenAIConnections(environment: NodeJS.ProcessEnv): OpenAICon
     const apiKey = keys[index];
     return apiKey ? { baseUrl, apiKey } : { baseUrl };
   });
+}
+
+/**
+ * Reads Ollama servers from `OLLAMA_BASE_URLS` (`;`-separated) or `OLLAMA_BASE_URL`, as Open
+ * WebUI names them: each the server's root (`http://localhost:11434`), without `/v1`. Nothing set
+ * gives an empty list. Throws on an invalid URL.
+ *
+ * @example
+ * readOllamaBaseUrls({ OLLAMA_BASE_URL: "http://localhost:11434/" }); // ["http://localhost:11434"]
+ */
+export function readOllamaBaseUrls(environment: NodeJS.ProcessEnv): string[] {
+  const urlList = splitList(environment.OLLAMA_BASE_URLS);
+  const variable = urlList ? "OLLAMA_BASE_URLS" : "OLLAMA_BASE_URL";
+  return (urlList ?? single(environment.OLLAMA_BASE_URL)).map((url, index) => parseBaseUrl(url, variable, index));
 }

@@ -5,7 +5,10 @@
  * const model: UpstreamModel = { id: "gpt-4o", name: "gpt-4o", owned_by: "openai", connectionIndex: 0, raw: { id: "gpt-4o" } };
  */
 export interface UpstreamModel {
+  /** The id chats name it by: the upstream's, after the connection's `prefixId` and a dot when it has one. */
   id: string;
+  /** The id the upstream knows it by, when the connection's prefix made `id` differ. */
+  upstreamId?: string;
   /** The upstream's `name` when it gives one, else the id. */
   name: string;
   /** The upstream's `owned_by`, `"openai"` when absent (as Open WebUI shows it). */

@@ -43,6 +43,8 @@ const QUESTION_TIMEOUT_MS = 2000;
 
 interface SocketData {
   user: SessionUser;
+  /** The token the socket signed in with (at connect or by `user-join`), checked again by `endRevokedSessions`. */
+  token: string;
 }
 
 type SessionSocket = Socket<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
@@ -80,6 +82,12 @@ export interface Realtime {
    * when they do not answer in time, with what came (possibly none). Never rejects.
    */
   askOtherInstances(topic: string, payload: unknown): Promise<unknown[]>;
+  /**
+   * Checks the token of each of the user's sockets, on every instance, again and disconnects
+   * those it no longer signs in (a password change, a revoked API key, a deleted or suspended
+   * account): they stop receiving the user's events at once. Never rejects.
+   */
+  endRevokedSessions(userId: string): Promise<void>;
   /** Answers the other instances' questions on `topic` (one handler per topic). */
   answerOtherInstances(topic: string, handler: (payload: unknown) => unknown): void;
   /** Disconnects this instance's sockets and closes the Redis clients. The HTTP server is left to its owner. */
@@ -146,6 +154,7 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
     const user = await authorize((socket.handshake.auth as { token?: unknown } | undefined)?.token);
     if (typeof user === "string") return next(new Error(user));
     socket.data.user = user;
+    socket.data.token = (socket.handshake.auth as { token: string }).token;
     next();
   });
 
@@ -162,6 +171,7 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
         socket.join(userRoom(user.id));
       }
       socket.data.user = user;
+      socket.data.token = parsed.data!.auth.token;
       acknowledge?.(user);
     });
 
@@ -283,6 +293,21 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
     },
     onSessionEnd,
     askOtherInstances,
+    async endRevokedSessions(userId) {
+      if (isClosed) return;
+      try {
+        // Every instance's sockets of the user (the Redis adapter asks the others).
+        const sockets = await io.in(userRoom(userId)).fetchSockets();
+        for (const socket of sockets) {
+          const user = await authorize(socket.data.token);
+          if (typeof user !== "string" && user.id === userId) continue;
+          logger.info({ sessionId: socket.id, userId, reason: user }, "socket disconnected: its token no longer signs in");
+          socket.disconnect(true);
+        }
+      } catch (error) {
+        logger.warn({ err: error, userId }, "checking the user's sockets again failed");
+      }
+    },
     answerOtherInstances(topic, handler) {
       questionHandlers.set(topic, handler);
     },

@@ -31,6 +31,17 @@ describe("persistedChange", () => {
     expect(apply("chat:message:files", { files: [{ id: "f2" }] })?.files).toEqual([{ id: "f2" }]);
   });
 
+  it("adds tool calls and replaces each with its result by id, and refuses one without an id", () => {
+    const started = apply("chat:message:tool_call", { id: "c1", name: "get_weather", arguments: "{}", done: false })!;
+    const finished = apply(
+      "chat:message:tool_call",
+      { id: "c1", name: "get_weather", done: true, result: "ok" },
+      started as ChatMessageRecord,
+    );
+    expect(finished?.toolCalls).toEqual([{ id: "c1", name: "get_weather", done: true, result: "ok" }]);
+    expect(() => apply("chat:message:tool_call", { name: "get_weather" })).toThrow(/data.id/);
+  });
+
   it("prepends embeds, or replaces them", () => {
     const stored = { ...message, embeds: ["<b>old</b>"] };
     expect(apply("embeds", { embeds: ["<i>new</i>"] }, stored)?.embeds).toEqual(["<i>new</i>", "<b>old</b>"]);

@@ -1,23 +1,15 @@
-import { lookup as dnsLookup } from "node:dns/promises";
 import http from "node:http";
 import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
+import type { LookupFunction } from "node:net";
 import { pipeline, type Readable } from "node:stream";
 import zlib from "node:zlib";
 import { SluiceError } from "@sluice/sdk";
 import type { HostFetchRequest } from "@sluice/sdk/runtime";
 import type { HostFetchAnswer } from "./invocation-handlers.ts";
 import { limitResponseBody } from "./limit-response-body.ts";
-import { DEFAULT_GRANTED_PORTS, isPublicAddress, patternAllows } from "./network-policy.ts";
+import { createNetworkGate, type CheckedAddress, type NetworkGateOptions } from "./network-gate.ts";
 
-export interface HostFetchOptions {
-  pluginId: string;
-  /** Host patterns the plugin was granted (`api.example.com`, `*.example.org`, `api.example.com:8443`; see `patternAllows`). */
-  allowedHosts: readonly string[];
-  /** Host patterns it asked for that an admin has not approved yet, to say so when refusing. */
-  pendingHosts?: readonly string[];
-  /** Let plugins reach loopback, private and link-local addresses (`PLUGIN_ALLOW_PRIVATE_NETWORK`). */
-  allowPrivateNetwork?: boolean;
+export interface HostFetchOptions extends NetworkGateOptions {
   /** Largest response body (after decompression), in bytes (`PLUGIN_FETCH_MAX_BYTES`). Default 10 MB. */
   maxBytes?: number;
   /** Time limit until the response's head has arrived, redirects included (`PLUGIN_FETCH_TIMEOUT_MS`). Default 30 s. */
@@ -79,49 +71,15 @@ export function createHostFetch(options: HostFetchOptions): HostFetch {
   const maxBytes = options.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_FETCH_IDLE_TIMEOUT_MS;
-  const resolve = options.resolve ?? ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true }));
-  const isAddressAllowed = options.isAddressAllowed ?? (options.allowPrivateNetwork ? () => true : isPublicAddress);
-  const deny = (message: string) => new SluiceError("PERMISSION_DENIED", `Plugin "${options.pluginId}" ${message}`);
-
-  const checkTarget = async (url: URL): Promise<{ address: string; family: number }> => {
+  const gate = createNetworkGate(options);
+  const checkTarget = async (url: URL): Promise<CheckedAddress> => {
     if (url.protocol !== "http:" && url.protocol !== "https:")
-      throw deny(`may fetch only http and https URLs, not ${url.protocol.replace(/:$/, "")}`);
-    if (url.username || url.password) throw new SluiceError("INVALID_INPUT", "ctx.fetch: put credentials in a header, not in the URL");
-    const hostname = url.hostname.replace(/\.$/, "");
-    if (!options.allowedHosts.some((pattern) => patternAllows(pattern, url))) {
-      // Named with its port when that is not one a plain host grant covers, so the refusal says what to ask for.
-      const wanted = url.port === "" || DEFAULT_GRANTED_PORTS.includes(Number(url.port)) ? hostname : `${hostname}:${url.port}`;
-      if (options.pendingHosts?.some((pattern) => patternAllows(pattern, url))) {
-        throw deny(`may not reach ${wanted} yet: an admin has not approved its network:${wanted} permission`);
-      }
-      const allowed = options.allowedHosts.length
-        ? `its permissions allow ${options.allowedHosts.join(", ")}`
-        : "it has no network permission";
-      throw deny(`may not reach ${wanted}: ${allowed}`);
-    }
-    const literal = hostname.replace(/^\[(.*)\]$/, "$1");
-    let addresses: Array<{ address: string; family: number }>;
-    if (isIP(literal)) {
-      addresses = [{ address: literal, family: isIP(literal) }];
-    } else {
-      try {
-        addresses = await resolve(hostname);
-      } catch (error) {
-        throw new SluiceError(
-          "UPSTREAM_ERROR",
-          `ctx.fetch: could not resolve ${hostname} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-        );
-      }
-      if (addresses.length === 0) throw new SluiceError("UPSTREAM_ERROR", `ctx.fetch: ${hostname} has no addresses`);
-    }
-    const refused = addresses.find(({ address }) => !isAddressAllowed(address));
-    if (refused) {
-      throw deny(
-        `may not reach ${hostname}: it resolves to ${refused.address}, a loopback, private, link-local or reserved address ` +
-          "(an admin can allow those with PLUGIN_ALLOW_PRIVATE_NETWORK=true)",
+      throw new SluiceError(
+        "PERMISSION_DENIED",
+        `Plugin "${options.pluginId}" may fetch only http and https URLs, not ${url.protocol.replace(/:$/, "")}`,
       );
-    }
-    return addresses[0]!;
+    if (url.username || url.password) throw new SluiceError("INVALID_INPUT", "ctx.fetch: put credentials in a header, not in the URL");
+    return gate(url, "ctx.fetch");
   };
 
   return async (request, context = {}) => {

@@ -10,6 +10,14 @@ import type { InvocationHandlers } from "./invocation-handlers.ts";
  * `PluginSandbox` (an isolate, the default) or `NodePluginSandbox` (a child process, the trusted
  * tier), both a `PluginHost` over their transport. See PluginHost for what each member does.
  */
+/** Who reads a valves form, as Open WebUI gives them to an options method (`__user__`). */
+export interface ValvesReader {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+}
+
 export interface PluginRunner {
   readonly pluginId: string;
   readonly memoryLimitMb: number;
@@ -24,6 +32,11 @@ export interface PluginRunner {
   /** True while a call is in flight, a stream session is open or a request holds it (see `hold`): the registry never evicts it then. */
   readonly isInUse: boolean;
   validateValves(which: "valves" | "userValves", values: unknown): Promise<ValvesResult>;
+  /**
+   * The valves form's JSON Schema for this reader, when the plugin lists options per reader
+   * (the Python tier); without it, the descriptor's schema is the form.
+   */
+  valvesSpec?(which: "valves" | "userValves", reader: ValvesReader): Promise<object | null>;
   invoke(
     request: Omit<InvokeRequest, "invocationId">,
     handlers?: InvocationHandlers,

@@ -33,7 +33,7 @@ export function permissionNotices(granted: readonly string[]): string[] {
     const reach = hosts.length === 0 ? "no host" : hosts.map((host) => describeHostPattern(host)).join(", ");
     return [
       PYTHON_TIER_NOTICE,
-      `Its requests and urllib calls may reach ${reach} (public addresses only, unless PLUGIN_ALLOW_PRIVATE_NETWORK is true).`,
+      `Its network connections may reach ${reach} (public addresses only, unless PLUGIN_ALLOW_PRIVATE_NETWORK is true).`,
     ];
   }
   if (granted.includes("node")) return [TRUSTED_TIER_NOTICE];
@@ -87,7 +87,12 @@ export async function approvePermissions<N extends "function" | "tool">(
   const { db, workspace } = services;
   if (reviewedHash !== undefined && reviewedHash !== record.content_hash) throw changedSinceReview(record.id);
   const bound = { ifContentHash: record.content_hash };
-  const write = async (fields: { meta: PluginMeta; descriptor?: LoadedPlugin["descriptor"] }): Promise<PluginRecord<N>> => {
+  const write = async (fields: {
+    meta: PluginMeta;
+    descriptor?: LoadedPlugin["descriptor"];
+    loadError?: null;
+  }): Promise<PluginRecord<N>> => {
+    const cleared = fields.loadError === null ? { load_error: null } : {};
     const updated =
       namespace === "function"
         ? await updateFunction(
@@ -96,10 +101,16 @@ export async function approvePermissions<N extends "function" | "tool">(
             {
               meta: fields.meta,
               ...(fields.descriptor ? { type: functionTypeOf(fields.descriptor.kind as Exclude<PluginKind, "tools">) } : {}),
+              ...cleared,
             },
             bound,
           )
-        : await updateTool(db, record.id, { meta: fields.meta, ...(fields.descriptor ? { specs: fields.descriptor.tools } : {}) }, bound);
+        : await updateTool(
+            db,
+            record.id,
+            { meta: fields.meta, ...(fields.descriptor ? { specs: fields.descriptor.tools } : {}), ...cleared },
+            bound,
+          );
     if (updated) return updated as PluginRecord<N>;
     const exists = namespace === "function" ? await findFunction(db, record.id) : await findTool(db, record.id);
     throw exists ? changedSinceReview(record.id) : new SluiceError("NOT_FOUND", `Plugin not found: ${record.id}`);
@@ -113,7 +124,8 @@ export async function approvePermissions<N extends "function" | "tool">(
     } catch {
       // workspace.loaded recorded the error on the row (and on `updated`).
     }
-    if (loaded) updated = await write({ meta: buildMeta(updated.meta, loaded), descriptor: loaded.descriptor });
+    // It loads now: the row's "waits for approval" error (kept on an inactive function) is gone.
+    if (loaded) updated = await write({ meta: buildMeta(updated.meta, loaded), descriptor: loaded.descriptor, loadError: null });
   }
   return { record: updated, loaded, notices: permissionNotices(requested) };
 }

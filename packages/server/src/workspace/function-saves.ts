@@ -9,6 +9,7 @@ import type { AppServices } from "../services.ts";
 import { awaitsApproval, keepsNodeGrant } from "./approve-permissions.ts";
 import { installSavedPlugin } from "./install-saved-plugin.ts";
 import { buildMeta, normalisePluginId } from "./plugin-workspace.ts";
+import { keepVersion } from "./keep-version.ts";
 
 /** The form of `POST /api/v1/functions/create` (and of tools, which add `access_control`). */
 export const functionFormSchema = z.object({
@@ -17,6 +18,8 @@ export const functionFormSchema = z.object({
   content: z.string().min(1, "content is required"),
   // `limits`: an admin's override of the sandbox limits (see plugins/plugin-limits.ts).
   meta: z.looseObject({ description: z.string().optional(), limits: pluginLimitsSchema.optional() }).optional(),
+  // What changed, kept with the version this save makes (see plugin-versions.ts).
+  message: z.string().max(500, "message is at most 500 characters").optional(),
 });
 
 export type FunctionForm = z.output<typeof functionFormSchema>;
@@ -42,14 +45,18 @@ export async function createFunction(services: SaveServices, ownerId: string, fo
   if (await findFunction(db, id)) throw new SluiceError("ALREADY_EXISTS", `The id "${id}" is already taken`);
   const loaded = await workspace.prepare("function", id, form.content);
   const record = await installSavedPlugin(workspace, "function", id, loaded, () =>
-    insertFunction(db, {
-      id,
-      user_id: ownerId,
-      name: form.name,
-      type: kindOf(loaded),
-      content: form.content,
-      meta: buildMeta(form.meta, loaded),
-      content_hash: loaded.contentHash,
+    db.transaction().execute(async (transaction) => {
+      const row = await insertFunction(transaction, {
+        id,
+        user_id: ownerId,
+        name: form.name,
+        type: kindOf(loaded),
+        content: form.content,
+        meta: buildMeta(form.meta, loaded),
+        content_hash: loaded.contentHash,
+      });
+      await keepVersion(transaction, "function", row, ownerId, form.message);
+      return row;
     }),
   );
   return { record, loaded };
@@ -58,24 +65,29 @@ export async function createFunction(services: SaveServices, ownerId: string, fo
 /**
  * Replaces a function's code and name: the new code must load first. Code that now asks for the
  * trusted tier waits, inactive, for an admin's approval; an approval already given stays only
- * while the code asks for the same.
+ * while the code asks for the same. The save is kept as a version by `authorId`.
  */
 export async function updateFunctionCode(
   services: SaveServices,
   current: FunctionRecord,
   form: Omit<FunctionForm, "id">,
+  authorId: string,
 ): Promise<SavedFunction> {
   const { db, workspace } = services;
   const loaded = await workspace.prepare("function", current.id, form.content, undefined, keepsNodeGrant(current, form.content, true));
   const record = await installSavedPlugin(workspace, "function", current.id, loaded, () =>
-    updateFunction(db, current.id, {
-      name: form.name,
-      type: kindOf(loaded),
-      content: form.content,
-      meta: buildMeta({ ...current.meta, ...form.meta }, loaded),
-      content_hash: loaded.contentHash,
-      load_error: null,
-      ...(awaitsApproval(loaded) ? { is_active: false } : {}),
+    db.transaction().execute(async (transaction) => {
+      const row = await updateFunction(transaction, current.id, {
+        name: form.name,
+        type: kindOf(loaded),
+        content: form.content,
+        meta: buildMeta({ ...current.meta, ...form.meta }, loaded),
+        content_hash: loaded.contentHash,
+        load_error: null,
+        ...(awaitsApproval(loaded) ? { is_active: false } : {}),
+      });
+      if (row) await keepVersion(transaction, "function", row, authorId, form.message);
+      return row;
     }),
   );
   return { record, loaded };

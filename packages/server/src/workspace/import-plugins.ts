@@ -9,6 +9,7 @@ import type { LoadedPlugin } from "../plugins/load-plugin.ts";
 import { buildMeta, normalisePluginId, type PluginNamespace } from "./plugin-workspace.ts";
 import { prepareValvesUpdate } from "./plugin-valves.ts";
 import { awaitsApproval } from "./approve-permissions.ts";
+import { keepVersion } from "./keep-version.ts";
 
 const importItemSchema = z.looseObject({
   id: z.string().min(1, "id is required"),
@@ -20,6 +21,9 @@ const importItemSchema = z.looseObject({
   is_global: z.boolean().optional(),
   access_control: accessControlSchema.optional(),
 });
+
+/** The message of the version an import keeps. */
+const IMPORT_MESSAGE = "Imported";
 
 export type ImportItem = z.output<typeof importItemSchema>;
 
@@ -84,24 +88,24 @@ export async function importPlugins(services: AppServices, namespace: PluginName
           ...(isActive === undefined ? {} : { is_active: isActive }),
           ...(item.is_global === undefined ? {} : { is_global: item.is_global }),
         };
-        written.push(
-          (await findFunction(transaction, id))
-            ? await updateFunction(transaction, id, { ...fields, ...flags, load_error: null })
-            : await insertFunction(transaction, { id, user_id: admin.id, ...fields, ...flags }),
-        );
+        const row = (await findFunction(transaction, id))
+          ? await updateFunction(transaction, id, { ...fields, ...flags, load_error: null })
+          : await insertFunction(transaction, { id, user_id: admin.id, ...fields, ...flags });
+        await keepVersion(transaction, namespace, row!, admin.id, IMPORT_MESSAGE);
+        written.push(row);
       } else {
         const fields = { ...common, specs };
         const access = item.access_control === undefined ? {} : { access_control: item.access_control };
-        written.push(
-          (await findTool(transaction, id))
-            ? await updateTool(transaction, id, { ...fields, ...access, load_error: null })
-            : await insertTool(transaction, {
-                id,
-                user_id: admin.id,
-                access_control: item.access_control === undefined ? {} : item.access_control,
-                ...fields,
-              }),
-        );
+        const row = (await findTool(transaction, id))
+          ? await updateTool(transaction, id, { ...fields, ...access, load_error: null })
+          : await insertTool(transaction, {
+              id,
+              user_id: admin.id,
+              access_control: item.access_control === undefined ? {} : item.access_control,
+              ...fields,
+            });
+        await keepVersion(transaction, namespace, row!, admin.id, IMPORT_MESSAGE);
+        written.push(row);
       }
     }
     return written;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { connectRedisFeed } from "../redis-feed.ts";
 import type { PluginNamespace } from "../plugins/plugin-registry.ts";
 
 /** A plugin whose code changed (or that was deleted) on some instance. */
@@ -30,8 +30,9 @@ export const LOCAL_CHANGE_FEED: PluginChangeFeed = { publish: () => {}, close: a
 
 /**
  * Connects the change feed over Redis pub/sub (`<prefix>:plugins:changed`). Every instance still
- * checks a row's content hash before each use, so correctness never depends on this message; it
- * lets the others drop a stale isolate at once instead of holding its memory until the next use.
+ * checks a row's content hash before each use (the row read through the cache the table change
+ * feed keeps current), so correctness never depends on this message; it lets the others drop a
+ * stale isolate at once instead of holding its memory until the next use.
  */
 export async function connectPluginChangeFeed(options: {
   url: string;
@@ -41,35 +42,26 @@ export async function connectPluginChangeFeed(options: {
 }): Promise<PluginChangeFeed> {
   const channel = `${options.keyPrefix}:plugins:changed`;
   const origin = randomUUID();
-  const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  const subscriber = publisher.duplicate();
-  for (const client of [publisher, subscriber])
-    client.on("error", (error) => options.logger.warn({ err: error }, "plugin change feed: Redis error"));
-  await Promise.all([publisher.connect(), subscriber.connect()]);
-  await subscriber.subscribe(channel);
-  subscriber.on("message", (_channel, text) => {
-    let message: z.output<typeof messageSchema>;
-    try {
-      message = messageSchema.parse(JSON.parse(text));
-    } catch {
-      options.logger.warn({ channel }, "plugin change feed: ignored a malformed message");
-      return;
-    }
-    if (message.origin === origin) return;
-    options.onChange({
-      namespace: message.namespace,
-      id: message.id,
-      ...(message.contentHash ? { contentHash: message.contentHash } : {}),
-    });
+  const feed = await connectRedisFeed({
+    url: options.url,
+    channel,
+    name: "plugin change feed",
+    logger: options.logger,
+    onMessage: (text) => {
+      let message: z.output<typeof messageSchema>;
+      try {
+        message = messageSchema.parse(JSON.parse(text));
+      } catch {
+        options.logger.warn({ channel }, "plugin change feed: ignored a malformed message");
+        return;
+      }
+      if (message.origin === origin) return;
+      options.onChange({
+        namespace: message.namespace,
+        id: message.id,
+        ...(message.contentHash ? { contentHash: message.contentHash } : {}),
+      });
+    },
   });
-  return {
-    publish(change) {
-      publisher
-        .publish(channel, JSON.stringify({ origin, ...change }))
-        .catch((error) => options.logger.warn({ err: error }, "plugin change feed: publish failed"));
-    },
-    async close() {
-      await Promise.allSettled([publisher.quit(), subscriber.quit()]);
-    },
-  };
+  return { publish: (change) => feed.publish(JSON.stringify({ origin, ...change })), close: () => feed.close() };
 }

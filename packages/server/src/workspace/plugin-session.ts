@@ -170,7 +170,7 @@ export class SandboxPluginSession implements PluginSession {
         context: this.context(namespace, record, options.contextId, options.metadata),
       },
       this.handlers(record, hookLabel),
-      { signal: this.#scope.signal },
+      { signal: this.#scope.signal, ...(options.payloadText !== undefined ? { payloadText: options.payloadText } : {}) },
     );
     if (!result.ok) throw result.error;
     return result.value;

@@ -1,5 +1,7 @@
 import { SluiceError } from "@sluice/sdk";
 import type { PluginDescriptor, ValvesResult } from "@sluice/sdk/runtime";
+import type { Logger } from "pino";
+import type { ValvesReader } from "../sandbox/plugin-runner.ts";
 import type { SecretBox } from "../valves/secret-box.ts";
 import { maskValves, openValves, restoreMaskedSecrets, sealValves, type ValveValues } from "../valves/stored-valves.ts";
 
@@ -8,16 +10,45 @@ export type ValvesKind = "valves" | "userValves";
 /** The part of a loaded plugin that valves need: its schemas and a validator running its zod code. */
 export interface ValvesHost {
   descriptor: PluginDescriptor;
-  sandbox: { validateValves(which: ValvesKind, values: unknown): ValvesResult | Promise<ValvesResult> };
+  sandbox: {
+    validateValves(which: ValvesKind, values: unknown): ValvesResult | Promise<ValvesResult>;
+    valvesSpec?(which: ValvesKind, reader: ValvesReader): Promise<object | null>;
+  };
 }
 
 function secretFieldsOf(descriptor: PluginDescriptor, which: ValvesKind): string[] {
   return which === "valves" ? descriptor.secretFields : descriptor.userSecretFields;
 }
 
-/** The JSON Schema served at `…/valves/spec` (or `…/valves/user/spec`); null when the plugin has none. */
+/** The JSON Schema of a plugin's valves form as it loaded; null when the plugin has none. */
 export function valvesSpec(plugin: ValvesHost, which: ValvesKind): object | null {
   return which === "valves" ? plugin.descriptor.valvesSchema : plugin.descriptor.userValvesSchema;
+}
+
+/** The reader of a valves form as an options method gets them: id, name, email and role. */
+export function readerOf(user: ValvesReader): ValvesReader {
+  return { id: user.id, name: user.name, email: user.email, role: user.role };
+}
+
+/**
+ * The JSON Schema served at `…/valves/spec` (or `…/valves/user/spec`) to `reader`: a plugin that
+ * lists select options per reader (an Open WebUI options method) is asked; when that fails, the
+ * form is the one it loaded with (logged). Null when the plugin has no such valves.
+ */
+export async function valvesSpecFor(
+  plugin: ValvesHost,
+  which: ValvesKind,
+  reader: ValvesReader,
+  log: Pick<Logger, "warn">,
+): Promise<object | null> {
+  const loaded = valvesSpec(plugin, which);
+  if (loaded === null || !plugin.sandbox.valvesSpec) return loaded;
+  try {
+    return (await plugin.sandbox.valvesSpec(which, reader)) ?? loaded;
+  } catch (error) {
+    log.warn({ err: error, which }, "listing the valve options for the form failed; it shows those listed at load");
+    return loaded;
+  }
 }
 
 /** Stored values as a caller may see them: decrypted, and secrets masked unless the caller is an admin. */

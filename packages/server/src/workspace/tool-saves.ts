@@ -11,6 +11,7 @@ import { assertToolQuota } from "./assert-tool-quota.ts";
 import { functionFormSchema, type FunctionForm } from "./function-saves.ts";
 import { installSavedPlugin } from "./install-saved-plugin.ts";
 import { buildMeta, normalisePluginId } from "./plugin-workspace.ts";
+import { keepVersion } from "./keep-version.ts";
 
 /** The form of `POST /api/v1/tools/create`: a function's, with who may read and change the tool. */
 export const toolFormSchema = functionFormSchema.extend({ access_control: accessControlSchema.optional() });
@@ -59,15 +60,19 @@ export async function createTool(
   const isAdmin = user.role === "admin";
   const loaded = await workspace.prepare("tool", id, form.content, isAdmin ? "requested" : []);
   const record = await installSavedPlugin(workspace, "tool", id, loaded, () =>
-    insertTool(db, {
-      id,
-      user_id: user.id,
-      name: form.name,
-      content: form.content,
-      specs: loaded.descriptor.tools,
-      meta: buildMeta(isAdmin ? form.meta : { ...form.meta, limits: undefined }, loaded),
-      access_control: form.access_control === undefined ? {} : form.access_control,
-      content_hash: loaded.contentHash,
+    db.transaction().execute(async (transaction) => {
+      const row = await insertTool(transaction, {
+        id,
+        user_id: user.id,
+        name: form.name,
+        content: form.content,
+        specs: loaded.descriptor.tools,
+        meta: buildMeta(isAdmin ? form.meta : { ...form.meta, limits: undefined }, loaded),
+        access_control: form.access_control === undefined ? {} : form.access_control,
+        content_hash: loaded.contentHash,
+      });
+      await keepVersion(transaction, "tool", row, user.id, form.message);
+      return row;
     }),
   );
   return { record, loaded };
@@ -94,14 +99,18 @@ export async function updateToolCode(
     keepsNodeGrant(current, form.content, isAdmin),
   );
   const record = await installSavedPlugin(workspace, "tool", current.id, loaded, () =>
-    updateTool(db, current.id, {
-      name: form.name,
-      content: form.content,
-      specs: loaded.descriptor.tools,
-      meta: buildMeta({ ...current.meta, ...form.meta, ...(isAdmin ? {} : { limits: current.meta.limits }) }, loaded),
-      content_hash: loaded.contentHash,
-      load_error: null,
-      ...(form.access_control === undefined ? {} : { access_control: form.access_control }),
+    db.transaction().execute(async (transaction) => {
+      const row = await updateTool(transaction, current.id, {
+        name: form.name,
+        content: form.content,
+        specs: loaded.descriptor.tools,
+        meta: buildMeta({ ...current.meta, ...form.meta, ...(isAdmin ? {} : { limits: current.meta.limits }) }, loaded),
+        content_hash: loaded.contentHash,
+        load_error: null,
+        ...(form.access_control === undefined ? {} : { access_control: form.access_control }),
+      });
+      if (row) await keepVersion(transaction, "tool", row, user.id, form.message);
+      return row;
     }),
   );
   return { record, loaded };

@@ -20,7 +20,7 @@ export interface Api {
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   get(path: string, token?: string): Promise<ApiResponse>;
   post(path: string, body?: unknown, token?: string): Promise<ApiResponse>;
-  delete(path: string, token?: string): Promise<ApiResponse>;
+  delete(path: string, token?: string, body?: unknown): Promise<ApiResponse>;
 }
 
 /**
@@ -47,6 +47,6 @@ export function api(baseUrl: string, defaultToken?: string): Api {
     request,
     get: (path, token) => request("GET", path, { token }),
     post: (path, body, token) => request("POST", path, { body, token }),
-    delete: (path, token) => request("DELETE", path, { token }),
+    delete: (path, token, body) => request("DELETE", path, { body, token }),
   };
 }

@@ -3,7 +3,7 @@
  * test scripts the "model" by what the user says. See `startFakeUpstream` for the rules.
  */
 export type FakeReply =
-  | { kind: "content"; pieces: string[]; delayMs: number }
+  | { kind: "content"; pieces: string[]; delayMs: number; reasoning?: string[] }
   | { kind: "tool-call"; name: string; arguments: string }
   | { kind: "error"; status: number; message: string; type: string }
   | { kind: "stream-error"; pieces: string[]; message: string };
@@ -33,7 +33,8 @@ function threePieces(prefix: string, text: string): string[] {
 
 const WEATHER_CITY = /weather in ([\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]*)*)/u;
 
-export function planReply(body: Record<string, unknown>): FakeReply {
+/** `timesAsked`: how many chat requests with the same last user text came before this one (for `numbered`). */
+export function planReply(body: Record<string, unknown>, timesAsked = 0): FakeReply {
   const messages = (Array.isArray(body.messages) ? body.messages : []) as RequestMessage[];
   const tools = (Array.isArray(body.tools) ? body.tools : []) as RequestTool[];
   const toolNames = tools.map((tool) => tool.function?.name).filter((name): name is string => typeof name === "string");
@@ -52,6 +53,15 @@ export function planReply(body: Record<string, unknown>): FakeReply {
   const city = last?.role === "user" ? WEATHER_CITY.exec(userText)?.[1] : undefined;
   const weatherTool = toolNames.find((name) => name.includes("weather"));
   if (city && weatherTool) return { kind: "tool-call", name: weatherTool, arguments: JSON.stringify({ city }) };
+  if (userText.includes("think first"))
+    return {
+      kind: "content",
+      reasoning: ["Let me think.", "\nTwo and two", " make four."],
+      pieces: threePieces("You said:", userText),
+      delayMs: 400,
+    };
   if (userText.includes("slow")) return { kind: "content", pieces: Array.from({ length: 200 }, () => "tick "), delayMs: 50 };
+  if (last?.role === "assistant") return { kind: "content", pieces: [" and", " so", " on."], delayMs: 0 };
+  if (userText.includes("numbered")) return { kind: "content", pieces: threePieces(`Answer ${timesAsked + 1}:`, userText), delayMs: 0 };
   return { kind: "content", pieces: threePieces("You said:", userText), delayMs: 0 };
 }

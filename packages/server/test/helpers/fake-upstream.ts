@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import { type FakeReply, planReply } from "./fake-upstream-reply.ts";
+import { type FakeReply, messageText, planReply } from "./fake-upstream-reply.ts";
 
 /** One request the fake upstream received, as it came. */
 export interface RecordedRequest {
@@ -22,6 +22,8 @@ export interface FakeUpstreamOptions {
   ignoreStream?: boolean;
   /** Model ids accepted by `POST /v1/embeddings` (not listed by `/v1/models`); `fake-embed` by default. */
   embeddingModels?: string[];
+  /** Also answer as an Ollama server would at its root: `GET /api/version` with this version, `GET /api/tags` with the models. */
+  ollamaVersion?: string;
 }
 
 export interface FakeUpstream {
@@ -106,7 +108,13 @@ function completionOf(context: AnswerContext, reply: Exclude<FakeReply, { kind: 
           refusal: null,
           annotations: [],
         }
-      : { role: "assistant", content: reply.pieces.join(""), refusal: null, annotations: [] };
+      : {
+          role: "assistant",
+          content: reply.pieces.join(""),
+          ...(reply.kind === "content" && reply.reasoning ? { reasoning_content: reply.reasoning.join("") } : {}),
+          refusal: null,
+          annotations: [],
+        };
   const completionTokens = reply.kind === "tool-call" ? 3 : reply.pieces.length;
   return {
     id: context.id,
@@ -142,7 +150,12 @@ function deltasOf(context: AnswerContext, reply: FakeReply): Record<string, unkn
     ];
   }
   if (reply.kind === "error") return [];
-  return [{ role: "assistant", content: "", refusal: null }, ...reply.pieces.map((piece) => ({ content: piece }))];
+  const reasoning = reply.kind === "content" ? (reply.reasoning ?? []) : [];
+  return [
+    { role: "assistant", content: "", refusal: null },
+    ...reasoning.map((piece) => ({ content: null, reasoning_content: piece })),
+    ...reply.pieces.map((piece) => ({ content: piece })),
+  ];
 }
 
 /**
@@ -159,8 +172,13 @@ function deltasOf(context: AnswerContext, reply: FakeReply): Record<string, unkn
  * 6. the last message is a user message with `weather in <City>` (`Paris`, `New York`) and a tool
  *    whose name contains `weather` → calls it with `{"city":"<City>"}` (arguments streamed in
  *    pieces), `finish_reason: "tool_calls"`;
- * 7. contains `slow` → `tick ` 200 times, one every 50 ms (10 s; JSON: after 10 s);
- * 8. otherwise → `You said: <text>` in three chunks.
+ * 7. contains `think first` → reasoning first (`reasoning_content` deltas "Let me think.",
+ *    "
+Two and two", " make four."), then `You said: <text>`, a piece every 400 ms;
+ * 8. contains `slow` → `tick ` 200 times, one every 50 ms (10 s; JSON: after 10 s);
+ * 9. the last message is an assistant message (a "Continue") → ` and so on.`;
+ * 10. contains `numbered` → `Answer <n>: <text>`, n counting the requests with that same last user text (regenerating gives another answer);
+ * 11. otherwise → `You said: <text>` in three chunks.
  *
  * `POST /v1/embeddings` (`{model, input}`, input a string or a list of them) answers each input's
  * {@link fakeEmbedding} in OpenAI's shape (floats, or base64 float32s with
@@ -185,6 +203,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const requests: RecordedRequest[] = [];
   let abortedRequests = 0;
   let sequence = 0;
+  /** Chat requests so far by their last user text, for the `numbered` rule. */
+  const timesAsked = new Map<string, number>();
 
   async function answerChat(request: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> {
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -215,7 +235,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       promptTokens: countWords(chat.messages),
       toolCallId: `call_fake_${sequence}`,
     };
-    const reply = planReply(chat);
+    const askedText = messageText((chat.messages as { role?: unknown }[]).findLast((message) => message.role === "user"));
+    const reply = planReply(chat, timesAsked.get(askedText) ?? 0);
+    timesAsked.set(askedText, (timesAsked.get(askedText) ?? 0) + 1);
     const stopped = new AbortController();
     response.on("close", () => {
       if (!response.writableFinished) abortedRequests += 1;
@@ -322,6 +344,12 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       return sendJson(response, 200, {
         object: "list",
         data: models.map((id) => ({ id, object: "model", created: CREATED, owned_by: "fake" })),
+      });
+    }
+    if (route === "GET /api/version" && options.ollamaVersion) return sendJson(response, 200, { version: options.ollamaVersion });
+    if (route === "GET /api/tags" && options.ollamaVersion) {
+      return sendJson(response, 200, {
+        models: models.map((name) => ({ name, model: name, size: 1_000_000, details: { family: "fake" } })),
       });
     }
     if (route === "POST /v1/chat/completions") return answerChat(request, response, body);

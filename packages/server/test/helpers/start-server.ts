@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from "./test-database.ts";
 
 const MAIN_PATH = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+const SUPERVISE_PATH = fileURLToPath(new URL("../../src/supervise.ts", import.meta.url));
 const REPOSITORY_ROOT = path.resolve(path.dirname(MAIN_PATH), "../../..");
 const LISTENING_LINE = /^Sluice listening on http:\/\/(.+):(\d+)\s*$/m;
 const OUTPUT_KEPT_CHARACTERS = 64 * 1024;
@@ -16,6 +17,8 @@ export interface StartServerOptions {
   kind: DatabaseKind;
   /** Extra or replaced environment variables; `undefined` removes one (e.g. `WEBUI_SECRET_KEY`). */
   env?: Record<string, string | undefined>;
+  /** `supervise`: run what `npm start` runs (supervise.ts, which runs main.ts, as many as `SLUICE_PROCESSES`); `main` by default. */
+  script?: "main" | "supervise";
   /**
    * A database to run on, e.g. to restart a server on the same data. The caller then drops it;
    * without one, a fresh database is created and dropped by `stop()`.
@@ -106,11 +109,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   for (const [name, value] of Object.entries(environment)) if (value === undefined) delete environment[name];
 
   installExitHook();
-  const child = spawn(process.execPath, ["--no-node-snapshot", "--disable-warning=ExperimentalWarning", MAIN_PATH], {
-    cwd: REPOSITORY_ROOT,
-    env: environment,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--no-node-snapshot", "--disable-warning=ExperimentalWarning", options.script === "supervise" ? SUPERVISE_PATH : MAIN_PATH],
+    {
+      cwd: REPOSITORY_ROOT,
+      env: environment,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   runningProcesses.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => {

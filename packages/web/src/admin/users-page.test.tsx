@@ -5,7 +5,13 @@ import { ToastProvider } from "../ui/toasts.tsx";
 import type { UserRow } from "./user-api.ts";
 
 const { userApi } = vi.hoisted(() => ({
-  userApi: { list: vi.fn(), update: vi.fn(), defaultPermissions: vi.fn(), setDefaultPermissions: vi.fn() },
+  userApi: {
+    list: vi.fn(),
+    update: vi.fn(),
+    defaultPermissions: vi.fn(),
+    setDefaultPermissions: vi.fn(),
+    signUpConfig: vi.fn(async () => ({ ENABLE_SIGNUP: true, DEFAULT_USER_ROLE: "pending" })),
+  },
 }));
 vi.mock("./user-api.ts", async (importOriginal) => ({ ...(await importOriginal<object>()), userApi }));
 vi.mock("../auth/auth-context.tsx", () => ({

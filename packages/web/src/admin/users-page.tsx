@@ -4,8 +4,12 @@ import type { Role } from "../api/types.ts";
 import { useAuth } from "../auth/auth-context.tsx";
 import { Spinner } from "../ui/spinner.tsx";
 import { useToaster } from "../ui/toasts.tsx";
+import { ConfirmDialog } from "../workspace/confirm-dialog.tsx";
+import { SignUpSettings } from "./sign-up-settings.tsx";
+import { UserFormDialog } from "./user-form-dialog.tsx";
 import { userApi, withPermission, type Permissions, type UserRow } from "./user-api.ts";
 import "../workspace/workspace.css";
+import "./admin.css";
 
 const ROLE_ORDER: Record<Role, number> = { pending: 0, admin: 1, user: 2 };
 
@@ -15,7 +19,12 @@ function formatDate(epochSeconds: number): string {
     : "–";
 }
 
-/** Admins approve pending accounts, change roles and allow users to create tools. */
+type Dialog = { type: "add" } | { type: "edit"; user: UserRow } | { type: "delete"; user: UserRow };
+
+/**
+ * Admins add, edit (name, email, role, password) and delete accounts, approve pending ones,
+ * allow users to create tools, and switch sign-up on or off.
+ */
 export function UsersPage() {
   const { user: me } = useAuth();
   const toaster = useToaster();
@@ -23,6 +32,14 @@ export function UsersPage() {
   const [defaults, setDefaults] = useState<Permissions | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
+
+  const replaceUser = (saved: UserRow) =>
+    setUsers((current) =>
+      current?.some((item) => item.id === saved.id)
+        ? current.map((item) => (item.id === saved.id ? saved : item))
+        : [...(current ?? []), saved],
+    );
 
   const reload = useCallback(() => {
     setError(null);
@@ -74,17 +91,23 @@ export function UsersPage() {
         <div>
           <h2>Users</h2>
           <p className="muted small page-lead">
-            {pendingCount > 0 ? `${pendingCount} waiting for approval. ` : ""}New accounts wait for an admin unless the server sets
-            DEFAULT_USER_ROLE=user.
+            {pendingCount > 0 ? `${pendingCount} waiting for approval. ` : ""}Add accounts here, or let people sign up and choose whether
+            they wait for your approval.
           </p>
         </div>
-        {defaults && (
-          <label className="switch">
-            <input type="checkbox" role="switch" checked={isToolsDefault} onChange={(event) => setToolsDefault(event.target.checked)} />
-            Every user may create tools
-          </label>
-        )}
+        <div className="admin-header-actions">
+          {defaults && (
+            <label className="switch">
+              <input type="checkbox" role="switch" checked={isToolsDefault} onChange={(event) => setToolsDefault(event.target.checked)} />
+              Every user may create tools
+            </label>
+          )}
+          <button type="button" className="button button-primary" onClick={() => setDialog({ type: "add" })}>
+            Add user
+          </button>
+        </div>
       </div>
+      <SignUpSettings />
       {error && (
         <div className="form-error" role="alert">
           Could not load the users: {error}{" "}
@@ -110,6 +133,7 @@ export function UsersPage() {
                     <span className={`badge ${user.role === "admin" ? "badge-primary" : user.role === "pending" ? "badge-warning" : ""}`}>
                       {user.role}
                     </span>
+                    {user.profile_image_url && <img className="user-avatar-image" src={user.profile_image_url} alt="" />}
                     <span className="plugin-name">{user.name}</span>
                     {isMe && <span className="small muted">(you)</span>}
                   </div>
@@ -169,11 +193,64 @@ export function UsersPage() {
                     />
                     <span aria-hidden="true">Can create tools</span>
                   </label>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => setDialog({ type: "edit", user })}
+                    aria-label={`Edit ${user.name}`}
+                  >
+                    Edit
+                  </button>
+                  {!isMe && (
+                    <button
+                      type="button"
+                      className="button button-small button-quiet danger-text"
+                      onClick={() => setDialog({ type: "delete", user })}
+                      aria-label={`Delete ${user.name}`}
+                    >
+                      Delete
+                    </button>
+                  )}
                 </div>
               </li>
             );
           })}
         </ul>
+      )}
+      {dialog?.type === "add" && (
+        <UserFormDialog
+          onSaved={(saved) => {
+            replaceUser(saved);
+            toaster.show({ type: "success", content: `Added ${saved.name}` });
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog?.type === "edit" && (
+        <UserFormDialog
+          user={dialog.user}
+          isMe={dialog.user.id === me?.id}
+          onSaved={(saved) => {
+            replaceUser(saved);
+            toaster.show({ type: "success", content: `Saved ${saved.name}` });
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog?.type === "delete" && (
+        <ConfirmDialog
+          title={`Delete ${dialog.user.name}?`}
+          confirmLabel="Delete"
+          isDangerous
+          onConfirm={async () => {
+            await userApi.remove(dialog.user.id);
+            setUsers((current) => current?.filter((item) => item.id !== dialog.user.id) ?? null);
+            toaster.show({ type: "success", content: `Deleted ${dialog.user.name}` });
+          }}
+          onClose={() => setDialog(null)}
+        >
+          {dialog.user.email} can no longer sign in; the account's API key stops working.
+        </ConfirmDialog>
       )}
     </div>
   );

@@ -8,6 +8,8 @@ export interface SessionUser {
   name: string;
   email: string;
   role: Role;
+  /** The avatar, a small data URL or a link; null = initials. */
+  profile_image_url?: string | null;
   permissions?: Record<string, Record<string, boolean>>;
 }
 
@@ -26,4 +28,6 @@ export interface ServerConfig {
   has_users: boolean;
   /** The role of accounts created after the first: `pending` means an admin approves them. */
   default_user_role: "pending" | "user";
+  /** `enable_signup` false: only admins add accounts (the first account may always sign up). */
+  features?: { enable_signup?: boolean };
 }

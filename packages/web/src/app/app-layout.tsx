@@ -5,6 +5,10 @@ import { useAuth } from "../auth/auth-context.tsx";
 import { ChatHistory } from "../chat/chat-history.tsx";
 import { PageTitleContext } from "./page-title.tsx";
 import { Icon } from "../ui/icon.tsx";
+import { ThemeSwitch } from "../ui/theme-switch.tsx";
+import { useNewChatShortcut } from "./use-new-chat-shortcut.ts";
+import { UserAvatar } from "../account/user-avatar.tsx";
+import { useUserLanguage } from "../account/preferences.ts";
 
 interface AppLayoutProps {
   title: string;
@@ -24,8 +28,8 @@ function linksOf(routes: readonly AppRoute[], isAdmin: boolean): Array<NavLink &
 
 /**
  * The signed-in frame: a sidebar (new chat, chat history, workspace and admin links, the
- * account) and a top bar with the page title. Below 900 px the sidebar is a drawer opened
- * from the top bar's menu button.
+ * account) and a top bar with the page title and the theme switch. Below 900 px the sidebar is
+ * a drawer opened from the top bar's menu button. Ctrl+Shift+O opens a new chat.
  */
 export function AppLayout({ title, routes, isFullBleed = false, children }: AppLayoutProps) {
   const { user, signOut } = useAuth();
@@ -34,12 +38,14 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
   const links = linksOf(routes, user?.role === "admin");
   const [pageTitle, setPageTitle] = useState<string | null>(null);
   const shownTitle = pageTitle ?? title;
+  useUserLanguage(user?.id);
 
   useEffect(() => {
     document.title = shownTitle ? `${shownTitle} · Sluice` : "Sluice";
   }, [shownTitle]);
   // Following a link closes the drawer on phones.
   useEffect(() => setIsDrawerOpen(false), [pathname]);
+  useNewChatShortcut();
 
   return (
     <div className={`app-shell${isDrawerOpen ? " is-drawer-open" : ""}`}>
@@ -92,15 +98,18 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
         </nav>
         <ChatHistory />
         <div className="sidebar-footer">
-          <div className="account" title={user?.email}>
-            <span className="avatar" aria-hidden="true">
-              {(user?.name ?? "?").slice(0, 1).toUpperCase()}
-            </span>
+          <Link
+            to="/account"
+            className="account"
+            title={`Account settings (${user?.email ?? ""})`}
+            aria-current={pathname === "/account" ? "page" : undefined}
+          >
+            <UserAvatar user={user} />
             <span className="account-text">
               <span className="account-name">{user?.name}</span>
               <span className="account-role">{user?.role}</span>
             </span>
-          </div>
+          </Link>
           <button type="button" className="button button-quiet" onClick={signOut}>
             Sign out
           </button>
@@ -119,6 +128,7 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
             <Icon name="menu" size={20} />
           </button>
           <h1 className="top-bar-title">{shownTitle}</h1>
+          <ThemeSwitch />
         </header>
         <main id="main" className={isFullBleed ? "main main-full" : "main main-page"} tabIndex={-1}>
           <PageTitleContext.Provider value={setPageTitle}>{children}</PageTitleContext.Provider>

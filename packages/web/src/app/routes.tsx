@@ -3,6 +3,7 @@ import { matchPath } from "./router.tsx";
 import { ChatPage } from "../chat/chat-page.tsx";
 import { WORKSPACE_ROUTES } from "../workspace/workspace-routes.tsx";
 import { ADMIN_ROUTES } from "../admin/admin-routes.tsx";
+import { ACCOUNT_ROUTES } from "../account/account-routes.tsx";
 
 /**
  * Every page of the signed-in app, in match order (first match wins). Accounts pages (sign-in,
@@ -13,6 +14,7 @@ export const APP_ROUTES: AppRoute[] = [
   { path: "/c/:id", title: "Chat", render: ({ id }) => <ChatPage chatId={id!} />, isFullBleed: true },
   ...WORKSPACE_ROUTES,
   ...ADMIN_ROUTES,
+  ...ACCOUNT_ROUTES,
 ];
 
 /** The route for a path and its parameters, or undefined. */

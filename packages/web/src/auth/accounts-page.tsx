@@ -14,6 +14,7 @@ export function AccountsPage() {
   const { config, error: configError } = useServerConfig();
   const [chosenMode, setChosenMode] = useState<Mode | null>(null);
   const isFirstRun = config?.has_users === false;
+  const isSignUpClosed = !isFirstRun && config?.features?.enable_signup === false;
   const mode: Mode = chosenMode ?? (isFirstRun ? "sign-up" : "sign-in");
 
   if (!config && !configError) {
@@ -44,10 +45,16 @@ export function AccountsPage() {
         ) : (
           <h1>{mode === "sign-in" ? "Sign in" : "Create an account"}</h1>
         )}
-        {mode === "sign-up" && !isFirstRun && config?.default_user_role !== "user" && (
+        {mode === "sign-up" && !isFirstRun && !isSignUpClosed && config?.default_user_role !== "user" && (
           <p className="muted">New accounts wait for an admin’s approval before they can chat.</p>
         )}
-        <AccountForm key={mode} mode={mode} />
+        {mode === "sign-up" && isSignUpClosed ? (
+          <p className="form-error" role="alert">
+            Sign-up is turned off on this server. Ask an admin to create an account for you.
+          </p>
+        ) : (
+          <AccountForm key={mode} mode={mode} />
+        )}
         <p className="accounts-switch">
           {mode === "sign-in" ? (
             <>

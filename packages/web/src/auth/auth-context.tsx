@@ -19,7 +19,14 @@ export interface AuthState {
 const AuthContext = createContext<AuthState | null>(null);
 
 function userOf(session: Session): SessionUser {
-  return { id: session.id, name: session.name, email: session.email, role: session.role, permissions: session.permissions };
+  return {
+    id: session.id,
+    name: session.name,
+    email: session.email,
+    role: session.role,
+    profile_image_url: session.profile_image_url ?? null,
+    permissions: session.permissions,
+  };
 }
 
 /** Holds the signed-in user; the token lives in localStorage so a reload keeps the session. */

@@ -1,4 +1,4 @@
-import type { ChatMessage, FileEntry, MessageTree, SourceEntry, StatusEntry } from "./chat-types.ts";
+import type { ChatMessage, FileEntry, MessageTree, SourceEntry, StatusEntry, ToolCallEntry } from "./chat-types.ts";
 import type { CompletionUpdate } from "./stream-chat-completion.ts";
 import { updateMessage } from "./message-tree.ts";
 
@@ -22,6 +22,12 @@ function mergeFiles(stored: FileEntry[] = [], added: FileEntry[]): FileEntry[] {
   return [...added, ...stored.filter((file) => !addedKeys.has(fileKey(file)))];
 }
 
+/** A tool call's result replaces its start (same `id`) in place; a new call goes last. */
+function mergeToolCall(stored: ToolCallEntry[] = [], call: ToolCallEntry): ToolCallEntry[] {
+  const index = stored.findIndex((candidate) => candidate.id === call.id);
+  return index < 0 ? [...stored, call] : stored.map((candidate, position) => (position === index ? call : candidate));
+}
+
 function errorOf(value: unknown): ChatMessage["error"] {
   if (typeof value === "string") return { content: value };
   if (isRecord(value))
@@ -39,7 +45,8 @@ export interface ApplyOptions {
 
 /**
  * A plugin event's effect on its message: `status` lines, `message` /
- * `replace` content, `files`, `source` / `citation`, `embeds`, follow-ups, `chat:completion` snapshots
+ * `replace` content, `files`, `source` / `citation`, `embeds`, follow-ups, `chat:message:tool_call`
+ * (a tool call, then its result), `chat:completion` snapshots
  * (authoritative once `done`), `chat:message:error`. Other types leave the message unchanged.
  *
  * @example
@@ -80,6 +87,10 @@ export function applyChatEvent(message: ChatMessage, event: Event, options: Appl
       return isRecord(data) && Array.isArray(data.follow_ups)
         ? { ...message, followUps: data.follow_ups.filter((question) => typeof question === "string") }
         : message;
+    case "chat:message:tool_call":
+      return isRecord(data) && typeof data.id === "string" && typeof data.name === "string"
+        ? { ...message, toolCalls: mergeToolCall(message.toolCalls, data as ToolCallEntry) }
+        : message;
     case "chat:message:error":
       return isRecord(data) ? { ...message, error: errorOf(data.error), done: true } : message;
     case "chat:completion":
@@ -105,13 +116,26 @@ function applyCompletionSnapshot(message: ChatMessage, data: unknown, options: A
 
 /**
  * An SSE update's effect on the answer being streamed: deltas append until the answer is done
+ * (reasoning deltas go to `reasoningContent`, timed from the first one to the first text)
  * (once a `chat:completion` with `done` or an outlet set the final text, late deltas are
  * dropped), usage is kept, an error chunk becomes the message's error.
  */
 export function applyCompletionUpdate(message: ChatMessage, update: CompletionUpdate): ChatMessage {
   switch (update.type) {
-    case "delta":
-      return message.done ? message : { ...message, content: message.content + update.content };
+    case "delta": {
+      if (message.done) return message;
+      // The first text after the reasoning ends the thinking time.
+      const hasThoughtUntilNow = typeof message.reasoningStartedAt === "number" && message.reasoningEndedAt === undefined;
+      return { ...message, content: message.content + update.content, ...(hasThoughtUntilNow ? { reasoningEndedAt: Date.now() } : {}) };
+    }
+    case "reasoning":
+      return message.done
+        ? message
+        : {
+            ...message,
+            reasoningContent: `${typeof message.reasoningContent === "string" ? message.reasoningContent : ""}${update.content}`,
+            reasoningStartedAt: typeof message.reasoningStartedAt === "number" ? message.reasoningStartedAt : Date.now(),
+          };
     case "usage":
       return { ...message, usage: update.usage };
     case "error":

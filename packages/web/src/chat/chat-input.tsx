@@ -1,17 +1,31 @@
-import { useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type MouseEvent } from "react";
+import { useLayoutEffect, useRef, useState, type DragEvent, type FormEvent, type KeyboardEvent, type MouseEvent } from "react";
 import { Icon } from "../ui/icon.tsx";
-import type { ModelFilter } from "./chat-types.ts";
+import { useToaster } from "../ui/toasts.tsx";
+import type { FileEntry, ModelFilter } from "./chat-types.ts";
+import { AttachButton, attachmentEntries, ComposerAttachments, isImageFile, useComposerAttachments } from "./composer-attachments.tsx";
+import { ToolPicker } from "./tool-picker.tsx";
+
+/** What goes with the text: the attached files (Open WebUI's `files` entries) and the chosen tools. */
+export interface SendExtras {
+  files: FileEntry[];
+  toolIds: string[];
+}
 
 export interface ChatInputProps {
   isStreaming: boolean;
   isDisabled: boolean;
   /** Why sending is not possible, shown as the placeholder (no model, …). */
   disabledReason?: string;
+  /** Why images are refused (the model does not read them), shown when one is attached or sent; absent when they are taken. */
+  imageRefusal?: string;
   filters: ModelFilter[];
   enabledFilterIds: ReadonlySet<string>;
   onToggleFilter(id: string): void;
-  /** Resolves false when the text was not sent: it comes back into the box. */
-  onSend(text: string): Promise<boolean>;
+  /** Resolves false when the text was not sent: it comes back into the box, with its files. */
+  onSend(text: string, extras: SendExtras): Promise<boolean>;
+  /** The tools chosen for this chat (`tool_ids` of each message). */
+  toolIds: ReadonlySet<string>;
+  onToolIdsChange(ids: Set<string>): void;
   onStop(): void;
   /** Opens the user settings of the model's plugins; absent when there are none. */
   onOpenSettings?(): void;
@@ -23,22 +37,31 @@ const MAX_HEIGHT_PX = 240;
  * The message box: Enter sends, Shift+Enter starts a new line; the button stops a streaming
  * answer (and only stops it). The box grows with its text up to 240 px and shrinks with it; a
  * message that could not be sent comes back into it. Toggleable filters of the model sit above
- * it as chips (pressed = on).
+ * it as chips (pressed = on), with the tool picker. Files come in by the paperclip, by dropping
+ * them on the composer or by pasting: images as thumbnails, other files as chips. A model that
+ * does not read images (`imageRefusal`) gets none: they are refused as they come, and a message
+ * with images attached before the switch to it is not sent.
  */
 export function ChatInput({
   isStreaming,
   isDisabled,
   disabledReason,
+  imageRefusal,
   filters,
   enabledFilterIds,
   onToggleFilter,
   onSend,
   onStop,
   onOpenSettings,
+  toolIds,
+  onToolIdsChange,
 }: ChatInputProps) {
   const [text, setText] = useState("");
+  const [isDragging, setIsDragging] = useState(false);
   const textArea = useRef<HTMLTextAreaElement>(null);
-  const canSend = !isDisabled && !isStreaming && text.trim() !== "";
+  const toaster = useToaster();
+  const files = useComposerAttachments();
+  const canSend = !isDisabled && !isStreaming && !files.isLoading && (text.trim() !== "" || files.readyCount > 0);
 
   // Fit the box to its text, after typing and after sending alike.
   useLayoutEffect(() => {
@@ -48,15 +71,39 @@ export function ChatInput({
     element.style.height = `${Math.min(element.scrollHeight, MAX_HEIGHT_PX)}px`;
   }, [text]);
 
+  const refuseImages = (message: string) => toaster.show({ type: "error", content: message });
+
+  /** Attaches files by any way in, leaving out the images a model that cannot read them would get. */
+  const attach = (added: File[]) => {
+    const accepted = imageRefusal ? added.filter((file) => !isImageFile(file)) : added;
+    if (accepted.length < added.length) refuseImages(imageRefusal!);
+    files.add(accepted);
+  };
+
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (!canSend) return;
     const sent = text;
+    const sentFiles = files.attachments.filter((attachment) => attachment.state === "ready");
+    if (imageRefusal && sentFiles.some((attachment) => attachment.kind === "image")) {
+      refuseImages(imageRefusal);
+      return;
+    }
     setText("");
+    files.clear();
     requestAnimationFrame(() => textArea.current?.focus());
-    void onSend(sent.trim()).then((isSent) => {
-      if (!isSent) setText((current) => (current === "" ? sent : current));
+    void onSend(sent.trim(), { files: attachmentEntries(sentFiles), toolIds: [...toolIds] }).then((isSent) => {
+      if (isSent) return;
+      setText((current) => (current === "" ? sent : current));
+      files.restore(sentFiles);
     });
+  };
+
+  const onDrop = (event: DragEvent<HTMLFormElement>) => {
+    if (!event.dataTransfer.types.includes("Files")) return;
+    event.preventDefault();
+    setIsDragging(false);
+    if (!isDisabled) attach([...event.dataTransfer.files]);
   };
 
   const stop = (event: MouseEvent<HTMLButtonElement>) => {
@@ -73,42 +120,56 @@ export function ChatInput({
   };
 
   return (
-    <form className="chat-input" onSubmit={submit} aria-label="Send a message">
-      {(filters.length > 0 || onOpenSettings) && (
-        <div className="chat-input-tools">
-          {filters.map((filter) => {
-            const isOn = enabledFilterIds.has(filter.id);
-            return (
-              <button
-                key={filter.id}
-                type="button"
-                className={`filter-chip${isOn ? " is-on" : ""}`}
-                aria-pressed={isOn}
-                title={filter.description || filter.name}
-                onClick={() => onToggleFilter(filter.id)}
-              >
-                {filter.icon && /^(https?:|data:image\/|\/)/.test(filter.icon) ? (
-                  <img src={filter.icon} alt="" className="chip-icon" />
-                ) : (
-                  <span aria-hidden="true">{isOn ? "●" : "○"}</span>
-                )}
-                {filter.name}
-              </button>
-            );
-          })}
-          {onOpenSettings && (
+    <form
+      className={`chat-input${isDragging ? " is-dragging" : ""}`}
+      onSubmit={submit}
+      aria-label="Send a message"
+      onDragOver={(event) => {
+        if (!event.dataTransfer.types.includes("Files")) return;
+        event.preventDefault();
+        setIsDragging(true);
+      }}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setIsDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <div className="chat-input-tools">
+        <ToolPicker selectedIds={toolIds} onChange={onToolIdsChange} isDisabled={isDisabled} />
+        {filters.map((filter) => {
+          const isOn = enabledFilterIds.has(filter.id);
+          return (
             <button
+              key={filter.id}
               type="button"
-              className="filter-chip settings-chip"
-              onClick={onOpenSettings}
-              title="Your settings for this model's plugins"
+              className={`filter-chip${isOn ? " is-on" : ""}`}
+              aria-pressed={isOn}
+              title={filter.description || filter.name}
+              onClick={() => onToggleFilter(filter.id)}
             >
-              <Icon name="gear" size={14} /> Plugin settings
+              {filter.icon && /^(https?:|data:image\/|\/)/.test(filter.icon) ? (
+                <img src={filter.icon} alt="" className="chip-icon" />
+              ) : (
+                <span aria-hidden="true">{isOn ? "●" : "○"}</span>
+              )}
+              {filter.name}
             </button>
-          )}
-        </div>
-      )}
+          );
+        })}
+        {onOpenSettings && (
+          <button
+            type="button"
+            className="filter-chip settings-chip"
+            onClick={onOpenSettings}
+            title="Your settings for this model's plugins"
+          >
+            <Icon name="gear" size={14} /> Plugin settings
+          </button>
+        )}
+      </div>
+      <ComposerAttachments attachments={files.attachments} onRemove={files.remove} />
       <div className="chat-input-box">
+        <AttachButton onFiles={attach} isDisabled={isDisabled} />
         <textarea
           ref={textArea}
           className="chat-textarea"
@@ -120,6 +181,12 @@ export function ChatInput({
           disabled={isDisabled}
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={(event) => {
+            const pasted = [...event.clipboardData.files];
+            if (pasted.length === 0) return;
+            event.preventDefault();
+            attach(pasted);
+          }}
         />
         {isStreaming ? (
           <button key="stop" type="button" className="button send-button" onClick={stop} aria-label="Stop the answer">

@@ -5,15 +5,25 @@ import { usePageTitle } from "../app/page-title.tsx";
 import { Link } from "../app/router.tsx";
 import { Spinner } from "../ui/spinner.tsx";
 import { useToaster } from "../ui/toasts.tsx";
+import { AnswerAnnouncer } from "./answer-announcer.tsx";
 import { chatApi } from "./chat-api.ts";
+import { ChatControlsButton } from "./chat-controls-button.tsx";
+import { focusComposer } from "./focus-composer.ts";
+import { useStopOnEscape } from "./use-stop-on-escape.ts";
 import { useChatList } from "./chat-list-store.ts";
-import { ChatInput } from "./chat-input.tsx";
+import { ChatInput, type SendExtras } from "./chat-input.tsx";
 import type { ChatMessage, ChatModel, ModelAction } from "./chat-types.ts";
-import { branchOf } from "./message-tree.ts";
+import { ConfirmDialog } from "../workspace/confirm-dialog.tsx";
+import { contentText } from "./content-text.ts";
+import { isVisionCapable, notVisionCapableMessage } from "../workspace/models/model-capabilities.ts";
+import { MessageActions } from "./message-actions.tsx";
+import { MessageEditor } from "./message-editor.tsx";
+import { branchOf, siblingsOf } from "./message-tree.ts";
 import { MessageView } from "./message-view.tsx";
 import { ModelPicker } from "./model-picker.tsx";
 import { PluginSettingsDialog } from "./plugin-settings-dialog.tsx";
-import { useChatSession } from "./use-chat-session.ts";
+import { useChatToolIds } from "./tool-picker.tsx";
+import { type SendResult, useChatSession } from "./use-chat-session.ts";
 
 const MODEL_KEY = "sluice.model";
 
@@ -41,6 +51,9 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
   const [chosenModelId, setChosenModelId] = useState<string | null>(null);
   const [enabledFilters, setEnabledFilters] = useState<{ modelId: string | null; ids: Set<string> }>({ modelId: null, ids: new Set() });
   const [isSettingsOpen, setIsSettingsOpen] = useState(false);
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<ChatMessage | null>(null);
+  const [toolIds, setToolIds] = useChatToolIds(session.chatId);
   const scroller = useRef<HTMLDivElement>(null);
   const isPinnedToBottom = useRef(true);
   // The sidebar's list has the chat's latest title (renamed there, or by `chat:title`).
@@ -65,8 +78,13 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
   const model = models.find((candidate) => candidate.id === modelId);
   const filterIds = enabledFilters.modelId === modelId ? enabledFilters.ids : defaultFilterIds(model);
 
-  // A chat opened from the list starts with its own model.
-  useEffect(() => setChosenModelId(null), [chatId]);
+  // A chat opened from the list starts with its own model, and the cursor in the message box.
+  useEffect(() => {
+    setChosenModelId(null);
+    setEditingId(null);
+    focusComposer({ unlessTouch: true });
+  }, [chatId]);
+  useStopOnEscape(session.isStreaming, () => void session.stop());
 
   const chooseModel = (id: string) => {
     setChosenModelId(id);
@@ -104,15 +122,49 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
     if (element && isPinnedToBottom.current) element.scrollTop = element.scrollHeight;
   });
 
-  const send = async (text: string): Promise<boolean> => {
+  const send = async (text: string, extras?: SendExtras): Promise<boolean> => {
     if (!model) return false;
     isPinnedToBottom.current = true;
-    const result = await session.send(text, model, [...filterIds]);
+    const result = await session.send(text, model, [...filterIds], { files: [], toolIds: [...toolIds], ...extras });
     if (!result.isSent) toaster.show({ type: "error", content: result.error });
     return result.isSent;
   };
 
   const askFollowUp = (question: string) => void send(question);
+
+  /** Shows why a change could not be made; resolves whether it was. */
+  const report = async (change: Promise<SendResult>): Promise<boolean> => {
+    const result = await change;
+    if (!result.isSent) toaster.show({ type: "error", content: result.error });
+    return result.isSent;
+  };
+
+  /** An answer's own model when it is still offered (Open WebUI regenerates with it), else the one chosen. */
+  const modelFor = (message: ChatMessage): ChatModel | undefined => models.find((candidate) => candidate.id === message.model) ?? model;
+
+  const answerAgain = async (message: ChatMessage, how: "regenerate" | "continue") => {
+    const answerModel = modelFor(message);
+    if (!answerModel) return;
+    isPinnedToBottom.current = true;
+    await report(
+      how === "regenerate"
+        ? session.regenerate(message, answerModel, [...filterIds], { toolIds: [...toolIds] })
+        : session.continueAnswer(message, answerModel, [...filterIds], { toolIds: [...toolIds] }),
+    );
+  };
+
+  const submitEdit = async (message: ChatMessage, text: string): Promise<boolean> => {
+    let isDone: boolean;
+    if (message.role === "user") {
+      if (!model) return false;
+      isPinnedToBottom.current = true;
+      isDone = await report(session.resendEdited(message, text, model, [...filterIds], { toolIds: [...toolIds] }));
+    } else {
+      isDone = await report(session.editInPlace(message, text));
+    }
+    if (isDone) setEditingId(null);
+    return isDone;
+  };
 
   const disabledReason =
     modelsState.state === "loading"
@@ -125,11 +177,33 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
             ? "Choose a model first"
             : undefined;
 
+  /** The row under a finished message: its versions, Copy, Edit, Regenerate, Continue, Delete and the model's actions. */
+  const actionsBar = (message: ChatMessage, index: number) =>
+    message.done !== false && (
+      <MessageActions
+        message={message}
+        siblingIds={siblingsOf(session.tree, message.id)}
+        isDisabled={session.isStreaming || disabledReason !== undefined}
+        onShow={(id) => void report(session.showBranch(id))}
+        onEdit={() => setEditingId(message.id)}
+        copyText={message.role === "assistant" ? contentText(message.content) : undefined}
+        onRegenerate={message.role === "assistant" ? () => void answerAgain(message, "regenerate") : undefined}
+        onContinue={message.role === "assistant" && index === messages.length - 1 ? () => void answerAgain(message, "continue") : undefined}
+        onDelete={() => setDeleting(message)}
+        actions={message.role === "assistant" ? actionsOf(message) : []}
+        runningActionId={session.runningAction?.messageId === message.id ? session.runningAction.actionId : null}
+        onAction={onAction}
+      />
+    );
+
   return (
     <div className="chat-page">
       <div className="chat-toolbar">
         <ModelPicker models={models} value={modelId} onChange={chooseModel} isDisabled={session.isStreaming} />
         {modelsState.state === "loading" && <Spinner label="Loading models" />}
+        <div className="chat-toolbar-end">
+          <ChatControlsButton controls={session.controls} onSave={session.setControls} />
+        </div>
       </div>
       <div
         className="chat-scroller"
@@ -173,16 +247,25 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
             </div>
           )}
           {messages.map((message, index) => (
-            <MessageView
-              key={message.id}
-              message={message}
-              modelName={(message.model && modelNames.get(message.model)) || (message.modelName as string | undefined)}
-              actions={message.role === "assistant" ? actionsOf(message) : []}
-              runningActionId={session.runningAction?.messageId === message.id ? session.runningAction.actionId : null}
-              onAction={onAction}
-              onFollowUp={index === messages.length - 1 && message.role === "assistant" ? askFollowUp : undefined}
-              canFollowUp={!session.isStreaming && disabledReason === undefined}
-            />
+            <div key={message.id} className="message-turn">
+              {editingId === message.id ? (
+                <MessageEditor
+                  message={message}
+                  submitLabel={message.role === "user" ? "Send" : "Save"}
+                  onSubmit={(text) => submitEdit(message, text)}
+                  onCancel={() => setEditingId(null)}
+                />
+              ) : (
+                <MessageView
+                  message={message}
+                  modelName={(message.model && modelNames.get(message.model)) || (message.modelName as string | undefined)}
+                  toolbar={message.role === "assistant" && actionsBar(message, index)}
+                  onFollowUp={index === messages.length - 1 && message.role === "assistant" ? askFollowUp : undefined}
+                  canFollowUp={!session.isStreaming && disabledReason === undefined}
+                />
+              )}
+              {editingId !== message.id && message.role === "user" && actionsBar(message, index)}
+            </div>
           ))}
         </div>
       </div>
@@ -191,15 +274,33 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
           isStreaming={session.isStreaming}
           isDisabled={disabledReason !== undefined}
           disabledReason={disabledReason}
+          imageRefusal={model && !isVisionCapable(model.info?.meta) ? notVisionCapableMessage(model) : undefined}
           filters={model?.filters ?? []}
           enabledFilterIds={filterIds}
           onToggleFilter={toggleFilter}
           onSend={send}
           onStop={() => void session.stop()}
           onOpenSettings={model ? () => setIsSettingsOpen(true) : undefined}
+          toolIds={toolIds}
+          onToolIdsChange={setToolIds}
         />
       </div>
+      <AnswerAnnouncer messages={messages} />
       {isSettingsOpen && model && <PluginSettingsDialog model={model} onClose={() => setIsSettingsOpen(false)} />}
+      {deleting && (
+        <ConfirmDialog
+          title="Delete message?"
+          confirmLabel="Delete"
+          isDangerous
+          onConfirm={async () => {
+            const result = await session.remove(deleting);
+            if (!result.isSent) throw new Error(result.error);
+          }}
+          onClose={() => setDeleting(null)}
+        >
+          {deleting.role === "user" ? "Your message" : "This answer"} and every message after it in this branch are deleted.
+        </ConfirmDialog>
+      )}
     </div>
   );
 }

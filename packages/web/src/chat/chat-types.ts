@@ -13,6 +13,7 @@ export type {
   ModelFilter,
   SourceEntry,
   StatusEntry,
+  ToolCallEntry,
 } from "@sluice/sdk/wire";
 
 /** A message in the page's tree: a stored message with its links to parent and children filled in. */

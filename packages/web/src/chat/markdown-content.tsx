@@ -7,6 +7,7 @@ import remarkGfm from "remark-gfm";
 import remarkMath from "remark-math";
 import { useCopyButton } from "../ui/use-copy-button.ts";
 import { isTrustedImage } from "./is-trusted-image.ts";
+import { MermaidDiagram } from "./mermaid-diagram.tsx";
 import { normalizeMathDelimiters } from "./normalize-math-delimiters.ts";
 
 // Invalid LaTeX shows as its source in this colour (rehype-katex never throws); `trust: false`
@@ -37,7 +38,7 @@ function CodeBlock({ children, ...rest }: ComponentProps<"pre">) {
           {copier.label}
         </button>
       </div>
-      <pre {...rest}>{children}</pre>
+      {language === "mermaid" ? <MermaidDiagram code={code} /> : <pre {...rest}>{children}</pre>}
     </div>
   );
 }
@@ -74,7 +75,7 @@ const COMPONENTS: Components = {
 /**
  * Markdown from a model, a plugin or a user, rendered safely: GitHub-flavoured Markdown, math
  * (`$…$`, `\(…\)`, `$$…$$`, `\[…\]`) typeset by KaTeX, code blocks highlighted and with a
- * copy button; raw HTML is shown as text (never parsed), `javascript:` links are dropped, links
+ * copy button (```mermaid blocks drawn as diagrams); raw HTML is shown as text (never parsed), `javascript:` links are dropped, links
  * open in a new tab without a referrer, and images from other sites show as links instead of
  * loading.
  *

@@ -12,10 +12,10 @@ function imageSources(files: Array<{ url: string; type?: string }>): Array<strin
 }
 
 describe("MessageFiles", () => {
-  it("loads images from this server and inline raster data", () => {
+  it("loads images from this server and inline raster data; stored files only with the user's token", () => {
     const tiny = "data:image/png;base64,iVBORw0KGgo=";
+    // The file store needs the token an <img> cannot send: it is fetched, then shown from a blob URL.
     expect(imageSources([{ url: "/api/v1/files/1/content" }, { url: `${origin}/cat.png` }, { url: tiny }])).toEqual([
-      "/api/v1/files/1/content",
       `${origin}/cat.png`,
       tiny,
     ]);
@@ -37,5 +37,12 @@ describe("MessageFiles", () => {
     const { container } = render(<MessageFiles files={[{ url: "javascript:alert(1)", name: "click me" }]} />);
     expect(container.querySelector("a")).toBeNull();
     expect(container.textContent).toContain("click me");
+  });
+
+  it("shows other files as chips with their name and size", () => {
+    const { getByRole } = render(
+      <MessageFiles files={[{ type: "file", url: "/api/v1/files/abc/content", name: "report.txt", size: 2048 }]} />,
+    );
+    expect(getByRole("button", { name: "Download report.txt" }).textContent).toContain("2.0 KB");
   });
 });

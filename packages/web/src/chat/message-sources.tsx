@@ -1,17 +1,8 @@
 import { useState } from "react";
 import { Modal } from "../ui/modal.tsx";
 import type { FileEntry, SourceEntry } from "./chat-types.ts";
+import { ChatImage, FileChip } from "./file-chip.tsx";
 import { isTrustedImage } from "./is-trusted-image.ts";
-
-/** A file link the user may open: a web or same-site URL or inline data, never `javascript:`. */
-function isLinkable(url: string): boolean {
-  if (/^data:/i.test(url)) return true;
-  try {
-    return /^https?:$/.test(new URL(url, window.location.href).protocol);
-  } catch {
-    return false;
-  }
-}
 
 function isWebUrl(value: unknown): value is string {
   return typeof value === "string" && /^https?:\/\//i.test(value);
@@ -88,30 +79,21 @@ export function MessageSources({ sources }: { sources: SourceEntry[] }) {
   );
 }
 
-/** Files a plugin attached to an answer: images shown when they come from this server, others as links. */
+/** Files a plugin attached to an answer: images shown when they come from this server, others as chips to download. */
 export function MessageFiles({ files }: { files: FileEntry[] }) {
   if (files.length === 0) return null;
   return (
     <ul className="message-files" aria-label="Files">
       {files.map((file, index) => {
         const url = typeof file.url === "string" ? file.url : undefined;
-        const name = file.name ?? url?.split("/").at(-1) ?? file.id ?? "file";
+        const name = String(file.name ?? url?.split("/").at(-1) ?? file.id ?? "file");
         const isImage = file.type === "image" || (url !== undefined && /^data:image\//.test(url));
         return (
           <li key={`${file.id ?? url ?? index}`} className="message-file">
             {isImage && url && isTrustedImage(url) ? (
-              <img src={url} alt={String(name)} className="message-image" />
-            ) : url && isLinkable(url) ? (
-              <a
-                href={url}
-                target="_blank"
-                rel="noopener noreferrer nofollow"
-                download={url.startsWith("data:") ? String(name) : undefined}
-              >
-                📎 {String(name)}
-              </a>
+              <ChatImage url={url} alt={name} className="message-image" />
             ) : (
-              <span>📎 {String(name)}</span>
+              <FileChip name={name} size={typeof file.size === "number" ? file.size : undefined} url={url} />
             )}
           </li>
         );

@@ -74,3 +74,75 @@ export function treeOfChat(chat: ChatData): MessageTree {
 export function chatFieldsOf(tree: MessageTree): Pick<ChatData, "messages" | "history"> {
   return { messages: branchOf(tree), history: tree };
 }
+
+/**
+ * The message and its alternatives, in order: its parent's `childrenIds`, or for a first message
+ * every message without a parent (Open WebUI's siblings, what `‹ 2/3 ›` counts).
+ */
+export function siblingsOf(tree: MessageTree, id: string): string[] {
+  const message = tree.messages[id];
+  if (!message) return [];
+  const parent = message.parentId ? tree.messages[message.parentId] : undefined;
+  if (parent) return parent.childrenIds.filter((childId) => tree.messages[childId]);
+  return Object.values(tree.messages)
+    .filter((candidate) => !candidate.parentId || !tree.messages[candidate.parentId])
+    .map((candidate) => candidate.id);
+}
+
+/** The end of the branch through a message: down its latest children (Open WebUI's choice when switching). */
+export function leafOf(tree: MessageTree, id: string): string {
+  const seen = new Set<string>();
+  let current = id;
+  while (!seen.has(current)) {
+    seen.add(current);
+    const children = (tree.messages[current]?.childrenIds ?? []).filter((childId) => tree.messages[childId]);
+    const last = children.at(-1);
+    if (!last) break;
+    current = last;
+  }
+  return current;
+}
+
+/**
+ * Shows the branch through a message (e.g. a sibling picked with `‹ ›`): `currentId` becomes
+ * the end of that branch. An unknown id leaves the tree as it is.
+ */
+export function showBranch(tree: MessageTree, id: string): MessageTree {
+  if (!tree.messages[id]) return tree;
+  const currentId = leafOf(tree, id);
+  return currentId === tree.currentId ? tree : { ...tree, currentId };
+}
+
+/** The sibling `step` places away (−1 previous, +1 next), or undefined past either end. */
+export function siblingAt(tree: MessageTree, id: string, step: number): string | undefined {
+  const siblings = siblingsOf(tree, id);
+  const index = siblings.indexOf(id);
+  return index < 0 ? undefined : siblings[index + step];
+}
+
+/**
+ * Removes a message and everything under it, and its id from its parent's `childrenIds`. When the
+ * branch on screen went through it, the screen shows a remaining sibling's branch, else the parent.
+ */
+export function deleteMessage(tree: MessageTree, id: string): MessageTree {
+  const message = tree.messages[id];
+  if (!message) return tree;
+  const siblings = siblingsOf(tree, id);
+  const removed = new Set<string>();
+  const pending = [id];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (removed.has(next)) continue;
+    removed.add(next);
+    pending.push(...(tree.messages[next]?.childrenIds ?? []));
+  }
+  const messages = Object.fromEntries(Object.entries(tree.messages).filter(([messageId]) => !removed.has(messageId)));
+  const parent = message.parentId ? messages[message.parentId] : undefined;
+  if (parent) messages[parent.id] = { ...parent, childrenIds: parent.childrenIds.filter((childId) => childId !== id) };
+  const remaining = { messages, currentId: tree.currentId };
+  if (!tree.currentId || !removed.has(tree.currentId)) return remaining;
+  const index = siblings.indexOf(id);
+  const fallback = siblings[index - 1] ?? siblings[index + 1];
+  if (fallback) return { messages, currentId: leafOf(remaining, fallback) };
+  return { messages, currentId: parent?.id ?? null };
+}

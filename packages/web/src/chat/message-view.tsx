@@ -1,23 +1,21 @@
-import { memo } from "react";
+import { memo, type ReactNode } from "react";
 import { Spinner } from "../ui/spinner.tsx";
-import { useCopyButton } from "../ui/use-copy-button.ts";
-import type { ChatMessage, ModelAction } from "./chat-types.ts";
+import type { ChatMessage } from "./chat-types.ts";
 import { contentText } from "./content-text.ts";
 import { EmbedFrames } from "./embed-frames.tsx";
 import { FollowUps } from "./follow-ups.tsx";
-import { MarkdownContent } from "./markdown-content.tsx";
 import { MessageFiles, MessageSources } from "./message-sources.tsx";
+import { MessageAttachments } from "./message-attachments.tsx";
+import { hasRichContent, RichContent } from "./rich-content.tsx";
 import { StatusLines } from "./status-lines.tsx";
+import { ToolCallBlocks } from "./tool-call-block.tsx";
 
 export interface MessageViewProps {
   message: ChatMessage;
   /** The model's name, for the answer's heading. */
   modelName?: string;
-  /** Action buttons shown under a finished answer. */
-  actions: ModelAction[];
-  /** The action running on this message, if any. */
-  runningActionId?: string | null;
-  onAction(action: ModelAction, message: ChatMessage): void;
+  /** The row of buttons under a finished answer (see `MessageActions`), above its follow-ups. */
+  toolbar?: ReactNode;
   /** Set on the last answer: its follow-up questions are shown, and a click sends one. */
   onFollowUp?: (question: string) => void;
   /** Whether follow-ups can be sent now (not while an answer streams). */
@@ -38,52 +36,20 @@ function isStatusWorking(message: ChatMessage): boolean {
   return latest?.done === false;
 }
 
-/** An action's icon: an image URL or data URI from the plugin, else its initial. */
-function ActionIcon({ action }: { action: ModelAction }) {
-  const icon = action.icon ?? "";
-  if (/^(https?:|data:image\/|\/)/.test(icon)) return <img src={icon} alt="" className="action-icon" />;
-  return (
-    <span className="action-icon action-initial" aria-hidden="true">
-      {(action.name || action.id).slice(0, 1).toUpperCase()}
-    </span>
-  );
-}
-
-/** One message: the user's text, or an answer with its status lines, content, files, embeds, sources, error, buttons and follow-ups. */
-export const MessageView = memo(function MessageView({
-  message,
-  modelName,
-  actions,
-  runningActionId,
-  onAction,
-  onFollowUp,
-  canFollowUp = true,
-}: MessageViewProps) {
-  const copier = useCopyButton();
-  if (message.role === "user") {
-    return (
-      <article className="message message-user" aria-label="Your message">
-        <div className="message-bubble">{contentText(message.content)}</div>
-      </article>
-    );
-  }
+/**
+ * What an answer says: its status lines, tool calls, content, files, embeds, error and sources.
+ * Memoized on the message alone: while one answer streams, the others are not rendered again
+ * (the row of buttons around it changes with the page's state, so it stays outside).
+ */
+const AnswerBody = memo(function AnswerBody({ message }: { message: ChatMessage }) {
   const error = errorText(message.error);
   const isStreaming = message.done === false;
   return (
-    <article
-      className="message message-assistant"
-      aria-label={`Answer from ${modelName ?? message.model ?? "the model"}`}
-      aria-busy={isStreaming}
-    >
-      <div className="message-heading">
-        <span className="message-avatar" aria-hidden="true">
-          ≋
-        </span>
-        <span className="message-model">{modelName ?? message.model ?? "Assistant"}</span>
-      </div>
+    <>
       <StatusLines statuses={message.statusHistory ?? []} />
-      {message.content ? (
-        <MarkdownContent text={contentText(message.content)} />
+      <ToolCallBlocks calls={message.toolCalls} />
+      {hasRichContent(message) ? (
+        <RichContent message={message} />
       ) : isStreaming && !error && !isStatusWorking(message) ? (
         <p className="message-waiting">
           <Spinner label="Waiting for the answer" /> Thinking…
@@ -97,29 +63,38 @@ export const MessageView = memo(function MessageView({
         </div>
       )}
       <MessageSources sources={message.sources ?? []} />
-      {!isStreaming && (
-        <div className="message-toolbar" role="toolbar" aria-label="Message actions">
-          <button type="button" className="button button-quiet button-small" onClick={() => void copier.copy(contentText(message.content))}>
-            {copier.label}
-          </button>
-          {actions.map((action) => (
-            <button
-              key={action.id}
-              type="button"
-              className="button button-quiet button-small action-button"
-              title={action.description || action.name}
-              disabled={Boolean(runningActionId)}
-              onClick={() => onAction(action, message)}
-            >
-              {runningActionId === action.id ? <Spinner label={`Running ${action.name}`} /> : <ActionIcon action={action} />}
-              {action.name}
-            </button>
-          ))}
-        </div>
-      )}
+    </>
+  );
+});
+
+/** One message: the user's text, or an answer with its status lines, content, files, embeds, sources, error, buttons and follow-ups. */
+export function MessageView({ message, modelName, toolbar, onFollowUp, canFollowUp = true }: MessageViewProps) {
+  if (message.role === "user") {
+    return (
+      <article className="message message-user" aria-label="Your message">
+        <MessageAttachments files={message.files} />
+        {contentText(message.content) !== "" && <div className="message-bubble">{contentText(message.content)}</div>}
+      </article>
+    );
+  }
+  const isStreaming = message.done === false;
+  return (
+    <article
+      className="message message-assistant"
+      aria-label={`Answer from ${modelName ?? message.model ?? "the model"}`}
+      aria-busy={isStreaming}
+    >
+      <div className="message-heading">
+        <span className="message-avatar" aria-hidden="true">
+          ≋
+        </span>
+        <span className="message-model">{modelName ?? message.model ?? "Assistant"}</span>
+      </div>
+      <AnswerBody message={message} />
+      {!isStreaming && toolbar}
       {!isStreaming && onFollowUp && (
         <FollowUps questions={Array.isArray(message.followUps) ? message.followUps : []} isDisabled={!canFollowUp} onAsk={onFollowUp} />
       )}
     </article>
   );
-});
+}

@@ -7,10 +7,22 @@ export interface ModelPickerProps {
   isDisabled?: boolean;
 }
 
-/** Chooses the model to chat with: upstream models and pipes (marked), by name. */
+/** A custom model of the workspace (a preset): a base model with its own name, system prompt and parameters. */
+export function isPreset(model: ChatModel): boolean {
+  return typeof model.info?.base_model_id === "string" && model.info.base_model_id !== "";
+}
+
+/**
+ * Chooses the model to chat with, by name: upstream models, presets (custom models of the
+ * workspace, whose system prompt and parameters the server applies) and pipes, each in its
+ * group when there is more than one kind.
+ */
 export function ModelPicker({ models, value, onChange, isDisabled }: ModelPickerProps) {
-  const upstream = models.filter((model) => !model.pipe);
-  const pipes = models.filter((model) => model.pipe);
+  const groups = [
+    { label: "Models", models: models.filter((model) => !model.pipe && !isPreset(model)) },
+    { label: "Presets", models: models.filter((model) => !model.pipe && isPreset(model)) },
+    { label: "Pipes", models: models.filter((model) => model.pipe) },
+  ].filter((group) => group.models.length > 0);
   return (
     <div className="model-picker">
       <select
@@ -22,14 +34,13 @@ export function ModelPicker({ models, value, onChange, isDisabled }: ModelPicker
       >
         {value === null && <option value="">Choose a model</option>}
         {value !== null && !models.some((model) => model.id === value) && <option value={value}>{value} (unavailable)</option>}
-        {upstream.length > 0 && pipes.length > 0 ? (
-          <>
-            <optgroup label="Models">{upstream.map(optionOf)}</optgroup>
-            <optgroup label="Pipes">{pipes.map(optionOf)}</optgroup>
-          </>
-        ) : (
-          models.map(optionOf)
-        )}
+        {groups.length > 1
+          ? groups.map((group) => (
+              <optgroup key={group.label} label={group.label}>
+                {group.models.map(optionOf)}
+              </optgroup>
+            ))
+          : models.map(optionOf)}
       </select>
     </div>
   );

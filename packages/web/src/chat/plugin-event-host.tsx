@@ -4,7 +4,7 @@ import { Modal } from "../ui/modal.tsx";
 import { useToaster, type ToastType } from "../ui/toasts.tsx";
 import { chatList } from "./chat-list-store.ts";
 import type { EventEnvelope } from "./chat-types.ts";
-import { MarkdownContent } from "./markdown-content.tsx";
+import { LazyMarkdown as MarkdownContent } from "./lazy-markdown.tsx";
 
 interface PendingCall {
   key: number;

@@ -5,11 +5,12 @@ import { readServerSentEvents } from "./read-server-sent-events.ts";
 /** What one SSE chunk of `/api/chat/completions` means for the answer. */
 export type CompletionUpdate =
   | { type: "delta"; content: string }
+  | { type: "reasoning"; content: string }
   | { type: "usage"; usage: Record<string, unknown> }
   | { type: "error"; detail: string; pluginId?: string; hook?: string };
 
 /**
- * Reads one `data:` payload of the completion stream: content deltas, usage, or an error chunk
+ * Reads one `data:` payload of the completion stream: content and reasoning deltas, usage, or an error chunk
  * (`{error: {detail, plugin_id?, hook?}}`, or OpenAI's `{error: {message}}`). `[DONE]` and
  * unparsable payloads give nothing.
  *
@@ -41,7 +42,10 @@ export function parseCompletionChunk(data: string): CompletionUpdate[] {
   }
   if (Array.isArray(choices)) {
     for (const choice of choices) {
-      const content = (choice as { delta?: { content?: unknown } } | null)?.delta?.content;
+      const delta = (choice as { delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown } } | null)?.delta;
+      const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+      if (typeof reasoning === "string" && reasoning !== "") updates.push({ type: "reasoning", content: reasoning });
+      const content = delta?.content;
       if (typeof content === "string" && content !== "") updates.push({ type: "delta", content });
     }
   }

@@ -5,10 +5,21 @@ import type { Socket } from "socket.io-client";
 import { useSocket, useSocketEvent } from "../realtime/socket-provider.tsx";
 import { applyActionResult, applyCompletionUpdate, applyEnvelopeToTree } from "./apply-chat-event.ts";
 import { chatApi } from "./chat-api.ts";
+import { controlsOfChat, withChatControls, type ChatControls } from "./chat-controls.ts";
 import { chatList } from "./chat-list-store.ts";
-import type { ChatMessage, ChatModel, EventEnvelope, MessageTree } from "./chat-types.ts";
-import { addMessage, branchOf, chatFieldsOf, EMPTY_TREE, treeOfChat, updateMessage } from "./message-tree.ts";
+import type { ChatMessage, ChatModel, EventEnvelope, FileEntry, MessageTree } from "./chat-types.ts";
+import {
+  addMessage,
+  branchOf,
+  chatFieldsOf,
+  deleteMessage,
+  EMPTY_TREE,
+  showBranch as showBranchOf,
+  treeOfChat,
+  updateMessage,
+} from "./message-tree.ts";
 import { newId } from "./new-id.ts";
+import { requestFiles, requestMessage } from "./request-message.ts";
 import { streamChatCompletion } from "./stream-chat-completion.ts";
 
 export interface ChatSession {
@@ -24,10 +35,32 @@ export interface ChatSession {
   /** The action running, and on which message. */
   runningAction: { actionId: string; messageId: string } | null;
   /** Sends a question; resolves unsent (with why) when it could not even be saved, leaving the chat as it was. */
-  send(text: string, model: ChatModel, filterIds: string[]): Promise<SendResult>;
+  send(text: string, model: ChatModel, filterIds: string[], extras?: SendOptions): Promise<SendResult>;
   /** Stops the answer in progress, whichever tab started it. */
   stop(): Promise<void>;
   runAction(actionId: string, message: ChatMessage, modelId: string, onError: (message: string) => void): Promise<void>;
+  /** Asks again for an answer: a new sibling answer under the same question. */
+  regenerate(answer: ChatMessage, model: ChatModel, filterIds: string[], extras?: SendOptions): Promise<SendResult>;
+  /** Sends an edited question as a new branch: a sibling of the question, with a new answer. */
+  resendEdited(question: ChatMessage, text: string, model: ChatModel, filterIds: string[], extras?: SendOptions): Promise<SendResult>;
+  /** Asks the model to go on with an answer; what it adds is appended to the same answer. */
+  continueAnswer(answer: ChatMessage, model: ChatModel, filterIds: string[], extras?: SendOptions): Promise<SendResult>;
+  /** Changes a message's text in place (no model call) and saves it. */
+  editInPlace(message: ChatMessage, text: string): Promise<SendResult>;
+  /** Deletes a message and everything under it. */
+  remove(message: ChatMessage): Promise<SendResult>;
+  /** Shows the branch through a message (a sibling picked with `‹ ›`) and saves the choice. */
+  showBranch(messageId: string): Promise<SendResult>;
+  /** The chat's system prompt and parameters (`chat.params`), sent with each request. */
+  controls: ChatControls;
+  /** Changes them, and stores them with the chat once it exists (a new chat stores them with its first message). */
+  setControls(controls: ChatControls): Promise<void>;
+}
+
+/** What goes with a question besides its text: attached files (`files` of the message) and the chosen tools (`tool_ids`). */
+export interface SendOptions {
+  files?: FileEntry[];
+  toolIds?: string[];
 }
 
 export type SendResult = { isSent: true } | { isSent: false; error: string };
@@ -66,9 +99,32 @@ function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** What the model and plugins see of a message (the server parses and trusts nothing more). */
-function requestMessage(message: ChatMessage) {
-  return { role: message.role, content: message.content };
+function newQuestion(parentId: string | null, text: string, model: ChatModel): ChatMessage {
+  return { id: newId(), parentId, childrenIds: [], role: "user", content: text, timestamp: nowSeconds(), models: [model.id] };
+}
+
+/** An empty answer to stream into. */
+function newAnswer(parentId: string, model: ChatModel): ChatMessage {
+  return {
+    id: newId(),
+    parentId,
+    childrenIds: [],
+    role: "assistant",
+    content: "",
+    model: model.id,
+    modelName: model.name,
+    // Open WebUI numbers the answers of a turn by the model that gave them; Sluice asks one model.
+    modelIdx: 0,
+    timestamp: nowSeconds(),
+    done: false,
+    statusHistory: [],
+  };
+}
+
+/** A message's content with its text changed: a list of parts keeps its images and files, with the text first. */
+function withText(content: ChatMessage["content"], text: string): ChatMessage["content"] {
+  if (!Array.isArray(content)) return text;
+  return [{ type: "text", text }, ...content.filter((part) => part.type !== "text")];
 }
 
 /**
@@ -99,6 +155,9 @@ export function useChatSession(routeChatId: string | null): ChatSession {
   const [followedId, setFollowedId] = useState<string | null>(null);
   const treeRef = useRef(tree);
   treeRef.current = tree;
+  const [controls, setControlsState] = useState<ChatControls>({});
+  const controlsRef = useRef(controls);
+  controlsRef.current = controls;
 
   /** Changes the tree only while `forChatId` is still the chat on screen. */
   const updateTree = useCallback((forChatId: string | null, change: (tree: MessageTree) => MessageTree) => {
@@ -121,6 +180,7 @@ export function useChatSession(routeChatId: string | null): ChatSession {
     setTree(EMPTY_TREE);
     setTitle(null);
     setChatModelId(null);
+    setControlsState({});
     setLoadError(null);
     setStreamingId(null);
     setRunningAction(null);
@@ -142,6 +202,7 @@ export function useChatSession(routeChatId: string | null): ChatSession {
           setTree(markGenerating(loaded, followed));
           setTitle(record.title);
           setChatModelId(record.chat.models?.[0] ?? null);
+          setControlsState(controlsOfChat(record.chat));
           setLoadState("ready");
           if (followed) {
             setFollowedId(followed);
@@ -211,37 +272,22 @@ export function useChatSession(routeChatId: string | null): ChatSession {
     };
   }, [followedId, chatId, updateTree]);
 
-  const send = useCallback(
-    async (text: string, model: ChatModel, filterIds: string[]): Promise<SendResult> => {
-      const treeBefore = treeRef.current;
-      let question: ChatMessage;
-      let answer: ChatMessage;
-      try {
-        question = {
-          id: newId(),
-          parentId: treeBefore.currentId,
-          childrenIds: [],
-          role: "user",
-          content: text,
-          timestamp: nowSeconds(),
-          models: [model.id],
-        };
-        answer = {
-          id: newId(),
-          parentId: question.id,
-          childrenIds: [],
-          role: "assistant",
-          content: "",
-          model: model.id,
-          modelName: model.name,
-          timestamp: nowSeconds(),
-          done: false,
-          statusHistory: [],
-        };
-      } catch (error) {
-        return { isSent: false, error: errorMessage(error) };
-      }
-      const withMessages = addMessage(addMessage(treeBefore, question), answer);
+  /**
+   * Stores the tree with the answer to generate (a new chat for the first message), then streams
+   * the answer into it; on a failed save the chat goes back to `treeBefore`.
+   */
+  const runTurn = useCallback(
+    async (turn: {
+      treeBefore: MessageTree;
+      withMessages: MessageTree;
+      answer: ChatMessage;
+      model: ChatModel;
+      filterIds: string[];
+      extras: SendOptions;
+      /** Continuing an answer: the model gets the branch with the answer so far (otherwise up to its question). */
+      isContinuing?: boolean;
+    }): Promise<SendResult> => {
+      const { treeBefore, withMessages, answer, model, filterIds } = turn;
       let id = activeChatId.current;
       const local: LocalAnswer = { answerId: answer.id, controller: null, isDetached: false };
       setTree(withMessages);
@@ -258,6 +304,7 @@ export function useChatSession(routeChatId: string | null): ChatSession {
             title: "New Chat",
             models: [model.id],
             ...chatFieldsOf(withMessages),
+            params: controlsRef.current,
             timestamp: Date.now(),
           });
           id = record.id;
@@ -285,18 +332,24 @@ export function useChatSession(routeChatId: string | null): ChatSession {
       const streamAnswer = async () => {
         const controller = new AbortController();
         local.controller = controller;
-        const requestMessages = branchOf(withMessages)
-          .filter((message) => message.id !== answer.id)
-          .map(requestMessage);
+        const branch = branchOf(withMessages);
+        const asked = turn.isContinuing ? branch : branch.slice(0, -1);
+        const requestMessages = asked.map(requestMessage);
+        const files = requestFiles(asked);
         const sessionId = await connectedSessionId(socket);
-        const body = {
-          model: model.id,
-          messages: requestMessages,
-          chat_id: chatIdForSync,
-          id: answer.id,
-          session_id: sessionId,
-          filter_ids: filterIds,
-        };
+        const body = withChatControls(
+          {
+            model: model.id,
+            messages: requestMessages as Record<string, unknown>[],
+            chat_id: chatIdForSync,
+            id: answer.id,
+            session_id: sessionId,
+            filter_ids: filterIds,
+            ...(turn.extras.toolIds?.length ? { tool_ids: turn.extras.toolIds } : {}),
+            ...(files.length > 0 ? { files } : {}),
+          },
+          controlsRef.current,
+        );
         let hasFailedEarly = false;
         let isStopped = false;
         try {
@@ -341,6 +394,90 @@ export function useChatSession(routeChatId: string | null): ChatSession {
     [socket, updateTree],
   );
 
+  const send = useCallback(
+    async (text: string, model: ChatModel, filterIds: string[], extras: SendOptions = {}): Promise<SendResult> => {
+      const treeBefore = treeRef.current;
+      let question: ChatMessage;
+      let answer: ChatMessage;
+      try {
+        question = { ...newQuestion(treeBefore.currentId, text, model), ...(extras.files?.length ? { files: extras.files } : {}) };
+        answer = newAnswer(question.id, model);
+      } catch (error) {
+        return { isSent: false, error: errorMessage(error) };
+      }
+      const withMessages = addMessage(addMessage(treeBefore, question), answer);
+      return runTurn({ treeBefore, withMessages, answer, model, filterIds, extras });
+    },
+    [runTurn],
+  );
+
+  const regenerate = useCallback(
+    async (previous: ChatMessage, model: ChatModel, filterIds: string[], extras: SendOptions = {}): Promise<SendResult> => {
+      const treeBefore = treeRef.current;
+      const question = previous.parentId ? treeBefore.messages[previous.parentId] : undefined;
+      if (!question) return { isSent: false, error: "This answer has no question to ask again." };
+      const answer = newAnswer(question.id, model);
+      const withMessages = addMessage(treeBefore, answer);
+      return runTurn({ treeBefore, withMessages, answer, model, filterIds, extras });
+    },
+    [runTurn],
+  );
+
+  const resendEdited = useCallback(
+    async (original: ChatMessage, text: string, model: ChatModel, filterIds: string[], extras: SendOptions = {}): Promise<SendResult> => {
+      const treeBefore = treeRef.current;
+      const question: ChatMessage = {
+        ...newQuestion(original.parentId, text, model),
+        content: withText(original.content, text),
+        ...(original.files ? { files: original.files } : {}),
+      };
+      const answer = newAnswer(question.id, model);
+      const withMessages = addMessage(addMessage(treeBefore, question), answer);
+      return runTurn({ treeBefore, withMessages, answer, model, filterIds, extras });
+    },
+    [runTurn],
+  );
+
+  const continueAnswer = useCallback(
+    async (answer: ChatMessage, model: ChatModel, filterIds: string[], extras: SendOptions = {}): Promise<SendResult> => {
+      const treeBefore = treeRef.current;
+      const { error: _error, ...rest } = answer;
+      const going: ChatMessage = { ...rest, done: false };
+      const withMessages = updateMessage(showBranchOf(treeBefore, answer.id), answer.id, () => going);
+      return runTurn({ treeBefore, withMessages, answer: going, model, filterIds, extras, isContinuing: true });
+    },
+    [runTurn],
+  );
+
+  /** Shows and stores a changed tree; on a failed save the chat goes back to how it was. */
+  const saveTree = useCallback(
+    async (change: (tree: MessageTree) => MessageTree): Promise<SendResult> => {
+      const id = activeChatId.current;
+      const treeBefore = treeRef.current;
+      const next = change(treeBefore);
+      if (next === treeBefore) return { isSent: true };
+      setTree(next);
+      treeRef.current = next;
+      if (id === null) return { isSent: true };
+      try {
+        await chatApi.update(id, chatFieldsOf(next));
+        return { isSent: true };
+      } catch (error) {
+        updateTree(id, (current) => (current === next ? treeBefore : current));
+        return { isSent: false, error: `The chat could not be saved: ${errorMessage(error)}` };
+      }
+    },
+    [updateTree],
+  );
+
+  const editInPlace = useCallback(
+    (message: ChatMessage, text: string) =>
+      saveTree((tree) => updateMessage(tree, message.id, (current) => ({ ...current, content: withText(current.content, text) }))),
+    [saveTree],
+  );
+  const remove = useCallback((message: ChatMessage) => saveTree((tree) => deleteMessage(tree, message.id)), [saveTree]);
+  const showBranch = useCallback((messageId: string) => saveTree((tree) => showBranchOf(tree, messageId)), [saveTree]);
+
   const stop = useCallback(async () => {
     const answerId = streamingId;
     if (!answerId) return;
@@ -379,7 +516,16 @@ export function useChatSession(routeChatId: string | null): ChatSession {
     [socket, updateTree],
   );
 
+  const setControls = useCallback(async (next: ChatControls) => {
+    setControlsState(next);
+    controlsRef.current = next;
+    const id = activeChatId.current;
+    if (id !== null) await chatApi.update(id, { params: next });
+  }, []);
+
   return {
+    controls,
+    setControls,
     chatId,
     title,
     tree,
@@ -391,6 +537,12 @@ export function useChatSession(routeChatId: string | null): ChatSession {
     send,
     stop,
     runAction,
+    regenerate,
+    resendEdited,
+    continueAnswer,
+    editInPlace,
+    remove,
+    showBranch,
   };
 }
 

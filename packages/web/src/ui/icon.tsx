@@ -9,6 +9,16 @@ const PATHS = {
   copy: "M9 9h11v11H9zM5 15H4V4h11v1",
   plus: "M12 5v14M5 12h14",
   clock: "M12 21a9 9 0 100-18 9 9 0 000 18zM12 7v5l3 2",
+  paperclip: "M21 11l-8.5 8.5a5 5 0 01-7-7L14 4a3.5 3.5 0 015 5l-8.5 8.5a2 2 0 01-3-3L15 7",
+  wrench: "M14.7 6.3a4 4 0 005 5L21 13l-8 8-3-3 1.3-1.3a4 4 0 00-5-5L3 8l5-5 3 3z",
+  more: "M5 12h.01M12 12h.01M19 12h.01",
+  "folder-plus": "M3 6h6l2 2h10v11H3zM12 11v5M9.5 13.5h5",
+  archive: "M3 5h18v4H3zM5 9v10h14V9M10 13h4",
+  upload: "M12 16V4M7 9l5-5 5 5M4 20h16",
+  chevron: "M9 6l6 6-6 6",
+  check: "M5 12l5 5L20 7",
+  regenerate: "M21 4v6h-6M20.5 15a9 9 0 11-2.1-9.4L21 10",
+  play: "M7 4l12 8-12 8z",
 } as const;
 
 export type IconName = keyof typeof PATHS;

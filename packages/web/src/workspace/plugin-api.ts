@@ -1,8 +1,26 @@
-import type { AccessControl, PluginForm, PluginSection, PluginRow } from "@sluice/sdk/wire";
+import type {
+  AccessControl,
+  PluginForm,
+  PluginPermissionReport,
+  PluginSection,
+  PluginRow,
+  PluginVersion,
+  PluginVersionSummary,
+} from "@sluice/sdk/wire";
 import { api } from "../api/api-client.ts";
 import type { JsonSchemaNode } from "./valves-form/describe-valve-fields.ts";
 
-export type { AccessControl, PluginForm, PluginKind, PluginMeta, PluginSection, PluginRow } from "@sluice/sdk/wire";
+export type {
+  AccessControl,
+  PluginForm,
+  PluginKind,
+  PluginMeta,
+  PluginPermissionReport,
+  PluginSection,
+  PluginRow,
+  PluginVersion,
+  PluginVersionSummary,
+} from "@sluice/sdk/wire";
 export { kindOf, namespaceOf } from "@sluice/sdk/wire";
 
 const base = (namespace: PluginSection) => `/api/v1/${namespace}`;
@@ -26,6 +44,14 @@ export const pluginApi = {
   /** Grants what the plugin asks for, if its code is still the one whose `content_hash` the admin saw (else 409). */
   approvePermissions: (namespace: PluginSection, id: string, contentHash: string) =>
     api.post<PluginRow & { notices: string[] }>(`${item(namespace, id)}/permissions/approve`, { content_hash: contentHash }),
+  /** What approving would grant, in the server's words (admins). */
+  permissions: (namespace: PluginSection, id: string) => api.get<PluginPermissionReport>(`${item(namespace, id)}/permissions`),
+  versions: (namespace: PluginSection, id: string) => api.get<PluginVersionSummary[]>(`${item(namespace, id)}/versions`),
+  version: (namespace: PluginSection, id: string, versionId: string) =>
+    api.get<PluginVersion>(`${item(namespace, id)}/versions/${encodeURIComponent(versionId)}`),
+  /** Saves an old version as the newest one (it must load, as any save); answers with the plugin. */
+  restoreVersion: (namespace: PluginSection, id: string, versionId: string) =>
+    api.post<PluginRow>(`${item(namespace, id)}/versions/${encodeURIComponent(versionId)}/restore`, {}),
   updateAccess: (id: string, accessControl: AccessControl) =>
     api.post<PluginRow>(`${item("tools", id)}/access/update`, { access_control: accessControl }),
   exportAll: (namespace: PluginSection) => api.get<PluginRow[]>(`${base(namespace)}/export`),

@@ -7,6 +7,9 @@ import { answerInProgressMigration } from "./0004-answer-in-progress.ts";
 import { pluginStorageMigration } from "./0005-plugin-storage.ts";
 import { filesMigration } from "./0006-files.ts";
 import { memoriesMigration } from "./0007-memories.ts";
+import { chatHistoryMigration } from "./0009-chat-history.ts";
+import { pluginVersionsMigration } from "./0010-plugin-versions.ts";
+import { userProfileImageMigration } from "./0011-user-profile-image.ts";
 
 /**
  * Every migration, in order. Names sort lexically, so keep the four-digit prefix.
@@ -20,6 +23,9 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0005-plugin-storage": pluginStorageMigration,
   "0006-files": filesMigration,
   "0007-memories": memoriesMigration,
+  "0009-chat-history": chatHistoryMigration,
+  "0010-plugin-versions": pluginVersionsMigration,
+  "0011-user-profile-image": userProfileImageMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -8,11 +8,12 @@ import { SignInThrottle } from "../../auth/sign-in-throttle.ts";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "../../auth/password.ts";
 import { deleteApiKey, findApiKeyByUserId, replaceApiKey } from "../../db/api-keys-repository.ts";
 import { epochSeconds } from "../../db/epoch-seconds.ts";
-import { createUser, findUserByEmail, updateUser, type User } from "../../db/users-repository.ts";
+import { readSignUpConfig, signUpConfigSchema, writeSignUpConfig } from "../../auth/sign-up-config.ts";
+import { countUsers, createUser, findUserByEmail, updateUser, type User } from "../../db/users-repository.ts";
 import type { AppServices } from "../../services.ts";
 import { toAuthenticatedUser } from "../../auth/authenticate-token.ts";
 import { parseInput } from "../parse-body.ts";
-import { type RequestUser, requireUser, requireVerified } from "../request-user.ts";
+import { type RequestUser, requireAdmin, requireUser, requireVerified } from "../request-user.ts";
 import { actorOf } from "../../workspace/event-plugins.ts";
 
 const WRONG_CREDENTIALS = "Wrong email or password";
@@ -31,6 +32,32 @@ const signInSchema = z.object({ email: normalisedEmail, password: z.string() });
 
 const updatePasswordSchema = z.object({ password: z.string(), new_password: newPassword });
 
+/** Avatars are small: the web UI scales a picked image down to 128 px before it sends it. */
+const MAX_PROFILE_IMAGE_CHARACTERS = 256 * 1024;
+
+/** A `data:image/…;base64,` URL, an http(s) link or a path on this server; "" removes the avatar. */
+export const profileImageUrlSchema = z
+  .string()
+  .max(
+    MAX_PROFILE_IMAGE_CHARACTERS,
+    `profile_image_url is too long (at most ${MAX_PROFILE_IMAGE_CHARACTERS} characters; use a smaller image)`,
+  )
+  .refine(
+    (url) => url === "" || /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/.test(url) || /^(https?:\/\/|\/)[^\s"<>]*$/.test(url),
+    "profile_image_url must be a data:image/png, jpeg, gif or webp URL (base64), an http(s) link or a path",
+  );
+
+const updateProfileSchema = z.object({
+  name: signUpSchema.shape.name.optional(),
+  profile_image_url: profileImageUrlSchema.optional(),
+});
+
+/** `POST /api/v1/auths/add`: an admin creates an account (Open WebUI's AddUserForm). */
+const addUserSchema = signUpSchema.extend({
+  role: z.enum(["admin", "user", "pending"]).default("pending"),
+  profile_image_url: profileImageUrlSchema.optional(),
+});
+
 /** Open WebUI's SessionUserResponse. */
 function sessionResponse(user: RequestUser, token: string, expiresAt: number | null) {
   return {
@@ -41,6 +68,7 @@ function sessionResponse(user: RequestUser, token: string, expiresAt: number | n
     name: user.name,
     email: user.email,
     role: user.role,
+    profile_image_url: user.profileImageUrl ?? null,
     permissions: user.permissions,
   };
 }
@@ -62,13 +90,18 @@ export function registerAuthRoutes(app: FastifyInstance, services: AppServices):
 
   app.post(`${prefix}/signup`, async (request) => {
     const form = parseInput(signUpSchema, request.body);
+    const signUpConfig = await readSignUpConfig(db, services.config);
+    // The first account (the admin) may always sign up.
+    if (!signUpConfig.ENABLE_SIGNUP && (await countUsers(db)) > 0) {
+      throw new SluiceError("FORBIDDEN", "Sign-up is disabled on this server; ask an admin for an account");
+    }
     checkNewPassword(form.password, services.config.passwordMinLength);
     if (await findUserByEmail(db, form.email)) throw new SluiceError("ALREADY_EXISTS", "This email is already registered");
     const user = await createUser(db, {
       name: form.name,
       email: form.email,
       passwordHash: await hashPassword(form.password),
-      role: services.config.defaultUserRole,
+      role: signUpConfig.DEFAULT_USER_ROLE,
       isFirstUserAdmin: true,
     });
     request.log.info({ userId: user.id, role: user.role }, "account created");
@@ -111,13 +144,70 @@ export function registerAuthRoutes(app: FastifyInstance, services: AppServices):
       throw new SluiceError("INVALID_INPUT", "The current password is incorrect");
     }
     await updateUser(db, user.id, { passwordHash: await hashPassword(form.new_password) });
+    // The sessions signed before the change end, their open sockets too.
+    await services.realtime.endRevokedSessions(user.id);
     return true;
+  });
+
+  // The caller's name and avatar (Open WebUI's UpdateProfileForm); answers the updated account.
+  app.post(`${prefix}/update/profile`, async (request) => {
+    const caller = requireVerified(request);
+    const form = parseInput(updateProfileSchema, request.body);
+    const updated = await updateUser(db, caller.id, {
+      name: form.name,
+      profileImageUrl: form.profile_image_url === undefined ? undefined : form.profile_image_url || null,
+    });
+    if (!updated) throw new SluiceError("NOT_FOUND", "This account no longer exists");
+    return sessionResponse(await toAuthenticatedUser(services, updated), bearerToken(request), null);
+  });
+
+  app.post(`${prefix}/add`, async (request) => {
+    const admin = requireAdmin(request);
+    const form = parseInput(addUserSchema, request.body);
+    checkNewPassword(form.password, services.config.passwordMinLength);
+    const user = await createUser(db, {
+      name: form.name,
+      email: form.email,
+      passwordHash: await hashPassword(form.password),
+      role: form.role,
+    });
+    const stored = form.profile_image_url ? ((await updateUser(db, user.id, { profileImageUrl: form.profile_image_url })) ?? user) : user;
+    request.log.info({ userId: user.id, role: user.role }, "account created by admin");
+    services.events.raise("user.created", { subject: { type: "user", id: user.id }, actor: actorOf(admin), data: { role: user.role } });
+    // Open WebUI's SigninResponse: the new account with a session token for it (not for the admin).
+    const { token } = await signToken(services.secretKey, stored.id, services.config.jwtExpiresInSeconds, stored.token_version);
+    return {
+      token,
+      token_type: "Bearer",
+      id: stored.id,
+      email: stored.email,
+      name: stored.name,
+      role: stored.role,
+      profile_image_url: stored.profile_image_url,
+    };
+  });
+
+  app.get(`${prefix}/admin/config`, async (request) => {
+    requireAdmin(request);
+    return readSignUpConfig(db, services.config);
+  });
+
+  // Accepts any of the fields; the others keep their values.
+  app.post(`${prefix}/admin/config`, async (request) => {
+    requireAdmin(request);
+    const form = parseInput(signUpConfigSchema.partial(), request.body);
+    const next = { ...(await readSignUpConfig(db, services.config)), ...form };
+    await writeSignUpConfig(db, next);
+    request.log.info(next, "sign-up settings changed");
+    return next;
   });
 
   app.post(`${prefix}/api_key`, async (request) => {
     const caller = requireVerified(request);
     const { key, hash, hint } = generateApiKey();
     const stored = await replaceApiKey(db, caller.id, { keyHash: hash, keyHint: hint });
+    // Sockets opened with the replaced key close.
+    await services.realtime.endRevokedSessions(caller.id);
     services.events.raise("auth.api_key.created", {
       subject: { type: "api_key", id: stored.id },
       actor: actorOf(caller),
@@ -135,6 +225,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: AppServices):
   app.delete(`${prefix}/api_key`, async (request) => {
     const caller = requireVerified(request);
     await deleteApiKey(db, caller.id);
+    await services.realtime.endRevokedSessions(caller.id);
     return true;
   });
 }

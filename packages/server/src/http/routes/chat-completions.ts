@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { SluiceError, toSluiceError, type StreamEvent } from "@sluice/sdk";
-import { errorBody, type ErrorBody } from "../error-status.ts";
+import { errorBody, httpStatusOf, type ErrorBody } from "../error-status.ts";
 import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
 import { requestFactsOf } from "../request-facts.ts";
@@ -8,6 +8,7 @@ import { requireVerified } from "../request-user.ts";
 import { buildCompletion, TurnAccumulator } from "../../core/completion-chunks.ts";
 import { chatRequestSchema, type ChatRequest } from "../../core/chat-request.ts";
 import { startChatTurn } from "../../core/start-chat-turn.ts";
+import type { RefusalReason } from "../../core/chat-admission.ts";
 import { isInterrupted, isStopRequested } from "../../core/chat-tasks.ts";
 import { generateTitleInBackground } from "../../core/generate-title.ts";
 import { randomUUID } from "node:crypto";
@@ -27,23 +28,72 @@ function errorFrame(error: unknown): { error: ErrorBody } {
   return { error: errorBody(toSluiceError(error, { code: "INTERNAL", message: "Internal server error" })) };
 }
 
+/** What a chat request refused a slot is told; the web UI shows it as the answer's error. */
+function refusalMessage(reason: RefusalReason, retryAfterSeconds: number, queueTimeoutSeconds: number): string {
+  const retry = `try again in ${retryAfterSeconds} s`;
+  if (reason === "stopping") return `The server is restarting; ${retry}`;
+  if (reason === "timed-out") return `The server is busy: no chat could start here within ${queueTimeoutSeconds} s; ${retry}`;
+  return `The server is busy: too many chats are running and waiting; ${retry}`;
+}
+
 /** `POST /api/chat/completions` (and `/api/v1/chat/completions`): OpenAI's format, JSON or SSE. */
 export function registerChatCompletionRoutes(app: FastifyInstance, services: AppServices): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const user = requireVerified(request);
     const chatRequest = parseInput(chatRequestSchema, request.body);
     const controller = abortOnDisconnect(reply);
-    const chatId = chatRequest.chat_id && !chatRequest.chat_id.startsWith("local:") ? chatRequest.chat_id : null;
-    const endTask = services.chatTasks.start({ userId: user.id, chatId, taskId: chatRequest.id ?? randomUUID(), controller });
-    // Recorded in the database too, so an answer cut by a crash is marked interrupted (only a stored message can be).
-    const endRecord =
-      chatId && chatRequest.id ? await services.answersInProgress.begin({ chatId, messageId: chatRequest.id, userId: user.id }) : undefined;
+    const release = await admit(request, reply, chatRequest, controller.signal);
+    if (!release) return reply;
     try {
-      return await answer(request, reply, chatRequest, controller);
+      const chatId = chatRequest.chat_id && !chatRequest.chat_id.startsWith("local:") ? chatRequest.chat_id : null;
+      const endTask = services.chatTasks.start({ userId: user.id, chatId, taskId: chatRequest.id ?? randomUUID(), controller });
+      // Recorded in the database too, so an answer cut by a crash is marked interrupted (only a stored message can be).
+      const endRecord =
+        chatId && chatRequest.id
+          ? await services.answersInProgress.begin({ chatId, messageId: chatRequest.id, userId: user.id })
+          : undefined;
+      try {
+        return await answer(request, reply, chatRequest, controller);
+      } finally {
+        endTask();
+        await endRecord?.();
+      }
     } finally {
-      endTask();
-      await endRecord?.();
+      release();
     }
+  };
+
+  /**
+   * Waits for a slot of this process (`ChatAdmission`): the function that gives it back, or
+   * undefined when the request was refused one and answered 503 with `Retry-After`. A client
+   * that left while it waited gets nothing (the error is for the logs).
+   */
+  const admit = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    chatRequest: ChatRequest,
+    signal: AbortSignal,
+  ): Promise<(() => void) | undefined> => {
+    const admission = services.chatAdmission;
+    const slot = await admission.admit(signal, () =>
+      request.log.info(
+        { messageId: chatRequest.id, running: admission.running, waiting: admission.waiting },
+        "chat request waits for a slot",
+      ),
+    );
+    if (slot.isAdmitted) return slot.release;
+    if (slot.reason === "cancelled") {
+      request.log.info({ messageId: chatRequest.id }, "chat request left the queue: its client went away");
+      throw new SluiceError("CLIENT_CLOSED_REQUEST", "The client went away while its chat waited for a slot");
+    }
+    // Answered here rather than thrown: the error handler would log each refusal as a server error.
+    request.log.warn({ reason: slot.reason, running: admission.running, waiting: admission.waiting }, "chat request refused a slot");
+    const refusal = new SluiceError(
+      "UNAVAILABLE",
+      refusalMessage(slot.reason, slot.retryAfterSeconds, services.config.chatQueueTimeoutSeconds),
+    );
+    reply.status(httpStatusOf(refusal)).header("retry-after", String(slot.retryAfterSeconds)).send(errorBody(refusal));
+    return undefined;
   };
 
   const answer = async (request: FastifyRequest, reply: FastifyReply, chatRequest: ChatRequest, controller: AbortController) => {
@@ -77,9 +127,20 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
       connection: "keep-alive",
       "x-accel-buffering": "no",
     });
+    // Chunks ready within one turn of the event loop (several in one upstream read) leave in one write.
+    let isCorked = false;
+    const uncork = () => {
+      isCorked = false;
+      reply.raw.uncork();
+    };
     const write = (payload: StreamEvent | object | string) =>
       new Promise<void>((resolve) => {
         const line = `data: ${typeof payload === "string" ? payload : JSON.stringify(payload)}\n\n`;
+        if (!isCorked) {
+          isCorked = true;
+          reply.raw.cork();
+          setImmediate(uncork);
+        }
         if (reply.raw.write(line)) resolve();
         else reply.raw.once("drain", () => resolve());
       });

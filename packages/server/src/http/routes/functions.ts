@@ -10,7 +10,7 @@ import { listUsers } from "../../db/users-repository.ts";
 import type { LoadedPlugin } from "../../plugins/load-plugin.ts";
 import { createFunction, functionFormSchema, toggleFunctionActive, updateFunctionCode } from "../../workspace/function-saves.ts";
 import { loadFromUrl } from "../../workspace/load-from-url.ts";
-import { presentValves, prepareValvesUpdate, valvesSpec } from "../../workspace/plugin-valves.ts";
+import { presentValves, prepareValvesUpdate, readerOf, valvesSpecFor } from "../../workspace/plugin-valves.ts";
 import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts";
 import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
 import { approveBodySchema, approvePermissions } from "../../workspace/approve-permissions.ts";
@@ -128,7 +128,7 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
     const admin = requireAdmin(request);
     const current = await requireFunction(parseInput(idParams, request.params).id);
     const form = parseInput(functionFormSchema.extend({ id: z.string().optional() }), request.body);
-    const { record, loaded } = await updateFunctionCode(services, current, form);
+    const { record, loaded } = await updateFunctionCode(services, current, form, admin.id);
     request.log.info({ pluginId: record.id }, "function updated");
     raise("updated", record, actorOf(admin));
     return functionResponseWithStatus(record, loaded);
@@ -188,9 +188,9 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
   });
 
   app.get(`${prefix}/id/:id/valves/spec`, async (request) => {
-    requireAdmin(request);
+    const admin = requireAdmin(request);
     const record = await requireFunction(parseInput(idParams, request.params).id);
-    return valvesSpec(await workspace.loaded("function", record), "valves");
+    return valvesSpecFor(await workspace.loaded("function", record), "valves", readerOf(admin), request.log);
   });
 
   app.post(`${prefix}/id/:id/valves/update`, async (request) => {
@@ -210,9 +210,9 @@ export function registerFunctionRoutes(app: FastifyInstance, services: AppServic
   });
 
   app.get(`${prefix}/id/:id/valves/user/spec`, async (request) => {
-    requireVerified(request);
+    const user = requireVerified(request);
     const record = await requireFunction(parseInput(idParams, request.params).id);
-    return valvesSpec(await workspace.loaded("function", record), "userValves");
+    return valvesSpecFor(await workspace.loaded("function", record), "userValves", readerOf(user), request.log);
   });
 
   app.post(`${prefix}/id/:id/valves/user/update`, async (request) => {

@@ -6,7 +6,7 @@ import { permissionsSchema } from "../../db/permissions.ts";
 import { listUsers } from "../../db/users-repository.ts";
 import type { AppServices } from "../../services.ts";
 import { parseInput } from "../parse-body.ts";
-import { requireAdmin } from "../request-user.ts";
+import { requireAdmin, requireVerified } from "../request-user.ts";
 
 const groupFormSchema = z.object({
   name: z.string().trim().min(1, "Name must not be empty").max(255),
@@ -17,7 +17,10 @@ const groupFormSchema = z.object({
 
 const idParams = z.object({ id: z.string().min(1) });
 
-/** Groups of users and the permissions they grant, under `/api/v1/groups` (admins only). */
+/**
+ * Groups of users and the permissions they grant, under `/api/v1/groups`. Admins manage them; a
+ * user lists the groups it belongs to (to share a tool or model with one).
+ */
 export function registerGroupRoutes(app: FastifyInstance, services: AppServices): void {
   const { db } = services;
   const prefix = "/api/v1/groups";
@@ -30,8 +33,9 @@ export function registerGroupRoutes(app: FastifyInstance, services: AppServices)
   }
 
   app.get(`${prefix}/`, async (request) => {
-    requireAdmin(request);
-    return listGroups(db);
+    const caller = requireVerified(request);
+    const groups = await listGroups(db);
+    return caller.role === "admin" ? groups : groups.filter((group) => group.user_ids.includes(caller.id));
   });
 
   app.post(`${prefix}/create`, async (request) => {

@@ -9,7 +9,7 @@ import type { LoadedPlugin } from "../../plugins/load-plugin.ts";
 import { approveBodySchema, approvePermissions } from "../../workspace/approve-permissions.ts";
 import { canRead, canWrite } from "../../core/access-control.ts";
 import { loadFromUrl } from "../../workspace/load-from-url.ts";
-import { presentValves, prepareValvesUpdate, valvesSpec } from "../../workspace/plugin-valves.ts";
+import { presentValves, prepareValvesUpdate, readerOf, valvesSpecFor } from "../../workspace/plugin-valves.ts";
 import { readUserValves, writeUserValves } from "../../workspace/user-valves.ts";
 import { importPlugins, pluginImportSchema } from "../../workspace/import-plugins.ts";
 import { createTool, readableTool, requireToolCreator, toolFormSchema, updateToolCode, writableTool } from "../../workspace/tool-saves.ts";
@@ -168,7 +168,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
   app.get(`${prefix}/id/:id/valves/spec`, async (request) => {
     const user = requireVerified(request);
     const record = await readable(user, parseInput(idParams, request.params).id);
-    return valvesSpec(await workspace.loaded("tool", record), "valves");
+    return valvesSpecFor(await workspace.loaded("tool", record), "valves", readerOf(user), request.log);
   });
 
   app.post(`${prefix}/id/:id/valves/update`, async (request) => {
@@ -191,7 +191,7 @@ export function registerToolRoutes(app: FastifyInstance, services: AppServices):
   app.get(`${prefix}/id/:id/valves/user/spec`, async (request) => {
     const user = requireVerified(request);
     const record = await readable(user, parseInput(idParams, request.params).id);
-    return valvesSpec(await workspace.loaded("tool", record), "userValves");
+    return valvesSpecFor(await workspace.loaded("tool", record), "userValves", readerOf(user), request.log);
   });
 
   app.post(`${prefix}/id/:id/valves/user/update`, async (request) => {

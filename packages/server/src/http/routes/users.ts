@@ -23,6 +23,20 @@ const userUpdateSchema = z.object({
 
 const idParams = z.object({ id: z.string().min(1) });
 
+/** What a user may store for the UI (`settings.ui`): its language and anything else the client keeps. */
+const uiSettingsSchema = z.looseObject({
+  language: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "language must be a language tag such as en or de-CH")
+    .optional(),
+});
+
+const userSettingsFormSchema = z.object({ ui: uiSettingsSchema });
+
+const searchQuery = z.object({ query: z.string().max(255).optional() });
+
+const UI_SETTINGS_MAX_CHARACTERS = 64 * 1024;
+
 /** Admin user management and permissions under `/api/v1/users`. */
 export function registerUserRoutes(app: FastifyInstance, services: AppServices): void {
   const { db } = services;
@@ -47,6 +61,35 @@ export function registerUserRoutes(app: FastifyInstance, services: AppServices):
         groups.filter((group) => group.user_ids.includes(user.id)).map((group) => group.id),
       ),
     );
+  });
+
+  // Whom a user can share a tool or model with: id, name and avatar of every approved account.
+  app.get(`${prefix}/search`, async (request) => {
+    requireVerified(request);
+    const query = (parseInput(searchQuery, request.query).query ?? "").trim().toLowerCase();
+    const users = (await listUsers(db))
+      .filter((user) => user.role !== "pending")
+      .filter((user) => !query || user.name.toLowerCase().includes(query) || user.email.includes(query))
+      .map((user) => ({ id: user.id, name: user.name, email: user.email, role: user.role, profile_image_url: user.profile_image_url }));
+    return { users, total: users.length };
+  });
+
+  // The caller's own UI settings (Open WebUI's `settings.ui`): language and the like. Other keys of
+  // `settings` (user valves, permissions) are not the client's to write here.
+  app.get(`${prefix}/user/settings`, async (request) => {
+    const caller = requireVerified(request);
+    return { ui: uiSettingsSchema.catch({}).parse(caller.settings.ui ?? {}) };
+  });
+
+  app.post(`${prefix}/user/settings/update`, async (request) => {
+    const caller = requireVerified(request);
+    const { ui } = parseInput(userSettingsFormSchema, request.body);
+    if (JSON.stringify(ui).length > UI_SETTINGS_MAX_CHARACTERS) {
+      throw new SluiceError("INVALID_INPUT", `ui: too large (at most ${UI_SETTINGS_MAX_CHARACTERS} characters of JSON)`);
+    }
+    const updated = await updateUserSettings(db, caller.id, (settings) => ({ ...settings, ui }));
+    if (!updated) throw new SluiceError("NOT_FOUND", "This account no longer exists");
+    return { ui };
   });
 
   // The caller's effective permissions (defaults, its own and its groups').
@@ -92,6 +135,8 @@ export function registerUserRoutes(app: FastifyInstance, services: AppServices):
     if (form.permissions !== undefined) {
       await updateUserSettings(db, id, (settings) => ({ ...settings, permissions: form.permissions }));
     }
+    // A new password ends the user's sessions; a role of "pending" suspends them.
+    if (form.password !== undefined || form.role !== undefined) await services.realtime.endRevokedSessions(id);
     request.log.info({ userId: id, role: form.role }, "user updated by admin");
     return presentUser(await findOrFail(id), await groupIdsOf(id));
   });
@@ -101,6 +146,7 @@ export function registerUserRoutes(app: FastifyInstance, services: AppServices):
     const { id } = parseInput(idParams, request.params);
     if (id === caller.id) throw new SluiceError("INVALID_INPUT", "You cannot delete your own account");
     if (!(await deleteUser(db, id))) throw new SluiceError("NOT_FOUND", `User not found: ${id}`);
+    await services.realtime.endRevokedSessions(id);
     return true;
   });
 }

@@ -12,7 +12,7 @@ import { registerEmbedFrameRoute } from "./embed-frame.ts";
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../../web/dist", import.meta.url));
 
 /** Paths that belong to the API: never answered with the web UI, so a typo there stays a JSON 404. */
-const API_PREFIXES = ["/api", "/health", "/ws", "/docs", "/openapi.json"];
+const API_PREFIXES = ["/api", "/health", "/ws", "/docs", "/openapi.json", "/openai", "/ollama"];
 
 const BUILD_HINT =
   "The web UI is not built. Run `npm run build --workspace packages/web` (npm ci does it) and reload; the API works meanwhile.";

@@ -1,6 +1,6 @@
 import { abortReason, raceCall, type AwaitCallOptions } from "./race-call.ts";
 import type { HostCalls, Invocation } from "./host-calls.ts";
-import { malformedResultError, timeoutError } from "./plugin-errors.ts";
+import { clockError, malformedResultError } from "./plugin-errors.ts";
 import { parsePluginJson } from "./parse-plugin-json.ts";
 import type { PluginConnection } from "./plugin-transport.ts";
 
@@ -19,14 +19,15 @@ export async function awaitCall<T>(
   work: Promise<T>,
   options: AwaitCallOptions = {},
 ): Promise<T> {
-  const { settled, outcome } = await raceCall(work, invocation.clock?.expired, options);
+  const { clock } = invocation;
+  const { settled, outcome } = await raceCall(work, clock?.expired, options);
   if ("stop" in settled) {
     if (settled.stop === "abort") throw abortReason(options.signal!);
     const failure = await connection.confirmTimeout(invocation);
     // The transport's own limit may have stopped the call meanwhile; its failure says more.
     const late = await Promise.race([outcome, Promise.resolve(undefined)]);
     if (late && "error" in late) throw calls.callError(late.error, invocation);
-    throw failure ?? timeoutError({ pluginId: calls.pluginId, hook: invocation.hook }, invocation.timeoutMs);
+    throw failure ?? clockError({ pluginId: calls.pluginId, hook: invocation.hook }, invocation.timeoutMs, clock);
   }
   if ("error" in settled) throw calls.callError(settled.error, invocation);
   return settled.value;

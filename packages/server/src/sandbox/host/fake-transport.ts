@@ -6,6 +6,7 @@ import { PluginHost } from "./plugin-host.ts";
 import { failedError, unloadedError } from "./plugin-errors.ts";
 import type {
   CallInfo,
+  CallTiming,
   ChunkAnswer,
   PluginConnection,
   PluginTransport,
@@ -38,6 +39,13 @@ export class FakeTransport implements PluginTransport, PluginConnection {
   /** What `confirmTimeout` resolves with; default: the plugin answered (undefined). */
   confirm: (call: CallInfo) => Promise<SluiceError | undefined> = async () => undefined;
   readonly timedOut: CallInfo[] = [];
+  /**
+   * When the call's own time starts (`CallTiming`): at hand-over (default), or when the test
+   * calls the function kept in {@link startCall} (a transport whose plugin still runs the call's
+   * synchronous part).
+   */
+  startsAtOnce = true;
+  startCall: (() => void) | undefined;
 
   constructor(host: TransportHost, descriptor: PluginDescriptor) {
     this.host = host;
@@ -61,8 +69,9 @@ export class FakeTransport implements PluginTransport, PluginConnection {
     this.isDisposed = true;
   }
 
-  async call(method: RuntimeCall, args: unknown[]): Promise<string> {
+  async call(method: RuntimeCall, args: unknown[], _timeoutMs?: number, timing?: CallTiming): Promise<string> {
     this.calls.push({ method, args });
+    this.#started(timing?.started);
     return this.answer(method, args);
   }
 
@@ -70,8 +79,14 @@ export class FakeTransport implements PluginTransport, PluginConnection {
     this.notices.push({ method, args });
   }
 
-  streamChunk(sessionId: string, sequence: number, json: string): Promise<ChunkAnswer> {
+  streamChunk(sessionId: string, sequence: number, json: string, _timeoutMs?: number, started?: () => void): Promise<ChunkAnswer> {
+    this.#started(started);
     return this.answerChunk(sessionId, sequence, json);
+  }
+
+  #started(started: (() => void) | undefined): void {
+    if (this.startsAtOnce) started?.();
+    else this.startCall = started;
   }
 
   confirmTimeout(call: CallInfo): Promise<SluiceError | undefined> {

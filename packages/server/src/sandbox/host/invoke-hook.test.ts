@@ -113,3 +113,34 @@ describe("PluginSandbox.invoke", () => {
     expect(sandbox.activeInvocations).toBe(0);
   });
 });
+
+describe("a hook handing its payload back", () => {
+  const SOMETIMES_CHANGES = `
+import { defineFilter } from "@sluice/sdk";
+export default defineFilter({
+  inlet(body) {
+    if (body.mode === "in-place") body.messages[0].content = "changed in place";
+    if (body.mode === "returned") return { ...body, added: true };
+    if (body.mode === "same") return body;
+  },
+});
+`;
+
+  it("unchanged: the caller keeps its own body; changed in place or returned anew: the caller gets the change", async () => {
+    const sandbox = await sandboxFor(SOMETIMES_CHANGES, {}, sandboxes);
+    const body = (mode: string) => ({ mode, messages: [{ role: "user", content: "hi" }] });
+    for (const mode of ["untouched", "same"]) {
+      const sent = body(mode);
+      const result = await sandbox.invoke(testRequest("inlet", sent), {}, { payloadText: JSON.stringify(sent) });
+      expect(result).toEqual({ ok: true, value: sent });
+      expect(result.ok && result.value).toBe(sent);
+    }
+    const inPlace = body("in-place");
+    expect(await sandbox.invoke(testRequest("inlet", inPlace), {}, { payloadText: JSON.stringify(inPlace) })).toEqual({
+      ok: true,
+      value: { mode: "in-place", messages: [{ role: "user", content: "changed in place" }] },
+    });
+    expect(inPlace.messages[0]!.content).toBe("hi");
+    expect(await sandbox.invoke(testRequest("inlet", body("returned")))).toEqual({ ok: true, value: { ...body("returned"), added: true } });
+  });
+});

@@ -17,6 +17,8 @@ export interface InvokeOptions {
    * a PLUGIN_ERROR carrying the abort reason.
    */
   signal?: AbortSignal;
+  /** `request.payload` as JSON text, when the caller has it already (a chain of filters handing a body on unchanged). */
+  payloadText?: string;
 }
 
 /** How long an aborted call may still finish (a tool returning what it has) before it is dropped. */
@@ -42,9 +44,23 @@ export async function invokeHook(
     return { ok: false, error: stoppedError(details, error) };
   }
   const invocation = calls.begin(handlers, hook, timeoutMs);
-  invocation.clock = new InvocationClock(timeoutMs);
+  // The hook's own time starts once the transport says its synchronous part has run (CallTiming).
+  const clock = new InvocationClock(timeoutMs, { started: false });
+  invocation.clock = clock;
   try {
-    const work = connection.call("awaitHook", [JSON.stringify({ ...request, invocationId: invocation.id })], timeoutMs);
+    // The payload apart when the runtime takes it so: handed back unchanged, it does not cross back.
+    const apart = connection.takesPayloadText === true && request.payload !== undefined;
+    const work = connection.call(
+      "awaitHook",
+      apart
+        ? [
+            JSON.stringify({ ...request, payload: null, invocationId: invocation.id }),
+            options.payloadText ?? JSON.stringify(request.payload),
+          ]
+        : [JSON.stringify({ ...request, invocationId: invocation.id })],
+      timeoutMs,
+      { key: invocation.id, started: () => clock.start() },
+    );
     const text = await awaitCall(calls, invocation, connection, work, {
       signal,
       abortGraceMs: ABORT_GRACE_MS,
@@ -53,7 +69,9 @@ export async function invokeHook(
         connection.notify("abortInvocation", [invocation.id, reason.message]);
       },
     });
-    return parseInvokeResult(parseRuntimeJson(calls.pluginId, hook, text), calls.pluginId, hook);
+    const answer = parseRuntimeJson(calls.pluginId, hook, text);
+    if (apart && isUnchanged(answer)) return { ok: true, value: request.payload };
+    return parseInvokeResult(answer, calls.pluginId, hook);
   } catch (error) {
     // The host stopped waiting (timeout, abort, failure): the plugin drops the call's result and signal.
     connection.notify("abortInvocation", [invocation.id, "The call was given up"]);
@@ -62,4 +80,13 @@ export async function invokeHook(
   } finally {
     calls.end(invocation);
   }
+}
+
+function isUnchanged(answer: unknown): boolean {
+  return (
+    typeof answer === "object" &&
+    answer !== null &&
+    (answer as { ok?: unknown }).ok === true &&
+    (answer as { unchanged?: unknown }).unchanged === true
+  );
 }

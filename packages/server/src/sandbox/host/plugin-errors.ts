@@ -1,4 +1,5 @@
 import { ERROR_CODES, SluiceError, type ErrorCode } from "@sluice/sdk";
+import type { InvocationClock } from "./invocation-clock.ts";
 
 /** Which plugin and hook an error belongs to. */
 export interface ErrorDetails {
@@ -40,6 +41,19 @@ export function timeoutError(details: ErrorDetails, timeoutMs: number, cause?: u
     ...details,
     cause,
   });
+}
+
+/**
+ * A call that ran into its backstop (`InvocationClock`): it never used up its own time,
+ * but did not finish either (an overloaded server, or a plugin stuck behind other work).
+ */
+export function backstopError(details: ErrorDetails, backstopMs: number): SluiceError {
+  return new SluiceError("PLUGIN_TIMEOUT", `Plugin "${details.pluginId}" did not finish ${details.hook} within ${backstopMs} ms`, details);
+}
+
+/** The error for a call whose clock ran out: its own time, or the backstop. */
+export function clockError(details: ErrorDetails, timeoutMs: number, clock: InvocationClock | undefined): SluiceError {
+  return clock?.expiredBy === "backstop" ? backstopError(details, clock.backstopMs) : timeoutError(details, timeoutMs);
 }
 
 /** A call that ran its sandbox out of memory. */

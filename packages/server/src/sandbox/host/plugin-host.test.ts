@@ -106,6 +106,54 @@ describe("PluginHost.invoke", () => {
     expect(plugin.activeInvocations).toBe(0);
   });
 
+  it("counts a call's own time only once the transport says the plugin ran its synchronous part", async () => {
+    const plugin = await FakePluginHost.create({ timeoutMs: 40 });
+    plugin.transport.startsAtOnce = false;
+    // Waiting in queues for three times the limit: not the plugin's time.
+    plugin.transport.answer = async () => {
+      await delay(120);
+      plugin.transport.startCall?.();
+      return ok("late but fine");
+    };
+    expect(await plugin.invoke(testRequest("inlet"))).toEqual({ ok: true, value: "late but fine" });
+    // Once it started, a promise that never settles times out after the call's own limit.
+    plugin.transport.answer = async () => {
+      plugin.transport.startCall?.();
+      return new Promise(() => {});
+    };
+    expect(await plugin.invoke(testRequest("inlet"))).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "fake" timed out in inlet after 40 ms' },
+    });
+  });
+
+  it("does not count the time the server's event loop stood still", async () => {
+    const plugin = await FakePluginHost.create({ timeoutMs: 40 });
+    plugin.transport.answer = async () => {
+      await delay(5);
+      // Read after the timers that came due meanwhile, as an answer from a sandbox is (I/O).
+      await new Promise((resolve) => setImmediate(resolve));
+      return ok("answered while the server was busy");
+    };
+    const result = plugin.invoke(testRequest("inlet"));
+    const until = performance.now() + 200;
+    while (performance.now() < until) {
+      // A slow request handler holding the server's thread for five times the call's limit.
+    }
+    expect(await result).toEqual({ ok: true, value: "answered while the server was busy" });
+  });
+
+  it("a call that never starts ends at the backstop, ten times its limit, and says so", async () => {
+    const plugin = await FakePluginHost.create({ timeoutMs: 20 });
+    plugin.transport.startsAtOnce = false;
+    expect(await plugin.invoke(testRequest("inlet"))).toMatchObject({
+      ok: false,
+      error: { code: "PLUGIN_TIMEOUT", message: 'Plugin "fake" did not finish inlet within 200 ms' },
+    });
+    expect(plugin.transport.timedOut).toHaveLength(1);
+    expect(plugin.activeInvocations).toBe(0);
+  });
+
   it("reports the failure the transport found when it stopped a runaway call", async () => {
     const plugin = await FakePluginHost.create({ timeoutMs: 30 });
     const killed = new SluiceError("PLUGIN_MEMORY_LIMIT", "killed for memory", { pluginId: "fake", hook: "inlet" });
@@ -232,6 +280,26 @@ describe("PluginHost.openStreamFilter", () => {
     const sessionId = plugin.transport.timedOut[0]!.id;
     expect(plugin.transport.notices).toEqual([{ method: "forgetResult", args: [`${sessionId}:1`] }]);
     expect(await session.transform({ n: 2 })).toEqual({ n: 2 });
+    session.close();
+  });
+
+  it("a chunk's clock starts when the transport says so; one that never starts ends at the backstop", async () => {
+    const plugin = await FakePluginHost.create({ streamTimeoutMs: 20 });
+    plugin.transport.answer = () => opened;
+    plugin.transport.pipelinesChunks = false;
+    plugin.transport.startsAtOnce = false;
+    plugin.transport.answerChunk = async (_sessionId, sequence, json) => {
+      if (sequence === 3) return new Promise(() => {});
+      // Queued behind other responses' chunks for three times the limit, then run.
+      await delay(60);
+      if (sequence === 2) plugin.transport.startCall?.(); // the hook returned a promise that never settles
+      return sequence === 2 ? new Promise(() => {}) : json;
+    };
+    const session = plugin.openStreamFilter({ context: testContext });
+    const [first, second, third] = await Promise.all([1, 2, 3].map((n) => session.transform({ n })));
+    expect(first).toEqual({ n: 1 });
+    expect(second).toMatchObject({ code: "PLUGIN_TIMEOUT", message: 'Plugin "fake" timed out in stream after 20 ms' });
+    expect(third).toMatchObject({ code: "PLUGIN_TIMEOUT", message: 'Plugin "fake" did not finish stream within 200 ms' });
     session.close();
   });
 

@@ -71,14 +71,29 @@ export interface CallInfo {
   readonly timeoutMs: number;
 }
 
+/**
+ * When a call's own time starts: the host counts the plugin's time (its clock, `InvocationClock`)
+ * from `started()` on, and before that only a backstop (queues included). A transport whose plugin side
+ * stops synchronous code by itself, counting from when the plugin starts the task (isolated-vm's
+ * `timeout`), calls `started` once that synchronous part has run: time the call waited before it
+ * (in the transport's queue, behind other calls in the plugin) is then not the plugin's. Any
+ * other transport calls it when it hands the call over.
+ */
+export interface CallTiming {
+  /** The key the runtime holds the call's result under (its invocation id). */
+  readonly key: string;
+  started(): void;
+}
+
 /** The plugin running in its sandbox, as one call uses it. */
 export interface PluginConnection {
   /**
    * Calls a runtime entry point and resolves with its answer as JSON text. Rejects only when the
    * transport fails (the host asks `describeFailure` what that means). `timeoutMs` is the call's
-   * limit, for a transport that can also stop synchronous code on its own.
+   * limit, for a transport that can also stop synchronous code on its own. `timing` (given for
+   * `awaitHook`): see {@link CallTiming}.
    */
-  call(method: RuntimeCall, args: unknown[], timeoutMs: number): Promise<string>;
+  call(method: RuntimeCall, args: unknown[], timeoutMs: number, timing?: CallTiming): Promise<string>;
   /** Calls a runtime entry point without waiting; never throws (a gone plugin ignores it). */
   notify(method: RuntimeNotice, args: unknown[]): void;
   /**
@@ -88,11 +103,17 @@ export interface PluginConnection {
    */
   readonly pipelinesChunks: boolean;
   /**
+   * True when the runtime's `awaitHook` takes the payload as JSON text apart from the request
+   * (its second argument) and answers `{"ok":true,"unchanged":true}` for a payload handed back
+   * as it came: the host then keeps its own payload, and the body does not cross back.
+   */
+  readonly takesPayloadText?: boolean;
+  /**
    * Runs session `sessionId`'s stream hook on one chunk (JSON text), in the order given. A hook
    * that returns a promise is held under `${sessionId}:${sequence}` (the host may `forgetResult`
-   * it). Rejects only when the transport fails.
+   * it). Rejects only when the transport fails. `started`: see {@link CallTiming}.
    */
-  streamChunk(sessionId: string, sequence: number, json: string, timeoutMs: number): Promise<ChunkAnswer>;
+  streamChunk(sessionId: string, sequence: number, json: string, timeoutMs: number, started?: () => void): Promise<ChunkAnswer>;
   /**
    * `call` ran out of time. When the plugin does not answer a no-op at once, code is running away
    * in it: stop it (dispose the isolate, kill the process) and resolve with the error to report,

@@ -5,7 +5,7 @@ import { awaitCall, parseRuntimeJson } from "./await-call.ts";
 import type { HostCalls, Invocation } from "./host-calls.ts";
 import { InvocationClock } from "./invocation-clock.ts";
 import { parsePluginJson } from "./parse-plugin-json.ts";
-import { malformedResultError, runtimeError, timeoutError } from "./plugin-errors.ts";
+import { clockError, malformedResultError, runtimeError } from "./plugin-errors.ts";
 import type { ChunkAnswer, PluginConnection } from "./plugin-transport.ts";
 
 /** What a stream filter session needs: the context of the response, as for `invoke`. */
@@ -38,6 +38,8 @@ interface PendingChunk {
   sequence: number;
   chunk: unknown;
   json: string;
+  /** The transport said the chunk's own time starts (see `CallTiming`). */
+  isStarted?: boolean;
   resolve(output: StreamFilterOutput): void;
 }
 
@@ -60,13 +62,46 @@ export function openStreamFilter(
     const failure = calls.callError(error, { id: "", hook: HOOK, timeoutMs: calls.streamTimeoutMs });
     return { transform: () => failure, close: () => {} };
   }
-  return new StreamFilterConnection(calls, connection, request, handlers);
+  const session = new StreamFilterConnection(calls, connection, request, handlers);
+  return descriptor?.streamTextOnly ? textOnly(session) : session;
+}
+
+/** A chunk's text (`choices[0].delta.content`), when it has some. */
+function textOf(chunk: unknown): string | undefined {
+  const content = (chunk as { choices?: Array<{ delta?: { content?: unknown } }> } | null)?.choices?.[0]?.delta?.content;
+  return typeof content === "string" && content !== "" ? content : undefined;
+}
+
+/**
+ * The session of a filter that declared `streamTextOnly`: only each chunk's text crosses (as
+ * `{ choices: [{ index: 0, delta: { content } }] }`), the text the hook leaves replaces it in the
+ * whole chunk, and a chunk without text does not cross at all.
+ */
+function textOnly(session: StreamFilterSession): StreamFilterSession {
+  return {
+    transform(chunk) {
+      const text = textOf(chunk);
+      if (text === undefined) return chunk;
+      const merge = (output: StreamFilterOutput): StreamFilterOutput => {
+        if (output === null || SluiceError.isInstance(output)) return output;
+        const event = chunk as { choices: Array<{ delta: Record<string, unknown> }> };
+        const [first, ...rest] = event.choices;
+        return { ...event, choices: [{ ...first, delta: { ...first!.delta, content: textOf(output) ?? "" } }, ...rest] };
+      };
+      const output = session.transform({ choices: [{ index: 0, delta: { content: text } }] });
+      return output instanceof Promise ? output.then(merge) : merge(output);
+    },
+    close: () => session.close(),
+  };
 }
 
 /**
  * The session over a transport. Chunks are handed to the transport as they come when it pipelines
  * them, else one at a time; each chunk's time limit (`streamTimeoutMs`) runs from when it is the
- * oldest unanswered one handed over, so a chunk is not charged for the time earlier chunks took.
+ * oldest unanswered one handed over and the transport said its own time started (`CallTiming`),
+ * so a chunk is not charged for the time earlier chunks took, nor (on the isolated tier) for the
+ * time it waited for other responses' chunks; a backstop of ten times the limit runs from when it
+ * is the oldest.
  */
 class StreamFilterConnection implements StreamFilterSession {
   readonly #calls: HostCalls;
@@ -160,7 +195,11 @@ class StreamFilterConnection implements StreamFilterSession {
     if (this.#failure || !connection) return pending.resolve(this.#failure ?? runtimeError(undefined, this.#details()));
     const { sequence } = pending;
     this.#pending.set(sequence, pending);
-    connection.streamChunk(this.#invocation.id, sequence, pending.json, this.#calls.streamTimeoutMs).then(
+    const started = (): void => {
+      pending.isStarted = true;
+      if (this.#head?.sequence === sequence) this.#head.clock.start();
+    };
+    connection.streamChunk(this.#invocation.id, sequence, pending.json, this.#calls.streamTimeoutMs, started).then(
       (answer) => this.#answer(sequence, answer),
       (error: unknown) => this.#lose(sequence, error),
     );
@@ -172,8 +211,8 @@ class StreamFilterConnection implements StreamFilterSession {
     if (this.#head) return;
     const oldest = this.#pending.values().next();
     if (oldest.done) return;
-    const { sequence } = oldest.value;
-    const clock = new InvocationClock(this.#calls.streamTimeoutMs);
+    const { sequence, isStarted } = oldest.value;
+    const clock = new InvocationClock(this.#calls.streamTimeoutMs, { started: isStarted === true });
     this.#head = { sequence, clock };
     // The host's capabilities stop this clock while the hook waits for them.
     this.#invocation.clock = clock;
@@ -219,12 +258,13 @@ class StreamFilterConnection implements StreamFilterSession {
   async #headTimedOut(sequence: number): Promise<void> {
     const connection = this.#connection;
     if (this.#head?.sequence !== sequence || !connection) return;
+    const { clock } = this.#head;
     const failure = await connection.confirmTimeout(this.#invocation);
     const pending = this.#take(sequence);
     if (!pending) return; // answered meanwhile, or the plugin was lost
     // The plugin is responsive: the hook waits on a promise; the later chunks may go on.
     connection.notify("forgetResult", [`${this.#invocation.id}:${sequence}`]);
-    pending.resolve(failure ?? timeoutError(this.#details(), this.#invocation.timeoutMs));
+    pending.resolve(failure ?? clockError(this.#details(), this.#invocation.timeoutMs, clock));
     this.#next();
   }
 

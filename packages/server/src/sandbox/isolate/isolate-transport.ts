@@ -3,13 +3,20 @@ import type { Logger } from "pino";
 import { SluiceError } from "@sluice/sdk";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
 import { exitAtOnce } from "../../process/exit-at-once.ts";
+import { answeredWithin } from "../host/answered-within.ts";
 import { parsePluginDescriptor } from "../host/parse-plugin-descriptor.ts";
 import { failedError, memoryLimitError, messageOf, timeoutError, unloadedError, unloadedWhileRunningError } from "../host/plugin-errors.ts";
 import type { CallInfo, PluginConnection, PluginTransport, TransportHost } from "../host/plugin-transport.ts";
 import { HostTimers } from "./host-timers.ts";
 import { IdleCpuBudget } from "./idle-cpu-budget.ts";
 import { installHost } from "./install-host.ts";
-import { IsolateConnection, RUNTIME_ENTRY_NAMES, type RuntimeEntries } from "./isolate-connection.ts";
+import {
+  IsolateConnection,
+  IVM_TIMEOUT_MESSAGE,
+  RUNTIME_ENTRY_NAMES,
+  StarvedTimeoutError,
+  type RuntimeEntries,
+} from "./isolate-connection.ts";
 import { IsolateWatchdog } from "./isolate-watchdog.ts";
 import { parseUrl } from "./parse-url.ts";
 import { RUNTIME_GLOBAL, compileRuntimeScript } from "./runtime-script.ts";
@@ -27,7 +34,6 @@ export interface IsolateTransportOptions {
 
 type Failure = "PLUGIN_TIMEOUT" | "PLUGIN_MEMORY_LIMIT";
 
-const IVM_TIMEOUT_MESSAGE = "Script execution timed out.";
 // How long an isolate may take to answer a no-op before a call that ran out of time counts as stuck.
 const RESPONSIVE_PROBE_MS = 100;
 
@@ -155,6 +161,12 @@ export class IsolateTransport implements PluginTransport {
     const descriptor = parsePluginDescriptor(answer, pluginId);
     this.#connection = new IsolateConnection(this.#entries, {
       isUsable: () => !this.isDisposed,
+      cpuTimeMs: () => this.#cpuTimeMs(),
+      starved: () =>
+        this.#options.logger.warn(
+          { pluginId },
+          "isolated-vm stopped a plugin task at its time limit while the isolate hardly used the CPU (the machine is overloaded); the isolate stays",
+        ),
       confirmTimeout: (call) => this.#confirmTimeout(call),
     });
     this.#watchdog.start();
@@ -188,6 +200,9 @@ export class IsolateTransport implements PluginTransport {
   /** Maps an isolated-vm failure of a call; a time or memory failure disposes the isolate. */
   describeFailure(error: unknown, call: CallInfo): SluiceError {
     if (SluiceError.isInstance(error)) return error;
+    if (error instanceof StarvedTimeoutError && !this.#failure && !this.isDisposed) {
+      return timeoutError({ pluginId: this.#options.pluginId, hook: call.hook }, call.timeoutMs, error);
+    }
     if (!this.#failure && messageOf(error) === IVM_TIMEOUT_MESSAGE) this.#fail("PLUGIN_TIMEOUT");
     // isolated-vm disposes an isolate on its own only when it exceeds its memory limit.
     if (!this.#failure && this.#isolate.isDisposed && !this.#isDisposing) this.#fail("PLUGIN_MEMORY_LIMIT");
@@ -199,23 +214,19 @@ export class IsolateTransport implements PluginTransport {
 
   /**
    * A call's time ran out: when the isolate does not answer a no-op at once while it keeps
-   * running, code is running away in it, and the only way to stop it is to dispose the isolate.
+   * running and finishes nothing else meanwhile, code is running away in it, and the only way to
+   * stop it is to dispose the isolate. A busy isolate working through other calls and chunks (the
+   * no-op waits behind them) is not stuck.
    */
   async #confirmTimeout(call: CallInfo): Promise<SluiceError | undefined> {
     if (this.isDisposed) return this.#failure ? this.#failureError(this.#failure, call) : undefined;
-    let timer: NodeJS.Timeout | undefined;
     const cpuBefore = this.#cpuTimeMs();
-    const answered = await Promise.race([
-      this.#runProbe().then(
-        () => true,
-        () => true,
-      ),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), RESPONSIVE_PROBE_MS))),
-    ]);
-    clearTimeout(timer);
+    const answeredBefore = this.#connection?.answeredCount ?? 0;
+    const answered = await answeredWithin(this.#runProbe(), RESPONSIVE_PROBE_MS);
     // Unanswered while the isolate was not running means the server was slow to read the answer.
     const wasRunning = this.#cpuTimeMs() - cpuBefore >= RESPONSIVE_PROBE_MS / 10;
-    if ((answered || !wasRunning) && !this.#failure) return undefined;
+    const madeProgress = (this.#connection?.answeredCount ?? 0) !== answeredBefore;
+    if ((answered || !wasRunning || madeProgress) && !this.#failure) return undefined;
     if (!this.#failure) {
       this.#options.logger.warn(
         { pluginId: this.#options.pluginId, hook: call.hook },

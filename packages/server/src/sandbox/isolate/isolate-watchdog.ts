@@ -53,13 +53,19 @@ export class IsolateWatchdog {
       this.#options.probe().then(answered, answered);
       return;
     }
-    const stalledMs = now - this.#probeSentAt;
+    const sentAt = this.#probeSentAt;
+    const stalledMs = now - sentAt;
     const limitMs = this.#options.stallLimitMs();
     const busyMs = this.#options.cpuTimeMs ? this.#options.cpuTimeMs() - this.#cpuAtProbe : stalledMs;
     // An idle isolate uses next to no CPU; a looping one, even on a crowded machine, a good share.
     if (stalledMs > limitMs && busyMs > limitMs / 10) {
-      this.stop();
-      this.#options.onStall(stalledMs);
+      // After the server's own event loop stood still, the answer may be there but unread: answers
+      // are read in the loop's I/O phase, after its timers, so look again once that phase ran.
+      setImmediate(() => {
+        if (this.#probeSentAt !== sentAt || !this.#timer) return;
+        this.stop();
+        this.#options.onStall(stalledMs);
+      });
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { SluiceError } from "@sluice/sdk";
-import type { CallInfo, ChunkAnswer, PluginConnection, RuntimeCall, RuntimeNotice } from "../host/plugin-transport.ts";
+import type { CallInfo, CallTiming, ChunkAnswer, PluginConnection, RuntimeCall, RuntimeNotice } from "../host/plugin-transport.ts";
 import { ChildExitedError, type ChildExit, type KillReason } from "./node-child.ts";
 
 /**
@@ -42,7 +42,9 @@ export class ChildConnection<Child extends PluginChild = PluginChild> implements
     this.#logger = logger;
   }
 
-  call(method: RuntimeCall, args: unknown[]): Promise<string> {
+  call(method: RuntimeCall, args: unknown[], _timeoutMs?: number, timing?: CallTiming): Promise<string> {
+    // Nothing stops synchronous code in the child by itself: the host's clock runs from now.
+    timing?.started();
     this.#flush();
     return this.child.request(method, args);
   }
@@ -53,7 +55,8 @@ export class ChildConnection<Child extends PluginChild = PluginChild> implements
     this.child.signal(method, args);
   }
 
-  streamChunk(sessionId: string, sequence: number, json: string): Promise<ChunkAnswer> {
+  streamChunk(sessionId: string, sequence: number, json: string, _timeoutMs?: number, started?: () => void): Promise<ChunkAnswer> {
+    started?.();
     if (this.#exit) return Promise.reject(new ChildExitedError(this.#exit));
     return new Promise((resolve, reject) => {
       this.#chunks.set(`${sessionId}:${sequence}`, { resolve, reject });

@@ -191,6 +191,9 @@ async function call(method: ChildMethod, args: unknown[]): Promise<string> {
       return JSON.stringify(openStreamSession(args[0] as InvokeRequest));
     case "ping":
       return "null";
+    case "valvesSpec":
+      // A TypeScript plugin's valve options are in its schema already: the descriptor's stands.
+      return "null";
   }
 }
 

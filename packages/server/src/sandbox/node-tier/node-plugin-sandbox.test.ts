@@ -264,6 +264,21 @@ describe("a trusted-tier stream hook", () => {
     expect(outputs.slice(4)).toEqual(Array.from({ length: 50 }, (_, index) => chunk(`W${index}`)));
   });
 
+  it("fails no chunk while the server's event loop is blocked for longer than the stream limit", async () => {
+    const sandbox = await nodeSandbox(UPPER, { pluginId: "upper_blocked", streamTimeoutMs: 100 });
+    const sessions = Array.from({ length: 20 }, () => sandbox.openStreamFilter({ context: testContext }));
+    await Promise.all(sessions.map((session) => session.transform(chunk("open"))));
+    const pid = sandbox.processId;
+    const outputs = sessions.flatMap((session) => [session.transform(chunk("slow")), session.transform(chunk("fast"))]);
+    const until = performance.now() + 400;
+    while (performance.now() < until) {
+      // A slow request handler holding the server's thread.
+    }
+    expect(await Promise.all(outputs)).toEqual(sessions.flatMap(() => [chunk("SLOW"), chunk("FAST")]));
+    expect(sandbox.processId).toBe(pid);
+    for (const session of sessions) session.close();
+  });
+
   it("kills a chunk that loops past the stream limit; later calls work", async () => {
     const sandbox = await nodeSandbox(UPPER, { pluginId: "upper_loop", streamTimeoutMs: 150 });
     const session = sandbox.openStreamFilter({ context: testContext });

@@ -8,7 +8,7 @@ export type { ChunkAnswer } from "../host/plugin-transport.ts";
 // parses itself (see parsePluginJson), so it decides how `__proto__` keys are read.
 
 /** The runtime entry points the host calls and waits for (each answers JSON text). */
-export type ChildMethod = RuntimeCall | "ping";
+export type ChildMethod = RuntimeCall | "ping" | "valvesSpec";
 
 /** The runtime entry points the host calls without waiting. */
 export type ChildSignal = RuntimeNotice;

@@ -7,6 +7,11 @@ import { PYTHON_RUNTIME_PATH } from "./python-process-transport.ts";
 export interface PythonSourceFacts {
   /** The names of the module's top-level classes, in order. */
   classes: string[];
+  /**
+   * Pip names of packages Open WebUI's server ships (aiohttp, httpx, openai, …) that the source
+   * imports and this interpreter lacks: installed as if listed under `requirements:`.
+   */
+  shippedByOpenWebUI: string[];
 }
 
 const CHECK_TIMEOUT_MS = 15_000;
@@ -23,7 +28,7 @@ export function checkPythonSource(source: string, python: PythonInterpreter, plu
       ["-I", "-B", PYTHON_RUNTIME_PATH, "--check"],
       { env: {}, timeout: CHECK_TIMEOUT_MS, maxBuffer: 1024 * 1024 },
       (error, stdout) => {
-        let answer: { ok: boolean; classes?: string[]; message?: string } | undefined;
+        let answer: { ok: boolean; classes?: string[]; shippedByOpenWebUI?: string[]; message?: string } | undefined;
         try {
           answer = JSON.parse(String(stdout));
         } catch {
@@ -35,7 +40,7 @@ export function checkPythonSource(source: string, python: PythonInterpreter, plu
           );
         }
         if (!answer.ok) return reject(new SluiceError("PLUGIN_LOAD_FAILED", answer.message ?? "Syntax error", { pluginId }));
-        resolve({ classes: answer.classes ?? [] });
+        resolve({ classes: answer.classes ?? [], shippedByOpenWebUI: answer.shippedByOpenWebUI ?? [] });
       },
     );
     child.stdin?.on("error", () => {});

@@ -3,10 +3,11 @@ import fs from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "pino";
 import type { PluginChild } from "../node-tier/child-connection.ts";
-import { ChildExitedError, type ChildExit, type KillReason } from "../node-tier/node-child.ts";
+import { ChildPeer, type ChildExit, type KillReason } from "../node-tier/child-peer.ts";
 import type { ChildMethod, ChildSignal, ChildToHost, HostToChild } from "../node-tier/node-tier-protocol.ts";
 import type { ChildUser } from "../node-tier/prepare-child-user.ts";
 import type { PythonLaunch } from "./python-launch.ts";
+import type { RelayReply, RelayRequest } from "./socket-relay.ts";
 
 export interface PythonChildOptions {
   pluginId: string;
@@ -24,10 +25,9 @@ export interface PythonChildOptions {
   sitePackages?: string;
   logger: Logger;
   /** Messages that are not answers to requests: host capability calls, logs, stream answers. */
-  onMessage(message: Exclude<ChildToHost, { t: "ready" | "reply" }>, child: PythonChild): void;
+  onMessage(message: Exclude<ChildToHost, { t: "ready" | "reply" }> | RelayRequest, child: PythonChild): void;
 }
 
-const STDERR_TAIL_LENGTH = 4096;
 /** The runtime exits with this code after a MemoryError (sluice_runtime.py `OUT_OF_MEMORY_EXIT`). */
 const OUT_OF_MEMORY_EXIT = 86;
 const MAX_MESSAGE_LENGTH = 64 * 1024 * 1024;
@@ -37,19 +37,13 @@ const MAX_MESSAGE_LENGTH = 64 * 1024 * 1024;
  * environment, in the plugin's folder. It speaks the trusted tier's messages as JSON lines: the
  * host writes to its stdin, it writes to file descriptor 3; its stdout and stderr (what escapes
  * the runtime's own `print` capture, such as a native library's output) go to the server log.
- * When the process ends, every request still waiting rejects with a {@link ChildExitedError}.
+ * When the process ends, every request still waiting rejects (see {@link ChildPeer}).
  */
 export class PythonChild implements PluginChild {
   readonly exited: Promise<ChildExit>;
   readonly #process: ChildProcess;
   readonly #options: PythonChildOptions;
-  readonly #requests = new Map<number, { resolve(json: string): void; reject(error: Error): void }>();
-  #lastRequestId = 0;
-  #killReason: KillReason | undefined;
-  #exit: ChildExit | undefined;
-  #stderrTail = "";
-  #spawnError: Error | undefined;
-  #onReady: (() => void) | undefined;
+  readonly #peer: ChildPeer<ChildToHost | RelayRequest>;
 
   private constructor(options: PythonChildOptions) {
     this.#options = options;
@@ -60,8 +54,9 @@ export class PythonChild implements PluginChild {
     const switchesHere = options.user && !launch.hasOwnNetwork;
     try {
       this.#process = spawn(launch.command, [...launch.args, ...args], {
-        // Nothing of the server's environment (secrets, database URLs) reaches the plugin.
-        env: launch.env,
+        // Nothing of the server's environment (secrets, database URLs) reaches the plugin. Two malloc
+        // arenas: glibc's default reserves 64 MB of address space per thread, against the memory limit.
+        env: { MALLOC_ARENA_MAX: "2", ...launch.env },
         cwd: options.folder,
         stdio: ["pipe", "pipe", "pipe", "pipe", ...(installation === undefined ? [] : [installation])],
         ...(switchesHere && { uid: options.user!.uid, gid: options.user!.gid }),
@@ -69,65 +64,45 @@ export class PythonChild implements PluginChild {
     } finally {
       if (installation !== undefined) fs.closeSync(installation);
     }
-    this.#forwardOutput();
+    // Output that escapes the runtime (a native library writing to its descriptors) goes to the server log.
+    this.#peer = new ChildPeer<ChildToHost | RelayRequest>(this.#process, {
+      pluginId: options.pluginId,
+      logger: options.logger,
+      tierName: "Python",
+      // Its messages come on a pipe of their own: "close" once that is read to the end too.
+      endEvent: "close",
+      send: (message) => this.#send(message),
+      spawnFailure: (error) => `Could not start ${options.python}: ${error.message}`,
+      isOutOfMemory: (code, stderrTail) => code === OUT_OF_MEMORY_EXIT || /\bMemoryError\b/.test(stderrTail),
+      onMessage: (message) => options.onMessage(message, this),
+    });
+    this.exited = this.#peer.exited;
     this.#readMessages(this.#process.stdio[3] as Readable);
-    this.exited = new Promise((resolve) => {
-      this.#process.once("close", (code, signal) => {
-        const stderrTail = this.#spawnError ? this.#spawnError.message : this.#stderrTail;
-        this.#exit = {
-          code,
-          signal,
-          reason: this.#killReason,
-          isOutOfMemory: code === OUT_OF_MEMORY_EXIT || /\bMemoryError\b/.test(this.#stderrTail),
-          stderrTail,
-        };
-        for (const request of this.#requests.values()) request.reject(new ChildExitedError(this.#exit));
-        this.#requests.clear();
-        resolve(this.#exit);
-      });
-    });
-    this.#process.on("error", (error) => {
-      this.#spawnError = error;
-      options.logger.warn({ pluginId: options.pluginId, err: error }, "python-tier process error");
-    });
     this.#process.stdin?.on("error", () => {});
   }
 
   /** Starts a process and waits until its runtime is ready (or throws why not, within `timeoutMs`). */
   static async start(options: PythonChildOptions, timeoutMs: number): Promise<PythonChild> {
     const child = new PythonChild(options);
-    let timer: NodeJS.Timeout | undefined;
-    const ready = new Promise<"ready">((resolve) => (child.#onReady = () => resolve("ready")));
-    const outcome = await Promise.race([
-      ready,
-      child.exited,
-      new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    if (outcome === "ready") return child;
-    child.kill({ kind: "load-timeout", timeoutMs });
-    if (child.#spawnError) throw new Error(`Could not start ${options.python}: ${child.#spawnError.message}`);
-    const why =
-      outcome === "timeout" ? `it did not start within ${timeoutMs} ms` : `it exited (${outcome.signal ?? `code ${outcome.code}`})`;
-    const detail = child.#stderrTail.trim().split("\n").at(-1)?.trim();
-    throw new Error(`Could not start the plugin's Python process: ${why}${detail ? `: ${detail}` : ""}`);
+    await child.#peer.untilReady(timeoutMs);
+    return child;
   }
 
   get pid(): number | undefined {
-    return this.#process.pid;
+    return this.#peer.pid;
   }
 
   get isAlive(): boolean {
-    return this.#exit === undefined && this.#killReason === undefined;
+    return this.#peer.isAlive;
   }
 
   /** Loads the plugin's Python source; resolves with the descriptor's JSON text. */
   load(pluginId: string, code: string): Promise<string> {
-    return this.#request((id) => ({ t: "load", id, pluginId, code, fetch: { timeoutMs: 0, maxBytes: 0, idleTimeoutMs: 0 } }));
+    return this.#peer.request((id) => ({ t: "load", id, pluginId, code, fetch: { timeoutMs: 0, maxBytes: 0, idleTimeoutMs: 0 } }));
   }
 
   request(method: ChildMethod, args: unknown[]): Promise<string> {
-    return this.#request((id) => ({ t: "call", id, method, args }));
+    return this.#peer.request((id) => ({ t: "call", id, method, args }));
   }
 
   signal(method: ChildSignal, args: unknown[]): void {
@@ -143,41 +118,27 @@ export class PythonChild implements PluginChild {
   }
 
   /** True when the runtime answers a no-op within `withinMs`: no plugin code holds its event loop. */
-  async isResponsive(withinMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const answered = await Promise.race([
-      this.request("ping", []).then(
-        () => true,
-        () => false,
-      ),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), withinMs))),
-    ]);
-    clearTimeout(timer);
-    return answered;
+  isResponsive(withinMs: number): Promise<boolean> {
+    return this.#peer.isResponsive(withinMs);
   }
 
   /** Ends the process at once (SIGKILL); the first reason given is the one reported. */
   kill(reason: KillReason): void {
-    if (this.#exit) return;
-    this.#killReason ??= reason;
-    this.#process.kill("SIGKILL");
+    this.#peer.kill(reason);
   }
 
-  #request(message: (id: number) => HostToChild): Promise<string> {
-    if (this.#exit) return Promise.reject(new ChildExitedError(this.#exit));
-    const id = ++this.#lastRequestId;
-    return new Promise((resolve, reject) => {
-      this.#requests.set(id, { resolve, reject });
-      this.#send(message(id));
-    });
+  /** A message that answers nothing: the socket relay's (socket-relay.ts). */
+  post(message: RelayReply): void {
+    this.#send(message as unknown as HostToChild);
   }
 
   #send(message: HostToChild): void {
     const stdin = this.#process.stdin as Writable | null;
-    if (this.#exit || !stdin || stdin.destroyed) return;
+    if (this.#peer.hasExited || !stdin || stdin.destroyed) return;
     stdin.write(JSON.stringify(message) + "\n");
   }
 
+  /** The runtime's messages: JSON lines on file descriptor 3. */
   #readMessages(stream: Readable): void {
     let partial = "";
     stream.setEncoding("utf8");
@@ -190,49 +151,14 @@ export class PythonChild implements PluginChild {
       }
       for (const line of lines) {
         if (line.trim() === "") continue;
-        let message: ChildToHost;
+        let message: ChildToHost | RelayRequest;
         try {
-          message = JSON.parse(line) as ChildToHost;
+          message = JSON.parse(line) as ChildToHost | RelayRequest;
         } catch {
           continue;
         }
-        this.#receive(message);
+        this.#peer.receive(message);
       }
     });
-  }
-
-  #receive(message: ChildToHost): void {
-    if (typeof message !== "object" || message === null) return;
-    if (message.t === "ready") {
-      this.#onReady?.();
-      return;
-    }
-    if (message.t === "reply") {
-      const request = this.#requests.get(message.id);
-      if (!request) return;
-      this.#requests.delete(message.id);
-      if (typeof message.json === "string") request.resolve(message.json);
-      else request.reject(new Error(typeof message.error === "string" ? message.error : "The plugin's process sent a malformed answer"));
-      return;
-    }
-    this.#options.onMessage(message, this);
-  }
-
-  /** Output that escaped the runtime (a native library writing to its descriptors) goes to the server log. */
-  #forwardOutput(): void {
-    const { logger, pluginId } = this.#options;
-    const forward = (stream: Readable | null, level: "info" | "warn", isStderr: boolean) => {
-      let partial = "";
-      stream?.setEncoding("utf8");
-      stream?.on("data", (text: string) => {
-        if (isStderr) this.#stderrTail = (this.#stderrTail + text).slice(-STDERR_TAIL_LENGTH);
-        const lines = (partial + text).split("\n");
-        partial = lines.pop()!.slice(-STDERR_TAIL_LENGTH);
-        for (const line of lines)
-          if (line.trim() !== "") logger[level]({ pluginId, stream: isStderr ? "stderr" : "stdout" }, line.slice(0, 16_384));
-      });
-    };
-    forward(this.#process.stdout, "info", false);
-    forward(this.#process.stderr, "warn", true);
   }
 }

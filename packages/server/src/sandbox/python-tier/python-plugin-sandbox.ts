@@ -1,7 +1,10 @@
 import type { Logger } from "pino";
+import { SluiceError } from "@sluice/sdk";
 import type { PluginDescriptor } from "@sluice/sdk/runtime";
+import type { HostConnect } from "../host-connect.ts";
 import { PluginHost } from "../host/plugin-host.ts";
 import type { HostHandlers } from "../invocation-handlers.ts";
+import type { ValvesReader } from "../plugin-runner.ts";
 import type { ChildUser } from "../node-tier/prepare-child-user.ts";
 import type { PythonInstallation } from "./python-launch.ts";
 import { PythonProcessTransport } from "./python-process-transport.ts";
@@ -29,6 +32,10 @@ export interface PythonPluginSandboxOptions {
   streamTimeoutMs?: number;
   /** Defaults for the plugin's event emitter, event call, service channel and log. */
   host: HostHandlers;
+  /** The plugin's permission-checked TCP connect: its sockets (httpx, aiohttp, http.client) go through it. */
+  connect?: HostConnect;
+  /** A relayed connection with no traffic this long is closed (`PLUGIN_FETCH_IDLE_TIMEOUT_MS`). */
+  connectionIdleTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -71,6 +78,8 @@ export class PythonPluginSandbox extends PluginHost {
           user: options.user,
           dataDir: options.dataDir,
           sitePackages: options.sitePackages,
+          connect: options.connect,
+          connectionIdleTimeoutMs: options.connectionIdleTimeoutMs,
         })),
     );
     this.#transport = transport!;
@@ -85,6 +94,32 @@ export class PythonPluginSandbox extends PluginHost {
     const sandbox = new PythonPluginSandbox(source, options);
     const descriptor = await sandbox.loadPlugin();
     return { sandbox, descriptor };
+  }
+
+  /**
+   * The valves form's JSON Schema as `user` reads it, as Open WebUI serves it: options that a
+   * method of the valves class lists are asked for again with the user as `__user__` (at load
+   * they were listed with none). Null when the plugin has no such valves. A method that fails
+   * leaves its field's options as they were at load; one that does not answer within the call
+   * limit ends the process (a stuck runtime serves nothing else) and the call throws.
+   */
+  async valvesSpec(which: "valves" | "userValves", user: ValvesReader): Promise<object | null> {
+    const hook = which === "valves" ? "valves form" : "user valves form";
+    const { child } = await this.#transport.connect(hook);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        child.kill({ kind: "timeout", invocationId: "valves-spec", hook, timeoutMs: this.timeoutMs });
+        reject(new SluiceError("PLUGIN_TIMEOUT", `Plugin "${this.pluginId}" did not list its valve options within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+    });
+    try {
+      const text = await Promise.race([child.request("valvesSpec", [which, user]), timedOut]);
+      const schema: unknown = JSON.parse(text);
+      return typeof schema === "object" && schema !== null && !Array.isArray(schema) ? schema : null;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The process id of the running process, if one runs (for tests and diagnostics). */

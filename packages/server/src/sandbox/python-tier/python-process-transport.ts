@@ -15,7 +15,9 @@ import type { ChildToHost, HostCapability } from "../node-tier/node-tier-protoco
 import { prepareChildUser, type ChildUser } from "../node-tier/prepare-child-user.ts";
 import { parsePluginJson } from "../host/parse-plugin-json.ts";
 import type { PluginCapabilities } from "../host/plugin-capabilities.ts";
+import type { HostConnect } from "../host-connect.ts";
 import { PythonChild } from "./python-child.ts";
+import { SocketRelay, type RelayRequest } from "./socket-relay.ts";
 import { pythonLaunch, type PythonInstallation } from "./python-launch.ts";
 import { pythonRuntimePath } from "./python-runtime-files.ts";
 
@@ -33,6 +35,10 @@ export interface PythonProcessTransportOptions {
   sitePackages?: string;
   memoryLimitMb: number;
   timeoutMs: number;
+  /** The plugin's permission-checked TCP connect, for the sockets its process opens (socket-relay.ts). */
+  connect?: HostConnect;
+  /** A relayed connection with no traffic this long is closed. */
+  connectionIdleTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -41,7 +47,7 @@ export const PYTHON_RUNTIME_PATH = fileURLToPath(new URL("./runtime/sluice_runti
 
 const HOST_CAPABILITIES = new Set<HostCapability>(["emit", "call", "serve"]);
 type FetchCapability = "fetch" | "fetchRead" | "fetchClose";
-/** The Python runtime's requests and urllib go through the host's permission-checked fetch (sluice_network.py). */
+/** The Python runtime's requests and urllib go through the host's permission-checked fetch (sluice_network.py); its other sockets through the relay (socket-relay.ts). */
 const FETCH_CAPABILITIES = new Set<string>(["fetch", "fetchRead", "fetchClose"]);
 
 /**
@@ -83,6 +89,7 @@ export class PythonProcessTransport implements PluginTransport {
   readonly #source: string;
   readonly #options: PythonProcessTransportOptions;
   readonly #connections = new WeakMap<PythonChild, ChildConnection<PythonChild>>();
+  readonly #relays = new WeakMap<PythonChild, SocketRelay>();
   #connection: ChildConnection<PythonChild> | undefined;
   #starting: Promise<ChildConnection<PythonChild>> | undefined;
   #isDisposed = false;
@@ -142,7 +149,18 @@ export class PythonProcessTransport implements PluginTransport {
     });
     const connection = new ChildConnection(child, pluginId, logger);
     this.#connections.set(child, connection);
-    void child.exited.then((exit) => this.#onExit(connection, exit));
+    const relay = new SocketRelay({
+      pluginId,
+      connect: this.#options.connect,
+      idleTimeoutMs: this.#options.connectionIdleTimeoutMs,
+      send: (reply) => child.post(reply),
+      logger,
+    });
+    this.#relays.set(child, relay);
+    void child.exited.then((exit) => {
+      relay.closeAll();
+      this.#onExit(connection, exit);
+    });
     let timer: NodeJS.Timeout | undefined;
     try {
       timer = setTimeout(() => child.kill({ kind: "load-timeout", timeoutMs }), timeoutMs);
@@ -213,10 +231,12 @@ export class PythonProcessTransport implements PluginTransport {
   }
 
   /** Messages from the process: capabilities of a running call, log lines and stream answers. */
-  #receive(message: Exclude<ChildToHost, { t: "ready" | "reply" }>, child: PythonChild): void {
+  #receive(message: Exclude<ChildToHost, { t: "ready" | "reply" }> | RelayRequest, child: PythonChild): void {
     const { capabilities } = this.#host;
     try {
       switch (message.t) {
+        case "net":
+          return this.#relays.get(child)?.handle(message);
         case "host":
           // The Python runtime also asks for fetch (node-tier-protocol.ts names what a Node.js child asks).
           if (FETCH_CAPABILITIES.has(message.capability as string)) {

@@ -1,4 +1,7 @@
+import type { FilterOrderEntry } from "@sluice/sdk/wire";
 import { api } from "../../api/api-client.ts";
+
+export type { FilterOrderEntry };
 
 /** The plugin lists a model row's `meta` holds (docs/api.md, Models). */
 export interface ModelPluginIds {
@@ -43,21 +46,35 @@ export function pluginIdsOf(row: Pick<ModelRow, "meta"> | undefined): ModelPlugi
 }
 
 /**
- * Stores the plugins attached to a model: updates its row (keeping the rest of `meta`), or
- * creates the settings row (same id as the upstream or pipe model) when there is none yet.
+ * Stores entries of a model's `meta` (its plugins, its capabilities): updates its row (keeping
+ * the rest of `meta`), or creates the settings row (same id as the upstream or pipe model) when
+ * there is none yet.
  */
-export async function saveModelPlugins(
+export async function saveModelMeta(
   model: Pick<CatalogModel, "id" | "name">,
   row: ModelRow | undefined,
-  ids: ModelPluginIds,
+  change: Partial<ModelRow["meta"]>,
 ): Promise<ModelRow> {
   if (row) {
-    return api.post<ModelRow>(`/api/v1/models/model/update?id=${encodeURIComponent(model.id)}`, { meta: { ...row.meta, ...ids } });
+    return api.post<ModelRow>(`/api/v1/models/model/update?id=${encodeURIComponent(model.id)}`, { meta: { ...row.meta, ...change } });
   }
-  return api.post<ModelRow>("/api/v1/models/create", { id: model.id, name: model.name, meta: ids });
+  return api.post<ModelRow>("/api/v1/models/create", { id: model.id, name: model.name, meta: change });
+}
+
+/** Stores who may use a model (`access_control`), creating its settings row when there is none yet. */
+export async function saveModelAccess(
+  model: Pick<CatalogModel, "id" | "name">,
+  row: ModelRow | undefined,
+  accessControl: unknown,
+): Promise<ModelRow> {
+  if (row) return api.post<ModelRow>(`/api/v1/models/model/update?id=${encodeURIComponent(model.id)}`, { access_control: accessControl });
+  return api.post<ModelRow>("/api/v1/models/create", { id: model.id, name: model.name, meta: {}, access_control: accessControl });
 }
 
 export const modelApi = {
   catalog: async () => (await api.get<{ data: CatalogModel[] }>("/api/models")).data,
   rows: () => api.get<ModelRow[]>("/api/v1/models/"),
+  /** The filters that run for a model, in the order the server runs them. */
+  filterOrder: async (id: string) =>
+    (await api.get<{ filters: FilterOrderEntry[] }>(`/api/v1/models/model/filters?id=${encodeURIComponent(id)}`)).filters,
 };

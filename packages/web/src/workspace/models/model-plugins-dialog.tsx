@@ -2,7 +2,8 @@ import { useState } from "react";
 import { errorMessage } from "../../api/api-error.ts";
 import { Modal } from "../../ui/modal.tsx";
 import type { PluginRow } from "../plugin-api.ts";
-import { pluginIdsOf, saveModelPlugins, type CatalogModel, type ModelPluginIds, type ModelRow } from "./model-api.ts";
+import { pluginIdsOf, saveModelMeta, type CatalogModel, type ModelPluginIds, type ModelRow } from "./model-api.ts";
+import { capabilitiesWithVision, isVisionCapable } from "./model-capabilities.ts";
 
 export interface ModelPluginsDialogProps {
   model: CatalogModel;
@@ -47,9 +48,13 @@ function PluginChecklist({ group, chosen, onChange }: { group: Group; chosen: st
   );
 }
 
-/** Chooses the filters, default-on toggle filters, actions and tools of one model. */
+/**
+ * Chooses the filters, default-on toggle filters, actions and tools of one model, and whether it
+ * reads images (`meta.capabilities.vision`, on unless switched off).
+ */
 export function ModelPluginsDialog({ model, row, functions, tools, onSaved, onClose }: ModelPluginsDialogProps) {
   const [ids, setIds] = useState<ModelPluginIds>(() => pluginIdsOf(row));
+  const [isVision, setIsVision] = useState(() => isVisionCapable(row?.meta));
   const [error, setError] = useState<string | null>(null);
   const [isSaving, setIsSaving] = useState(false);
   const filters = functions.filter((plugin) => plugin.type === "filter");
@@ -82,7 +87,8 @@ export function ModelPluginsDialog({ model, row, functions, tools, onSaved, onCl
     try {
       // Default-on filters must be filters of the model.
       const defaults = ids.defaultFilterIds.filter((id) => toggleFilters.some((plugin) => plugin.id === id));
-      onSaved(await saveModelPlugins(model, row, { ...ids, defaultFilterIds: defaults }));
+      const capabilities = capabilitiesWithVision(row?.meta, isVision);
+      onSaved(await saveModelMeta(model, row, { ...ids, defaultFilterIds: defaults, capabilities }));
       onClose();
     } catch (thrown) {
       setError(errorMessage(thrown));
@@ -107,6 +113,14 @@ export function ModelPluginsDialog({ model, row, functions, tools, onSaved, onCl
       }
     >
       <div className="checklists">
+        <fieldset className="checklist">
+          <legend className="field-label">Capabilities</legend>
+          <p className="field-hint">Vision: the model reads images. When off, the chat refuses images for it.</p>
+          <label className="checklist-item">
+            <input type="checkbox" checked={isVision} onChange={(event) => setIsVision(event.target.checked)} />
+            <span>Vision</span>
+          </label>
+        </fieldset>
         {groups.map((group) => (
           <PluginChecklist
             key={group.key}

@@ -3,8 +3,14 @@ import { errorMessage } from "../../api/api-error.ts";
 import { Spinner } from "../../ui/spinner.tsx";
 import { useToaster } from "../../ui/toasts.tsx";
 import { pluginApi, type PluginRow } from "../plugin-api.ts";
-import { modelApi, pluginIdsOf, type CatalogModel, type ModelRow } from "./model-api.ts";
+import type { AccessControl } from "@sluice/sdk/wire";
+import { AccessDialog } from "../sharing/access-dialog.tsx";
+import { describeAccess } from "../plugin-list/plugin-list-item.tsx";
+import { modelApi, pluginIdsOf, saveModelAccess, type CatalogModel, type ModelRow } from "./model-api.ts";
+import { isVisionCapable } from "./model-capabilities.ts";
 import { ModelPluginsDialog } from "./model-plugins-dialog.tsx";
+import { FilterOrder } from "./filter-order.tsx";
+import "./filter-order.css";
 import "../workspace.css";
 
 interface Loaded {
@@ -18,12 +24,15 @@ function namesOf(ids: string[], plugins: PluginRow[]): string {
   return ids.map((id) => plugins.find((plugin) => plugin.id === id)?.name ?? id).join(", ");
 }
 
+const ACCESS_LABELS = { public: "Public", private: "Private", shared: "Shared" } as const;
+
 /** Admins attach filters, actions and tools to each model (its settings row's `meta`). */
 export function ModelsPage() {
   const toaster = useToaster();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<CatalogModel | null>(null);
+  const [sharing, setSharing] = useState<CatalogModel | null>(null);
 
   const reload = useCallback(() => {
     setError(null);
@@ -85,20 +94,40 @@ export function ModelsPage() {
                     <span className="plugin-name">{model.name}</span>
                     <code className="plugin-id">{model.id}</code>
                   </div>
-                  {summary.length === 0 ? (
-                    <p className="small muted plugin-description">No plugins attached.</p>
-                  ) : (
-                    <dl className="model-summary small">
-                      {summary.map(([label, names]) => (
-                        <div key={label}>
-                          <dt>{label}</dt>
-                          <dd>{names}</dd>
-                        </div>
-                      ))}
-                    </dl>
-                  )}
+                  {summary.length === 0 && <p className="small muted plugin-description">No plugins attached.</p>}
+                  <dl className="model-summary small">
+                    {summary.map(([label, names]) => (
+                      <div key={label}>
+                        <dt>{label}</dt>
+                        <dd>{names}</dd>
+                      </div>
+                    ))}
+                    {!isVisionCapable(rowOf(model.id)?.meta) && (
+                      <div>
+                        <dt>Vision</dt>
+                        <dd>Off: the chat refuses images</dd>
+                      </div>
+                    )}
+                    <div>
+                      <dt>Filters run</dt>
+                      <dd>
+                        <FilterOrder modelId={model.id} revision={rowOf(model.id)} />
+                      </dd>
+                    </div>
+                  </dl>
                 </div>
                 <div className="plugin-item-controls">
+                  <span className="badge">
+                    {ACCESS_LABELS[describeAccess(rowOf(model.id)?.access_control as AccessControl | undefined)]}
+                  </span>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => setSharing(model)}
+                    aria-label={`Share ${model.name}`}
+                  >
+                    Share
+                  </button>
                   <button
                     type="button"
                     className="button button-small"
@@ -112,6 +141,18 @@ export function ModelsPage() {
             );
           })}
         </ul>
+      )}
+      {sharing && loaded && (
+        <AccessDialog
+          subject={sharing.name}
+          accessControl={(rowOf(sharing.id)?.access_control ?? null) as AccessControl}
+          onSave={async (accessControl) => {
+            const saved = await saveModelAccess(sharing, rowOf(sharing.id), accessControl);
+            setLoaded((current) => current && { ...current, rows: [...current.rows.filter((row) => row.id !== saved.id), saved] });
+            toaster.show({ type: "success", content: `Saved who may use ${sharing.name}` });
+          }}
+          onClose={() => setSharing(null)}
+        />
       )}
       {editing && loaded && (
         <ModelPluginsDialog

@@ -122,6 +122,8 @@ export function CodeEditor({ initialValue, onChange, serverErrors, onSave, label
           glyphMargin: true,
           lineNumbersMinChars: 3,
           readOnly: isReadOnly,
+          // The page's theme when the editor opens (ui/theme.ts sets it on <html>).
+          theme: document.documentElement.dataset.resolvedTheme === "dark" ? "vs-dark" : "vs",
         });
         editor.onDidChangeModelContent(() => {
           setLanguage(followLanguage(monaco, model));

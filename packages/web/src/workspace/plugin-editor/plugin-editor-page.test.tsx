@@ -6,7 +6,7 @@ import { ToastProvider } from "../../ui/toasts.tsx";
 import type { SourceLocation } from "./parse-load-error.ts";
 
 const { pluginApi, navigate, revealPosition } = vi.hoisted(() => ({
-  pluginApi: { get: vi.fn(), create: vi.fn(), update: vi.fn(), approvePermissions: vi.fn() },
+  pluginApi: { get: vi.fn(), create: vi.fn(), update: vi.fn(), approvePermissions: vi.fn(), permissions: vi.fn() },
   navigate: vi.fn(),
   revealPosition: vi.fn(),
 }));
@@ -139,7 +139,17 @@ describe("PluginEditorPage", () => {
     load_error: null,
   };
 
-  it("lets an admin approve what a plugin asks for, sending the content_hash of the code shown", async () => {
+  beforeEach(() => {
+    pluginApi.permissions.mockResolvedValue({
+      content_hash: "hash-v1",
+      requested: ["node"],
+      granted: [],
+      waiting: ["node"],
+      notices: ["Trusted tier: it can reach any host."],
+    });
+  });
+
+  it("lets an admin approve what a plugin asks for after reading the server's notice, sending the content_hash of the code shown", async () => {
     pluginApi.get.mockResolvedValue(waitingTool);
     pluginApi.approvePermissions.mockResolvedValue({
       ...waitingTool,
@@ -148,6 +158,8 @@ describe("PluginEditorPage", () => {
     });
     const user = renderEditor({ namespace: "tools", id: "host_info" });
     expect((await screen.findByRole("note")).textContent).toContain("trusted tier");
+    expect(await screen.findByText("Trusted tier: it can reach any host.")).toBeTruthy();
+    expect(pluginApi.permissions).toHaveBeenCalledWith("tools", "host_info");
     await user.click(screen.getByRole("button", { name: "Approve" }));
     expect(pluginApi.approvePermissions).toHaveBeenCalledWith("tools", "host_info", "hash-v1");
     expect(await screen.findByText("Granted the trusted tier.")).toBeTruthy();

@@ -10,6 +10,7 @@ import { kindOf, pluginApi, type AccessControl, type PluginKind, type PluginSect
 import { parseFrontmatter } from "@sluice/sdk/wire";
 import { takePluginDraft } from "../plugin-draft-store.ts";
 import { ValvesDialog } from "../valves-form/valves-dialog.tsx";
+import { VersionHistoryDialog } from "../plugin-history/version-history-dialog.tsx";
 import { ApprovePermissionsBar } from "./approve-permissions-bar.tsx";
 import { CodeEditor, type CodeEditorHandle } from "./code-editor.tsx";
 import { parseLoadError, type SourceLocation } from "./parse-load-error.ts";
@@ -63,6 +64,10 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
   const [isSaving, setIsSaving] = useState(false);
   const [saveError, setSaveError] = useState<SaveError | null>(null);
   const [valvesDialog, setValvesDialog] = useState<"admin" | "user" | null>(null);
+  const [saveMessage, setSaveMessage] = useState("");
+  const [isHistoryOpen, setIsHistoryOpen] = useState(false);
+  // A restore replaces the code: the editor is made again with it.
+  const [editorKey, setEditorKey] = useState(0);
   const editor = useRef<CodeEditorHandle>(null);
   const serverErrors = useMemo(() => (saveError?.location ? [saveError.location] : []), [saveError]);
 
@@ -124,15 +129,18 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
     setIsSaving(true);
     try {
       const meta = { description: form.description.trim() };
+      const message = saveMessage.trim() ? { message: saveMessage.trim() } : {};
       const saved = isNew
         ? await pluginApi.create(namespace, {
             id: pluginId,
             name,
             content: form.content,
             meta,
+            ...message,
             ...(namespace === "tools" ? { access_control: form.accessControl } : {}),
           })
-        : await pluginApi.update(namespace, pluginId, { name, content: form.content, meta });
+        : await pluginApi.update(namespace, pluginId, { name, content: form.content, meta, ...message });
+      setSaveMessage("");
       setRow(saved);
       setSavedContent(form.content);
       setForm((current) => ({ ...current, name: saved.name, id: saved.id }));
@@ -149,7 +157,21 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
     } finally {
       setIsSaving(false);
     }
-  }, [form, isNew, isSaving, namespace, toaster]);
+  }, [form, isNew, isSaving, namespace, saveMessage, toaster]);
+
+  const showRestored = (restored: PluginRow) => {
+    setRow(restored);
+    setForm((current) => ({
+      ...current,
+      name: restored.name,
+      description: restored.meta?.description ?? "",
+      content: restored.content ?? "",
+    }));
+    setSavedContent(restored.content ?? "");
+    setSaveError(null);
+    setEditorKey((key) => key + 1);
+    toaster.show({ type: "success", content: `Restored ${restored.name}: the old code is saved as a new version and loaded` });
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -191,10 +213,25 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
               Valves
             </button>
           )}
+          {!isNew && row && (
+            <button type="button" className="button" onClick={() => setIsHistoryOpen(true)}>
+              History
+            </button>
+          )}
           {!isNew && row && (row.meta?.has_user_valves || row.has_user_valves) && (
             <button type="button" className="button" onClick={() => setValvesDialog("user")}>
               My settings
             </button>
+          )}
+          {canWrite && (
+            <input
+              className="input input-small save-message"
+              value={saveMessage}
+              onChange={(event) => setSaveMessage(event.target.value)}
+              placeholder="What changed (optional)"
+              aria-label="Save message (optional)"
+              maxLength={500}
+            />
           )}
           {canWrite && (
             <button type="submit" className="button button-primary" disabled={isSaving} aria-keyshortcuts="Control+S">
@@ -297,6 +334,7 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
       )}
 
       <CodeEditor
+        key={editorKey}
         ref={editor}
         label={`Code of ${form.name || "the plugin"}`}
         initialValue={form.content}
@@ -310,6 +348,16 @@ export function PluginEditorPage({ namespace, id, kind, isDraft = false }: Plugi
         guide is docs/plugins.md in the Sluice repository.
       </p>
 
+      {isHistoryOpen && row && (
+        <VersionHistoryDialog
+          namespace={namespace}
+          row={row}
+          canRestore={canWrite}
+          isDirty={isDirty}
+          onRestored={showRestored}
+          onClose={() => setIsHistoryOpen(false)}
+        />
+      )}
       {valvesDialog && row && (
         <ValvesDialog namespace={namespace} plugin={row} isUser={valvesDialog === "user"} onClose={() => setValvesDialog(null)} />
       )}

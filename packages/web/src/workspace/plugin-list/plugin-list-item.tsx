@@ -1,4 +1,6 @@
+import { useState } from "react";
 import { Link } from "../../app/router.tsx";
+import { AccessDialog } from "../sharing/access-dialog.tsx";
 import { kindOf, type AccessControl, type PluginSection, type PluginRow } from "../plugin-api.ts";
 
 export interface PluginListItemProps {
@@ -9,7 +11,7 @@ export interface PluginListItemProps {
   isBusy: boolean;
   onToggleActive(): void;
   onToggleGlobal(): void;
-  onChangeAccess(accessControl: AccessControl): void;
+  onChangeAccess(accessControl: AccessControl): Promise<void> | void;
   onOpenValves(isUser: boolean): void;
   onDelete(): void;
 }
@@ -48,6 +50,7 @@ export function PluginListItem({
   const editPath = `/workspace/${namespace}/${encodeURIComponent(row.id)}`;
   const hasGlobal = kind === "filter" || kind === "action";
   const access = describeAccess(row.access_control);
+  const [isSharing, setIsSharing] = useState(false);
 
   return (
     <li className="plugin-item" aria-labelledby={`plugin-${row.id}-name`}>
@@ -119,6 +122,20 @@ export function PluginListItem({
               {access === "public" ? "Public" : access === "shared" ? "Shared" : "Private"}
             </span>
           ))}
+        {namespace === "tools" && canWrite && (
+          <button type="button" className="button button-small" onClick={() => setIsSharing(true)} aria-label={`Share ${row.name}`}>
+            Share
+          </button>
+        )}
+        {isSharing && (
+          <AccessDialog
+            subject={row.name}
+            accessControl={row.access_control}
+            ownerId={row.user_id}
+            onSave={async (accessControl) => onChangeAccess(accessControl)}
+            onClose={() => setIsSharing(false)}
+          />
+        )}
         <div className="button-row plugin-buttons">
           {canWrite && (
             <button type="button" className="button button-small" onClick={() => onOpenValves(false)} aria-label={`Valves of ${row.name}`}>

@@ -3,7 +3,7 @@
 The server starts `python3 -I -B sluice_runtime.py <memory MB>` with an empty environment in the
 plugin's folder. Messages are JSON, one per line: the server writes to our stdin, we write to
 file descriptor 3. They are the trusted tier's messages (node-tier-protocol.ts): `load`, `call`
-(validateValves, awaitHook, startPipe, pullPipe, openStreamSession, ping), `signal`
+(validateValves, valvesSpec, awaitHook, startPipe, pullPipe, openStreamSession, ping), `signal`
 (abortInvocation, forgetResult, stopPipe, closeStreamSession), `chunks` and `host-reply` in;
 `ready`, `reply`, `host` (emit, call, serve), `log` and `chunked` out. Answers are the JSON text
 the JavaScript runtime gives (docs/internals/plugin-runtime.md), so the host reads both alike.
@@ -47,7 +47,65 @@ def check_source(source):
     except SyntaxError as error:
         return {"ok": False, "message": describe_syntax_error(error), "line": error.lineno}
     classes = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
-    return {"ok": True, "classes": classes}
+    return {"ok": True, "classes": classes, "shippedByOpenWebUI": missing_open_webui_packages(tree)}
+
+
+# Packages Open WebUI's server ships, which its plugins import without listing them under
+# `requirements:` (module name -> pip name). Light ones only: not its ML stack.
+OPEN_WEBUI_PACKAGES = {
+    "aiohttp": "aiohttp",
+    "httpx": "httpx",
+    "requests": "requests",
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "tiktoken": "tiktoken",
+    "bs4": "beautifulsoup4",
+    "markdown": "markdown",
+    "pypdf": "pypdf",
+    "pandas": "pandas",
+    "numpy": "numpy",
+    "redis": "redis",
+    "pymongo": "pymongo",
+    "boto3": "boto3",
+    "jwt": "pyjwt",
+    "jose": "python-jose",
+    "validators": "validators",
+    "psutil": "psutil",
+    "fake_useragent": "fake-useragent",
+    "duckduckgo_search": "duckduckgo-search",
+    "youtube_transcript_api": "youtube-transcript-api",
+    "fpdf": "fpdf2",
+    "docx2txt": "docx2txt",
+    "openpyxl": "openpyxl",
+    "ftfy": "ftfy",
+    "pydub": "pydub",
+    "sqlalchemy": "sqlalchemy",
+    "peewee": "peewee",
+    "yaml": "pyyaml",
+    "dateutil": "python-dateutil",
+    "pytz": "pytz",
+    "aiofiles": "aiofiles",
+    "cryptography": "cryptography",
+    "tenacity": "tenacity",
+    "loguru": "loguru",
+}
+
+
+def missing_open_webui_packages(tree):
+    """Pip names of the packages Open WebUI ships that the source imports and this Python lacks."""
+    import importlib.util
+
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imported.add(node.module.split(".")[0])
+    missing = []
+    for module in sorted(imported):
+        if module in OPEN_WEBUI_PACKAGES and importlib.util.find_spec(module) is None:
+            missing.append(OPEN_WEBUI_PACKAGES[module])
+    return missing
 
 
 def describe_syntax_error(error):
@@ -141,6 +199,7 @@ class Channel:
 
 
 channel = None
+sluice_sockets = None
 
 
 class PluginError(Exception):
@@ -265,6 +324,8 @@ class Plugin:
         cls = type(instance)
         self.valves_class = getattr(cls, "Valves", None) if inspect.isclass(getattr(cls, "Valves", None)) else None
         self.user_valves_class = getattr(cls, "UserValves", None) if inspect.isclass(getattr(cls, "UserValves", None)) else None
+        # The valves forms as listed at load (`describe_plugin`), the fallback of a failing options method.
+        self.loaded_schemas = {}
 
 
 plugin = None
@@ -293,7 +354,11 @@ def load(plugin_id, code):
     return describe_plugin(plugin)
 
 
-def valves_schema(model_class):
+def valves_schema(model_class, user=None, fallback=None):
+    """The valves form's JSON Schema. Options a method of the valves class lists (Open WebUI:
+    `json_schema_extra={"input": {"options": "method_name"}}`) are asked for, given `user` as
+    `__user__` or `user` when the method names them: the form's reader, or None at load. A method
+    that fails keeps the options `fallback` (the schema listed at load) has for its field."""
     if model_class is None:
         return None
     schema = model_class.model_json_schema()
@@ -301,15 +366,24 @@ def valves_schema(model_class):
     for name, prop in properties.items():
         options = (prop.get("input") or {}).get("options") if isinstance(prop.get("input"), dict) else None
         if isinstance(options, str):
-            # Open WebUI: the name of a (class) method of the valves class that lists the options,
-            # given the user as `__user__` or `user` when it names them. The schema is read when the
-            # plugin loads, with no user: those arguments are None.
             try:
                 method = getattr(model_class, options)
-                prop["input"]["options"] = list(method(**arguments_for(method, {"__user__": None, "user": None})))
+                resolved = method(**arguments_for(method, {"__user__": user, "user": user}))
+                if not isinstance(resolved, list):
+                    raise TypeError(f"it returned {type(resolved).__name__}, not a list")
+                prop["input"]["options"] = resolved
             except Exception as error:  # noqa: BLE001
                 channel.log("warn", f"valve {name}: options from {options}() failed: {error}")
+                listed = (((fallback or {}).get("properties") or {}).get(name) or {}).get("input")
+                if isinstance(listed, dict) and "options" in listed:
+                    prop["input"]["options"] = listed["options"]
     return schema
+
+
+def valves_spec(which, user):
+    """The valves form for one user: what `valves_schema` gives with them as the reader."""
+    model_class = plugin.valves_class if which == "valves" else plugin.user_valves_class
+    return valves_schema(model_class, user if isinstance(user, dict) else None, plugin.loaded_schemas.get(which))
 
 
 def secret_fields(schema):
@@ -326,6 +400,7 @@ def describe_plugin(loaded):
     instance = loaded.instance
     valves = valves_schema(loaded.valves_class)
     user_valves = valves_schema(loaded.user_valves_class)
+    loaded.loaded_schemas = {"valves": valves, "userValves": user_valves}
     pipes = None
     has_dynamic_pipes = False
     hooks = []
@@ -936,6 +1011,8 @@ async def call_entry(method, args):
         return "null"
     if method == "validateValves":
         return json.dumps(validate_valves(args[0], args[1]))
+    if method == "valvesSpec":
+        return json.dumps(valves_spec(args[0], args[1]))
     if method == "awaitHook":
         return await await_hook(args[0])
     if method == "startPipe":
@@ -979,7 +1056,11 @@ def read_messages(loop):
             message = json.loads(line)
         except ValueError:
             continue
-        if channel.take_sync_reply(message):
+        try:
+            if channel.take_sync_reply(message) or sluice_sockets.take_host_message(message):
+                continue
+        except Exception as error:  # noqa: BLE001 - the reader must outlive any one message
+            channel.log("error", f"a message from the server could not be handled: {type(error).__name__}: {error}")
             continue
         loop.call_soon_threadsafe(dispatch, message)
     # The server closed our stdin: it is gone, and so is the reason to run.
@@ -1068,15 +1149,21 @@ def main():
     channel = Channel()
     # Set only to find a shared libpython in an installation the plugin's OS user reaches through a descriptor (python-launch.ts).
     os.environ.pop("LD_LIBRARY_PATH", None)
+    # Read by glibc as the process started (python-child.ts); nothing for the plugin.
+    os.environ.pop("MALLOC_ARENA_MAX", None)
     install_shims()
     if len(sys.argv) > 2:
         # The plugin's `requirements:`, installed with pip --target: after the shims, before site-packages.
         sys.path.insert(1, sys.argv[2])
-    # requests (the plugin's own, when it lists it) and urllib go through the host's permission-checked fetch.
+    # requests (the plugin's own, when it lists it) and urllib go through the host's permission-checked fetch;
+    # every other TCP connection (httpx, aiohttp, http.client) is relayed through the same policy.
+    global sluice_sockets
     import sluice_network
+    import sluice_sockets
 
     sluice_network.install()
-    loop = asyncio.new_event_loop()
+    sluice_sockets.install(channel, contexts)
+    loop = asyncio.SelectorEventLoop(sluice_sockets.WaitingSelector())
     asyncio.set_event_loop(loop)
     channel.loop = loop
     if len(sys.argv) > 1:

@@ -1,11 +1,11 @@
 """HTTP from a Python plugin through the host: `requests` and `urllib.request` send each request
 to the server's permission-checked fetch (the plugin's `permissions: network:…` entries, public
 addresses only), which the Python process must use: where the kernel allows, it runs in a network
-namespace of its own, with no way out but this one (docs/security.md).
+namespace of its own, with no way out but the host (docs/security.md).
 
 The body of an answer stays with the host and is read one chunk at a time as the plugin reads it,
 so a streamed answer (`stream=True`, `iter_lines`) streams. Other clients (http.client, httpx,
-aiohttp, raw sockets) are not routed: in a namespace of its own they cannot connect at all.
+aiohttp, the openai package) open sockets, which sluice_sockets.py relays through the same policy.
 """
 
 import base64
