@@ -1,4 +1,4 @@
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { signUpAdmin } from "./helpers/accounts.ts";
 import { connectSocket } from "./helpers/connect-socket.ts";
 import { useServer } from "./helpers/use-server.ts";
@@ -59,7 +59,11 @@ it("an execute event emitted while those are off is dropped and the action finis
       data: { data: { description: "after execute" } },
     });
     expect(tab.received.some((envelope) => envelope.data.type === "execute")).toBe(false);
-    expect(sluice.server.output()).toMatch(/"pluginId":"runner".*execute event dropped/);
+    // The server's log reaches this process through a pipe, possibly after the HTTP answer.
+    await vi.waitFor(() => expect(sluice.server.output()).toMatch(/"pluginId":"runner".*execute event dropped/), {
+      timeout: 10_000,
+      interval: 50,
+    });
 
     const called = await sluice.api.post("/api/chat/actions/runner", { ...body, mode: "call" }, admin.token);
     expect(called.status).toBe(403);

@@ -1,4 +1,4 @@
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { signUpAdmin, type TestAccount } from "./helpers/accounts.ts";
 import { describeEachDatabase } from "./helpers/describe-each-database.ts";
 import { useServer } from "./helpers/use-server.ts";
@@ -42,9 +42,17 @@ describeEachDatabase("manifold entry ids", (kind) => {
       admin.token,
     );
     expect(answer.body).toMatchObject({ model: "provider.llama3.1:8b", choices: [{ message: { content: "answered by llama3.1:8b" } }] });
-    expect(sluice.server.output()).toMatch(/manifold entry left out: an empty id/);
-    expect(sluice.server.output()).toMatch(
-      /manifold entry left out: the id \\"gpt-4.1-mini\\" twice|manifold entry left out: the id "gpt-4.1-mini" twice/,
+    // The server's log reaches this process through a pipe, possibly after the HTTP answer.
+    await vi.waitFor(() => expect(sluice.server.output()).toMatch(/manifold entry left out: an empty id/), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    await vi.waitFor(
+      () =>
+        expect(sluice.server.output()).toMatch(
+          /manifold entry left out: the id \\"gpt-4.1-mini\\" twice|manifold entry left out: the id "gpt-4.1-mini" twice/,
+        ),
+      { timeout: 10_000, interval: 50 },
     );
   });
 });

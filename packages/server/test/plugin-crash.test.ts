@@ -1,4 +1,4 @@
-import { afterAll, expect, it } from "vitest";
+import { afterAll, expect, it, vi } from "vitest";
 import { signUpAdmin } from "./helpers/accounts.ts";
 import { api } from "./helpers/api.ts";
 import { describeEachDatabase } from "./helpers/describe-each-database.ts";
@@ -98,7 +98,10 @@ describeEachDatabase("a plugin that makes isolated-vm lose control", (kind) => {
     // The chat got its time-out answer (or lost its connection with the process).
     const crashed = await crashing;
     if (!(crashed instanceof Error)) expect(crashed).toMatchObject({ status: 504, body: { detail: expect.stringMatching(/timed out/) } });
-    expect(first.output()).toMatch(/plugin "crasher" crashed the server \(Script failed to terminate\); it was switched off/);
+    await vi.waitFor(
+      () => expect(first.output()).toMatch(/plugin "crasher" crashed the server \(Script failed to terminate\); it was switched off/),
+      { timeout: 10_000, interval: 50 },
+    );
 
     const second = await startServer({ kind, database, env });
     try {
