@@ -339,9 +339,32 @@ describe("users, groups and accounts in Chromium", () => {
       expect(await page.getByRole("region", { name: "Preferences" }).getByLabel("Theme").inputValue()).toBe("light");
       await page.getByRole("region", { name: "Preferences" }).getByLabel("Theme").selectOption("system");
       expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBeUndefined();
+      // The interface changes language at once, and stays in it on this device and after a reload.
       await page.getByLabel("Language").selectOption("de");
-      await page.getByText("Language: Deutsch").waitFor();
+      await page.getByText("Sprache: Deutsch").waitFor();
       expect(await page.evaluate(() => document.documentElement.lang)).toBe("de");
+      await page.getByRole("heading", { name: "Einstellungen" }).waitFor();
+      await page.getByRole("button", { name: "Schlüssel erstellen" }).waitFor();
+      await page.reload();
+      await page.getByRole("heading", { name: "Profil" }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe("de");
+      await page.goto("/");
+      await page.getByRole("heading", { name: "Hallo, Ada" }).waitFor();
+      await expect
+        .poll(() => page.getByRole("textbox", { name: "Nachricht" }).getAttribute("placeholder"), { timeout: 10_000 })
+        .toBe("Nachricht senden");
+      const menu = page.getByRole("button", { name: "Menü öffnen" });
+      if (await menu.isVisible()) await menu.click();
+      await page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+      await page.getByRole("searchbox", { name: "Chats durchsuchen" }).waitFor();
+      expect(await fitsWidth(page)).toBe(true);
+      await screenshot(page, `users-account-language-${suffix}.png`);
+      await page.getByRole("link", { name: /Ada/ }).click();
+      await page.waitForURL(/\/account$/);
+      await page.getByLabel("Sprache").selectOption("en");
+      await page.getByText("Language: English").waitFor();
+      await page.getByRole("heading", { name: "Preferences" }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
 
       // API key: create, copy without the Clipboard API, use, revoke.
       await page.getByRole("button", { name: "Create key" }).click();

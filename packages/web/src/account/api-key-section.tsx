@@ -4,12 +4,14 @@ import { useCopyButton } from "../ui/use-copy-button.ts";
 import { useToaster } from "../ui/toasts.tsx";
 import { ConfirmDialog } from "../workspace/confirm-dialog.tsx";
 import { accountApi } from "./account-api.ts";
+import { useTranslate } from "../i18n/i18n.ts";
 
 /**
  * The user's API key, for scripts and OpenAI clients (base URL `<server>/api`): created (shown
  * once, with a Copy button that also works over plain HTTP), replaced or revoked.
  */
 export function ApiKeySection() {
+  const t = useTranslate();
   const toaster = useToaster();
   const headingId = useId();
   const copier = useCopyButton();
@@ -38,52 +40,53 @@ export function ApiKeySection() {
 
   return (
     <section className="card account-section" aria-labelledby={headingId}>
-      <h2 id={headingId}>API key</h2>
+      <h2 id={headingId}>{t("API key")}</h2>
       <p className="muted small">
-        For scripts and OpenAI-compatible clients: base URL <code>{baseUrl}</code>, the key as the bearer token. It acts as you.
+        {t("For scripts and OpenAI-compatible clients: base URL")} <code>{baseUrl}</code>
+        {t(", the key as the bearer token. It acts as you.")}
       </p>
       {hint === undefined ? null : hint === null ? (
-        <p>You have no API key.</p>
+        <p>{t("You have no API key.")}</p>
       ) : (
         <p>
-          Your key: <code data-testid="api-key-hint">{hint}</code>
+          {t("Your key:")} <code data-testid="api-key-hint">{hint}</code>
         </p>
       )}
       {newKey && (
         <div className="api-key-new" role="status">
           <label className="field">
-            <span className="field-label">Your new key (shown once: copy it now)</span>
+            <span className="field-label">{t("Your new key (shown once: copy it now)")}</span>
             <input className="input api-key-value" readOnly value={newKey} onFocus={(event) => event.currentTarget.select()} />
           </label>
-          <button type="button" className="button button-small" onClick={() => void copier.copy(newKey)} aria-label="Copy API key">
+          <button type="button" className="button button-small" onClick={() => void copier.copy(newKey)} aria-label={t("Copy API key")}>
             {copier.label}
           </button>
         </div>
       )}
       <div className="button-row">
         <button type="button" className="button button-primary" disabled={isBusy} onClick={create}>
-          {hint ? "Replace key" : "Create key"}
+          {hint ? t("Replace key") : t("Create key")}
         </button>
         {hint && (
           <button type="button" className="button button-quiet danger-text" disabled={isBusy} onClick={() => setIsConfirmingRevoke(true)}>
-            Revoke key
+            {t("Revoke key")}
           </button>
         )}
       </div>
       {isConfirmingRevoke && (
         <ConfirmDialog
-          title="Revoke your API key?"
-          confirmLabel="Revoke"
+          title={t("Revoke your API key?")}
+          confirmLabel={t("Revoke")}
           isDangerous
           onConfirm={async () => {
             await accountApi.revokeApiKey();
             setHint(null);
             setNewKey(null);
-            toaster.show({ type: "success", content: "Revoked your API key" });
+            toaster.show({ type: "success", content: t("Revoked your API key") });
           }}
           onClose={() => setIsConfirmingRevoke(false)}
         >
-          Scripts that use it stop working at once.
+          {t("Scripts that use it stop working at once.")}
         </ConfirmDialog>
       )}
     </section>

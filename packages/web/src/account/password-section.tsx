@@ -3,10 +3,12 @@ import { errorMessage } from "../api/api-error.ts";
 import { useAuth } from "../auth/auth-context.tsx";
 import { useToaster } from "../ui/toasts.tsx";
 import { accountApi } from "./account-api.ts";
+import { useTranslate } from "../i18n/i18n.ts";
 
 /** Changes the password (the current one first). Every other session ends; this one signs in again. */
 export function PasswordSection({ email }: { email: string }) {
   const { signIn } = useAuth();
+  const t = useTranslate();
   const toaster = useToaster();
   const headingId = useId();
   const [error, setError] = useState<string | null>(null);
@@ -19,7 +21,7 @@ export function PasswordSection({ email }: { email: string }) {
     const current = String(form.get("current") ?? "");
     const next = String(form.get("new") ?? "");
     if (next !== String(form.get("repeat") ?? "")) {
-      setError("The new passwords differ");
+      setError(t("The new passwords differ"));
       return;
     }
     setIsBusy(true);
@@ -29,7 +31,7 @@ export function PasswordSection({ email }: { email: string }) {
       // The change ended every session, this one too.
       await signIn(email, next);
       formElement.reset();
-      toaster.show({ type: "success", content: "Changed your password; other devices must sign in again" });
+      toaster.show({ type: "success", content: t("Changed your password; other devices must sign in again") });
     } catch (thrown) {
       setError(errorMessage(thrown));
     } finally {
@@ -39,18 +41,18 @@ export function PasswordSection({ email }: { email: string }) {
 
   return (
     <section className="card account-section" aria-labelledby={headingId}>
-      <h2 id={headingId}>Password</h2>
-      <form className="form account-form" onSubmit={submit} aria-label="Change password">
+      <h2 id={headingId}>{t("Password")}</h2>
+      <form className="form account-form" onSubmit={submit} aria-label={t("Change password")}>
         <label className="field">
-          <span className="field-label">Current password</span>
+          <span className="field-label">{t("Current password")}</span>
           <input className="input" name="current" type="password" autoComplete="current-password" required />
         </label>
         <label className="field">
-          <span className="field-label">New password</span>
+          <span className="field-label">{t("New password")}</span>
           <input className="input" name="new" type="password" autoComplete="new-password" required />
         </label>
         <label className="field">
-          <span className="field-label">New password again</span>
+          <span className="field-label">{t("New password again")}</span>
           <input className="input" name="repeat" type="password" autoComplete="new-password" required />
         </label>
         {error && (
@@ -59,7 +61,7 @@ export function PasswordSection({ email }: { email: string }) {
           </p>
         )}
         <button type="submit" className="button button-primary" disabled={isBusy}>
-          Change password
+          {t("Change password")}
         </button>
       </form>
     </section>

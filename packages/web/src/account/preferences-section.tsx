@@ -3,19 +3,19 @@ import { errorMessage } from "../api/api-error.ts";
 import { useToaster } from "../ui/toasts.tsx";
 import { accountApi } from "./account-api.ts";
 import { useTheme, type ThemeChoice } from "../ui/theme.ts";
-import { applyLanguage, currentLanguage, LANGUAGES } from "./preferences.ts";
+import { applyLanguage } from "./preferences.ts";
+import { LANGUAGES, translate, useInterfaceLanguage, useTranslate } from "../i18n/i18n.ts";
 
-/** Theme (this device) and language (kept with the account; sets `<html lang>`). */
+/** Theme (this device) and language (kept with the account; the interface's texts and `<html lang>`). */
 export function PreferencesSection() {
   const toaster = useToaster();
   const headingId = useId();
   const themeId = useId();
   const languageId = useId();
   const [theme, setTheme] = useTheme();
-  const [language, setLanguage] = useState(() => {
-    const current = currentLanguage();
-    return LANGUAGES.some((item) => item.tag === current) ? current : "en";
-  });
+  const t = useTranslate();
+  const shown = useInterfaceLanguage();
+  const [language, setLanguage] = useState<string>(shown);
 
   const changeLanguage = async (tag: string) => {
     const previous = language;
@@ -23,8 +23,9 @@ export function PreferencesSection() {
     try {
       const ui = await accountApi.uiSettings();
       await accountApi.updateUiSettings({ ...ui, language: tag });
-      applyLanguage(tag);
-      toaster.show({ type: "success", content: `Language: ${LANGUAGES.find((item) => item.tag === tag)?.label ?? tag}` });
+      await applyLanguage(tag);
+      // In the language just chosen.
+      toaster.show({ type: "success", content: `${translate("Language")}: ${LANGUAGES.find((item) => item.tag === tag)?.label ?? tag}` });
     } catch (thrown) {
       setLanguage(previous);
       toaster.show({ type: "error", content: errorMessage(thrown) });
@@ -33,11 +34,11 @@ export function PreferencesSection() {
 
   return (
     <section className="card account-section" aria-labelledby={headingId}>
-      <h2 id={headingId}>Preferences</h2>
+      <h2 id={headingId}>{t("Preferences")}</h2>
       <div className="form account-form">
         <div className="field">
           <label className="field-label" htmlFor={themeId}>
-            Theme
+            {t("Theme")}
           </label>
           <select
             id={themeId}
@@ -47,15 +48,15 @@ export function PreferencesSection() {
               setTheme(event.target.value as ThemeChoice);
             }}
           >
-            <option value="system">Same as the system</option>
-            <option value="light">Light</option>
-            <option value="dark">Dark</option>
+            <option value="system">{t("Same as the system")}</option>
+            <option value="light">{t("Light")}</option>
+            <option value="dark">{t("Dark")}</option>
           </select>
-          <span className="field-hint">Kept on this device.</span>
+          <span className="field-hint">{t("Kept on this device.")}</span>
         </div>
         <div className="field">
           <label className="field-label" htmlFor={languageId}>
-            Language
+            {t("Language")}
           </label>
           <select id={languageId} className="input" value={language} onChange={(event) => void changeLanguage(event.target.value)}>
             {LANGUAGES.map((item) => (
@@ -65,8 +66,7 @@ export function PreferencesSection() {
             ))}
           </select>
           <span className="field-hint">
-            Kept with your account. Sluice’s own texts are in English for now; the choice tells your browser and screen reader the page’s
-            language.
+            {t("Kept with your account. The chat, the sidebar and this page are translated; the workspace and admin pages are in English.")}
           </span>
         </div>
       </div>

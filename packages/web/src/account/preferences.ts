@@ -1,20 +1,8 @@
 import { useEffect } from "react";
 import { accountApi } from "./account-api.ts";
+import { isLanguageTag, setInterfaceLanguage } from "../i18n/i18n.ts";
 
 const LANGUAGE_KEY = "sluice.language";
-
-/** The languages offered. The UI is English only for now: the choice sets `<html lang>` and is kept per user. */
-export const LANGUAGES = [
-  { tag: "en", label: "English" },
-  { tag: "de", label: "Deutsch" },
-  { tag: "fr", label: "Français" },
-  { tag: "es", label: "Español" },
-  { tag: "it", label: "Italiano" },
-  { tag: "pt", label: "Português" },
-  { tag: "nl", label: "Nederlands" },
-  { tag: "ja", label: "日本語" },
-  { tag: "zh", label: "中文" },
-] as const;
 
 function readStorage(key: string): string | null {
   try {
@@ -33,32 +21,36 @@ function writeStorage(key: string, value: string | null): void {
   }
 }
 
-/** Sets `<html lang>` and remembers the language on this device, to set it at once on the next visit. */
-export function applyLanguage(tag: string): void {
-  document.documentElement.lang = tag;
-  writeStorage(LANGUAGE_KEY, tag);
+/**
+ * Shows the interface in `tag` (one of the i18n module's `LANGUAGES`; anything else is English),
+ * sets `<html lang>` and remembers the language on this device, to show it at once on the next
+ * visit. Settles once the interface has changed.
+ */
+export async function applyLanguage(tag: string): Promise<void> {
+  const language = isLanguageTag(tag) ? tag : "en";
+  writeStorage(LANGUAGE_KEY, language);
+  await setInterfaceLanguage(language);
+  document.documentElement.lang = language;
 }
 
-/** The language last applied on this device, else the page's. */
+/** The language last applied on this device, else English. */
 export function currentLanguage(): string {
-  return readStorage(LANGUAGE_KEY) ?? (document.documentElement.lang || "en");
+  const remembered = readStorage(LANGUAGE_KEY);
+  return isLanguageTag(remembered) ? remembered : "en";
 }
 
 /**
- * Applies the signed-in user's stored language (`settings.ui.language`) to `<html lang>`: at
- * once from this device's memory, then from the server (another device may have changed it).
+ * Applies the signed-in user's stored language (`settings.ui.language`) from the server: this
+ * device's memory of it was applied before the first paint (main.tsx), and another device may
+ * have changed it since.
  */
 export function useUserLanguage(userId: string | undefined): void {
-  useEffect(() => {
-    const remembered = readStorage(LANGUAGE_KEY);
-    if (remembered) document.documentElement.lang = remembered;
-  }, []);
   useEffect(() => {
     if (!userId) return;
     let isCurrent = true;
     accountApi.uiSettings().then(
       (ui) => {
-        if (isCurrent && typeof ui.language === "string") applyLanguage(ui.language);
+        if (isCurrent && typeof ui.language === "string") void applyLanguage(ui.language);
       },
       () => {},
     );

@@ -6,10 +6,12 @@ import { useToaster } from "../ui/toasts.tsx";
 import { UserAvatar } from "./user-avatar.tsx";
 import { accountApi } from "./account-api.ts";
 import { scaleAvatar } from "./scale-avatar.ts";
+import { useTranslate } from "../i18n/i18n.ts";
 
 /** The user's name and avatar (an image scaled to 128 px, stored as a data URL). */
 export function ProfileSection({ user }: { user: SessionUser }) {
   const { refresh } = useAuth();
+  const t = useTranslate();
   const toaster = useToaster();
   const headingId = useId();
   const fileInput = useRef<HTMLInputElement>(null);
@@ -33,13 +35,13 @@ export function ProfileSection({ user }: { user: SessionUser }) {
 
   const submitName = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    void save({ name }, "Saved your name");
+    void save({ name }, t("Saved your name"));
   };
 
   const pickAvatar = async (file: File | undefined) => {
     if (!file) return;
     try {
-      await save({ profile_image_url: await scaleAvatar(file) }, "Saved your picture");
+      await save({ profile_image_url: await scaleAvatar(file) }, t("Saved your picture"));
     } catch (thrown) {
       setError(errorMessage(thrown));
     } finally {
@@ -49,18 +51,18 @@ export function ProfileSection({ user }: { user: SessionUser }) {
 
   return (
     <section className="card account-section" aria-labelledby={headingId}>
-      <h2 id={headingId}>Profile</h2>
+      <h2 id={headingId}>{t("Profile")}</h2>
       <div className="account-profile">
-        <UserAvatar user={user} size={64} label={user.profile_image_url ? "Your picture" : ""} />
+        <UserAvatar user={user} size={64} label={user.profile_image_url ? t("Your picture") : ""} />
         <div className="button-row">
           <label className="button button-small">
-            Upload picture
+            {t("Upload picture")}
             <input
               ref={fileInput}
               type="file"
               accept="image/png,image/jpeg,image/gif,image/webp"
               className="visually-hidden"
-              aria-label="Upload picture"
+              aria-label={t("Upload picture")}
               disabled={isBusy}
               onChange={(event) => pickAvatar(event.target.files?.[0])}
             />
@@ -70,16 +72,16 @@ export function ProfileSection({ user }: { user: SessionUser }) {
               type="button"
               className="button button-small button-quiet"
               disabled={isBusy}
-              onClick={() => save({ profile_image_url: "" }, "Removed your picture")}
+              onClick={() => save({ profile_image_url: "" }, t("Removed your picture"))}
             >
-              Remove picture
+              {t("Remove picture")}
             </button>
           )}
         </div>
       </div>
-      <form className="form account-form" onSubmit={submitName} aria-label="Name">
+      <form className="form account-form" onSubmit={submitName} aria-label={t("Name")}>
         <label className="field">
-          <span className="field-label">Name</span>
+          <span className="field-label">{t("Name")}</span>
           <input
             className="input"
             name="name"
@@ -89,9 +91,9 @@ export function ProfileSection({ user }: { user: SessionUser }) {
             required
           />
         </label>
-        <p className="muted small">Email: {user.email}</p>
+        <p className="muted small">{t("Email: {email}", { email: user.email })}</p>
         <button type="submit" className="button button-primary" disabled={isBusy || name.trim() === user.name}>
-          Save name
+          {t("Save name")}
         </button>
       </form>
       {error && (

@@ -9,6 +9,7 @@ import { ThemeSwitch } from "../ui/theme-switch.tsx";
 import { useNewChatShortcut } from "./use-new-chat-shortcut.ts";
 import { UserAvatar } from "../account/user-avatar.tsx";
 import { useUserLanguage } from "../account/preferences.ts";
+import { useTranslate } from "../i18n/i18n.ts";
 
 interface AppLayoutProps {
   title: string;
@@ -33,11 +34,12 @@ function linksOf(routes: readonly AppRoute[], isAdmin: boolean): Array<NavLink &
  */
 export function AppLayout({ title, routes, isFullBleed = false, children }: AppLayoutProps) {
   const { user, signOut } = useAuth();
+  const t = useTranslate();
   const pathname = usePathname();
   const [isDrawerOpen, setIsDrawerOpen] = useState(false);
   const links = linksOf(routes, user?.role === "admin");
   const [pageTitle, setPageTitle] = useState<string | null>(null);
-  const shownTitle = pageTitle ?? title;
+  const shownTitle = pageTitle ?? t(title);
   useUserLanguage(user?.id);
 
   useEffect(() => {
@@ -50,9 +52,9 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
   return (
     <div className={`app-shell${isDrawerOpen ? " is-drawer-open" : ""}`}>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t("Skip to content")}
       </a>
-      <aside className="sidebar" aria-label="Sidebar">
+      <aside className="sidebar" aria-label={t("Sidebar")}>
         <div className="sidebar-header">
           <Link to="/" className="brand">
             <span className="brand-mark" aria-hidden="true">
@@ -60,20 +62,20 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
             </span>
             Sluice
           </Link>
-          <button type="button" className="icon-button sidebar-close" aria-label="Close menu" onClick={() => setIsDrawerOpen(false)}>
+          <button type="button" className="icon-button sidebar-close" aria-label={t("Close menu")} onClick={() => setIsDrawerOpen(false)}>
             <Icon name="close" size={18} />
           </button>
         </div>
         <Link to="/" className="button button-primary new-chat-button">
-          <Icon name="plus" /> New chat
+          <Icon name="plus" /> {t("New chat")}
         </Link>
-        <nav className="sidebar-nav" aria-label="Pages">
+        <nav className="sidebar-nav" aria-label={t("Pages")}>
           {SECTIONS.map((section) => {
             const sectionLinks = links.filter((link) => link.section === section);
             if (sectionLinks.length === 0) return null;
             return (
               <div key={section ?? "main"} className="nav-section">
-                {section && <h2 className="nav-section-title">{section}</h2>}
+                {section && <h2 className="nav-section-title">{t(section)}</h2>}
                 <ul>
                   {sectionLinks.map((link) => (
                     <li key={link.path}>
@@ -87,7 +89,7 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
                             {link.icon}
                           </span>
                         )}
-                        {link.label}
+                        {t(link.label)}
                       </Link>
                     </li>
                   ))}
@@ -101,17 +103,17 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
           <Link
             to="/account"
             className="account"
-            title={`Account settings (${user?.email ?? ""})`}
+            title={t("Account settings ({email})", { email: user?.email ?? "" })}
             aria-current={pathname === "/account" ? "page" : undefined}
           >
             <UserAvatar user={user} />
             <span className="account-text">
               <span className="account-name">{user?.name}</span>
-              <span className="account-role">{user?.role}</span>
+              <span className="account-role">{user?.role ? t(user.role) : null}</span>
             </span>
           </Link>
           <button type="button" className="button button-quiet" onClick={signOut}>
-            Sign out
+            {t("Sign out")}
           </button>
         </div>
       </aside>
@@ -121,7 +123,7 @@ export function AppLayout({ title, routes, isFullBleed = false, children }: AppL
           <button
             type="button"
             className="icon-button menu-button"
-            aria-label="Open menu"
+            aria-label={t("Open menu")}
             aria-expanded={isDrawerOpen}
             onClick={() => setIsDrawerOpen(true)}
           >

@@ -2,6 +2,7 @@ import { useEffect, useRef } from "react";
 import type { ChatMessage } from "./chat-types.ts";
 import { contentText } from "./content-text.ts";
 import { splitRichContent } from "./split-rich-content.ts";
+import { translate } from "../i18n/i18n.ts";
 
 /** What a screen reader hears of an answer: its text without reasoning and tool-call blocks, cut at 1,000 characters. */
 function spokenText(message: ChatMessage): string {
@@ -43,8 +44,8 @@ export function AnswerAnnouncer({ messages }: { messages: ChatMessage[] }) {
       return;
     }
     if (!streamingIds.current.delete(last.id) || !region.current) return;
-    const error = last.error ? "The answer stopped with an error." : "";
-    region.current.textContent = `Answer finished. ${spokenText(last)} ${error}`.trim();
+    const error = last.error ? translate("The answer stopped with an error.") : "";
+    region.current.textContent = `${translate("Answer finished.")} ${spokenText(last)} ${error}`.trim();
   }, [last]);
 
   return <span ref={host} className="visually-hidden" data-testid="answer-announcer" />;

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { errorMessage } from "../api/api-error.ts";
 import { Modal } from "../ui/modal.tsx";
 import { CONTROL_PARAMS, type ChatControls, type ControlParamKey } from "./chat-controls.ts";
+import { translate, useTranslate } from "../i18n/i18n.ts";
 
 export interface ChatControlsDialogProps {
   controls: ChatControls;
@@ -27,8 +28,14 @@ function parseDrafts(system: string, drafts: Drafts): { controls: ChatControls }
     if (text === "") continue;
     const value = Number(text);
     if (!Number.isFinite(value) || value < min || value > max || (isInteger && !Number.isInteger(value))) {
+      const values = { label: translate(label), min, max };
       return {
-        error: `${label} must be ${isInteger ? "a whole number" : "a number"} from ${min} to ${max === Number.MAX_SAFE_INTEGER ? "any size" : max}`,
+        error:
+          max === Number.MAX_SAFE_INTEGER
+            ? translate("{label} must be a whole number of at least {min}", values)
+            : isInteger
+              ? translate("{label} must be a whole number from {min} to {max}", values)
+              : translate("{label} must be a number from {min} to {max}", values),
       };
     }
     controls[key] = value;
@@ -41,6 +48,7 @@ function parseDrafts(system: string, drafts: Drafts): { controls: ChatControls }
  * tokens, seed) for this chat only. An empty field uses the model's default.
  */
 export function ChatControlsDialog({ controls, onSave, onClose }: ChatControlsDialogProps) {
+  const t = useTranslate();
   const [system, setSystem] = useState(controls.system ?? "");
   const [drafts, setDrafts] = useState(() => draftsOf(controls));
   const [error, setError] = useState<string | null>(null);
@@ -58,14 +66,14 @@ export function ChatControlsDialog({ controls, onSave, onClose }: ChatControlsDi
       await onSave(parsed.controls);
       onClose();
     } catch (saveError) {
-      setError(`The controls could not be saved: ${errorMessage(saveError)}`);
+      setError(t("The controls could not be saved: {reason}", { reason: errorMessage(saveError) }));
       setIsSaving(false);
     }
   };
 
   return (
     <Modal
-      title="Chat controls"
+      title={t("Chat controls")}
       onClose={onClose}
       footer={
         <>
@@ -77,23 +85,23 @@ export function ChatControlsDialog({ controls, onSave, onClose }: ChatControlsDi
               setDrafts(draftsOf({}));
             }}
           >
-            Reset
+            {t("Reset")}
           </button>
           <button type="button" className="button button-primary" disabled={isSaving} onClick={() => void save()}>
-            Save
+            {t("Save")}
           </button>
         </>
       }
     >
       <form className="chat-controls-form" onSubmit={(event) => void save(event)}>
-        <p className="muted">For this chat only. Empty fields use the model's defaults.</p>
+        <p className="muted">{t("For this chat only. Empty fields use the model's defaults.")}</p>
         <label className="field">
-          <span className="field-label">System prompt</span>
+          <span className="field-label">{t("System prompt")}</span>
           <textarea
             className="input chat-controls-system"
             rows={4}
             value={system}
-            placeholder="You are a helpful assistant."
+            placeholder={t("You are a helpful assistant.")}
             onChange={(event) => setSystem(event.target.value)}
             data-autofocus
           />
@@ -101,7 +109,7 @@ export function ChatControlsDialog({ controls, onSave, onClose }: ChatControlsDi
         <div className="chat-controls-params">
           {CONTROL_PARAMS.map(({ key, label, min, max, step }) => (
             <label key={key} className="field">
-              <span className="field-label">{label}</span>
+              <span className="field-label">{t(label)}</span>
               <input
                 className="input"
                 type="number"
@@ -109,7 +117,7 @@ export function ChatControlsDialog({ controls, onSave, onClose }: ChatControlsDi
                 min={min}
                 max={max === Number.MAX_SAFE_INTEGER ? undefined : max}
                 step={step}
-                placeholder="Default"
+                placeholder={t("Default")}
                 value={drafts[key]}
                 onChange={(event) => setDrafts((current) => ({ ...current, [key]: event.target.value }))}
               />

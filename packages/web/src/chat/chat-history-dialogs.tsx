@@ -8,9 +8,11 @@ import { chatApi, type Folder, type Tag } from "./chat-api.ts";
 import { chatList, useChatList } from "./chat-list-store.ts";
 import type { ChatSummary } from "./chat-types.ts";
 import { subtreeIds } from "./folder-tree.ts";
+import { useTranslate } from "../i18n/i18n.ts";
 
 export function DeleteChatDialog({ chat, isOpen, onClose }: { chat: ChatSummary; isOpen: boolean; onClose(): void }) {
   const toaster = useToaster();
+  const t = useTranslate();
   const [isBusy, setIsBusy] = useState(false);
   const remove = async () => {
     setIsBusy(true);
@@ -21,25 +23,25 @@ export function DeleteChatDialog({ chat, isOpen, onClose }: { chat: ChatSummary;
       if (isOpen) navigate("/");
     } catch (error) {
       setIsBusy(false);
-      toaster.show({ type: "error", content: `Deleting failed: ${errorMessage(error)}` });
+      toaster.show({ type: "error", content: t("Deleting failed: {reason}", { reason: errorMessage(error) }) });
     }
   };
   return (
     <Modal
-      title="Delete chat?"
+      title={t("Delete chat?")}
       onClose={onClose}
       footer={
         <>
           <button type="button" className="button" onClick={onClose}>
-            Cancel
+            {t("Cancel")}
           </button>
           <button type="button" className="button button-danger" onClick={remove} disabled={isBusy}>
-            Delete
+            {t("Delete")}
           </button>
         </>
       }
     >
-      <p>“{chat.title}” and all its messages will be deleted. This cannot be undone.</p>
+      <p>{t("“{title}” and all its messages will be deleted. This cannot be undone.", { title: chat.title })}</p>
     </Modal>
   );
 }
@@ -47,6 +49,7 @@ export function DeleteChatDialog({ chat, isOpen, onClose }: { chat: ChatSummary;
 /** Adds and removes a chat's tags. */
 export function TagsDialog({ chatId, onClose }: { chatId: string; onClose(): void }) {
   const toaster = useToaster();
+  const t = useTranslate();
   const { chats, tags: allTags } = useChatList();
   const chat = chats.find((candidate) => candidate.id === chatId);
   const [name, setName] = useState("");
@@ -59,7 +62,7 @@ export function TagsDialog({ chatId, onClose }: { chatId: string; onClose(): voi
       chatList.patch(chatId, { tags: tags.map((tag) => tag.id) });
       chatList.setTags(await chatApi.tags());
     } catch (error) {
-      toaster.show({ type: "error", content: `Changing tags failed: ${errorMessage(error)}` });
+      toaster.show({ type: "error", content: t("Changing tags failed: {reason}", { reason: errorMessage(error) }) });
     }
   };
   const add = async (event: FormEvent) => {
@@ -72,25 +75,25 @@ export function TagsDialog({ chatId, onClose }: { chatId: string; onClose(): voi
 
   return (
     <Modal
-      title={`Tags of “${chat?.title ?? ""}”`}
+      title={t("Tags of “{title}”", { title: chat?.title ?? "" })}
       onClose={onClose}
       footer={
         <button type="button" className="button" onClick={onClose}>
-          Done
+          {t("Done")}
         </button>
       }
     >
       {tagIds.length === 0 ? (
-        <p className="muted">No tags yet.</p>
+        <p className="muted">{t("No tags yet.")}</p>
       ) : (
-        <ul className="tag-chips" aria-label="Tags">
+        <ul className="tag-chips" aria-label={t("Tags")}>
           {tagIds.map((id) => (
             <li key={id} className="tag-chip">
               {nameOf(id)}
               <button
                 type="button"
                 className="icon-button small-icon"
-                aria-label={`Remove tag “${nameOf(id)}”`}
+                aria-label={t("Remove tag “{tag}”", { tag: nameOf(id) })}
                 onClick={() => void apply(() => chatApi.removeTag(chatId, nameOf(id)))}
               >
                 ×
@@ -102,14 +105,14 @@ export function TagsDialog({ chatId, onClose }: { chatId: string; onClose(): voi
       <form className="tag-form" onSubmit={(event) => void add(event)}>
         <input
           className="input"
-          aria-label="New tag"
-          placeholder="Add a tag"
+          aria-label={t("New tag")}
+          placeholder={t("Add a tag")}
           value={name}
           onChange={(event) => setName(event.target.value)}
           autoFocus
         />
         <button type="submit" className="button" disabled={!name.trim()}>
-          Add tag
+          {t("Add tag")}
         </button>
       </form>
     </Modal>
@@ -119,6 +122,7 @@ export function TagsDialog({ chatId, onClose }: { chatId: string; onClose(): voi
 /** The archived chats: open, unarchive or delete each. */
 export function ArchivedChatsDialog({ onClose }: { onClose(): void }) {
   const toaster = useToaster();
+  const t = useTranslate();
   const [chats, setChats] = useState<ChatSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -132,7 +136,7 @@ export function ArchivedChatsDialog({ onClose }: { onClose(): void }) {
       setChats((current) => current?.filter((candidate) => candidate.id !== chat.id) ?? null);
       chatList.upsert({ ...chat, pinned: record.pinned ?? false, folder_id: record.folder_id ?? null, updated_at: record.updated_at });
     } catch (failure) {
-      toaster.show({ type: "error", content: `Unarchiving failed: ${errorMessage(failure)}` });
+      toaster.show({ type: "error", content: t("Unarchiving failed: {reason}", { reason: errorMessage(failure) }) });
     }
   };
   const remove = async (chat: ChatSummary) => {
@@ -140,37 +144,37 @@ export function ArchivedChatsDialog({ onClose }: { onClose(): void }) {
       await chatApi.remove(chat.id);
       setChats((current) => current?.filter((candidate) => candidate.id !== chat.id) ?? null);
     } catch (failure) {
-      toaster.show({ type: "error", content: `Deleting failed: ${errorMessage(failure)}` });
+      toaster.show({ type: "error", content: t("Deleting failed: {reason}", { reason: errorMessage(failure) }) });
     }
   };
 
   return (
-    <Modal title="Archived chats" onClose={onClose}>
+    <Modal title={t("Archived chats")} onClose={onClose}>
       {error && <p className="form-error">{error}</p>}
-      {!chats && !error && <Spinner label="Loading archived chats" />}
-      {chats?.length === 0 && <p className="muted">No archived chats.</p>}
+      {!chats && !error && <Spinner label={t("Loading archived chats")} />}
+      {chats?.length === 0 && <p className="muted">{t("No archived chats.")}</p>}
       {chats && chats.length > 0 && (
         <ul className="archived-list">
           {chats.map((chat) => (
             <li key={chat.id} className="archived-item">
               <Link to={`/c/${chat.id}`} className="archived-title" onClick={onClose}>
-                {chat.title || "New Chat"}
+                {chat.title || t("New Chat")}
               </Link>
               <button
                 type="button"
                 className="button button-quiet"
-                aria-label={`Unarchive “${chat.title}”`}
+                aria-label={t("Unarchive “{title}”", { title: chat.title })}
                 onClick={() => void unarchive(chat)}
               >
-                Unarchive
+                {t("Unarchive")}
               </button>
               <button
                 type="button"
                 className="button button-quiet"
-                aria-label={`Delete “${chat.title}” for good`}
+                aria-label={t("Delete “{title}” for good", { title: chat.title })}
                 onClick={() => void remove(chat)}
               >
-                Delete
+                {t("Delete")}
               </button>
             </li>
           ))}
@@ -183,6 +187,7 @@ export function ArchivedChatsDialog({ onClose }: { onClose(): void }) {
 /** Deletes a folder with the folders under it; their chats move back to the list unless the box to delete them is ticked. */
 export function DeleteFolderDialog({ folder, onClose }: { folder: Folder; onClose(): void }) {
   const toaster = useToaster();
+  const t = useTranslate();
   const pathname = usePathname();
   const { folders } = useChatList();
   const [isBusy, setIsBusy] = useState(false);
@@ -206,32 +211,38 @@ export function DeleteFolderDialog({ folder, onClose }: { folder: Folder; onClos
       if (shouldDeleteChats && chats.some((chat) => chat.id === openChatId && chat.folder_id && inside.has(chat.folder_id))) navigate("/");
     } catch (error) {
       setIsBusy(false);
-      toaster.show({ type: "error", content: `Deleting the folder failed: ${errorMessage(error)}` });
+      toaster.show({ type: "error", content: t("Deleting the folder failed: {reason}", { reason: errorMessage(error) }) });
     }
   };
   return (
     <Modal
-      title="Delete folder?"
+      title={t("Delete folder?")}
       onClose={onClose}
       footer={
         <>
           <button type="button" className="button" onClick={onClose}>
-            Cancel
+            {t("Cancel")}
           </button>
           <button type="button" className="button button-danger" onClick={remove} disabled={isBusy}>
-            Delete folder
+            {t("Delete folder")}
           </button>
         </>
       }
     >
       <p>
-        The folder “{folder.name}”
-        {subfolderCount > 0 && ` and the ${subfolderCount === 1 ? "folder" : `${subfolderCount} folders`} inside it`} will be deleted.{" "}
-        {shouldDeleteChats ? "Their chats will be deleted too." : "Their chats stay, back in the list."}
+        {subfolderCount === 0
+          ? t("The folder “{name}” will be deleted.", { name: folder.name })
+          : subfolderCount === 1
+            ? t("The folder “{name}” and the folder inside it will be deleted.", { name: folder.name })
+            : t("The folder “{name}” and the {count} folders inside it will be deleted.", {
+                name: folder.name,
+                count: subfolderCount,
+              })}{" "}
+        {shouldDeleteChats ? t("Their chats will be deleted too.") : t("Their chats stay, back in the list.")}
       </p>
       <label className="folder-delete-option">
         <input type="checkbox" checked={shouldDeleteChats} onChange={(event) => setShouldDeleteChats(event.target.checked)} />
-        Delete the chats inside too
+        {t("Delete the chats inside too")}
       </label>
     </Modal>
   );

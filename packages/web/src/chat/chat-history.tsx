@@ -14,6 +14,7 @@ import { FolderGroup, NewFolderField } from "./folder-group.tsx";
 import { childFolders } from "./folder-tree.ts";
 import { allowDrop, dropInto, isSidebarDrag } from "./sidebar-drag.ts";
 import "./chat-history.css";
+import { useInterfaceLanguage, useTranslate } from "../i18n/i18n.ts";
 
 /**
  * The user's chats in the sidebar: search (titles and messages), a tag filter, pinned chats on
@@ -34,6 +35,8 @@ export function ChatHistory() {
   const [isNamingFolder, setIsNamingFolder] = useState(false);
   const [isTopDropTarget, setIsTopDropTarget] = useState(false);
   const toaster = useToaster();
+  const t = useTranslate();
+  const language = useInterfaceLanguage();
 
   useEffect(() => {
     void chatList.refresh();
@@ -50,7 +53,7 @@ export function ChatHistory() {
     try {
       await dropInto(event, null);
     } catch (error) {
-      toaster.show({ type: "error", content: `Moving failed: ${errorMessage(error)}` });
+      toaster.show({ type: "error", content: t("Moving failed: {reason}", { reason: errorMessage(error) }) });
     }
   };
   const isFiltering = query.trim() !== "" || tagFilter !== "";
@@ -68,13 +71,13 @@ export function ChatHistory() {
     >
       <div className="chat-history-header">
         <h2 className="chat-history-title" id="chat-history-title">
-          Chats
+          {t("Chats")}
         </h2>
         <button
           type="button"
           className="icon-button small-icon"
-          aria-label="New folder"
-          title="New folder"
+          aria-label={t("New folder")}
+          title={t("New folder")}
           onClick={() => setIsNamingFolder(true)}
         >
           <Icon name="folder-plus" size={15} />
@@ -83,8 +86,8 @@ export function ChatHistory() {
         <button
           type="button"
           className="icon-button small-icon"
-          aria-label="Archived chats"
-          title="Archived chats"
+          aria-label={t("Archived chats")}
+          title={t("Archived chats")}
           onClick={() => setIsArchiveOpen(true)}
         >
           <Icon name="archive" size={15} />
@@ -94,19 +97,19 @@ export function ChatHistory() {
         <input
           type="search"
           className="input chat-search"
-          aria-label="Search chats"
-          placeholder="Search chats"
+          aria-label={t("Search chats")}
+          placeholder={t("Search chats")}
           value={query}
           onChange={(event) => setQuery(event.target.value)}
         />
         {tags.length > 0 && (
           <select
             className="input chat-tag-filter"
-            aria-label="Filter by tag"
+            aria-label={t("Filter by tag")}
             value={tagFilter}
             onChange={(event) => setTagFilter(event.target.value)}
           >
-            <option value="">All tags</option>
+            <option value="">{t("All tags")}</option>
             {tags.map((tag) => (
               <option key={tag.id} value={tag.id}>
                 {tag.name}
@@ -118,36 +121,36 @@ export function ChatHistory() {
       {isNamingFolder && <NewFolderField onDone={() => setIsNamingFolder(false)} />}
       {status === "loading" && chats.length === 0 && (
         <p className="chat-history-note">
-          <Spinner label="Loading chats" /> Loading…
+          <Spinner label={t("Loading chats")} /> {t("Loading…")}
         </p>
       )}
       {status === "failed" && (
         <p className="chat-history-note form-error">
           {error}{" "}
           <button type="button" className="link-button" onClick={() => void chatList.refresh()}>
-            Retry
+            {t("Retry")}
           </button>
         </p>
       )}
       {status === "ready" && chats.length === 0 && folders.length === 0 && !isFiltering && (
-        <p className="chat-history-note muted">No chats yet.</p>
+        <p className="chat-history-note muted">{t("No chats yet.")}</p>
       )}
       {isFiltering ? (
         <ul className="chat-history-list">
-          <ChatGroup label="Results" chats={results.chats ?? []} actions={actions}>
-            {results.isSearching && !results.chats && <Spinner label="Searching" />}
+          <ChatGroup label={t("Results")} chats={results.chats ?? []} actions={actions}>
+            {results.isSearching && !results.chats && <Spinner label={t("Searching")} />}
             {results.error && <p className="chat-history-note form-error">{results.error}</p>}
-            {results.chats?.length === 0 && <p className="chat-history-note muted">No chats found.</p>}
+            {results.chats?.length === 0 && <p className="chat-history-note muted">{t("No chats found.")}</p>}
           </ChatGroup>
         </ul>
       ) : (
         <ul className="chat-history-list">
-          {pinned.length > 0 && <ChatGroup label="Pinned" chats={pinned} actions={actions} />}
+          {pinned.length > 0 && <ChatGroup label={t("Pinned")} chats={pinned} actions={actions} />}
           {childFolders(folders, null).map((folder) => (
             <FolderGroup key={folder.id} folder={folder} actions={actions} onDelete={setDeletingFolder} />
           ))}
-          {groupByDate(loose, new Date()).map((group) => (
-            <ChatGroup key={group.label} label={group.label} chats={group.items} actions={actions} />
+          {groupByDate(loose, new Date(), language).map((group) => (
+            <ChatGroup key={group.label} label={t(group.label)} chats={group.items} actions={actions} />
           ))}
         </ul>
       )}
@@ -218,6 +221,7 @@ function ChatGroup({
 /** Imports an Open WebUI export: a JSON array of chats (`[{ chat, meta, pinned, … }]`, or bare chat objects). */
 function ImportButton() {
   const toaster = useToaster();
+  const t = useTranslate();
   const input = useRef<HTMLInputElement>(null);
 
   const onChange = async (event: ChangeEvent<HTMLInputElement>) => {
@@ -228,10 +232,13 @@ function ImportButton() {
       const chats = toImports(JSON.parse(await file.text()));
       const imported = await chatApi.importChats(chats);
       await chatList.refresh();
-      toaster.show({ type: "success", content: `Imported ${imported.length} ${imported.length === 1 ? "chat" : "chats"}` });
+      toaster.show({
+        type: "success",
+        content: imported.length === 1 ? t("Imported 1 chat") : t("Imported {count} chats", { count: imported.length }),
+      });
     } catch (error) {
-      const message = error instanceof SyntaxError ? "the file is not JSON" : errorMessage(error);
-      toaster.show({ type: "error", content: `Importing failed: ${message}` });
+      const message = error instanceof SyntaxError ? t("the file is not JSON") : errorMessage(error);
+      toaster.show({ type: "error", content: t("Importing failed: {reason}", { reason: message }) });
     }
   };
 
@@ -240,8 +247,8 @@ function ImportButton() {
       <button
         type="button"
         className="icon-button small-icon"
-        aria-label="Import chats"
-        title="Import chats (Open WebUI export)"
+        aria-label={t("Import chats")}
+        title={t("Import chats (Open WebUI export)")}
         onClick={() => input.current?.click()}
       >
         <Icon name="upload" size={15} />

@@ -4,6 +4,7 @@ import { useToaster } from "../ui/toasts.tsx";
 import type { FileEntry, ModelFilter } from "./chat-types.ts";
 import { AttachButton, attachmentEntries, ComposerAttachments, isImageFile, useComposerAttachments } from "./composer-attachments.tsx";
 import { ToolPicker } from "./tool-picker.tsx";
+import { useTranslate } from "../i18n/i18n.ts";
 
 /** What goes with the text: the attached files (Open WebUI's `files` entries) and the chosen tools. */
 export interface SendExtras {
@@ -56,6 +57,7 @@ export function ChatInput({
   toolIds,
   onToolIdsChange,
 }: ChatInputProps) {
+  const t = useTranslate();
   const [text, setText] = useState("");
   const [isDragging, setIsDragging] = useState(false);
   const textArea = useRef<HTMLTextAreaElement>(null);
@@ -123,7 +125,7 @@ export function ChatInput({
     <form
       className={`chat-input${isDragging ? " is-dragging" : ""}`}
       onSubmit={submit}
-      aria-label="Send a message"
+      aria-label={t("Send a message")}
       onDragOver={(event) => {
         if (!event.dataTransfer.types.includes("Files")) return;
         event.preventDefault();
@@ -161,9 +163,9 @@ export function ChatInput({
             type="button"
             className="filter-chip settings-chip"
             onClick={onOpenSettings}
-            title="Your settings for this model's plugins"
+            title={t("Your settings for this model's plugins")}
           >
-            <Icon name="gear" size={14} /> Plugin settings
+            <Icon name="gear" size={14} /> {t("Plugin settings")}
           </button>
         )}
       </div>
@@ -173,9 +175,9 @@ export function ChatInput({
         <textarea
           ref={textArea}
           className="chat-textarea"
-          aria-label="Message"
-          placeholder={isDisabled ? (disabledReason ?? "") : "Send a message"}
-          title="Enter sends; Shift+Enter starts a new line"
+          aria-label={t("Message")}
+          placeholder={isDisabled ? (disabledReason ?? "") : t("Send a message")}
+          title={t("Enter sends; Shift+Enter starts a new line")}
           rows={1}
           value={text}
           disabled={isDisabled}
@@ -189,12 +191,12 @@ export function ChatInput({
           }}
         />
         {isStreaming ? (
-          <button key="stop" type="button" className="button send-button" onClick={stop} aria-label="Stop the answer">
-            <Icon name="stop" /> Stop
+          <button key="stop" type="button" className="button send-button" onClick={stop} aria-label={t("Stop the answer")}>
+            <Icon name="stop" /> {t("Stop")}
           </button>
         ) : (
-          <button key="send" type="submit" className="button button-primary send-button" disabled={!canSend} aria-label="Send">
-            <Icon name="send" /> Send
+          <button key="send" type="submit" className="button button-primary send-button" disabled={!canSend} aria-label={t("Send")}>
+            <Icon name="send" /> {t("Send")}
           </button>
         )}
       </div>

@@ -11,6 +11,7 @@ import { folderPaths, pathLabel } from "./folder-tree.ts";
 import { Menu, MenuItem } from "./menu.tsx";
 import { NameField } from "./name-field.tsx";
 import { CHAT_DRAG_TYPE, endDrag, startDrag } from "./sidebar-drag.ts";
+import { useTranslate } from "../i18n/i18n.ts";
 
 /** What a chat row asks of the sidebar: dialogs live there, so they outlive the row. */
 export interface ChatItemActions {
@@ -21,8 +22,9 @@ export interface ChatItemActions {
 /** One chat of the sidebar: a link (draggable into folders), rename and delete buttons, and a menu of the rest. */
 export function ChatItem({ chat, actions }: { chat: ChatSummary; actions: ChatItemActions }) {
   const pathname = usePathname();
+  const t = useTranslate();
   const [isRenaming, setIsRenaming] = useState(false);
-  const title = chat.title || "New Chat";
+  const title = chat.title || t("New Chat");
 
   if (isRenaming) {
     return (
@@ -39,15 +41,15 @@ export function ChatItem({ chat, actions }: { chat: ChatSummary; actions: ChatIt
         aria-current={pathname === `/c/${chat.id}` ? "page" : undefined}
         title={title}
       >
-        {chat.pinned && <span className="visually-hidden">Pinned: </span>}
+        {chat.pinned && <span className="visually-hidden">{t("Pinned:")} </span>}
         <span className="chat-link-title">{title}</span>
       </Link>
       <span className="chat-item-buttons">
         <button
           type="button"
           className="icon-button small-icon"
-          aria-label={`Rename “${chat.title}”`}
-          title="Rename"
+          aria-label={t("Rename “{title}”", { title: chat.title })}
+          title={t("Rename")}
           onClick={() => setIsRenaming(true)}
         >
           <Icon name="pencil" size={14} />
@@ -55,8 +57,8 @@ export function ChatItem({ chat, actions }: { chat: ChatSummary; actions: ChatIt
         <button
           type="button"
           className="icon-button small-icon"
-          aria-label={`Delete “${chat.title}”`}
-          title="Delete"
+          aria-label={t("Delete “{title}”", { title: chat.title })}
+          title={t("Delete")}
           onClick={() => actions.onDelete(chat)}
         >
           <Icon name="trash" size={14} />
@@ -69,36 +71,38 @@ export function ChatItem({ chat, actions }: { chat: ChatSummary; actions: ChatIt
 
 function ChatMenu({ chat, actions }: { chat: ChatSummary; actions: ChatItemActions }) {
   const toaster = useToaster();
+  const t = useTranslate();
   const { folders } = useChatList();
   const [isOpen, setIsOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
 
-  const run = (label: string, work: () => Promise<void>) => async () => {
+  /** `failure`: what the toast says, before the reason, when `work` fails. */
+  const run = (failure: string, work: () => Promise<void>) => async () => {
     setIsOpen(false);
     button.current?.focus();
     try {
       await work();
     } catch (error) {
-      toaster.show({ type: "error", content: `${label} failed: ${errorMessage(error)}` });
+      toaster.show({ type: "error", content: `${failure}: ${errorMessage(error)}` });
     }
   };
 
-  const togglePin = run("Pinning", async () => {
+  const togglePin = run(t("Pinning failed"), async () => {
     const record = await chatApi.togglePin(chat.id);
     chatList.patch(chat.id, { pinned: record.pinned });
   });
-  const archive = run("Archiving", async () => {
+  const archive = run(t("Archiving failed"), async () => {
     await chatApi.toggleArchive(chat.id);
     chatList.remove(chat.id);
-    toaster.show({ type: "success", content: `Archived “${chat.title}”` });
+    toaster.show({ type: "success", content: t("Archived “{title}”", { title: chat.title }) });
   });
   const moveTo = (folderId: string | null) =>
-    run("Moving", async () => {
+    run(t("Moving failed"), async () => {
       const record = await chatApi.moveToFolder(chat.id, folderId);
       chatList.patch(chat.id, { folder_id: record.folder_id ?? null, pinned: record.pinned });
     });
   const exportAs = (format: "json" | "markdown") =>
-    run("Exporting", async () => {
+    run(t("Exporting failed"), async () => {
       const record = await chatApi.get(chat.id);
       if (format === "json") downloadText(JSON.stringify([record]), exportFileName(record.title, "json"), "application/json");
       else downloadText(chatToMarkdown(record), exportFileName(record.title, "md"), "text/markdown");
@@ -110,8 +114,8 @@ function ChatMenu({ chat, actions }: { chat: ChatSummary; actions: ChatItemActio
         ref={button}
         type="button"
         className="icon-button small-icon"
-        aria-label={`More options for “${chat.title}”`}
-        title="More"
+        aria-label={t("More options for “{title}”", { title: chat.title })}
+        title={t("More")}
         aria-haspopup="menu"
         aria-expanded={isOpen}
         onClick={() => setIsOpen(!isOpen)}
@@ -119,27 +123,27 @@ function ChatMenu({ chat, actions }: { chat: ChatSummary; actions: ChatItemActio
         <Icon name="more" size={14} />
       </button>
       {isOpen && (
-        <Menu anchor={button.current} label={`Options for “${chat.title}”`} onClose={() => setIsOpen(false)}>
-          <MenuItem onSelect={togglePin}>{chat.pinned ? "Unpin" : "Pin"}</MenuItem>
+        <Menu anchor={button.current} label={t("Options for “{title}”", { title: chat.title })} onClose={() => setIsOpen(false)}>
+          <MenuItem onSelect={togglePin}>{chat.pinned ? t("Unpin") : t("Pin")}</MenuItem>
           <MenuItem
             onSelect={() => {
               setIsOpen(false);
               actions.onEditTags(chat);
             }}
           >
-            Tags…
+            {t("Tags…")}
           </MenuItem>
           {folderPaths(folders)
             .filter(({ folder }) => folder.id !== chat.folder_id)
             .map(({ folder, path }) => (
               <MenuItem key={folder.id} onSelect={moveTo(folder.id)}>
-                Move to “{pathLabel(path)}”
+                {t("Move to “{folder}”", { folder: pathLabel(path) })}
               </MenuItem>
             ))}
-          {chat.folder_id && <MenuItem onSelect={moveTo(null)}>Remove from folder</MenuItem>}
-          <MenuItem onSelect={exportAs("json")}>Export as JSON</MenuItem>
-          <MenuItem onSelect={exportAs("markdown")}>Export as Markdown</MenuItem>
-          <MenuItem onSelect={archive}>Archive</MenuItem>
+          {chat.folder_id && <MenuItem onSelect={moveTo(null)}>{t("Remove from folder")}</MenuItem>}
+          <MenuItem onSelect={exportAs("json")}>{t("Export as JSON")}</MenuItem>
+          <MenuItem onSelect={exportAs("markdown")}>{t("Export as Markdown")}</MenuItem>
+          <MenuItem onSelect={archive}>{t("Archive")}</MenuItem>
         </Menu>
       )}
     </>
@@ -147,9 +151,10 @@ function ChatMenu({ chat, actions }: { chat: ChatSummary; actions: ChatItemActio
 }
 
 function RenameField({ chat, onDone }: { chat: ChatSummary; onDone(): void }) {
+  const t = useTranslate();
   return (
     <NameField
-      label="Chat title"
+      label={t("Chat title")}
       initial={chat.title}
       onSave={async (title) => {
         // Shown at once; put back when the server refuses it.
@@ -161,7 +166,7 @@ function RenameField({ chat, onDone }: { chat: ChatSummary; onDone(): void }) {
           throw error;
         }
       }}
-      failure="Renaming failed"
+      failure={t("Renaming failed")}
       onDone={onDone}
     />
   );

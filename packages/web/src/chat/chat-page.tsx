@@ -24,6 +24,7 @@ import { ModelPicker } from "./model-picker.tsx";
 import { PluginSettingsDialog } from "./plugin-settings-dialog.tsx";
 import { useChatToolIds } from "./tool-picker.tsx";
 import { type SendResult, useChatSession } from "./use-chat-session.ts";
+import { useTranslate } from "../i18n/i18n.ts";
 
 const MODEL_KEY = "sluice.model";
 
@@ -47,6 +48,7 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
   const { user } = useAuth();
   const toaster = useToaster();
   const session = useChatSession(chatId);
+  const t = useTranslate();
   const [modelsState, setModelsState] = useState<ModelsState>({ state: "loading" });
   const [chosenModelId, setChosenModelId] = useState<string | null>(null);
   const [enabledFilters, setEnabledFilters] = useState<{ modelId: string | null; ids: Set<string> }>({ modelId: null, ids: new Set() });
@@ -58,7 +60,7 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
   const isPinnedToBottom = useRef(true);
   // The sidebar's list has the chat's latest title (renamed there, or by `chat:title`).
   const listedTitle = useChatList().chats.find((chat) => chat.id === session.chatId)?.title;
-  usePageTitle(listedTitle || session.title || (chatId ? null : "New chat"));
+  usePageTitle(listedTitle || session.title || (chatId ? null : t("New chat")));
 
   const loadModels = useCallback(() => {
     setModelsState({ state: "loading" });
@@ -168,13 +170,13 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
 
   const disabledReason =
     modelsState.state === "loading"
-      ? "Loading models…"
+      ? t("Loading models…")
       : models.length === 0
-        ? "No model is available"
+        ? t("No model is available")
         : session.loadState !== "ready"
-          ? "Loading the chat…"
+          ? t("Loading the chat…")
           : !model
-            ? "Choose a model first"
+            ? t("Choose a model first")
             : undefined;
 
   /** The row under a finished message: its versions, Copy, Edit, Regenerate, Continue, Delete and the model's actions. */
@@ -200,7 +202,7 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
     <div className="chat-page">
       <div className="chat-toolbar">
         <ModelPicker models={models} value={modelId} onChange={chooseModel} isDisabled={session.isStreaming} />
-        {modelsState.state === "loading" && <Spinner label="Loading models" />}
+        {modelsState.state === "loading" && <Spinner label={t("Loading models")} />}
         <div className="chat-toolbar-end">
           <ChatControlsButton controls={session.controls} onSave={session.setControls} />
         </div>
@@ -216,33 +218,33 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
         <div className="chat-messages" aria-live="off">
           {session.loadState === "loading" && (
             <div className="empty-state">
-              <Spinner label="Loading the chat" size="large" />
+              <Spinner label={t("Loading the chat")} size="large" />
             </div>
           )}
           {session.loadState === "failed" && (
             <div className="empty-state" role="alert">
-              <h2>Cannot open this chat</h2>
+              <h2>{t("Cannot open this chat")}</h2>
               <p>{session.loadError}</p>
-              <Link to="/">Start a new chat</Link>
+              <Link to="/">{t("Start a new chat")}</Link>
             </div>
           )}
           {modelsState.state === "failed" && (
             <div className="message-error" role="alert">
-              The models could not be loaded: {modelsState.message}{" "}
+              {t("The models could not be loaded: {reason}", { reason: modelsState.message })}{" "}
               <button type="button" className="link-button" onClick={loadModels}>
-                Retry
+                {t("Retry")}
               </button>
             </div>
           )}
           {session.loadState === "ready" && messages.length === 0 && (
             <div className="chat-welcome">
-              <h2>Hello{user?.name ? `, ${user.name.split(" ")[0]}` : ""}</h2>
+              <h2>{user?.name ? t("Hello, {name}", { name: user.name.split(" ")[0]! }) : t("Hello")}</h2>
               <p className="muted">
                 {modelsState.state === "ready" && models.length === 0
                   ? user?.role === "admin"
-                    ? "No model is available yet: set OPENAI_API_BASE_URL for an upstream, or add a pipe in the workspace."
-                    : "No model is available yet: ask an admin to add one."
-                  : "Ask anything. Plugins of the model show their progress here as they work."}
+                    ? t("No model is available yet: add a connection under Admin, or a pipe in the workspace.")
+                    : t("No model is available yet: ask an admin to add one.")
+                  : t("Ask anything. Plugins of the model show their progress here as they work.")}
               </p>
             </div>
           )}
@@ -251,7 +253,7 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
               {editingId === message.id ? (
                 <MessageEditor
                   message={message}
-                  submitLabel={message.role === "user" ? "Send" : "Save"}
+                  submitLabel={message.role === "user" ? t("Send") : t("Save")}
                   onSubmit={(text) => submitEdit(message, text)}
                   onCancel={() => setEditingId(null)}
                 />
@@ -289,8 +291,8 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
       {isSettingsOpen && model && <PluginSettingsDialog model={model} onClose={() => setIsSettingsOpen(false)} />}
       {deleting && (
         <ConfirmDialog
-          title="Delete message?"
-          confirmLabel="Delete"
+          title={t("Delete message?")}
+          confirmLabel={t("Delete")}
           isDangerous
           onConfirm={async () => {
             const result = await session.remove(deleting);
@@ -298,7 +300,9 @@ export function ChatPage({ chatId }: { chatId: string | null }) {
           }}
           onClose={() => setDeleting(null)}
         >
-          {deleting.role === "user" ? "Your message" : "This answer"} and every message after it in this branch are deleted.
+          {deleting.role === "user"
+            ? t("Your message and every message after it in this branch are deleted.")
+            : t("This answer and every message after it in this branch are deleted.")}
         </ConfirmDialog>
       )}
     </div>

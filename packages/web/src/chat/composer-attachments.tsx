@@ -5,6 +5,7 @@ import type { FileEntry } from "./chat-types.ts";
 import { FileChip } from "./file-chip.tsx";
 import { storedFileUrl, uploadFile } from "./stored-files.ts";
 import "./composer-attachments.css";
+import { translate, useTranslate } from "../i18n/i18n.ts";
 
 /** Image types vision models take as image parts (the server's list). */
 const VISION_IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
@@ -121,7 +122,7 @@ export function useComposerAttachments() {
 export function ComposerAttachments({ attachments, onRemove }: { attachments: ComposerAttachment[]; onRemove(key: string): void }) {
   if (attachments.length === 0) return null;
   return (
-    <ul className="composer-attachments" aria-label="Attached files">
+    <ul className="composer-attachments" aria-label={translate("Attached files")}>
       {attachments.map((attachment) =>
         attachment.kind === "image" && attachment.dataUrl ? (
           <li key={attachment.key} className="composer-thumbnail">
@@ -130,7 +131,7 @@ export function ComposerAttachments({ attachments, onRemove }: { attachments: Co
               type="button"
               className="composer-thumbnail-remove"
               onClick={() => onRemove(attachment.key)}
-              aria-label={`Remove ${attachment.name}`}
+              aria-label={translate("Remove {name}", { name: attachment.name })}
             >
               <Icon name="close" size={12} />
             </button>
@@ -153,14 +154,15 @@ export function ComposerAttachments({ attachments, onRemove }: { attachments: Co
 
 /** The paperclip button: opens the file chooser (several files at once). */
 export function AttachButton({ onFiles, isDisabled }: { onFiles(files: File[]): void; isDisabled: boolean }) {
+  const t = useTranslate();
   const input = useRef<HTMLInputElement>(null);
   return (
     <>
       <button
         type="button"
         className="button button-quiet composer-icon-button"
-        aria-label="Attach files"
-        title="Attach files or images (you can also drop or paste them)"
+        aria-label={t("Attach files")}
+        title={t("Attach files or images (you can also drop or paste them)")}
         disabled={isDisabled}
         onClick={() => input.current?.click()}
       >

@@ -14,6 +14,12 @@ describe("date groups", () => {
     expect(dateGroupLabel(seconds(new Date(2025, 11, 10)), now)).toBe("December 2025");
   });
 
+  it("names months in the interface's language", () => {
+    expect(dateGroupLabel(seconds(new Date(2026, 8, 10)), now, "de")).toBe("September");
+    expect(dateGroupLabel(seconds(new Date(2025, 11, 10)), now, "fr")).toBe("décembre 2025");
+    expect(dateGroupLabel(seconds(new Date(2026, 0, 10)), now, "es")).toBe("enero");
+  });
+
   it("groups consecutive items under one heading", () => {
     const items = [new Date(2026, 11, 5, 9), new Date(2026, 11, 5, 8), new Date(2026, 11, 2)].map((date) => ({
       updated_at: seconds(date),

@@ -1,19 +1,21 @@
 import "./details-block.css";
 import { useEffect, useState, type ReactNode } from "react";
 import type { ContentSegment } from "./split-rich-content.ts";
+import { translate } from "../i18n/i18n.ts";
 
 type DetailsSegment = Extract<ContentSegment, { kind: "details" }>;
 
 /** "Thought for 12 seconds", "Thought for 1 minute 5 seconds", "Thought for a moment" (under a second). */
 export function thoughtLabel(seconds: number | null): string {
-  if (seconds === null) return "Thought";
+  if (seconds === null) return translate("Thought");
   const whole = Math.round(seconds);
-  if (whole < 1) return "Thought for a moment";
+  if (whole < 1) return translate("Thought for a moment");
   const minutes = Math.floor(whole / 60);
   const rest = whole % 60;
-  const secondsText = `${rest} second${rest === 1 ? "" : "s"}`;
-  if (minutes === 0) return `Thought for ${secondsText}`;
-  return `Thought for ${minutes} minute${minutes === 1 ? "" : "s"}${rest ? ` ${secondsText}` : ""}`;
+  const secondsText = rest === 1 ? translate("1 second") : translate("{count} seconds", { count: rest });
+  const minutesText = minutes === 1 ? translate("1 minute") : translate("{count} minutes", { count: minutes });
+  const duration = minutes === 0 ? secondsText : rest ? `${minutesText} ${secondsText}` : minutesText;
+  return translate("Thought for {duration}", { duration });
 }
 
 /** Seconds since `startedAt` (ms), ticking once a second while `isRunning`. */
@@ -44,9 +46,9 @@ export function ReasoningBlock({ body, isDone, durationSeconds, renderBody }: Re
   return (
     <details className={`details-block reasoning-block${isDone ? "" : " is-running"}`}>
       <summary>
-        <span className="details-block-title">{isDone ? thoughtLabel(durationSeconds) : "Thinking…"}</span>
+        <span className="details-block-title">{isDone ? thoughtLabel(durationSeconds) : translate("Thinking…")}</span>
       </summary>
-      <div className="details-block-body">{body ? renderBody(body) : <p className="muted">No thoughts shown.</p>}</div>
+      <div className="details-block-body">{body ? renderBody(body) : <p className="muted">{translate("No thoughts shown.")}</p>}</div>
     </details>
   );
 }
@@ -71,8 +73,8 @@ export function StreamedReasoning({
 
 function toolCallTitle(segment: DetailsSegment): string {
   const name = segment.attributes.name;
-  if (!segment.isDone) return name ? `Running ${name}…` : "Running a tool…";
-  return name ? `Used ${name}` : (segment.summary ?? "Tool call");
+  if (!segment.isDone) return name ? translate("Running {name}…", { name }) : translate("Running a tool…");
+  return name ? translate("Used {name}", { name }) : (segment.summary ?? translate("Tool call"));
 }
 
 function prettyJson(text: string): string {
@@ -93,7 +95,9 @@ export function DetailsBlock({ segment, renderBody }: { segment: DetailsSegment;
     return <ReasoningBlock body={segment.body} isDone={segment.isDone} durationSeconds={segment.durationSeconds} renderBody={renderBody} />;
   }
   const isToolCall = segment.type === "tool_calls";
-  const title = isToolCall ? toolCallTitle(segment) : (segment.summary ?? (segment.type ? segment.type.replace(/_/g, " ") : "Details"));
+  const title = isToolCall
+    ? toolCallTitle(segment)
+    : (segment.summary ?? (segment.type ? segment.type.replace(/_/g, " ") : translate("Details")));
   const { arguments: argumentsText, result } = segment.attributes;
   return (
     <details className={`details-block${segment.isDone ? "" : " is-running"}${isToolCall ? " tool-call-details" : ""}`}>
@@ -103,13 +107,13 @@ export function DetailsBlock({ segment, renderBody }: { segment: DetailsSegment;
       <div className="details-block-body">
         {isToolCall && argumentsText !== undefined && (
           <>
-            <div className="details-block-label">Arguments</div>
+            <div className="details-block-label">{translate("Arguments")}</div>
             <pre className="details-block-code">{prettyJson(argumentsText)}</pre>
           </>
         )}
         {isToolCall && result !== undefined && (
           <>
-            <div className="details-block-label">Result</div>
+            <div className="details-block-label">{translate("Result")}</div>
             <pre className="details-block-code">{prettyJson(result)}</pre>
           </>
         )}

@@ -4,6 +4,7 @@ import { Icon } from "../ui/icon.tsx";
 import { isTrustedImage } from "./is-trusted-image.ts";
 import { fetchStoredFile, formatSize, isStoredFileUrl } from "./stored-files.ts";
 import "./file-chip.css";
+import { translate } from "../i18n/i18n.ts";
 
 /** A file link the user may open: a web or same-site URL or inline data, never `javascript:`. */
 function isLinkable(url: string): boolean {
@@ -59,13 +60,18 @@ export function FileChip({ name, size, url, isBusy, error, onRemove }: FileChipP
     try {
       saveBlob(await fetchStoredFile(url!), name);
     } catch (failure) {
-      setDownloadError(`Download failed: ${errorMessage(failure)}`);
+      setDownloadError(translate("Download failed: {reason}", { reason: errorMessage(failure) }));
     }
   };
   return (
     <span className={`file-chip${error ? " has-error" : ""}`} title={error ?? name}>
       {url && isStoredFileUrl(url) ? (
-        <button type="button" className="file-chip-link" onClick={() => void download()} aria-label={`Download ${name}`}>
+        <button
+          type="button"
+          className="file-chip-link"
+          onClick={() => void download()}
+          aria-label={translate("Download {name}", { name })}
+        >
           {label}
         </button>
       ) : url && isLinkable(url) ? (
@@ -81,14 +87,14 @@ export function FileChip({ name, size, url, isBusy, error, onRemove }: FileChipP
       ) : (
         <span className="file-chip-link">{label}</span>
       )}
-      {isBusy && <span className="file-chip-status">uploading…</span>}
+      {isBusy && <span className="file-chip-status">{translate("uploading…")}</span>}
       {(error ?? downloadError) && (
         <span className="file-chip-status" role="alert">
           {error ?? downloadError}
         </span>
       )}
       {onRemove && (
-        <button type="button" className="file-chip-remove" onClick={onRemove} aria-label={`Remove ${name}`}>
+        <button type="button" className="file-chip-remove" onClick={onRemove} aria-label={translate("Remove {name}", { name })}>
           <Icon name="close" size={12} />
         </button>
       )}

@@ -10,6 +10,7 @@ import { canMoveFolder, childFolders, folderPaths, pathLabel, subtreeIds } from 
 import { Menu, MenuItem } from "./menu.tsx";
 import { NameField } from "./name-field.tsx";
 import { allowDrop, dropInto, endDrag, FOLDER_DRAG_TYPE, isSidebarDrag, moveFolder, startDrag } from "./sidebar-drag.ts";
+import { useTranslate } from "../i18n/i18n.ts";
 
 /**
  * A folder of the sidebar and, when open, the folders under it (by name) and its chats. Its header
@@ -18,6 +19,7 @@ import { allowDrop, dropInto, endDrag, FOLDER_DRAG_TYPE, isSidebarDrag, moveFold
  */
 export function FolderGroup({ folder, actions, onDelete }: { folder: Folder; actions: ChatItemActions; onDelete(folder: Folder): void }) {
   const toaster = useToaster();
+  const t = useTranslate();
   const { chats, folders } = useChatList();
   const [isRenaming, setIsRenaming] = useState(false);
   const [isNamingChild, setIsNamingChild] = useState(false);
@@ -35,7 +37,7 @@ export function FolderGroup({ folder, actions, onDelete }: { folder: Folder; act
       await chatApi.setFolderExpanded(folder.id, next);
     } catch (error) {
       chatList.patchFolder(folder.id, { is_expanded: !next });
-      toaster.show({ type: "error", content: `Saving the folder failed: ${errorMessage(error)}` });
+      toaster.show({ type: "error", content: t("Saving the folder failed: {reason}", { reason: errorMessage(error) }) });
     }
   };
 
@@ -51,14 +53,14 @@ export function FolderGroup({ folder, actions, onDelete }: { folder: Folder; act
     try {
       if ((await dropInto(event, folder.id)) && !isExpanded) await setExpanded(true);
     } catch (error) {
-      toaster.show({ type: "error", content: `Moving failed: ${errorMessage(error)}` });
+      toaster.show({ type: "error", content: t("Moving failed: {reason}", { reason: errorMessage(error) }) });
     }
   };
 
   return (
     <li
       className={`chat-group chat-folder${isDropTarget ? " is-drop-target" : ""}${isDragged ? " is-dragged" : ""}`}
-      aria-label={`Folder ${folder.name}`}
+      aria-label={t("Folder {name}", { name: folder.name })}
       onDragOver={onDragOver}
       onDragLeave={() => setIsDropTarget(false)}
       onDrop={(event) => void onDrop(event)}
@@ -84,7 +86,7 @@ export function FolderGroup({ folder, actions, onDelete }: { folder: Folder; act
                 <Icon name="chevron" size={12} />
               </span>
               <span className="chat-link-title">{folder.name}</span>
-              <span className="chat-folder-count muted" title="Chats in it and in the folders inside it">
+              <span className="chat-folder-count muted" title={t("Chats in it and in the folders inside it")}>
                 {chatCount}
               </span>
             </button>
@@ -92,8 +94,8 @@ export function FolderGroup({ folder, actions, onDelete }: { folder: Folder; act
               <button
                 type="button"
                 className="icon-button small-icon"
-                aria-label={`Rename folder “${folder.name}”`}
-                title="Rename folder"
+                aria-label={t("Rename folder “{name}”", { name: folder.name })}
+                title={t("Rename folder")}
                 onClick={() => setIsRenaming(true)}
               >
                 <Icon name="pencil" size={14} />
@@ -101,8 +103,8 @@ export function FolderGroup({ folder, actions, onDelete }: { folder: Folder; act
               <button
                 type="button"
                 className="icon-button small-icon"
-                aria-label={`Delete folder “${folder.name}”`}
-                title="Delete folder"
+                aria-label={t("Delete folder “{name}”", { name: folder.name })}
+                title={t("Delete folder")}
                 onClick={() => onDelete(folder)}
               >
                 <Icon name="trash" size={14} />
@@ -131,7 +133,9 @@ export function FolderGroup({ folder, actions, onDelete }: { folder: Folder; act
           {ownChats.map((chat) => (
             <ChatItem key={chat.id} chat={chat} actions={actions} />
           ))}
-          {ownChats.length === 0 && children.length === 0 && !isNamingChild && <li className="chat-history-note muted">Drop chats here</li>}
+          {ownChats.length === 0 && children.length === 0 && !isNamingChild && (
+            <li className="chat-history-note muted">{t("Drop chats here")}</li>
+          )}
         </ul>
       )}
     </li>
@@ -141,22 +145,24 @@ export function FolderGroup({ folder, actions, onDelete }: { folder: Folder; act
 /** The folder's menu: a folder inside it, moves (the keyboard's way to do what dragging does), export. */
 function FolderMenu({ folder, onCreateInside }: { folder: Folder; onCreateInside(): void }) {
   const toaster = useToaster();
+  const t = useTranslate();
   const { folders } = useChatList();
   const [isOpen, setIsOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const targets = folderPaths(folders).filter((entry) => canMoveFolder(folders, folder.id, entry.folder.id));
 
-  const run = (label: string, work: () => Promise<unknown>) => async () => {
+  /** `failure`: what the toast says, before the reason, when `work` fails. */
+  const run = (failure: string, work: () => Promise<unknown>) => async () => {
     setIsOpen(false);
     button.current?.focus();
     try {
       await work();
     } catch (error) {
-      toaster.show({ type: "error", content: `${label} failed: ${errorMessage(error)}` });
+      toaster.show({ type: "error", content: `${failure}: ${errorMessage(error)}` });
     }
   };
-  const moveTo = (parentId: string | null) => run("Moving", () => moveFolder(folder.id, parentId));
-  const exportChats = run("Exporting", async () => {
+  const moveTo = (parentId: string | null) => run(t("Moving failed"), () => moveFolder(folder.id, parentId));
+  const exportChats = run(t("Exporting failed"), async () => {
     const chats = await chatApi.folderChats(folder.id);
     downloadText(JSON.stringify(chats), `folder-${folder.name}-export-${Date.now()}.json`, "application/json");
   });
@@ -167,8 +173,8 @@ function FolderMenu({ folder, onCreateInside }: { folder: Folder; onCreateInside
         ref={button}
         type="button"
         className="icon-button small-icon"
-        aria-label={`More options for folder “${folder.name}”`}
-        title="More"
+        aria-label={t("More options for folder “{name}”", { name: folder.name })}
+        title={t("More")}
         aria-haspopup="menu"
         aria-expanded={isOpen}
         onClick={() => setIsOpen(!isOpen)}
@@ -176,22 +182,22 @@ function FolderMenu({ folder, onCreateInside }: { folder: Folder; onCreateInside
         <Icon name="more" size={14} />
       </button>
       {isOpen && (
-        <Menu anchor={button.current} label={`Options for folder “${folder.name}”`} onClose={() => setIsOpen(false)}>
+        <Menu anchor={button.current} label={t("Options for folder “{name}”", { name: folder.name })} onClose={() => setIsOpen(false)}>
           <MenuItem
             onSelect={() => {
               setIsOpen(false);
               onCreateInside();
             }}
           >
-            Create folder
+            {t("Create folder")}
           </MenuItem>
-          {canMoveFolder(folders, folder.id, null) && <MenuItem onSelect={moveTo(null)}>Move to the top level</MenuItem>}
+          {canMoveFolder(folders, folder.id, null) && <MenuItem onSelect={moveTo(null)}>{t("Move to the top level")}</MenuItem>}
           {targets.map(({ folder: target, path }) => (
             <MenuItem key={target.id} onSelect={moveTo(target.id)}>
-              Move into “{pathLabel(path)}”
+              {t("Move into “{folder}”", { folder: pathLabel(path) })}
             </MenuItem>
           ))}
-          <MenuItem onSelect={exportChats}>Export chats</MenuItem>
+          <MenuItem onSelect={exportChats}>{t("Export chats")}</MenuItem>
         </Menu>
       )}
     </>
@@ -200,28 +206,30 @@ function FolderMenu({ folder, onCreateInside }: { folder: Folder; onCreateInside
 
 /** A field naming a new folder (at the top, or inside `parentId`): Enter creates it, open; Escape or an empty name cancels. */
 export function NewFolderField({ parentId = null, onDone }: { parentId?: string | null; onDone(): void }) {
+  const t = useTranslate();
   return (
     <NameField
-      label="Folder name"
+      label={t("Folder name")}
       initial=""
       onSave={async (name) => {
         const folder = await chatApi.createFolder(name, parentId);
         const opened = await chatApi.setFolderExpanded(folder.id, true);
         chatList.setFolders([...chatList.get().folders, opened]);
       }}
-      failure="Creating the folder failed"
+      failure={t("Creating the folder failed")}
       onDone={onDone}
     />
   );
 }
 
 function FolderNameField({ folder, onDone }: { folder: Folder; onDone(): void }) {
+  const t = useTranslate();
   return (
     <NameField
-      label="Folder name"
+      label={t("Folder name")}
       initial={folder.name}
       onSave={async (name) => chatList.patchFolder(folder.id, await chatApi.renameFolder(folder.id, name))}
-      failure="Renaming the folder failed"
+      failure={t("Renaming the folder failed")}
       onDone={onDone}
     />
   );

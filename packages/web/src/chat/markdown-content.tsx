@@ -9,6 +9,7 @@ import { useCopyButton } from "../ui/use-copy-button.ts";
 import { isTrustedImage } from "./is-trusted-image.ts";
 import { MermaidDiagram } from "./mermaid-diagram.tsx";
 import { normalizeMathDelimiters } from "./normalize-math-delimiters.ts";
+import { translate } from "../i18n/i18n.ts";
 
 // Invalid LaTeX shows as its source in this colour (rehype-katex never throws); `trust: false`
 // keeps \href, \url and \htmlClass out of a model's hands; `strict: "ignore"` spares the console
@@ -34,7 +35,12 @@ function CodeBlock({ children, ...rest }: ComponentProps<"pre">) {
     <div className="code-block">
       <div className="code-block-bar">
         <span>{language ?? "code"}</span>
-        <button type="button" className="button button-quiet button-small" onClick={() => void copier.copy(code)} aria-label="Copy code">
+        <button
+          type="button"
+          className="button button-quiet button-small"
+          onClick={() => void copier.copy(code)}
+          aria-label={translate("Copy code")}
+        >
           {copier.label}
         </button>
       </div>

@@ -4,6 +4,7 @@ import { useCopyButton } from "../ui/use-copy-button.ts";
 import type { ChatMessage, ModelAction } from "./chat-types.ts";
 import { SiblingNav } from "./sibling-nav.tsx";
 import "./message-branches.css";
+import { useTranslate } from "../i18n/i18n.ts";
 
 export interface MessageActionsProps {
   message: ChatMessage;
@@ -74,44 +75,56 @@ export function MessageActions({
   runningActionId = null,
   onAction,
 }: MessageActionsProps) {
+  const t = useTranslate();
   const copier = useCopyButton();
   const isUser = message.role === "user";
-  const who = isUser ? "your message" : "the answer";
   return (
     <div
       className={`message-toolbar message-toolbar-${isUser ? "user" : "assistant"}`}
       role="toolbar"
-      aria-label={isUser ? "Your message's actions" : "Answer's actions"}
+      aria-label={isUser ? t("Your message's actions") : t("Answer's actions")}
     >
       <SiblingNav siblingIds={siblingIds} currentId={message.id} isDisabled={isDisabled} onShow={onShow} />
       {copyText !== undefined && (
         <ActionButton
           name={copier.label}
-          icon={copier.label === "Copied" ? "check" : "copy"}
-          title={`Copy ${who}`}
+          icon={copier.isCopied ? "check" : "copy"}
+          title={isUser ? t("Copy your message") : t("Copy the answer")}
           onClick={() => void copier.copy(copyText)}
         />
       )}
-      <ActionButton name="Edit" icon="pencil" title={`Edit ${who}`} isDisabled={isDisabled} onClick={onEdit} />
+      <ActionButton
+        name={t("Edit")}
+        icon="pencil"
+        title={isUser ? t("Edit your message") : t("Edit the answer")}
+        isDisabled={isDisabled}
+        onClick={onEdit}
+      />
       {onRegenerate && (
         <ActionButton
-          name="Regenerate"
+          name={t("Regenerate")}
           icon="regenerate"
-          title="Ask again for another answer"
+          title={t("Ask again for another answer")}
           isDisabled={isDisabled}
           onClick={onRegenerate}
         />
       )}
       {onContinue && (
         <ActionButton
-          name="Continue"
+          name={t("Continue")}
           icon="play"
-          title="Let the model go on with this answer"
+          title={t("Let the model go on with this answer")}
           isDisabled={isDisabled}
           onClick={onContinue}
         />
       )}
-      <ActionButton name="Delete" icon="trash" title={`Delete ${who} and what follows it`} isDisabled={isDisabled} onClick={onDelete} />
+      <ActionButton
+        name={t("Delete")}
+        icon="trash"
+        title={isUser ? t("Delete your message and what follows it") : t("Delete the answer and what follows it")}
+        isDisabled={isDisabled}
+        onClick={onDelete}
+      />
       {actions.map((action) => (
         <button
           key={action.id}
@@ -123,7 +136,7 @@ export function MessageActions({
           disabled={Boolean(runningActionId)}
           onClick={() => onAction?.(action, message)}
         >
-          {runningActionId === action.id ? <Spinner label={`Running ${action.name}`} /> : <ActionIcon action={action} />}
+          {runningActionId === action.id ? <Spinner label={t("Running {name}", { name: action.name })} /> : <ActionIcon action={action} />}
         </button>
       ))}
     </div>

@@ -1,13 +1,14 @@
 import type { FileEntry } from "./chat-types.ts";
 import { ChatImage, FileChip } from "./file-chip.tsx";
 import "./composer-attachments.css";
+import { translate } from "../i18n/i18n.ts";
 
 /** The files a user sent with a message: images as thumbnails, other files as chips to download. */
 export function MessageAttachments({ files }: { files: unknown }) {
   const entries = Array.isArray(files) ? (files as FileEntry[]).filter((file) => typeof file?.url === "string") : [];
   if (entries.length === 0) return null;
   return (
-    <ul className="message-attachments" aria-label="Attached files">
+    <ul className="message-attachments" aria-label={translate("Attached files")}>
       {entries.map((file, index) => {
         const name = String(file.name ?? "file");
         return (

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import type { ChatMessage } from "./chat-types.ts";
 import "./message-branches.css";
+import { translate } from "../i18n/i18n.ts";
 
 export interface MessageEditorProps {
   message: ChatMessage;
@@ -36,7 +37,7 @@ export function MessageEditor({ message, submitLabel, onSubmit, onCancel }: Mess
     <form className={`message-editor ${isQuestion ? "message-editor-user" : ""}`} onSubmit={submit}>
       <textarea
         className="message-editor-text"
-        aria-label={isQuestion ? "Edit your message" : "Edit the answer"}
+        aria-label={isQuestion ? translate("Edit your message") : translate("Edit the answer")}
         value={text}
         rows={Math.min(12, Math.max(2, text.split("\n").length))}
         autoFocus
@@ -53,7 +54,7 @@ export function MessageEditor({ message, submitLabel, onSubmit, onCancel }: Mess
       />
       <div className="message-editor-buttons">
         <button type="button" className="button button-small" onClick={onCancel}>
-          Cancel
+          {translate("Cancel")}
         </button>
         <button type="submit" className="button button-primary button-small" disabled={isWorking || (isQuestion && !text.trim())}>
           {submitLabel}

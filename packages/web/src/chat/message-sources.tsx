@@ -3,6 +3,7 @@ import { Modal } from "../ui/modal.tsx";
 import type { FileEntry, SourceEntry } from "./chat-types.ts";
 import { ChatImage, FileChip } from "./file-chip.tsx";
 import { isTrustedImage } from "./is-trusted-image.ts";
+import { translate } from "../i18n/i18n.ts";
 
 function isWebUrl(value: unknown): value is string {
   return typeof value === "string" && /^https?:\/\//i.test(value);
@@ -44,8 +45,8 @@ export function MessageSources({ sources }: { sources: SourceEntry[] }) {
   const groups = groupSources(sources);
   if (groups.length === 0) return null;
   return (
-    <div className="message-sources" aria-label="Sources">
-      <span className="message-sources-label">Sources</span>
+    <div className="message-sources" aria-label={translate("Sources")}>
+      <span className="message-sources-label">{translate("Sources")}</span>
       {groups.map((group, index) => (
         <button
           key={`${group.name}-${index}`}
@@ -67,7 +68,7 @@ export function MessageSources({ sources }: { sources: SourceEntry[] }) {
               </a>
             </p>
           )}
-          {opened.documents.length === 0 && <p className="muted">No excerpt was given.</p>}
+          {opened.documents.length === 0 && <p className="muted">{translate("No excerpt was given.")}</p>}
           {opened.documents.map((document, index) => (
             <blockquote key={index} className="source-excerpt">
               {document.text}
@@ -83,7 +84,7 @@ export function MessageSources({ sources }: { sources: SourceEntry[] }) {
 export function MessageFiles({ files }: { files: FileEntry[] }) {
   if (files.length === 0) return null;
   return (
-    <ul className="message-files" aria-label="Files">
+    <ul className="message-files" aria-label={translate("Files")}>
       {files.map((file, index) => {
         const url = typeof file.url === "string" ? file.url : undefined;
         const name = String(file.name ?? url?.split("/").at(-1) ?? file.id ?? "file");

@@ -9,6 +9,7 @@ import { MessageAttachments } from "./message-attachments.tsx";
 import { hasRichContent, RichContent } from "./rich-content.tsx";
 import { StatusLines } from "./status-lines.tsx";
 import { ToolCallBlocks } from "./tool-call-block.tsx";
+import { translate } from "../i18n/i18n.ts";
 
 export interface MessageViewProps {
   message: ChatMessage;
@@ -52,14 +53,14 @@ const AnswerBody = memo(function AnswerBody({ message }: { message: ChatMessage 
         <RichContent message={message} />
       ) : isStreaming && !error && !isStatusWorking(message) ? (
         <p className="message-waiting">
-          <Spinner label="Waiting for the answer" /> Thinking…
+          <Spinner label={translate("Waiting for the answer")} /> {translate("Thinking…")}
         </p>
       ) : null}
       <MessageFiles files={message.files ?? []} />
       <EmbedFrames embeds={Array.isArray(message.embeds) ? message.embeds : []} />
       {error && (
         <div className="message-error" role="alert">
-          <strong>Error:</strong> {error}
+          <strong>{translate("Error:")}</strong> {error}
         </div>
       )}
       <MessageSources sources={message.sources ?? []} />
@@ -71,7 +72,7 @@ const AnswerBody = memo(function AnswerBody({ message }: { message: ChatMessage 
 export function MessageView({ message, modelName, toolbar, onFollowUp, canFollowUp = true }: MessageViewProps) {
   if (message.role === "user") {
     return (
-      <article className="message message-user" aria-label="Your message">
+      <article className="message message-user" aria-label={translate("Your message")}>
         <MessageAttachments files={message.files} />
         {contentText(message.content) !== "" && <div className="message-bubble">{contentText(message.content)}</div>}
       </article>
@@ -81,7 +82,7 @@ export function MessageView({ message, modelName, toolbar, onFollowUp, canFollow
   return (
     <article
       className="message message-assistant"
-      aria-label={`Answer from ${modelName ?? message.model ?? "the model"}`}
+      aria-label={translate("Answer from {model}", { model: modelName ?? message.model ?? translate("the model") })}
       aria-busy={isStreaming}
     >
       <div className="message-heading">

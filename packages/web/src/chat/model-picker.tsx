@@ -1,3 +1,4 @@
+import { useTranslate } from "../i18n/i18n.ts";
 import type { ChatModel } from "./chat-types.ts";
 
 export interface ModelPickerProps {
@@ -18,6 +19,7 @@ export function isPreset(model: ChatModel): boolean {
  * group when there is more than one kind.
  */
 export function ModelPicker({ models, value, onChange, isDisabled }: ModelPickerProps) {
+  const t = useTranslate();
   const groups = [
     { label: "Models", models: models.filter((model) => !model.pipe && !isPreset(model)) },
     { label: "Presets", models: models.filter((model) => !model.pipe && isPreset(model)) },
@@ -27,16 +29,18 @@ export function ModelPicker({ models, value, onChange, isDisabled }: ModelPicker
     <div className="model-picker">
       <select
         className="input"
-        aria-label="Model"
+        aria-label={t("Model")}
         value={value ?? ""}
         onChange={(event) => onChange(event.target.value)}
         disabled={isDisabled || models.length === 0}
       >
-        {value === null && <option value="">Choose a model</option>}
-        {value !== null && !models.some((model) => model.id === value) && <option value={value}>{value} (unavailable)</option>}
+        {value === null && <option value="">{t("Choose a model")}</option>}
+        {value !== null && !models.some((model) => model.id === value) && (
+          <option value={value}>{t("{model} (unavailable)", { model: value })}</option>
+        )}
         {groups.length > 1
           ? groups.map((group) => (
-              <optgroup key={group.label} label={group.label}>
+              <optgroup key={group.label} label={t(group.label)}>
                 {group.models.map(optionOf)}
               </optgroup>
             ))

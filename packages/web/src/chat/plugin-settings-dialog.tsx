@@ -5,6 +5,7 @@ import { Modal } from "../ui/modal.tsx";
 import { Spinner } from "../ui/spinner.tsx";
 import { ValvesDialog } from "../workspace/valves-form/valves-dialog.tsx";
 import type { ChatModel } from "./chat-types.ts";
+import { translate } from "../i18n/i18n.ts";
 
 interface PluginSummary {
   id: string;
@@ -72,10 +73,10 @@ export function PluginSettingsDialog({ model, onClose }: { model: ChatModel; onC
 
   if (opened) return <ValvesDialog namespace={opened.namespace} plugin={opened} isUser onClose={() => setOpened(null)} />;
   return (
-    <Modal title={`Plugin settings for ${model.name}`} onClose={onClose}>
+    <Modal title={translate("Plugin settings for {model}", { model: model.name })} onClose={onClose}>
       {loaded.state === "loading" && (
         <p>
-          <Spinner label="Loading plugins" /> Loading…
+          <Spinner label={translate("Loading plugins")} /> {translate("Loading…")}
         </p>
       )}
       {loaded.state === "failed" && (
@@ -83,7 +84,9 @@ export function PluginSettingsDialog({ model, onClose }: { model: ChatModel; onC
           {loaded.message}
         </p>
       )}
-      {loaded.state === "ready" && loaded.plugins.length === 0 && <p className="muted">No plugin of this model has settings of yours.</p>}
+      {loaded.state === "ready" && loaded.plugins.length === 0 && (
+        <p className="muted">{translate("No plugin of this model has settings of yours.")}</p>
+      )}
       {loaded.state === "ready" && loaded.plugins.length > 0 && (
         <ul className="plugin-settings-list">
           {loaded.plugins.map((plugin) => (

@@ -1,6 +1,7 @@
 import type { ToolCallEntry } from "@sluice/sdk/wire";
 import { Spinner } from "../ui/spinner.tsx";
 import "./tool-call-block.css";
+import { translate } from "../i18n/i18n.ts";
 
 /** JSON text pretty-printed when it parses, else as it came. */
 function prettyJson(text: string | undefined): string {
@@ -19,17 +20,21 @@ export function ToolCallBlock({ call }: { call: ToolCallEntry }) {
   return (
     <details className={`tool-call${isError ? " is-error" : ""}`} data-state={isRunning ? "running" : isError ? "failed" : "done"}>
       <summary>
-        {isRunning ? <Spinner label={`Running ${call.name}`} /> : <span aria-hidden="true">{isError ? "✕" : "✓"}</span>}
+        {isRunning ? (
+          <Spinner label={translate("Running {name}", { name: call.name })} />
+        ) : (
+          <span aria-hidden="true">{isError ? "✕" : "✓"}</span>
+        )}
         <span>
-          {isRunning ? "Running" : isError ? "Failed" : "Ran"} tool <code>{call.name}</code>
+          {isRunning ? translate("Running tool") : isError ? translate("Failed tool") : translate("Ran tool")} <code>{call.name}</code>
         </span>
       </summary>
       <div className="tool-call-body">
-        <h4>Arguments</h4>
+        <h4>{translate("Arguments")}</h4>
         <pre className="tool-call-arguments">{prettyJson(call.arguments)}</pre>
         {!isRunning && (
           <>
-            <h4>{isError ? "Error" : "Result"}</h4>
+            <h4>{isError ? translate("Error") : translate("Result")}</h4>
             <pre className="tool-call-result">{isError ? call.result : prettyJson(call.result)}</pre>
           </>
         )}
@@ -45,7 +50,7 @@ export function ToolCallBlocks({ calls }: { calls: unknown }) {
     : [];
   if (entries.length === 0) return null;
   return (
-    <div className="tool-calls" aria-label="Tool calls">
+    <div className="tool-calls" aria-label={translate("Tool calls")}>
       {entries.map((call) => (
         <ToolCallBlock key={call.id} call={call} />
       ))}

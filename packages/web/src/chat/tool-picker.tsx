@@ -5,6 +5,7 @@ import { errorMessage } from "../api/api-error.ts";
 import { Icon } from "../ui/icon.tsx";
 import { Spinner } from "../ui/spinner.tsx";
 import "./tool-picker.css";
+import { useTranslate } from "../i18n/i18n.ts";
 
 type ToolsState = { state: "loading" } | { state: "failed"; message: string } | { state: "ready"; tools: PluginRow[] };
 
@@ -20,6 +21,7 @@ export interface ToolPickerProps {
  * `tool_ids`. Escape or a click outside closes it.
  */
 export function ToolPicker({ selectedIds, onChange, isDisabled }: ToolPickerProps) {
+  const t = useTranslate();
   const [isOpen, setIsOpen] = useState(false);
   const [tools, setTools] = useState<ToolsState>({ state: "loading" });
   const root = useRef<HTMLDivElement>(null);
@@ -68,17 +70,18 @@ export function ToolPicker({ selectedIds, onChange, isDisabled }: ToolPickerProp
         aria-expanded={isOpen}
         aria-controls={panelId}
         disabled={isDisabled}
-        title="Tools the model may call in this chat"
+        title={t("Tools the model may call in this chat")}
         onClick={() => setIsOpen((current) => !current)}
       >
-        <Icon name="wrench" size={14} /> Tools{count > 0 ? ` (${count})` : ""}
+        <Icon name="wrench" size={14} /> {t("Tools")}
+        {count > 0 ? ` (${count})` : ""}
       </button>
       {isOpen && (
-        <div className="tool-picker-panel" id={panelId} role="group" aria-label="Tools for this chat">
-          {tools.state === "loading" && <Spinner label="Loading tools" />}
-          {tools.state === "failed" && <p role="alert">The tools could not be loaded: {tools.message}</p>}
+        <div className="tool-picker-panel" id={panelId} role="group" aria-label={t("Tools for this chat")}>
+          {tools.state === "loading" && <Spinner label={t("Loading tools")} />}
+          {tools.state === "failed" && <p role="alert">{t("The tools could not be loaded: {reason}", { reason: tools.message })}</p>}
           {tools.state === "ready" && tools.tools.length === 0 && (
-            <p className="muted">No tools yet. Tools you create in the workspace show here.</p>
+            <p className="muted">{t("No tools yet. Tools you create in the workspace show here.")}</p>
           )}
           {tools.state === "ready" &&
             tools.tools.map((tool) => (

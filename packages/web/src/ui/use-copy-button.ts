@@ -1,17 +1,19 @@
 import { useEffect, useRef, useState } from "react";
 import { copyText } from "./copy-text.ts";
+import { useTranslate } from "../i18n/i18n.ts";
 
 const SHOWN_MS = 1500;
 
 /**
  * A Copy button's behaviour: `copy(text)` on click, and the label to show ("Copy", then
- * "Copied", or "Copy failed" when the browser refused, for a moment).
+ * "Copied", or "Copy failed" when the browser refused, for a moment), in the interface's language.
  *
  * @example
  * const copier = useCopyButton();
  * <button onClick={() => void copier.copy(code)}>{copier.label}</button>
  */
-export function useCopyButton(): { label: string; copy(text: string): Promise<void> } {
+export function useCopyButton(): { label: string; isCopied: boolean; copy(text: string): Promise<void> } {
+  const t = useTranslate();
   const [result, setResult] = useState<"idle" | "copied" | "failed">("idle");
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -21,5 +23,5 @@ export function useCopyButton(): { label: string; copy(text: string): Promise<vo
     clearTimeout(timer.current);
     timer.current = setTimeout(() => setResult("idle"), SHOWN_MS);
   };
-  return { label: result === "copied" ? "Copied" : result === "failed" ? "Copy failed" : "Copy", copy };
+  return { label: t(result === "copied" ? "Copied" : result === "failed" ? "Copy failed" : "Copy"), isCopied: result === "copied", copy };
 }
