@@ -365,6 +365,15 @@ describe("users, groups and accounts in Chromium", () => {
       await page.getByText("Language: English").waitFor();
       await page.getByRole("heading", { name: "Preferences" }).waitFor();
       expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
+      // Signed out, the device's language still holds: the sign-in page in French.
+      const visitor = await openAs(null, viewport);
+      await visitor.context.addInitScript(() => localStorage.setItem("sluice.language", "fr"));
+      await visitor.page.goto("/");
+      await visitor.page.getByRole("heading", { name: "Se connecter" }).waitFor();
+      expect(await visitor.page.getByRole("button", { name: "Se connecter" }).count()).toBe(1);
+      expect(await visitor.page.evaluate(() => document.documentElement.lang)).toBe("fr");
+      visitor.assertNoErrors();
+      await visitor.close();
 
       // API key: create, copy without the Clipboard API, use, revoke.
       await page.getByRole("button", { name: "Create key" }).click();

@@ -3,6 +3,7 @@ import { errorMessage } from "../api/api-error.ts";
 import { useServerConfig } from "../api/use-server-config.ts";
 import { useAuth } from "./auth-context.tsx";
 import { Spinner } from "../ui/spinner.tsx";
+import { useTranslate } from "../i18n/i18n.ts";
 
 type Mode = "sign-in" | "sign-up";
 
@@ -12,6 +13,7 @@ type Mode = "sign-in" | "sign-up";
  */
 export function AccountsPage() {
   const { config, error: configError } = useServerConfig();
+  const t = useTranslate();
   const [chosenMode, setChosenMode] = useState<Mode | null>(null);
   const isFirstRun = config?.has_users === false;
   const isSignUpClosed = !isFirstRun && config?.features?.enable_signup === false;
@@ -20,7 +22,7 @@ export function AccountsPage() {
   if (!config && !configError) {
     return (
       <div className="accounts-page">
-        <Spinner label="Loading" />
+        <Spinner label={t("Loading")} />
       </div>
     );
   }
@@ -36,21 +38,21 @@ export function AccountsPage() {
         </div>
         {isFirstRun && mode === "sign-up" ? (
           <>
-            <h1>Welcome to Sluice</h1>
+            <h1>{t("Welcome to Sluice")}</h1>
             <p className="lead">
-              Nobody has an account here yet. Create the first one: <strong>the first account becomes the admin</strong>, who approves
-              everyone who signs up after.
+              {t("Nobody has an account here yet. Create the first one:")} <strong>{t("the first account becomes the admin")}</strong>
+              {t(", who approves everyone who signs up after.")}
             </p>
           </>
         ) : (
-          <h1>{mode === "sign-in" ? "Sign in" : "Create an account"}</h1>
+          <h1>{mode === "sign-in" ? t("Sign in") : t("Create an account")}</h1>
         )}
         {mode === "sign-up" && !isFirstRun && !isSignUpClosed && config?.default_user_role !== "user" && (
-          <p className="muted">New accounts wait for an admin’s approval before they can chat.</p>
+          <p className="muted">{t("New accounts wait for an admin’s approval before they can chat.")}</p>
         )}
         {mode === "sign-up" && isSignUpClosed ? (
           <p className="form-error" role="alert">
-            Sign-up is turned off on this server. Ask an admin to create an account for you.
+            {t("Sign-up is turned off on this server. Ask an admin to create an account for you.")}
           </p>
         ) : (
           <AccountForm key={mode} mode={mode} />
@@ -58,16 +60,16 @@ export function AccountsPage() {
         <p className="accounts-switch">
           {mode === "sign-in" ? (
             <>
-              No account yet?{" "}
+              {t("No account yet?")}{" "}
               <button type="button" className="link-button" onClick={() => setChosenMode("sign-up")}>
-                Create one
+                {t("Create one")}
               </button>
             </>
           ) : (
             <>
-              Already have an account?{" "}
+              {t("Already have an account?")}{" "}
               <button type="button" className="link-button" onClick={() => setChosenMode("sign-in")}>
-                Sign in
+                {t("Sign in")}
               </button>
             </>
           )}
@@ -80,6 +82,7 @@ export function AccountsPage() {
 
 function AccountForm({ mode }: { mode: Mode }) {
   const { signIn, signUp } = useAuth();
+  const t = useTranslate();
   const [error, setError] = useState<string | null>(null);
   const [isBusy, setIsBusy] = useState(false);
 
@@ -100,19 +103,19 @@ function AccountForm({ mode }: { mode: Mode }) {
   };
 
   return (
-    <form className="form" onSubmit={submit} aria-label={mode === "sign-in" ? "Sign in" : "Sign up"}>
+    <form className="form" onSubmit={submit} aria-label={mode === "sign-in" ? t("Sign in") : t("Sign up")}>
       {mode === "sign-up" && (
         <label className="field">
-          <span className="field-label">Name</span>
+          <span className="field-label">{t("Name")}</span>
           <input name="name" autoComplete="name" required autoFocus />
         </label>
       )}
       <label className="field">
-        <span className="field-label">Email</span>
+        <span className="field-label">{t("Email")}</span>
         <input name="email" type="email" autoComplete="email" required autoFocus={mode === "sign-in"} />
       </label>
       <label className="field">
-        <span className="field-label">Password</span>
+        <span className="field-label">{t("Password")}</span>
         <input name="password" type="password" autoComplete={mode === "sign-in" ? "current-password" : "new-password"} required />
       </label>
       {error && (
@@ -121,7 +124,7 @@ function AccountForm({ mode }: { mode: Mode }) {
         </p>
       )}
       <button type="submit" className="button button-primary button-block" disabled={isBusy}>
-        {isBusy ? <Spinner label="Working" /> : mode === "sign-in" ? "Sign in" : "Create account"}
+        {isBusy ? <Spinner label={t("Working")} /> : mode === "sign-in" ? t("Sign in") : t("Create account")}
       </button>
     </form>
   );

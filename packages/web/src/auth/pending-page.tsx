@@ -2,12 +2,14 @@ import { useEffect, useState } from "react";
 import { errorMessage } from "../api/api-error.ts";
 import { Icon } from "../ui/icon.tsx";
 import { useAuth } from "./auth-context.tsx";
+import { useTranslate } from "../i18n/i18n.ts";
 
 const CHECK_INTERVAL_MS = 15_000;
 
 /** A `pending` account: says it waits for an admin, and checks now and then whether it was approved. */
 export function PendingPage() {
   const { user, refresh, signOut } = useAuth();
+  const t = useTranslate();
   const [error, setError] = useState<string | null>(null);
   const [isChecking, setIsChecking] = useState(false);
 
@@ -34,10 +36,10 @@ export function PendingPage() {
         <div className="pending-mark">
           <Icon name="clock" size={40} />
         </div>
-        <h1>Waiting for approval</h1>
+        <h1>{t("Waiting for approval")}</h1>
         <p className="lead">
-          Your account <strong>{user?.email}</strong> was created. An admin has to approve it before you can chat; this page moves on by
-          itself once they do.
+          {t("Your account")} <strong>{user?.email}</strong>{" "}
+          {t("was created. An admin has to approve it before you can chat; this page moves on by itself once they do.")}
         </p>
         {error && (
           <p className="form-error" role="alert">
@@ -46,10 +48,10 @@ export function PendingPage() {
         )}
         <div className="button-row">
           <button type="button" className="button" onClick={check} disabled={isChecking}>
-            {isChecking ? "Checking…" : "Check again"}
+            {isChecking ? t("Checking…") : t("Check again")}
           </button>
           <button type="button" className="button button-quiet" onClick={signOut}>
-            Sign out
+            {t("Sign out")}
           </button>
         </div>
       </div>
