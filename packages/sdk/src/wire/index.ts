@@ -20,6 +20,7 @@ export type {
   StatusEntry,
   ToolCallEntry,
 } from "./chat-record.ts";
+export type { ConnectionConfig, OllamaConfig, OpenAIConfig } from "./connection-config.ts";
 export type { AccessControl, FunctionType, PluginForm, PluginMeta, PluginSection, PluginRow } from "./plugin-row.ts";
 export { functionTypeOf, kindOf, namespaceOf } from "./plugin-row.ts";
 export type { FilterOrderEntry, PluginPermissionReport, PluginVersion, PluginVersionSummary } from "./plugin-version.ts";

@@ -1,26 +1,10 @@
+import type { ConnectionConfig, OllamaConfig, OpenAIConfig } from "@sluice/sdk/wire";
 import { z } from "zod";
 import type { OpenAIConnection } from "../providers/read-openai-connections.ts";
 
-/**
- * The upstream connections as Open WebUI's `/openai/config` shows them: lists aligned by
- * position, and per position (`"0"`, `"1"`, …) a free-form config of which Sluice reads
- * `enable` (false = switched off), `auth_type` (`"none"` = send no key), `prefix_id` (the
- * models are listed as `<prefix>.<id>`) and `model_ids` (only these models). Other fields
- * (`tags`, …) are kept as given.
- */
-export interface OpenAIConfig {
-  ENABLE_OPENAI_API: boolean;
-  OPENAI_API_BASE_URLS: string[];
-  OPENAI_API_KEYS: string[];
-  OPENAI_API_CONFIGS: Record<string, ConnectionConfig>;
-}
-
-/** Open WebUI's `/ollama/config`: an Ollama server's key lives in its config (`key`). */
-export interface OllamaConfig {
-  ENABLE_OLLAMA_API: boolean;
-  OLLAMA_BASE_URLS: string[];
-  OLLAMA_API_CONFIGS: Record<string, ConnectionConfig>;
-}
+// The shapes of Open WebUI's `/openai/config` and `/ollama/config` (lists aligned by position,
+// a free-form config per position) are declared once in @sluice/sdk/wire, for the web UI too.
+export type { ConnectionConfig, OllamaConfig, OpenAIConfig } from "@sluice/sdk/wire";
 
 /** The most connections of one kind. */
 export const MAX_CONNECTIONS = 64;
@@ -49,7 +33,6 @@ const connectionConfigSchema = z.looseObject({
   key: keySchema.optional(),
   auth_type: z.string().max(64).optional(),
 });
-export type ConnectionConfig = z.output<typeof connectionConfigSchema>;
 
 const configsSchema = z.record(z.string().max(16), connectionConfigSchema);
 

@@ -1,22 +1,7 @@
+import type { ConnectionConfig, OllamaConfig, OpenAIConfig } from "@sluice/sdk/wire";
 import { api } from "../api/api-client.ts";
 
-/** A connection's free-form settings, as Open WebUI keeps them; Sluice reads `enable`, `key` (Ollama), `auth_type`, `prefix_id` and `model_ids`. */
-export type ConnectionConfig = { enable?: boolean; key?: string } & Record<string, unknown>;
-
-/** `GET /openai/config`. */
-export interface OpenAIConfig {
-  ENABLE_OPENAI_API: boolean;
-  OPENAI_API_BASE_URLS: string[];
-  OPENAI_API_KEYS: string[];
-  OPENAI_API_CONFIGS: Record<string, ConnectionConfig>;
-}
-
-/** `GET /ollama/config`. */
-export interface OllamaConfig {
-  ENABLE_OLLAMA_API: boolean;
-  OLLAMA_BASE_URLS: string[];
-  OLLAMA_API_CONFIGS: Record<string, ConnectionConfig>;
-}
+export type { ConnectionConfig, OllamaConfig, OpenAIConfig };
 
 export type ConnectionKind = "openai" | "ollama";
 

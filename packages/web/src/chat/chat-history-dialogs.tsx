@@ -8,41 +8,20 @@ import { chatApi, type Folder, type Tag } from "./chat-api.ts";
 import { chatList, useChatList } from "./chat-list-store.ts";
 import type { ChatSummary } from "./chat-types.ts";
 import { subtreeIds } from "./folder-tree.ts";
+import { ConfirmDialog } from "../workspace/confirm-dialog.tsx";
 import { useTranslate } from "../i18n/i18n.ts";
 
 export function DeleteChatDialog({ chat, isOpen, onClose }: { chat: ChatSummary; isOpen: boolean; onClose(): void }) {
-  const toaster = useToaster();
   const t = useTranslate();
-  const [isBusy, setIsBusy] = useState(false);
   const remove = async () => {
-    setIsBusy(true);
-    try {
-      await chatApi.remove(chat.id);
-      chatList.remove(chat.id);
-      onClose();
-      if (isOpen) navigate("/");
-    } catch (error) {
-      setIsBusy(false);
-      toaster.show({ type: "error", content: t("Deleting failed: {reason}", { reason: errorMessage(error) }) });
-    }
+    await chatApi.remove(chat.id);
+    chatList.remove(chat.id);
+    if (isOpen) navigate("/");
   };
   return (
-    <Modal
-      title={t("Delete chat?")}
-      onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            {t("Cancel")}
-          </button>
-          <button type="button" className="button button-danger" onClick={remove} disabled={isBusy}>
-            {t("Delete")}
-          </button>
-        </>
-      }
-    >
+    <ConfirmDialog title={t("Delete chat?")} confirmLabel={t("Delete")} isDangerous onConfirm={remove} onClose={onClose}>
       <p>{t("“{title}” and all its messages will be deleted. This cannot be undone.", { title: chat.title })}</p>
-    </Modal>
+    </ConfirmDialog>
   );
 }
 
@@ -186,49 +165,27 @@ export function ArchivedChatsDialog({ onClose }: { onClose(): void }) {
 
 /** Deletes a folder with the folders under it; their chats move back to the list unless the box to delete them is ticked. */
 export function DeleteFolderDialog({ folder, onClose }: { folder: Folder; onClose(): void }) {
-  const toaster = useToaster();
   const t = useTranslate();
   const pathname = usePathname();
   const { folders } = useChatList();
-  const [isBusy, setIsBusy] = useState(false);
   const [shouldDeleteChats, setShouldDeleteChats] = useState(false);
   const inside = subtreeIds(folders, folder.id);
   const subfolderCount = inside.size - 1;
 
   const remove = async () => {
-    setIsBusy(true);
-    try {
-      await chatApi.deleteFolder(folder.id, shouldDeleteChats);
-      const { chats } = chatList.get();
-      for (const chat of chats) {
-        if (!chat.folder_id || !inside.has(chat.folder_id)) continue;
-        if (shouldDeleteChats) chatList.remove(chat.id);
-        else chatList.patch(chat.id, { folder_id: null });
-      }
-      chatList.setFolders(chatList.get().folders.filter((candidate) => !inside.has(candidate.id)));
-      onClose();
-      const openChatId = pathname.startsWith("/c/") ? pathname.slice(3) : null;
-      if (shouldDeleteChats && chats.some((chat) => chat.id === openChatId && chat.folder_id && inside.has(chat.folder_id))) navigate("/");
-    } catch (error) {
-      setIsBusy(false);
-      toaster.show({ type: "error", content: t("Deleting the folder failed: {reason}", { reason: errorMessage(error) }) });
+    await chatApi.deleteFolder(folder.id, shouldDeleteChats);
+    const { chats } = chatList.get();
+    for (const chat of chats) {
+      if (!chat.folder_id || !inside.has(chat.folder_id)) continue;
+      if (shouldDeleteChats) chatList.remove(chat.id);
+      else chatList.patch(chat.id, { folder_id: null });
     }
+    chatList.setFolders(chatList.get().folders.filter((candidate) => !inside.has(candidate.id)));
+    const openChatId = pathname.startsWith("/c/") ? pathname.slice(3) : null;
+    if (shouldDeleteChats && chats.some((chat) => chat.id === openChatId && chat.folder_id && inside.has(chat.folder_id))) navigate("/");
   };
   return (
-    <Modal
-      title={t("Delete folder?")}
-      onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            {t("Cancel")}
-          </button>
-          <button type="button" className="button button-danger" onClick={remove} disabled={isBusy}>
-            {t("Delete folder")}
-          </button>
-        </>
-      }
-    >
+    <ConfirmDialog title={t("Delete folder?")} confirmLabel={t("Delete folder")} isDangerous onConfirm={remove} onClose={onClose}>
       <p>
         {subfolderCount === 0
           ? t("The folder “{name}” will be deleted.", { name: folder.name })
@@ -244,6 +201,6 @@ export function DeleteFolderDialog({ folder, onClose }: { folder: Folder; onClos
         <input type="checkbox" checked={shouldDeleteChats} onChange={(event) => setShouldDeleteChats(event.target.checked)} />
         {t("Delete the chats inside too")}
       </label>
-    </Modal>
+    </ConfirmDialog>
   );
 }

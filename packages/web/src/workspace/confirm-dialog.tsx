@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from "react";
 import { errorMessage } from "../api/api-error.ts";
 import { Modal } from "../ui/modal.tsx";
+import { useTranslate } from "../i18n/i18n.ts";
 
 export interface ConfirmDialogProps {
   title: string;
@@ -21,6 +22,7 @@ export interface ConfirmDialogProps {
  * </ConfirmDialog>
  */
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClose, isDangerous = false }: ConfirmDialogProps) {
+  const t = useTranslate();
   const [isWorking, setIsWorking] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const confirm = async () => {
@@ -41,7 +43,7 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClos
       footer={
         <>
           <button type="button" className="button" onClick={onClose} autoFocus>
-            Cancel
+            {t("Cancel")}
           </button>
           <button
             type="button"
@@ -49,7 +51,7 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClos
             onClick={confirm}
             disabled={isWorking}
           >
-            {isWorking ? "Working…" : confirmLabel}
+            {isWorking ? t("Working…") : confirmLabel}
           </button>
         </>
       }
