@@ -61,10 +61,16 @@ function appendKept(kept: string, chunk: string): string {
   return joined.length > OUTPUT_KEPT_CHARACTERS ? joined.slice(-OUTPUT_KEPT_CHARACTERS) : joined;
 }
 
-/** Only what a server needs from the outer environment, so a developer's DATABASE_URL and the like never leak in. */
+/**
+ * Only what a server needs from the outer environment, so a developer's DATABASE_URL and the like
+ * never leak in. The machine's trust store and proxies pass, as they would to a deployed server:
+ * where the way out goes through a TLS proxy with its own certificate authority, the npm that
+ * installs a plugin's requirements needs them to reach the registry.
+ */
 function baseEnvironment(): Record<string, string> {
   const kept: Record<string, string> = {};
-  for (const name of ["PATH", "HOME", "TMPDIR", "LANG", "TZ", "SYSTEMROOT"]) {
+  const names = ["PATH", "HOME", "TMPDIR", "LANG", "TZ", "SYSTEMROOT", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"];
+  for (const name of [...names, "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"]) {
     const value = process.env[name];
     if (value !== undefined) kept[name] = value;
   }
