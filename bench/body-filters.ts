@@ -1,11 +1,14 @@
 // 2. inlet + outlet through 1 and 10 sandboxed filters on a 20-message chat body, per request,
 // against the same chain with no filters.
 //
-// Headline: `sandbox.invoke` per filter per hook (the only path for body hooks; it crosses
-// synchronously once a hook has been quick twice and the isolate is idle). For diagnosis, the
-// chat pipeline's `runBodyChain`, whose plugin session adds the request's context to every call.
+// Headline: `sandbox.invoke` per filter per hook (the only path for body hooks: one asynchronous
+// crossing per call). For diagnosis, the chat pipeline's `runBodyChain` (the body handed on as
+// JSON text, an unchanged body not crossing back), the JSON passes of a hook call done on the
+// host, and the floor: bare isolates reached by an asynchronous `apply` that parse the body's text
+// and answer "unchanged", one crossing per hook call (bare-isolates.ts).
 
 import { runBodyChain } from "../packages/server/src/core/run-body-chain.ts";
+import { bareIsolates, type BareIsolates } from "./bare-isolates.ts";
 import { loadFilterSandboxes, testContext, type FilterSandbox, type FilterSandboxes } from "./filter-sandboxes.ts";
 import { chatBody } from "./fixtures.ts";
 import { alternating, pairedDifference, summarise } from "./measure.ts";
@@ -31,13 +34,14 @@ export async function throughSandboxes(sandboxes: readonly FilterSandbox[], body
 
 export async function benchBodyFilters(): Promise<Record<string, unknown>> {
   const filters = await loadFilterSandboxes(Math.max(...FILTER_COUNTS));
+  const bare = await bareIsolates(Math.max(...FILTER_COUNTS));
   try {
     const addedPerRequestMicroseconds: Record<string, ReturnType<typeof summarise>> = {};
     const details: Record<string, unknown> = {};
     const incidents: string[] = [];
     for (const count of FILTER_COUNTS) {
       for (let attempt = 1; ; attempt += 1) {
-        const measured = await measure(filters, count);
+        const measured = await measure(filters, bare, count);
         const broken = await filters.repair();
         if (broken.length === 0) {
           addedPerRequestMicroseconds[`${count}`] = measured.added;
@@ -65,11 +69,12 @@ export async function benchBodyFilters(): Promise<Record<string, unknown>> {
       incidents,
     };
   } finally {
+    bare.dispose();
     filters.dispose();
   }
 }
 
-async function measure(filters: FilterSandboxes, count: number) {
+async function measure(filters: FilterSandboxes, bare: BareIsolates, count: number) {
   const body = chatBody(20);
   const bodyText = JSON.stringify(body);
   const sandboxes = filters.sandboxes.slice(0, count);
@@ -90,6 +95,7 @@ async function measure(filters: FilterSandboxes, count: number) {
     pipeline: viaPipeline,
     // The floor of copying the body: the four JSON passes of one hook call (host out, isolate in,
     // isolate out, host in), done here on the host for each hook call of the chain.
+    bareAsyncCrossings: () => bare.body(count, JSON.stringify(body)),
     jsonPasses: () => {
       for (let call = 0; call < 2 * count; call += 1) JSON.parse(JSON.stringify(JSON.parse(JSON.stringify(JSON.parse(bodyText)))));
     },
@@ -104,6 +110,9 @@ async function measure(filters: FilterSandboxes, count: number) {
       pipelineAddedPerRequestMicroseconds: pairedDifference(series.pipeline, series.baseline),
       pipelinePerHookCallMicroseconds: pairedDifference(series.pipeline, series.baseline, hookCalls),
       jsonPassesPerHookCallMicroseconds: pairedDifference(series.jsonPasses, series.baseline, hookCalls),
+      // The floor under the rule that plugin code never runs on the server's thread: one bare asynchronous crossing per hook call carrying the body's text.
+      bareAsyncCrossingsAddedPerRequestMicroseconds: pairedDifference(series.bareAsyncCrossings, series.baseline),
+      bareAsyncCrossingPerHookCallMicroseconds: pairedDifference(series.bareAsyncCrossings, series.baseline, hookCalls),
     },
   };
 }

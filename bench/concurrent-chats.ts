@@ -1,7 +1,9 @@
 // 5. 500 concurrent streaming chats, each 200 chunks 50 ms apart (10 s, the fake upstream's
 // "slow" answer), straight from the fake upstream (baseline) and through Sluice: with the 3
 // pass-through filters in front of the upstream, and with the pass-through pipe (which paces the
-// same 200 chunks itself) and the 3 filters. Loopback only; every chat has a deadline.
+// same 200 chunks itself) and the 3 filters; and through the bare Node proxy (bench/bare-proxy.ts,
+// as many processes as Sluice's): the floor of any Node server in front of the upstream under this
+// load on this machine. Loopback only; every chat has a deadline.
 //
 // Latency per chunk = when the client got it − when its source sent it. For the upstream routes
 // the fake upstream runs in this process, so its writes are timed on the client's clock (a
@@ -20,7 +22,7 @@ const CHUNKS_PER_CHAT = 200;
 /** The chats start evenly spread over this long (all 500 are running together for ~9 s). */
 const RAMP_MS = 1000;
 const DEADLINE_MS = 25_000;
-const ALL_ROUTES: Route[] = ["direct", "sluiceNoPlugins", "sluiceFilters", "sluicePipe"];
+const ALL_ROUTES: Route[] = ["direct", "bareProxy", "sluiceNoPlugins", "sluiceFilters", "sluicePipe"];
 /** `BENCH_CONCURRENT_ROUTES=direct,sluiceFilters` runs only those (with --profile: one route's profile). */
 const ROUTES = process.env.BENCH_CONCURRENT_ROUTES
   ? ALL_ROUTES.filter((route) => route === "direct" || process.env.BENCH_CONCURRENT_ROUTES!.split(",").includes(route))
@@ -99,7 +101,8 @@ async function runRoute(sluice: SluiceUnderTest, route: Route, recorder: SendRec
   const { url, model, token } = sluice.route(route);
   const agent = chatAgent();
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  const serverCpuBefore = route === "direct" ? null : processCpuSeconds(sluice.serverPids);
+  const serverPids = route === "bareProxy" ? sluice.bareProxy.pids : sluice.serverPids;
+  const serverCpuBefore = route === "direct" ? null : processCpuSeconds(serverPids);
   const clientCpuBefore = process.cpuUsage();
   loopDelay.enable();
   const started = epochNow();
@@ -117,7 +120,7 @@ async function runRoute(sluice: SluiceUnderTest, route: Route, recorder: SendRec
   const ended = epochNow();
   loopDelay.disable();
   const clientCpu = process.cpuUsage(clientCpuBefore);
-  const serverCpuAfter = route === "direct" ? null : processCpuSeconds(sluice.serverPids);
+  const serverCpuAfter = route === "direct" ? null : processCpuSeconds(serverPids);
   agent.destroy();
 
   const wallSeconds = (ended - started) / 1000;
@@ -169,7 +172,7 @@ async function runRoute(sluice: SluiceUnderTest, route: Route, recorder: SendRec
     missingChunks: CHATS * CHUNKS_PER_CHAT - chunks,
     serverCpuCores: serverCpuSeconds === null ? null : round(serverCpuSeconds / wallSeconds),
     serverCpuMicrosecondsPerChunk: serverCpuSeconds === null || chunks === 0 ? null : Math.round((serverCpuSeconds * 1e6) / chunks),
-    serverWarnings: route === "direct" ? {} : serverWarnings(sluice.server, started - 1, ended + 1),
+    serverWarnings: route === "direct" || route === "bareProxy" ? {} : serverWarnings(sluice.server, started - 1, ended + 1),
     clientProcessCpuCores: round((clientCpu.user + clientCpu.system) / 1e6 / wallSeconds),
     clientEventLoopDelayP99Milliseconds: round(loopDelay.percentile(99) / 1e6),
   };
@@ -204,6 +207,7 @@ export async function benchConcurrentChats(sluice: SluiceUnderTest): Promise<Rec
       addedLatencyMilliseconds: added("sluicePipe"),
     },
     addedLatencyMilliseconds: {
+      bareProxy: added("bareProxy"),
       sluiceNoPlugins: added("sluiceNoPlugins"),
       sluiceFilters: added("sluiceFilters"),
       sluicePipe: added("sluicePipe"),

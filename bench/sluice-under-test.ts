@@ -30,8 +30,8 @@ export const ROUTE_DESCRIPTIONS: Record<Route, string> = {
 export interface SluiceUnderTest {
   fake: FakeUpstream;
   server: RunningServer;
-  /** The bare proxy's process (the `bareProxy` route). */
-  bareProxy: { url: string; stop(): void };
+  /** The bare proxy (the `bareProxy` route): as many processes as the server's, and their ids. */
+  bareProxy: { url: string; pids: number[]; stop(): void };
   /** The server processes' ids (`npm start` runs one per core with Redis), for their CPU time. */
   serverPids: number[];
   /** URL, model and token of each route. */
@@ -52,13 +52,18 @@ async function expectOk(response: Promise<{ status: number; body: unknown }>, wh
 
 /** The processes whose parent is `parentPid` and that run main.ts: the supervisor's server processes. */
 function findServerPids(parentPid: number): number[] {
+  return findChildPids(parentPid, "main.ts");
+}
+
+/** The processes whose parent is `parentPid` and whose command line includes `script`. */
+function findChildPids(parentPid: number, script: string): number[] {
   const pids: number[] = [];
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
       const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (parent === parentPid && fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("main.ts")) pids.push(Number(entry));
+      if (parent === parentPid && fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(script)) pids.push(Number(entry));
     } catch {
       // The process ended meanwhile.
     }
@@ -167,7 +172,7 @@ export async function startSluiceUnderTest(options: SluiceUnderTestOptions = {})
         `attaching the filters to ${model}`,
       );
     }
-    const bareProxy = await startBareProxy(fake.baseUrl);
+    const bareProxy = await startBareProxy(fake.baseUrl, findServerPids(server.pid).length);
     const models: Record<Route, string> = {
       direct: "fake-small",
       bareProxy: "fake-small",
@@ -202,9 +207,10 @@ export async function startSluiceUnderTest(options: SluiceUnderTestOptions = {})
 }
 
 /** Starts bench/bare-proxy.ts in a process of its own, in front of `upstream`. */
-async function startBareProxy(upstream: string): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), "bare-proxy.ts")], {
-    env: { ...process.env, BARE_PROXY_UPSTREAM: upstream },
+async function startBareProxy(upstream: string, processes: number): Promise<SluiceUnderTest["bareProxy"]> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "bare-proxy.ts");
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, BARE_PROXY_UPSTREAM: upstream, BARE_PROXY_PROCESSES: `${processes}` },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<string>((resolve, reject) => {
@@ -212,7 +218,9 @@ async function startBareProxy(upstream: string): Promise<{ url: string; stop(): 
     child.once("exit", (code) => reject(new Error(`the bare proxy exited with ${code}`)));
     child.stdout.setEncoding("utf8").once("data", (text: string) => resolve(text.trim()));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+  // One process serves, or the cluster's primary hands connections to its workers (which then serve).
+  const pids = processes > 1 ? findChildPids(child.pid!, "bare-proxy.ts") : [child.pid!];
+  return { url: `http://127.0.0.1:${port}`, pids, stop: () => child.kill() };
 }
 
 /** A keep-alive agent without a socket limit: every concurrent chat gets its own connection. */

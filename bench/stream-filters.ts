@@ -1,17 +1,20 @@
 // 1. Per-chunk cost of 1 and 10 sandboxed stream filters, against the same loop with none.
 //
-// Headline: the fastest path the sandbox offers, one `openStreamFilter` session per filter per
-// response (`transform` crosses into the isolate once, synchronously when the isolate is idle;
-// the sandbox has no batched entry point). For diagnosis, in the same rotation: the chat
-// pipeline's own stream step (whatever filter-chain.ts does at this commit), one `invoke` per
-// chunk per filter (the general hook call), and the floor: a bare isolated-vm crossing that
-// hands the chunk's JSON text to an isolate and back.
+// Headline: one `openStreamFilter` session per filter per response, one response at a time (every
+// chunk is one asynchronous crossing into each filter's isolate). For diagnosis, in the same
+// rotation: the chat pipeline's own stream step (whatever filter-chain.ts does at this commit), one
+// `invoke` per chunk per filter (the general hook call), 100 responses at once (their chunks cross
+// together), the same filter declaring `streamTextOnly`, and the floors: bare isolates reached by
+// an asynchronous `apply` that parse the chunk's JSON text and stringify it back, one chunk per
+// crossing and 100 per crossing (bare-isolates.ts), and a bare *synchronous* crossing, which plugin
+// code may no longer use (it would run on the server's thread).
 
 import ivm from "isolated-vm";
 import { SluiceError, type StreamEvent } from "@sluice/sdk";
 import { openStreamChain } from "../packages/server/src/core/open-stream-chain.ts";
 import type { StreamFilterSession } from "../packages/server/src/sandbox/host/stream-filter-session.ts";
 import { silentLogger } from "../packages/server/src/sandbox/sandbox-test-fixtures.ts";
+import { bareIsolates, type BareIsolates } from "./bare-isolates.ts";
 import { loadFilterSandboxes, testContext, type FilterSandboxes } from "./filter-sandboxes.ts";
 import { passThroughFilter, streamChunk } from "./fixtures.ts";
 import { alternating, nextTick, pairedDifference, summarise } from "./measure.ts";
@@ -84,13 +87,14 @@ export async function benchStreamFilters(): Promise<Record<string, unknown>> {
   const filters = await loadFilterSandboxes(Math.max(...FILTER_COUNTS));
   const textOnly = await loadFilterSandboxes(Math.max(...FILTER_COUNTS), { source: textOnlyFilter });
   const floor = await bareCrossing();
+  const bare = await bareIsolates(Math.max(...FILTER_COUNTS));
   try {
     const perChunkPerFilter: Record<string, ReturnType<typeof summarise>> = {};
     const details: Record<string, unknown> = {};
     const incidents: string[] = [];
     for (const count of FILTER_COUNTS) {
       for (let attempt = 1; ; attempt += 1) {
-        const measured = await measure(filters, textOnly, floor, count);
+        const measured = await measure(filters, textOnly, floor, bare, count);
         const broken = [...(await filters.repair()), ...(await textOnly.repair())];
         if (broken.length === 0) {
           perChunkPerFilter[`${count}`] = measured.perChunkPerFilter;
@@ -107,7 +111,7 @@ export async function benchStreamFilters(): Promise<Record<string, unknown>> {
       perChunkPerFilter,
       method: {
         headline:
-          "openStreamFilter session per filter (no batched entry point exists); µs per chunk per filter = (loop with filters − same loop without) / filters, paired per repeat",
+          "openStreamFilter session per filter, one response at a time (one asynchronous crossing per chunk per filter); µs per chunk per filter = (loop with filters − same loop without) / filters, paired per repeat",
         chunkBytes: JSON.stringify(streamChunk(" token 1 of the answer")).length,
         chunksPerRepeat: CHUNKS_PER_REPEAT,
         repeats: REPEATS,
@@ -117,12 +121,19 @@ export async function benchStreamFilters(): Promise<Record<string, unknown>> {
     };
   } finally {
     floor.dispose();
+    bare.dispose();
     filters.dispose();
     textOnly.dispose();
   }
 }
 
-async function measure(filters: FilterSandboxes, textOnly: FilterSandboxes, floor: { apply(chunk: unknown): unknown }, count: number) {
+async function measure(
+  filters: FilterSandboxes,
+  textOnly: FilterSandboxes,
+  floor: { apply(chunk: unknown): unknown },
+  bare: BareIsolates,
+  count: number,
+) {
   const input = chunks(1000);
   const chunkAt = (index: number) => input[index % input.length];
   const sandboxes = filters.sandboxes.slice(0, count);
@@ -157,6 +168,13 @@ async function measure(filters: FilterSandboxes, textOnly: FilterSandboxes, floo
       }
       return current;
     },
+    bareAsyncCrossing: (index) => bare.chunk(count, chunkAt(index)),
+    // One operation: CONCURRENT_RESPONSES chunks through the bare isolates, one crossing per isolate for all of them.
+    bareAsyncBatched: (index) =>
+      bare.chunks(
+        count,
+        responses.map((_, response) => chunkAt(index + response)),
+      ),
     bareCrossing: (index) => {
       let current: unknown = chunkAt(index);
       for (let filter = 0; filter < count; filter += 1) current = floor.apply(current);
@@ -176,6 +194,12 @@ async function measure(filters: FilterSandboxes, textOnly: FilterSandboxes, floo
       pipelinePerChunkPerFilterMicroseconds: perFilter("pipeline"),
       pipelinePath: pipelineStep.path,
       invokePerChunkPerFilterMicroseconds: perFilter("invoke"),
+      // The floors under the rule that plugin code never runs on the server's thread (bare-isolates.ts).
+      bareAsyncCrossingPerChunkPerFilterMicroseconds: perFilter("bareAsyncCrossing"),
+      bareAsyncBatchedPerChunkPerFilterMicroseconds: summarise(
+        series.bareAsyncBatched.map((value) => value / CONCURRENT_RESPONSES / count),
+      ),
+      // A synchronous crossing (applySync), which that rule rules out: what the floor was before it.
       bareCrossingPerChunkPerFilterMicroseconds: perFilter("bareCrossing"),
       // The same filter with streamTextOnly: only the chunk's text crosses.
       textOnlyPerChunkPerFilterMicroseconds: perFilter("textOnly"),

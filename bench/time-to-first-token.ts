@@ -2,6 +2,7 @@
 // against Sluice with no plugins, with 3 pass-through filters, and with a pass-through pipe and
 // the 3 filters. Real HTTP on loopback; the routes take turns, a different one first each round.
 
+import { bareIsolates } from "./bare-isolates.ts";
 import { percentile, round, summarise } from "./measure.ts";
 import { chatAgent, ROUTE_DESCRIPTIONS, type Route, type SluiceUnderTest } from "./sluice-under-test.ts";
 import { streamChat } from "./stream-chat.ts";
@@ -57,6 +58,7 @@ export async function benchTimeToFirstToken(sluice: SluiceUnderTest): Promise<Re
   return {
     addedMilliseconds,
     routes,
+    crossingFloor: await crossingsAfterIdle(),
     unavailableRoutes: sluice.unavailable,
     errors: errors.slice(0, 20),
     errorCount: errors.length,
@@ -69,4 +71,32 @@ export async function benchTimeToFirstToken(sluice: SluiceUnderTest): Promise<Re
       pipe: "sluicePipe yields the same 3 pieces in its isolate, with no upstream hop; sluiceProxyPipe asks the fake upstream with ctx.fetch (stream: false: ctx.fetch returns whole bodies) and returns the answer",
     },
   };
+}
+
+/** Samples of each idle gap in {@link crossingsAfterIdle}. */
+const IDLE_SAMPLES = 40;
+
+/**
+ * The floor of a filter's step on the way to the first token: one asynchronous crossing into a bare
+ * isolate (bare-isolates.ts) that had nothing to do for a while, as a filter's isolate between
+ * one user's requests (20 ms: the other routes of a round ran meanwhile) or between the steps of
+ * one request (1 ms). With 3 filters a chat makes 9 such crossings in turn before its first token:
+ * 3 inlets, then the upstream's role-only first chunk and its first content chunk through the 3
+ * stream hooks.
+ */
+async function crossingsAfterIdle(): Promise<Record<string, unknown>> {
+  const bare = await bareIsolates(1);
+  try {
+    const samples: Record<string, number[]> = { "1": [], "20": [] };
+    for (let sample = 0; sample < IDLE_SAMPLES; sample += 1) {
+      for (const idleMs of [1, 20]) samples[`${idleMs}`]!.push(await bare.crossingAfterIdle(idleMs));
+    }
+    return {
+      description:
+        "µs of one asynchronous isolated-vm crossing into a bare isolate idle for 1 and 20 ms before it (bench process, not the server)",
+      afterIdleMicroseconds: { "1": summarise(samples["1"]!), "20": summarise(samples["20"]!) },
+    };
+  } finally {
+    bare.dispose();
+  }
 }
