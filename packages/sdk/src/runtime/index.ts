@@ -6,7 +6,7 @@ export { awaitHook, beginHook } from "./begin-hook.ts";
 export { awaitBackground, WAIT_UNTIL_METHOD } from "./background-work.ts";
 export type { BackgroundOutcome } from "./background-work.ts";
 export { awaitResult, forgetResult, takeResult } from "./pending-results.ts";
-export { pullPipe, startPipe, stopPipe } from "./pipe-stream.ts";
+export { addPulls, pullPipe, pullPipes, startPipe, stopPipe } from "./pipe-stream.ts";
 export type { PipePullResult, PipeStartResult } from "./pipe-stream.ts";
 export { closeStreamSession, NOT_RUN, openStreamSession, streamChunk, streamChunks } from "./stream-session.ts";
 export type { StreamChunkResult } from "./stream-session.ts";

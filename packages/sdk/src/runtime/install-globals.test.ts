@@ -52,7 +52,8 @@ describe("installGlobals", () => {
     target.setTimeout((value: unknown) => fired.push(value), 25, "first");
     const cancelled = target.setTimeout(() => fired.push("cancelled"), 5);
     target.clearTimeout(cancelled);
-    expect(sleeps.map((sleep) => sleep.milliseconds)).toEqual([25, 5]);
+    // Each asks until its timer is due (the isolate's clock may have moved on by a millisecond).
+    expect(sleeps.map((sleep) => Math.round(sleep.milliseconds / 5) * 5)).toEqual([25, 5]);
     expect(fired).toEqual([]);
     await wakeAll();
     expect(fired).toEqual(["first"]);
@@ -74,6 +75,66 @@ describe("installGlobals", () => {
     expect(count).toBe(2);
     expect(logs[0]?.[2]).toMatch(/^Uncaught error in a timer callback: Error: tick failed/);
     expect(() => target.setTimeout("code", 1)).toThrow(TypeError);
+  });
+
+  it("asks the host for one sleep until the earliest timer, and fires every timer due by its end in order", async () => {
+    const { host, sleeps, wakeAll } = manualHost();
+    const target: Globals = {};
+    installGlobals(host, target);
+    const fired: string[] = [];
+    target.setTimeout(() => fired.push("b"), 40);
+    // Due later than the sleep already asked for: no sleep of its own yet.
+    for (const name of ["c", "d", "e"]) target.setTimeout(() => fired.push(name), 60);
+    expect(sleeps.map((sleep) => Math.round(sleep.milliseconds / 10) * 10)).toEqual([40]);
+    // Due earlier: the host is asked for a shorter sleep.
+    target.setTimeout(() => fired.push("a"), 10);
+    expect(sleeps).toHaveLength(2);
+    expect(sleeps[1]!.milliseconds).toBeLessThanOrEqual(10);
+    // The sleep until 10 ends: only "a" is due; the sleep until 40 is still asked for.
+    sleeps.splice(1, 1)[0]!.wake({ ok: true, value: null });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fired).toEqual(["a"]);
+    expect(sleeps).toHaveLength(1);
+    // The sleep until 40 ends: "b" fires, then one sleep is asked for the three timers due at 60.
+    await wakeAll();
+    expect(fired).toEqual(["a", "b"]);
+    expect(sleeps).toHaveLength(1);
+    await wakeAll();
+    expect(fired).toEqual(["a", "b", "c", "d", "e"]);
+    expect(sleeps).toHaveLength(0);
+  });
+
+  it("fires a timer set by a timer callback on the next sleep, not in the same turn", async () => {
+    const { host, sleeps, wakeAll } = manualHost();
+    const target: Globals = {};
+    installGlobals(host, target);
+    let count = 0;
+    const again = () => {
+      count++;
+      target.setTimeout(again, 0);
+    };
+    target.setTimeout(again, 0);
+    await wakeAll();
+    expect(count).toBe(1);
+    expect(sleeps).toHaveLength(1);
+    await wakeAll();
+    expect(count).toBe(2);
+  });
+
+  it("does not fire a timer cleared by one that fired before it in the same turn", async () => {
+    const { host, wakeAll } = manualHost();
+    const target: Globals = {};
+    installGlobals(host, target);
+    const fired: string[] = [];
+    let second = 0;
+    target.setTimeout(() => {
+      fired.push("first");
+      target.clearTimeout(second);
+    }, 5);
+    second = target.setTimeout(() => fired.push("second"), 5);
+    await wakeAll();
+    await wakeAll();
+    expect(fired).toEqual(["first"]);
   });
 
   it("provides crypto.getRandomValues and a version 4 randomUUID over host.randomBytes", () => {

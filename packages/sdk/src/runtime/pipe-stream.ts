@@ -89,6 +89,52 @@ export async function pullPipe(invocationId: string): Promise<string> {
   return serializeResult(result, `chunk[${pipe?.count ?? 0}] of what pipe yielded`);
 }
 
+/** Answers of pulls started by `pullPipes` / `addPulls`, not taken by the host yet: `[invocationId, answer]`. */
+const answered: Array<[string, string]> = [];
+/** Wakes the `pullPipes` crossing waiting for an answer, if one is. */
+let wake: (() => void) | undefined;
+
+function startPulls(invocationIds: readonly string[]): void {
+  for (const invocationId of invocationIds) {
+    const id = String(invocationId);
+    void pullPipe(id).then((answer) => {
+      answered.push([id, answer]);
+      wake?.();
+    });
+  }
+}
+
+/**
+ * Pulls the next chunk of each of these streams, as `pullPipe` does, and resolves once any pull
+ * (of these or of earlier `pullPipes` / `addPulls` calls) has its answer, with every answer there
+ * is by then. One crossing carries the answers of many streams, and a stream whose chunk takes
+ * long does not hold up the others: the host sends their next pulls with `addPulls` while this
+ * one waits. The host keeps one `pullPipes` waiting at a time.
+ *
+ * @example
+ * await __sluice_runtime.pullPipes(["inv-3", "inv-4"]); // [["inv-4", '{"ok":true,"done":false,"value":"Hel"}']]
+ */
+export async function pullPipes(invocationIds: readonly string[]): Promise<Array<[string, string]>> {
+  startPulls(invocationIds);
+  if (answered.length === 0) {
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    wake = undefined;
+  }
+  return answered.splice(0);
+}
+
+/**
+ * Pulls the next chunk of each of these streams while a `pullPipes` waits: their answers wake it.
+ *
+ * @example
+ * __sluice_runtime.addPulls(["inv-5"]);
+ */
+export function addPulls(invocationIds: readonly string[]): void {
+  startPulls(invocationIds);
+}
+
 async function pull(invocationId: string, pipe: RunningPipe | undefined): Promise<PipePullResult> {
   if (!pipe) return { ok: false, error: { code: "INVALID_INPUT", message: "This pipe stream is closed" } };
   try {

@@ -168,6 +168,65 @@ describe("PluginSandbox.streamPipe", () => {
     expect(looping.isBroken).toBe(true);
   });
 
+  it("streams many responses of one pipe at once, each its own chunks in order", async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 30 }, (_, index) => collect(sandbox.streamPipe(pipeRequest({ mode: "async", count: 3 + (index % 4) })))),
+    );
+    runs.forEach((run, index) => {
+      expect(run.error).toBeUndefined();
+      expect(run.outputs.map((output) => output.value)).toEqual(
+        Array.from({ length: 3 + (index % 4) }, (_, chunk) => `chunk ${chunk + 1}`),
+      );
+    });
+    expect(sandbox.activeInvocations).toBe(0);
+  });
+
+  it("a response whose next chunk is slow holds up no other response of the same pipe", async () => {
+    const patient = await sandboxFor(PIPE, { timeoutMs: 10_000 }, sandboxes);
+    const controller = new AbortController();
+    const waiting: unknown[] = [];
+    let waitingEnded = false;
+    // Its pull after "one" waits until the signal aborts.
+    const slow = (async () => {
+      for await (const output of patient.streamPipe(pipeRequest({ mode: "wait-for-abort" }), {}, { signal: controller.signal })) {
+        waiting.push(output.value);
+      }
+    })().finally(() => (waitingEnded = true));
+    await expect.poll(() => waiting).toEqual(["one"]);
+    // While that pull waits, other responses start, stream and end.
+    const quick = await Promise.all([
+      collect(patient.streamPipe(pipeRequest({ mode: "async", count: 4 }))),
+      collect(patient.streamPipe(pipeRequest({ mode: "slow-steps" }))),
+    ]);
+    expect(quick.map((run) => run.outputs.map((output) => output.value))).toEqual([
+      ["chunk 1", "chunk 2", "chunk 3", "chunk 4"],
+      ["step 0", "step 1", "step 2"],
+    ]);
+    expect(waitingEnded).toBe(false);
+    controller.abort(new Error("The client disconnected"));
+    await expect(slow).rejects.toThrow("The client disconnected");
+    // The pipe still serves the next response.
+    expect((await collect(patient.streamPipe(pipeRequest({ mode: "async", count: 2 })))).outputs).toHaveLength(2);
+    expect(patient.activeInvocations).toBe(0);
+  });
+
+  it("a pipe that runs away while another response's pull waits still fails with PLUGIN_TIMEOUT", async () => {
+    const patient = await sandboxFor(PIPE, { timeoutMs: 10_000 }, sandboxes);
+    const controller = new AbortController();
+    const waiting: unknown[] = [];
+    const slow = (async () => {
+      for await (const output of patient.streamPipe(pipeRequest({ mode: "wait-for-abort" }), {}, { signal: controller.signal })) {
+        waiting.push(output.value);
+      }
+    })();
+    slow.catch(() => {});
+    await expect.poll(() => waiting).toEqual(["one"]);
+    const { outputs, error } = await collect(patient.streamPipe(pipeRequest({ mode: "loop-after-one" }), {}, { timeoutMs: 200 }));
+    expect(outputs).toEqual([{ kind: "chunk", value: "one" }]);
+    expect(error).toMatchObject({ code: "PLUGIN_TIMEOUT", hook: "pipe" });
+    controller.abort(new Error("done"));
+  });
+
   it("throws at once for a sandbox that cannot be used", async () => {
     const gone = await sandboxFor(PIPE, {}, sandboxes);
     gone.dispose();

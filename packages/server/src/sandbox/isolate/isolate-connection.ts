@@ -15,6 +15,8 @@ export const RUNTIME_ENTRY_NAMES = [
   "forgetResult",
   "startPipe",
   "pullPipe",
+  "pullPipes",
+  "addPulls",
   "stopPipe",
   "openStreamSession",
   "streamChunks",
@@ -60,6 +62,12 @@ interface QueuedChunk {
   reject(error: unknown): void;
 }
 
+interface PendingPull {
+  timeoutMs: number;
+  resolve(answer: string): void;
+  reject(error: unknown): void;
+}
+
 export interface IsolateConnectionOwner {
   /** False once the isolate is gone (its References are released). */
   isUsable(): boolean;
@@ -89,6 +97,13 @@ export class IsolateConnection implements PluginConnection {
   #queue: QueuedChunk[] = [];
   #isCrossing = false;
   #answered = 0;
+  /** Pulls of streaming pipes asked for and not answered yet, by invocation id. */
+  readonly #pulls = new Map<string, PendingPull>();
+  /** Pulls not sent into the isolate yet (they go at the end of this turn, together). */
+  #unsentPulls: string[] = [];
+  #isPullFlushDue = false;
+  /** A `pullPipes` crossing is waiting for answers: new pulls go with `addPulls`. */
+  #isWaitingForPulls = false;
 
   constructor(entries: RuntimeEntries, owner: IsolateConnectionOwner) {
     this.#entries = entries;
@@ -113,8 +128,9 @@ export class IsolateConnection implements PluginConnection {
       case "awaitBackground":
         // One string argument: no copy options needed.
         return (await this.#apply(entry, args, { result: { promise: true } }, timeoutMs)) as string;
-      case "startPipe":
       case "pullPipe":
+        return this.#pull(args[0] as string, timeoutMs);
+      case "startPipe":
         return (await this.#apply(entry, args, { arguments: { copy: true }, result: { promise: true } }, timeoutMs)) as string;
       case "validateValves":
       case "openStreamSession":
@@ -165,8 +181,82 @@ export class IsolateConnection implements PluginConnection {
     }
   }
 
+  /**
+   * The next chunk of a streaming pipe. Pulls of many responses share crossings: those asked for
+   * in one turn go in together, one `pullPipes` crossing at a time waits for answers and brings
+   * back every answer there is, and pulls asked for while it waits go in with `addPulls` (their
+   * answers wake it). With one response streaming this is one crossing per chunk, as a `pullPipe`
+   * of its own would be; with hundreds, each crossing carries many.
+   */
+  #pull(invocationId: string, timeoutMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.#pulls.set(invocationId, { timeoutMs, resolve, reject });
+      this.#unsentPulls.push(invocationId);
+      if (this.#isPullFlushDue) return;
+      this.#isPullFlushDue = true;
+      queueMicrotask(() => this.#flushPulls());
+    });
+  }
+
+  #flushPulls(): void {
+    this.#isPullFlushDue = false;
+    if (this.#unsentPulls.length === 0) return;
+    if (!this.#isWaitingForPulls) return void this.#waitForPulls();
+    const invocationIds = this.#unsentPulls.splice(0);
+    try {
+      // isolated-vm's timeout stops the pipes' synchronous part, as for the crossing that waits.
+      this.#entries.addPulls.applyIgnored(undefined, [invocationIds], {
+        arguments: { copy: true },
+        timeout: this.#pullTimeoutMs(invocationIds),
+      });
+    } catch (error) {
+      this.#failPulls(error);
+    }
+  }
+
+  /** Crosses with the unsent pulls and waits for answers, again and again while pulls are open. */
+  async #waitForPulls(): Promise<void> {
+    this.#isWaitingForPulls = true;
+    try {
+      while (this.#pulls.size > 0) {
+        const invocationIds = this.#unsentPulls.splice(0);
+        const answers = (await this.#apply(
+          this.#entries.pullPipes,
+          [invocationIds],
+          { arguments: { copy: true }, result: { promise: true, copy: true } },
+          this.#pullTimeoutMs(invocationIds),
+        )) as Array<[string, string]>;
+        for (const [invocationId, answer] of answers) {
+          const pull = this.#pulls.get(invocationId);
+          this.#pulls.delete(invocationId);
+          pull?.resolve(answer);
+        }
+      }
+    } catch (error) {
+      this.#failPulls(error);
+    } finally {
+      this.#isWaitingForPulls = false;
+    }
+  }
+
+  #pullTimeoutMs(invocationIds: readonly string[]): number | undefined {
+    let timeoutMs: number | undefined;
+    for (const invocationId of invocationIds) timeoutMs = Math.max(timeoutMs ?? 0, this.#pulls.get(invocationId)?.timeoutMs ?? 0);
+    return timeoutMs;
+  }
+
+  /** The isolate failed a pull crossing: every open pull fails with it (the transport says what it means). */
+  #failPulls(error: unknown): void {
+    const pulls = [...this.#pulls.values()];
+    this.#pulls.clear();
+    this.#unsentPulls = [];
+    for (const pull of pulls) pull.reject(error);
+  }
+
   notify(method: RuntimeNotice, args: unknown[]): void {
     if (!this.#owner.isUsable()) return;
+    // A stopped stream's pull is not waited for any more (the runtime answers it, unread).
+    if (method === "stopPipe") this.#pulls.delete(args[0] as string);
     // A chunk given up while still waiting here never crosses: the plugin does not run it late.
     if (method === "forgetResult" && this.#dropQueued(args[0])) return;
     try {
