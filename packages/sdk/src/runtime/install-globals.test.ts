@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { installGlobals } from "./install-globals.ts";
 import type { HostResult, SluiceHost } from "./types.ts";
 
@@ -27,6 +27,10 @@ function manualHost() {
 }
 
 describe("installGlobals", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   it("routes console to host.log with levels and formatted values", () => {
     const { host, logs } = manualHost();
     const target: Globals = {};
@@ -78,24 +82,26 @@ describe("installGlobals", () => {
   });
 
   it("asks the host for one sleep until the earliest timer, and fires every timer due by its end in order", async () => {
+    // The isolate's clock stands still: timers set "at once" are due at the same moment.
+    vi.spyOn(Date, "now").mockReturnValue(1_000_000);
     const { host, sleeps, wakeAll } = manualHost();
     const target: Globals = {};
     installGlobals(host, target);
     const fired: string[] = [];
-    target.setTimeout(() => fired.push("b"), 40);
+    target.setTimeout(() => fired.push("b"), 4_000);
     // Due later than the sleep already asked for: no sleep of its own yet.
-    for (const name of ["c", "d", "e"]) target.setTimeout(() => fired.push(name), 60);
-    expect(sleeps.map((sleep) => Math.round(sleep.milliseconds / 10) * 10)).toEqual([40]);
+    for (const name of ["c", "d", "e"]) target.setTimeout(() => fired.push(name), 6_000);
+    expect(sleeps.map((sleep) => sleep.milliseconds)).toEqual([4_000]);
     // Due earlier: the host is asked for a shorter sleep.
-    target.setTimeout(() => fired.push("a"), 10);
+    target.setTimeout(() => fired.push("a"), 1_000);
     expect(sleeps).toHaveLength(2);
-    expect(sleeps[1]!.milliseconds).toBeLessThanOrEqual(10);
-    // The sleep until 10 ends: only "a" is due; the sleep until 40 is still asked for.
+    expect(sleeps[1]!.milliseconds).toBe(1_000);
+    // The sleep until 1 s ends: only "a" is due; the sleep until 40 is still asked for.
     sleeps.splice(1, 1)[0]!.wake({ ok: true, value: null });
     await new Promise((resolve) => setImmediate(resolve));
     expect(fired).toEqual(["a"]);
     expect(sleeps).toHaveLength(1);
-    // The sleep until 40 ends: "b" fires, then one sleep is asked for the three timers due at 60.
+    // The sleep until 4 s ends: "b" fires, then one sleep is asked for the three timers due at 6 s.
     await wakeAll();
     expect(fired).toEqual(["a", "b"]);
     expect(sleeps).toHaveLength(1);
@@ -135,6 +141,23 @@ describe("installGlobals", () => {
     await wakeAll();
     await wakeAll();
     expect(fired).toEqual(["first"]);
+  });
+
+  it("asks no sleep again at once when the host refuses one; the next timer set asks", async () => {
+    const { host, sleeps, wakeAll } = manualHost();
+    const target: Globals = {};
+    installGlobals(host, target);
+    const fired: string[] = [];
+    target.setTimeout(() => fired.push("refused"), 5);
+    sleeps.shift()!.wake({ ok: false, error: { code: "PLUGIN_ERROR", message: "Too many pending timers" } });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sleeps).toHaveLength(0);
+    target.setTimeout(() => fired.push("next"), 5);
+    expect(sleeps).toHaveLength(1);
+    // The earlier timer's sleep, then (if the isolate's clock has moved on meanwhile) one for the later.
+    await wakeAll();
+    await wakeAll();
+    expect(fired).toEqual(["refused", "next"]);
   });
 
   it("provides crypto.getRandomValues and a version 4 randomUUID over host.randomBytes", () => {

@@ -130,15 +130,16 @@ function createTimers(host: SluiceHost) {
     asked.push(due);
     void host.sleep(Math.max(due - Date.now(), 0)).then((result) => {
       asked.splice(asked.indexOf(due), 1);
-      // A failed sleep (the host's limit, the isolate going away) wakes nothing; later timers ask again.
-      if (result?.ok) wake(Math.max(Date.now(), due));
+      // A failed sleep (the host's limit on pending timers) wakes nothing; the next timer set asks again.
+      if (!result?.ok) return;
+      wake(Math.max(Date.now(), due));
       arm();
     });
   };
   const wake = (now: number): void => {
-    const setBefore = lastSequence;
+    // Taken out before any callback runs: a timer a callback sets waits for the next sleep.
     const due: Timer[] = [];
-    while (queue.length > 0 && queue[0]!.due <= now && queue[0]!.sequence <= setBefore) {
+    while (queue.length > 0 && queue[0]!.due <= now) {
       const timer = pop();
       if (active.get(timer.id) === timer) due.push(timer);
     }

@@ -58,6 +58,19 @@ async function collect(outputs: AsyncIterable<PipeOutput>): Promise<{ outputs: P
   }
 }
 
+/** A response of `sandbox` that got "one" and whose next pull waits until `controller` aborts. */
+async function responseWaitingAfterOne(sandbox: PluginSandbox): Promise<{ controller: AbortController; slow: Promise<void> }> {
+  const controller = new AbortController();
+  const waiting: unknown[] = [];
+  const slow = (async () => {
+    for await (const output of sandbox.streamPipe(pipeRequest({ mode: "wait-for-abort" }), {}, { signal: controller.signal })) {
+      waiting.push(output.value);
+    }
+  })();
+  await expect.poll(() => waiting).toEqual(["one"]);
+  return { controller, slow };
+}
+
 describe("PluginSandbox.streamPipe", () => {
   let sandbox: PluginSandbox;
   // The sandbox-wide log handler: it also gets what the plugin logs after its call has ended.
@@ -183,16 +196,9 @@ describe("PluginSandbox.streamPipe", () => {
 
   it("a response whose next chunk is slow holds up no other response of the same pipe", async () => {
     const patient = await sandboxFor(PIPE, { timeoutMs: 10_000 }, sandboxes);
-    const controller = new AbortController();
-    const waiting: unknown[] = [];
+    const { controller, slow } = await responseWaitingAfterOne(patient);
     let waitingEnded = false;
-    // Its pull after "one" waits until the signal aborts.
-    const slow = (async () => {
-      for await (const output of patient.streamPipe(pipeRequest({ mode: "wait-for-abort" }), {}, { signal: controller.signal })) {
-        waiting.push(output.value);
-      }
-    })().finally(() => (waitingEnded = true));
-    await expect.poll(() => waiting).toEqual(["one"]);
+    void slow.finally(() => (waitingEnded = true)).catch(() => {});
     // While that pull waits, other responses start, stream and end.
     const quick = await Promise.all([
       collect(patient.streamPipe(pipeRequest({ mode: "async", count: 4 }))),
@@ -212,15 +218,8 @@ describe("PluginSandbox.streamPipe", () => {
 
   it("a pipe that runs away while another response's pull waits still fails with PLUGIN_TIMEOUT", async () => {
     const patient = await sandboxFor(PIPE, { timeoutMs: 10_000 }, sandboxes);
-    const controller = new AbortController();
-    const waiting: unknown[] = [];
-    const slow = (async () => {
-      for await (const output of patient.streamPipe(pipeRequest({ mode: "wait-for-abort" }), {}, { signal: controller.signal })) {
-        waiting.push(output.value);
-      }
-    })();
+    const { controller, slow } = await responseWaitingAfterOne(patient);
     slow.catch(() => {});
-    await expect.poll(() => waiting).toEqual(["one"]);
     const { outputs, error } = await collect(patient.streamPipe(pipeRequest({ mode: "loop-after-one" }), {}, { timeoutMs: 200 }));
     expect(outputs).toEqual([{ kind: "chunk", value: "one" }]);
     expect(error).toMatchObject({ code: "PLUGIN_TIMEOUT", hook: "pipe" });

@@ -14,7 +14,6 @@ export const RUNTIME_ENTRY_NAMES = [
   "awaitResult",
   "forgetResult",
   "startPipe",
-  "pullPipe",
   "pullPipes",
   "addPulls",
   "stopPipe",
@@ -119,6 +118,8 @@ export class IsolateConnection implements PluginConnection {
   }
 
   async call(method: RuntimeCall, args: unknown[], timeoutMs: number, timing?: CallTiming): Promise<string> {
+    // Pulls share crossings (`pullPipes`, `addPulls`): the runtime's own `pullPipe` is not called from here.
+    if (method === "pullPipe") return this.#pull(args[0] as string, timeoutMs);
     const entry = this.#entries[method];
     switch (method) {
       case "awaitHook":
@@ -128,8 +129,6 @@ export class IsolateConnection implements PluginConnection {
       case "awaitBackground":
         // One string argument: no copy options needed.
         return (await this.#apply(entry, args, { result: { promise: true } }, timeoutMs)) as string;
-      case "pullPipe":
-        return this.#pull(args[0] as string, timeoutMs);
       case "startPipe":
         return (await this.#apply(entry, args, { arguments: { copy: true }, result: { promise: true } }, timeoutMs)) as string;
       case "validateValves":
@@ -202,7 +201,8 @@ export class IsolateConnection implements PluginConnection {
     this.#isPullFlushDue = false;
     if (this.#unsentPulls.length === 0) return;
     if (!this.#isWaitingForPulls) return void this.#waitForPulls();
-    const invocationIds = this.#unsentPulls.splice(0);
+    const invocationIds = this.#takeUnsentPulls();
+    if (invocationIds.length === 0) return;
     try {
       // isolated-vm's timeout stops the pipes' synchronous part, as for the crossing that waits.
       this.#entries.addPulls.applyIgnored(undefined, [invocationIds], {
@@ -219,7 +219,7 @@ export class IsolateConnection implements PluginConnection {
     this.#isWaitingForPulls = true;
     try {
       while (this.#pulls.size > 0) {
-        const invocationIds = this.#unsentPulls.splice(0);
+        const invocationIds = this.#takeUnsentPulls();
         const answers = (await this.#apply(
           this.#entries.pullPipes,
           [invocationIds],
@@ -239,10 +239,15 @@ export class IsolateConnection implements PluginConnection {
     }
   }
 
+  /** The pulls waiting to be sent, less those whose stream was stopped meanwhile. */
+  #takeUnsentPulls(): string[] {
+    return this.#unsentPulls.splice(0).filter((invocationId) => this.#pulls.has(invocationId));
+  }
+
+  /** isolated-vm's limit for the pipes' synchronous part: the longest of theirs; none when no pull goes in. */
   #pullTimeoutMs(invocationIds: readonly string[]): number | undefined {
-    let timeoutMs: number | undefined;
-    for (const invocationId of invocationIds) timeoutMs = Math.max(timeoutMs ?? 0, this.#pulls.get(invocationId)?.timeoutMs ?? 0);
-    return timeoutMs;
+    if (invocationIds.length === 0) return undefined;
+    return Math.max(...invocationIds.map((invocationId) => this.#pulls.get(invocationId)!.timeoutMs));
   }
 
   /** The isolate failed a pull crossing: every open pull fails with it (the transport says what it means). */
