@@ -145,3 +145,39 @@ describe("PluginSandbox.openStreamFilter", () => {
     expect(inletOnly.activeInvocations).toBe(0);
   });
 });
+
+describe("chunks of many responses in one turn", () => {
+  // Tags each chunk with the crossing it came in: the runtime runs a crossing's chunks in one
+  // task, and the microtask queued by its first chunk runs only once that task is over.
+  const TAGGING_FILTER = `
+import { defineFilter } from "@sluice/sdk";
+let crossing = 0;
+let isCounted = false;
+export default defineFilter({
+  stream(event) {
+    if (!isCounted) { isCounted = true; queueMicrotask(() => { isCounted = false; crossing += 1; }); }
+    return { ...event, crossing };
+  },
+});
+`;
+
+  it("cross together, though each response hands its chunk over after a different number of steps", async () => {
+    const tagging = await sandboxFor(TAGGING_FILTER, {}, sandboxes);
+    const sessions = Array.from({ length: 20 }, () => tagging.openStreamFilter({ context: testContext }));
+    await Promise.all(sessions.map((session) => session.transform(chunk("open"))));
+    // As in a chat: one answer reaches every response, and each takes its own path (a few awaits
+    // more or less) to its next filter.
+    const outputs = await Promise.all(
+      sessions.map(async (session, index) => {
+        for (let step = 0; step < index; step += 1) await null;
+        return session.transform(chunk(`response ${index}`));
+      }),
+    );
+    const crossings = new Set(outputs.map((output) => (output as { crossing: number }).crossing));
+    expect(crossings.size).toBe(1);
+    expect(outputs.map((output) => (output as ReturnType<typeof chunk>).choices[0]!.delta.content)).toEqual(
+      sessions.map((_, index) => `response ${index}`),
+    );
+    for (const session of sessions) session.close();
+  });
+});

@@ -193,7 +193,8 @@ export class IsolateConnection implements PluginConnection {
       this.#unsentPulls.push(invocationId);
       if (this.#isPullFlushDue) return;
       this.#isPullFlushDue = true;
-      queueMicrotask(() => this.#flushPulls());
+      // Once this turn is over: the pulls of every response whose chunk came back in it go together.
+      setImmediate(() => this.#flushPulls());
     });
   }
 
@@ -275,7 +276,7 @@ export class IsolateConnection implements PluginConnection {
     const key = `${sessionId}:${sequence}`;
     const first = await new Promise((resolve, reject) => {
       this.#queue.push({ args: [sessionId, json, key], timeoutMs, resolve, reject });
-      if (!this.#isCrossing) void this.#cross();
+      this.#scheduleCrossing();
     });
     if (first === DROPPED) return 0;
     if (first !== PENDING) return first as ChunkAnswer;
@@ -289,13 +290,23 @@ export class IsolateConnection implements PluginConnection {
   }
 
   /**
+   * Starts a crossing once this turn is over, unless one is under way: the chunks that responses
+   * hand over in one turn (one crossing's answers reach many) then go together, rather than the
+   * first alone and the rest behind it.
+   */
+  #scheduleCrossing(): void {
+    if (this.#isCrossing) return;
+    this.#isCrossing = true;
+    setImmediate(() => void this.#cross());
+  }
+
+  /**
    * Carries the waiting chunks into the isolate in one crossing: one alone, or several (chunks of
-   * other responses that came while a crossing was in flight), which costs about what one
-   * chunk's does. Each session has one chunk here at most (the host hands a
+   * other responses that came in the same turn or while a crossing was in flight), which costs
+   * about what one chunk's does. Each session has one chunk here at most (the host hands a
    * session's next chunk over once the one before was answered), so order holds.
    */
   async #cross(): Promise<void> {
-    this.#isCrossing = true;
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, MAX_BATCH);
