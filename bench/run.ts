@@ -299,7 +299,7 @@ async function main(): Promise<void> {
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
     },
-    // The server as `npm start` runs it with Redis: this many processes (BENCH_PROCESSES, one per core by default).
+    // The server as `npm start` runs it with Redis: this many processes (BENCH_PROCESSES; `auto`, one per two cores, by default).
     serverProcesses: sluice ? (await sluice).serverPids.length : null,
     // 1/5/15-minute load averages: above 2 on this 2-core machine, other work competed with the run.
     loadAverage: { atStart: loadAtStart, atEnd: loadAverage() },

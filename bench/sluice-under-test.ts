@@ -5,7 +5,6 @@
 
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { availableParallelism } from "node:os";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +12,7 @@ import { signUpAdmin } from "../packages/server/test/helpers/accounts.ts";
 import { api } from "../packages/server/test/helpers/api.ts";
 import { startFakeUpstream, type FakeUpstream } from "../packages/server/test/helpers/fake-upstream.ts";
 import { startServer, type RunningServer } from "../packages/server/test/helpers/start-server.ts";
+import { autoProcessCount } from "../packages/server/src/process/server-processes.ts";
 import { passThroughFilter, passThroughPipe, proxyPipe } from "./fixtures.ts";
 
 /** Where a chat goes: the upstream directly, or Sluice with or without plugins in the way. */
@@ -32,7 +32,7 @@ export interface SluiceUnderTest {
   server: RunningServer;
   /** The bare proxy (the `bareProxy` route): as many processes as the server's, and their ids. */
   bareProxy: { url: string; pids: number[]; stop(): void };
-  /** The server processes' ids (`npm start` runs one per core with Redis), for their CPU time. */
+  /** The server processes' ids (`npm start` runs one per two cores with Redis), for their CPU time. */
   serverPids: number[];
   /** URL, model and token of each route. */
   route(route: Route): { url: string; model: string; token?: string };
@@ -112,7 +112,7 @@ export function serverWarnings(server: RunningServer, from: number, to: number):
 export interface SluiceUnderTestOptions {
   /** Run the server with --cpu-prof, writing its profile here when it stops. */
   profileDirectory?: string;
-  /** `SLUICE_PROCESSES` of the server, run as `npm start` runs it, with Redis (`BENCH_PROCESSES`; one per core by default). */
+  /** `SLUICE_PROCESSES` of the server, run as `npm start` runs it, with Redis (`BENCH_PROCESSES`; `auto` by default). */
   processes?: string;
 }
 
@@ -123,12 +123,12 @@ export async function startSluiceUnderTest(options: SluiceUnderTestOptions = {})
     // Private network allowed for the proxy pipe's ctx.fetch to the loopback upstream.
     const env: Record<string, string> = { OPENAI_API_BASE_URL: fake.baseUrl, LOG_LEVEL: "warn", PLUGIN_ALLOW_PRIVATE_NETWORK: "true" };
     if (options.profileDirectory) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${options.profileDirectory}`;
-    // As `npm start` runs it with Redis: one server process per core, sharing the port and the database.
+    // As `npm start` runs it with Redis: `auto` server processes (one per two cores), sharing the port and the database.
     env.REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
     env.REDIS_KEY_PREFIX = `sluice-bench-${process.pid}`;
     env.SLUICE_PROCESSES = options.processes ?? "auto";
     server = await startServer({ kind: "sqlite", env, script: "supervise" });
-    const expected = env.SLUICE_PROCESSES === "auto" ? availableParallelism() : Number(env.SLUICE_PROCESSES);
+    const expected = env.SLUICE_PROCESSES === "auto" ? autoProcessCount() : Number(env.SLUICE_PROCESSES);
     for (
       let waited = 0;
       findServerPids(server.pid).length < expected || (server.output().match(/Sluice listening on/g)?.length ?? 0) < expected;

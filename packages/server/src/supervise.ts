@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { serverProcessCount } from "./process/server-processes.ts";
 
 // `npm start` runs this: it runs the server (main.ts) as its child, or several (SLUICE_PROCESSES,
-// one per core when REDIS_URL is set) sharing one port, the database and Redis, and starts one
+// one per two cores when REDIS_URL is set) sharing one port, the database and Redis, and starts one
 // again when it dies after it was serving — when isolated-vm loses control of a plugin's isolate,
 // or the event loop stands still, the server ends itself at once (see process/exit-at-once.ts)
 // and relies on a supervisor. A server that fails before it listens (bad configuration, port
