@@ -18,6 +18,7 @@ import {
   type RuntimeEntries,
 } from "./isolate-connection.ts";
 import { IsolateWatchdog } from "./isolate-watchdog.ts";
+import { sizeIsolateYoungGeneration } from "./isolate-young-generation.ts";
 import { parseUrl } from "./parse-url.ts";
 import { RUNTIME_GLOBAL, compileRuntimeScript } from "./runtime-script.ts";
 
@@ -70,6 +71,7 @@ export class IsolateTransport implements PluginTransport {
     this.#code = code;
     this.#options = options;
     const { pluginId, logger } = options;
+    sizeIsolateYoungGeneration();
     this.#isolate = new ivm.Isolate({
       memoryLimit: options.memoryLimitMb,
       onCatastrophicError: (message) => {
