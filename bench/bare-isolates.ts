@@ -79,3 +79,123 @@ export async function bareIsolates(count: number): Promise<BareIsolates> {
     },
   };
 }
+
+export interface BarePipelineRun {
+  stages: number;
+  responses: number;
+  chunksPerSecond: number;
+  /** CPU of this process (every thread) per chunk delivered, less the same loop with no isolates. */
+  cpuMicrosecondsPerChunk: number;
+  /** Asynchronous crossings per chunk delivered, all stages together. */
+  crossingsPerChunk: number;
+}
+
+/**
+ * The floor of a streaming chat's plugin work under load: `responses` streams in this process,
+ * each with a chunk every `intervalMs` (set going by host timers, as a pipe's sleeps are), every
+ * chunk's JSON text through `stages` bare isolates in turn (as a pipe and its filters would be),
+ * the chunks that wait behind a crossing into one isolate going together in the next, as
+ * Sluice's connection batches them. Measures the process's CPU (every thread) per chunk for
+ * `seconds`, less that of the same loop with no isolates.
+ */
+export async function barePipelineCpu(options: {
+  stages: number;
+  responses: number;
+  intervalMs: number;
+  seconds: number;
+}): Promise<BarePipelineRun> {
+  const withIsolates = await runBarePipeline(options.stages, options);
+  const without = await runBarePipeline(0, options);
+  return {
+    stages: options.stages,
+    responses: options.responses,
+    chunksPerSecond: Math.round(withIsolates.chunksPerSecond),
+    cpuMicrosecondsPerChunk: Math.round((withIsolates.cpuMicrosecondsPerChunk - without.cpuMicrosecondsPerChunk) * 10) / 10,
+    crossingsPerChunk: Math.round(withIsolates.crossingsPerChunk * 100) / 100,
+  };
+}
+
+const PIPELINE_CHUNK = JSON.stringify({
+  id: "chatcmpl-bare",
+  object: "chat.completion.chunk",
+  created: 0,
+  model: "bare",
+  choices: [{ index: 0, delta: { content: "t1700000000000 " }, finish_reason: null }],
+});
+
+async function runBarePipeline(
+  stageCount: number,
+  options: { responses: number; intervalMs: number; seconds: number },
+): Promise<{ chunksPerSecond: number; cpuMicrosecondsPerChunk: number; crossingsPerChunk: number }> {
+  interface Stage {
+    isolate: ivm.Isolate;
+    chunks: ivm.Reference;
+    queue: Array<{ text: string; resolve(text: string): void }>;
+    isCrossing: boolean;
+  }
+  const stages: Stage[] = [];
+  for (let index = 0; index < stageCount; index += 1) {
+    const isolate = new ivm.Isolate({ memoryLimit: 128 });
+    const context = await isolate.createContext();
+    const chunks = (await context.eval(`(texts) => texts.map((json) => JSON.stringify(JSON.parse(json)))`, {
+      reference: true,
+    })) as ivm.Reference;
+    stages.push({ isolate, chunks, queue: [], isCrossing: false });
+  }
+  let crossings = 0;
+  const cross = async (stage: Stage): Promise<void> => {
+    while (stage.queue.length > 0) {
+      const batch = stage.queue.splice(0, 256);
+      crossings += 1;
+      const texts = (await stage.chunks.apply(undefined, [batch.map((chunk) => chunk.text)], {
+        arguments: { copy: true },
+        result: { copy: true },
+        timeout: 1000,
+      })) as string[];
+      batch.forEach((chunk, index) => chunk.resolve(texts[index]!));
+    }
+    stage.isCrossing = false;
+  };
+  const through = async (text: string): Promise<void> => {
+    for (const stage of stages) {
+      text = await new Promise<string>((resolve) => {
+        stage.queue.push({ text, resolve });
+        if (stage.isCrossing) return;
+        stage.isCrossing = true;
+        setImmediate(() => void cross(stage));
+      });
+    }
+    JSON.parse(text);
+  };
+  let delivered = 0;
+  let isStopped = false;
+  const timers: NodeJS.Timeout[] = [];
+  for (let response = 0; response < options.responses; response += 1) {
+    const tick = (): void => {
+      if (isStopped) return;
+      void through(PIPELINE_CHUNK).then(() => (delivered += 1));
+      timers[response] = setTimeout(tick, options.intervalMs);
+    };
+    timers[response] = setTimeout(tick, (response * options.intervalMs) / options.responses);
+  }
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const cpuBefore = process.cpuUsage();
+    const deliveredBefore = delivered;
+    const crossingsBefore = crossings;
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+    const cpu = process.cpuUsage(cpuBefore);
+    const chunks = Math.max(delivered - deliveredBefore, 1);
+    return {
+      chunksPerSecond: chunks / ((performance.now() - started) / 1000),
+      cpuMicrosecondsPerChunk: (cpu.user + cpu.system) / chunks,
+      crossingsPerChunk: (crossings - crossingsBefore) / chunks,
+    };
+  } finally {
+    isStopped = true;
+    for (const timer of timers) clearTimeout(timer);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const stage of stages) stage.isolate.dispose();
+  }
+}

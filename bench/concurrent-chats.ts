@@ -13,6 +13,7 @@
 import http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { FakeUpstream } from "../packages/server/test/helpers/fake-upstream.ts";
+import { barePipelineCpu } from "./bare-isolates.ts";
 import { percentile, round } from "./measure.ts";
 import { chatAgent, processCpuSeconds, ROUTE_DESCRIPTIONS, serverWarnings, type Route, type SluiceUnderTest } from "./sluice-under-test.ts";
 import { epochNow, streamChat, type StreamedChat } from "./stream-chat.ts";
@@ -189,6 +190,16 @@ export async function benchConcurrentChats(sluice: SluiceUnderTest): Promise<Rec
   } finally {
     recorder.uninstall();
   }
+  // The floor of the server CPU per chunk on the pipe route: any Node proxy's (the bare proxy's,
+  // above) plus four bare isolates (the pipe and 3 filters) under the same streams per process.
+  process.stderr.write(`bench:   the same streams through 4 bare isolates…\n`);
+  const barePipeline = await barePipelineCpu({
+    stages: 4,
+    responses: Math.round(CHATS / Math.max(sluice.serverPids.length, 1)),
+    intervalMs: 50,
+    seconds: 6,
+  });
+  const bareProxyCpu = routes.bareProxy?.serverCpuMicrosecondsPerChunk ?? null;
   const direct = routes.direct!;
   const added = (route: Route) => {
     const run = routes[route];
@@ -211,6 +222,13 @@ export async function benchConcurrentChats(sluice: SluiceUnderTest): Promise<Rec
       sluiceNoPlugins: added("sluiceNoPlugins"),
       sluiceFilters: added("sluiceFilters"),
       sluicePipe: added("sluicePipe"),
+    },
+    serverCpuFloor: {
+      description:
+        "µs of CPU per chunk that the pipe route cannot go below on this machine: the bare proxy's (bareProxy route) plus 4 bare isolates (the pipe and 3 filters) passing each chunk's JSON under the same streams per server process, in this bench process",
+      bareProxyMicrosecondsPerChunk: bareProxyCpu,
+      bareIsolates: barePipeline,
+      microsecondsPerChunk: bareProxyCpu === null ? null : Math.round((bareProxyCpu + barePipeline.cpuMicrosecondsPerChunk) * 10) / 10,
     },
     // The proxy pipe is left out: ctx.fetch hands over whole bodies, so it cannot stream 200 chunks.
     routes,
