@@ -133,24 +133,25 @@ export function registerChatCompletionRoutes(app: FastifyInstance, services: App
       isCorked = false;
       reply.raw.uncork();
     };
-    const write = (payload: StreamEvent | object | string) =>
-      new Promise<void>((resolve) => {
-        const line = `data: ${typeof payload === "string" ? payload : JSON.stringify(payload)}\n\n`;
-        if (!isCorked) {
-          isCorked = true;
-          reply.raw.cork();
-          setImmediate(uncork);
-        }
-        if (reply.raw.write(line)) resolve();
-        else reply.raw.once("drain", () => resolve());
-      });
+    // Undefined once written, or a promise of the client's "drain" when its buffer is full.
+    const write = (payload: StreamEvent | object | string): Promise<void> | undefined => {
+      const line = `data: ${typeof payload === "string" ? payload : JSON.stringify(payload)}\n\n`;
+      if (!isCorked) {
+        isCorked = true;
+        reply.raw.cork();
+        setImmediate(uncork);
+      }
+      if (reply.raw.write(line)) return undefined;
+      return new Promise<void>((resolve) => reply.raw.once("drain", () => resolve()));
+    };
     // A stop asked for through /api/tasks ends the answer like its last chunk, a server that stops
     // ends it with an error; a client that went away gets nothing more.
     const isClientGone = () => controller.signal.aborted && !isStopRequested(controller.signal) && !isInterrupted(controller.signal);
     try {
       for await (const chunk of run.chunks) {
         if (isClientGone()) break;
-        await write(chunk);
+        const draining = write(chunk);
+        if (draining) await draining;
       }
     } catch (error) {
       if (!isClientGone()) {
