@@ -37,15 +37,18 @@ export interface BareIsolates {
   dispose(): void;
 }
 
+/** One bare isolate with the {@link FUNCTIONS}, as one plugin's. */
+async function newBareIsolate(): Promise<BareIsolate> {
+  const isolate = new ivm.Isolate({ memoryLimit: 128 });
+  const context = await isolate.createContext();
+  const functions = (await context.eval(FUNCTIONS, { reference: true })) as ivm.Reference<Record<string, unknown>>;
+  const take = async (name: string) => (await functions.get(name, { reference: true })) as ivm.Reference;
+  return { isolate, chunk: await take("chunk"), chunks: await take("chunks"), body: await take("body") };
+}
+
 export async function bareIsolates(count: number): Promise<BareIsolates> {
   const isolates: BareIsolate[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const isolate = new ivm.Isolate({ memoryLimit: 128 });
-    const context = await isolate.createContext();
-    const functions = (await context.eval(FUNCTIONS, { reference: true })) as ivm.Reference<Record<string, unknown>>;
-    const take = async (name: string) => (await functions.get(name, { reference: true })) as ivm.Reference;
-    isolates.push({ isolate, chunk: await take("chunk"), chunks: await take("chunks"), body: await take("body") });
-  }
+  for (let index = 0; index < count; index += 1) isolates.push(await newBareIsolate());
   const timeout = 100;
   return {
     async chunk(count, chunk) {
@@ -128,26 +131,18 @@ async function runBarePipeline(
   options: { responses: number; intervalMs: number; seconds: number },
 ): Promise<{ chunksPerSecond: number; cpuMicrosecondsPerChunk: number; crossingsPerChunk: number }> {
   interface Stage {
-    isolate: ivm.Isolate;
-    chunks: ivm.Reference;
+    bare: BareIsolate;
     queue: Array<{ text: string; resolve(text: string): void }>;
     isCrossing: boolean;
   }
   const stages: Stage[] = [];
-  for (let index = 0; index < stageCount; index += 1) {
-    const isolate = new ivm.Isolate({ memoryLimit: 128 });
-    const context = await isolate.createContext();
-    const chunks = (await context.eval(`(texts) => texts.map((json) => JSON.stringify(JSON.parse(json)))`, {
-      reference: true,
-    })) as ivm.Reference;
-    stages.push({ isolate, chunks, queue: [], isCrossing: false });
-  }
+  for (let index = 0; index < stageCount; index += 1) stages.push({ bare: await newBareIsolate(), queue: [], isCrossing: false });
   let crossings = 0;
   const cross = async (stage: Stage): Promise<void> => {
     while (stage.queue.length > 0) {
       const batch = stage.queue.splice(0, 256);
       crossings += 1;
-      const texts = (await stage.chunks.apply(undefined, [batch.map((chunk) => chunk.text)], {
+      const texts = (await stage.bare.chunks.apply(undefined, [batch.map((chunk) => chunk.text)], {
         arguments: { copy: true },
         result: { copy: true },
         timeout: 1000,
@@ -196,6 +191,6 @@ async function runBarePipeline(
     isStopped = true;
     for (const timer of timers) clearTimeout(timer);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    for (const stage of stages) stage.isolate.dispose();
+    for (const stage of stages) stage.bare.isolate.dispose();
   }
 }

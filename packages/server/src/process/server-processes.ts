@@ -5,10 +5,9 @@ import { availableParallelism } from "node:os";
  * for one per two CPU cores (at least one): each process's own thread takes one, and the
  * isolates' threads working for it and the garbage collector most of another
  * (docs/decisions/2026-12-06-one-process-per-two-cores.md). Unset: `auto` when `REDIS_URL` is
- * set, else 1. Processes beyond the
- * first share the database and Redis, which carries what they must tell each other (socket.io
- * events, plugin and connection changes, stops of answers), so more than one needs `REDIS_URL`.
- * Throws an Error whose message names the setting.
+ * set, else 1. Processes beyond the first share the database and Redis, which carries what they
+ * must tell each other (socket.io events, plugin and connection changes, stops of answers), so
+ * more than one needs `REDIS_URL`. Throws an Error whose message names the setting.
  *
  * @example
  * serverProcessCount({ SLUICE_PROCESSES: "auto", REDIS_URL: "redis://127.0.0.1:6379" }, 4); // 2
